@@ -1,0 +1,40 @@
+/** Command-line entry: `replibot start | ask | parse | digest | sim`. Each command lives in src/commands/. */
+import { Command, CommanderError } from 'commander';
+import { registerAskCommand } from './commands/ask.js';
+import { registerDigestCommand } from './commands/digest.js';
+import { registerParseCommand } from './commands/parse.js';
+import { registerSimCommand } from './commands/sim.js';
+import { registerStartCommand } from './commands/start.js';
+import { isReplibotError } from './core/errors.js';
+
+export function createProgram(): Command {
+  const program = new Command('replibot')
+    .description('Slack chat-ops bot for Veeam Backup & Replication (Enterprise Manager REST API)')
+    .version('0.1.0')
+    .showHelpAfterError();
+  registerStartCommand(program);
+  registerAskCommand(program);
+  registerParseCommand(program);
+  registerDigestCommand(program);
+  registerSimCommand(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = createProgram();
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode;
+      return;
+    }
+    if (isReplibotError(error)) {
+      process.stderr.write(`replibot: ${error.message}\n${error.hint ? `  ${error.hint}\n` : ''}`);
+      process.exitCode = error.code === 'config_invalid' ? 78 : 1;
+      return;
+    }
+    throw error;
+  }
+}

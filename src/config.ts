@@ -1,0 +1,273 @@
+/**
+ * All configuration, from the environment, through one zod schema. A wrong value gets one message that names
+ * each variable and says how to fix it. Secrets are kept out of that message.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ReplibotError } from './core/errors.js';
+
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const bool = (name: string) =>
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .refine((v) => ['true', 'false', '1', '0', 'yes', 'no', ''].includes(v), {
+      message: `${name} must be true or false`,
+    })
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const int = (name: string, min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .refine((v) => /^\d+$/.test(v) && Number(v) >= min && Number(v) <= max, {
+      message: `${name} must be a whole number from ${min} to ${max}`,
+    })
+    .transform(Number);
+
+const idList = (name: string) =>
+  z
+    .string()
+    .transform((v) =>
+      v
+        .split(/[\s,]+/)
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .refine((ids) => ids.every((id) => /^[A-Z0-9]+$/.test(id)), {
+      message: `${name} must be a comma-separated list of Slack ids such as C0123ABCD,U0456EFGH`,
+    });
+
+const optionalText = z
+  .string()
+  .transform((v) => v.trim())
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const envSchema = z.object({
+  VEEAM_URL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v))
+    .refine(
+      (v) => {
+        if (v === undefined) return true;
+        try {
+          const url = new URL(v);
+          return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname !== '';
+        } catch {
+          return false;
+        }
+      },
+      {
+        message: 'VEEAM_URL must be an https URL such as https://em.example.local:9398 (or http://host:9399)',
+      },
+    ),
+  VEEAM_USERNAME: optionalText,
+  VEEAM_PASSWORD: optionalText,
+  VEEAM_PASSWORD_FILE: optionalText,
+  VEEAM_CA_FILE: optionalText,
+  VEEAM_INSECURE_TLS: bool('VEEAM_INSECURE_TLS').default(false),
+  VEEAM_FORMAT: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .refine((v) => v === 'xml' || v === 'json', { message: 'VEEAM_FORMAT must be xml or json' })
+    .transform((v) => v as 'xml' | 'json')
+    .default('xml'),
+  VEEAM_TIMEOUT_MS: int('VEEAM_TIMEOUT_MS', 100, 600_000).default(30_000),
+  VEEAM_PAGE_SIZE: int('VEEAM_PAGE_SIZE', 1, 10_000).default(500),
+
+  SLACK_BOT_TOKEN: optionalText.refine((v) => v === undefined || v.startsWith('xoxb-'), {
+    message:
+      'SLACK_BOT_TOKEN must be a bot token starting with xoxb- (Slack app settings > OAuth & Permissions)',
+  }),
+  SLACK_APP_TOKEN: optionalText.refine((v) => v === undefined || v.startsWith('xapp-'), {
+    message:
+      'SLACK_APP_TOKEN must be an app-level token starting with xapp- (Basic Information > App-Level Tokens, scope connections:write)',
+  }),
+  SLACK_SIGNING_SECRET: optionalText,
+  SLACK_API_URL: optionalText.refine(
+    (v) => {
+      if (v === undefined) return true;
+      try {
+        return ['http:', 'https:'].includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: 'SLACK_API_URL must be a URL such as https://slack.com/api/' },
+  ),
+  PORT: int('PORT', 0, 65_535).default(3000),
+  DEFAULT_TIMEZONE: z
+    .string()
+    .trim()
+    .refine(isTimeZone, {
+      message: 'DEFAULT_TIMEZONE must be an IANA time zone such as Europe/Berlin or UTC',
+    })
+    .default('UTC'),
+  ALLOWED_CHANNEL_IDS: idList('ALLOWED_CHANNEL_IDS').default([]),
+  ALLOWED_USER_IDS: idList('ALLOWED_USER_IDS').default([]),
+  ADMIN_USER_IDS: idList('ADMIN_USER_IDS').default([]),
+  ALERT_CHANNEL: optionalText.refine((v) => v === undefined || /^[CGD][A-Z0-9]+$/.test(v), {
+    message: 'ALERT_CHANNEL must be a channel id such as C0123ABCD (channel details > About), not a #name',
+  }),
+  POLL_INTERVAL_SECONDS: int('POLL_INTERVAL_SECONDS', 1, 86_400).default(60),
+  POLL_OVERLAP_MINUTES: int('POLL_OVERLAP_MINUTES', 0, 1440).default(30),
+  DATABASE_PATH: z.string().trim().min(1).default('./data/replibot.db'),
+  DIGEST_GRACE_MINUTES: int('DIGEST_GRACE_MINUTES', 0, 10_080).default(120),
+  LOG_LEVEL: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .refine((v) => ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(v), {
+      message: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .default('info'),
+});
+
+export interface VeeamConfig {
+  url: string;
+  username: string;
+  password: string;
+  caFile: string | undefined;
+  insecureTls: boolean;
+  format: 'xml' | 'json';
+  timeoutMs: number;
+  pageSize: number;
+}
+
+export interface SlackConfig {
+  botToken: string;
+  appToken: string | undefined;
+  signingSecret: string | undefined;
+  apiUrl: string | undefined;
+}
+
+export interface Config {
+  /** undefined when VEEAM_URL is not set: the terminal mode then runs the built-in simulator */
+  veeam: VeeamConfig | undefined;
+  /** undefined when SLACK_BOT_TOKEN is not set: `start` then opens the terminal chat */
+  slack: SlackConfig | undefined;
+  port: number;
+  defaultTimeZone: string;
+  allowedChannelIds: string[];
+  allowedUserIds: string[];
+  adminUserIds: string[];
+  alertChannel: string | undefined;
+  pollIntervalSeconds: number;
+  pollOverlapMinutes: number;
+  databasePath: string;
+  digestGraceMinutes: number;
+  logLevel: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads and checks the whole configuration. Throws one ReplibotError('config_invalid') listing every problem. */
+export function loadConfig(env: Env = process.env, readFile: (path: string) => string = readUtf8): Config {
+  const known = Object.fromEntries(Object.keys(envSchema.shape).map((key) => [key, env[key]]));
+  const parsed = envSchema.safeParse(known);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0] ?? 'configuration');
+      problems.push(issue.message.includes(name) ? issue.message : `${name}: ${issue.message}`);
+    }
+    throw configError(problems);
+  }
+  const e = parsed.data;
+
+  let veeam: VeeamConfig | undefined;
+  if (e.VEEAM_URL !== undefined) {
+    let password = e.VEEAM_PASSWORD;
+    if (e.VEEAM_PASSWORD_FILE !== undefined) {
+      if (password !== undefined) problems.push('Set VEEAM_PASSWORD or VEEAM_PASSWORD_FILE, not both');
+      try {
+        password = readFile(e.VEEAM_PASSWORD_FILE).replace(/\r?\n$/, '');
+      } catch {
+        problems.push(
+          `VEEAM_PASSWORD_FILE: cannot read ${e.VEEAM_PASSWORD_FILE}; check the path and its permissions`,
+        );
+      }
+    }
+    if (e.VEEAM_USERNAME === undefined)
+      problems.push('VEEAM_USERNAME must be set with VEEAM_URL (an EM account such as DOMAIN\\svc-replibot)');
+    if (password === undefined && e.VEEAM_PASSWORD_FILE === undefined)
+      problems.push('VEEAM_PASSWORD (or VEEAM_PASSWORD_FILE) must be set with VEEAM_URL');
+    if (e.VEEAM_CA_FILE !== undefined) {
+      try {
+        readFile(e.VEEAM_CA_FILE);
+      } catch {
+        problems.push(
+          `VEEAM_CA_FILE: cannot read ${e.VEEAM_CA_FILE}; give the path of a PEM file with the EM CA`,
+        );
+      }
+    }
+    if (e.VEEAM_CA_FILE !== undefined && e.VEEAM_INSECURE_TLS)
+      problems.push('Set VEEAM_CA_FILE or VEEAM_INSECURE_TLS=true, not both (prefer VEEAM_CA_FILE)');
+    veeam = {
+      url: e.VEEAM_URL.replace(/\/+$/, '').replace(/\/api$/, ''),
+      username: e.VEEAM_USERNAME ?? '',
+      password: password ?? '',
+      caFile: e.VEEAM_CA_FILE,
+      insecureTls: e.VEEAM_INSECURE_TLS,
+      format: e.VEEAM_FORMAT,
+      timeoutMs: e.VEEAM_TIMEOUT_MS,
+      pageSize: e.VEEAM_PAGE_SIZE,
+    };
+  }
+
+  let slack: SlackConfig | undefined;
+  if (e.SLACK_BOT_TOKEN !== undefined) {
+    if (e.SLACK_APP_TOKEN === undefined && e.SLACK_SIGNING_SECRET === undefined)
+      problems.push(
+        'Set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode) with SLACK_BOT_TOKEN; see README "Slack setup"',
+      );
+    slack = {
+      botToken: e.SLACK_BOT_TOKEN,
+      appToken: e.SLACK_APP_TOKEN,
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      apiUrl: e.SLACK_API_URL,
+    };
+  } else if (e.SLACK_APP_TOKEN !== undefined || e.SLACK_SIGNING_SECRET !== undefined) {
+    problems.push('SLACK_BOT_TOKEN must be set too (xoxb-..., Slack app settings > OAuth & Permissions)');
+  }
+
+  if (problems.length > 0) throw configError(problems);
+  return {
+    veeam,
+    slack,
+    port: e.PORT,
+    defaultTimeZone: e.DEFAULT_TIMEZONE,
+    allowedChannelIds: e.ALLOWED_CHANNEL_IDS,
+    allowedUserIds: e.ALLOWED_USER_IDS,
+    adminUserIds: e.ADMIN_USER_IDS,
+    alertChannel: e.ALERT_CHANNEL,
+    pollIntervalSeconds: e.POLL_INTERVAL_SECONDS,
+    pollOverlapMinutes: e.POLL_OVERLAP_MINUTES,
+    databasePath: e.DATABASE_PATH,
+    digestGraceMinutes: e.DIGEST_GRACE_MINUTES,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+function configError(problems: string[]): ReplibotError {
+  return new ReplibotError('config_invalid', `Configuration is not valid:\n  - ${problems.join('\n  - ')}`, {
+    hint: 'Fix the variables above (see the configuration table in README.md) and start again.',
+  });
+}
+
+function readUtf8(path: string): string {
+  return readFileSync(path, 'utf8');
+}

@@ -1,0 +1,53 @@
+/**
+ * Every failure that reaches a user carries one of these codes. Adapters translate axios, XML, zod and Slack
+ * failures into a ReplibotError; `renderError` (one per surface) maps each code to words.
+ * Messages never contain passwords, EM session ids or Slack tokens.
+ */
+export type ErrorCode =
+  | 'config_invalid'
+  | 'em_unreachable'
+  | 'em_timeout'
+  | 'em_tls'
+  | 'em_logon_refused'
+  | 'em_forbidden'
+  | 'em_not_found'
+  | 'em_bad_request'
+  | 'em_error'
+  | 'em_bad_response'
+  | 'question_too_long'
+  | 'slack_error'
+  | 'store_error'
+  | 'internal';
+
+export class ReplibotError extends Error {
+  readonly code: ErrorCode;
+  /** what the user can check or do next */
+  readonly hint: string | undefined;
+  /** HTTP status from EM, when there was one */
+  readonly status: number | undefined;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { hint?: string; status?: number; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ReplibotError';
+    this.code = code;
+    this.hint = options.hint;
+    this.status = options.status;
+  }
+}
+
+export function isReplibotError(value: unknown): value is ReplibotError {
+  return value instanceof ReplibotError;
+}
+
+/** Wraps anything thrown into a ReplibotError without leaking its internals into the message. */
+export function toReplibotError(error: unknown): ReplibotError {
+  if (isReplibotError(error)) return error;
+  return new ReplibotError('internal', 'Something went wrong inside replibot.', {
+    hint: 'The log has the details; please report it if it happens again.',
+    cause: error,
+  });
+}

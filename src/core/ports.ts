@@ -1,0 +1,77 @@
+/** The interfaces the pure core needs from the outside world. Adapters implement them. */
+import type { Filter, FilterField } from './filter.js';
+import type { ReplicaJobSession, ReplicaTaskSession, SessionType } from './sessions.js';
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+export interface SortOrder {
+  field: FilterField;
+  direction: 'asc' | 'desc';
+}
+
+/** One query of the EM query service (`GET /api/query?type=...&format=Entities`). */
+export interface EmQuery {
+  filter?: Filter | null;
+  sort?: SortOrder | null;
+  /** rows per request; the client picks a sensible default (never EM's silent 100-row truncation) */
+  pageSize?: number;
+  /** stop after this many rows in total (the last page is cut); null or absent means every row of every page */
+  limit?: number | null;
+}
+
+export interface EmPage<T> {
+  items: T[];
+  pageNum: number;
+  pagesCount: number;
+  pageSize: number;
+}
+
+/** What the core needs from Enterprise Manager. Implemented over HTTP by src/veeam/. */
+export interface EmApi {
+  /** Every matching task session, following PagingInfo to the last page. */
+  queryTaskSessions(query: EmQuery): AsyncIterable<ReplicaTaskSession>;
+  /** Every matching job session, following PagingInfo to the last page. */
+  queryJobSessions(query: EmQuery): AsyncIterable<ReplicaJobSession>;
+  /** `GET /api/replicaSessions/{ID}?format=Entity` */
+  getJobSession(id: string): Promise<ReplicaJobSession>;
+  /** `GET /api/replicaSessions/{ID}/replicaTaskSessions?format=Entity` */
+  getJobSessionTasks(id: string): Promise<ReplicaTaskSession[]>;
+  /** `GET /api/replicaTaskSessions/{ID}?format=Entity` */
+  getTaskSession(id: string): Promise<ReplicaTaskSession>;
+  /** Logs off (`DELETE /api/logonSessions/{SessionId}`). */
+  close(): Promise<void>;
+}
+
+/** A question read into a query: the output of parseQuestion (src/core/question/). */
+export interface QueryIntent {
+  type: SessionType;
+  filter: Filter | null;
+  sort: SortOrder;
+  /** at most this many sessions ("last 5"); null for all */
+  limit: number | null;
+  /** a human sentence: "failed replication task sessions of apache02 since 00:00 today (Europe/Berlin)" */
+  explanation: string;
+  /**
+   * a short noun phrase for headers and empty answers: "failed replicas for apache02 today", so a renderer can
+   * say "No failed replicas for apache02 today"
+   */
+  phrase: string;
+  /** the CreationTime window sent to EM, or null (a session looked up by id) */
+  window: { from: Date; to: Date | null } | null;
+  /** true when the question named no time and the last 24 hours were assumed */
+  defaultWindow: boolean;
+  /** true when the window reaches further back than EM's 30 days of session history */
+  beyondRetention: boolean;
+  /** set when the question named one session by id (GUID or urn) */
+  sessionId: string | null;
+  timeZone: string;
+}
+
+export type ParsedQuestion =
+  | { kind: 'query'; intent: QueryIntent }
+  | { kind: 'help' }
+  | { kind: 'not-understood'; error: string; suggestions: string[] };

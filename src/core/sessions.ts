@@ -1,0 +1,67 @@
+/** Domain types for Enterprise Manager replication sessions. Everything above src/veeam/ sees only these. */
+
+export const TASK_STATES = ['Pending', 'InProgress', 'Completed'] as const;
+export type TaskState = (typeof TASK_STATES)[number];
+
+export const JOB_STATES = ['Starting', 'Working', 'Pausing', 'Resuming', 'Stopping', 'Stopped'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+/** EM orders results by index: Success < Warning < Failed. `None` is what EM reports for items still running. */
+export const SESSION_RESULTS = ['None', 'Success', 'Warning', 'Failed'] as const;
+export type SessionResult = (typeof SESSION_RESULTS)[number];
+
+/** One VM in one replication run (`ReplicaTaskSession`). */
+export interface ReplicaTaskSession {
+  /** `urn:veeam:ReplicaTaskSession:<guid>` */
+  uid: string;
+  /** the bare GUID, used in resource URLs */
+  id: string;
+  /** `<vm>@<yyyy-MM-dd HH:mm:ss>` as EM names it */
+  name: string;
+  vmDisplayName: string;
+  /** `urn:veeam:ReplicaJobSession:<guid>` */
+  jobSessionUid: string;
+  /** from the `Up` ReplicaJobSessionReference link, without its `@timestamp` suffix; null when EM gave none */
+  jobName: string | null;
+  /** from the `Up` BackupServerReference link */
+  backupServerName: string | null;
+  creationTime: Date;
+  /** null while the task is running */
+  endTime: Date | null;
+  state: TaskState;
+  result: SessionResult;
+  /** empty string when EM gives none */
+  reason: string;
+  /** bytes */
+  totalSize: number;
+}
+
+/** One run of a replication job (`ReplicaJobSession`). */
+export interface ReplicaJobSession {
+  /** `urn:veeam:ReplicaJobSession:<guid>` */
+  uid: string;
+  id: string;
+  name: string;
+  /** `urn:veeam:Job:<guid>` */
+  jobUid: string;
+  jobName: string;
+  /** `Replica` for replication jobs */
+  jobType: string;
+  backupServerName: string | null;
+  creationTime: Date;
+  endTime: Date | null;
+  state: JobState;
+  result: SessionResult;
+  /** 0..100 */
+  progress: number;
+  isRetry: boolean;
+  failureMessage: string | null;
+}
+
+export type SessionType = 'ReplicaTaskSession' | 'ReplicaJobSession';
+
+/** `urn:veeam:ReplicaTaskSession:abc` -> `abc`; a bare id stays as it is. */
+export function toSessionId(uidOrId: string): string {
+  const at = uidOrId.lastIndexOf(':');
+  return at === -1 ? uidOrId : uidOrId.slice(at + 1);
+}
