@@ -1,12 +1,120 @@
+/**
+ * `replibot parse "<question>" [--now <ISO-8601>] [--tz <IANA zone>]`: shows the Enterprise Manager query a
+ * question becomes, as one JSON object on stdout. Needs no EM or Slack configuration and no network.
+ * Exit 0 for a query or help, 2 for a question it cannot read or a bad option.
+ */
+import { TZDate } from '@date-fns/tz';
 import type { Command } from 'commander';
+import { loadConfig } from '../config.js';
+import { toFilterString } from '../core/filter.js';
+import { type QueryIntent, systemClock } from '../core/ports.js';
+import { helpText } from '../core/question/help.js';
+import { isKnownTimeZone } from '../core/question/local-calendar.js';
+import { parseQuestion, RETENTION_DAYS } from '../core/question/parse-question.js';
 
-/** `replibot parse`: not built yet. */
+interface ParseCommandOptions {
+  now?: string;
+  tz?: string;
+}
+
+const ISO_RE =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
+
+/**
+ * `--now` as an instant. With an offset (`Z`, `+01:00`) it is exact; without one it is a wall-clock time in the
+ * `--tz` zone, so `--now 2026-11-23T09:00 --tz Europe/Berlin` means 09:00 in Berlin.
+ */
+export function parseNowOption(value: string, timeZone: string): Date | null {
+  const m = ISO_RE.exec(value.trim());
+  if (!m) return null;
+  const [, y, mo, d, hh = '00', mi = '00', ss = '00', ms = '0', zone] = m;
+  const parts = [y, mo, d, hh, mi, ss].map(Number) as [number, number, number, number, number, number];
+  const check = new Date(Date.UTC(parts[0], parts[1] - 1, parts[2], parts[3], parts[4], parts[5]));
+  if (
+    check.getUTCMonth() !== parts[1] - 1 ||
+    check.getUTCDate() !== parts[2] ||
+    parts[3] > 23 ||
+    parts[4] > 59 ||
+    parts[5] > 59
+  )
+    return null;
+  if (zone !== undefined) {
+    const instant = new Date(value.trim().replace(' ', 'T'));
+    return Number.isNaN(instant.getTime()) ? null : instant;
+  }
+  const local = new TZDate(parts[0], parts[1] - 1, parts[2], parts[3], parts[4], parts[5], Number(ms.padEnd(3, '0')), timeZone);
+  return new Date(local.getTime());
+}
+
+/** The JSON line for a query: EM's own parameter names first, then what a renderer needs. */
+export function toParseOutput(intent: QueryIntent): Record<string, unknown> {
+  const warnings: string[] = [];
+  if (intent.defaultWindow) warnings.push('No time was given, so the last 24 hours are shown.');
+  if (intent.beyondRetention) {
+    warnings.push(
+      `The window reaches back more than ${RETENTION_DAYS} days; Enterprise Manager keeps only ${RETENTION_DAYS} days of sessions, so older ones will be missing.`,
+    );
+  }
+  return {
+    type: intent.type,
+    filter: intent.filter === null ? null : toFilterString(intent.type, intent.filter),
+    [intent.sort.direction === 'asc' ? 'sortAsc' : 'sortDesc']: intent.sort.field,
+    limit: intent.limit,
+    explanation: intent.explanation,
+    phrase: intent.phrase,
+    window:
+      intent.window === null
+        ? null
+        : { from: intent.window.from.toISOString(), to: intent.window.to?.toISOString() ?? null },
+    defaultWindow: intent.defaultWindow,
+    beyondRetention: intent.beyondRetention,
+    sessionId: intent.sessionId,
+    timeZone: intent.timeZone,
+    warnings,
+  };
+}
+
+function fail(message: string): void {
+  process.stderr.write(`replibot parse: ${message}\n`);
+  process.exitCode = 2;
+}
+
 export function registerParseCommand(program: Command): void {
   program
     .command('parse')
-    .description('(not built yet)')
-    .action(() => {
-      process.stderr.write('replibot parse is not built yet\n');
-      process.exitCode = 1;
+    .description('Show the Enterprise Manager query a question becomes (JSON; no EM or Slack needed)')
+    .argument('<question...>', 'the question, e.g. "replicas failed today for apache02"')
+    .option('--now <iso>', 'the moment the question is asked (ISO-8601; default: now)')
+    .option('--tz <zone>', "the asker's IANA time zone (default: DEFAULT_TIMEZONE, else UTC)")
+    .action((words: string[], options: ParseCommandOptions) => {
+      // only DEFAULT_TIMEZONE matters here: missing or half-set VEEAM_/SLACK_ variables must not stop `parse`
+      const timeZone =
+        options.tz ?? loadConfig({ DEFAULT_TIMEZONE: process.env.DEFAULT_TIMEZONE }).defaultTimeZone;
+      if (!isKnownTimeZone(timeZone)) {
+        fail(`--tz "${timeZone}" is not an IANA time zone; use a name such as Europe/Berlin, America/New_York or UTC.`);
+        return;
+      }
+      let now = systemClock.now();
+      if (options.now !== undefined) {
+        const parsed = parseNowOption(options.now, timeZone);
+        if (parsed === null) {
+          fail(
+            `--now "${options.now}" is not an ISO-8601 date-time; use a form such as 2026-11-23T09:30:00Z or 2026-11-23T10:30 (read in --tz).`,
+          );
+          return;
+        }
+        now = parsed;
+      }
+      const parsed = parseQuestion(words.join(' '), { now, timeZone });
+      if (parsed.kind === 'help') {
+        process.stdout.write(`${JSON.stringify({ help: helpText() })}\n`);
+        return;
+      }
+      if (parsed.kind === 'not-understood') {
+        process.stdout.write(`${JSON.stringify({ error: parsed.error, suggestions: parsed.suggestions })}\n`);
+        process.exitCode = 2;
+        return;
+      }
+      process.stdout.write(`${JSON.stringify(toParseOutput(parsed.intent))}\n`);
     });
 }

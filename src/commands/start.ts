@@ -1,12 +1,29 @@
 import type { Command } from 'commander';
+import { startReplibot } from '../main.js';
 
-/** `replibot start`: not built yet. */
+/** `replibot start`: the Slack app when SLACK_BOT_TOKEN is set, else a chat in this terminal. */
 export function registerStartCommand(program: Command): void {
   program
     .command('start')
-    .description('(not built yet)')
-    .action(() => {
-      process.stderr.write('replibot start is not built yet\n');
-      process.exitCode = 1;
+    .description(
+      'Start replibot: the Slack app when SLACK_BOT_TOKEN is set, else a chat in this terminal ' +
+        '(with the built-in EM simulator when VEEAM_URL is not set)',
+    )
+    .action(async () => {
+      const running = await startReplibot({
+        env: process.env,
+        input: process.stdin,
+        output: process.stdout,
+        errorOutput: process.stderr,
+        isTTY: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+      });
+      const onSignal = () => {
+        void running.stop();
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      await running.done;
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
     });
 }

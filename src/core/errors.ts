@@ -51,3 +51,14 @@ export function toReplibotError(error: unknown): ReplibotError {
     cause: error,
   });
 }
+
+/** A surface (Slack) asked us to slow down: wait `retryAfterMs`, then send the same thing again. */
+export class RateLimitedError extends ReplibotError {
+  readonly retryAfterMs: number;
+
+  constructor(message: string, retryAfterMs: number, options: { cause?: unknown } = {}) {
+    super('slack_error', message, { hint: 'replibot waits and retries; nothing is dropped.', ...options });
+    this.name = 'RateLimitedError';
+    this.retryAfterMs = retryAfterMs;
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * The alert domain: what a channel subscribes to, what is muted, and the notices replibot sends.
+ * Dates are `Date` here; the store keeps epoch milliseconds and the outbox keeps JSON (ISO strings),
+ * so a notice read back from the outbox goes through `reviveNotice`.
+ */
+
+/** `failed`: failed VMs only; `warnings`: failed VMs and warnings. */
+export type AlertLevel = 'failed' | 'warnings';
+
+export interface SubscriptionFilter {
+  level: AlertLevel;
+  /** job name, case-insensitive; `*` matches any run of characters; null for every job */
+  job: string | null;
+  vm: string | null;
+  server: string | null;
+}
+
+export interface Subscription extends SubscriptionFilter {
+  id: number;
+  channelId: string;
+  /** Slack user id, or `ALERT_CHANNEL` for the default subscription from the configuration */
+  createdBy: string;
+  createdAt: Date;
+}
+
+export type MuteScope = 'vm' | 'job';
+
+export interface Mute {
+  id: number;
+  channelId: string;
+  scope: MuteScope;
+  name: string;
+  until: Date;
+  createdBy: string;
+  createdAt: Date;
+}
+
+export type AlertResult = 'Failed' | 'Warning';
+
+/** One VM of a job run in an alert. */
+export interface AlertVm {
+  taskUid: string;
+  vmName: string;
+  result: AlertResult;
+  reason: string;
+  /** failed runs in a row, this one included (1 for a first failure; warnings keep the count of failures) */
+  failedRuns: number;
+  endTime: Date;
+  recoveredAt: Date | null;
+}
+
+/** One alert message: the failures of one job run that one channel hears about. */
+export interface JobRunAlert {
+  id: number;
+  channelId: string;
+  jobSessionUid: string;
+  jobName: string;
+  serverName: string | null;
+  runStartedAt: Date;
+  vms: AlertVm[];
+  acknowledgedBy: string | null;
+  acknowledgedAt: Date | null;
+  /** Slack ts once posted */
+  ts: string | null;
+}
+
+/** One job run in a catch-up summary. */
+export interface CatchUpRun {
+  jobName: string;
+  serverName: string | null;
+  failed: number;
+  warnings: number;
+  /** a few VM names, for the eye; the counts are the truth */
+  vmNames: string[];
+}
+
+export type AlertNotice =
+  | { kind: 'job-run'; alert: JobRunAlert }
+  | { kind: 'recovery'; alert: JobRunAlert; vmNames: string[]; recoveredAt: Date; byRetry: boolean | null }
+  | { kind: 'catch-up'; since: Date; until: Date; runs: CatchUpRun[] }
+  | { kind: 'em-unreachable'; since: Date; failedPolls: number; error: string }
+  | { kind: 'em-reachable'; downSince: Date; at: Date };
+
+/** What the outbox hands to a Notifier. */
+export interface OutboundNotification {
+  /** stable and unique: the same notification always has the same key (outbox dedupe, Slack metadata) */
+  key: string;
+  channelId: string;
+  /** `post` a new message, `update` the message at `ts`, `reply` in the thread of `ts` */
+  action: 'post' | 'update' | 'reply';
+  ts: string | null;
+  notice: AlertNotice;
+  timeZone: string;
+}
+
+const DATE_FIELDS = new Set([
+  'since',
+  'until',
+  'recoveredAt',
+  'downSince',
+  'at',
+  'endTime',
+  'runStartedAt',
+  'acknowledgedAt',
+]);
+
+/** JSON.parse of a stored notice with its dates turned back into `Date`s. */
+export function reviveNotice(json: string): AlertNotice {
+  return JSON.parse(json, (key, value) =>
+    DATE_FIELDS.has(key) && typeof value === 'string' ? new Date(value) : value,
+  ) as AlertNotice;
+}

@@ -1,0 +1,65 @@
+/** The time span a digest covers, in the reader's time zone. Pure: the end is always given. */
+import { tz } from '@date-fns/tz';
+import { addDays, format, startOfDay, subDays, subWeeks } from 'date-fns';
+
+export const DIGEST_PERIODS = ['day', 'week'] as const;
+export type DigestPeriod = (typeof DIGEST_PERIODS)[number];
+
+/** How many calendar days the chart shows for each period. */
+export const CHART_DAYS: Record<DigestPeriod, number> = { day: 7, week: 30 };
+
+export interface DigestDaySlot {
+  /** 00:00 of that calendar day in the digest's time zone */
+  start: Date;
+  /** the next day's 00:00, or the digest's end for the last (partial) day */
+  end: Date;
+  /** `yyyy-MM-dd` in the digest's time zone */
+  date: string;
+}
+
+export interface DigestWindow {
+  period: DigestPeriod;
+  timeZone: string;
+  /** inclusive */
+  start: Date;
+  /** exclusive; when a scheduled digest fires, this is the scheduled time */
+  end: Date;
+  /** the period before, same length in calendar terms, for the change figures and stopped replicas */
+  previousStart: Date;
+  previousEnd: Date;
+  /** the calendar days the chart shows, oldest first; the last one ends at `end` */
+  chartDays: DigestDaySlot[];
+  /** the earliest CreationTime any part of the digest needs */
+  fetchStart: Date;
+}
+
+/**
+ * The window that ends at `end`: a day is the 24 hours (23 or 25 across a DST change) back to the same wall-clock
+ * time yesterday, a week back to the same time seven days ago. Consecutive digests scheduled at the same time of day
+ * therefore cover every run exactly once, with no gap and no overlap.
+ */
+export function toDigestWindow(period: DigestPeriod, end: Date, timeZone: string): DigestWindow {
+  const zone = tz(timeZone);
+  const back = (date: Date): Date =>
+    plain(period === 'day' ? subDays(date, 1, { in: zone }) : subWeeks(date, 1, { in: zone }));
+  const start = back(end);
+  const previousStart = back(start);
+  const chartDays: DigestDaySlot[] = [];
+  // a digest at exactly midnight covers whole days: its last chart day is the day that just ended
+  const lastDay = plain(startOfDay(new Date(end.getTime() - 1), { in: zone }));
+  for (let i = CHART_DAYS[period] - 1; i >= 0; i--) {
+    const dayStart = plain(subDays(lastDay, i, { in: zone }));
+    const next = plain(addDays(dayStart, 1, { in: zone }));
+    chartDays.push({
+      start: dayStart,
+      end: next.getTime() > end.getTime() ? end : next,
+      date: format(dayStart, 'yyyy-MM-dd', { in: zone }),
+    });
+  }
+  const fetchStart = new Date(Math.min(previousStart.getTime(), chartDays[0]!.start.getTime()));
+  return { period, timeZone, start, end, previousStart, previousEnd: start, chartDays, fetchStart };
+}
+
+function plain(date: Date): Date {
+  return new Date(date.getTime());
+}

@@ -1,0 +1,88 @@
+/** Words and numbers shared by every digest renderer (text, Block Kit, chart), so they all say the same thing. */
+import { tz } from '@date-fns/tz';
+import { format } from 'date-fns';
+import type { Digest, DigestFilters } from './summarize-digest.js';
+import type { DigestWindow } from './digest-window.js';
+
+/** `1h 05m`, `12m 30s`, `45s`. */
+export function formatDuration(ms: number): string {
+  const total = Math.max(0, Math.round(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  if (h > 0) return `${h}h ${String(m).padStart(2, '0')}m`;
+  if (m > 0) return `${m}m ${String(s).padStart(2, '0')}s`;
+  return `${s}s`;
+}
+
+/** Binary units with the labels the Veeam console uses (1 GB = 1024³ bytes). */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
+  let value = Math.max(0, bytes);
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const digits = unit === 0 || value >= 100 ? 0 : 1;
+  return `${value.toFixed(digits)} ${units[unit]}`;
+}
+
+/** `97.5%`; `n/a` when nothing finished. */
+export function formatRate(rate: number | null): string {
+  if (rate === null) return 'n/a';
+  const pct = Math.round(rate * 1000) / 10;
+  return `${Number.isInteger(pct) ? pct.toFixed(0) : pct.toFixed(1)}%`;
+}
+
+/** `+3`, `-2`, `±0`. */
+export function formatSigned(value: number, unit = ''): string {
+  if (value === 0) return `±0${unit}`;
+  const abs = Number.isInteger(value) ? String(Math.abs(value)) : Math.abs(value).toFixed(1);
+  return `${value > 0 ? '+' : '-'}${abs}${unit}`;
+}
+
+/** `Mon 31 Mar 08:00` in the digest's time zone. */
+export function formatWhen(date: Date, timeZone: string): string {
+  return format(date, 'EEE d MMM HH:mm', { in: tz(timeZone) });
+}
+
+/** `Mon 31 Mar` in the digest's time zone. */
+export function formatDay(date: Date, timeZone: string): string {
+  return format(date, 'EEE d MMM', { in: tz(timeZone) });
+}
+
+/** `Daily replication digest · Mon 31 Mar` / `Weekly replication digest · week to Mon 31 Mar`. */
+export function toDigestTitle(window: DigestWindow): string {
+  // the window ends at the scheduled minute; the day it reports on is the one that minute falls in
+  const day = formatDay(window.end, window.timeZone);
+  return window.period === 'day'
+    ? `Daily replication digest · ${day}`
+    : `Weekly replication digest · week to ${day}`;
+}
+
+/** `Sun 30 Mar 08:00 – Mon 31 Mar 08:00 (Europe/Berlin)`. */
+export function toPeriodLabel(window: DigestWindow): string {
+  return `${formatWhen(window.start, window.timeZone)} – ${formatWhen(window.end, window.timeZone)} (${window.timeZone})`;
+}
+
+/** `job "Web tier" · server vbr01 · failures only`, or '' without filters. */
+export function toFilterLabel(filters: DigestFilters): string {
+  const parts: string[] = [];
+  if (filters.jobName !== null) parts.push(`job "${filters.jobName}"`);
+  if (filters.serverName !== null) parts.push(`server ${filters.serverName}`);
+  if (filters.failedOnly) parts.push('failures only');
+  return parts.join(' · ');
+}
+
+/** One sentence for notifications and the text fallback: the gist before any detail. */
+export function toDigestHeadline(digest: Digest): string {
+  const t = digest.current.totals;
+  if (t.runs === 0) return `No replication runs in this ${digest.window.period}.`;
+  const parts = [`${t.runs} ${t.runs === 1 ? 'run' : 'runs'}`, `${formatRate(digest.current.successRate)} ok`];
+  if (t.failed > 0) parts.push(`${t.failed} failed`);
+  if (t.warning > 0) parts.push(`${t.warning} with warnings`);
+  if (t.running > 0) parts.push(`${t.running} still running`);
+  if (digest.stopped.length > 0) parts.push(`${digest.stopped.length} stopped replicating`);
+  return `${parts.join(', ')}.`;
+}

@@ -1,0 +1,71 @@
+/**
+ * What `help` shows. Every example here is a question the parser reads as a query (a test checks it), so the
+ * help never promises a phrasing the grammar does not know. docs/questions.md holds the full grammar.
+ */
+
+export interface HelpSection {
+  title: string;
+  examples: string[];
+}
+
+const SECTIONS: readonly HelpSection[] = [
+  {
+    title: 'Results and states',
+    examples: [
+      'failed replicas today',
+      'warnings yesterday',
+      'problems for apache02 this week',
+      'running replicas',
+      'succeeded replicas for ubuntu88 last 24h',
+    ],
+  },
+  {
+    title: 'Time (read in your time zone)',
+    examples: [
+      'failures since Monday',
+      'failed in the last 3 hours',
+      'errors on Nov 20',
+      'failed between 2026-11-20 and 2026-11-22',
+      'replicas since 08:00',
+      'failures last week',
+    ],
+  },
+  {
+    title: 'VMs, jobs and backup servers',
+    examples: [
+      'replicas failed today for apache02',
+      'failed for apache02 and ubuntu88 yesterday',
+      'failures in job "SQL Replica" this week',
+      'failed replicas on server srv02',
+    ],
+  },
+  {
+    title: 'Order and size',
+    examples: [
+      'last 5 failures for apache02',
+      '10 most recent replicas',
+      'failed replicas today oldest first',
+      'biggest replicas this week',
+    ],
+  },
+  {
+    title: 'Job runs and single sessions',
+    examples: [
+      'replication jobs failed today',
+      'running job runs',
+      'session urn:veeam:ReplicaTaskSession:2f6d8c1e-3b1a-4c55-9e0b-6a7d2c9f1e42',
+    ],
+  },
+];
+
+/** Every example question of the help, in the order shown. */
+export const EXAMPLE_QUESTIONS: readonly string[] = SECTIONS.flatMap((section) => section.examples);
+
+export function helpText(): { summary: string; sections: Array<{ title: string; examples: string[] }> } {
+  return {
+    summary:
+      'Ask about replication sessions in plain words. Times are read in your time zone; with no time I look at ' +
+      'the last 24 hours and say so. Put names with spaces in quotes: job "SQL Replica".',
+    sections: SECTIONS.map((section) => ({ title: section.title, examples: [...section.examples] })),
+  };
+}

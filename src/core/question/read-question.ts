@@ -1,0 +1,491 @@
+/**
+ * Reads the tokens of a question into its parts (results, states, targets, time, order), without deciding yet
+ * what the query is. Everything that is not understood is collected, never dropped.
+ */
+import type { SessionResult, SessionType } from '../sessions.js';
+import { readTimeAt, type TimeContext, type TimeWindowRead } from './read-time.js';
+import type { Token } from './tokenize-question.js';
+import {
+  CLAUSE_WORDS,
+  FILLER_WORDS,
+  KNOWN_WORDS,
+  NEGATABLE_SUCCESS,
+  NUMBER_WORDS,
+  RESULT_WORDS,
+  SINGULAR_NOUNS,
+  STATE_WORDS,
+  type StateWord,
+  UNIT_WORDS,
+} from './vocabulary.js';
+
+export type OrderKey = 'newest' | 'oldest' | 'largest' | 'smallest';
+
+export interface QuestionParts {
+  results: Set<SessionResult>;
+  states: Set<StateWord>;
+  /** true when an "or" joined a result word and a state word ("failed or running") */
+  statusOr: boolean;
+  /** the asker asked for job runs rather than VM-level task sessions */
+  jobLevel: boolean;
+  vms: string[];
+  jobs: string[];
+  servers: string[];
+  time: TimeWindowRead | null;
+  /** the words that gave the time, for conflict messages */
+  timeText: string | null;
+  order: OrderKey | null;
+  limit: number | null;
+  session: { type: SessionType; uid: string } | null;
+  /** words not understood, as typed */
+  unknown: string[];
+  /** token indexes of the words not understood */
+  unknownAt: number[];
+  /** specific problems ("There is no date Feb 30") */
+  problems: string[];
+  /** unquoted names that ran into more words ("for SQL Server 01"): a hint to quote them */
+  unquotedRuns: string[];
+}
+
+/** Answers are capped so one question cannot ask for the whole history in one message. */
+export const MAX_LIMIT = 1000;
+
+const GUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+const GUID_RE = new RegExp(`^\\{?(${GUID})\\}?$`, 'i');
+const URN_RE = new RegExp(`^urn:veeam:([a-z]+):(${GUID})$`, 'i');
+
+export function readQuestion(tokens: readonly Token[], ctx: TimeContext): QuestionParts {
+  const parts: QuestionParts = {
+    results: new Set(),
+    states: new Set(),
+    statusOr: false,
+    jobLevel: false,
+    vms: [],
+    jobs: [],
+    servers: [],
+    time: null,
+    timeText: null,
+    order: null,
+    limit: null,
+    session: null,
+    unknown: [],
+    unknownAt: [],
+    problems: [],
+    unquotedRuns: [],
+  };
+  const w = (i: number): string | undefined => (tokens[i]?.kind === 'word' ? tokens[i]!.lower : undefined);
+  const text = (from: number, to: number): string =>
+    tokens
+      .slice(from, to)
+      .map((t) => t.text)
+      .join(' ');
+  /** the last status kind seen and whether "or" came after it, to read "failed or running" as an OR */
+  let lastStatus: 'result' | 'state' | null = null;
+  let orPending = false;
+
+  const isNameAt = (i: number): boolean => {
+    const token = tokens[i];
+    if (token === undefined || token.kind === 'comma') return false;
+    if (token.kind === 'quoted') return true;
+    if (KNOWN_WORDS.has(token.lower)) return false;
+    if (GUID_RE.test(token.lower) || URN_RE.test(token.lower)) return false;
+    return readTimeAt(tokens, i, ctx) === null;
+  };
+
+  /** one name or a list joined by commas, "and", "or": "apache02, ubuntu88 and web01" */
+  const readNames = (i: number): { names: string[]; next: number } => {
+    const names: string[] = [];
+    let j = i;
+    while (isNameAt(j)) {
+      names.push(tokens[j]!.text);
+      j++;
+      let k = j;
+      if (tokens[k]?.kind === 'comma') k++;
+      if (w(k) === 'and' || w(k) === 'or') k++;
+      if (k > j && isNameAt(k)) j = k;
+      else break;
+    }
+    // "for SQL Server 01": an unquoted name followed by more unknown words probably has spaces in it
+    if (names.length > 0 && tokens[j - 1]?.kind === 'word' && tokens[j]?.kind === 'word' && isNameAt(j)) {
+      let k = j;
+      while (tokens[k]?.kind === 'word' && isNameAt(k)) k++;
+      parts.unquotedRuns.push(text(j - 1, k));
+    }
+    return { names, next: j };
+  };
+
+  /** a job name: quoted, or unquoted words up to the next part of the question ("job SQL Replica failed") */
+  const readJobName = (i: number): { name: string; next: number } | null => {
+    const token = tokens[i];
+    if (token === undefined || token.kind === 'comma') return null;
+    if (token.kind === 'quoted') return { name: token.text, next: i + 1 };
+    let j = i;
+    while (
+      tokens[j]?.kind === 'word' &&
+      !CLAUSE_WORDS.has(tokens[j]!.lower) &&
+      RESULT_WORDS[tokens[j]!.lower] === undefined &&
+      STATE_WORDS[tokens[j]!.lower] === undefined &&
+      !GUID_RE.test(tokens[j]!.lower) &&
+      !URN_RE.test(tokens[j]!.lower) &&
+      readTimeAt(tokens, j, ctx) === null
+    ) {
+      j++;
+    }
+    return j === i ? null : { name: text(i, j), next: j };
+  };
+
+  const readJobNames = (i: number): { names: string[]; next: number } | null => {
+    const first = readJobName(i);
+    if (first === null) return null;
+    const names = [first.name];
+    let j = first.next;
+    for (;;) {
+      let k = j;
+      if (tokens[k]?.kind === 'comma') k++;
+      if (w(k) === 'and' || w(k) === 'or') k++;
+      if (k === j) break;
+      if (w(k) === 'job') k++;
+      // after "and", only a quoted name or "job X" continues the list (so "and failed" does not become a job)
+      if (tokens[k]?.kind !== 'quoted' && w(k - 1) !== 'job') break;
+      const more = readJobName(k);
+      if (more === null) break;
+      names.push(more.name);
+      j = more.next;
+    }
+    return { names, next: j };
+  };
+
+  const setTime = (read: TimeWindowRead, from: number, to: number): void => {
+    const typed = text(from, to);
+    if (parts.time !== null) {
+      parts.problems.push(`I read two times, "${parts.timeText}" and "${typed}"; ask for one time range.`);
+      return;
+    }
+    parts.time = read;
+    parts.timeText = typed;
+  };
+
+  const setOrder = (order: OrderKey, limit: number | null, typed: string): void => {
+    if (parts.order !== null && parts.order !== order) {
+      parts.problems.push(`I read two orders ("${parts.order} first" and "${typed}"); ask for one.`);
+      return;
+    }
+    parts.order = order;
+    if (limit !== null) setLimit(limit, typed);
+  };
+
+  const setLimit = (limit: number, typed: string): void => {
+    if (limit < 1 || limit > MAX_LIMIT) {
+      parts.problems.push(`"${typed}": I can list from 1 to ${MAX_LIMIT} sessions at a time.`);
+      return;
+    }
+    if (parts.limit !== null && parts.limit !== limit) {
+      parts.problems.push(`I read two counts (${parts.limit} and ${limit}); ask for one.`);
+      return;
+    }
+    parts.limit = limit;
+  };
+
+  const count = (i: number): number | null => {
+    const x = w(i);
+    if (x === undefined) return null;
+    if (/^\d{1,9}$/.test(x)) return Number(x);
+    return NUMBER_WORDS[x] ?? null;
+  };
+  /** looks past adjectives ("failed", "replication") for a singular noun */
+  const isSingularAt = (i: number): boolean => {
+    for (let k = i; k < i + 4; k++) {
+      const x = w(k);
+      if (x === undefined) return false;
+      if (SINGULAR_NOUNS.has(x)) return true;
+      if (RESULT_WORDS[x] === undefined && STATE_WORDS[x] === undefined && x !== 'replication' && x !== 'job')
+        return false;
+    }
+    return false;
+  };
+  const isUnitAt = (i: number): boolean => UNIT_WORDS[w(i) ?? ''] !== undefined;
+
+  const addResults = (results: readonly SessionResult[]): void => {
+    if (lastStatus === 'state' && orPending) parts.statusOr = true;
+    for (const r of results) parts.results.add(r);
+    lastStatus = 'result';
+    orPending = false;
+  };
+  const addState = (state: StateWord): void => {
+    if (lastStatus === 'result' && orPending) parts.statusOr = true;
+    parts.states.add(state);
+    lastStatus = 'state';
+    orPending = false;
+  };
+
+  let i = 0;
+  while (i < tokens.length) {
+    const token = tokens[i]!;
+    const lower = token.lower;
+    if (token.kind === 'comma') {
+      i++;
+      continue;
+    }
+
+    if (token.kind === 'word') {
+      // a session id: a GUID or urn:veeam:<Type>:<guid>
+      const urn = URN_RE.exec(lower);
+      const guid = GUID_RE.exec(lower);
+      if (urn !== null || guid !== null) {
+        const type = urn ? urn[1]! : 'replicatasksession';
+        const id = (urn ? urn[2]! : guid![1]!).toLowerCase();
+        const sessionType: SessionType | null =
+          type === 'replicatasksession' ? 'ReplicaTaskSession' : type === 'replicajobsession' ? 'ReplicaJobSession' : null;
+        if (sessionType === null) {
+          parts.problems.push(
+            `"${token.text}" is not a replication session id; I can look up urn:veeam:ReplicaTaskSession:… and urn:veeam:ReplicaJobSession:… ids.`,
+          );
+        } else if (parts.session !== null) {
+          parts.problems.push('I can look up one session id at a time.');
+        } else {
+          parts.session = { type: sessionType, uid: `urn:veeam:${sessionType}:${id}` };
+        }
+        i++;
+        continue;
+      }
+
+      // status words
+      if (lower === 'in' && w(i + 1) === 'progress') {
+        addState('running');
+        i += 2;
+        continue;
+      }
+      if (lower === 'not' && NEGATABLE_SUCCESS.has(w(i + 1) ?? '')) {
+        addResults(['Warning', 'Failed']);
+        i += 2;
+        continue;
+      }
+      if ((lower === "didn't" || lower === 'didnt') && (w(i + 1) === 'succeed' || w(i + 1) === 'work')) {
+        addResults(['Warning', 'Failed']);
+        i += 2;
+        continue;
+      }
+      if (lower === 'did' && w(i + 1) === 'not' && (w(i + 2) === 'succeed' || w(i + 2) === 'work')) {
+        addResults(['Warning', 'Failed']);
+        i += 3;
+        continue;
+      }
+      if (RESULT_WORDS[lower] !== undefined) {
+        addResults(RESULT_WORDS[lower]!);
+        i++;
+        continue;
+      }
+      if (STATE_WORDS[lower] !== undefined) {
+        addState(STATE_WORDS[lower]!);
+        i++;
+        continue;
+      }
+      if (lower === 'or' && lastStatus !== null) {
+        orPending = true;
+        i++;
+        continue;
+      }
+
+      // ordering and size, before time: "last 5" is a count, "last 5 days" a time
+      const n0 = count(i);
+      if (n0 !== null && !isUnitAt(i + 1)) {
+        const n1 = w(i + 1);
+        if (n1 === 'most' && w(i + 2) === 'recent') {
+          setOrder('newest', n0, text(i, i + 3));
+          i += 3;
+          continue;
+        }
+        if (n1 === 'latest' || n1 === 'newest' || n1 === 'last' || n1 === 'recent') {
+          setOrder('newest', n0, text(i, i + 2));
+          i += 2;
+          continue;
+        }
+        if (n1 === 'oldest' || n1 === 'earliest' || n1 === 'first') {
+          setOrder('oldest', n0, text(i, i + 2));
+          i += 2;
+          continue;
+        }
+        if (n1 === 'biggest' || n1 === 'largest') {
+          setOrder('largest', n0, text(i, i + 2));
+          i += 2;
+          continue;
+        }
+        if (n1 === 'smallest') {
+          setOrder('smallest', n0, text(i, i + 2));
+          i += 2;
+          continue;
+        }
+      }
+      const orderWord: Record<string, OrderKey> = {
+        last: 'newest',
+        latest: 'newest',
+        newest: 'newest',
+        recent: 'newest',
+        oldest: 'oldest',
+        earliest: 'oldest',
+        first: 'oldest',
+        biggest: 'largest',
+        largest: 'largest',
+        smallest: 'smallest',
+      };
+      let orderAt = i;
+      if (lower === 'most' && w(i + 1) === 'recent') orderAt = i + 1;
+      if (lower === 'top' && count(i + 1) !== null && !isUnitAt(i + 2)) {
+        setLimit(count(i + 1)!, text(i, i + 2));
+        i += 2;
+        continue;
+      }
+      if (lower === 'limit' && count(i + 1) !== null) {
+        setLimit(count(i + 1)!, text(i, i + 2));
+        i += 2;
+        continue;
+      }
+      const key = orderWord[w(orderAt) ?? ''];
+      const isTime = readTimeAt(tokens, i, ctx);
+      if (key !== undefined && isTime === null && !(w(orderAt) === 'first' && orderAt === i && count(i + 1) === null)) {
+        const after = orderAt + 1;
+        const n = count(after);
+        if (n !== null && !isUnitAt(after + 1)) {
+          setOrder(key, n, text(i, after + 1));
+          i = after + 1;
+          continue;
+        }
+        // "oldest first", "newest first"
+        if (w(after) === 'first') {
+          setOrder(key, null, text(i, after + 1));
+          i = after + 1;
+          continue;
+        }
+        // "the latest failed replica" is one session; "latest failures" are sorted
+        setOrder(key, isSingularAt(after) ? 1 : null, text(i, after));
+        i = after;
+        continue;
+      }
+      if ((lower === 'sorted' || lower === 'order' || lower === 'ordered') && w(i + 1) === 'by' && w(i + 2) === 'size') {
+        setOrder('largest', null, text(i, i + 3));
+        i += 3;
+        continue;
+      }
+      if (lower === 'by' && w(i + 1) === 'size') {
+        setOrder('largest', null, text(i, i + 2));
+        i += 2;
+        continue;
+      }
+      if (lower === 'chronological' || lower === 'chronologically') {
+        setOrder('oldest', null, token.text);
+        i++;
+        continue;
+      }
+      if (lower === 'in' && w(i + 1) === 'chronological' && w(i + 2) === 'order') {
+        setOrder('oldest', null, text(i, i + 3));
+        i += 3;
+        continue;
+      }
+
+      // time
+      if (isTime !== null) {
+        if (isTime.kind === 'error') parts.problems.push(isTime.error);
+        else setTime(isTime.window, i, isTime.next);
+        i = isTime.next;
+        continue;
+      }
+
+      // job level: "replication jobs", "job runs", "job sessions"
+      if (lower === 'jobs') {
+        parts.jobLevel = true;
+        i++;
+        // "jobs 'SQL Replica' and 'Exchange'"
+        if (tokens[i]?.kind === 'quoted') {
+          const names = readJobNames(i)!;
+          parts.jobs.push(...names.names);
+          i = names.next;
+        }
+        continue;
+      }
+      if (lower === 'job') {
+        const after = w(i + 1);
+        if (after === 'runs' || after === 'run' || after === 'sessions' || after === 'session' || after === 'level') {
+          parts.jobLevel = true;
+          i += 2;
+          continue;
+        }
+        const names = readJobNames(i + 1);
+        if (names === null) {
+          // "which replication job failed": the job itself is the subject
+          parts.jobLevel = true;
+          i++;
+          continue;
+        }
+        parts.jobs.push(...names.names);
+        i = names.next;
+        continue;
+      }
+
+      // targets after a preposition: "for apache02", "on server srv02", "in job 'SQL Replica'"
+      if (['for', 'of', 'on', 'in', 'from', 'about', 'at'].includes(lower)) {
+        let j = i + 1;
+        if (w(j) === 'the') j++;
+        if (w(j) === 'job') {
+          const names = readJobNames(j + 1);
+          if (names !== null) {
+            parts.jobs.push(...names.names);
+            i = names.next;
+            continue;
+          }
+        }
+        const serverAt = w(j) === 'backup' && w(j + 1) === 'server' ? j + 2 : w(j) === 'server' || w(j) === 'vbr' && w(j + 1) === 'server' ? (w(j) === 'vbr' ? j + 2 : j + 1) : -1;
+        if (serverAt !== -1) {
+          const names = readNames(serverAt);
+          if (names.names.length > 0) {
+            parts.servers.push(...names.names);
+            i = names.next;
+            continue;
+          }
+        }
+        if (w(j) === 'vm' || w(j) === 'vms') j++;
+        if (lower !== 'from' && lower !== 'at') {
+          const names = readNames(j);
+          if (names.names.length > 0) {
+            parts.vms.push(...names.names);
+            i = names.next;
+            continue;
+          }
+        }
+      }
+      if (lower === 'vm' || lower === 'vms') {
+        const names = readNames(i + 1);
+        if (names.names.length > 0) {
+          parts.vms.push(...names.names);
+          i = names.next;
+          continue;
+        }
+      }
+      if ((lower === 'backup' && w(i + 1) === 'server') || lower === 'server' || (lower === 'vbr' && w(i + 1) === 'server')) {
+        const at = lower === 'server' ? i + 1 : i + 2;
+        const names = readNames(at);
+        if (names.names.length > 0) {
+          parts.servers.push(...names.names);
+          i = names.next;
+          continue;
+        }
+      }
+      if (FILLER_WORDS.has(lower)) {
+        i++;
+        continue;
+      }
+    }
+
+    // a bare list with commas is a list of VMs: "apache02, ubuntu88 failed today"
+    if (isNameAt(i) && tokens[i + 1]?.kind === 'comma') {
+      const names = readNames(i);
+      if (names.names.length > 1) {
+        parts.vms.push(...names.names);
+        i = names.next;
+        continue;
+      }
+    }
+    parts.unknown.push(token.kind === 'quoted' ? `"${token.text}"` : token.text);
+    parts.unknownAt.push(i);
+    i++;
+  }
+  return parts;
+}

@@ -1,0 +1,556 @@
+/**
+ * The time part of a question: "today", "last 3 hours", "since Monday", "on Nov 20", "between 2026-11-20 and
+ * 2026-11-22" ... Read in the asker's zone; every window is a pair of instants (to = null: up to now).
+ */
+import {
+  addDays,
+  addMonths,
+  atLocalTime,
+  compareDays,
+  formatDay,
+  formatIn,
+  isValidDay,
+  type LocalDay,
+  minusUnits,
+  mondayOf,
+  startOfLocalDay,
+  weekdayOf,
+} from './local-calendar.js';
+import type { Token } from './tokenize-question.js';
+import { MONTH_WORDS, NUMBER_WORDS, SHORT_UNITS, type TimeUnit, UNIT_WORDS, WEEKDAY_WORDS } from './vocabulary.js';
+
+export interface TimeWindowRead {
+  from: Date;
+  to: Date | null;
+  /** for the explanation: "since 00:00 today", "last week" */
+  explanation: string;
+  /** the exact bounds when the words alone do not give them: "Monday 16 Nov 00:00 to Monday 23 Nov 2026 00:00" */
+  detail: string | null;
+  /** for the phrase: "today" */
+  phrase: string;
+}
+
+export type TimeRead =
+  | { kind: 'window'; window: TimeWindowRead; next: number }
+  | { kind: 'error'; error: string; next: number };
+
+export interface TimeContext {
+  now: Date;
+  timeZone: string;
+  today: LocalDay;
+}
+
+/** Counts above this are refused ("last 1000000 days" is a typo, not a question). */
+export const MAX_COUNT = 100_000;
+const EPOCH = Date.UTC(1970, 0, 1);
+
+type Read<T> = (T & { next: number }) | { error: string; next: number } | null;
+
+function isError<T>(read: Read<T>): read is { error: string; next: number } {
+  return read !== null && 'error' in read;
+}
+
+function word(tokens: readonly Token[], i: number): string | undefined {
+  const token = tokens[i];
+  return token?.kind === 'word' ? token.lower : undefined;
+}
+
+function readCount(tokens: readonly Token[], i: number, allowArticle: boolean): { value: number; next: number } | null {
+  const w = word(tokens, i);
+  if (w === undefined) return null;
+  if (/^\d{1,9}$/.test(w)) return { value: Number(w), next: i + 1 };
+  if (NUMBER_WORDS[w] !== undefined) return { value: NUMBER_WORDS[w]!, next: i + 1 };
+  if (allowArticle && (w === 'a' || w === 'an')) return { value: 1, next: i + 1 };
+  return null;
+}
+
+function unitName(unit: TimeUnit, n: number): string {
+  return n === 1 ? unit : `${n} ${unit}s`;
+}
+
+function rolling(n: number, unit: TimeUnit, ctx: TimeContext, next: number, typed: string): TimeRead {
+  if (n < 1) return { kind: 'error', error: `"${typed}" is an empty time window; ask for at least 1 ${unit}.`, next };
+  if (n > MAX_COUNT) return { kind: 'error', error: `"${typed}" is further back than I can look.`, next };
+  const from = minusUnits(ctx.now, n, unit, ctx.timeZone);
+  if (Number.isNaN(from.getTime()) || from.getTime() < EPOCH)
+    return { kind: 'error', error: `"${typed}" reaches back before 1970.`, next };
+  const phrase = `in the last ${unitName(unit, n)}`;
+  return {
+    kind: 'window',
+    window: { from, to: null, phrase, explanation: phrase, detail: `since ${formatIn(from, ctx.timeZone, 'EEE d MMM yyyy HH:mm')}` },
+    next,
+  };
+}
+
+function typedText(tokens: readonly Token[], from: number, to: number): string {
+  return tokens
+    .slice(from, to)
+    .map((t) => t.text)
+    .join(' ');
+}
+
+/** "20", "20th", "1st" */
+function readDayNumber(tokens: readonly Token[], i: number): { value: number; next: number } | null {
+  const w = word(tokens, i);
+  const m = w === undefined ? null : /^(\d{1,2})(?:st|nd|rd|th)?$/.exec(w);
+  return m ? { value: Number(m[1]), next: i + 1 } : null;
+}
+
+function readYear(tokens: readonly Token[], i: number): { value: number; next: number } | null {
+  let j = i;
+  if (tokens[j]?.kind === 'comma') j++;
+  const w = word(tokens, j);
+  return w !== undefined && /^\d{4}$/.test(w) ? { value: Number(w), next: j + 1 } : null;
+}
+
+function mostRecentWeekday(today: LocalDay, weekday: number, strictlyBefore: boolean): LocalDay {
+  let back = (weekdayOf(today) - weekday + 7) % 7;
+  if (back === 0 && strictlyBefore) back = 7;
+  return addDays(today, -back);
+}
+
+function dayFrom(year: number, month: number, day: number, typed: string, next: number): Read<{ day: LocalDay }> {
+  if (!isValidDay(year, month, day)) {
+    return { error: `There is no date ${typed}; check the day and the month.`, next };
+  }
+  return { day: { year, month, day }, next };
+}
+
+/** A calendar day: today, yesterday, a weekday, "last friday", 2026-11-20, "Nov 20", "20 Nov 2026". */
+export function readDay(tokens: readonly Token[], i: number, ctx: TimeContext): Read<{ day: LocalDay }> {
+  const w = word(tokens, i);
+  if (w === undefined) return null;
+  if (w === 'today') return { day: ctx.today, next: i + 1 };
+  if (w === 'yesterday') return { day: addDays(ctx.today, -1), next: i + 1 };
+  if (WEEKDAY_WORDS[w] !== undefined) return { day: mostRecentWeekday(ctx.today, WEEKDAY_WORDS[w]!, false), next: i + 1 };
+  if ((w === 'last' || w === 'previous') && WEEKDAY_WORDS[word(tokens, i + 1) ?? ''] !== undefined) {
+    return { day: mostRecentWeekday(ctx.today, WEEKDAY_WORDS[word(tokens, i + 1)!]!, true), next: i + 2 };
+  }
+  const iso = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$/.exec(w);
+  if (iso) return dayFrom(Number(iso[1]), Number(iso[2]), Number(iso[3]), tokens[i]!.text, i + 1);
+
+  // "Nov 20", "November 20th, 2026"
+  const month = MONTH_WORDS[w];
+  if (month !== undefined) {
+    const dayNumber = readDayNumber(tokens, i + 1);
+    if (dayNumber === null) return null;
+    const year = readYear(tokens, dayNumber.next);
+    const next = year?.next ?? dayNumber.next;
+    return dayWithYear(month, dayNumber.value, year?.value, ctx, typedText(tokens, i, next), next);
+  }
+  // "20 Nov", "20th of November 2026"
+  const dayNumber = readDayNumber(tokens, i);
+  if (dayNumber !== null) {
+    let j = dayNumber.next;
+    if (word(tokens, j) === 'of' && MONTH_WORDS[word(tokens, j + 1) ?? ''] !== undefined) j++;
+    const month2 = MONTH_WORDS[word(tokens, j) ?? ''];
+    if (month2 === undefined) return null;
+    const year = readYear(tokens, j + 1);
+    const next = year?.next ?? j + 1;
+    return dayWithYear(month2, dayNumber.value, year?.value, ctx, typedText(tokens, i, next), next);
+  }
+  return null;
+}
+
+/** Without a year, a date means its most recent occurrence (today at the latest). */
+function dayWithYear(
+  month: number,
+  day: number,
+  year: number | undefined,
+  ctx: TimeContext,
+  typed: string,
+  next: number,
+): Read<{ day: LocalDay }> {
+  if (year !== undefined) return dayFrom(year, month, day, `"${typed}"`, next);
+  let y = ctx.today.year;
+  // 29 Feb: look back to the last leap year
+  for (let tries = 0; tries < 8; tries++, y--) {
+    if (isValidDay(y, month, day) && compareDays({ year: y, month, day }, ctx.today) <= 0) break;
+  }
+  return dayFrom(y, month, day, `"${typed}"`, next);
+}
+
+/** A clock time: 08:00, 8am, 8 pm, 14:30, 2:30pm, noon, midnight. */
+export function readClock(tokens: readonly Token[], i: number): Read<{ hour: number; minute: number }> {
+  const w = word(tokens, i);
+  if (w === undefined) return null;
+  if (w === 'noon' || w === 'midday') return { hour: 12, minute: 0, next: i + 1 };
+  if (w === 'midnight') return { hour: 0, minute: 0, next: i + 1 };
+  const m = /^(\d{1,2})(?:[:.](\d{2}))?(am|pm|a\.m\.|p\.m\.)?$/.exec(w);
+  if (!m) return null;
+  let next = i + 1;
+  let meridiem = m[3]?.replaceAll('.', '');
+  const after = word(tokens, next);
+  if (meridiem === undefined && (after === 'am' || after === 'pm' || after === 'a.m.' || after === 'p.m.')) {
+    meridiem = after.replaceAll('.', '');
+    next++;
+  }
+  // a bare number is a count ("last 5"), not a time
+  if (m[2] === undefined && meridiem === undefined) return null;
+  let hour = Number(m[1]);
+  const minute = m[2] === undefined ? 0 : Number(m[2]);
+  const typed = typedText(tokens, i, next);
+  if (meridiem !== undefined) {
+    if (hour < 1 || hour > 12) return { error: `"${typed}" is not a time of day (use 1 to 12 with am/pm).`, next };
+    hour = (hour % 12) + (meridiem === 'pm' ? 12 : 0);
+  }
+  if (hour > 23 || minute > 59) return { error: `"${typed}" is not a time of day.`, next };
+  return { hour, minute, next };
+}
+
+interface Point {
+  instant: Date;
+  /** the day, when the point is a whole day (no clock time) */
+  day: LocalDay | null;
+  /** "00:00 on Friday 20 Nov 2026", "08:00 today" */
+  label: string;
+  /** "Friday 20 Nov", "08:00" */
+  short: string;
+  clockOnly: boolean;
+}
+
+function two(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+function dayLong(day: LocalDay, ctx: TimeContext): string {
+  if (compareDays(day, ctx.today) === 0) return 'today';
+  if (compareDays(day, addDays(ctx.today, -1)) === 0) return 'yesterday';
+  return `on ${formatDay(day, 'EEEE d MMM yyyy')}`;
+}
+
+function dayShort(day: LocalDay, ctx: TimeContext): string {
+  if (compareDays(day, ctx.today) === 0) return 'today';
+  if (compareDays(day, addDays(ctx.today, -1)) === 0) return 'yesterday';
+  return formatDay(day, day.year === ctx.today.year ? 'EEEE d MMM' : 'EEEE d MMM yyyy');
+}
+
+/** A point in time: an ISO date-time, a day, a day with a clock time, or a clock time today. */
+function readPoint(tokens: readonly Token[], i: number, ctx: TimeContext): Read<{ point: Point }> {
+  const w = word(tokens, i);
+  if (w === undefined) return null;
+  const isoTime = /^(\d{4}-\d{2}-\d{2})[t ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(z|[+-]\d{2}:?\d{2})?$/.exec(w);
+  if (isoTime) {
+    const [, date, hh, mm, , zone] = isoTime;
+    const [y, mo, d] = date!.split('-').map(Number) as [number, number, number];
+    if (!isValidDay(y, mo, d) || Number(hh) > 23 || Number(mm) > 59)
+      return { error: `"${tokens[i]!.text}" is not a valid date and time.`, next: i + 1 };
+    const instant =
+      zone === undefined
+        ? atLocalTime({ year: y, month: mo, day: d }, Number(hh), Number(mm), ctx.timeZone)
+        : new Date(tokens[i]!.text.toUpperCase().replace(' ', 'T'));
+    if (Number.isNaN(instant.getTime()))
+      return { error: `"${tokens[i]!.text}" is not a valid date and time.`, next: i + 1 };
+    const label = formatIn(instant, ctx.timeZone, 'HH:mm \'on\' EEEE d MMM yyyy');
+    return { point: { instant, day: null, label, short: formatIn(instant, ctx.timeZone, 'd MMM HH:mm'), clockOnly: false }, next: i + 1 };
+  }
+  const day = readDay(tokens, i, ctx);
+  if (isError(day)) return day;
+  if (day !== null) {
+    let j = day.next;
+    if (word(tokens, j) === 'at') j++;
+    const clock = readClock(tokens, j);
+    if (isError(clock)) return clock;
+    if (clock !== null) {
+      const time = `${two(clock.hour)}:${two(clock.minute)}`;
+      return {
+        point: {
+          instant: atLocalTime(day.day, clock.hour, clock.minute, ctx.timeZone),
+          day: null,
+          label: `${time} ${dayLong(day.day, ctx)}`,
+          short: `${dayShort(day.day, ctx)} ${time}`,
+          clockOnly: false,
+        },
+        next: clock.next,
+      };
+    }
+    return {
+      point: {
+        instant: startOfLocalDay(day.day, ctx.timeZone),
+        day: day.day,
+        label: `00:00 ${dayLong(day.day, ctx)}`,
+        short: dayShort(day.day, ctx),
+        clockOnly: false,
+      },
+      next: day.next,
+    };
+  }
+  const clock = readClock(tokens, w === 'at' ? i + 1 : i);
+  if (isError(clock)) return clock;
+  if (clock !== null) {
+    const time = `${two(clock.hour)}:${two(clock.minute)}`;
+    return {
+      point: {
+        instant: atLocalTime(ctx.today, clock.hour, clock.minute, ctx.timeZone),
+        day: null,
+        label: `${time} today`,
+        short: time,
+        clockOnly: true,
+      },
+      next: clock.next,
+    };
+  }
+  return null;
+}
+
+function windowOf(
+  from: Date,
+  to: Date | null,
+  explanation: string,
+  phrase: string,
+  next: number,
+  detail: string | null = null,
+): TimeRead {
+  return { kind: 'window', window: { from, to, explanation, phrase, detail }, next };
+}
+
+function wholeDay(day: LocalDay, ctx: TimeContext, next: number): TimeRead {
+  const from = startOfLocalDay(day, ctx.timeZone);
+  const to = startOfLocalDay(addDays(day, 1), ctx.timeZone);
+  if (compareDays(day, ctx.today) === 0) return windowOf(from, to, 'today', 'today', next, '00:00 to 24:00');
+  if (compareDays(day, addDays(ctx.today, -1)) === 0)
+    return windowOf(from, to, 'from 00:00 yesterday to 00:00 today', 'yesterday', next);
+  return windowOf(from, to, `on ${formatDay(day, 'EEEE d MMM yyyy')}`, `on ${dayShort(day, ctx)}`, next, '00:00 to 24:00');
+}
+
+function since(point: Point, ctx: TimeContext, next: number): TimeRead {
+  if (point.clockOnly && point.instant.getTime() > ctx.now.getTime()) {
+    // "since 22:00" asked at 08:00 means last night, not a window that has not started
+    const instant = new Date(
+      atLocalTime(addDays(ctx.today, -1), Number(point.short.slice(0, 2)), Number(point.short.slice(3)), ctx.timeZone),
+    );
+    return windowOf(instant, null, `since ${point.short} yesterday`, `since ${point.short} yesterday`, next);
+  }
+  if (point.day !== null && compareDays(point.day, ctx.today) === 0)
+    return windowOf(point.instant, null, 'since 00:00 today', 'today', next);
+  return windowOf(point.instant, null, `since ${point.label}`, `since ${point.short}`, next);
+}
+
+function startsWith(tokens: readonly Token[], i: number, ...words: string[]): boolean {
+  return words.every((w, k) => word(tokens, i + k) === w);
+}
+
+/**
+ * Reads a time expression starting at token i. Returns null when the tokens there are not a time (so "on" can
+ * still be read as "on <vm>"), or an error when they clearly are one but cannot be read ("since Feb 30").
+ */
+export function readTimeAt(tokens: readonly Token[], i: number, ctx: TimeContext): TimeRead | null {
+  const w = word(tokens, i);
+  if (w === undefined) return null;
+
+  // prepositions in front of a time: "in the last 3 days", "for today", "over the past week"
+  if (['in', 'within', 'over', 'during', 'for', 'at'].includes(w)) {
+    const j = word(tokens, i + 1) === 'the' ? i + 2 : i + 1;
+    const inner = readTimeAt(tokens, j, ctx);
+    if (inner?.kind === 'window' && !['on', 'in', 'for', 'at', 'within', 'over', 'during'].includes(word(tokens, j) ?? '')) return inner;
+    return inner?.kind === 'error' ? inner : null;
+  }
+
+  if (w === 'today' || w === 'tonight') {
+    return windowOf(startOfLocalDay(ctx.today, ctx.timeZone), null, 'since 00:00 today', 'today', i + 1);
+  }
+  if (w === 'yesterday') return wholeDay(addDays(ctx.today, -1), ctx, i + 1);
+
+  if (w === 'this') {
+    const what = word(tokens, i + 1);
+    if (what === 'week') {
+      const monday = mondayOf(ctx.today);
+      return windowOf(
+        startOfLocalDay(monday, ctx.timeZone),
+        null,
+        'this week',
+        'this week',
+        i + 2,
+        `since ${formatDay(monday, 'EEEE d MMM yyyy')} 00:00`,
+      );
+    }
+    if (what === 'month') {
+      const first = { ...ctx.today, day: 1 };
+      return windowOf(
+        startOfLocalDay(first, ctx.timeZone),
+        null,
+        'this month',
+        'this month',
+        i + 2,
+        `since ${formatDay(first, 'd MMM yyyy')} 00:00`,
+      );
+    }
+    if (what === 'morning') {
+      return windowOf(startOfLocalDay(ctx.today, ctx.timeZone), null, 'since 00:00 today', 'this morning', i + 2);
+    }
+    return null;
+  }
+
+  if (w === 'last' || w === 'past' || w === 'previous' || w === 'recent') {
+    const next = word(tokens, i + 1);
+    if (next === undefined) return null;
+    const calendar = w === 'last' || w === 'previous';
+    if (next === 'week' && calendar) {
+      const monday = mondayOf(ctx.today);
+      const start = addDays(monday, -7);
+      return windowOf(
+        startOfLocalDay(start, ctx.timeZone),
+        startOfLocalDay(monday, ctx.timeZone),
+        'last week',
+        'last week',
+        i + 2,
+        `${formatDay(start, 'EEEE d MMM')} 00:00 to ${formatDay(monday, 'EEEE d MMM yyyy')} 00:00`,
+      );
+    }
+    if (next === 'month' && calendar) {
+      const first = { ...ctx.today, day: 1 };
+      const start = addMonths(first, -1);
+      return windowOf(
+        startOfLocalDay(start, ctx.timeZone),
+        startOfLocalDay(first, ctx.timeZone),
+        'last month',
+        'last month',
+        i + 2,
+        formatDay(start, 'MMMM yyyy'),
+      );
+    }
+    if (next === 'night' && calendar) {
+      const yesterday = addDays(ctx.today, -1);
+      const from = atLocalTime(yesterday, 18, 0, ctx.timeZone);
+      return windowOf(
+        from,
+        atLocalTime(ctx.today, 6, 0, ctx.timeZone),
+        'last night',
+        'last night',
+        i + 2,
+        '18:00 yesterday to 06:00 today',
+      );
+    }
+    if (WEEKDAY_WORDS[next] !== undefined && calendar) {
+      const day = readDay(tokens, i, ctx);
+      if (day !== null && !isError(day)) return wholeDay(day.day, ctx, day.next);
+    }
+    const unit = UNIT_WORDS[next];
+    if (unit !== undefined) return rolling(1, unit, ctx, i + 2, typedText(tokens, i, i + 2));
+    const short = shortForm(next);
+    if (short !== null) return rolling(short.n, short.unit, ctx, i + 2, typedText(tokens, i, i + 2));
+    const count = readCount(tokens, i + 1, false);
+    if (count !== null) {
+      const unit2 = UNIT_WORDS[word(tokens, count.next) ?? ''];
+      if (unit2 !== undefined) return rolling(count.value, unit2, ctx, count.next + 1, typedText(tokens, i, count.next + 1));
+    }
+    return null;
+  }
+
+  const short = shortForm(w);
+  if (short !== null) {
+    const next = word(tokens, i + 1) === 'ago' ? i + 2 : i + 1;
+    return rolling(short.n, short.unit, ctx, next, typedText(tokens, i, next));
+  }
+  // "3 hours ago", "an hour ago", "24 hours"
+  const count = readCount(tokens, i, true);
+  if (count !== null) {
+    const unit = UNIT_WORDS[word(tokens, count.next) ?? ''];
+    if (unit !== undefined) {
+      const ago = word(tokens, count.next + 1) === 'ago';
+      if (ago || w !== 'a' && w !== 'an') {
+        const next = ago ? count.next + 2 : count.next + 1;
+        return rolling(count.value, unit, ctx, next, typedText(tokens, i, next));
+      }
+    }
+  }
+
+  if (w === 'since') {
+    if (startsWith(tokens, i + 1, 'this', 'week') || startsWith(tokens, i + 1, 'last', 'week') || startsWith(tokens, i + 1, 'this', 'month') || startsWith(tokens, i + 1, 'last', 'month')) {
+      const inner = readTimeAt(tokens, i + 1, ctx);
+      if (inner?.kind === 'window') {
+        const { from, phrase } = inner.window;
+        return windowOf(
+          from,
+          null,
+          `since the start of ${phrase}`,
+          `since ${phrase}`,
+          inner.next,
+          `since ${formatIn(from, ctx.timeZone, 'EEEE d MMM yyyy HH:mm')}`,
+        );
+      }
+    }
+    const ago = readCount(tokens, i + 1, true);
+    if (ago !== null && UNIT_WORDS[word(tokens, ago.next) ?? ''] !== undefined && word(tokens, ago.next + 1) === 'ago') {
+      return rolling(ago.value, UNIT_WORDS[word(tokens, ago.next)!]!, ctx, ago.next + 2, typedText(tokens, i, ago.next + 2));
+    }
+    const point = readPoint(tokens, i + 1, ctx);
+    if (isError(point)) return { kind: 'error', error: point.error, next: point.next };
+    if (point === null) {
+      return {
+        kind: 'error',
+        error: `I could not read a time after "since"; try "since Monday", "since 08:00" or "since 2026-11-20".`,
+        next: i + 1,
+      };
+    }
+    return since(point.point, ctx, point.next);
+  }
+
+  if (w === 'between' || w === 'from') {
+    const start = readPoint(tokens, i + 1, ctx);
+    if (isError(start)) return { kind: 'error', error: start.error, next: start.next };
+    if (start === null) {
+      return w === 'between'
+        ? { kind: 'error', error: 'I could not read the start after "between"; try "between Nov 20 and Nov 22".', next: i + 1 }
+        : null;
+    }
+    const joiner = word(tokens, start.next);
+    const joiners = w === 'between' ? ['and', '-'] : ['to', 'until', 'till', 'through', 'and', '-'];
+    if (joiner === undefined || !joiners.includes(joiner)) {
+      if (w === 'from') return since(start.point, ctx, start.next);
+      return { kind: 'error', error: 'I could not read the end after "between"; try "between Nov 20 and Nov 22".', next: start.next };
+    }
+    const end = readPoint(tokens, start.next + 1, ctx);
+    if (isError(end)) return { kind: 'error', error: end.error, next: end.next };
+    if (end === null) {
+      return { kind: 'error', error: `I could not read the end after "${joiner}"; try "${w} Nov 20 and Nov 22".`, next: start.next + 1 };
+    }
+    const from = start.point.instant;
+    // a whole end day is included: "between Nov 20 and Nov 22" covers the 22nd
+    const to = end.point.day !== null ? startOfLocalDay(addDays(end.point.day, 1), ctx.timeZone) : end.point.instant;
+    const toLabel = end.point.day !== null ? `24:00 on ${formatDay(end.point.day, 'EEEE d MMM yyyy')}` : end.point.label;
+    if (to.getTime() <= from.getTime()) {
+      return {
+        kind: 'error',
+        error: `The end (${end.point.short}) is not after the start (${start.point.short}); put the earlier time first.`,
+        next: end.next,
+      };
+    }
+    const fromLabel =
+      start.point.day !== null ? `00:00 on ${formatDay(start.point.day, 'EEEE d MMM yyyy')}` : start.point.label;
+    const shortOf = (point: Point): string =>
+      point.day !== null ? formatDay(point.day, point.day.year === ctx.today.year ? 'd MMM' : 'd MMM yyyy') : point.short;
+    return windowOf(
+      from,
+      to,
+      `from ${fromLabel} to ${toLabel}`,
+      `between ${shortOf(start.point)} and ${shortOf(end.point)}`,
+      end.next,
+    );
+  }
+
+  if (w === 'on') {
+    const day = readDay(tokens, i + 1, ctx);
+    if (isError(day)) return { kind: 'error', error: day.error, next: day.next };
+    return day === null ? null : wholeDay(day.day, ctx, day.next);
+  }
+
+  // a bare day: "failed Nov 20", "failures friday"
+  const day = readDay(tokens, i, ctx);
+  if (isError(day)) return { kind: 'error', error: day.error, next: day.next };
+  if (day !== null) return wholeDay(day.day, ctx, day.next);
+  return null;
+}
+
+function shortForm(w: string): { n: number; unit: TimeUnit } | null {
+  const m = /^(\d{1,9})([a-z]+)$/.exec(w);
+  if (!m) return null;
+  const unit = SHORT_UNITS[m[2]!] ?? UNIT_WORDS[m[2]!];
+  return unit === undefined ? null : { n: Number(m[1]), unit };
+}
+
+/** True when the word can only start a time expression (used to end a name list). */
+export function looksLikeTime(tokens: readonly Token[], i: number, ctx: TimeContext): boolean {
+  const read = readTimeAt(tokens, i, ctx);
+  return read !== null;
+}

@@ -1,0 +1,115 @@
+/**
+ * Splits a question into words, quoted names and commas. Quoted names keep their exact text (straight or curly
+ * quotes, since Slack and phones turn `"` into `“ ”`); a doubled quote inside stands for one quote character.
+ */
+
+export interface Token {
+  kind: 'word' | 'quoted' | 'comma';
+  /** the text as typed (for a quoted name: without the quotes) */
+  text: string;
+  /** lower-cased text, for matching grammar words */
+  lower: string;
+}
+
+export type TokenizeResult = { ok: true; tokens: Token[] } | { ok: false; error: string };
+
+const CLOSING_QUOTES: Readonly<Record<string, readonly string[]>> = {
+  '"': ['"'],
+  "'": ["'"],
+  '“': ['”', '"', '“'],
+  '”': ['”', '"'],
+  '„': ['“', '”', '"'],
+  '‘': ['’', "'", '‘'],
+  '’': ['’', "'"],
+  '«': ['»'],
+  '`': ['`'],
+};
+
+/**
+ * Undoes what Slack does to message text: `<@U123>` mentions and `<#C123|name>` channel links are dropped,
+ * auto-linked host names (`<http://srv02.corp.local|srv02.corp.local>`) go back to their label, and the
+ * `&amp;` `&lt;` `&gt;` entities back to characters. Plain terminal text passes through unchanged.
+ */
+export function toPlainQuestion(text: string): string {
+  return text
+    .replace(/<[@#!][^<>]*>/g, ' ')
+    .replace(/<((?:https?|mailto):[^<>|]*)\|([^<>]*)>/g, (_all, _url: string, label: string) => label)
+    .replace(/<((?:https?|mailto):[^<>|]*)>/g, (_all, url: string) => url.replace(/^(?:https?:\/\/|mailto:)/, ''))
+    .replaceAll('&lt;', '<')
+    .replaceAll('&gt;', '>')
+    .replaceAll('&amp;', '&')
+    .replace(/[\s\u00a0\u2000-\u200b\u202f\u3000]+/g, ' ')
+    .trim();
+}
+
+function isSpace(ch: string): boolean {
+  return ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r';
+}
+
+export function tokenizeQuestion(text: string): TokenizeResult {
+  const tokens: Token[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const ch = text[i]!;
+    if (isSpace(ch)) {
+      i++;
+      continue;
+    }
+    if (ch === ',') {
+      tokens.push({ kind: 'comma', text: ',', lower: ',' });
+      i++;
+      continue;
+    }
+    const closers = CLOSING_QUOTES[ch];
+    if (closers !== undefined) {
+      let value = '';
+      let j = i + 1;
+      let closed = false;
+      while (j < text.length) {
+        const c = text[j]!;
+        if (closers.includes(c)) {
+          // a doubled straight quote is a literal quote, as in EM's own filter syntax
+          if (c === ch && text[j + 1] === ch) {
+            value += c;
+            j += 2;
+            continue;
+          }
+          closed = true;
+          j++;
+          break;
+        }
+        value += c;
+        j++;
+      }
+      if (!closed) {
+        return {
+          ok: false,
+          error: `The quote ${ch} before "${truncate(text.slice(i + 1), 40)}" is never closed.`,
+        };
+      }
+      const name = value.trim();
+      if (name === '') return { ok: false, error: 'An empty name in quotes ("") names nothing.' };
+      tokens.push({ kind: 'quoted', text: name, lower: name.toLowerCase() });
+      i = j;
+      continue;
+    }
+    let j = i;
+    while (j < text.length && !isSpace(text[j]!) && text[j] !== ',') j++;
+    // sentence punctuation is not part of a word: "apache02?" -> "apache02"
+    const raw = text.slice(i, j).replace(/[?!]+$/, '');
+    i = j;
+    if (raw === '' || /^[?!.:;]+$/.test(raw)) continue;
+    tokens.push({ kind: 'word', text: raw, lower: raw.toLowerCase() });
+  }
+  // a full stop ends the sentence, not the last name
+  const last = tokens.at(-1);
+  if (last?.kind === 'word' && last.text.endsWith('.') && last.text.length > 1) {
+    const text2 = last.text.replace(/\.+$/, '');
+    tokens[tokens.length - 1] = { kind: 'word', text: text2, lower: text2.toLowerCase() };
+  }
+  return { ok: true, tokens };
+}
+
+export function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

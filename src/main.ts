@@ -1,0 +1,385 @@
+/**
+ * The composition root: the only place that reads the environment and wires the parts. `startReplibot` runs
+ * the Slack app (SLACK_BOT_TOKEN set) or the terminal chat, against EM (VEEAM_URL set) or the built-in
+ * simulator. `askReplibot` answers one question for `replibot ask`.
+ *
+ * Features (alerts, digests) plug in through FEATURES below: one line each.
+ */
+import { readFileSync } from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
+import type { KnownBlock } from '@slack/types';
+import { WebClient } from '@slack/web-api';
+import type { App } from '@slack/bolt';
+import { createAlertsFeature } from './alerts/alerts-feature.js';
+import { type Config, loadConfig } from './config.js';
+import { type Answerer } from './core/answer/create-answerer.js';
+import type { Reply } from './core/answer/reply.js';
+import { ReplibotError } from './core/errors.js';
+import { toFilterString } from './core/filter.js';
+import { type Clock, type EmApi, systemClock } from './core/ports.js';
+import { createLogger, type Logger } from './logger.js';
+import { createShell, type Shell, type ShellCommand } from './shell/shell.js';
+import { renderText } from './shell/render-text.js';
+import { createSlackApp, type HealthReport, type SlackAppHandle } from './slack/app.js';
+import { createDefaultAnswerer } from './slack/default-answerer.js';
+import { SLACK_PAGE_SIZE } from './slack/render/render-answer.js';
+import { renderReply } from './slack/render/render-reply.js';
+import type { SlashSubcommand } from './slack/subcommands.js';
+import { type RunningSimulator, startSimulator } from './simulator/index.js';
+import { createEmClient } from './veeam/em-client.js';
+
+/** Something with a lifetime (a poller, a scheduler): started after the front door is up, stopped first. */
+export interface Service {
+  name: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface FeatureContext {
+  config: Config;
+  em: EmApi;
+  logger: Logger;
+  clock: Clock;
+  answerer: Answerer;
+  /** 'slack' when SLACK_BOT_TOKEN is set, else the terminal chat */
+  mode: 'slack' | 'shell';
+  /** a Web API client with the bot token (Slack mode only), for posting alerts and digests */
+  slackClient: WebClient | undefined;
+  /** prints into the running terminal chat (shell mode); logs at info in Slack mode */
+  notify(text: string): void;
+}
+
+/** What a feature adds to the front doors. Every part is optional. */
+export interface Feature {
+  name: string;
+  subcommands?: SlashSubcommand[];
+  shellCommands?: ShellCommand[];
+  services?: Service[];
+  homeExtras?: () => Promise<KnownBlock[]>;
+  extend?: (app: App) => void;
+  health?: () => HealthReport;
+}
+
+export type FeatureFactory = (context: FeatureContext) => Feature | Promise<Feature>;
+
+/** Alerts (issue 5) and digests (issue 6) add their factory here. */
+export const FEATURES: FeatureFactory[] = [createAlertsFeature];
+
+export interface StartOptions {
+  env?: NodeJS.ProcessEnv;
+  input?: Readable;
+  output?: Writable;
+  /** logs and notes go here; default process.stderr */
+  errorOutput?: Writable;
+  /** interactive prompt and colours; default: input and output are both TTYs */
+  isTTY?: boolean;
+  clock?: Clock;
+  /** default FEATURES */
+  features?: FeatureFactory[];
+  /** tests: extra options for the Slack app (a retry policy, the listen host) */
+  slack?: Pick<Parameters<typeof createSlackApp>[0], 'clientOptions' | 'host'>;
+}
+
+export interface RunningReplibot {
+  mode: 'slack' | 'shell';
+  /** set when the built-in simulator answers instead of a real EM */
+  simulatorUrl: string | undefined;
+  slack: SlackAppHandle | undefined;
+  shell: Shell | undefined;
+  /** resolves when the terminal chat ends (exit, Ctrl+D, end of piped input) or stop() is called */
+  done: Promise<void>;
+  stop(): Promise<void>;
+}
+
+interface EmConnection {
+  em: EmApi;
+  simulator: RunningSimulator | undefined;
+  close(): Promise<void>;
+}
+
+async function connectEm(config: Config, logger: Logger): Promise<EmConnection> {
+  if (config.veeam) {
+    const em = createEmClient({
+      ...config.veeam,
+      logger,
+      ...(config.veeam.caFile ? { caPem: readFileSync(config.veeam.caFile, 'utf8') } : {}),
+    });
+    return { em, simulator: undefined, close: () => em.close() };
+  }
+  // TLS with the simulator's own certificate: the demo runs the same HTTPS path as a real EM.
+  const simulator = await startSimulator({ tls: true });
+  const em = createEmClient({
+    url: simulator.url,
+    username: 'replibot',
+    password: 'replibot',
+    caFile: undefined,
+    insecureTls: false,
+    format: 'xml',
+    timeoutMs: 30_000,
+    pageSize: 500,
+    logger,
+    ...(simulator.caPem ? { caPem: simulator.caPem } : {}),
+  });
+  return {
+    em,
+    simulator,
+    close: async () => {
+      await em.close();
+      await simulator.close();
+    },
+  };
+}
+
+/** The zone the terminal reads "today" in: DEFAULT_TIMEZONE when set, else this machine's zone. */
+function terminalTimeZone(env: NodeJS.ProcessEnv, config: Config): string {
+  if (env.DEFAULT_TIMEZONE?.trim()) return config.defaultTimeZone;
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || config.defaultTimeZone;
+}
+
+function stricter(level: string, floor: 'warn'): string {
+  const order = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+  return order.indexOf(level) >= order.indexOf(floor) ? level : floor;
+}
+
+export async function startReplibot(options: StartOptions = {}): Promise<RunningReplibot> {
+  const env = options.env ?? process.env;
+  const config = loadConfig(env);
+  const mode = config.slack ? 'slack' : 'shell';
+  const errorOutput = options.errorOutput ?? process.stderr;
+  // In the terminal chat, logs share the screen with answers: only warnings and errors get through.
+  const logger = createLogger(mode === 'shell' ? stricter(config.logLevel, 'warn') : config.logLevel, errorOutput);
+  const clock = options.clock ?? systemClock;
+  const connection = await connectEm(config, logger);
+  const { em, simulator } = connection;
+  const answerer = createDefaultAnswerer(em);
+  if (simulator && mode === 'slack') {
+    logger.warn({ url: simulator.url }, 'VEEAM_URL is not set: answering from the built-in EM simulator (demo data)');
+  }
+
+  let shell: Shell | undefined;
+  const slackClient =
+    config.slack &&
+    new WebClient(config.slack.botToken, {
+      ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
+      ...options.slack?.clientOptions,
+    });
+  const context: FeatureContext = {
+    config,
+    em,
+    logger,
+    clock,
+    answerer,
+    mode,
+    slackClient,
+    notify: (text) => (shell ? shell.notify(text) : logger.info({ notice: text }, 'notice')),
+  };
+  const features: Feature[] = [];
+  for (const factory of options.features ?? FEATURES) features.push(await factory(context));
+  const services = features.flatMap((f) => f.services ?? []);
+  const started: Service[] = [];
+
+  let resolveDone: () => void = () => {};
+  const done = new Promise<void>((resolve) => {
+    resolveDone = resolve;
+  });
+  let slack: SlackAppHandle | undefined;
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      for (const service of started.reverse()) {
+        await service.stop().catch((error: unknown) => {
+          logger.warn({ service: service.name, err: (error as Error).message }, 'service did not stop cleanly');
+        });
+      }
+      shell?.close();
+      await slack?.stop().catch(() => {});
+      await connection.close().catch(() => {});
+      resolveDone();
+    })();
+    return stopping;
+  };
+
+  try {
+    if (mode === 'slack') {
+      const homeExtras = features.flatMap((f) => (f.homeExtras ? [f.homeExtras] : []));
+      slack = createSlackApp({
+        config,
+        em,
+        logger,
+        clock,
+        answerer,
+        subcommands: features.flatMap((f) => f.subcommands ?? []),
+        extend: (app) => {
+          for (const feature of features) feature.extend?.(app);
+        },
+        health: () => {
+          const reports = features.flatMap((f) => (f.health ? [{ name: f.name, ...f.health() }] : []));
+          return {
+            ok: reports.every((r) => r.ok),
+            checks: Object.fromEntries(reports.map((r) => [r.name, r.checks ?? r.ok])),
+          };
+        },
+        homeExtras:
+          homeExtras.length === 0 ? undefined : async () => (await Promise.all(homeExtras.map((h) => h()))).flat(),
+        ...options.slack,
+      });
+      await slack.start();
+    } else {
+      const isTTY = options.isTTY ?? Boolean(process.stdin.isTTY && process.stdout.isTTY);
+      const timeZone = terminalTimeZone(env, config);
+      const where = simulator
+        ? `no VEEAM_URL set, so the built-in Enterprise Manager simulator is answering with demo data (${simulator.url})`
+        : `asking Enterprise Manager at ${config.veeam?.url}`;
+      shell = createShell({
+        em,
+        input: options.input ?? process.stdin,
+        output: options.output ?? process.stdout,
+        isTTY,
+        timeZone,
+        clock,
+        answerer,
+        logger,
+        commands: features.flatMap((f) => f.shellCommands ?? []),
+        banner: `replibot: ${where}. Times are in ${timeZone}. Ask about replicas, type help for examples${isTTY ? ', exit to leave' : ''}.`,
+      });
+    }
+    for (const service of services) {
+      await service.start();
+      started.push(service);
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  if (shell) {
+    const running = shell;
+    running.run().then(
+      () => stop(),
+      (error: unknown) => {
+        logger.error({ err: (error as Error).message }, 'the terminal chat failed');
+        return stop();
+      },
+    );
+  }
+  return { mode, simulatorUrl: simulator?.url, slack, shell, done, stop };
+}
+
+export type AskFormat = 'text' | 'blocks' | 'json';
+
+export interface AskOptions {
+  env?: NodeJS.ProcessEnv;
+  question: string;
+  /** ISO instant "today" is read against; default now */
+  now?: string;
+  /** IANA zone; default DEFAULT_TIMEZONE, else this machine's zone */
+  timeZone?: string;
+  format?: AskFormat;
+  output?: Writable;
+  errorOutput?: Writable;
+  /** colours in text format; default: output is a TTY */
+  color?: boolean;
+}
+
+/** `replibot ask`: one answer on stdout. Resolves with the exit code (0 answered, 2 not understood, 1 failed). */
+export async function askReplibot(options: AskOptions): Promise<number> {
+  const env = options.env ?? process.env;
+  const output = options.output ?? process.stdout;
+  const errorOutput = options.errorOutput ?? process.stderr;
+  const format = options.format ?? 'text';
+  const config = loadConfig(env);
+  const now = options.now === undefined ? new Date() : new Date(options.now);
+  if (Number.isNaN(now.getTime())) {
+    throw new ReplibotError('config_invalid', `--now ${options.now} is not a date and time`, {
+      hint: 'Give an ISO 8601 instant such as 2024-05-14T09:30:00Z.',
+    });
+  }
+  const timeZone = options.timeZone ?? terminalTimeZone(env, config);
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+  } catch {
+    throw new ReplibotError('config_invalid', `--tz ${timeZone} is not an IANA time zone`, {
+      hint: 'Use a zone such as Europe/Berlin, America/New_York or UTC.',
+    });
+  }
+  const logger = createLogger(stricter(config.logLevel, 'warn'), errorOutput);
+  const connection = await connectEm(config, logger);
+  if (connection.simulator) {
+    errorOutput.write('replibot: VEEAM_URL is not set; answering from the built-in EM simulator (demo data).\n');
+  }
+  try {
+    const answerer = createDefaultAnswerer(connection.em);
+    const pageSize = format === 'blocks' ? SLACK_PAGE_SIZE : Number.POSITIVE_INFINITY;
+    const reply = await answerer.ask(options.question, { userId: null, timeZone }, { now, pageSize });
+    if (reply.kind === 'error') logger.error({ ref: reply.referenceId, code: reply.error.code }, reply.error.message);
+    if (format === 'blocks') output.write(`${JSON.stringify(renderReply(reply, { timeZone }), null, 2)}\n`);
+    else if (format === 'json') output.write(`${JSON.stringify(toAskJson(reply), null, 2)}\n`);
+    else {
+      const color = options.color ?? Boolean((output as { isTTY?: boolean }).isTTY);
+      output.write(`${renderText(reply, { color, timeZone })}\n`);
+    }
+    return reply.kind === 'error' ? 1 : reply.kind === 'not-understood' ? 2 : 0;
+  } finally {
+    await connection.close().catch(() => {});
+  }
+}
+
+/** The `--format json` document: the query sent and every matching session. */
+export function toAskJson(reply: Reply): unknown {
+  switch (reply.kind) {
+    case 'answer': {
+      const { intent } = reply;
+      return {
+        query: {
+          type: intent.type,
+          filter: intent.filter ? toFilterString(intent.type, intent.filter) : null,
+          sort: intent.sort,
+          limit: intent.limit,
+          sessionId: intent.sessionId,
+          window: intent.window
+            ? { from: intent.window.from.toISOString(), to: intent.window.to?.toISOString() ?? null }
+            : null,
+          defaultWindow: intent.defaultWindow,
+          beyondRetention: intent.beyondRetention,
+          timeZone: intent.timeZone,
+          explanation: intent.explanation,
+          phrase: intent.phrase,
+        },
+        total: reply.total,
+        truncated: reply.truncated,
+        counts: reply.counts,
+        sessions: reply.sessions.map((row) => ({
+          uid: row.uid,
+          vmDisplayName: row.vmDisplayName,
+          jobName: row.jobName,
+          backupServerName: row.backupServerName,
+          state: row.state,
+          result: row.result,
+          reason: row.reason,
+          creationTime: row.creationTime.toISOString(),
+          endTime: row.endTime?.toISOString() ?? null,
+          totalSize: row.totalSize,
+        })),
+      };
+    }
+    case 'job-run':
+      return { jobRun: { uid: reply.job.uid, jobName: reply.job.jobName, result: reply.job.result }, total: reply.total };
+    case 'help':
+      return { help: reply.help };
+    case 'not-understood':
+      return { notUnderstood: { question: reply.question, error: reply.error, suggestions: reply.suggestions } };
+    case 'error':
+      return {
+        error: {
+          code: reply.error.code,
+          message: reply.error.message,
+          hint: reply.error.hint ?? null,
+          referenceId: reply.referenceId,
+        },
+      };
+    default: {
+      const unhandled: never = reply;
+      return unhandled;
+    }
+  }
+}
+

@@ -1,0 +1,216 @@
+/**
+ * The terminal chat: the same router as Slack, for a Veeam admin without Slack (or for a demo). On a TTY it is
+ * an interactive prompt; with piped input it answers each line in order and resolves at end of input.
+ */
+import { createInterface, type Interface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import type { Answerer } from '../core/answer/create-answerer.js';
+import type { Reply } from '../core/answer/reply.js';
+import { type Clock, type EmApi, systemClock } from '../core/ports.js';
+import type { Logger } from '../logger.js';
+import { silentLogger } from '../logger.js';
+import { renderText } from './render-text.js';
+
+export interface ShellCommandContext {
+  /** prints a block of text (a newline is added) */
+  print(text: string): void;
+  timeZone: string;
+  color: boolean;
+  em: EmApi;
+}
+
+/** A word the terminal chat handles itself, before reading the line as a question (alerts add `alerts`). */
+export interface ShellCommand {
+  name: string;
+  aliases?: string[];
+  usage: string;
+  description: string;
+  run(args: string, ctx: ShellCommandContext): Promise<void>;
+}
+
+export interface ShellDeps {
+  em: EmApi;
+  input: Readable;
+  output: Writable;
+  isTTY: boolean;
+  timeZone: string;
+  clock?: Clock;
+  commands?: ShellCommand[];
+  /** the router; main builds it with the real parser */
+  answerer: Answerer;
+  /** printed first, e.g. that the built-in simulator is answering */
+  banner?: string;
+  /** sessions per answer before "more"; default 25 */
+  pageSize?: number;
+  logger?: Logger;
+}
+
+export interface Shell {
+  /** resolves when the user types exit, presses Ctrl+D, or piped input ends */
+  run(): Promise<void>;
+  /** prints a notice (an alert) without breaking the line being typed */
+  notify(text: string): void;
+  close(): void;
+}
+
+const PROMPT = 'replibot> ';
+
+export function createShell(deps: ShellDeps): Shell {
+  const clock = deps.clock ?? systemClock;
+  const pageSize = deps.pageSize ?? 25;
+  const color = deps.isTTY;
+  const logger = deps.logger ?? silentLogger;
+  let timeZone = deps.timeZone;
+  let rl: Interface | undefined;
+  let busy = false;
+  /** what "more" and "details <n>" refer to */
+  let last: { question: string; now: Date; offset: number; reply: Reply } | null = null;
+
+  const write = (text: string) => {
+    deps.output.write(`${text}\n`);
+  };
+  const print = (reply: Reply) => {
+    if (reply.kind === 'error') {
+      logger.error({ ref: reply.referenceId, code: reply.error.code }, reply.error.message);
+    }
+    write(
+      renderText(reply, {
+        color,
+        timeZone,
+        moreHint: () => `Type "more" for the next ${pageSize}.`,
+      }),
+    );
+  };
+
+  const builtins: ShellCommand[] = [
+    {
+      name: 'more',
+      aliases: ['next'],
+      usage: 'more',
+      description: 'the next page of the last answer',
+      run: async () => {
+        if (last === null || last.reply.kind !== 'answer') {
+          write('Nothing to page through yet: ask a question first.');
+          return;
+        }
+        const offset = last.offset + pageSize;
+        if (offset >= last.reply.total) {
+          write('That was all of it.');
+          return;
+        }
+        const reply = await deps.answerer.ask(last.question, { userId: null, timeZone }, { now: last.now, offset, pageSize });
+        last = { ...last, offset, reply };
+        print(reply);
+      },
+    },
+    {
+      name: 'details',
+      aliases: ['detail', 'run'],
+      usage: 'details <n>',
+      description: 'the job run of session number <n> in the last answer, with all its VMs',
+      run: async (args) => {
+        const n = Number(args.trim());
+        if (last === null || last.reply.kind !== 'answer' || !Number.isInteger(n)) {
+          write('Type "details" and a session number from the last answer, e.g. "details 1".');
+          return;
+        }
+        const row = last.reply.sessions[n - 1 - last.reply.offset];
+        if (!row?.jobSessionId) {
+          write(`There is no session ${n} on the page shown.`);
+          return;
+        }
+        print(await deps.answerer.jobRun(row.jobSessionId, { now: clock.now(), timeZone, pageSize: 200 }));
+      },
+    },
+    {
+      name: 'tz',
+      aliases: ['timezone'],
+      usage: 'tz <IANA zone>',
+      description: 'read "today" and show times in another zone, e.g. tz Europe/Berlin',
+      run: async (args) => {
+        const zone = args.trim();
+        if (zone === '') {
+          write(`Times are in ${timeZone}.`);
+          return;
+        }
+        try {
+          new Intl.DateTimeFormat('en-US', { timeZone: zone });
+          timeZone = zone;
+          write(`Times are now in ${zone}.`);
+        } catch {
+          write(`${zone} is not a time zone I know; try one like Europe/Berlin or America/New_York.`);
+        }
+      },
+    },
+  ];
+  const commands = [...builtins, ...(deps.commands ?? [])];
+  const helpCommands = [
+    ...commands.map((c) => ({ usage: c.usage, description: c.description })),
+    { usage: 'exit', description: 'leave (or Ctrl+D)' },
+  ];
+
+  const handle = async (raw: string): Promise<'exit' | 'continue'> => {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) return 'continue';
+    if (/^(exit|quit|bye|:q)$/i.test(line)) return 'exit';
+    if (!deps.isTTY) write(`\n> ${line}`);
+    const [word = '', ...rest] = line.split(/\s+/);
+    const command = commands.find((c) => c.name === word.toLowerCase() || (c.aliases ?? []).includes(word.toLowerCase()));
+    try {
+      if (command) {
+        await command.run(rest.join(' '), { print: write, timeZone, color, em: deps.em });
+      } else if (/^(help|\?)$/i.test(line)) {
+        print({ kind: 'help', help: deps.answerer.help(), commands: helpCommands });
+      } else {
+        const now = clock.now();
+        const reply = await deps.answerer.ask(
+          line,
+          { userId: null, timeZone },
+          { now, pageSize, commands: helpCommands },
+        );
+        last = { question: line, now, offset: 0, reply };
+        print(reply);
+      }
+    } catch (error) {
+      print(deps.answerer.toErrorReply(error));
+    }
+    return 'continue';
+  };
+
+  return {
+    async run() {
+      rl = createInterface({ input: deps.input, output: deps.isTTY ? deps.output : undefined, terminal: deps.isTTY });
+      if (deps.banner) write(deps.banner);
+      if (deps.isTTY) {
+        rl.setPrompt(PROMPT);
+        rl.prompt();
+      }
+      for await (const line of rl) {
+        busy = true;
+        const next = await handle(line);
+        busy = false;
+        if (next === 'exit') break;
+        if (deps.isTTY) rl.prompt();
+      }
+      rl.close();
+      if (deps.isTTY) write('');
+    },
+    notify(text) {
+      if (deps.isTTY && rl && !busy) {
+        // Clear the prompt line, print the notice, then redraw the prompt with what was being typed.
+        deps.output.write('\r\x1b[K');
+        write(text);
+        rl.prompt(true);
+      } else {
+        write(text);
+      }
+    },
+    close() {
+      rl?.close();
+    },
+  };
+}
+
+export function runShell(deps: ShellDeps): Promise<void> {
+  return createShell(deps).run();
+}

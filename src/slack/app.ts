@@ -1,0 +1,188 @@
+/**
+ * The Slack app factory: Bolt in Socket Mode when SLACK_APP_TOKEN is set, else HTTP mode on PORT at
+ * `/slack/events`, with `GET /healthz` in both. Features plug in through `subcommands`, `extend` and
+ * `homeExtras`; the app never reads the environment itself.
+ */
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { App, HTTPReceiver } from '@slack/bolt';
+import type { KnownBlock } from '@slack/types';
+import type { WebClient, WebClientOptions } from '@slack/web-api';
+import type { Config } from '../config.js';
+import { type Answerer } from '../core/answer/create-answerer.js';
+import { ReplibotError } from '../core/errors.js';
+import { type Clock, type EmApi, systemClock } from '../core/ports.js';
+import type { Logger } from '../logger.js';
+import { toBoltLogger } from './bolt-logger.js';
+import { createDefaultAnswerer } from './default-answerer.js';
+import { registerAnswerActions } from './listeners/answer-actions.js';
+import { registerAppHome } from './listeners/app-home.js';
+import { registerConversationEvents } from './listeners/conversation-events.js';
+import { registerReplicasCommand } from './listeners/replicas-command.js';
+import type { SlackRuntime } from './runtime.js';
+import type { SlashSubcommand } from './subcommands.js';
+import { createTimeZoneLookup } from './user-time-zones.js';
+
+export interface HealthReport {
+  ok: boolean;
+  /** anything worth showing to a probe: poller lag, last EM contact ... */
+  checks?: Record<string, unknown>;
+}
+
+export interface SlackAppDeps {
+  config: Config;
+  em: EmApi;
+  logger: Logger;
+  clock?: Clock;
+  /** the question router; built from `em` and the question parser when absent */
+  answerer?: Answerer;
+  /** `/replicas <word> ...` commands from other features */
+  subcommands?: SlashSubcommand[];
+  /** extra action/view/event handlers, called once on the Bolt app before it starts */
+  extend?: (app: App) => void;
+  /** `GET /healthz` answers 503 when this says not ok */
+  health?: () => HealthReport;
+  /** blocks shown at the bottom of the App Home tab (poller status, digest schedule) */
+  homeExtras?: () => Promise<KnownBlock[]>;
+  /** for tests and proxies: merged into the WebClient options (e.g. `retryConfig`) */
+  clientOptions?: WebClientOptions;
+  /** interface to listen on (HTTP mode and /healthz); all interfaces when absent */
+  host?: string;
+  /** HTTP mode: how long Bolt waits for an ack before it answers 404 itself (Slack gives up at 3 s) */
+  unhandledRequestTimeoutMillis?: number;
+}
+
+export interface SlackAppHandle {
+  app: App;
+  client: WebClient;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** the HTTP port actually listened on (HTTP mode), known after start() */
+  readonly port: number | undefined;
+}
+
+export const SLACK_EVENTS_PATH = '/slack/events';
+export const HEALTH_PATH = '/healthz';
+
+export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
+  const slack = deps.config.slack;
+  if (!slack) {
+    throw new ReplibotError('config_invalid', 'SLACK_BOT_TOKEN is not set, so the Slack app cannot start.', {
+      hint: 'Set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode).',
+    });
+  }
+  const logger = deps.logger.child({ component: 'slack' });
+  const boltLogger = toBoltLogger(deps.logger);
+  const clock = deps.clock ?? systemClock;
+  let started = false;
+
+  const healthRoute = {
+    path: HEALTH_PATH,
+    method: ['GET'],
+    handler: (_req: IncomingMessage, res: ServerResponse) => {
+      const report = deps.health?.() ?? { ok: true };
+      const ok = started && report.ok;
+      res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status: ok ? 'ok' : started ? 'degraded' : 'starting', ...report.checks }));
+    },
+  };
+  const clientOptions: WebClientOptions = {
+    ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl.endsWith('/') ? slack.apiUrl : `${slack.apiUrl}/` } : {}),
+    ...deps.clientOptions,
+  };
+
+  const socketMode = slack.appToken !== undefined;
+  let receiver: HTTPReceiver | undefined;
+  let app: App;
+  if (socketMode) {
+    app = new App({
+      token: slack.botToken,
+      appToken: slack.appToken,
+      socketMode: true,
+      clientOptions,
+      logger: boltLogger,
+      customRoutes: [healthRoute],
+      installerOptions: { port: deps.config.port },
+      deferInitialization: true,
+    });
+  } else {
+    receiver = new HTTPReceiver({
+      signingSecret: slack.signingSecret ?? '',
+      endpoints: SLACK_EVENTS_PATH,
+      customRoutes: [healthRoute],
+      logger: boltLogger,
+      ...(deps.unhandledRequestTimeoutMillis ? { unhandledRequestTimeoutMillis: deps.unhandledRequestTimeoutMillis } : {}),
+    });
+    app = new App({
+      token: slack.botToken,
+      receiver,
+      clientOptions,
+      logger: boltLogger,
+      deferInitialization: true,
+    });
+  }
+  // Listeners catch their own failures; this is the last net, and it never rethrows into the receiver.
+  app.error(async (error) => {
+    logger.error({ err: error.message, code: (error as { code?: string }).code }, 'unhandled error in a Slack listener');
+  });
+
+  const runtime: SlackRuntime = {
+    answerer: deps.answerer ?? createDefaultAnswerer(deps.em),
+    logger,
+    clock,
+    timeZones: createTimeZoneLookup({ defaultTimeZone: deps.config.defaultTimeZone, logger }),
+    access: {
+      allowedChannelIds: deps.config.allowedChannelIds,
+      allowedUserIds: deps.config.allowedUserIds,
+      adminUserIds: deps.config.adminUserIds,
+    },
+    subcommands: deps.subcommands ?? [],
+    homeExtras: deps.homeExtras,
+  };
+  registerReplicasCommand(app, runtime);
+  registerConversationEvents(app, runtime);
+  registerAppHome(app, runtime);
+  registerAnswerActions(app, runtime);
+  deps.extend?.(app);
+
+  let port: number | undefined;
+  return {
+    app,
+    client: app.client,
+    get port() {
+      return port;
+    },
+    async start() {
+      try {
+        await app.init();
+      } catch (error) {
+        const code = (error as { data?: { error?: string } }).data?.error ?? (error as Error).message;
+        throw new ReplibotError('slack_error', `Slack did not accept the bot token (${code}).`, {
+          hint: 'Check SLACK_BOT_TOKEN (OAuth & Permissions > Bot User OAuth Token) and that the app is installed.',
+          cause: error,
+        });
+      }
+      if (receiver) {
+        const server = (await receiver.start({ port: deps.config.port, host: deps.host })) as Server;
+        port = (server.address() as AddressInfo).port;
+        logger.info({ port, path: SLACK_EVENTS_PATH }, 'Slack app listening (HTTP mode)');
+      } else {
+        try {
+          await app.start();
+        } catch (error) {
+          throw new ReplibotError('slack_error', `Socket Mode could not connect (${(error as Error).message}).`, {
+            hint: 'Check SLACK_APP_TOKEN (an xapp- token with connections:write) and that Socket Mode is on.',
+            cause: error,
+          });
+        }
+        logger.info('Slack app connected (Socket Mode)');
+      }
+      started = true;
+    },
+    async stop() {
+      if (!started) return;
+      started = false;
+      await app.stop();
+    },
+  };
+}

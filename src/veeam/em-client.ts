@@ -1,0 +1,465 @@
+/**
+ * The Enterprise Manager REST client: one logon session shared by every call, paging to the last page, XML or
+ * JSON in v12 or v13 key style, retries for idempotent reads, and errors that say what to check.
+ *
+ * Wire rules (see docs/ and the EM reference): logon `POST /api/sessionMngr/?v=latest` with Basic auth answers
+ * 201 and the token in the `X-RestSvcSessionId` header, which goes back in that header (never a cookie: EM
+ * prefers a stale cookie over a fresh header). Logoff is `DELETE /api/logonSessions/{SessionId}` with the
+ * SessionId of the logon body.
+ */
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import { rootCertificates } from 'node:tls';
+import axios, { type AxiosInstance } from 'axios';
+import { ReplibotError } from '../core/errors.js';
+import type { EmApi, EmPage, EmQuery } from '../core/ports.js';
+import { type ReplicaJobSession, type ReplicaTaskSession, type SessionType, toSessionId } from '../core/sessions.js';
+import type { VeeamConfig } from '../config.js';
+import { type Logger, silentLogger } from '../logger.js';
+import { type EntityByType, parseEntity, parseEntityList, parseLogonSession, parseQueryPage } from './em-schemas.js';
+import { parseEmBody, toBodyText } from './parse-em-body.js';
+import { type RequestContext, toHttpError, toTransportError } from './to-em-error.js';
+import { toPageSize, toQueryPath } from './to-query-path.js';
+
+export interface EmClientOptions extends VeeamConfig {
+  logger?: Logger;
+  /** the EM CA (or its self-signed certificate) as PEM text, instead of `caFile` */
+  caPem?: string;
+  /** tries of an idempotent GET (including the first) and the first backoff; default 4 tries from 250 ms */
+  retry?: { attempts: number; baseDelayMs: number };
+}
+
+export interface EmClientStats {
+  /** HTTP requests sent, logon and logoff included */
+  requests: number;
+  /** response body bytes received */
+  bytesReceived: number;
+  logons: number;
+}
+
+export interface EmClient extends EmApi {
+  readonly stats: EmClientStats;
+  /** `GET /api/` (no logon): v13 answers JSON in camelCase, v12 in PascalCase. */
+  probe(): Promise<{ version: 'v12' | 'v13' | 'unknown' }>;
+  /** The pages of a query as EM sends them (rows seen on an earlier page are left out), up to `limit` rows. */
+  queryPages<T extends SessionType>(type: T, query: EmQuery): AsyncIterable<EmPage<EntityByType[T]>>;
+}
+
+interface Session {
+  token: string;
+  /** null when the logon body carried none; logoff is then skipped (the session expires after 15 minutes) */
+  sessionId: string | null;
+}
+
+interface Answer {
+  status: number;
+  headers: Record<string, unknown>;
+  body: Buffer;
+}
+
+const SESSION_HEADER = 'X-RestSvcSessionId';
+const MAX_BACKOFF_MS = 5_000;
+const ID_PATTERN = /^[A-Za-z0-9-]{1,64}$/;
+
+export function createEmClient(options: EmClientOptions): EmClient {
+  const logger = (options.logger ?? silentLogger).child({ component: 'em-client' });
+  const baseUrl = toBaseUrl(options.url);
+  const retry = {
+    attempts: Math.max(1, Math.trunc(options.retry?.attempts ?? 4)),
+    baseDelayMs: Math.max(0, options.retry?.baseDelayMs ?? 250),
+  };
+  const accept = options.format === 'json' ? 'application/json' : 'application/xml';
+  const basicAuth = `Basic ${Buffer.from(`${options.username}:${options.password}`, 'utf8').toString('base64')}`;
+  const stats: EmClientStats = { requests: 0, bytesReceived: 0, logons: 0 };
+
+  const secrets = new Set<string>([options.password, basicAuth, basicAuth.slice('Basic '.length)]);
+  const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+  const ca = caOf(options);
+  const httpsAgent = new https.Agent({
+    keepAlive: true,
+    maxSockets: 8,
+    rejectUnauthorized: !options.insecureTls,
+    // the EM CA joins the public roots, so an EM with a public certificate keeps working too
+    ...(ca ? { ca: [...rootCertificates, ca] } : {}),
+  });
+  if (options.insecureTls) {
+    logger.warn(
+      { url: baseUrl },
+      'VEEAM_INSECURE_TLS=true: the Enterprise Manager certificate is NOT verified, so anyone on the network path could read the EM password. Set VEEAM_CA_FILE to the EM certificate instead.',
+    );
+  }
+  if (baseUrl.startsWith('http:')) {
+    logger.warn({ url: baseUrl }, 'VEEAM_URL uses plain HTTP: the EM password and session token travel unencrypted.');
+  }
+
+  const transport: AxiosInstance = axios.create({
+    baseURL: baseUrl,
+    timeout: options.timeoutMs,
+    httpAgent,
+    httpsAgent,
+    // EM never redirects; following one would resend the Basic credentials to wherever it points
+    maxRedirects: 0,
+    // EM sits on the LAN; axios' HTTP(S)_PROXY support breaks TLS to self-signed EMs, so proxies are not used
+    proxy: false,
+    responseType: 'arraybuffer',
+    validateStatus: () => true,
+    transitional: { clarifyTimeoutError: true },
+  });
+
+  let session: Session | null = null;
+  let logonInFlight: Promise<Session> | null = null;
+
+  const context = (what: string, notFound?: string): RequestContext => ({
+    what,
+    baseUrl,
+    timeoutMs: options.timeoutMs,
+    username: options.username,
+    ...(notFound ? { notFound } : {}),
+  });
+
+  /** Replaces anything secret in an error's words; EM could echo a header back in its Message. */
+  function scrub(error: ReplibotError): ReplibotError {
+    const clean = (text: string | undefined) => {
+      if (text === undefined) return undefined;
+      let out = text;
+      for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join('[redacted]');
+      return out;
+    };
+    const message = clean(error.message)!;
+    const hint = clean(error.hint);
+    if (message === error.message && hint === error.hint) return error;
+    return new ReplibotError(error.code, message, {
+      ...(hint === undefined ? {} : { hint }),
+      ...(error.status === undefined ? {} : { status: error.status }),
+      cause: error.cause,
+    });
+  }
+
+  /** One HTTP exchange. Transport failures become ReplibotErrors; every HTTP status is returned. */
+  async function send(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    headers: Record<string, string>,
+    ctx: RequestContext,
+  ): Promise<Answer> {
+    stats.requests += 1;
+    const started = performance.now();
+    try {
+      const response = await transport.request<ArrayBuffer>({
+        method,
+        url: path,
+        headers: { Accept: accept, ...headers, ...(method === 'POST' ? { 'Content-Length': '0' } : {}) },
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
+      const body = Buffer.from(response.data ?? new ArrayBuffer(0));
+      stats.bytesReceived += body.length;
+      logger.debug(
+        {
+          method,
+          path: logPath(path),
+          status: response.status,
+          bytes: body.length,
+          ms: Math.round(performance.now() - started),
+        },
+        'EM request',
+      );
+      return { status: response.status, headers: response.headers as Record<string, unknown>, body };
+    } catch (error) {
+      const failure = scrub(toTransportError(error, ctx));
+      logger.debug({ method, path: logPath(path), code: failure.code }, 'EM request failed');
+      throw failure;
+    }
+  }
+
+  /** Sends with bounded exponential backoff and jitter on transport failures, 500 and 503. */
+  async function withRetry(run: () => Promise<Answer>, ctx: RequestContext): Promise<Answer> {
+    for (let attempt = 1; ; attempt += 1) {
+      let answer: Answer;
+      try {
+        answer = await run();
+      } catch (error) {
+        // a timeout is not retried: the asker already waited timeoutMs once. A logon answered 500/503 is.
+        const retryable =
+          error instanceof ReplibotError &&
+          (error.code === 'em_unreachable' ||
+            (error.code === 'em_error' && (error.status === 500 || error.status === 503)));
+        if (!retryable || attempt >= retry.attempts) throw error;
+        await backoff(attempt, ctx, error.code);
+        continue;
+      }
+      if ((answer.status === 500 || answer.status === 503) && attempt < retry.attempts) {
+        await backoff(attempt, ctx, `HTTP ${answer.status}`);
+        continue;
+      }
+      return answer;
+    }
+  }
+
+  async function backoff(attempt: number, ctx: RequestContext, reason: string): Promise<void> {
+    const ceiling = Math.min(retry.baseDelayMs * 2 ** (attempt - 1), MAX_BACKOFF_MS);
+    const delayMs = Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+    logger.warn({ what: ctx.what, attempt, delayMs, reason }, 'EM request failed; retrying');
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+  }
+
+  async function logon(): Promise<Session> {
+    const ctx = context('the logon');
+    // not retried here: it runs inside the retry of the GET that needed it, and never again after a 401
+    const answer = await send('POST', '/api/sessionMngr/?v=latest', { Authorization: basicAuth }, ctx);
+    if (answer.status !== 201 && answer.status !== 200) {
+      throw scrub(toHttpError(answer.status, answer.body, { ...ctx, phase: 'logon' }));
+    }
+    const token = headerValue(answer.headers, SESSION_HEADER);
+    if (!token) {
+      throw new ReplibotError(
+        'em_bad_response',
+        `Enterprise Manager at ${baseUrl} accepted the logon but sent no ${SESSION_HEADER} header.`,
+        { hint: 'Check that VEEAM_URL points at the Enterprise Manager REST API (https://host:9398), not a proxy or another service.' },
+      );
+    }
+    secrets.add(token);
+    let sessionId: string | null = null;
+    try {
+      sessionId = parseLogonSession(parseEmBody(answer.body, 'the logon').tree).sessionId;
+      secrets.add(sessionId);
+    } catch {
+      logger.warn('EM logon body had no SessionId; replibot cannot log off and the session will expire by itself');
+    }
+    stats.logons += 1;
+    logger.info({ url: baseUrl, user: options.username }, 'logged on to Enterprise Manager');
+    return { token, sessionId };
+  }
+
+  /** The current session, or the one logon in flight that every concurrent caller shares. */
+  function currentSession(): Promise<Session> {
+    if (session) return Promise.resolve(session);
+    if (!logonInFlight) {
+      logonInFlight = logon()
+        .then((fresh) => {
+          session = fresh;
+          return fresh;
+        })
+        .finally(() => {
+          logonInFlight = null;
+        });
+    }
+    return logonInFlight;
+  }
+
+  /** A GET with the session: on 401 (expired or revoked) logs on again and sends once more. */
+  async function authedGet(path: string, ctx: RequestContext): Promise<Answer> {
+    return withRetry(async () => {
+      const used = await currentSession();
+      const answer = await send('GET', path, { [SESSION_HEADER]: used.token }, ctx);
+      if (answer.status !== 401) return answer;
+      logger.info({ what: ctx.what }, 'EM session expired or was revoked; logging on again');
+      // only the first caller to see the stale token drops it; the others join its logon
+      if (session === used) session = null;
+      const fresh = await currentSession();
+      return send('GET', path, { [SESSION_HEADER]: fresh.token }, ctx);
+    }, ctx);
+  }
+
+  /** A GET that must answer 200; its body parsed into the lower-case tree. */
+  async function getTree(path: string, ctx: RequestContext): Promise<unknown> {
+    const answer = await authedGet(path, ctx);
+    if (answer.status !== 200) throw scrub(toHttpError(answer.status, answer.body, { ...ctx, phase: 'request' }));
+    return parseEmBody(answer.body, ctx.what).tree;
+  }
+
+  async function* queryPages<T extends SessionType>(
+    type: T,
+    query: EmQuery,
+  ): AsyncGenerator<EmPage<EntityByType[T]>, void, undefined> {
+    const limit = query.limit ?? null;
+    if (limit !== null && limit <= 0) return;
+    const pageSize = toPageSize(query.pageSize, options.pageSize, limit);
+    // rows move between pages while EM inserts new sessions; the same row is never handed out twice
+    const seen = new Set<string>();
+    let delivered = 0;
+    let page = 1;
+    for (;;) {
+      const ctx = context(`the query for ${type} (page ${page})`);
+      const tree = await getTree(toQueryPath(type, query, page, pageSize), ctx);
+      const parsed = parseQueryPage(type, tree, ctx.what);
+      if (parsed.pageNum !== page && !(parsed.pagesCount === 0 && page === 1)) {
+        throw new ReplibotError(
+          'em_bad_response',
+          `Enterprise Manager sent page ${parsed.pageNum} when asked for page ${page} of a ${type} query.`,
+          { hint: 'Check that VEEAM_URL points at Enterprise Manager 12 or 13 directly, not through a caching proxy.' },
+        );
+      }
+      const items: Array<EntityByType[T]> = [];
+      for (const item of parsed.items) {
+        if (seen.has(item.uid)) continue;
+        seen.add(item.uid);
+        items.push(item);
+        if (limit !== null && delivered + items.length >= limit) break;
+      }
+      delivered += items.length;
+      yield { ...parsed, items };
+      if (limit !== null && delivered >= limit) return;
+      if (parsed.pageNum >= parsed.pagesCount) return;
+      page = parsed.pageNum + 1;
+    }
+  }
+
+  async function* rows<T extends SessionType>(type: T, query: EmQuery): AsyncGenerator<EntityByType[T]> {
+    for await (const page of queryPages(type, query)) yield* page.items;
+  }
+
+  function checkedId(id: string, kind: string): string {
+    const bare = toSessionId(id.trim());
+    if (!ID_PATTERN.test(bare)) {
+      throw new ReplibotError('em_not_found', `"${bare.slice(0, 80)}" is not a ${kind} id.`, {
+        hint: 'Session ids are GUIDs such as 0bcf5a1e-866c-4b40-8bc3-ce64753b9a6b (or urn:veeam:...:<GUID>).',
+      });
+    }
+    return bare;
+  }
+
+  async function getJobSession(id: string): Promise<ReplicaJobSession> {
+    const bare = checkedId(id, 'replication job session');
+    const ctx = context(
+      `the replication job session ${bare}`,
+      `No replication job session ${bare} in Enterprise Manager.`,
+    );
+    const tree = await getTree(`/api/replicaSessions/${encodeURIComponent(bare)}?format=Entity`, ctx);
+    return parseEntity('ReplicaJobSession', tree, ctx.what);
+  }
+
+  async function getJobSessionTasks(id: string): Promise<ReplicaTaskSession[]> {
+    const bare = checkedId(id, 'replication job session');
+    const ctx = context(
+      `the task sessions of replication job session ${bare}`,
+      `No replication job session ${bare} in Enterprise Manager.`,
+    );
+    const tree = await getTree(
+      `/api/replicaSessions/${encodeURIComponent(bare)}/replicaTaskSessions?format=Entity`,
+      ctx,
+    );
+    const tasks = parseEntityList('ReplicaTaskSession', tree, ctx.what);
+    if (tasks.some((task) => task.jobName === null)) {
+      // older EMs name the Up link without the job; the job session itself always has it
+      const job = await getJobSession(bare);
+      return tasks.map((task) => (task.jobName === null ? { ...task, jobName: job.jobName } : task));
+    }
+    return tasks;
+  }
+
+  async function getTaskSession(id: string): Promise<ReplicaTaskSession> {
+    const bare = checkedId(id, 'replication task session');
+    const ctx = context(
+      `the replication task session ${bare}`,
+      `No replication task session ${bare} in Enterprise Manager.`,
+    );
+    const tree = await getTree(`/api/replicaTaskSessions/${encodeURIComponent(bare)}?format=Entity`, ctx);
+    return parseEntity('ReplicaTaskSession', tree, ctx.what);
+  }
+
+  async function probe(): Promise<{ version: 'v12' | 'v13' | 'unknown' }> {
+    const ctx = context('the API entry point (GET /api/)');
+    const answer = await withRetry(() => send('GET', '/api/', { Accept: 'application/json' }, ctx), ctx);
+    if (answer.status !== 200) throw scrub(toHttpError(answer.status, answer.body, { ...ctx, phase: 'logon' }));
+    try {
+      const raw: unknown = JSON.parse(toBodyText(answer.body));
+      if (raw !== null && typeof raw === 'object') {
+        if ('supportedVersions' in raw) return { version: 'v13' };
+        if ('SupportedVersions' in raw) return { version: 'v12' };
+      }
+    } catch {
+      // XML or something else: EM answered, but the key style cannot be told
+    }
+    return { version: 'unknown' };
+  }
+
+  async function close(): Promise<void> {
+    const pending = logonInFlight ? await logonInFlight.catch(() => null) : null;
+    const active = session ?? pending;
+    session = null;
+    try {
+      if (active?.sessionId) {
+        const ctx = context('the logoff');
+        try {
+          const answer = await send(
+            'DELETE',
+            `/api/logonSessions/${encodeURIComponent(active.sessionId)}`,
+            { [SESSION_HEADER]: active.token },
+            ctx,
+          );
+          // 401/404: the session had already expired, which is what logoff wants anyway
+          if (answer.status >= 300 && answer.status !== 401 && answer.status !== 404) {
+            logger.warn({ status: answer.status }, 'EM logoff was not accepted; the session will expire by itself');
+          }
+        } catch (error) {
+          logger.warn(
+            { code: error instanceof ReplibotError ? error.code : 'unknown' },
+            'EM logoff failed; the session will expire by itself',
+          );
+        }
+      }
+    } finally {
+      httpAgent.destroy();
+      httpsAgent.destroy();
+    }
+  }
+
+  return {
+    stats,
+    probe,
+    queryPages,
+    queryTaskSessions: (query) => rows('ReplicaTaskSession', query),
+    queryJobSessions: (query) => rows('ReplicaJobSession', query),
+    getJobSession,
+    getJobSessionTasks,
+    getTaskSession,
+    close,
+  };
+}
+
+/** `https://em:9398/`, `https://em:9398/api` -> `https://em:9398`; credentials in the URL are refused. */
+function toBaseUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ReplibotError('config_invalid', 'VEEAM_URL is not a URL.', {
+      hint: 'Use the EM address, such as https://em.example.local:9398.',
+    });
+  }
+  if (parsed.username || parsed.password) {
+    throw new ReplibotError('config_invalid', 'VEEAM_URL must not carry a user name or password.', {
+      hint: 'Put them in VEEAM_USERNAME and VEEAM_PASSWORD (or VEEAM_PASSWORD_FILE).',
+    });
+  }
+  const path = parsed.pathname.replace(/\/+$/, '').replace(/\/api$/i, '');
+  return `${parsed.protocol}//${parsed.host}${path}`;
+}
+
+function caOf(options: EmClientOptions): string | undefined {
+  if (options.caPem) return options.caPem;
+  if (!options.caFile) return undefined;
+  try {
+    return readFileSync(options.caFile, 'utf8');
+  } catch {
+    throw new ReplibotError('em_tls', `Cannot read the EM certificate file ${options.caFile} (VEEAM_CA_FILE).`, {
+      hint: 'Give VEEAM_CA_FILE the path of a readable PEM file with the EM certificate or its CA.',
+    });
+  }
+}
+
+function headerValue(headers: Record<string, unknown>, name: string): string | null {
+  const lower = name.toLowerCase();
+  for (const [key, value] of Object.entries(headers)) {
+    if (key.toLowerCase() !== lower) continue;
+    const text = Array.isArray(value) ? value[0] : value;
+    return typeof text === 'string' && text.trim() !== '' ? text.trim() : null;
+  }
+  return null;
+}
+
+/** The logoff path carries the SessionId, which stays out of logs. */
+function logPath(path: string): string {
+  return path.replace(/(\/api\/logonSessions\/)[^?]+/i, '$1[redacted]');
+}

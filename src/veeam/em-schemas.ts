@@ -1,0 +1,340 @@
+/**
+ * zod schemas for the Enterprise Manager documents replibot reads, over the lower-case tree of parseEmBody, and
+ * the parse* functions that turn them into the domain types of src/core/sessions.ts.
+ *
+ * Backup sessions (`BackupTaskSession`, `BackupJobSession`) have the same shape as replica sessions, so they
+ * decode into the same types; the real captured samples are backup sessions and test these schemas.
+ */
+import { z } from 'zod';
+import { ReplibotError } from '../core/errors.js';
+import type { EmPage } from '../core/ports.js';
+import {
+  JOB_STATES,
+  type ReplicaJobSession,
+  type ReplicaTaskSession,
+  SESSION_RESULTS,
+  TASK_STATES,
+  toSessionId,
+} from '../core/sessions.js';
+
+/** The entity types the decoders understand. Backup types share the replica shapes. */
+export type EmEntityType = 'ReplicaTaskSession' | 'ReplicaJobSession' | 'BackupTaskSession' | 'BackupJobSession';
+
+export interface EntityByType {
+  ReplicaTaskSession: ReplicaTaskSession;
+  ReplicaJobSession: ReplicaJobSession;
+  BackupTaskSession: ReplicaTaskSession;
+  BackupJobSession: ReplicaJobSession;
+}
+
+export interface EmLink {
+  rel: string | null;
+  href: string | null;
+  name: string | null;
+  type: string | null;
+}
+
+/** A trailing `@yyyy-MM-dd HH:mm:ss` (v13: with up to 7 fraction digits) that EM appends to session names. */
+const SESSION_TIMESTAMP = /@\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d{1,7})?$/;
+
+/**
+ * `Replication Job 2@2025-06-17 20:00:05` -> `Replication Job 2`. Only a trailing timestamp goes: a job may be
+ * called `ops@site` or even `nightly@2025-06-17` and keeps that.
+ */
+export function stripSessionTimestamp(name: string): string {
+  return name.replace(SESSION_TIMESTAMP, '');
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?$/i;
+const HAS_ZONE = /(?:Z|[+-]\d{2}:?\d{2})$/i;
+
+/** EM's `*UTC` values; one without a zone designator is UTC too (never the machine's local time). */
+const utcDate = z.string().transform((value, ctx) => {
+  const text = value.trim();
+  const ms = ISO_DATE.test(text) ? Date.parse(HAS_ZONE.test(text) ? text : `${text}Z`) : Number.NaN;
+  if (Number.isNaN(ms)) {
+    ctx.addIssue({ code: 'custom', message: 'is not an ISO 8601 date and time' });
+    return z.NEVER;
+  }
+  return new Date(ms);
+});
+
+/** Absent, null or empty while running; .NET placeholders such as 0001-01-01 mean "not ended" as well. */
+const endDate = z
+  .union([z.literal(''), z.null(), utcDate])
+  .optional()
+  .transform((value) => (value instanceof Date && value.getUTCFullYear() > 1900 ? value : null));
+
+const uid = z.string().regex(/^urn:veeam:[A-Za-z_0-9-]+:[A-Za-z_0-9-]+$/, 'is not an EM UID (urn:veeam:Type:id)');
+
+/** Whole non-negative numbers arrive as JSON numbers or XML text. */
+const count = z
+  .union([z.number(), z.string().trim().regex(/^\d+$/, 'is not a whole number')])
+  .transform(Number)
+  .pipe(z.number().int().nonnegative());
+
+const bool = z.union([
+  z.boolean(),
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(['true', 'false']))
+    .transform((value) => value === 'true'),
+]);
+
+/** Enum values compared without case (EM's own filters ignore case); the domain gets the canonical spelling. */
+function enumOf<T extends string>(values: readonly T[], fallback?: T) {
+  const byLower = new Map(values.map((value) => [value.toLowerCase(), value]));
+  return z
+    .string()
+    .nullish()
+    .transform((value, ctx): T => {
+      const text = value?.trim() ?? '';
+      const hit = byLower.get(text.toLowerCase());
+      if (hit !== undefined) return hit;
+      if (text === '' && fallback !== undefined) return fallback;
+      ctx.addIssue({ code: 'custom', message: `is not one of ${values.join(', ')}` });
+      return z.NEVER;
+    });
+}
+
+const optionalText = z.string().nullish();
+
+const link = z.object({
+  rel: optionalText,
+  href: optionalText,
+  name: optionalText,
+  type: optionalText,
+});
+
+/** XML gives `{ link: [...] }` (or '' for `<Links />`), JSON an array or null. */
+const links = z
+  .union([z.array(link), z.object({ link: z.array(link).optional() }), z.literal(''), z.null()])
+  .optional()
+  .transform((value): EmLink[] => {
+    const list = Array.isArray(value) ? value : typeof value === 'object' && value !== null ? value.link : [];
+    return (list ?? []).map((item) => ({
+      rel: item.rel ?? null,
+      href: item.href ?? null,
+      name: item.name ?? null,
+      type: item.type ?? null,
+    }));
+  });
+
+function upLinkName(list: EmLink[], matches: (type: string) => boolean): string | null {
+  const hit = list.find((item) => item.rel?.toLowerCase() === 'up' && item.type !== null && matches(item.type));
+  return hit?.name ?? null;
+}
+
+const isBackupServerRef = (type: string) => type.toLowerCase() === 'backupserverreference';
+const isJobSessionRef = (type: string) => /jobsessionreference$/i.test(type);
+
+const taskSession = z
+  .object({
+    uid,
+    name: z.string(),
+    vmdisplayname: optionalText,
+    jobsessionuid: uid,
+    creationtimeutc: utcDate,
+    endtimeutc: endDate,
+    state: enumOf(TASK_STATES),
+    // EM leaves Result out (or says None) for a task that is still running
+    result: enumOf(SESSION_RESULTS, 'None'),
+    reason: optionalText,
+    totalsize: z.union([count, z.literal(''), z.null()]).optional(),
+    links,
+  })
+  .transform(
+    (raw): ReplicaTaskSession => ({
+      uid: raw.uid,
+      id: toSessionId(raw.uid),
+      name: raw.name,
+      vmDisplayName: raw.vmdisplayname ?? stripSessionTimestamp(raw.name),
+      jobSessionUid: raw.jobsessionuid,
+      jobName: nameWithoutTimestamp(upLinkName(raw.links, isJobSessionRef)),
+      backupServerName: upLinkName(raw.links, isBackupServerRef),
+      creationTime: raw.creationtimeutc,
+      endTime: raw.endtimeutc,
+      state: raw.state,
+      result: raw.result,
+      reason: raw.reason ?? '',
+      totalSize: typeof raw.totalsize === 'number' ? raw.totalsize : 0,
+    }),
+  );
+
+const jobSession = z
+  .object({
+    uid,
+    name: z.string(),
+    jobuid: uid,
+    jobname: z.string(),
+    jobtype: z.string(),
+    creationtimeutc: utcDate,
+    endtimeutc: endDate,
+    state: enumOf(JOB_STATES),
+    result: enumOf(SESSION_RESULTS, 'None'),
+    progress: z.union([count, z.literal(''), z.null()]).optional(),
+    failuremessage: optionalText,
+    isretry: z.union([bool, z.literal(''), z.null()]).optional(),
+    links,
+  })
+  .transform(
+    (raw): ReplicaJobSession => ({
+      uid: raw.uid,
+      id: toSessionId(raw.uid),
+      name: raw.name,
+      jobUid: raw.jobuid,
+      jobName: raw.jobname,
+      jobType: raw.jobtype,
+      backupServerName: upLinkName(raw.links, isBackupServerRef),
+      creationTime: raw.creationtimeutc,
+      endTime: raw.endtimeutc,
+      state: raw.state,
+      result: raw.result,
+      progress: typeof raw.progress === 'number' ? Math.min(raw.progress, 100) : 0,
+      isRetry: raw.isretry === true,
+      failureMessage: raw.failuremessage ? raw.failuremessage : null,
+    }),
+  );
+
+function nameWithoutTimestamp(name: string | null): string | null {
+  if (name === null) return null;
+  const stripped = stripSessionTimestamp(name);
+  return stripped === '' ? null : stripped;
+}
+
+const ENTITY_SCHEMAS = {
+  ReplicaTaskSession: taskSession,
+  BackupTaskSession: taskSession,
+  ReplicaJobSession: jobSession,
+  BackupJobSession: jobSession,
+} as const;
+
+function schemaFor<T extends EmEntityType>(type: T): z.ZodType<EntityByType[T]> {
+  return ENTITY_SCHEMAS[type] as unknown as z.ZodType<EntityByType[T]>;
+}
+
+const pagingInfo = z.object({
+  pagenum: count,
+  pagesize: count,
+  pagescount: count,
+});
+
+type Tree = Record<string, unknown>;
+
+function isTree(value: unknown): value is Tree {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** The XML root element, or the JSON object itself (EM's JSON drops the root name). */
+function unwrapRoot(tree: unknown, rootName: string): unknown {
+  if (isTree(tree) && isTree(tree[rootName])) return tree[rootName];
+  return tree;
+}
+
+/**
+ * The members of a list element. XML: `<ReplicaTaskSessions><ReplicaTaskSession/>...`, '' when empty.
+ * JSON: `{"ReplicaTaskSessions": [...]}` at the root, or doubled inside `Entities`; null when empty.
+ */
+function listMembers(list: unknown, type: EmEntityType): unknown[] | null {
+  const singular = type.toLowerCase();
+  const plural = `${singular}s`;
+  if (list === null || list === undefined || list === '') return [];
+  if (Array.isArray(list)) return list;
+  if (isTree(list)) {
+    const inner = list[singular] ?? list[plural];
+    if (inner === null || inner === undefined || inner === '') return [];
+    if (Array.isArray(inner)) return inner;
+    if (isTree(inner)) return [inner];
+  }
+  return null;
+}
+
+function decode<T>(schema: z.ZodType<T>, value: unknown, what: string, path: string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw shapeError(what, result.error.issues[0], path);
+}
+
+function shapeError(what: string, issue: z.core.$ZodIssue | undefined, prefix: string): ReplibotError {
+  const where = [prefix, ...(issue?.path ?? []).map(String)].filter(Boolean).join('.');
+  const detail = issue ? ` (${where || 'the document'}: ${issue.message})` : '';
+  return new ReplibotError(
+    'em_bad_response',
+    `Enterprise Manager's answer to ${what} does not have the expected shape${detail}.`,
+    {
+      hint: 'Check that VEEAM_URL points at Enterprise Manager 12 or 13; if it does, please report this with the EM version.',
+    },
+  );
+}
+
+/** One entity of the given type (`GET /replicaTaskSessions/{ID}?format=Entity`, or one member of a list). */
+export function parseEntity<T extends EmEntityType>(type: T, tree: unknown, what = `a ${type}`): EntityByType[T] {
+  const value = unwrapRoot(tree, type.toLowerCase());
+  return decode(schemaFor(type), value, what, '');
+}
+
+/** A list of entities (`GET /replicaSessions/{ID}/replicaTaskSessions?format=Entity`). */
+export function parseEntityList<T extends EmEntityType>(
+  type: T,
+  tree: unknown,
+  what = `a list of ${type}s`,
+): Array<EntityByType[T]> {
+  const plural = `${type.toLowerCase()}s`;
+  const list = isTree(tree) && plural in tree ? tree[plural] : tree;
+  const members = listMembers(list, type);
+  if (members === null) throw shapeError(what, undefined, '');
+  const schema = schemaFor(type);
+  return members.map((member, index) => decode(schema, member, what, `${plural}[${index}]`));
+}
+
+/** A `QueryResult` page of `format=Entities`, with its PagingInfo. */
+export function parseQueryPage<T extends EmEntityType>(
+  type: T,
+  tree: unknown,
+  what = `a query for ${type}`,
+): EmPage<EntityByType[T]> {
+  const root = unwrapRoot(tree, 'queryresult');
+  if (!isTree(root) || !isTree(root.entities)) {
+    throw shapeError(what, { code: 'custom', message: 'has no Entities', path: [], input: undefined }, '');
+  }
+  const plural = `${type.toLowerCase()}s`;
+  const members = listMembers(root.entities[plural], type);
+  if (members === null) throw shapeError(what, undefined, `entities.${plural}`);
+  const paging = decode(pagingInfo, root.paginginfo, what, 'paginginfo');
+  const schema = schemaFor(type);
+  return {
+    items: members.map((member, index) => decode(schema, member, what, `entities.${plural}[${index}]`)),
+    pageNum: paging.pagenum,
+    pagesCount: paging.pagescount,
+    pageSize: paging.pagesize,
+  };
+}
+
+const logonSession = z.object({
+  sessionid: z.string().min(1),
+  username: optionalText,
+});
+
+/** The `LogonSession` body of a logon: its SessionId is what logoff needs. */
+export function parseLogonSession(tree: unknown): { sessionId: string; userName: string | null } {
+  const raw = decode(logonSession, unwrapRoot(tree, 'logonsession'), 'the logon', '');
+  return { sessionId: raw.sessionid, userName: raw.username ?? null };
+}
+
+const emError = z.object({
+  message: optionalText,
+  statuscode: z.union([count, z.literal(''), z.null()]).optional(),
+});
+
+/** EM's `Error` body (`Message`, `StatusCode`), or null when the body is something else. */
+export function parseEmError(tree: unknown): { message: string | null; statusCode: number | null } | null {
+  const value = unwrapRoot(tree, 'error');
+  const result = emError.safeParse(value);
+  if (!result.success || (result.data.message == null && typeof result.data.statuscode !== 'number')) return null;
+  return {
+    message: result.data.message?.trim() || null,
+    statusCode: typeof result.data.statuscode === 'number' ? result.data.statuscode : null,
+  };
+}
