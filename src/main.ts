@@ -7,25 +7,26 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
+import type { App } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import { WebClient } from '@slack/web-api';
-import type { App } from '@slack/bolt';
 import { createAlertsFeature } from './alerts/alerts-feature.js';
 import { type Config, loadConfig } from './config.js';
-import { type Answerer } from './core/answer/create-answerer.js';
+import type { Answerer } from './core/answer/create-answerer.js';
 import type { Reply } from './core/answer/reply.js';
 import { ReplibotError } from './core/errors.js';
 import { toFilterString } from './core/filter.js';
 import { type Clock, type EmApi, systemClock } from './core/ports.js';
+import { createDigestFeature } from './digest/digest-feature.js';
 import { createLogger, type Logger } from './logger.js';
-import { createShell, type Shell, type ShellCommand } from './shell/shell.js';
 import { renderText } from './shell/render-text.js';
+import { createShell, type Shell, type ShellCommand } from './shell/shell.js';
+import { type RunningSimulator, startSimulator } from './simulator/index.js';
 import { createSlackApp, type HealthReport, type SlackAppHandle } from './slack/app.js';
 import { createDefaultAnswerer } from './slack/default-answerer.js';
 import { SLACK_PAGE_SIZE } from './slack/render/render-answer.js';
 import { renderReply } from './slack/render/render-reply.js';
 import type { SlashSubcommand } from './slack/subcommands.js';
-import { type RunningSimulator, startSimulator } from './simulator/index.js';
 import { createEmClient } from './veeam/em-client.js';
 
 /** Something with a lifetime (a poller, a scheduler): started after the front door is up, stopped first. */
@@ -63,7 +64,7 @@ export interface Feature {
 export type FeatureFactory = (context: FeatureContext) => Feature | Promise<Feature>;
 
 /** Alerts (issue 5) and digests (issue 6) add their factory here. */
-export const FEATURES: FeatureFactory[] = [createAlertsFeature];
+export const FEATURES: FeatureFactory[] = [createAlertsFeature, createDigestFeature];
 
 export interface StartOptions {
   env?: NodeJS.ProcessEnv;
@@ -91,13 +92,14 @@ export interface RunningReplibot {
   stop(): Promise<void>;
 }
 
-interface EmConnection {
+export interface EmConnection {
   em: EmApi;
   simulator: RunningSimulator | undefined;
   close(): Promise<void>;
 }
 
-async function connectEm(config: Config, logger: Logger): Promise<EmConnection> {
+/** EM from VEEAM_URL, else the built-in simulator over HTTPS (`simulator` is then set). */
+export async function connectEm(config: Config, logger: Logger): Promise<EmConnection> {
   if (config.veeam) {
     const em = createEmClient({
       ...config.veeam,
@@ -147,13 +149,19 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
   const mode = config.slack ? 'slack' : 'shell';
   const errorOutput = options.errorOutput ?? process.stderr;
   // In the terminal chat, logs share the screen with answers: only warnings and errors get through.
-  const logger = createLogger(mode === 'shell' ? stricter(config.logLevel, 'warn') : config.logLevel, errorOutput);
+  const logger = createLogger(
+    mode === 'shell' ? stricter(config.logLevel, 'warn') : config.logLevel,
+    errorOutput,
+  );
   const clock = options.clock ?? systemClock;
   const connection = await connectEm(config, logger);
   const { em, simulator } = connection;
   const answerer = createDefaultAnswerer(em);
   if (simulator && mode === 'slack') {
-    logger.warn({ url: simulator.url }, 'VEEAM_URL is not set: answering from the built-in EM simulator (demo data)');
+    logger.warn(
+      { url: simulator.url },
+      'VEEAM_URL is not set: answering from the built-in EM simulator (demo data)',
+    );
   }
 
   let shell: Shell | undefined;
@@ -188,7 +196,10 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
     stopping ??= (async () => {
       for (const service of started.reverse()) {
         await service.stop().catch((error: unknown) => {
-          logger.warn({ service: service.name, err: (error as Error).message }, 'service did not stop cleanly');
+          logger.warn(
+            { service: service.name, err: (error as Error).message },
+            'service did not stop cleanly',
+          );
         });
       }
       shell?.close();
@@ -220,7 +231,9 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
           };
         },
         homeExtras:
-          homeExtras.length === 0 ? undefined : async () => (await Promise.all(homeExtras.map((h) => h()))).flat(),
+          homeExtras.length === 0
+            ? undefined
+            : async () => (await Promise.all(homeExtras.map((h) => h()))).flat(),
         ...options.slack,
       });
       await slack.start();
@@ -304,13 +317,16 @@ export async function askReplibot(options: AskOptions): Promise<number> {
   const logger = createLogger(stricter(config.logLevel, 'warn'), errorOutput);
   const connection = await connectEm(config, logger);
   if (connection.simulator) {
-    errorOutput.write('replibot: VEEAM_URL is not set; answering from the built-in EM simulator (demo data).\n');
+    errorOutput.write(
+      'replibot: VEEAM_URL is not set; answering from the built-in EM simulator (demo data).\n',
+    );
   }
   try {
     const answerer = createDefaultAnswerer(connection.em);
     const pageSize = format === 'blocks' ? SLACK_PAGE_SIZE : Number.POSITIVE_INFINITY;
     const reply = await answerer.ask(options.question, { userId: null, timeZone }, { now, pageSize });
-    if (reply.kind === 'error') logger.error({ ref: reply.referenceId, code: reply.error.code }, reply.error.message);
+    if (reply.kind === 'error')
+      logger.error({ ref: reply.referenceId, code: reply.error.code }, reply.error.message);
     if (format === 'blocks') output.write(`${JSON.stringify(renderReply(reply, { timeZone }), null, 2)}\n`);
     else if (format === 'json') output.write(`${JSON.stringify(toAskJson(reply), null, 2)}\n`);
     else {
@@ -362,11 +378,16 @@ export function toAskJson(reply: Reply): unknown {
       };
     }
     case 'job-run':
-      return { jobRun: { uid: reply.job.uid, jobName: reply.job.jobName, result: reply.job.result }, total: reply.total };
+      return {
+        jobRun: { uid: reply.job.uid, jobName: reply.job.jobName, result: reply.job.result },
+        total: reply.total,
+      };
     case 'help':
       return { help: reply.help };
     case 'not-understood':
-      return { notUnderstood: { question: reply.question, error: reply.error, suggestions: reply.suggestions } };
+      return {
+        notUnderstood: { question: reply.question, error: reply.error, suggestions: reply.suggestions },
+      };
     case 'error':
       return {
         error: {
@@ -382,4 +403,3 @@ export function toAskJson(reply: Reply): unknown {
     }
   }
 }
-

@@ -23,7 +23,8 @@ const STUCK_MS = 15 * 60_000;
 
 export function isAlertingHealthy(health: AlertHealth, now: Date): boolean {
   const stuck =
-    health.outbox.oldestPendingAt !== null && now.getTime() - health.outbox.oldestPendingAt.getTime() > STUCK_MS;
+    health.outbox.oldestPendingAt !== null &&
+    now.getTime() - health.outbox.oldestPendingAt.getTime() > STUCK_MS;
   return health.poller.emReachable && !stuck;
 }
 
@@ -53,7 +54,12 @@ export function renderAlertHomeBlocks(health: AlertHealth, timeZone: string): Kn
     { type: 'section', text: { type: 'mrkdwn', text: `${state}\n${outbox}` } },
     {
       type: 'context',
-      elements: [{ type: 'mrkdwn', text: 'Route alerts with `/replicas subscribe` in a channel; `/replicas mutes` lists mutes.' }],
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: 'Route alerts with `/replicas subscribe` in a channel; `/replicas mutes` lists mutes.',
+        },
+      ],
     },
   ];
 }
@@ -64,7 +70,9 @@ export async function createAlertsFeature(ctx: FeatureContext): Promise<Feature>
   const store = openStore(config.veeam ? config.databasePath : ':memory:');
   let notifier: Notifier;
   if (ctx.mode === 'slack' && config.slack) {
-    notifier = createSlackNotifier({ client: createAlertWebClient(config.slack.botToken, config.slack.apiUrl) });
+    notifier = createSlackNotifier({
+      client: createAlertWebClient(config.slack.botToken, config.slack.apiUrl),
+    });
   } else {
     notifier = createTextNotifier({ write: (text) => ctx.notify(text) });
     ensureDefaultSubscription(store, TERMINAL_CHANNEL, clock.now());
@@ -107,7 +115,9 @@ export async function createAlertsFeature(ctx: FeatureContext): Promise<Feature>
         description: 'Show the alert poller: last poll, EM reachability, undelivered alerts.',
         async run(_args, shellCtx) {
           const h = service.health();
-          const last = h.poller.lastSuccessAt ? formatDateTime(h.poller.lastSuccessAt, shellCtx.timeZone) : 'not yet';
+          const last = h.poller.lastSuccessAt
+            ? formatDateTime(h.poller.lastSuccessAt, shellCtx.timeZone)
+            : 'not yet';
           shellCtx.print(
             [
               `Alert poller: every ${Math.round(h.poller.intervalMs / 1000)}s, last successful poll ${last}.`,

@@ -8,7 +8,10 @@ export function registerAskCommand(program: Command): void {
     .description('Answer one question about replicas and exit (VEEAM_URL, else the built-in simulator)')
     .argument('<question...>', 'the question, e.g. "replicas failed today for apache02"')
     .option('--now <iso>', 'the instant "today" is read against, e.g. 2024-05-14T09:30:00Z')
-    .option('--tz <zone>', 'IANA time zone of the asker, e.g. Europe/Berlin (default DEFAULT_TIMEZONE or this machine)')
+    .option(
+      '--tz <zone>',
+      'IANA time zone of the asker, e.g. Europe/Berlin (default DEFAULT_TIMEZONE or this machine)',
+    )
     .addOption(
       new Option('--format <format>', 'text for people, blocks for the Slack message, json for scripts')
         .choices(['text', 'blocks', 'json'])

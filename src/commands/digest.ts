@@ -1,12 +1,174 @@
-import type { Command } from 'commander';
+import { writeFileSync } from 'node:fs';
+import type { Writable } from 'node:stream';
+import { type Command, Option } from 'commander';
+import { isTimeZone, loadConfig } from '../config.js';
+import type { DigestPeriod } from '../core/digest/digest-window.js';
+import { toDigestHeadline, toDigestTitle, toPeriodLabel } from '../core/digest/format-digest.js';
+import { ReplibotError } from '../core/errors.js';
+import { collectDigest } from '../digest/collect-digest.js';
+import { renderDigestChart } from '../digest/render-digest-chart.js';
+import { renderDigestText } from '../digest/render-digest-text.js';
+import { createLogger } from '../logger.js';
+import { connectEm, type EmConnection } from '../main.js';
+import { startSimulator } from '../simulator/index.js';
+import { renderDigestBlocks } from '../slack/digest/render-digest-blocks.js';
+import { createEmClient } from '../veeam/em-client.js';
 
-/** `replibot digest`: not built yet. */
+export type DigestFormat = 'text' | 'blocks' | 'json';
+
+export interface DigestCommandOptions {
+  env?: NodeJS.ProcessEnv;
+  period?: DigestPeriod;
+  /** ISO instant the period ends at; default now */
+  now?: string;
+  timeZone?: string;
+  format?: DigestFormat;
+  /** write the chart PNG here */
+  chart?: string;
+  job?: string;
+  server?: string;
+  failedOnly?: boolean;
+  output?: Writable;
+  errorOutput?: Writable;
+}
+
+/** `replibot digest`: the digest a channel would get, on stdout. Resolves with the exit code. */
+export async function runDigestCommand(options: DigestCommandOptions): Promise<number> {
+  const env = options.env ?? process.env;
+  const output = options.output ?? process.stdout;
+  const errorOutput = options.errorOutput ?? process.stderr;
+  const config = loadConfig(env);
+  const now = options.now === undefined ? new Date() : new Date(options.now);
+  if (Number.isNaN(now.getTime()))
+    throw new ReplibotError('config_invalid', `--now ${options.now} is not a date and time`, {
+      hint: 'Give an ISO 8601 instant such as 2024-05-14T08:00:00Z.',
+    });
+  const timeZone =
+    options.timeZone ??
+    (env.DEFAULT_TIMEZONE?.trim()
+      ? config.defaultTimeZone
+      : Intl.DateTimeFormat().resolvedOptions().timeZone) ??
+    'UTC';
+  if (!isTimeZone(timeZone))
+    throw new ReplibotError('config_invalid', `--tz ${timeZone} is not an IANA time zone`, {
+      hint: 'Use a zone such as Europe/Berlin, America/New_York or UTC.',
+    });
+  const logger = createLogger(config.logLevel === 'silent' ? 'silent' : 'warn', errorOutput);
+  // without VEEAM_URL the simulator's history is made around --now, so a digest for any date has data
+  const connection = config.veeam ? await connectEm(config, logger) : await connectSimulator(now);
+  if (connection.simulator)
+    errorOutput.write(
+      'replibot: VEEAM_URL is not set; the digest comes from the built-in EM simulator (demo data).\n',
+    );
+  try {
+    const digest = await collectDigest(connection.em, {
+      period: options.period ?? 'day',
+      end: now,
+      timeZone,
+      filters: {
+        jobName: options.job ?? null,
+        serverName: options.server ?? null,
+        failedOnly: options.failedOnly ?? false,
+      },
+    });
+    const format = options.format ?? 'text';
+    if (format === 'blocks') output.write(`${JSON.stringify(renderDigestBlocks(digest), null, 2)}\n`);
+    else if (format === 'json')
+      output.write(
+        `${JSON.stringify(
+          {
+            title: toDigestTitle(digest.window),
+            period: toPeriodLabel(digest.window),
+            headline: toDigestHeadline(digest),
+            ...digest,
+          },
+          null,
+          2,
+        )}\n`,
+      );
+    else output.write(renderDigestText(digest));
+    if (options.chart !== undefined) {
+      const chart = renderDigestChart(digest);
+      try {
+        writeFileSync(options.chart, chart.png);
+      } catch (error) {
+        throw new ReplibotError('internal', `Cannot write the chart to ${options.chart}.`, {
+          hint: 'Check that the folder exists and is writable.',
+          cause: error,
+        });
+      }
+      errorOutput.write(
+        `replibot: chart written to ${options.chart} (${chart.width}×${chart.height} PNG${chart.hasText ? '' : ', no labels: no font found'}).\n`,
+      );
+    }
+    return 0;
+  } finally {
+    await connection.close().catch(() => {});
+  }
+}
+
+async function connectSimulator(now: Date): Promise<EmConnection> {
+  const simulator = await startSimulator({ now: () => now });
+  const em = createEmClient({
+    url: simulator.url,
+    username: 'replibot',
+    password: 'replibot',
+    caFile: undefined,
+    insecureTls: false,
+    format: 'xml',
+    timeoutMs: 30_000,
+    pageSize: 500,
+  });
+  return {
+    em,
+    simulator,
+    close: async () => {
+      await em.close();
+      await simulator.close();
+    },
+  };
+}
+
+/** `replibot digest`: see a digest before scheduling one. */
 export function registerDigestCommand(program: Command): void {
   program
     .command('digest')
-    .description('(not built yet)')
-    .action(() => {
-      process.stderr.write('replibot digest is not built yet\n');
-      process.exitCode = 1;
-    });
+    .description('Print the digest of the last day or week (VEEAM_URL, else the built-in simulator)')
+    .addOption(
+      new Option('--period <period>', 'the span the digest covers').choices(['day', 'week']).default('day'),
+    )
+    .option('--now <iso>', 'when the period ends, e.g. 2024-05-14T08:00:00Z (default: now)')
+    .option('--tz <zone>', 'IANA time zone for days and times (default DEFAULT_TIMEZONE or this machine)')
+    .addOption(
+      new Option('--format <format>', 'text for people, blocks for the Slack message, json for scripts')
+        .choices(['text', 'blocks', 'json'])
+        .default('text'),
+    )
+    .option('--chart <file>', 'also write the per-day chart as a PNG')
+    .option('--job <name>', 'only this replication job')
+    .option('--server <name>', 'only this backup server')
+    .option('--failed-only', 'only failures, failing streaks and stopped replicas')
+    .action(
+      async (opts: {
+        period: DigestPeriod;
+        now?: string;
+        tz?: string;
+        format: DigestFormat;
+        chart?: string;
+        job?: string;
+        server?: string;
+        failedOnly?: boolean;
+      }) => {
+        process.exitCode = await runDigestCommand({
+          period: opts.period,
+          now: opts.now,
+          timeZone: opts.tz,
+          format: opts.format,
+          chart: opts.chart,
+          job: opts.job,
+          server: opts.server,
+          failedOnly: opts.failedOnly ?? false,
+        });
+      },
+    );
 }

@@ -42,7 +42,16 @@ export function parseNowOption(value: string, timeZone: string): Date | null {
     const instant = new Date(value.trim().replace(' ', 'T'));
     return Number.isNaN(instant.getTime()) ? null : instant;
   }
-  const local = new TZDate(parts[0], parts[1] - 1, parts[2], parts[3], parts[4], parts[5], Number(ms.padEnd(3, '0')), timeZone);
+  const local = new TZDate(
+    parts[0],
+    parts[1] - 1,
+    parts[2],
+    parts[3],
+    parts[4],
+    parts[5],
+    Number(ms.padEnd(3, '0')),
+    timeZone,
+  );
   return new Date(local.getTime());
 }
 
@@ -91,7 +100,9 @@ export function registerParseCommand(program: Command): void {
       const timeZone =
         options.tz ?? loadConfig({ DEFAULT_TIMEZONE: process.env.DEFAULT_TIMEZONE }).defaultTimeZone;
       if (!isKnownTimeZone(timeZone)) {
-        fail(`--tz "${timeZone}" is not an IANA time zone; use a name such as Europe/Berlin, America/New_York or UTC.`);
+        fail(
+          `--tz "${timeZone}" is not an IANA time zone; use a name such as Europe/Berlin, America/New_York or UTC.`,
+        );
         return;
       }
       let now = systemClock.now();

@@ -1,5 +1,5 @@
 /** Reads a digest's sessions from Enterprise Manager (one filtered query, every page) and summarises them. */
-import { toDigestWindow, type DigestPeriod } from '../core/digest/digest-window.js';
+import { type DigestPeriod, toDigestWindow } from '../core/digest/digest-window.js';
 import {
   type Digest,
   type DigestFilters,

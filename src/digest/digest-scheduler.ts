@@ -41,7 +41,12 @@ export interface DigestSchedulerOptions {
 
 export type DigestOutcome =
   | { scheduleId: number; periodEnd: Date; status: 'sent'; late: boolean; ts: string }
-  | { scheduleId: number; periodEnd: Date; status: 'skipped'; reason: 'missed' | 'nothing-to-report' | 'refused' }
+  | {
+      scheduleId: number;
+      periodEnd: Date;
+      status: 'skipped';
+      reason: 'missed' | 'nothing-to-report' | 'refused';
+    }
   | { scheduleId: number; periodEnd: Date; status: 'failed'; error: string };
 
 export interface DigestScheduler {
@@ -85,7 +90,10 @@ export function createDigestScheduler(options: DigestSchedulerOptions): DigestSc
     if (lateMs > graceMs) {
       const note = `missed: replibot was not running within ${options.graceMinutes} minutes of the time`;
       if (store.deliveries.skip(schedule.id, window.start, periodEnd, note, now)) {
-        logger.warn({ scheduleId: schedule.id, channelId: schedule.channelId, periodEnd }, 'digest skipped: missed beyond the grace period');
+        logger.warn(
+          { scheduleId: schedule.id, channelId: schedule.channelId, periodEnd },
+          'digest skipped: missed beyond the grace period',
+        );
         return { ...base, status: 'skipped', reason: 'missed' };
       }
       return null;
@@ -122,7 +130,10 @@ export function createDigestScheduler(options: DigestSchedulerOptions): DigestSc
       if (isPermanent(error)) {
         // retrying cannot help until someone fixes the channel; the list shows why
         store.deliveries.skip(schedule.id, window.start, periodEnd, message, clock.now());
-        logger.warn({ scheduleId: schedule.id, channelId: schedule.channelId, code: e.code, err: e }, 'digest refused');
+        logger.warn(
+          { scheduleId: schedule.id, channelId: schedule.channelId, code: e.code, err: e },
+          'digest refused',
+        );
         return { ...base, status: 'skipped', reason: 'refused' };
       }
       logger.error(
@@ -135,15 +146,17 @@ export function createDigestScheduler(options: DigestSchedulerOptions): DigestSc
 
   const runDue = (): Promise<DigestOutcome[]> => {
     // one pass at a time: a cron firing during the catch-up pass waits instead of racing it
-    running = running.catch(() => []).then(async () => {
-      const now = clock.now();
-      const outcomes: DigestOutcome[] = [];
-      for (const schedule of store.schedules.list()) {
-        const outcome = await runOne(schedule, now);
-        if (outcome !== null) outcomes.push(outcome);
-      }
-      return outcomes;
-    });
+    running = running
+      .catch(() => [])
+      .then(async () => {
+        const now = clock.now();
+        const outcomes: DigestOutcome[] = [];
+        for (const schedule of store.schedules.list()) {
+          const outcome = await runOne(schedule, now);
+          if (outcome !== null) outcomes.push(outcome);
+        }
+        return outcomes;
+      });
     return running;
   };
 
@@ -157,7 +170,11 @@ export function createDigestScheduler(options: DigestSchedulerOptions): DigestSc
     if (!started || options.timers === false) return;
     for (const schedule of store.schedules.list()) {
       jobs.push(
-        new Cron(toCronPattern(schedule), { timezone: schedule.timeZone, name: `digest-${schedule.id}` }, fire),
+        new Cron(
+          toCronPattern(schedule),
+          { timezone: schedule.timeZone, name: `digest-${schedule.id}` },
+          fire,
+        ),
       );
       logger.debug({ scheduleId: schedule.id, schedule: describeSchedule(schedule) }, 'digest scheduled');
     }

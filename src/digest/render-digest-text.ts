@@ -34,12 +34,14 @@ export function renderDigestText(digest: Digest, options: RenderDigestTextOption
   out.push(
     `Runs ${t.runs} (${formatSigned(digest.change.runs)} vs ${p.runs} the ${window.period} before) · ` +
       `success rate ${formatRate(digest.current.successRate)}` +
-      (digest.change.successRatePoints === null ? '' : ` (${formatSigned(digest.change.successRatePoints, ' pts')})`),
+      (digest.change.successRatePoints === null
+        ? ''
+        : ` (${formatSigned(digest.change.successRatePoints, ' pts')})`),
   );
   out.push(
     `Success ${t.success} · Warning ${t.warning} · Failed ${t.failed} (${formatSigned(digest.change.failed)})` +
       (t.running > 0 ? ` · Running ${t.running}` : '') +
-      ` · ${digest.vmCount} VMs in ${digest.jobCount} jobs`,
+      ` · ${digest.vmCount} ${digest.vmCount === 1 ? 'VM' : 'VMs'} in ${digest.jobCount} ${digest.jobCount === 1 ? 'job' : 'jobs'}`,
   );
 
   if (digest.failedByJob.length > 0) {
@@ -49,7 +51,9 @@ export function renderDigestText(digest: Digest, options: RenderDigestTextOption
       for (const vm of job.vms) {
         const times = vm.failures > 1 ? ` ${vm.failures}×` : '';
         const state = vm.recovered ? ', later run ok' : '';
-        out.push(`    ✗ ${vm.vmName}: failed${times}, last ${when(vm.lastFailedAt)}${state}${reasonOf(vm.lastReason)}`);
+        out.push(
+          `    ✗ ${vm.vmName}: failed${times}, last ${when(vm.lastFailedAt)}${state}${reasonOf(vm.lastReason)}`,
+        );
       }
     }
   }

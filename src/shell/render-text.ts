@@ -3,7 +3,13 @@
  * characters from EM are replaced, so a VM name cannot move the cursor or recolour the terminal.
  */
 import { createColors } from 'picocolors';
-import { capitalize, formatBytes, formatDateTime, formatDuration, sessionDuration } from '../core/answer/format.js';
+import {
+  capitalize,
+  formatBytes,
+  formatDateTime,
+  formatDuration,
+  sessionDuration,
+} from '../core/answer/format.js';
 import { renderError } from '../core/answer/render-error.js';
 import type { JobRunReply, Reply, ResultCounts, SessionListReply, SessionRow } from '../core/answer/reply.js';
 
@@ -18,7 +24,6 @@ type Colors = ReturnType<typeof createColors>;
 
 /** Strips ESC, BEL and every other C0/C1 control character (newlines included: one value, one line). */
 export function toTerminalSafe(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
   return text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ');
 }
 
@@ -47,9 +52,13 @@ export function renderCountsText(c: Colors, counts: ResultCounts, total: number,
 }
 
 function renderRow(c: Colors, row: SessionRow, index: number | null, timeZone: string, now: Date): string[] {
-  const name = toTerminalSafe(row.kind === 'task' ? (row.vmDisplayName ?? '?') : `${row.jobName ?? '?'} (job run)`);
+  const name = toTerminalSafe(
+    row.kind === 'task' ? (row.vmDisplayName ?? '?') : `${row.jobName ?? '?'} (job run)`,
+  );
   const number = index === null ? '' : c.dim(`${String(index).padStart(3)}. `);
-  const took = row.endTime ? formatDuration(sessionDuration(row, now)) : `running ${formatDuration(sessionDuration(row, now))}`;
+  const took = row.endTime
+    ? formatDuration(sessionDuration(row, now))
+    : `running ${formatDuration(sessionDuration(row, now))}`;
   const size = row.totalSize !== null && row.totalSize > 0 ? `  ${formatBytes(row.totalSize)}` : '';
   const lines = [
     `${number}${paint(c, row, resultLabel(row).padEnd(10))} ${c.bold(name)}  ${formatDateTime(row.creationTime, timeZone)}  ${took}${size}`,
@@ -133,7 +142,8 @@ export function renderText(reply: Reply, options: TextRenderOptions): string {
       if (reply.commands.length > 0) {
         lines.push('', c.bold('Commands'));
         const width = Math.max(...reply.commands.map((cmd) => cmd.usage.length));
-        for (const cmd of reply.commands) lines.push(`  ${c.cyan(cmd.usage.padEnd(width))}  ${cmd.description}`);
+        for (const cmd of reply.commands)
+          lines.push(`  ${c.cyan(cmd.usage.padEnd(width))}  ${cmd.description}`);
       }
       return lines.join('\n');
     }

@@ -5,7 +5,7 @@
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { Answerer } from '../core/answer/create-answerer.js';
-import type { Reply } from '../core/answer/reply.js';
+import type { Reply, SessionRow } from '../core/answer/reply.js';
 import { type Clock, type EmApi, systemClock } from '../core/ports.js';
 import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
@@ -65,6 +65,14 @@ export function createShell(deps: ShellDeps): Shell {
   let busy = false;
   /** what "more" and "details <n>" refer to */
   let last: { question: string; now: Date; offset: number; reply: Reply } | null = null;
+  /** every session numbered on screen for the last question, across its pages */
+  const numbered = new Map<number, SessionRow>();
+  const remember = (reply: Reply) => {
+    if (reply.kind !== 'answer') return;
+    reply.sessions.forEach((row, i) => {
+      numbered.set(reply.offset + i + 1, row);
+    });
+  };
 
   const write = (text: string) => {
     deps.output.write(`${text}\n`);
@@ -98,8 +106,13 @@ export function createShell(deps: ShellDeps): Shell {
           write('That was all of it.');
           return;
         }
-        const reply = await deps.answerer.ask(last.question, { userId: null, timeZone }, { now: last.now, offset, pageSize });
+        const reply = await deps.answerer.ask(
+          last.question,
+          { userId: null, timeZone },
+          { now: last.now, offset, pageSize },
+        );
         last = { ...last, offset, reply };
+        remember(reply);
         print(reply);
       },
     },
@@ -110,13 +123,13 @@ export function createShell(deps: ShellDeps): Shell {
       description: 'the job run of session number <n> in the last answer, with all its VMs',
       run: async (args) => {
         const n = Number(args.trim());
-        if (last === null || last.reply.kind !== 'answer' || !Number.isInteger(n)) {
+        if (numbered.size === 0 || !Number.isInteger(n)) {
           write('Type "details" and a session number from the last answer, e.g. "details 1".');
           return;
         }
-        const row = last.reply.sessions[n - 1 - last.reply.offset];
+        const row = numbered.get(n);
         if (!row?.jobSessionId) {
-          write(`There is no session ${n} on the page shown.`);
+          write(`There is no session ${n} in the last answer.`);
           return;
         }
         print(await deps.answerer.jobRun(row.jobSessionId, { now: clock.now(), timeZone, pageSize: 200 }));
@@ -155,7 +168,9 @@ export function createShell(deps: ShellDeps): Shell {
     if (/^(exit|quit|bye|:q)$/i.test(line)) return 'exit';
     if (!deps.isTTY) write(`\n> ${line}`);
     const [word = '', ...rest] = line.split(/\s+/);
-    const command = commands.find((c) => c.name === word.toLowerCase() || (c.aliases ?? []).includes(word.toLowerCase()));
+    const command = commands.find(
+      (c) => c.name === word.toLowerCase() || (c.aliases ?? []).includes(word.toLowerCase()),
+    );
     try {
       if (command) {
         await command.run(rest.join(' '), { print: write, timeZone, color, em: deps.em });
@@ -169,6 +184,8 @@ export function createShell(deps: ShellDeps): Shell {
           { now, pageSize, commands: helpCommands },
         );
         last = { question: line, now, offset: 0, reply };
+        numbered.clear();
+        remember(reply);
         print(reply);
       }
     } catch (error) {
@@ -179,7 +196,11 @@ export function createShell(deps: ShellDeps): Shell {
 
   return {
     async run() {
-      rl = createInterface({ input: deps.input, output: deps.isTTY ? deps.output : undefined, terminal: deps.isTTY });
+      rl = createInterface({
+        input: deps.input,
+        output: deps.isTTY ? deps.output : undefined,
+        terminal: deps.isTTY,
+      });
       if (deps.banner) write(deps.banner);
       if (deps.isTTY) {
         rl.setPrompt(PROMPT);

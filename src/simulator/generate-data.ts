@@ -133,7 +133,7 @@ export function generateData(seed: number, now: number, options: GeneratorOption
   }
 
   // enough jobs that none runs more often than hourly
-  const neededJobs = Math.ceil(target / (days * 24 * avgVms));
+  const neededJobs = Math.ceil(target / (days * 24 * avgVms * 0.8));
   const jobCount = Math.max(1, options.jobs ?? Math.max(NAMED_JOBS.length, neededJobs));
   const usedVmNames = new Set<string>();
   const makeVm = (name: string): SimVm => {

@@ -60,7 +60,8 @@ export function decodeJobRunCursor(value: string): JobRunCursor | null {
   try {
     const raw = JSON.parse(value) as Record<string, unknown>;
     const offset = Number(raw.o);
-    if (typeof raw.j !== 'string' || !/^[\w:.-]{1,200}$/.test(raw.j) || typeof raw.z !== 'string') return null;
+    if (typeof raw.j !== 'string' || !/^[\w:.-]{1,200}$/.test(raw.j) || typeof raw.z !== 'string')
+      return null;
     if (!Number.isInteger(offset) || offset < 0) return null;
     return { jobSessionId: raw.j, offset, timeZone: raw.z };
   } catch {

@@ -9,7 +9,7 @@ import { App, HTTPReceiver } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import type { WebClient, WebClientOptions } from '@slack/web-api';
 import type { Config } from '../config.js';
-import { type Answerer } from '../core/answer/create-answerer.js';
+import type { Answerer } from '../core/answer/create-answerer.js';
 import { ReplibotError } from '../core/errors.js';
 import { type Clock, type EmApi, systemClock } from '../core/ports.js';
 import type { Logger } from '../logger.js';
@@ -111,7 +111,9 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
       endpoints: SLACK_EVENTS_PATH,
       customRoutes: [healthRoute],
       logger: boltLogger,
-      ...(deps.unhandledRequestTimeoutMillis ? { unhandledRequestTimeoutMillis: deps.unhandledRequestTimeoutMillis } : {}),
+      ...(deps.unhandledRequestTimeoutMillis
+        ? { unhandledRequestTimeoutMillis: deps.unhandledRequestTimeoutMillis }
+        : {}),
     });
     app = new App({
       token: slack.botToken,
@@ -123,7 +125,10 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
   }
   // Listeners catch their own failures; this is the last net, and it never rethrows into the receiver.
   app.error(async (error) => {
-    logger.error({ err: error.message, code: (error as { code?: string }).code }, 'unhandled error in a Slack listener');
+    logger.error(
+      { err: error.message, code: (error as { code?: string }).code },
+      'unhandled error in a Slack listener',
+    );
   });
 
   const runtime: SlackRuntime = {
@@ -170,10 +175,14 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
         try {
           await app.start();
         } catch (error) {
-          throw new ReplibotError('slack_error', `Socket Mode could not connect (${(error as Error).message}).`, {
-            hint: 'Check SLACK_APP_TOKEN (an xapp- token with connections:write) and that Socket Mode is on.',
-            cause: error,
-          });
+          throw new ReplibotError(
+            'slack_error',
+            `Socket Mode could not connect (${(error as Error).message}).`,
+            {
+              hint: 'Check SLACK_APP_TOKEN (an xapp- token with connections:write) and that Socket Mode is on.',
+              cause: error,
+            },
+          );
         }
         logger.info('Slack app connected (Socket Mode)');
       }

@@ -26,7 +26,10 @@ export function createTimeZoneLookup(options: {
         if (typeof tz === 'string' && isZone(tz)) zone = tz;
       } catch (error) {
         // users:read missing or Slack down: answer in the default zone rather than not at all.
-        options.logger.warn({ userId, err: (error as Error).message }, 'users.info failed; using DEFAULT_TIMEZONE');
+        options.logger.warn(
+          { userId, err: (error as Error).message },
+          'users.info failed; using DEFAULT_TIMEZONE',
+        );
         return zone;
       }
       cache.set(userId, { zone, until: now() + ttl });

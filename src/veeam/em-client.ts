@@ -12,12 +12,23 @@ import http from 'node:http';
 import https from 'node:https';
 import { rootCertificates } from 'node:tls';
 import axios, { type AxiosInstance } from 'axios';
+import type { VeeamConfig } from '../config.js';
 import { ReplibotError } from '../core/errors.js';
 import type { EmApi, EmPage, EmQuery } from '../core/ports.js';
-import { type ReplicaJobSession, type ReplicaTaskSession, type SessionType, toSessionId } from '../core/sessions.js';
-import type { VeeamConfig } from '../config.js';
+import {
+  type ReplicaJobSession,
+  type ReplicaTaskSession,
+  type SessionType,
+  toSessionId,
+} from '../core/sessions.js';
 import { type Logger, silentLogger } from '../logger.js';
-import { type EntityByType, parseEntity, parseEntityList, parseLogonSession, parseQueryPage } from './em-schemas.js';
+import {
+  type EntityByType,
+  parseEntity,
+  parseEntityList,
+  parseLogonSession,
+  parseQueryPage,
+} from './em-schemas.js';
 import { parseEmBody, toBodyText } from './parse-em-body.js';
 import { type RequestContext, toHttpError, toTransportError } from './to-em-error.js';
 import { toPageSize, toQueryPath } from './to-query-path.js';
@@ -90,7 +101,10 @@ export function createEmClient(options: EmClientOptions): EmClient {
     );
   }
   if (baseUrl.startsWith('http:')) {
-    logger.warn({ url: baseUrl }, 'VEEAM_URL uses plain HTTP: the EM password and session token travel unencrypted.');
+    logger.warn(
+      { url: baseUrl },
+      'VEEAM_URL uses plain HTTP: the EM password and session token travel unencrypted.',
+    );
   }
 
   const transport: AxiosInstance = axios.create({
@@ -215,7 +229,9 @@ export function createEmClient(options: EmClientOptions): EmClient {
       throw new ReplibotError(
         'em_bad_response',
         `Enterprise Manager at ${baseUrl} accepted the logon but sent no ${SESSION_HEADER} header.`,
-        { hint: 'Check that VEEAM_URL points at the Enterprise Manager REST API (https://host:9398), not a proxy or another service.' },
+        {
+          hint: 'Check that VEEAM_URL points at the Enterprise Manager REST API (https://host:9398), not a proxy or another service.',
+        },
       );
     }
     secrets.add(token);
@@ -224,7 +240,9 @@ export function createEmClient(options: EmClientOptions): EmClient {
       sessionId = parseLogonSession(parseEmBody(answer.body, 'the logon').tree).sessionId;
       secrets.add(sessionId);
     } catch {
-      logger.warn('EM logon body had no SessionId; replibot cannot log off and the session will expire by itself');
+      logger.warn(
+        'EM logon body had no SessionId; replibot cannot log off and the session will expire by itself',
+      );
     }
     stats.logons += 1;
     logger.info({ url: baseUrl, user: options.username }, 'logged on to Enterprise Manager');
@@ -264,7 +282,8 @@ export function createEmClient(options: EmClientOptions): EmClient {
   /** A GET that must answer 200; its body parsed into the lower-case tree. */
   async function getTree(path: string, ctx: RequestContext): Promise<unknown> {
     const answer = await authedGet(path, ctx);
-    if (answer.status !== 200) throw scrub(toHttpError(answer.status, answer.body, { ...ctx, phase: 'request' }));
+    if (answer.status !== 200)
+      throw scrub(toHttpError(answer.status, answer.body, { ...ctx, phase: 'request' }));
     return parseEmBody(answer.body, ctx.what).tree;
   }
 
@@ -287,7 +306,9 @@ export function createEmClient(options: EmClientOptions): EmClient {
         throw new ReplibotError(
           'em_bad_response',
           `Enterprise Manager sent page ${parsed.pageNum} when asked for page ${page} of a ${type} query.`,
-          { hint: 'Check that VEEAM_URL points at Enterprise Manager 12 or 13 directly, not through a caching proxy.' },
+          {
+            hint: 'Check that VEEAM_URL points at Enterprise Manager 12 or 13 directly, not through a caching proxy.',
+          },
         );
       }
       const items: Array<EntityByType[T]> = [];
@@ -361,7 +382,8 @@ export function createEmClient(options: EmClientOptions): EmClient {
   async function probe(): Promise<{ version: 'v12' | 'v13' | 'unknown' }> {
     const ctx = context('the API entry point (GET /api/)');
     const answer = await withRetry(() => send('GET', '/api/', { Accept: 'application/json' }, ctx), ctx);
-    if (answer.status !== 200) throw scrub(toHttpError(answer.status, answer.body, { ...ctx, phase: 'logon' }));
+    if (answer.status !== 200)
+      throw scrub(toHttpError(answer.status, answer.body, { ...ctx, phase: 'logon' }));
     try {
       const raw: unknown = JSON.parse(toBodyText(answer.body));
       if (raw !== null && typeof raw === 'object') {
@@ -390,7 +412,10 @@ export function createEmClient(options: EmClientOptions): EmClient {
           );
           // 401/404: the session had already expired, which is what logoff wants anyway
           if (answer.status >= 300 && answer.status !== 401 && answer.status !== 404) {
-            logger.warn({ status: answer.status }, 'EM logoff was not accepted; the session will expire by itself');
+            logger.warn(
+              { status: answer.status },
+              'EM logoff was not accepted; the session will expire by itself',
+            );
           }
         } catch (error) {
           logger.warn(
@@ -443,9 +468,13 @@ function caOf(options: EmClientOptions): string | undefined {
   try {
     return readFileSync(options.caFile, 'utf8');
   } catch {
-    throw new ReplibotError('em_tls', `Cannot read the EM certificate file ${options.caFile} (VEEAM_CA_FILE).`, {
-      hint: 'Give VEEAM_CA_FILE the path of a readable PEM file with the EM certificate or its CA.',
-    });
+    throw new ReplibotError(
+      'em_tls',
+      `Cannot read the EM certificate file ${options.caFile} (VEEAM_CA_FILE).`,
+      {
+        hint: 'Give VEEAM_CA_FILE the path of a readable PEM file with the EM certificate or its CA.',
+      },
+    );
   }
 }
 

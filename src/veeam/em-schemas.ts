@@ -18,7 +18,11 @@ import {
 } from '../core/sessions.js';
 
 /** The entity types the decoders understand. Backup types share the replica shapes. */
-export type EmEntityType = 'ReplicaTaskSession' | 'ReplicaJobSession' | 'BackupTaskSession' | 'BackupJobSession';
+export type EmEntityType =
+  | 'ReplicaTaskSession'
+  | 'ReplicaJobSession'
+  | 'BackupTaskSession'
+  | 'BackupJobSession';
 
 export interface EntityByType {
   ReplicaTaskSession: ReplicaTaskSession;
@@ -65,7 +69,9 @@ const endDate = z
   .optional()
   .transform((value) => (value instanceof Date && value.getUTCFullYear() > 1900 ? value : null));
 
-const uid = z.string().regex(/^urn:veeam:[A-Za-z_0-9-]+:[A-Za-z_0-9-]+$/, 'is not an EM UID (urn:veeam:Type:id)');
+const uid = z
+  .string()
+  .regex(/^urn:veeam:[A-Za-z_0-9-]+:[A-Za-z_0-9-]+$/, 'is not an EM UID (urn:veeam:Type:id)');
 
 /** Whole non-negative numbers arrive as JSON numbers or XML text. */
 const count = z
@@ -123,7 +129,9 @@ const links = z
   });
 
 function upLinkName(list: EmLink[], matches: (type: string) => boolean): string | null {
-  const hit = list.find((item) => item.rel?.toLowerCase() === 'up' && item.type !== null && matches(item.type));
+  const hit = list.find(
+    (item) => item.rel?.toLowerCase() === 'up' && item.type !== null && matches(item.type),
+  );
   return hit?.name ?? null;
 }
 
@@ -270,7 +278,11 @@ function shapeError(what: string, issue: z.core.$ZodIssue | undefined, prefix: s
 }
 
 /** One entity of the given type (`GET /replicaTaskSessions/{ID}?format=Entity`, or one member of a list). */
-export function parseEntity<T extends EmEntityType>(type: T, tree: unknown, what = `a ${type}`): EntityByType[T] {
+export function parseEntity<T extends EmEntityType>(
+  type: T,
+  tree: unknown,
+  what = `a ${type}`,
+): EntityByType[T] {
   const value = unwrapRoot(tree, type.toLowerCase());
   return decode(schemaFor(type), value, what, '');
 }
@@ -332,7 +344,8 @@ const emError = z.object({
 export function parseEmError(tree: unknown): { message: string | null; statusCode: number | null } | null {
   const value = unwrapRoot(tree, 'error');
   const result = emError.safeParse(value);
-  if (!result.success || (result.data.message == null && typeof result.data.statuscode !== 'number')) return null;
+  if (!result.success || (result.data.message == null && typeof result.data.statuscode !== 'number'))
+    return null;
   return {
     message: result.data.message?.trim() || null,
     statusCode: typeof result.data.statuscode === 'number' ? result.data.statuscode : null,

@@ -77,13 +77,30 @@ export function parseEmBody(body: Uint8Array | string, what = 'the response'): E
     }
     let tree: unknown;
     try {
-      tree = xmlParser.parse(text, true);
+      // full validation would double the cost of every page; the parser's own checks plus the closing-tag check
+      // below catch what matters: a body cut off anywhere, even between two list members
+      tree = xmlParser.parse(text);
     } catch {
-      throw badBody(what, 'is not well-formed XML (it may have been cut off)');
+      throw badBody(what, 'is not well-formed XML');
     }
+    if (!isComplete(text)) throw badBody(what, 'is cut off (the XML root element is not closed)');
     return { format: 'xml', tree };
   }
   throw badBody(what, first === '' ? 'is empty' : 'is neither XML nor JSON');
+}
+
+/** The first element's start tag, after an optional declaration and comments; attribute values may hold `>`. */
+const ROOT_TAG =
+  /^\s*(?:<\?[\s\S]*?\?>\s*)?(?:<!--[\s\S]*?-->\s*)*<([A-Za-z_][\w.-]*(?::[\w.-]+)?)(?:\s+[^\s=>]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*(\/?)>/;
+
+/** True when the document ends by closing the element it opened first (or that element closes itself). */
+function isComplete(text: string): boolean {
+  const root = ROOT_TAG.exec(text);
+  if (!root) return false;
+  const end = text.trimEnd();
+  // a self-closing root (`<Error ... />`) is the whole document
+  if (root[2] === '/') return end.length === root[0].trimEnd().length;
+  return end.endsWith(`</${root[1]}>`);
 }
 
 /** JSON from v12 is PascalCase, from v13 camelCase (`UID` -> `uid`): lower-casing every key gives one shape. */

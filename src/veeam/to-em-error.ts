@@ -30,7 +30,12 @@ export function toTransportError(error: unknown, ctx: RequestContext): ReplibotE
   const cause = new Error(code || 'transport error');
   const where = `Enterprise Manager at ${ctx.baseUrl}`;
 
-  if (code === 'ECONNABORTED' || code === 'ERR_CANCELED' || code === 'ETIMEDOUT' || /timeout/i.test(message)) {
+  if (
+    code === 'ECONNABORTED' ||
+    code === 'ERR_CANCELED' ||
+    code === 'ETIMEDOUT' ||
+    /timeout/i.test(message)
+  ) {
     return new ReplibotError(
       'em_timeout',
       `${where} did not answer ${ctx.what} within ${formatSeconds(ctx.timeoutMs)}.`,
@@ -48,14 +53,10 @@ export function toTransportError(error: unknown, ctx: RequestContext): ReplibotE
     );
   }
   if (/wrong version number|packet length too long|http request/i.test(message)) {
-    return new ReplibotError(
-      'em_tls',
-      `${where} does not speak HTTPS on that port, so ${ctx.what} failed.`,
-      {
-        hint: 'EM serves HTTPS on port 9398 and plain HTTP on 9399: use https://host:9398 (or http://host:9399) in VEEAM_URL.',
-        cause,
-      },
-    );
+    return new ReplibotError('em_tls', `${where} does not speak HTTPS on that port, so ${ctx.what} failed.`, {
+      hint: 'EM serves HTTPS on port 9398 and plain HTTP on 9399: use https://host:9398 (or http://host:9399) in VEEAM_URL.',
+      cause,
+    });
   }
   if (TLS_CODES.test(code)) {
     return new ReplibotError(
@@ -99,10 +100,14 @@ export function toHttpError(
 
   if (status === 401) {
     return ctx.phase === 'logon'
-      ? new ReplibotError('em_logon_refused', `${where} refused the logon of ${quote(ctx.username)}.${said}`, {
-          hint: 'Check VEEAM_USERNAME/VEEAM_PASSWORD (DOMAIN\\user or user@domain) and that the account has an EM role (Portal User is enough).',
-          status,
-        })
+      ? new ReplibotError(
+          'em_logon_refused',
+          `${where} refused the logon of ${quote(ctx.username)}.${said}`,
+          {
+            hint: 'Check VEEAM_USERNAME/VEEAM_PASSWORD (DOMAIN\\user or user@domain) and that the account has an EM role (Portal User is enough).',
+            status,
+          },
+        )
       : new ReplibotError(
           'em_logon_refused',
           `${where} refused ${ctx.what} even with a fresh logon session of ${quote(ctx.username)}.${said}`,
@@ -113,10 +118,14 @@ export function toHttpError(
         );
   }
   if (status === 403) {
-    return new ReplibotError('em_forbidden', `${where} does not let ${quote(ctx.username)} read ${ctx.what}.${said}`, {
-      hint: 'Give the account an Enterprise Manager role (EM web UI > Configuration > Roles): Portal User is enough for replication sessions.',
-      status,
-    });
+    return new ReplibotError(
+      'em_forbidden',
+      `${where} does not let ${quote(ctx.username)} read ${ctx.what}.${said}`,
+      {
+        hint: 'Give the account an Enterprise Manager role (EM web UI > Configuration > Roles): Portal User is enough for replication sessions.',
+        status,
+      },
+    );
   }
   if (status === 404) {
     if (vbrPort || ctx.phase === 'logon') {
@@ -127,10 +136,14 @@ export function toHttpError(
         status,
       });
     }
-    return new ReplibotError('em_not_found', ctx.notFound ?? `${where} found nothing for ${ctx.what}.${said}`, {
-      hint: 'EM keeps session history for about 30 days; check the id, or ask about a more recent run.',
-      status,
-    });
+    return new ReplibotError(
+      'em_not_found',
+      ctx.notFound ?? `${where} found nothing for ${ctx.what}.${said}`,
+      {
+        hint: 'EM keeps session history for about 30 days; check the id, or ask about a more recent run.',
+        status,
+      },
+    );
   }
   if (status === 400) {
     return new ReplibotError('em_bad_request', `${where} rejected ${ctx.what} as a bad request.${said}`, {
@@ -179,9 +192,11 @@ function readEmError(body: Uint8Array): { message: string | null; statusCode: nu
 function describe(error: unknown): { code: string; message: string } {
   if (error === null || typeof error !== 'object') return { code: '', message: String(error) };
   const e = error as { code?: unknown; message?: unknown; cause?: unknown };
-  const inner = e.cause && typeof e.cause === 'object' ? (e.cause as { code?: unknown; message?: unknown }) : {};
+  const inner =
+    e.cause && typeof e.cause === 'object' ? (e.cause as { code?: unknown; message?: unknown }) : {};
   // axios puts the socket's code on the error itself; some Node errors only carry it on the cause
-  const code = typeof e.code === 'string' && e.code !== 'ERR_BAD_RESPONSE' ? e.code : String(inner.code ?? '');
+  const code =
+    typeof e.code === 'string' && e.code !== 'ERR_BAD_RESPONSE' ? e.code : String(inner.code ?? '');
   const message = `${typeof e.message === 'string' ? e.message : ''} ${typeof inner.message === 'string' ? inner.message : ''}`;
   return { code, message };
 }

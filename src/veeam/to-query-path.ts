@@ -27,9 +27,13 @@ export function toQueryPath(
   }
   if (query.sort) {
     if (!isFilterField(type, query.sort.field)) {
-      throw new ReplibotError('internal', `replibot tried to sort ${type} by ${query.sort.field}, which EM does not offer.`, {
-        hint: 'This is a replibot bug; please report it with the question that was asked.',
-      });
+      throw new ReplibotError(
+        'internal',
+        `replibot tried to sort ${type} by ${query.sort.field}, which EM does not offer.`,
+        {
+          hint: 'This is a replibot bug; please report it with the question that was asked.',
+        },
+      );
     }
     params.set(query.sort.direction === 'asc' ? 'sortAsc' : 'sortDesc', query.sort.field);
   }
@@ -39,7 +43,11 @@ export function toQueryPath(
 }
 
 /** The page size to ask for: the caller's or the configured one, bounded, and no larger than the limit. */
-export function toPageSize(requested: number | undefined, configured: number, limit: number | null | undefined): number {
+export function toPageSize(
+  requested: number | undefined,
+  configured: number,
+  limit: number | null | undefined,
+): number {
   const base = Math.trunc(requested ?? configured);
   const bounded = Math.min(Math.max(Number.isFinite(base) ? base : configured, 1), MAX_PAGE_SIZE);
   return limit != null && limit > 0 ? Math.min(bounded, Math.trunc(limit)) : bounded;

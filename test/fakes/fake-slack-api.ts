@@ -28,7 +28,10 @@ export interface FakeReply {
   body: unknown;
 }
 
-export type FakeHandler = (params: Record<string, unknown>, call: RecordedCall) => FakeReply | Promise<FakeReply>;
+export type FakeHandler = (
+  params: Record<string, unknown>,
+  call: RecordedCall,
+) => FakeReply | Promise<FakeReply>;
 
 export interface FakeUser {
   tz?: string;
@@ -72,7 +75,12 @@ export interface FakeSlackApi {
   close(): Promise<void>;
 }
 
-const CHAT_METHODS = new Set(['chat.postMessage', 'chat.update', 'chat.postEphemeral', 'chat.scheduleMessage']);
+const CHAT_METHODS = new Set([
+  'chat.postMessage',
+  'chat.update',
+  'chat.postEphemeral',
+  'chat.scheduleMessage',
+]);
 const VIEW_METHODS = new Set(['views.publish', 'views.open', 'views.update', 'views.push']);
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -83,7 +91,8 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 
 function parseParams(raw: Buffer, contentType: string): Record<string, unknown> {
   const text = raw.toString('utf8');
-  if (contentType.startsWith('application/json')) return text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
+  if (contentType.startsWith('application/json'))
+    return text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
   if (contentType.startsWith('application/x-www-form-urlencoded')) {
     const params: Record<string, unknown> = {};
     for (const [key, value] of new URLSearchParams(text)) {
@@ -103,7 +112,9 @@ function parseParams(raw: Buffer, contentType: string): Record<string, unknown> 
   return {};
 }
 
-export async function startFakeSlackApi(options: { socketMode?: boolean; botUserId?: string } = {}): Promise<FakeSlackApi> {
+export async function startFakeSlackApi(
+  options: { socketMode?: boolean; botUserId?: string } = {},
+): Promise<FakeSlackApi> {
   const botUserId = options.botUserId ?? 'UBOT';
   const calls: RecordedCall[] = [];
   const responses: RecordedResponse[] = [];
@@ -117,7 +128,11 @@ export async function startFakeSlackApi(options: { socketMode?: boolean; botUser
   const nextTs = () => `1700000000.${String(++tsCounter).padStart(6, '0')}`;
   let baseUrl = '';
 
-  const check = (method: string, message: { text?: string; blocks?: unknown[] }, surface: Surface): string[] => {
+  const check = (
+    method: string,
+    message: { text?: string; blocks?: unknown[] },
+    surface: Surface,
+  ): string[] => {
     const found = findBlockKitViolations(message, surface);
     for (const problem of found) violations.push(`${method}: ${problem}`);
     return found;
@@ -140,10 +155,26 @@ export async function startFakeSlackApi(options: { socketMode?: boolean; botUser
       case 'chat.postMessage':
       case 'chat.scheduleMessage': {
         const ts = nextTs();
-        return ok({ channel, ts, message: { type: 'message', text: params.text, user: botUserId, bot_id: 'BBOT', ts, blocks: params.blocks } });
+        return ok({
+          channel,
+          ts,
+          message: {
+            type: 'message',
+            text: params.text,
+            user: botUserId,
+            bot_id: 'BBOT',
+            ts,
+            blocks: params.blocks,
+          },
+        });
       }
       case 'chat.update':
-        return ok({ channel, ts: params.ts, text: params.text, message: { text: params.text, blocks: params.blocks } });
+        return ok({
+          channel,
+          ts: params.ts,
+          text: params.text,
+          message: { text: params.text, blocks: params.blocks },
+        });
       case 'chat.postEphemeral':
         return ok({ message_ts: nextTs() });
       case 'chat.delete':
@@ -185,14 +216,29 @@ export async function startFakeSlackApi(options: { socketMode?: boolean; botUser
       case 'views.open':
       case 'views.update':
       case 'views.push':
-        return ok({ view: { id: 'V111', team_id: 'T111', type: (params.view as { type?: string })?.type ?? 'home', blocks: (params.view as { blocks?: unknown })?.blocks ?? [] } });
+        return ok({
+          view: {
+            id: 'V111',
+            team_id: 'T111',
+            type: (params.view as { type?: string })?.type ?? 'home',
+            blocks: (params.view as { blocks?: unknown })?.blocks ?? [],
+          },
+        });
       case 'files.getUploadURLExternal': {
         const id = `F${++fileCounter}`;
         return ok({ upload_url: `${baseUrl}/upload/${id}`, file_id: id });
       }
       case 'files.completeUploadExternal': {
-        const files = Array.isArray(params.files) ? (params.files as Array<{ id: string; title?: string }>) : [];
-        return ok({ files: files.map((f) => ({ id: f.id, title: f.title ?? f.id, permalink: `https://fake.slack.com/files/${f.id}` })) });
+        const files = Array.isArray(params.files)
+          ? (params.files as Array<{ id: string; title?: string }>)
+          : [];
+        return ok({
+          files: files.map((f) => ({
+            id: f.id,
+            title: f.title ?? f.id,
+            permalink: `https://fake.slack.com/files/${f.id}`,
+          })),
+        });
       }
       case 'apps.connections.open':
         return options.socketMode
@@ -207,12 +253,17 @@ export async function startFakeSlackApi(options: { socketMode?: boolean; botUser
     const raw = await readBody(req);
     const params = parseParams(raw, String(req.headers['content-type'] ?? ''));
     const auth = String(req.headers.authorization ?? '');
-    const token = auth.startsWith('Bearer ') ? auth.slice(7) : typeof params.token === 'string' ? params.token : null;
+    const token = auth.startsWith('Bearer ')
+      ? auth.slice(7)
+      : typeof params.token === 'string'
+        ? params.token
+        : null;
     const call: RecordedCall = { method, params, token };
     calls.push(call);
 
     let reply: FakeReply | undefined;
-    if (token === null || !/^xox[bp]-|^xapp-/.test(token)) reply = { body: { ok: false, error: 'not_authed' } };
+    if (token === null || !/^xox[bp]-|^xapp-/.test(token))
+      reply = { body: { ok: false, error: 'not_authed' } };
     const queue = overrides.get(method);
     if (reply === undefined && queue && queue.length > 0) {
       const entry = queue[0]!;
@@ -334,7 +385,11 @@ export async function startFakeSlackApi(options: { socketMode?: boolean; botUser
     rateLimit: (method, retryAfterSeconds, times = 1) => {
       api.override(
         method,
-        { status: 429, headers: { 'retry-after': String(retryAfterSeconds) }, body: { ok: false, error: 'ratelimited' } },
+        {
+          status: 429,
+          headers: { 'retry-after': String(retryAfterSeconds) },
+          body: { ok: false, error: 'ratelimited' },
+        },
         times,
       );
     },

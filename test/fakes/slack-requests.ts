@@ -58,12 +58,17 @@ export function eventEnvelope(event: Record<string, unknown>): Record<string, un
     type: 'event_callback',
     event_id: `Ev${eventCounter}`,
     event_time: Math.floor(Date.now() / 1000),
-    authorizations: [{ enterprise_id: null, team_id: 'T111', user_id: 'UBOT', is_bot: true, is_enterprise_install: false }],
+    authorizations: [
+      { enterprise_id: null, team_id: 'T111', user_id: 'UBOT', is_bot: true, is_enterprise_install: false },
+    ],
     event,
   };
 }
 
-export function mentionEvent(text: string, options: { user?: string; channel?: string; ts?: string; thread_ts?: string } = {}) {
+export function mentionEvent(
+  text: string,
+  options: { user?: string; channel?: string; ts?: string; thread_ts?: string } = {},
+) {
   const ts = options.ts ?? `1700001000.${String(++eventCounter).padStart(6, '0')}`;
   return {
     type: 'app_mention',
@@ -110,7 +115,12 @@ export function blockActionsPayload(options: {
     team: { id: 'T111', domain: 'fake' },
     enterprise: null,
     is_enterprise_install: false,
-    container: { type: 'message', message_ts: ts, channel_id: channel, is_ephemeral: options.ephemeral ?? false },
+    container: {
+      type: 'message',
+      message_ts: ts,
+      channel_id: channel,
+      is_ephemeral: options.ephemeral ?? false,
+    },
     channel: { id: channel, name: 'ops' },
     ...(options.ephemeral ? {} : { message: { type: 'message', ts, text: 'answer', blocks: [] } }),
     response_url: options.responseUrl,
@@ -134,7 +144,11 @@ export function createSlackSender(endpoint: string, secret = TEST_SIGNING_SECRET
     contentType: string,
     headers: Record<string, string> = signSlackRequest(body, secret),
   ): Promise<SlackHttpResponse> => {
-    const response = await fetch(endpoint, { method: 'POST', body, headers: { 'content-type': contentType, ...headers } });
+    const response = await fetch(endpoint, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': contentType, ...headers },
+    });
     return { status: response.status, body: await response.text() };
   };
   return {
@@ -143,6 +157,9 @@ export function createSlackSender(endpoint: string, secret = TEST_SIGNING_SECRET
       send(new URLSearchParams(slashCommandBody(fields)).toString(), 'application/x-www-form-urlencoded'),
     event: (event: Record<string, unknown>) => send(JSON.stringify(eventEnvelope(event)), 'application/json'),
     action: (payload: Record<string, unknown>) =>
-      send(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded'),
+      send(
+        new URLSearchParams({ payload: JSON.stringify(payload) }).toString(),
+        'application/x-www-form-urlencoded',
+      ),
   };
 }

@@ -91,7 +91,12 @@ function recordSlackHistory(slack: FakeSlackApi) {
       messages: posted
         .filter((m) => m.channel === params.channel && m.threadTs === null)
         .reverse()
-        .map((m) => ({ type: 'message', ts: m.ts, text: m.text, ...(m.metadata ? { metadata: m.metadata } : {}) })),
+        .map((m) => ({
+          type: 'message',
+          ts: m.ts,
+          text: m.text,
+          ...(m.metadata ? { metadata: m.metadata } : {}),
+        })),
     },
   }));
   return {
@@ -162,7 +167,8 @@ async function startHarness(
 
   const h = { sim, slack, history, clock, dbPath: join(dir, 'replibot.db') } as Harness;
   const boot = async (startOutbox: boolean) => {
-    h.em = createEmClient({ ...config.veeam!, logger: silentLogger });
+    // one try per request: the poller's own backoff is what these tests watch
+    h.em = createEmClient({ ...config.veeam!, logger: silentLogger, retry: { attempts: 1, baseDelayMs: 1 } });
     h.store = openStore(h.dbPath);
     h.service = createAlertService({
       em: h.em,
@@ -259,7 +265,13 @@ describe('failure alerts', () => {
 
   it('posts a failure that EM reports 20 minutes late', async () => {
     const h = await startHarness({ lagSeconds: 20 * 60, alertChannel: 'C0ALERTS' });
-    h.sim.addTaskSession({ vm: 'web07', job: 'Web', result: 'Failed', reason: 'Timeout', endTime: h.clock.now() });
+    h.sim.addTaskSession({
+      vm: 'web07',
+      job: 'Web',
+      result: 'Failed',
+      reason: 'Timeout',
+      endTime: h.clock.now(),
+    });
     // one poll a minute for 21 minutes: the session becomes visible in EM only after 20
     for (let minute = 1; minute <= 21; minute += 1) {
       h.clock.advance(60_000);
@@ -273,11 +285,28 @@ describe('failure alerts', () => {
 
   it('loses nothing when the process dies between storing the alert and posting it', async () => {
     const h = await startHarness({ alertChannel: 'C0ALERTS', startService: false });
-    h.sim.addTaskSession({ vm: 'db01', job: 'DB', result: 'Failed', reason: 'Disk full', endTime: h.clock.now() });
+    h.sim.addTaskSession({
+      vm: 'db01',
+      job: 'DB',
+      result: 'Failed',
+      reason: 'Disk full',
+      endTime: h.clock.now(),
+    });
     const result = await h.service.poller.pollOnce();
     expect(result.alerts).toBe(0); // no subscription yet: ALERT_CHANNEL is added when the service starts
-    h.store.subscriptions.add('C0ALERTS', { level: 'failed', job: null, vm: null, server: null }, 'U1', h.clock.now());
-    h.sim.addTaskSession({ vm: 'db02', job: 'DB', result: 'Failed', reason: 'Disk full', endTime: h.clock.now() });
+    h.store.subscriptions.add(
+      'C0ALERTS',
+      { level: 'failed', job: null, vm: null, server: null },
+      'U1',
+      h.clock.now(),
+    );
+    h.sim.addTaskSession({
+      vm: 'db02',
+      job: 'DB',
+      result: 'Failed',
+      reason: 'Disk full',
+      endTime: h.clock.now(),
+    });
     expect((await h.service.poller.pollOnce()).alerts).toBe(1);
     expect(h.store.outbox.open()).toHaveLength(1);
     expect(posts(h)).toHaveLength(0);
@@ -292,16 +321,30 @@ describe('failure alerts', () => {
 
   it('does not post again when the process died after Slack accepted the post', async () => {
     const h = await startHarness({ alertChannel: 'C0ALERTS' });
-    h.sim.addTaskSession({ vm: 'app01', job: 'Apps', result: 'Failed', reason: 'Lost', endTime: h.clock.now() });
-    await h.slack.waitFor(() => h.store.outbox.all().some((r) => r.status === 'sent'), 'the alert to be recorded');
+    h.sim.addTaskSession({
+      vm: 'app01',
+      job: 'Apps',
+      result: 'Failed',
+      reason: 'Lost',
+      endTime: h.clock.now(),
+    });
+    await h.slack.waitFor(
+      () => h.store.outbox.all().some((r) => r.status === 'sent'),
+      'the alert to be recorded',
+    );
     const row = h.store.outbox.all()[0]!;
     await h.service.stop();
     // what a crash right after chat.postMessage leaves behind: the row in `sending`, no ts anywhere
-    h.store.db.prepare("UPDATE outbox SET status = 'sending', ts = NULL, sent_at = NULL WHERE id = ?").run(row.id);
+    h.store.db
+      .prepare("UPDATE outbox SET status = 'sending', ts = NULL, sent_at = NULL WHERE id = ?")
+      .run(row.id);
     h.store.db.prepare('UPDATE alerts SET ts = NULL').run();
 
     await h.restart();
-    await h.slack.waitFor(() => h.store.outbox.all().every((r) => r.status === 'sent'), 'the outbox to settle');
+    await h.slack.waitFor(
+      () => h.store.outbox.all().every((r) => r.status === 'sent'),
+      'the outbox to settle',
+    );
     await pollsPass(h, 2);
     expect(posts(h)).toHaveLength(1);
     expect(h.slack.callsTo('conversations.history')).toHaveLength(1);
@@ -310,7 +353,13 @@ describe('failure alerts', () => {
 
   it('groups a storm of 500 failed VMs of one run into one message within the Block Kit limits', async () => {
     const h = await startHarness({ alertChannel: 'C0ALERTS' });
-    const first = h.sim.addTaskSession({ vm: 'vm000', job: 'Big', result: 'Failed', reason: 'Proxy lost', endTime: h.clock.now() });
+    const first = h.sim.addTaskSession({
+      vm: 'vm000',
+      job: 'Big',
+      result: 'Failed',
+      reason: 'Proxy lost',
+      endTime: h.clock.now(),
+    });
     for (let i = 1; i < 500; i += 1) {
       h.sim.addTaskSession({
         vm: `vm${String(i).padStart(3, '0')}`,
@@ -337,12 +386,216 @@ describe('failure alerts', () => {
   it('waits for Retry-After on a 429 and then posts', async () => {
     const h = await startHarness({ alertChannel: 'C0ALERTS' });
     h.history.rateLimitNext(1);
-    h.sim.addTaskSession({ vm: 'fs01', job: 'Files', result: 'Failed', reason: 'Busy', endTime: h.clock.now() });
+    h.sim.addTaskSession({
+      vm: 'fs01',
+      job: 'Files',
+      result: 'Failed',
+      reason: 'Busy',
+      endTime: h.clock.now(),
+    });
     await h.slack.waitFor(() => posts(h).length === 1, 'the alert after the rate limit', 15_000);
     expect(h.history.attempts).toHaveLength(2);
     // the second try came no sooner than Retry-After said
     expect(h.history.attempts[1]! - h.history.attempts[0]!).toBeGreaterThanOrEqual(1000);
     expect(posts(h)[0]?.text).toContain('fs01');
     expect(h.store.outbox.open()).toEqual([]);
+  });
+
+  it('updates the original alert and replies in its thread when a retry run fixes the VM', async () => {
+    const h = await startHarness({ alertChannel: 'C0ALERTS' });
+    const run = h.sim.addTaskSession({
+      vm: 'sql01',
+      job: 'SQL',
+      result: 'Failed',
+      reason: 'Snapshot failed',
+      endTime: h.clock.now(),
+    });
+    h.sim.addTaskSession({
+      vm: 'sql02',
+      job: 'SQL',
+      jobSessionUid: run.jobSessionUid,
+      result: 'Failed',
+      reason: 'Snapshot failed',
+      endTime: h.clock.now(),
+    });
+    await h.slack.waitFor(() => posts(h).length === 1, 'the alert');
+    const alert = posts(h)[0]!;
+    expect(alert.text).toContain('2 VMs failed');
+    h.clock.advance(5 * 60_000);
+    h.sim.addTaskSession({
+      vm: 'sql01',
+      job: 'SQL',
+      result: 'Success',
+      isRetry: true,
+      endTime: h.clock.now(),
+    });
+    const update = await h.slack.waitForCall('chat.update', (c) =>
+      String(c.params.text).includes('recovered'),
+    );
+    expect(update.params.ts).toBe(alert.ts);
+    expect(update.params.channel).toBe('C0ALERTS');
+    expect(JSON.stringify(update.params.blocks)).toContain('~sql01~ recovered at');
+    const reply = await h.slack.waitFor(
+      () => h.history.posted.find((m) => m.threadTs === alert.ts),
+      'the thread reply',
+    );
+    expect(reply.text).toContain('sql01 recovered at');
+    expect(reply.text).toContain('(retry run)');
+    await pollsPass(h, 2);
+    expect(posts(h)).toHaveLength(1);
+    expect(h.slack.callsTo('chat.update')).toHaveLength(1);
+  });
+
+  it('says "failed N runs in a row" when a VM keeps failing', async () => {
+    const h = await startHarness({ alertChannel: 'C0ALERTS' });
+    for (let run = 1; run <= 3; run += 1) {
+      h.sim.addTaskSession({
+        vm: 'ex01',
+        job: 'Exchange',
+        result: 'Failed',
+        reason: 'VSS error',
+        endTime: h.clock.now(),
+      });
+      await h.slack.waitFor(() => posts(h).length === run, `alert ${run}`);
+      h.clock.advance(60 * 60_000);
+    }
+    expect(posts(h)[0]?.text).not.toContain('in a row');
+    expect(posts(h)[2]?.text).toContain('failed 3 runs in a row');
+  });
+
+  it('tells the alert channels once that EM is unreachable, and once that it is back', async () => {
+    const h = await startHarness({ alertChannel: 'C0ALERTS' });
+    await pollsPass(h, 1);
+    h.sim.setFaults({ errorRate: 1, errorStatuses: [503] });
+    await h.slack.waitFor(() => h.service.poller.health().consecutiveFailures >= 5, 'five failed polls');
+    const down = posts(h).filter((m) => m.text.includes('unreachable'));
+    expect(down.map((m) => m.text)).toHaveLength(1);
+    expect(down[0]?.text).toContain('polls failed in a row');
+    expect(h.service.health().poller.emReachable).toBe(false);
+    h.sim.setFaults({});
+    await h.slack.waitFor(() => posts(h).some((m) => m.text.includes('reachable again')), 'the all-clear');
+    await pollsPass(h, 2);
+    expect(posts(h).filter((m) => m.text.includes('reachable again'))).toHaveLength(1);
+    expect(posts(h).filter((m) => m.text.includes('is unreachable since'))).toHaveLength(1);
+    expect(h.service.health().poller.emReachable).toBe(true);
+  });
+
+  it('posts one summary instead of a flood when it catches up after downtime', async () => {
+    const h = await startHarness({ alertChannel: 'C0ALERTS' });
+    await pollsPass(h, 1);
+    await h.service.stop();
+    h.clock.advance(3 * 60 * 60_000); // three hours without replibot
+    for (let i = 0; i < 8; i += 1) {
+      h.sim.addTaskSession({
+        vm: `vm${i}`,
+        job: `Job ${i}`,
+        result: 'Failed',
+        reason: 'Network',
+        endTime: new Date(h.clock.now().getTime() - (i + 1) * 10 * 60_000),
+      });
+    }
+    await h.restart();
+    await h.slack.waitFor(() => posts(h).length >= 1, 'the summary');
+    await pollsPass(h, 2);
+    expect(posts(h)).toHaveLength(1);
+    expect(posts(h)[0]?.text).toContain('While replibot was not watching');
+    expect(posts(h)[0]?.text).toContain('8 job runs had problems');
+  });
+});
+
+describe('alert routing from Slack', () => {
+  it('routes failures by subscription and leaves muted VMs out, as set with /replicas', async () => {
+    const h = await startHarness({ withApp: true, adminUserIds: 'UADMIN' });
+    const command = async (channel: string, text: string, user = 'UADMIN') => {
+      const id = `${channel}-${text}-${user}`;
+      const res = await h.sender.command({
+        text,
+        channel_id: channel,
+        user_id: user,
+        response_url: h.slack.responseUrl(id),
+      });
+      expect(res.status).toBe(200);
+      return String((await h.slack.waitForResponse(id)).body.text);
+    };
+    expect(await command('C1', 'subscribe', 'U333')).toContain('Only replibot admins');
+    expect(await command('C1', 'subscribe')).toContain('subscribed this channel to failures of every job');
+    expect(await command('C2', 'subscribe warnings job Web*')).toContain('failures and warnings of job Web*');
+    expect(await command('C1', 'mute vm sql01 4h')).toContain('muted VM *sql01* in this channel for 4h');
+    expect(await command('C1', 'subscriptions')).toContain('1. failures of every job: by <@UADMIN>');
+    expect(await command('C1', 'mutes')).toContain('VM *sql01* until');
+
+    const run = h.sim.addTaskSession({
+      vm: 'sql01',
+      job: 'SQL',
+      result: 'Failed',
+      reason: 'x',
+      endTime: h.clock.now(),
+    });
+    h.sim.addTaskSession({
+      vm: 'sql02',
+      job: 'SQL',
+      jobSessionUid: run.jobSessionUid,
+      result: 'Failed',
+      reason: 'y',
+      endTime: h.clock.now(),
+    });
+    h.sim.addTaskSession({
+      vm: 'web01',
+      job: 'Web shop',
+      result: 'Warning',
+      reason: 'slow',
+      endTime: h.clock.now(),
+    });
+    await h.slack.waitFor(() => posts(h).length === 2, 'two alerts');
+    await pollsPass(h, 2);
+    expect(posts(h)).toHaveLength(2);
+    const c1 = posts(h, 'C1')[0]!;
+    expect(c1.text).toContain('sql02');
+    expect(c1.text).not.toContain('sql01');
+    expect(c1.text).not.toContain('web01');
+    const c2 = posts(h, 'C2')[0]!;
+    expect(c2.text).toContain('web01');
+    expect(c2.text).not.toContain('sql0');
+
+    expect(await command('C2', 'unsubscribe 1')).toContain('unsubscribed this channel');
+    expect(h.store.subscriptions.list('C2')).toEqual([]);
+  });
+
+  it('shows who acknowledged an alert, and mutes its VMs from the buttons', async () => {
+    const h = await startHarness({ withApp: true, alertChannel: 'C0ALERTS' });
+    h.sim.addTaskSession({ vm: 'dc01', job: 'AD', result: 'Failed', reason: 'RPC', endTime: h.clock.now() });
+    await h.slack.waitFor(() => posts(h).length === 1, 'the alert');
+    const alert = posts(h)[0]!;
+    const alertId = h.store.outbox.all()[0]!.alertId!;
+    const click = (actionId: string, value: string, user = 'U222') =>
+      h.sender.action(
+        blockActionsPayload({
+          actionId,
+          value,
+          user,
+          channel: 'C0ALERTS',
+          messageTs: alert.ts,
+          responseUrl: h.slack.responseUrl(`${actionId}-${user}`),
+        }),
+      );
+    expect((await click(ALERT_ACK_ACTION, String(alertId))).status).toBe(200);
+    const update = await h.slack.waitForCall('chat.update', (c) =>
+      String(c.params.text).includes('Acknowledged'),
+    );
+    expect(update.params.ts).toBe(alert.ts);
+    expect(update.params.text).toContain('Acknowledged by <@U222>');
+    expect(JSON.stringify(update.params.blocks)).not.toContain(ALERT_ACK_ACTION);
+
+    expect((await click(`${ALERT_MUTE_ACTION_PREFIX}4h`, `${alertId}:4`)).status).toBe(200);
+    const muted = await h.slack.waitForResponse(`${ALERT_MUTE_ACTION_PREFIX}4h-U222`);
+    expect(muted.body.text).toContain('muted *dc01* in this channel until');
+    expect(h.store.mutes.active(h.clock.now(), 'C0ALERTS').map((m) => m.name)).toEqual(['dc01']);
+
+    h.clock.advance(60 * 60_000);
+    h.sim.addTaskSession({ vm: 'dc01', job: 'AD', result: 'Failed', reason: 'RPC', endTime: h.clock.now() });
+    h.sim.addTaskSession({ vm: 'dc02', job: 'AD', result: 'Failed', reason: 'RPC', endTime: h.clock.now() });
+    await h.slack.waitFor(() => posts(h).length === 2, 'the next alert');
+    expect(posts(h)[1]?.text).toContain('dc02');
+    expect(posts(h)[1]?.text).not.toContain('dc01');
   });
 });

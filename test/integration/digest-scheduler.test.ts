@@ -47,8 +47,14 @@ function scheduler(graceMinutes = 120): DigestScheduler {
     timers: false,
     isPermanentError: isPermanentDigestError,
     send: async (schedule, digest, options) => {
-      const posted = await postDigest(client, schedule.channelId, digest, { ...options, logger: silentLogger });
-      return { ts: posted.ts, note: posted.chartError === null ? null : `chart not uploaded: ${posted.chartError}` };
+      const posted = await postDigest(client, schedule.channelId, digest, {
+        ...options,
+        logger: silentLogger,
+      });
+      return {
+        ts: posted.ts,
+        note: posted.chartError === null ? null : `chart not uploaded: ${posted.chartError}`,
+      };
     },
   });
   schedulers.push(s);
@@ -73,7 +79,12 @@ function headerOf(call: { params: Record<string, unknown> }): string {
   return blocks.find((b) => b.type === 'header')!.text!.text;
 }
 
-function addRun(vm: string, at: string, result: 'Success' | 'Warning' | 'Failed' = 'Success', job = 'Web Tier DR') {
+function addRun(
+  vm: string,
+  at: string,
+  result: 'Success' | 'Warning' | 'Failed' = 'Success',
+  job = 'Web Tier DR',
+) {
   const creationTime = new Date(at);
   sim.addTaskSession({
     vm,
@@ -125,7 +136,9 @@ describe('digest scheduler', () => {
     await advance(s, '2025-04-02T12:00:00Z');
 
     const schedule = digests.schedules.list(CHANNEL)[0]!;
-    const ends = digests.deliveries.list(schedule.id).map((d) => [d.status, d.late, d.periodEnd.toISOString()]);
+    const ends = digests.deliveries
+      .list(schedule.id)
+      .map((d) => [d.status, d.late, d.periodEnd.toISOString()]);
     expect(ends).toEqual([
       ['sent', false, '2025-03-27T07:00:00.000Z'],
       ['sent', false, '2025-03-28T07:00:00.000Z'],
@@ -147,7 +160,13 @@ describe('digest scheduler', () => {
     ]);
     // every run counted once: the 23-hour day still holds the run of 30 March
     expect(posts().map((c) => String(c.params.text).match(/(\d+) runs?/)?.[1] ?? '0')).toEqual([
-      '1', '1', '1', '1', '1', '1', '0',
+      '1',
+      '1',
+      '1',
+      '1',
+      '1',
+      '1',
+      '0',
     ]);
     expect(slack.violations).toEqual([]);
   });
@@ -204,7 +223,9 @@ describe('digest scheduler', () => {
       await s.start();
       return digests.deliveries.list(digests.schedules.list(CHANNEL)[0]!.id);
     })();
-    expect(outcomes).toMatchObject([{ status: 'sent', late: true, periodEnd: new Date('2025-03-27T08:00:00Z') }]);
+    expect(outcomes).toMatchObject([
+      { status: 'sent', late: true, periodEnd: new Date('2025-03-27T08:00:00Z') },
+    ]);
     expect(posts()).toHaveLength(1);
     expect(headerOf(posts()[0]!)).toBe('Daily replication digest · Thu 27 Mar (late)');
     expect(JSON.stringify(posts()[0]!.params.blocks)).toContain('sent late');

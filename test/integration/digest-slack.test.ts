@@ -126,7 +126,13 @@ describe('/replicas digest', () => {
     const reply = await command('digest daily 08:00');
     expect(reply.response_type).toBe('in_channel');
     const [schedule] = digests.schedules.list(CHANNEL);
-    expect(schedule).toMatchObject({ period: 'day', hour: 8, minute: 0, timeZone: 'America/New_York', createdBy: 'U222' });
+    expect(schedule).toMatchObject({
+      period: 'day',
+      hour: 8,
+      minute: 0,
+      timeZone: 'America/New_York',
+      createdBy: 'U222',
+    });
     expect(reply.text).toBe(
       `<@U222> set up digest #${schedule!.id}: daily at 08:00 (America/New_York). First one: Wed 26 Mar 08:00. Remove it with \`/replicas digest off ${schedule!.id}\`.`,
     );
@@ -134,7 +140,9 @@ describe('/replicas digest', () => {
   });
 
   it('schedules a weekly digest with filters and an explicit zone', async () => {
-    const reply = await command('digest weekly mon 7:30 job "Web Tier DR" server srv02.tech.local failed-only tz Europe/Berlin');
+    const reply = await command(
+      'digest weekly mon 7:30 job "Web Tier DR" server srv02.tech.local failed-only tz Europe/Berlin',
+    );
     const [schedule] = digests.schedules.list(CHANNEL);
     expect(schedule).toMatchObject({
       period: 'week',
@@ -144,11 +152,13 @@ describe('/replicas digest', () => {
       timeZone: 'Europe/Berlin',
       filters: { jobName: 'Web Tier DR', serverName: 'srv02.tech.local', failedOnly: true },
     });
-    expect(reply.text).toContain('weekly on Monday at 07:30 (Europe/Berlin), job "Web Tier DR", server srv02.tech.local, failures only');
+    expect(reply.text).toContain(
+      'weekly on Monday at 07:30 (Europe/Berlin), job "Web Tier DR", server srv02.tech.local, failures only',
+    );
     expect(reply.text).toContain('First one: Mon 31 Mar 07:30');
   });
 
-  it('lists this channel\'s digests with their next time, and not other channels\'', async () => {
+  it("lists this channel's digests with their next time, and not other channels'", async () => {
     await command('digest daily 08:00');
     await command('digest weekly fri 17:00', { user: 'U333' });
     await command('digest daily 06:00', { channel: OTHER });
@@ -157,7 +167,9 @@ describe('/replicas digest', () => {
     const text = JSON.stringify(reply.blocks);
     expect(text).toContain('*Digests in this channel* (2)');
     expect(text).toContain('daily at 08:00 (America/New_York) · set up by <@U222> · next Wed 26 Mar 08:00');
-    expect(text).toContain('weekly on Friday at 17:00 (Asia/Tokyo) · set up by <@U333> · next Fri 28 Mar 17:00');
+    expect(text).toContain(
+      'weekly on Friday at 17:00 (Asia/Tokyo) · set up by <@U333> · next Fri 28 Mar 17:00',
+    );
     expect(text).not.toContain('06:00');
     expect(slack.violations).toEqual([]);
   });
@@ -165,7 +177,13 @@ describe('/replicas digest', () => {
   it('shows the last delivery and the last error in the list', async () => {
     await command('digest daily 08:00 tz UTC');
     const [schedule] = digests.schedules.list(CHANNEL);
-    digests.deliveries.claim(schedule!.id, new Date('2025-03-25T08:00:00Z'), new Date('2025-03-26T08:00:00Z'), true, now);
+    digests.deliveries.claim(
+      schedule!.id,
+      new Date('2025-03-25T08:00:00Z'),
+      new Date('2025-03-26T08:00:00Z'),
+      true,
+      now,
+    );
     digests.deliveries.markSent(schedule!.id, new Date('2025-03-25T08:00:00Z'), '1.2', null, now);
     digests.schedules.setError(schedule!.id, 'Slack refused the digest <x>');
     const text = JSON.stringify((await command('digests')).blocks);
@@ -197,7 +215,9 @@ describe('/replicas digest', () => {
   it('explains what it could not read', async () => {
     expect((await command('digest weekly 08:00')).text).toContain('A weekly digest needs a day');
     expect((await command('digest daily 25:00')).text).toContain('Say when, as a time of day');
-    expect((await command('digest daily 08:00 tz Mars/Olympus')).text).toContain('`Mars/Olympus` is not a time zone');
+    expect((await command('digest daily 08:00 tz Mars/Olympus')).text).toContain(
+      '`Mars/Olympus` is not a time zone',
+    );
     expect((await command('digest off two')).text).toContain('digest off 2');
     expect(digests.schedules.list()).toEqual([]);
   });

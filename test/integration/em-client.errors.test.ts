@@ -59,7 +59,9 @@ async function firstRows(client: EmClient): Promise<unknown[]> {
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
 /** A scripted HTTP server for the answers the simulator never gives (403, 400, HTML, a logon without token). */
-async function scripted(handler: Handler): Promise<{ url: string; close: () => Promise<void>; requests: () => number }> {
+async function scripted(
+  handler: Handler,
+): Promise<{ url: string; close: () => Promise<void>; requests: () => number }> {
   let count = 0;
   const server = http.createServer((req, res) => {
     count += 1;
@@ -79,7 +81,11 @@ async function scripted(handler: Handler): Promise<{ url: string; close: () => P
 }
 
 /** Answers the logon like EM (201, token header, LogonSession body) and hands the rest to `then`. */
-function emLike(then: Handler, token = 'T0k3nAbCdEfGh12345678==', sessionId = '9f1c2d3e-aaaa-4bbb-8ccc-123456789abc'): Handler {
+function emLike(
+  then: Handler,
+  token = 'T0k3nAbCdEfGh12345678==',
+  sessionId = '9f1c2d3e-aaaa-4bbb-8ccc-123456789abc',
+): Handler {
   issued.push(token, sessionId);
   return (req, res) => {
     if (req.method === 'POST' && req.url?.startsWith('/api/sessionMngr/')) {
@@ -112,8 +118,21 @@ describe('createEmClient errors against the simulator', () => {
   };
 
   beforeAll(async () => {
-    sim = await startSimulator({ port: 0, seed: 5, username: 'svc-replibot', password: PASSWORD, data: { taskSessions: 200 } });
-    tlsSim = await startSimulator({ port: 0, seed: 5, tls: true, username: 'svc-replibot', password: PASSWORD, data: { taskSessions: 20 } });
+    sim = await startSimulator({
+      port: 0,
+      seed: 5,
+      username: 'svc-replibot',
+      password: PASSWORD,
+      data: { taskSessions: 200 },
+    });
+    tlsSim = await startSimulator({
+      port: 0,
+      seed: 5,
+      tls: true,
+      username: 'svc-replibot',
+      password: PASSWORD,
+      data: { taskSessions: 20 },
+    });
   });
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((client) => client.close()));
@@ -188,8 +207,12 @@ describe('createEmClient errors against the simulator', () => {
     const client = track(clientFor(sim.url));
     const error = await failure(() => client.getTaskSession('00000000-0000-4000-8000-000000000000'));
     expect(error.code).toBe('em_not_found');
-    expect(error.message).toBe('No replication task session 00000000-0000-4000-8000-000000000000 in Enterprise Manager.');
-    const job = await failure(() => client.getJobSessionTasks('urn:veeam:ReplicaJobSession:00000000-0000-4000-8000-000000000001'));
+    expect(error.message).toBe(
+      'No replication task session 00000000-0000-4000-8000-000000000000 in Enterprise Manager.',
+    );
+    const job = await failure(() =>
+      client.getJobSessionTasks('urn:veeam:ReplicaJobSession:00000000-0000-4000-8000-000000000001'),
+    );
     expect(job.message).toContain('No replication job session 00000000-0000-4000-8000-000000000001');
   });
 
@@ -200,7 +223,7 @@ describe('createEmClient errors against the simulator', () => {
     expect(client.stats.requests).toBe(0);
   });
 
-  it('gives up on 503 after its retries and keeps EM\'s message', async () => {
+  it("gives up on 503 after its retries and keeps EM's message", async () => {
     sim.setFaults({ errorRate: 1, errorStatuses: [503] });
     const client = track(clientFor(sim.url));
     const error = await failure(() => firstRows(client));
@@ -232,7 +255,7 @@ describe('createEmClient errors against a scripted server', () => {
     }
   });
 
-  it('reports a 400 with EM\'s message and does not retry it', async () => {
+  it("reports a 400 with EM's message and does not retry it", async () => {
     const server = await scripted(emLike((_req, res) => emError(res, 400, 'Invalid query: unknown field')));
     const client = clientFor(server.url);
     try {
@@ -323,7 +346,13 @@ describe('createEmClient errors against a scripted server', () => {
       expect(await firstRows(client)).toEqual([]);
       await client.close();
       expect(seen).toEqual([
-        { method: 'POST', url: '/api/sessionMngr/?v=latest', auth: `Basic ${BASIC}`, token: undefined, cookie: undefined },
+        {
+          method: 'POST',
+          url: '/api/sessionMngr/?v=latest',
+          auth: `Basic ${BASIC}`,
+          token: undefined,
+          cookie: undefined,
+        },
         {
           method: 'GET',
           url: '/api/query?type=ReplicaTaskSession&format=Entities&pageSize=5&page=1',
@@ -331,7 +360,13 @@ describe('createEmClient errors against a scripted server', () => {
           token,
           cookie: undefined,
         },
-        { method: 'DELETE', url: `/api/logonSessions/${sessionId}`, auth: undefined, token, cookie: undefined },
+        {
+          method: 'DELETE',
+          url: `/api/logonSessions/${sessionId}`,
+          auth: undefined,
+          token,
+          cookie: undefined,
+        },
       ]);
     } finally {
       await server.close();
@@ -344,7 +379,11 @@ describe('createEmClient errors against a scripted server', () => {
     const server = await scripted(
       emLike(
         (_req, res) =>
-          emError(res, 500, `Failure for header ${token} session ${sessionId} password ${PASSWORD} basic ${BASIC}`),
+          emError(
+            res,
+            500,
+            `Failure for header ${token} session ${sessionId} password ${PASSWORD} basic ${BASIC}`,
+          ),
         token,
         sessionId,
       ),
@@ -366,7 +405,10 @@ describe('secrets', () => {
     expect(seenErrors.length).toBeGreaterThanOrEqual(15);
     expect(logLines.length).toBeGreaterThan(0);
     const errorText = seenErrors
-      .map((error) => `${error.message}\n${error.hint}\n${inspect(error, { depth: 6 })}\n${JSON.stringify(error)}`)
+      .map(
+        (error) =>
+          `${error.message}\n${error.hint}\n${inspect(error, { depth: 6 })}\n${JSON.stringify(error)}`,
+      )
       .join('\n');
     const everything = `${errorText}\n${logLines.join('')}`;
     for (const secret of [PASSWORD, BASIC, ...issued]) {

@@ -7,7 +7,27 @@ import { createEmClient, type EmClient } from '../../src/veeam/em-client.js';
 /** Names built from everything that could close a quote, add a clause or start a URL parameter. */
 const hostileName = fc
   .string({
-    unit: fc.constantFrom('"', ';', ',', '(', ')', '&', '=', '<', '>', '%', '+', '#', '?', ' ', 'a', 'b', 'Z', '0', 'é'),
+    unit: fc.constantFrom(
+      '"',
+      ';',
+      ',',
+      '(',
+      ')',
+      '&',
+      '=',
+      '<',
+      '>',
+      '%',
+      '+',
+      '#',
+      '?',
+      ' ',
+      'a',
+      'b',
+      'Z',
+      '0',
+      'é',
+    ),
     minLength: 1,
     maxLength: 24,
   })
@@ -56,7 +76,9 @@ describe.each(['xml', 'json'] as const)('createEmClient with hostile names over 
         expect(new Set(rows)).toEqual(byVm.get(vmKey));
 
         const both: Array<{ uid: string; jobName: string | null; reason: string }> = [];
-        for await (const task of client.queryTaskSessions({ filter: and(eq('JobName', job), eq('VmDisplayName', vm)) })) {
+        for await (const task of client.queryTaskSessions({
+          filter: and(eq('JobName', job), eq('VmDisplayName', vm)),
+        })) {
           both.push(task);
         }
         expect(both.map((task) => task.uid)).toContain(added.uid);

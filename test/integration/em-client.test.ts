@@ -42,65 +42,77 @@ const matrix = [
   { tls: true, format: 'json', keyStyle: 'v13' },
 ] as const;
 
-describe.each(matrix)('createEmClient over $format, keys $keyStyle, TLS $tls', ({ tls, format, keyStyle }) => {
-  let sim: RunningSimulator;
-  let client: EmClient;
+describe.each(matrix)(
+  'createEmClient over $format, keys $keyStyle, TLS $tls',
+  ({ tls, format, keyStyle }) => {
+    let sim: RunningSimulator;
+    let client: EmClient;
 
-  beforeAll(async () => {
-    sim = await startSimulator({ port: 0, seed: 7, keyStyle, tls, jsonBom: keyStyle === 'v13', data: { taskSessions: TASKS } });
-    client = clientFor(sim, { format, pageSize: 70 });
-  });
-  afterAll(async () => {
-    await client.close();
-    await sim.close();
-  });
+    beforeAll(async () => {
+      sim = await startSimulator({
+        port: 0,
+        seed: 7,
+        keyStyle,
+        tls,
+        jsonBom: keyStyle === 'v13',
+        data: { taskSessions: TASKS },
+      });
+      client = clientFor(sim, { format, pageSize: 70 });
+    });
+    afterAll(async () => {
+      await client.close();
+      await sim.close();
+    });
 
-  it('reads every row exactly once across several pages', async () => {
-    const before = client.stats.requests;
-    const paged = await collect(client.queryTaskSessions({ sort: byCreation }));
-    const pages = Math.ceil(TASKS / 70);
-    expect(paged).toHaveLength(TASKS);
-    expect(new Set(paged.map((task) => task.uid)).size).toBe(TASKS);
-    // one request per page, plus the first logon
-    expect(client.stats.requests - before).toBe(pages + (before === 0 ? 1 : 0));
-    const oneShot = await collect(client.queryTaskSessions({ sort: byCreation, pageSize: 5_000 }));
-    expect(paged.map((task) => task.uid)).toEqual(oneShot.map((task) => task.uid));
-    const times = paged.map((task) => task.creationTime.getTime());
-    expect(times).toEqual([...times].sort((a, b) => a - b));
-  });
+    it('reads every row exactly once across several pages', async () => {
+      const before = client.stats.requests;
+      const paged = await collect(client.queryTaskSessions({ sort: byCreation }));
+      const pages = Math.ceil(TASKS / 70);
+      expect(paged).toHaveLength(TASKS);
+      expect(new Set(paged.map((task) => task.uid)).size).toBe(TASKS);
+      // one request per page, plus the first logon
+      expect(client.stats.requests - before).toBe(pages + (before === 0 ? 1 : 0));
+      const oneShot = await collect(client.queryTaskSessions({ sort: byCreation, pageSize: 5_000 }));
+      expect(paged.map((task) => task.uid)).toEqual(oneShot.map((task) => task.uid));
+      const times = paged.map((task) => task.creationTime.getTime());
+      expect(times).toEqual([...times].sort((a, b) => a - b));
+    });
 
-  it('hands out decoded domain objects', async () => {
-    const [task] = await collect(client.queryTaskSessions({ filter: eq('VmDisplayName', 'apache02'), limit: 1 }));
-    expect(task).toMatchObject({ vmDisplayName: 'apache02', jobName: 'Replication Job 2' });
-    expect(task!.uid).toBe(`urn:veeam:ReplicaTaskSession:${task!.id}`);
-    expect(task!.creationTime).toBeInstanceOf(Date);
-    expect(task!.backupServerName).toEqual(expect.any(String));
-  });
+    it('hands out decoded domain objects', async () => {
+      const [task] = await collect(
+        client.queryTaskSessions({ filter: eq('VmDisplayName', 'apache02'), limit: 1 }),
+      );
+      expect(task).toMatchObject({ vmDisplayName: 'apache02', jobName: 'Replication Job 2' });
+      expect(task!.uid).toBe(`urn:veeam:ReplicaTaskSession:${task!.id}`);
+      expect(task!.creationTime).toBeInstanceOf(Date);
+      expect(task!.backupServerName).toEqual(expect.any(String));
+    });
 
-  it('sends the filter and gets only matching rows', async () => {
-    const failed = await collect(client.queryTaskSessions({ filter: eq('Result', 'Failed') }));
-    expect(failed.length).toBeGreaterThan(0);
-    expect(failed.every((task) => task.result === 'Failed')).toBe(true);
-    const jobs = await collect(client.queryJobSessions({ filter: eq('IsRetry', true) }));
-    expect(jobs.length).toBeGreaterThan(0);
-    expect(jobs.every((job) => job.isRetry)).toBe(true);
-  });
+    it('sends the filter and gets only matching rows', async () => {
+      const failed = await collect(client.queryTaskSessions({ filter: eq('Result', 'Failed') }));
+      expect(failed.length).toBeGreaterThan(0);
+      expect(failed.every((task) => task.result === 'Failed')).toBe(true);
+      const jobs = await collect(client.queryJobSessions({ filter: eq('IsRetry', true) }));
+      expect(jobs.length).toBeGreaterThan(0);
+      expect(jobs.every((job) => job.isRetry)).toBe(true);
+    });
 
-  it('reads a job session, its tasks and one task by id', async () => {
-    const [task] = await collect(client.queryTaskSessions({ filter: eq('Result', 'Warning'), limit: 1 }));
-    const job = await client.getJobSession(task!.jobSessionUid);
-    expect(job.uid).toBe(task!.jobSessionUid);
-    expect(job.jobName).toBe(task!.jobName);
-    const tasks = await client.getJobSessionTasks(job.id);
-    expect(tasks.map((t) => t.uid)).toContain(task!.uid);
-    expect(tasks.every((t) => t.jobSessionUid === job.uid)).toBe(true);
-    expect(await client.getTaskSession(task!.uid)).toEqual(task);
-  });
+    it('reads a job session, its tasks and one task by id', async () => {
+      const [task] = await collect(client.queryTaskSessions({ filter: eq('Result', 'Warning'), limit: 1 }));
+      const job = await client.getJobSession(task!.jobSessionUid);
+      expect(job.uid).toBe(task!.jobSessionUid);
+      expect(job.jobName).toBe(task!.jobName);
+      const tasks = await client.getJobSessionTasks(job.id);
+      expect(tasks.map((t) => t.uid)).toContain(task!.uid);
+      expect(tasks.every((t) => t.jobSessionUid === job.uid)).toBe(true);
+      expect(await client.getTaskSession(task!.uid)).toEqual(task);
+    });
 
-  it('tells the key style from the API entry point', async () => {
-    expect(await client.probe()).toEqual({ version: keyStyle });
-  });
-});
+    it('tells the key style from the API entry point', async () => {
+      expect(await client.probe()).toEqual({ version: keyStyle });
+    });
+  },
+);
 
 describe('createEmClient paging and sessions', () => {
   let sim: RunningSimulator;
@@ -113,7 +125,13 @@ describe('createEmClient paging and sessions', () => {
 
   beforeAll(async () => {
     now = Date.parse('2026-11-23T12:00:00Z');
-    sim = await startSimulator({ port: 0, seed: 3, sessionIdleSeconds: 900, now: () => new Date(now), data: { taskSessions: TASKS } });
+    sim = await startSimulator({
+      port: 0,
+      seed: 3,
+      sessionIdleSeconds: 900,
+      now: () => new Date(now),
+      data: { taskSessions: TASKS },
+    });
   });
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((client) => client.close()));
@@ -210,10 +228,19 @@ describe('createEmClient paging and sessions', () => {
     const client = track(clientFor(sim, { format: 'json' }));
     const added = sim.addTaskSession({ vm: 'web 07', job: 'Web Tier DR', state: 'InProgress' });
     const [running] = await collect(client.queryTaskSessions({ filter: eq('VmDisplayName', 'web 07') }));
-    expect(running).toMatchObject({ uid: added.uid, state: 'InProgress', endTime: null, jobName: 'Web Tier DR' });
+    expect(running).toMatchObject({
+      uid: added.uid,
+      state: 'InProgress',
+      endTime: null,
+      jobName: 'Web Tier DR',
+    });
     sim.finishTaskSession(added.uid, { result: 'Failed', reason: 'Error: Cannot connect to host & retry' });
     const finished = await client.getTaskSession(added.id);
-    expect(finished).toMatchObject({ state: 'Completed', result: 'Failed', reason: 'Error: Cannot connect to host & retry' });
+    expect(finished).toMatchObject({
+      state: 'Completed',
+      result: 'Failed',
+      reason: 'Error: Cannot connect to host & retry',
+    });
     expect(finished.endTime).toBeInstanceOf(Date);
   });
 
@@ -227,7 +254,9 @@ describe('createEmClient paging and sessions', () => {
       }),
     );
     expect(rows.length).toBeGreaterThan(0);
-    expect(rows.every((task) => task.creationTime >= since && ['Warning', 'Failed'].includes(task.result))).toBe(true);
+    expect(
+      rows.every((task) => task.creationTime >= since && ['Warning', 'Failed'].includes(task.result)),
+    ).toBe(true);
     const times = rows.map((task: ReplicaTaskSession) => task.creationTime.getTime());
     expect(times).toEqual([...times].sort((a, b) => b - a));
   });

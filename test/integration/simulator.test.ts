@@ -10,7 +10,9 @@ const xml = new XMLParser({
   attributeNamePrefix: '',
   parseTagValue: false,
   parseAttributeValue: false,
-  isArray: (name) =>
+  // lists are arrays even with one item; a document root stays an object
+  isArray: (name, jpath) =>
+    String(jpath).includes('.') &&
     ['Link', 'ReplicaTaskSession', 'ReplicaJobSession', 'Ref', 'LogonSession'].includes(name),
 });
 
@@ -468,8 +470,9 @@ describe('startSimulator', () => {
       const id = task.UID.split(':').at(-1)!;
       const ref = xml.parse((await get(sim, token, `/api/replicaTaskSessions/${id}`)).text).EntityRef;
       expect(ref).toMatchObject({ UID: task.UID, Name: task.Name, Type: 'ReplicaTaskSessionReference' });
-      const entity = xml.parse((await get(sim, token, `/api/replicaTaskSessions/${id}?format=Entity`)).text)
-        .ReplicaTaskSession;
+      const entity = xml.parse(
+        (await get(sim, token, `/api/replicaTaskSessions/${id}?format=Entity`)).text,
+      ).ReplicaTaskSession;
       expect(entity.xmlns).toBe('http://www.veeam.com/ent/v1.0');
       const { xmlns, 'xmlns:xsd': xsd, 'xmlns:xsi': xsi, ...rest } = entity;
       expect(rest).toEqual(task);

@@ -143,7 +143,12 @@ export async function answerJobRun(
   const offset = Math.max(0, Math.trunc(options.offset ?? 0));
   return {
     kind: 'job-run',
-    job: { ...toJobRow(job), progress: job.progress, isRetry: job.isRetry, failureMessage: job.failureMessage },
+    job: {
+      ...toJobRow(job),
+      progress: job.progress,
+      isRetry: job.isRetry,
+      failureMessage: job.failureMessage,
+    },
     counts,
     total: rows.length,
     tasks: rows.slice(offset, offset + options.pageSize),
@@ -158,7 +163,9 @@ const SEVERITY = { Failed: 0, Warning: 1, None: 2, Success: 3 } as const;
 
 /** In a job run the problems come first, then VMs by name, so the reason for a red run is on top. */
 function compareTasks(a: SessionRow, b: SessionRow): number {
-  return SEVERITY[a.result] - SEVERITY[b.result] || (a.vmDisplayName ?? '').localeCompare(b.vmDisplayName ?? '');
+  return (
+    SEVERITY[a.result] - SEVERITY[b.result] || (a.vmDisplayName ?? '').localeCompare(b.vmDisplayName ?? '')
+  );
 }
 
 /** Any failure, as a reply with a reference id; the adapter logs `reply.error` with the same id. */
@@ -166,6 +173,9 @@ export function toErrorReply(error: unknown, deps: Pick<AnswerDeps, 'newReferenc
   return { kind: 'error', error: toReplibotError(error), referenceId: deps.newReferenceId() };
 }
 
-async function* mapRows<T>(sessions: AsyncIterable<T>, toRow: (session: T) => SessionRow): AsyncIterable<SessionRow> {
+async function* mapRows<T>(
+  sessions: AsyncIterable<T>,
+  toRow: (session: T) => SessionRow,
+): AsyncIterable<SessionRow> {
   for await (const session of sessions) yield toRow(session);
 }

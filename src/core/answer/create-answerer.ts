@@ -16,10 +16,18 @@ export interface Answerer {
   ask(
     question: string,
     asker: Asker,
-    options: { now: Date; offset?: number; pageSize: number; commands?: Array<{ usage: string; description: string }> },
+    options: {
+      now: Date;
+      offset?: number;
+      pageSize: number;
+      commands?: Array<{ usage: string; description: string }>;
+    },
   ): Promise<Reply>;
   /** "Details": a job run with its VMs; always resolves */
-  jobRun(jobSessionId: string, options: { now: Date; timeZone: string; offset?: number; pageSize: number }): Promise<Reply>;
+  jobRun(
+    jobSessionId: string,
+    options: { now: Date; timeZone: string; offset?: number; pageSize: number },
+  ): Promise<Reply>;
   /** the App Home summary; throws a ReplibotError when EM cannot be asked */
   lastDay(now: Date): Promise<LastDaySummary>;
   help(): HelpContent;

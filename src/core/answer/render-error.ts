@@ -72,12 +72,18 @@ export function renderError(error: ReplibotError, referenceId: string): ErrorRep
       return {
         ...base,
         title: 'Enterprise Manager sent an answer I could not read.',
-        next: next('Check VEEAM_URL points at the EM REST API (not the web UI); report it with the reference id.'),
+        next: next(
+          'Check VEEAM_URL points at the EM REST API (not the web UI); report it with the reference id.',
+        ),
       };
     case 'question_too_long':
       return { ...base, title: 'That question is too long.', next: next('Ask in fewer words.') };
     case 'config_invalid':
-      return { ...base, title: 'replibot is not configured correctly.', next: next('Fix the settings named above.') };
+      return {
+        ...base,
+        title: 'replibot is not configured correctly.',
+        next: next('Fix the settings named above.'),
+      };
     case 'slack_error':
       return {
         ...base,

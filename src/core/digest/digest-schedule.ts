@@ -60,7 +60,10 @@ export function parseDigestCommand(
   if (first === 'off' || first === 'remove' || first === 'delete' || first === 'rm') {
     const id = Number((words[1] ?? '').replace(/^#/, ''));
     if (words.length !== 2 || !Number.isInteger(id) || id <= 0)
-      return { kind: 'invalid', error: 'Say which digest to remove by its number, e.g. `digest off 2` (see `digests`).' };
+      return {
+        kind: 'invalid',
+        error: 'Say which digest to remove by its number, e.g. `digest off 2` (see `digests`).',
+      };
     return { kind: 'off', id };
   }
 
@@ -82,7 +85,8 @@ export function parseDigestCommand(
     if (day === null)
       return {
         kind: 'invalid',
-        error: 'A weekly digest needs a day, e.g. `digest weekly mon 08:00` (mon, tue, wed, thu, fri, sat, sun).',
+        error:
+          'A weekly digest needs a day, e.g. `digest weekly mon 08:00` (mon, tue, wed, thu, fri, sat, sun).',
       };
     weekday = day;
     rest = rest.slice(1);
@@ -114,7 +118,8 @@ export function parseDigestCommand(
       let end = 1;
       while (end < rest.length && !KEYWORDS.has(rest[end]!.toLowerCase())) end++;
       const value = rest.slice(1, end).join(' ').trim();
-      if (value === '') return { kind: 'invalid', error: `\`${key}\` needs a value, e.g. \`${key} ${example(key)}\`.` };
+      if (value === '')
+        return { kind: 'invalid', error: `\`${key}\` needs a value, e.g. \`${key} ${example(key)}\`.` };
       if (key === 'job') filters.jobName = value;
       else if (key === 'server') filters.serverName = value;
       else {
@@ -183,9 +188,7 @@ export function toCronPattern(spec: DigestScheduleSpec): string {
 export function describeSchedule(spec: DigestScheduleSpec): string {
   const time = `${String(spec.hour).padStart(2, '0')}:${String(spec.minute).padStart(2, '0')}`;
   const when =
-    spec.period === 'day'
-      ? `daily at ${time}`
-      : `weekly on ${WEEKDAY_NAMES[spec.weekday ?? 1]} at ${time}`;
+    spec.period === 'day' ? `daily at ${time}` : `weekly on ${WEEKDAY_NAMES[spec.weekday ?? 1]} at ${time}`;
   const parts = [`${when} (${spec.timeZone})`];
   if (spec.filters.jobName !== null) parts.push(`job "${spec.filters.jobName}"`);
   if (spec.filters.serverName !== null) parts.push(`server ${spec.filters.serverName}`);

@@ -15,6 +15,8 @@ export interface DigestDaySlot {
   end: Date;
   /** `yyyy-MM-dd` in the digest's time zone */
   date: string;
+  /** the day is cut short by the digest's end (a digest at 08:00 sees 8 hours of its own day) */
+  partial: boolean;
 }
 
 export interface DigestWindow {
@@ -50,10 +52,12 @@ export function toDigestWindow(period: DigestPeriod, end: Date, timeZone: string
   for (let i = CHART_DAYS[period] - 1; i >= 0; i--) {
     const dayStart = plain(subDays(lastDay, i, { in: zone }));
     const next = plain(addDays(dayStart, 1, { in: zone }));
+    const partial = next.getTime() > end.getTime();
     chartDays.push({
       start: dayStart,
-      end: next.getTime() > end.getTime() ? end : next,
+      end: partial ? end : next,
       date: format(dayStart, 'yyyy-MM-dd', { in: zone }),
+      partial,
     });
   }
   const fetchStart = new Date(Math.min(previousStart.getTime(), chartDays[0]!.start.getTime()));

@@ -1,8 +1,8 @@
 /** Words and numbers shared by every digest renderer (text, Block Kit, chart), so they all say the same thing. */
 import { tz } from '@date-fns/tz';
 import { format } from 'date-fns';
-import type { Digest, DigestFilters } from './summarize-digest.js';
 import type { DigestWindow } from './digest-window.js';
+import type { Digest, DigestFilters } from './summarize-digest.js';
 
 /** `1h 05m`, `12m 30s`, `45s`. */
 export function formatDuration(ms: number): string {
@@ -78,8 +78,11 @@ export function toFilterLabel(filters: DigestFilters): string {
 /** One sentence for notifications and the text fallback: the gist before any detail. */
 export function toDigestHeadline(digest: Digest): string {
   const t = digest.current.totals;
-  if (t.runs === 0) return `No replication runs in this ${digest.window.period}.`;
-  const parts = [`${t.runs} ${t.runs === 1 ? 'run' : 'runs'}`, `${formatRate(digest.current.successRate)} ok`];
+  if (t.runs === 0) return 'No replication runs in this period.';
+  const parts = [
+    `${t.runs} ${t.runs === 1 ? 'run' : 'runs'}`,
+    `${formatRate(digest.current.successRate)} ok`,
+  ];
   if (t.failed > 0) parts.push(`${t.failed} failed`);
   if (t.warning > 0) parts.push(`${t.warning} with warnings`);
   if (t.running > 0) parts.push(`${t.running} still running`);

@@ -99,6 +99,8 @@ export interface DigestDay {
   /** `yyyy-MM-dd` in the digest's time zone */
   date: string;
   start: Date;
+  /** the day is not over when the digest is made (it ends at the digest's time, not at midnight) */
+  partial: boolean;
   success: number;
   warning: number;
   failed: number;
@@ -180,16 +182,25 @@ export function summarizeDigest(
     warnings: toWarnings(current),
     streaks: toStreaks(all, start, streakMin),
     stopped: toStopped(all, current, previous, end - start, window.fetchStart.getTime()),
-    longest: toRuns(current)
-      .filter((run) => run.endedAt !== null)
-      .sort((a, b) => b.durationMs - a.durationMs || a.vmName.localeCompare(b.vmName))
-      .slice(0, topRuns),
-    largest: toRuns(current)
-      .filter((run) => run.totalSize > 0)
-      .sort((a, b) => b.totalSize - a.totalSize || a.vmName.localeCompare(b.vmName))
-      .slice(0, topRuns),
+    longest: topPerReplica(
+      toRuns(current).filter((run) => run.endedAt !== null),
+      (run) => run.durationMs,
+      topRuns,
+    ),
+    largest: topPerReplica(
+      toRuns(current).filter((run) => run.totalSize > 0),
+      (run) => run.totalSize,
+      topRuns,
+    ),
     perDay: window.chartDays.map((slot) => {
-      const day: DigestDay = { date: slot.date, start: slot.start, success: 0, warning: 0, failed: 0 };
+      const day: DigestDay = {
+        date: slot.date,
+        start: slot.start,
+        partial: slot.partial,
+        success: 0,
+        warning: 0,
+        failed: 0,
+      };
       for (const s of all) {
         const t = s.creationTime.getTime();
         if (t < slot.start.getTime() || t >= slot.end.getTime()) continue;
@@ -402,6 +413,19 @@ function toRuns(current: ReplicaTaskSession[]): DigestRun[] {
     durationMs: s.endTime === null ? 0 : Math.max(0, s.endTime.getTime() - s.creationTime.getTime()),
     totalSize: s.totalSize,
   }));
+}
+
+/** The top runs by `measure`, one per replica: three runs of the same VM would tell less than three VMs. */
+function topPerReplica(runs: DigestRun[], measure: (run: DigestRun) => number, count: number): DigestRun[] {
+  const best = new Map<string, DigestRun>();
+  for (const run of runs) {
+    const key = `${run.jobName}\u0000${run.vmName}`;
+    const kept = best.get(key);
+    if (kept === undefined || measure(run) > measure(kept)) best.set(key, run);
+  }
+  return [...best.values()]
+    .sort((a, b) => measure(b) - measure(a) || a.vmName.localeCompare(b.vmName))
+    .slice(0, count);
 }
 
 function byCreation(a: ReplicaTaskSession, b: ReplicaTaskSession): number {

@@ -44,7 +44,8 @@ export function toDigestChartSvg(days: readonly DigestDay[], options: DigestChar
 
   parts.push(`<rect width="${CHART_WIDTH}" height="${CHART_HEIGHT}" fill="#FFFFFF"/>`);
   text(20, 30, 'Replication results per day', 'font-size="17" font-weight="bold" fill="#1D1C1D"');
-  text(20, 52, options.subtitle, 'font-size="12" fill="#616061"');
+  const partial = days.at(-1)?.partial ? ' · * day so far, drawn pale' : '';
+  text(20, 52, `${options.subtitle}${partial}`, 'font-size="12" fill="#616061"');
 
   // legend, right-aligned in the title band
   const legend: Array<[string, string]> = [
@@ -84,14 +85,16 @@ export function toDigestChartSvg(days: readonly DigestDay[], options: DigestChar
     ] as const) {
       if (count === 0) continue;
       const top = y(base + count);
+      // a day still in progress is drawn paler, so its short bar does not read as a drop
+      const opacity = day.partial ? ' fill-opacity="0.5"' : '';
       parts.push(
-        `<rect x="${fmt(x)}" y="${fmt(top)}" width="${fmt(barW)}" height="${fmt(y(base) - top)}" fill="${color}"/>`,
+        `<rect x="${fmt(x)}" y="${fmt(top)}" width="${fmt(barW)}" height="${fmt(y(base) - top)}" fill="${color}"${opacity}/>`,
       );
       base += count;
     }
     // the newest day is always labelled, counting back from it, so "today" is never the one left out
     if ((days.length - 1 - i) % labelEvery === 0) {
-      const label = format(day.start, days.length <= 10 ? 'EEE d' : 'd MMM', { in: zone });
+      const label = `${format(day.start, days.length <= 10 ? 'EEE d' : 'd MMM', { in: zone })}${day.partial ? '*' : ''}`;
       text(x + barW / 2, PLOT.bottom + 18, label, 'font-size="11" fill="#616061" text-anchor="middle"');
     }
   });
@@ -122,7 +125,9 @@ export function niceScale(max: number): { top: number; step: number } {
   if (max <= 0) return { top: 4, step: 1 };
   const rough = max / 5;
   const magnitude = 10 ** Math.floor(Math.log10(rough));
-  const step = [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= rough)!;
+  // 2.5 only where it gives whole numbers (25, 250 ...)
+  const factors = magnitude >= 10 ? [1, 2, 2.5, 5, 10] : [1, 2, 5, 10];
+  const step = factors.map((m) => m * magnitude).find((s) => s >= rough)!;
   const niceStep = Math.max(1, step);
   return { top: Math.ceil(max / niceStep) * niceStep, step: niceStep };
 }

@@ -33,7 +33,9 @@ function targets(parts: QuestionParts, style: 'explanation' | 'phrase'): string 
   if (parts.jobs.length > 0)
     out.push(`in ${parts.jobs.length > 1 ? 'jobs' : 'job'} ${joinOr(parts.jobs.map(quoteName))}`);
   if (parts.servers.length > 0)
-    out.push(`on ${style === 'explanation' ? 'backup server' : 'server'}${parts.servers.length > 1 ? 's' : ''} ${joinOr(parts.servers)}`);
+    out.push(
+      `on ${style === 'explanation' ? 'backup server' : 'server'}${parts.servers.length > 1 ? 's' : ''} ${joinOr(parts.servers)}`,
+    );
   return out.join(' ');
 }
 
@@ -64,7 +66,8 @@ export function describeExplanation(input: DescribeInput): string {
       ? `replication task session${one ? '' : 's'}`
       : `replication job session${one ? '' : 's'}`;
   const head: string[] = [];
-  if (limit !== null) head.push(limit === 1 ? `the ${LIMIT_WORDS[order]}` : `the ${limit} ${LIMIT_WORDS[order]}`);
+  if (limit !== null)
+    head.push(limit === 1 ? `the ${LIMIT_WORDS[order]}` : `the ${limit} ${LIMIT_WORDS[order]}`);
   else if (parts.session !== null) head.push('the');
   const status = statusWords(parts);
   if (status) head.push(status);
@@ -85,7 +88,10 @@ export function describePhrase(input: DescribeInput): string {
   const status = statusWords(parts);
   if (parts.session !== null) {
     if (status) words.push(status);
-    words.push(type === 'ReplicaTaskSession' ? 'replica session' : 'replication job run', parts.session.uid.slice(parts.session.uid.lastIndexOf(':') + 1));
+    words.push(
+      type === 'ReplicaTaskSession' ? 'replica session' : 'replication job run',
+      parts.session.uid.slice(parts.session.uid.lastIndexOf(':') + 1),
+    );
   } else {
     const warningsOnly = parts.results.size === 1 && parts.results.has('Warning') && parts.states.size === 0;
     if (status && !warningsOnly) words.push(status);

@@ -76,7 +76,8 @@ export function minusUnits(now: Date, n: number, unit: TimeUnit, timeZone: strin
   if (unit === 'minute') return new Date(now.getTime() - n * 60_000);
   if (unit === 'hour') return new Date(now.getTime() - n * 3_600_000);
   const zoned = new TZDate(now.getTime(), timeZone);
-  const moved = unit === 'day' ? subDays(zoned, n) : unit === 'week' ? subWeeks(zoned, n) : subMonths(zoned, n);
+  const moved =
+    unit === 'day' ? subDays(zoned, n) : unit === 'week' ? subWeeks(zoned, n) : subMonths(zoned, n);
   return new Date(moved.getTime());
 }
 

@@ -11,7 +11,7 @@ import type { ParsedQuestion, QueryIntent, SortOrder } from '../ports.js';
 import { JOB_STATES, type JobState, SESSION_RESULTS, type SessionType, type TaskState } from '../sessions.js';
 import { type DescribeInput, describeExplanation, describePhrase } from './describe-query.js';
 import { EXAMPLE_QUESTIONS } from './help.js';
-import { formatIn, isKnownTimeZone, toLocalDay } from './local-calendar.js';
+import { formatIn, isKnownTimeZone, minusUnits, toLocalDay } from './local-calendar.js';
 import { type OrderKey, type QuestionParts, readQuestion } from './read-question.js';
 import type { TimeContext } from './read-time.js';
 import { type Token, tokenizeQuestion, toPlainQuestion, truncate } from './tokenize-question.js';
@@ -33,8 +33,16 @@ export const RETENTION_DAYS = 30;
 const DAY_MS = 86_400_000;
 const DEFAULT_WINDOW_MS = DAY_MS;
 
-const TASK_STATE: Record<StateWord, TaskState> = { running: 'InProgress', pending: 'Pending', finished: 'Completed' };
-const JOB_STATE: Record<StateWord, JobState> = { running: 'Working', pending: 'Starting', finished: 'Stopped' };
+const TASK_STATE: Record<StateWord, TaskState> = {
+  running: 'InProgress',
+  pending: 'Pending',
+  finished: 'Completed',
+};
+const JOB_STATE: Record<StateWord, JobState> = {
+  running: 'Working',
+  pending: 'Starting',
+  finished: 'Stopped',
+};
 
 const HELP_PHRASES = new Set([
   'help',
@@ -129,7 +137,9 @@ function parse(raw: string, options: ParseOptions, suggest: boolean): ParsedQues
       );
     }
     if (parts.order === 'largest' || parts.order === 'smallest') {
-      parts.problems.push('Sizes are known per VM, not per job run; ask "biggest replicas" for VM-level results.');
+      parts.problems.push(
+        'Sizes are known per VM, not per job run; ask "biggest replicas" for VM-level results.',
+      );
     }
   }
 
@@ -209,8 +219,10 @@ function toIntent(parts: QuestionParts, type: SessionType, options: ParseOptions
     phrase: describePhrase(describe),
     window,
     defaultWindow,
+    // calendar days, so "last 30 days" across a DST change is not flagged for its extra hour
     beyondRetention:
-      window !== null && window.from.getTime() < options.now.getTime() - RETENTION_DAYS * DAY_MS,
+      window !== null &&
+      window.from.getTime() < minusUnits(options.now, RETENTION_DAYS, 'day', options.timeZone).getTime(),
     sessionId: parts.session?.uid ?? null,
     timeZone: options.timeZone,
   };
@@ -301,6 +313,11 @@ function toText(tokens: readonly Token[]): string {
 /** Repairs of the asker's own question, kept only when they read as a query; then general examples. */
 function suggestFixes(tokens: readonly Token[], parts: QuestionParts, options: ParseOptions): string[] {
   const candidates: string[] = [];
+  // a name with spaces first: "for SQL Srv 01" -> "for \"SQL Srv 01\""
+  const plain = toText(tokens);
+  for (const run of parts.unquotedRuns) {
+    if (plain.includes(run)) candidates.push(plain.replace(run, `"${run.replaceAll('"', '""')}"`));
+  }
   const fixed: Token[] = tokens.map((t) => ({ ...t }));
   const names: string[] = [];
   const nameAt = new Set<number>();
@@ -323,10 +340,6 @@ function suggestFixes(tokens: readonly Token[], parts: QuestionParts, options: P
     // "apache02 failed" -> "failed for apache02": the unknown words become VM names at the end
     const rest = toText(fixed.filter((_, at) => !nameAt.has(at)));
     candidates.push(`${rest} for ${names.join(', ')}`.trim());
-  }
-  const plain = toText(tokens);
-  for (const run of parts.unquotedRuns) {
-    if (plain.includes(run)) candidates.push(plain.replace(run, `"${run.replaceAll('"', '""')}"`));
   }
   const out: string[] = [];
   for (const candidate of candidates) {

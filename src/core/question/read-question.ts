@@ -191,6 +191,12 @@ export function readQuestion(tokens: readonly Token[], ctx: TimeContext): Questi
     if (/^\d{1,9}$/.test(x)) return Number(x);
     return NUMBER_WORDS[x] ?? null;
   };
+  /** where the name starts after "server", "backup server" or "vbr server" at i; -1 when none is there */
+  const serverNameAt = (i: number): number => {
+    if (w(i) === 'server') return i + 1;
+    if ((w(i) === 'backup' || w(i) === 'vbr') && w(i + 1) === 'server') return i + 2;
+    return -1;
+  };
   /** looks past adjectives ("failed", "replication") for a singular noun */
   const isSingularAt = (i: number): boolean => {
     for (let k = i; k < i + 4; k++) {
@@ -234,7 +240,11 @@ export function readQuestion(tokens: readonly Token[], ctx: TimeContext): Questi
         const type = urn ? urn[1]! : 'replicatasksession';
         const id = (urn ? urn[2]! : guid![1]!).toLowerCase();
         const sessionType: SessionType | null =
-          type === 'replicatasksession' ? 'ReplicaTaskSession' : type === 'replicajobsession' ? 'ReplicaJobSession' : null;
+          type === 'replicatasksession'
+            ? 'ReplicaTaskSession'
+            : type === 'replicajobsession'
+              ? 'ReplicaJobSession'
+              : null;
         if (sessionType === null) {
           parts.problems.push(
             `"${token.text}" is not a replication session id; I can look up urn:veeam:ReplicaTaskSession:… and urn:veeam:ReplicaJobSession:… ids.`,
@@ -341,7 +351,11 @@ export function readQuestion(tokens: readonly Token[], ctx: TimeContext): Questi
       }
       const key = orderWord[w(orderAt) ?? ''];
       const isTime = readTimeAt(tokens, i, ctx);
-      if (key !== undefined && isTime === null && !(w(orderAt) === 'first' && orderAt === i && count(i + 1) === null)) {
+      if (
+        key !== undefined &&
+        isTime === null &&
+        !(w(orderAt) === 'first' && orderAt === i && count(i + 1) === null)
+      ) {
         const after = orderAt + 1;
         const n = count(after);
         if (n !== null && !isUnitAt(after + 1)) {
@@ -360,7 +374,11 @@ export function readQuestion(tokens: readonly Token[], ctx: TimeContext): Questi
         i = after;
         continue;
       }
-      if ((lower === 'sorted' || lower === 'order' || lower === 'ordered') && w(i + 1) === 'by' && w(i + 2) === 'size') {
+      if (
+        (lower === 'sorted' || lower === 'order' || lower === 'ordered') &&
+        w(i + 1) === 'by' &&
+        w(i + 2) === 'size'
+      ) {
         setOrder('largest', null, text(i, i + 3));
         i += 3;
         continue;
@@ -403,7 +421,13 @@ export function readQuestion(tokens: readonly Token[], ctx: TimeContext): Questi
       }
       if (lower === 'job') {
         const after = w(i + 1);
-        if (after === 'runs' || after === 'run' || after === 'sessions' || after === 'session' || after === 'level') {
+        if (
+          after === 'runs' ||
+          after === 'run' ||
+          after === 'sessions' ||
+          after === 'session' ||
+          after === 'level'
+        ) {
           parts.jobLevel = true;
           i += 2;
           continue;
@@ -432,7 +456,7 @@ export function readQuestion(tokens: readonly Token[], ctx: TimeContext): Questi
             continue;
           }
         }
-        const serverAt = w(j) === 'backup' && w(j + 1) === 'server' ? j + 2 : w(j) === 'server' || w(j) === 'vbr' && w(j + 1) === 'server' ? (w(j) === 'vbr' ? j + 2 : j + 1) : -1;
+        const serverAt = serverNameAt(j);
         if (serverAt !== -1) {
           const names = readNames(serverAt);
           if (names.names.length > 0) {
@@ -442,7 +466,8 @@ export function readQuestion(tokens: readonly Token[], ctx: TimeContext): Questi
           }
         }
         if (w(j) === 'vm' || w(j) === 'vms') j++;
-        if (lower !== 'from' && lower !== 'at') {
+        // "in" and "from" name jobs and servers, not VMs: "in 'SQL Replica'" is too likely a job to guess
+        if (lower !== 'from' && lower !== 'at' && lower !== 'in') {
           const names = readNames(j);
           if (names.names.length > 0) {
             parts.vms.push(...names.names);
@@ -459,9 +484,8 @@ export function readQuestion(tokens: readonly Token[], ctx: TimeContext): Questi
           continue;
         }
       }
-      if ((lower === 'backup' && w(i + 1) === 'server') || lower === 'server' || (lower === 'vbr' && w(i + 1) === 'server')) {
-        const at = lower === 'server' ? i + 1 : i + 2;
-        const names = readNames(at);
+      if (serverNameAt(i) !== -1) {
+        const names = readNames(serverNameAt(i));
         if (names.names.length > 0) {
           parts.servers.push(...names.names);
           i = names.next;

@@ -17,7 +17,14 @@ import {
   weekdayOf,
 } from './local-calendar.js';
 import type { Token } from './tokenize-question.js';
-import { MONTH_WORDS, NUMBER_WORDS, SHORT_UNITS, type TimeUnit, UNIT_WORDS, WEEKDAY_WORDS } from './vocabulary.js';
+import {
+  MONTH_WORDS,
+  NUMBER_WORDS,
+  SHORT_UNITS,
+  type TimeUnit,
+  UNIT_WORDS,
+  WEEKDAY_WORDS,
+} from './vocabulary.js';
 
 export interface TimeWindowRead {
   from: Date;
@@ -55,7 +62,11 @@ function word(tokens: readonly Token[], i: number): string | undefined {
   return token?.kind === 'word' ? token.lower : undefined;
 }
 
-function readCount(tokens: readonly Token[], i: number, allowArticle: boolean): { value: number; next: number } | null {
+function readCount(
+  tokens: readonly Token[],
+  i: number,
+  allowArticle: boolean,
+): { value: number; next: number } | null {
   const w = word(tokens, i);
   if (w === undefined) return null;
   if (/^\d{1,9}$/.test(w)) return { value: Number(w), next: i + 1 };
@@ -69,7 +80,8 @@ function unitName(unit: TimeUnit, n: number): string {
 }
 
 function rolling(n: number, unit: TimeUnit, ctx: TimeContext, next: number, typed: string): TimeRead {
-  if (n < 1) return { kind: 'error', error: `"${typed}" is an empty time window; ask for at least 1 ${unit}.`, next };
+  if (n < 1)
+    return { kind: 'error', error: `"${typed}" is an empty time window; ask for at least 1 ${unit}.`, next };
   if (n > MAX_COUNT) return { kind: 'error', error: `"${typed}" is further back than I can look.`, next };
   const from = minusUnits(ctx.now, n, unit, ctx.timeZone);
   if (Number.isNaN(from.getTime()) || from.getTime() < EPOCH)
@@ -77,7 +89,13 @@ function rolling(n: number, unit: TimeUnit, ctx: TimeContext, next: number, type
   const phrase = `in the last ${unitName(unit, n)}`;
   return {
     kind: 'window',
-    window: { from, to: null, phrase, explanation: phrase, detail: `since ${formatIn(from, ctx.timeZone, 'EEE d MMM yyyy HH:mm')}` },
+    window: {
+      from,
+      to: null,
+      phrase,
+      explanation: phrase,
+      detail: `since ${formatIn(from, ctx.timeZone, 'EEE d MMM yyyy HH:mm')}`,
+    },
     next,
   };
 }
@@ -109,7 +127,13 @@ function mostRecentWeekday(today: LocalDay, weekday: number, strictlyBefore: boo
   return addDays(today, -back);
 }
 
-function dayFrom(year: number, month: number, day: number, typed: string, next: number): Read<{ day: LocalDay }> {
+function dayFrom(
+  year: number,
+  month: number,
+  day: number,
+  typed: string,
+  next: number,
+): Read<{ day: LocalDay }> {
   if (!isValidDay(year, month, day)) {
     return { error: `There is no date ${typed}; check the day and the month.`, next };
   }
@@ -121,8 +145,11 @@ export function readDay(tokens: readonly Token[], i: number, ctx: TimeContext): 
   const w = word(tokens, i);
   if (w === undefined) return null;
   if (w === 'today') return { day: ctx.today, next: i + 1 };
+  // "the 20th of November"
+  if (w === 'the' && /^\d/.test(word(tokens, i + 1) ?? '')) return readDay(tokens, i + 1, ctx);
   if (w === 'yesterday') return { day: addDays(ctx.today, -1), next: i + 1 };
-  if (WEEKDAY_WORDS[w] !== undefined) return { day: mostRecentWeekday(ctx.today, WEEKDAY_WORDS[w]!, false), next: i + 1 };
+  if (WEEKDAY_WORDS[w] !== undefined)
+    return { day: mostRecentWeekday(ctx.today, WEEKDAY_WORDS[w]!, false), next: i + 1 };
   if ((w === 'last' || w === 'previous') && WEEKDAY_WORDS[word(tokens, i + 1) ?? ''] !== undefined) {
     return { day: mostRecentWeekday(ctx.today, WEEKDAY_WORDS[word(tokens, i + 1)!]!, true), next: i + 2 };
   }
@@ -191,7 +218,8 @@ export function readClock(tokens: readonly Token[], i: number): Read<{ hour: num
   const minute = m[2] === undefined ? 0 : Number(m[2]);
   const typed = typedText(tokens, i, next);
   if (meridiem !== undefined) {
-    if (hour < 1 || hour > 12) return { error: `"${typed}" is not a time of day (use 1 to 12 with am/pm).`, next };
+    if (hour < 1 || hour > 12)
+      return { error: `"${typed}" is not a time of day (use 1 to 12 with am/pm).`, next };
     hour = (hour % 12) + (meridiem === 'pm' ? 12 : 0);
   }
   if (hour > 23 || minute > 59) return { error: `"${typed}" is not a time of day.`, next };
@@ -229,7 +257,8 @@ function dayShort(day: LocalDay, ctx: TimeContext): string {
 function readPoint(tokens: readonly Token[], i: number, ctx: TimeContext): Read<{ point: Point }> {
   const w = word(tokens, i);
   if (w === undefined) return null;
-  const isoTime = /^(\d{4}-\d{2}-\d{2})[t ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(z|[+-]\d{2}:?\d{2})?$/.exec(w);
+  const isoTime =
+    /^(\d{4}-\d{2}-\d{2})[t ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(z|[+-]\d{2}:?\d{2})?$/.exec(w);
   if (isoTime) {
     const [, date, hh, mm, , zone] = isoTime;
     const [y, mo, d] = date!.split('-').map(Number) as [number, number, number];
@@ -241,8 +270,17 @@ function readPoint(tokens: readonly Token[], i: number, ctx: TimeContext): Read<
         : new Date(tokens[i]!.text.toUpperCase().replace(' ', 'T'));
     if (Number.isNaN(instant.getTime()))
       return { error: `"${tokens[i]!.text}" is not a valid date and time.`, next: i + 1 };
-    const label = formatIn(instant, ctx.timeZone, 'HH:mm \'on\' EEEE d MMM yyyy');
-    return { point: { instant, day: null, label, short: formatIn(instant, ctx.timeZone, 'd MMM HH:mm'), clockOnly: false }, next: i + 1 };
+    const label = formatIn(instant, ctx.timeZone, "HH:mm 'on' EEEE d MMM yyyy");
+    return {
+      point: {
+        instant,
+        day: null,
+        label,
+        short: formatIn(instant, ctx.timeZone, 'd MMM HH:mm'),
+        clockOnly: false,
+      },
+      next: i + 1,
+    };
   }
   const day = readDay(tokens, i, ctx);
   if (isError(day)) return day;
@@ -310,14 +348,26 @@ function wholeDay(day: LocalDay, ctx: TimeContext, next: number): TimeRead {
   if (compareDays(day, ctx.today) === 0) return windowOf(from, to, 'today', 'today', next, '00:00 to 24:00');
   if (compareDays(day, addDays(ctx.today, -1)) === 0)
     return windowOf(from, to, 'from 00:00 yesterday to 00:00 today', 'yesterday', next);
-  return windowOf(from, to, `on ${formatDay(day, 'EEEE d MMM yyyy')}`, `on ${dayShort(day, ctx)}`, next, '00:00 to 24:00');
+  return windowOf(
+    from,
+    to,
+    `on ${formatDay(day, 'EEEE d MMM yyyy')}`,
+    `on ${dayShort(day, ctx)}`,
+    next,
+    '00:00 to 24:00',
+  );
 }
 
 function since(point: Point, ctx: TimeContext, next: number): TimeRead {
   if (point.clockOnly && point.instant.getTime() > ctx.now.getTime()) {
     // "since 22:00" asked at 08:00 means last night, not a window that has not started
     const instant = new Date(
-      atLocalTime(addDays(ctx.today, -1), Number(point.short.slice(0, 2)), Number(point.short.slice(3)), ctx.timeZone),
+      atLocalTime(
+        addDays(ctx.today, -1),
+        Number(point.short.slice(0, 2)),
+        Number(point.short.slice(3)),
+        ctx.timeZone,
+      ),
     );
     return windowOf(instant, null, `since ${point.short} yesterday`, `since ${point.short} yesterday`, next);
   }
@@ -342,7 +392,11 @@ export function readTimeAt(tokens: readonly Token[], i: number, ctx: TimeContext
   if (['in', 'within', 'over', 'during', 'for', 'at'].includes(w)) {
     const j = word(tokens, i + 1) === 'the' ? i + 2 : i + 1;
     const inner = readTimeAt(tokens, j, ctx);
-    if (inner?.kind === 'window' && !['on', 'in', 'for', 'at', 'within', 'over', 'during'].includes(word(tokens, j) ?? '')) return inner;
+    if (
+      inner?.kind === 'window' &&
+      !['on', 'in', 'for', 'at', 'within', 'over', 'during'].includes(word(tokens, j) ?? '')
+    )
+      return inner;
     return inner?.kind === 'error' ? inner : null;
   }
 
@@ -376,7 +430,13 @@ export function readTimeAt(tokens: readonly Token[], i: number, ctx: TimeContext
       );
     }
     if (what === 'morning') {
-      return windowOf(startOfLocalDay(ctx.today, ctx.timeZone), null, 'since 00:00 today', 'this morning', i + 2);
+      return windowOf(
+        startOfLocalDay(ctx.today, ctx.timeZone),
+        null,
+        'since 00:00 today',
+        'this morning',
+        i + 2,
+      );
     }
     return null;
   }
@@ -432,7 +492,8 @@ export function readTimeAt(tokens: readonly Token[], i: number, ctx: TimeContext
     const count = readCount(tokens, i + 1, false);
     if (count !== null) {
       const unit2 = UNIT_WORDS[word(tokens, count.next) ?? ''];
-      if (unit2 !== undefined) return rolling(count.value, unit2, ctx, count.next + 1, typedText(tokens, i, count.next + 1));
+      if (unit2 !== undefined)
+        return rolling(count.value, unit2, ctx, count.next + 1, typedText(tokens, i, count.next + 1));
     }
     return null;
   }
@@ -448,7 +509,7 @@ export function readTimeAt(tokens: readonly Token[], i: number, ctx: TimeContext
     const unit = UNIT_WORDS[word(tokens, count.next) ?? ''];
     if (unit !== undefined) {
       const ago = word(tokens, count.next + 1) === 'ago';
-      if (ago || w !== 'a' && w !== 'an') {
+      if (ago || (w !== 'a' && w !== 'an')) {
         const next = ago ? count.next + 2 : count.next + 1;
         return rolling(count.value, unit, ctx, next, typedText(tokens, i, next));
       }
@@ -456,7 +517,12 @@ export function readTimeAt(tokens: readonly Token[], i: number, ctx: TimeContext
   }
 
   if (w === 'since') {
-    if (startsWith(tokens, i + 1, 'this', 'week') || startsWith(tokens, i + 1, 'last', 'week') || startsWith(tokens, i + 1, 'this', 'month') || startsWith(tokens, i + 1, 'last', 'month')) {
+    if (
+      startsWith(tokens, i + 1, 'this', 'week') ||
+      startsWith(tokens, i + 1, 'last', 'week') ||
+      startsWith(tokens, i + 1, 'this', 'month') ||
+      startsWith(tokens, i + 1, 'last', 'month')
+    ) {
       const inner = readTimeAt(tokens, i + 1, ctx);
       if (inner?.kind === 'window') {
         const { from, phrase } = inner.window;
@@ -471,8 +537,18 @@ export function readTimeAt(tokens: readonly Token[], i: number, ctx: TimeContext
       }
     }
     const ago = readCount(tokens, i + 1, true);
-    if (ago !== null && UNIT_WORDS[word(tokens, ago.next) ?? ''] !== undefined && word(tokens, ago.next + 1) === 'ago') {
-      return rolling(ago.value, UNIT_WORDS[word(tokens, ago.next)!]!, ctx, ago.next + 2, typedText(tokens, i, ago.next + 2));
+    if (
+      ago !== null &&
+      UNIT_WORDS[word(tokens, ago.next) ?? ''] !== undefined &&
+      word(tokens, ago.next + 1) === 'ago'
+    ) {
+      return rolling(
+        ago.value,
+        UNIT_WORDS[word(tokens, ago.next)!]!,
+        ctx,
+        ago.next + 2,
+        typedText(tokens, i, ago.next + 2),
+      );
     }
     const point = readPoint(tokens, i + 1, ctx);
     if (isError(point)) return { kind: 'error', error: point.error, next: point.next };
@@ -491,24 +567,38 @@ export function readTimeAt(tokens: readonly Token[], i: number, ctx: TimeContext
     if (isError(start)) return { kind: 'error', error: start.error, next: start.next };
     if (start === null) {
       return w === 'between'
-        ? { kind: 'error', error: 'I could not read the start after "between"; try "between Nov 20 and Nov 22".', next: i + 1 }
+        ? {
+            kind: 'error',
+            error: 'I could not read the start after "between"; try "between Nov 20 and Nov 22".',
+            next: i + 1,
+          }
         : null;
     }
     const joiner = word(tokens, start.next);
     const joiners = w === 'between' ? ['and', '-'] : ['to', 'until', 'till', 'through', 'and', '-'];
     if (joiner === undefined || !joiners.includes(joiner)) {
       if (w === 'from') return since(start.point, ctx, start.next);
-      return { kind: 'error', error: 'I could not read the end after "between"; try "between Nov 20 and Nov 22".', next: start.next };
+      return {
+        kind: 'error',
+        error: 'I could not read the end after "between"; try "between Nov 20 and Nov 22".',
+        next: start.next,
+      };
     }
     const end = readPoint(tokens, start.next + 1, ctx);
     if (isError(end)) return { kind: 'error', error: end.error, next: end.next };
     if (end === null) {
-      return { kind: 'error', error: `I could not read the end after "${joiner}"; try "${w} Nov 20 and Nov 22".`, next: start.next + 1 };
+      return {
+        kind: 'error',
+        error: `I could not read the end after "${joiner}"; try "${w} Nov 20 and Nov 22".`,
+        next: start.next + 1,
+      };
     }
     const from = start.point.instant;
     // a whole end day is included: "between Nov 20 and Nov 22" covers the 22nd
-    const to = end.point.day !== null ? startOfLocalDay(addDays(end.point.day, 1), ctx.timeZone) : end.point.instant;
-    const toLabel = end.point.day !== null ? `24:00 on ${formatDay(end.point.day, 'EEEE d MMM yyyy')}` : end.point.label;
+    const to =
+      end.point.day !== null ? startOfLocalDay(addDays(end.point.day, 1), ctx.timeZone) : end.point.instant;
+    const toLabel =
+      end.point.day !== null ? `24:00 on ${formatDay(end.point.day, 'EEEE d MMM yyyy')}` : end.point.label;
     if (to.getTime() <= from.getTime()) {
       return {
         kind: 'error',
@@ -517,9 +607,13 @@ export function readTimeAt(tokens: readonly Token[], i: number, ctx: TimeContext
       };
     }
     const fromLabel =
-      start.point.day !== null ? `00:00 on ${formatDay(start.point.day, 'EEEE d MMM yyyy')}` : start.point.label;
+      start.point.day !== null
+        ? `00:00 on ${formatDay(start.point.day, 'EEEE d MMM yyyy')}`
+        : start.point.label;
     const shortOf = (point: Point): string =>
-      point.day !== null ? formatDay(point.day, point.day.year === ctx.today.year ? 'd MMM' : 'd MMM yyyy') : point.short;
+      point.day !== null
+        ? formatDay(point.day, point.day.year === ctx.today.year ? 'd MMM' : 'd MMM yyyy')
+        : point.short;
     return windowOf(
       from,
       to,

@@ -31,19 +31,24 @@ const CLOSING_QUOTES: Readonly<Record<string, readonly string[]>> = {
  * `&amp;` `&lt;` `&gt;` entities back to characters. Plain terminal text passes through unchanged.
  */
 export function toPlainQuestion(text: string): string {
-  return text
-    .replace(/<[@#!][^<>]*>/g, ' ')
-    .replace(/<((?:https?|mailto):[^<>|]*)\|([^<>]*)>/g, (_all, _url: string, label: string) => label)
-    .replace(/<((?:https?|mailto):[^<>|]*)>/g, (_all, url: string) => url.replace(/^(?:https?:\/\/|mailto:)/, ''))
-    .replaceAll('&lt;', '<')
-    .replaceAll('&gt;', '>')
-    .replaceAll('&amp;', '&')
-    .replace(/[\s\u00a0\u2000-\u200b\u202f\u3000]+/g, ' ')
-    .trim();
+  return (
+    text
+      .replace(/<[@#!][^<>]*>/g, ' ')
+      .replace(/<((?:https?|mailto):[^<>|]*)\|([^<>]*)>/g, (_all, _url: string, label: string) => label)
+      .replace(/<((?:https?|mailto):[^<>|]*)>/g, (_all, url: string) =>
+        url.replace(/^(?:https?:\/\/|mailto:)/, ''),
+      )
+      .replaceAll('&lt;', '<')
+      .replaceAll('&gt;', '>')
+      .replaceAll('&amp;', '&')
+      // no-break and other wide spaces (pasted from mail or a phone) count as plain spaces
+      .replace(/[\u00a0\u2000-\u200a\u202f\u3000]/g, ' ')
+      .trim()
+  );
 }
 
 function isSpace(ch: string): boolean {
-  return ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r';
+  return /\s/.test(ch);
 }
 
 export function tokenizeQuestion(text: string): TokenizeResult {

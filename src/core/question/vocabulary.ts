@@ -35,7 +35,14 @@ export const RESULT_WORDS: Readonly<Record<string, readonly SessionResult[]>> = 
 };
 
 /** Words that can follow "not" to mean "Warning or Failed". */
-export const NEGATABLE_SUCCESS = new Set(['successful', 'succeeded', 'success', 'ok', 'okay', 'successfully']);
+export const NEGATABLE_SUCCESS = new Set([
+  'successful',
+  'succeeded',
+  'success',
+  'ok',
+  'okay',
+  'successfully',
+]);
 
 /** A state as the asker means it; mapped to the task or job enum once the level is known. */
 export type StateWord = 'running' | 'pending' | 'finished';

@@ -55,7 +55,8 @@ export function createDigestSubcommands(deps: DigestSubcommandsDeps): SlashSubco
       if (last !== null) {
         const when = formatWhen(last.periodEnd, s.timeZone);
         if (last.status === 'sent') parts.push(`last sent ${when}${last.late ? ' (late)' : ''}`);
-        else if (last.status === 'skipped') parts.push(`${when} skipped: ${toSafeMrkdwn(last.note ?? '', 200)}`);
+        else if (last.status === 'skipped')
+          parts.push(`${when} skipped: ${toSafeMrkdwn(last.note ?? '', 200)}`);
       }
       let line = parts.join(' · ');
       if (s.lastError !== null) line += `\n:warning: ${toSafeMrkdwn(s.lastError, 400)}`;
@@ -81,7 +82,8 @@ export function createDigestSubcommands(deps: DigestSubcommandsDeps): SlashSubco
 
   const digest: SlashSubcommand = {
     name: 'digest',
-    usage: 'digest daily 08:00 | weekly mon 08:00 [job <name>] [server <name>] [failed-only] [tz <zone>] | off <n> | now',
+    usage:
+      'digest daily 08:00 | weekly mon 08:00 [job <name>] [server <name>] [failed-only] [tz <zone>] | off <n> | now',
     description: 'a scheduled summary of replication in this channel, with a chart',
     async handle(ctx) {
       const command = parseDigestCommand(ctx.args, {
@@ -141,11 +143,18 @@ export function createDigestSubcommands(deps: DigestSubcommandsDeps): SlashSubco
         }
         case 'off': {
           if (!mayChange(ctx.userId)) {
-            await ctx.respond({ response_type: 'ephemeral', text: 'Only replibot admins can remove digests here.' });
+            await ctx.respond({
+              response_type: 'ephemeral',
+              text: 'Only replibot admins can remove digests here.',
+            });
             return;
           }
           const existing = store.schedules.get(command.id);
-          if (existing === null || existing.channelId !== ctx.channelId || !store.schedules.remove(command.id, ctx.channelId)) {
+          if (
+            existing === null ||
+            existing.channelId !== ctx.channelId ||
+            !store.schedules.remove(command.id, ctx.channelId)
+          ) {
             await ctx.respond({
               response_type: 'ephemeral',
               text: `This channel has no digest #${command.id}. \`/replicas digests\` lists the ones it has.`,

@@ -4,7 +4,7 @@
  * the failure is only logged and noted.
  */
 import type { webApi } from '@slack/bolt';
-import { hasDigestProblems, type Digest } from '../../core/digest/summarize-digest.js';
+import { type Digest, hasDigestProblems } from '../../core/digest/summarize-digest.js';
 import { ReplibotError } from '../../core/errors.js';
 import { renderDigestChart } from '../../digest/render-digest-chart.js';
 import type { Logger } from '../../logger.js';
@@ -33,7 +33,8 @@ export interface PostedDigest {
 /** Slack errors that no retry will fix: the channel itself is the problem. */
 const CHANNEL_ERRORS: Record<string, string> = {
   not_in_channel: 'replibot is not a member of the channel; invite it with /invite @replibot',
-  channel_not_found: 'the channel no longer exists or replibot cannot see it; invite replibot or remove the digest',
+  channel_not_found:
+    'the channel no longer exists or replibot cannot see it; invite replibot or remove the digest',
   is_archived: 'the channel is archived; remove the digest or unarchive the channel',
   restricted_action: 'the workspace does not let replibot post in that channel',
 };
@@ -104,10 +105,14 @@ function toSlackError(error: unknown, channelId: string): ReplibotError {
       status: 400,
       cause: error,
     });
-  return new ReplibotError('slack_error', `Slack did not accept the digest for channel ${channelId}${code ? ` (${code})` : ''}.`, {
-    hint: 'replibot tries again within the grace period; check the bot token and Slack status.',
-    cause: error,
-  });
+  return new ReplibotError(
+    'slack_error',
+    `Slack did not accept the digest for channel ${channelId}${code ? ` (${code})` : ''}.`,
+    {
+      hint: 'replibot tries again within the grace period; check the bot token and Slack status.',
+      cause: error,
+    },
+  );
 }
 
 function slackErrorCode(error: unknown): string | null {

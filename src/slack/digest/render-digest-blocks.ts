@@ -45,11 +45,15 @@ export function renderDigestBlocks(digest: Digest, options: RenderDigestBlocksOp
   let omitted = 0;
 
   const title = toDigestTitle(window) + (options.late ? ' (late)' : '');
-  blocks.push({ type: 'header', text: { type: 'plain_text', text: toPlainText(title, BLOCK_LIMITS.headerText) } });
+  blocks.push({
+    type: 'header',
+    text: { type: 'plain_text', text: toPlainText(title, BLOCK_LIMITS.headerText) },
+  });
   const contextParts = [escapeMrkdwn(toPeriodLabel(window))];
   const filterLabel = toFilterLabel(filters);
   if (filterLabel !== '') contextParts.push(`Filters: ${escapeMrkdwn(filterLabel)}`);
-  if (options.late) contextParts.push(':hourglass: sent late: replibot was not running at the scheduled time');
+  if (options.late)
+    contextParts.push(':hourglass: sent late: replibot was not running at the scheduled time');
   const context = contextParts.join(' · ');
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: context }] });
   budget -= title.length + context.length;
@@ -57,7 +61,9 @@ export function renderDigestBlocks(digest: Digest, options: RenderDigestBlocksOp
   const t = digest.current.totals;
   const prevLabel = `the ${window.period} before`;
   const rateChange =
-    digest.change.successRatePoints === null ? '' : ` (${formatSigned(digest.change.successRatePoints, ' pts')})`;
+    digest.change.successRatePoints === null
+      ? ''
+      : ` (${formatSigned(digest.change.successRatePoints, ' pts')})`;
   const fields = [
     `*Runs*\n${t.runs} (${formatSigned(digest.change.runs)} vs ${prevLabel})`,
     `*Success rate*\n${formatRate(digest.current.successRate)}${rateChange}`,
@@ -95,7 +101,10 @@ export function renderDigestBlocks(digest: Digest, options: RenderDigestBlocksOp
       omitted += lines.length - shown;
     }
     budget -= text.length;
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncateText(text, BLOCK_LIMITS.sectionText) } });
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: truncateText(text, BLOCK_LIMITS.sectionText) },
+    });
   };
   const reason = (value: string): string => {
     const flat = value.replace(/\s+/g, ' ').trim();
@@ -133,17 +142,26 @@ export function renderDigestBlocks(digest: Digest, options: RenderDigestBlocksOp
     addSection(
       ':warning: *Warnings*',
       digest.warnings.map(
-        (w) => `• *${name(w.vmName)}* (${name(w.jobName)})${w.count > 1 ? ` ${w.count}×` : ''}${reason(w.lastReason)}`,
+        (w) =>
+          `• *${name(w.vmName)}* (${name(w.jobName)})${w.count > 1 ? ` ${w.count}×` : ''}${reason(w.lastReason)}`,
       ),
     );
     const longest = digest.longest.map(
       (r) => `${formatDuration(r.durationMs)} · ${name(r.vmName)} (${name(r.jobName)})`,
     );
-    const largest = digest.largest.map((r) => `${formatBytes(r.totalSize)} · ${name(r.vmName)} (${name(r.jobName)})`);
-    if ((longest.length > 0 || largest.length > 0) && blocks.length < BLOCK_LIMITS.messageBlocks - RESERVED_BLOCKS) {
+    const largest = digest.largest.map(
+      (r) => `${formatBytes(r.totalSize)} · ${name(r.vmName)} (${name(r.jobName)})`,
+    );
+    if (
+      (longest.length > 0 || largest.length > 0) &&
+      blocks.length < BLOCK_LIMITS.messageBlocks - RESERVED_BLOCKS
+    ) {
       const field = (heading: string, lines: string[]) => ({
         type: 'mrkdwn' as const,
-        text: truncateText([heading, ...(lines.length > 0 ? lines : ['—'])].join('\n'), BLOCK_LIMITS.fieldText),
+        text: truncateText(
+          [heading, ...(lines.length > 0 ? lines : ['—'])].join('\n'),
+          BLOCK_LIMITS.fieldText,
+        ),
       });
       blocks.push({
         type: 'section',
@@ -155,7 +173,8 @@ export function renderDigestBlocks(digest: Digest, options: RenderDigestBlocksOp
   const footer: string[] = [];
   if (omitted > 0) footer.push(`${omitted} more ${omitted === 1 ? 'line' : 'lines'} left out to fit Slack`);
   if (options.chartInThread) footer.push(':bar_chart: results per day in the thread');
-  if (footer.length > 0) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: footer.join(' · ') }] });
+  if (footer.length > 0)
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: footer.join(' · ') }] });
 
   return { text: renderDigestFallback(digest, options), blocks };
 }

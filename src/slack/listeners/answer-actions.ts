@@ -1,5 +1,11 @@
 /** The buttons on an answer: "Show more", "Details", "Post to channel", and "Show more" inside a job run. */
-import type { AllMiddlewareArgs, App, BlockButtonAction, RespondFn, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type {
+  AllMiddlewareArgs,
+  App,
+  BlockButtonAction,
+  RespondFn,
+  SlackActionMiddlewareArgs,
+} from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { ReplibotError } from '../../core/errors.js';
 import { checkAccess } from '../access.js';
@@ -23,21 +29,40 @@ export function registerAnswerActions(app: App, runtime: SlackRuntime): void {
         hint: 'Ask the question again.',
       }),
     );
-    await respond({ response_type: 'ephemeral', replace_original: false, ...renderReply(reply, { timeZone: 'UTC' }) });
+    await respond({
+      response_type: 'ephemeral',
+      replace_original: false,
+      ...renderReply(reply, { timeZone: 'UTC' }),
+    });
   };
   const allowed = async (body: BlockButtonAction, respond: RespondFn): Promise<boolean> => {
     const decision = checkAccess(runtime.access, body.user.id, body.channel?.id ?? null);
     if (!decision.allowed)
-      await respond({ response_type: 'ephemeral', replace_original: false, ...renderAccessRefused(decision.reason) });
+      await respond({
+        response_type: 'ephemeral',
+        replace_original: false,
+        ...renderAccessRefused(decision.reason),
+      });
     return decision.allowed;
   };
   /** ack first, check access, then the work; a failure is logged, never thrown into Bolt. */
   const guard =
     (
       name: string,
-      work: (args: { body: BlockButtonAction; value: string; respond: RespondFn; client: WebClient }) => Promise<void>,
+      work: (args: {
+        body: BlockButtonAction;
+        value: string;
+        respond: RespondFn;
+        client: WebClient;
+      }) => Promise<void>,
     ) =>
-    async ({ ack, body, action, respond, client }: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs) => {
+    async ({
+      ack,
+      body,
+      action,
+      respond,
+      client,
+    }: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs) => {
       await ack();
       const log = runtime.logger.child({ userId: body.user.id, action: name });
       try {
@@ -82,7 +107,11 @@ export function registerAnswerActions(app: App, runtime: SlackRuntime): void {
       });
       logReply(runtime.logger, reply, { jobSessionId: cursor.jobSessionId });
       // Details go to the one who clicked, without touching the answer everyone may be reading.
-      await respond({ response_type: 'ephemeral', replace_original: false, ...renderReply(reply, { timeZone: cursor.timeZone }) });
+      await respond({
+        response_type: 'ephemeral',
+        replace_original: false,
+        ...renderReply(reply, { timeZone: cursor.timeZone }),
+      });
     }),
   );
 
@@ -120,7 +149,11 @@ export function registerAnswerActions(app: App, runtime: SlackRuntime): void {
       );
       logReply(runtime.logger, reply, { question: cursor.question });
       if (reply.kind !== 'answer') {
-        await respond({ response_type: 'ephemeral', replace_original: false, ...renderReply(reply, { timeZone: cursor.timeZone }) });
+        await respond({
+          response_type: 'ephemeral',
+          replace_original: false,
+          ...renderReply(reply, { timeZone: cursor.timeZone }),
+        });
         return;
       }
       try {
@@ -140,7 +173,11 @@ export function registerAnswerActions(app: App, runtime: SlackRuntime): void {
           }),
         );
         logReply(runtime.logger, failure, { channelId: channel });
-        await respond({ response_type: 'ephemeral', replace_original: false, ...renderReply(failure, { timeZone: cursor.timeZone }) });
+        await respond({
+          response_type: 'ephemeral',
+          replace_original: false,
+          ...renderReply(failure, { timeZone: cursor.timeZone }),
+        });
         return;
       }
       await respond({ delete_original: true });

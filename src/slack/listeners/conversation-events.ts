@@ -40,7 +40,12 @@ export function registerConversationEvents(app: App, runtime: SlackRuntime): voi
     try {
       const decision = checkAccess(runtime.access, userId, channel);
       if (!decision.allowed) {
-        await client.chat.postEphemeral({ channel, user: userId, thread_ts: threadTs, ...renderAccessRefused(decision.reason) });
+        await client.chat.postEphemeral({
+          channel,
+          user: userId,
+          thread_ts: threadTs,
+          ...renderAccessRefused(decision.reason),
+        });
         return;
       }
       const question = stripMentions(event.text);

@@ -1,8 +1,8 @@
 /** `/replicas <question>` and `/replicas <subcommand> ...`: ack at once, answer through respond(), ephemeral. */
 import type { App } from '@slack/bolt';
 import { checkAccess } from '../access.js';
-import { renderAccessRefused } from '../render/render-error-message.js';
 import { SLACK_PAGE_SIZE } from '../render/render-answer.js';
+import { renderAccessRefused } from '../render/render-error-message.js';
 import { renderReply } from '../render/render-reply.js';
 import { helpCommands, logReply, type SlackRuntime } from '../runtime.js';
 import { findSubcommand, toRespond } from '../subcommands.js';

@@ -69,7 +69,8 @@ export function findBlockKitViolations(
     add('blocks must be an array', '/blocks');
     return problems;
   }
-  if (blocks.length > maxBlocks) add(`no more than ${maxBlocks} blocks allowed (got ${blocks.length})`, '/blocks');
+  if (blocks.length > maxBlocks)
+    add(`no more than ${maxBlocks} blocks allowed (got ${blocks.length})`, '/blocks');
   if (surface === 'message') {
     const text = message.text ?? '';
     if (blocks.length > 0 && text.trim() === '') add('a text fallback is required with blocks', '/text');
@@ -94,7 +95,8 @@ export function findBlockKitViolations(
       add('must be a text object', pointer);
       return;
     }
-    if (object.type !== 'plain_text' && object.type !== 'mrkdwn') add('type must be plain_text or mrkdwn', pointer);
+    if (object.type !== 'plain_text' && object.type !== 'mrkdwn')
+      add('type must be plain_text or mrkdwn', pointer);
     if (options.plainOnly && object.type !== 'plain_text') add('must be plain_text', `${pointer}/type`);
     if (typeof object.text !== 'string' || object.text.length === 0) {
       add('text must be a non-empty string', `${pointer}/text`);
@@ -113,9 +115,15 @@ export function findBlockKitViolations(
     if (typeof e.action_id === 'string' && e.action_id.length > BLOCK_LIMITS.actionId)
       add(`action_id must be at most ${BLOCK_LIMITS.actionId} characters`, `${pointer}/action_id`);
     if (e.type === 'button') {
-      checkTextObject(e.text, `${pointer}/text`, BLOCK_LIMITS.buttonText, { plainOnly: true, required: true });
+      checkTextObject(e.text, `${pointer}/text`, BLOCK_LIMITS.buttonText, {
+        plainOnly: true,
+        required: true,
+      });
       if (typeof e.value === 'string' && e.value.length > BLOCK_LIMITS.buttonValue)
-        add(`value must be at most ${BLOCK_LIMITS.buttonValue} characters (got ${e.value.length})`, `${pointer}/value`);
+        add(
+          `value must be at most ${BLOCK_LIMITS.buttonValue} characters (got ${e.value.length})`,
+          `${pointer}/value`,
+        );
       if (typeof e.url === 'string' && e.url.length > BLOCK_LIMITS.buttonUrl)
         add(`url must be at most ${BLOCK_LIMITS.buttonUrl} characters`, `${pointer}/url`);
     }
@@ -136,7 +144,10 @@ export function findBlockKitViolations(
       add(`block_id must be at most ${BLOCK_LIMITS.blockId} characters`, `${pointer}/block_id`);
     switch (block.type) {
       case 'header':
-        checkTextObject(block.text, `${pointer}/text`, BLOCK_LIMITS.headerText, { plainOnly: true, required: true });
+        checkTextObject(block.text, `${pointer}/text`, BLOCK_LIMITS.headerText, {
+          plainOnly: true,
+          required: true,
+        });
         break;
       case 'section': {
         const fields = block.fields;
@@ -146,10 +157,13 @@ export function findBlockKitViolations(
           if (!Array.isArray(fields)) add('fields must be an array', `${pointer}/fields`);
           else {
             if (fields.length > BLOCK_LIMITS.sectionFields)
-              add(`no more than ${BLOCK_LIMITS.sectionFields} fields allowed (got ${fields.length})`, `${pointer}/fields`);
-            fields.forEach((field, i) =>
-              checkTextObject(field, `${pointer}/fields/${i}`, BLOCK_LIMITS.fieldText, { required: true }),
-            );
+              add(
+                `no more than ${BLOCK_LIMITS.sectionFields} fields allowed (got ${fields.length})`,
+                `${pointer}/fields`,
+              );
+            fields.forEach((field, i) => {
+              checkTextObject(field, `${pointer}/fields/${i}`, BLOCK_LIMITS.fieldText, { required: true });
+            });
           }
         }
         if (block.accessory !== undefined) checkElement(block.accessory, `${pointer}/accessory`);
@@ -183,7 +197,8 @@ export function findBlockKitViolations(
           checkElement(element, `${pointer}/elements/${i}`);
           const id = (element as { action_id?: unknown })?.action_id;
           if (typeof id === 'string') {
-            if (seen.has(id)) add(`action_id ${id} is used twice in one block`, `${pointer}/elements/${i}/action_id`);
+            if (seen.has(id))
+              add(`action_id ${id} is used twice in one block`, `${pointer}/elements/${i}/action_id`);
             seen.add(id);
           }
         });
@@ -199,6 +214,9 @@ export function findBlockKitViolations(
     }
   });
   if (total > BLOCK_LIMITS.totalBlockText)
-    add(`blocks hold ${total} characters of text, over Slack's ~${BLOCK_LIMITS.totalBlockText} total`, '/blocks');
+    add(
+      `blocks hold ${total} characters of text, over Slack's ~${BLOCK_LIMITS.totalBlockText} total`,
+      '/blocks',
+    );
   return problems;
 }

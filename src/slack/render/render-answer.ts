@@ -15,7 +15,7 @@ import {
   encodeJobRunCursor,
 } from '../action-values.js';
 import { BLOCK_LIMITS, TOTAL_TEXT_BUDGET } from './limits.js';
-import { escapeMrkdwn, toPlainText, toSafeMrkdwn, truncateText } from './mrkdwn.js';
+import { toPlainText, toSafeMrkdwn, truncateText } from './mrkdwn.js';
 import { toSlackDate } from './slack-date.js';
 
 export interface SlackMessage {
@@ -101,7 +101,9 @@ export function renderSessionText(row: SessionRow, timeZone: string, now: Date):
   const facts = [
     ...(where.length > 0 ? [where.join(' ')] : []),
     `started ${toSlackDate(row.creationTime, timeZone)}`,
-    row.endTime ? `took ${formatDuration(sessionDuration(row, now))}` : `running for ${formatDuration(sessionDuration(row, now))}`,
+    row.endTime
+      ? `took ${formatDuration(sessionDuration(row, now))}`
+      : `running for ${formatDuration(sessionDuration(row, now))}`,
   ];
   if (row.totalSize !== null && row.totalSize > 0) facts.push(formatBytes(row.totalSize));
   lines.push(facts.join('  ·  '));
@@ -127,26 +129,36 @@ function blockText(block: KnownBlock): number {
 export function renderAnswer(reply: SessionListReply, options: AnswerRenderOptions): SlackMessage {
   const { intent } = reply;
   const tz = options.timeZone;
-  const phrase = capitalize(intent.phrase);
+  // Slack refuses an empty text anywhere; a blank phrase or explanation still gives a valid message.
+  const phrase = capitalize(intent.phrase.trim()) || 'Replicas';
   const blocks: KnownBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: toPlainText(phrase, BLOCK_LIMITS.headerText), emoji: false } },
+    {
+      type: 'header',
+      text: { type: 'plain_text', text: toPlainText(phrase, BLOCK_LIMITS.headerText), emoji: false },
+    },
   ];
 
-  const context: string[] = [toSafeMrkdwn(capitalize(intent.explanation), 900)];
+  const context: string[] = [toSafeMrkdwn(capitalize(intent.explanation.trim()) || phrase, 900)];
   const window = windowText(reply, tz);
   if (window) context.push(`:calendar: ${window}`);
   if (options.askedBy) context.push(`Asked by <@${options.askedBy}>`);
   const notes: string[] = [];
-  if (intent.defaultWindow) notes.push(':information_source: No time was named, so this is the last 24 hours.');
+  if (intent.defaultWindow)
+    notes.push(':information_source: No time was named, so this is the last 24 hours.');
   if (intent.beyondRetention)
-    notes.push(':information_source: Enterprise Manager keeps about 30 days of sessions; older runs are not there.');
+    notes.push(
+      ':information_source: Enterprise Manager keeps about 30 days of sessions; older runs are not there.',
+    );
   if (reply.truncated)
     notes.push(`:warning: Only the first ${reply.total.toLocaleString('en-US')} sessions were counted.`);
   if (intent.limit !== null && reply.total >= intent.limit)
     notes.push(`Limited to the ${intent.limit} you asked for.`);
   blocks.push({
     type: 'context',
-    elements: [mrkdwn(truncateText(context.join('  ·  '), BLOCK_LIMITS.contextText)), ...notes.map((n) => mrkdwn(n))],
+    elements: [
+      mrkdwn(truncateText(context.join('  ·  '), BLOCK_LIMITS.contextText)),
+      ...notes.map((n) => mrkdwn(n)),
+    ],
   });
 
   if (reply.total === 0) {
@@ -202,7 +214,10 @@ export function renderAnswer(reply: SessionListReply, options: AnswerRenderOptio
       now: reply.now,
       ephemeral: options.ephemeral ?? false,
     });
-    if (value) buttons.push(button(`Show more (${last + 1}–${Math.min(last + shown, reply.total)})`, ACTION_SHOW_MORE, value));
+    if (value)
+      buttons.push(
+        button(`Show more (${last + 1}–${Math.min(last + shown, reply.total)})`, ACTION_SHOW_MORE, value),
+      );
   }
   if (options.ephemeral) {
     const value = encodeAnswerCursor({
@@ -221,7 +236,9 @@ export function renderAnswer(reply: SessionListReply, options: AnswerRenderOptio
 
 function sortWords(reply: SessionListReply, capital = false): string {
   const words =
-    reply.intent.sort.field === 'CreationTime' && reply.intent.sort.direction === 'asc' ? 'oldest first' : 'newest first';
+    reply.intent.sort.field === 'CreationTime' && reply.intent.sort.direction === 'asc'
+      ? 'oldest first'
+      : 'newest first';
   return capital ? capitalize(words) : words;
 }
 
@@ -245,7 +262,11 @@ export function renderJobRun(reply: JobRunReply): SlackMessage {
   const blocks: KnownBlock[] = [
     {
       type: 'header',
-      text: { type: 'plain_text', text: toPlainText(`Job run: ${name}`, BLOCK_LIMITS.headerText), emoji: false },
+      text: {
+        type: 'plain_text',
+        text: toPlainText(`Job run: ${name}`, BLOCK_LIMITS.headerText),
+        emoji: false,
+      },
     },
   ];
   const facts = [
@@ -256,7 +277,10 @@ export function renderJobRun(reply: JobRunReply): SlackMessage {
   if (job.backupServerName) facts.push(`on ${toSafeMrkdwn(job.backupServerName, NAME_MAX)}`);
   blocks.push({ type: 'context', elements: [mrkdwn(facts.join('  ·  '))] });
   if (job.failureMessage && job.failureMessage.trim() !== '') {
-    blocks.push({ type: 'section', text: mrkdwn(`> ${toSafeMrkdwn(job.failureMessage.replace(/\s+/g, ' '), 1000)}`) });
+    blocks.push({
+      type: 'section',
+      text: mrkdwn(`> ${toSafeMrkdwn(job.failureMessage.replace(/\s+/g, ' '), 1000)}`),
+    });
   }
   if (reply.total === 0) {
     blocks.push({ type: 'section', text: mrkdwn('This run has no VM task sessions.') });

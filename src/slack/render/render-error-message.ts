@@ -20,7 +20,12 @@ export function renderErrorMessage(report: ErrorReport): SlackMessage {
     },
     {
       type: 'context',
-      elements: [{ type: 'mrkdwn', text: `Reference \`${toSafeMrkdwn(report.referenceId, 40)}\` (for your admin: it is in the replibot log)` }],
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: `Reference \`${toSafeMrkdwn(report.referenceId, 40)}\` (for your admin: it is in the replibot log)`,
+        },
+      ],
     },
   ];
   return { text: toFallbackText(`${report.title} ${report.next} (reference ${report.referenceId})`), blocks };
@@ -31,6 +36,6 @@ export function renderAccessRefused(where: 'user' | 'channel'): SlackMessage {
   const text =
     where === 'channel'
       ? ":no_entry: Sorry, I don't answer questions in this conversation. Please ask in one of the channels your Veeam admins set up for replibot."
-      : ":no_entry: Sorry, I can only answer the people my Veeam admins added to replibot. Ask them to add you if you need replica status.";
+      : ':no_entry: Sorry, I can only answer the people my Veeam admins added to replibot. Ask them to add you if you need replica status.';
   return { text: toFallbackText(text), blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }

@@ -9,7 +9,10 @@ import { toFallbackText } from './render-answer.js';
 export function renderHelp(reply: HelpReply, command = '/replicas'): SlackMessage {
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: 'What I can answer', emoji: false } },
-    { type: 'section', text: { type: 'mrkdwn', text: toSafeMrkdwn(reply.help.summary, BLOCK_LIMITS.sectionText) } },
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: toSafeMrkdwn(reply.help.summary, BLOCK_LIMITS.sectionText) },
+    },
   ];
   // 50 blocks at most: the header, summary, commands and footer leave room for 40 sections of examples.
   for (const section of reply.help.sections.slice(0, 40)) {
@@ -20,7 +23,9 @@ export function renderHelp(reply: HelpReply, command = '/replicas'): SlackMessag
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncateText(lines.join('\n'), 2900) } });
   }
   if (reply.commands.length > 0) {
-    const lines = reply.commands.map((c) => `• \`${command} ${escapeMrkdwn(c.usage)}\`  ${escapeMrkdwn(c.description)}`);
+    const lines = reply.commands.map(
+      (c) => `• \`${command} ${escapeMrkdwn(c.usage)}\`  ${escapeMrkdwn(c.description)}`,
+    );
     blocks.push({
       type: 'section',
       text: { type: 'mrkdwn', text: truncateText(`*Commands*\n${lines.join('\n')}`, 2900) },
@@ -45,7 +50,10 @@ export function renderNotUnderstood(reply: NotUnderstoodReply, command = '/repli
   ];
   if (reply.suggestions.length > 0) {
     const tries = reply.suggestions.slice(0, 8).map((s) => `• \`${command} ${toSafeMrkdwn(s, 200)}\``);
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Try for example*\n${tries.join('\n')}` } });
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: `*Try for example*\n${tries.join('\n')}` },
+    });
   }
   blocks.push({
     type: 'context',

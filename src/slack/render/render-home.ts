@@ -24,7 +24,10 @@ export function renderHome(summary: LastDaySummary | null, options: HomeRenderOp
   if (summary === null) {
     blocks.push({
       type: 'section',
-      text: { type: 'mrkdwn', text: `:warning: ${truncateText(escapeMrkdwn(options.problem ?? 'No data.'), 2900)}` },
+      text: {
+        type: 'mrkdwn',
+        text: `:warning: ${truncateText(escapeMrkdwn(options.problem ?? 'No data.'), 2900)}`,
+      },
     });
   } else {
     blocks.push({
@@ -53,7 +56,10 @@ export function renderHome(summary: LastDaySummary | null, options: HomeRenderOp
         type: 'section',
         text: {
           type: 'mrkdwn',
-          text: truncateText(`:x: Failing now (newest run failed): ${names.join(', ')}${more}`, BLOCK_LIMITS.sectionText),
+          text: truncateText(
+            `:x: Failing now (newest run failed): ${names.join(', ')}${more}`,
+            BLOCK_LIMITS.sectionText,
+          ),
         },
       });
     }
@@ -61,7 +67,10 @@ export function renderHome(summary: LastDaySummary | null, options: HomeRenderOp
       blocks.push({ type: 'divider' });
       blocks.push({ type: 'section', text: { type: 'mrkdwn', text: '*Latest failures and warnings*' } });
       for (const row of summary.latestProblems) {
-        blocks.push({ type: 'section', text: { type: 'mrkdwn', text: renderSessionText(row, tz, summary.to) } });
+        blocks.push({
+          type: 'section',
+          text: { type: 'mrkdwn', text: renderSessionText(row, tz, summary.to) },
+        });
       }
     }
   }

@@ -33,7 +33,10 @@ const alert = (vms: AlertVm[], over: Partial<JobRunAlert> = {}): JobRunAlert => 
 describe('renderAlertMessage', () => {
   it('lists each VM with its reason and says how many runs in a row it failed', () => {
     const message = renderAlertMessage(
-      { kind: 'job-run', alert: alert([vm('sql01', { failedRuns: 3 }), vm('sql02', { result: 'Warning', reason: 'slow' })]) },
+      {
+        kind: 'job-run',
+        alert: alert([vm('sql01', { failedRuns: 3 }), vm('sql02', { result: 'Warning', reason: 'slow' })]),
+      },
       'UTC',
     );
     const json = JSON.stringify(message.blocks);
@@ -72,7 +75,9 @@ describe('renderAlertMessage', () => {
         }),
         name,
         (rows, job) => {
-          const vms = rows.map((r, i) => vm(`${r.name}${i}`, { reason: r.reason, result: r.warn ? 'Warning' : 'Failed' }));
+          const vms = rows.map((r, i) =>
+            vm(`${r.name}${i}`, { reason: r.reason, result: r.warn ? 'Warning' : 'Failed' }),
+          );
           const message = renderAlertMessage({ kind: 'job-run', alert: alert(vms, { jobName: job }) }, 'UTC');
           expect(findBlockKitViolations(message)).toEqual([]);
         },
@@ -83,7 +88,10 @@ describe('renderAlertMessage', () => {
 
   it('escapes mrkdwn in every string that came from EM', () => {
     const message = renderAlertMessage(
-      { kind: 'job-run', alert: alert([vm('<!channel>', { reason: '<https://evil|click> & co' })], { serverName: '<@U1>' }) },
+      {
+        kind: 'job-run',
+        alert: alert([vm('<!channel>', { reason: '<https://evil|click> & co' })], { serverName: '<@U1>' }),
+      },
       'UTC',
     );
     const all = JSON.stringify(message);
@@ -106,9 +114,14 @@ describe('renderAlertText', () => {
         },
         { timeZone: 'Europe/Berlin' },
       ),
-    ).toContain('While replibot was not watching (2026-05-14 11:00 to 2026-05-14 12:00), 1 job run had problems');
+    ).toContain(
+      'While replibot was not watching (2026-05-14 11:00 to 2026-05-14 12:00), 1 job run had problems',
+    );
     expect(
-      renderAlertText({ kind: 'em-unreachable', since: T0, failedPolls: 3, error: 'EM did not answer.' }, { timeZone: 'UTC' }),
+      renderAlertText(
+        { kind: 'em-unreachable', since: T0, failedPolls: 3, error: 'EM did not answer.' },
+        { timeZone: 'UTC' },
+      ),
     ).toContain('unreachable since 2026-05-14 09:00 (3 polls failed in a row)');
   });
 });

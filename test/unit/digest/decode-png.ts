@@ -36,7 +36,8 @@ export function decodePng(file: Buffer): DecodedPng {
   }
   const raw = inflateSync(Buffer.concat(idat));
   const stride = width * channels;
-  if (raw.length !== height * (stride + 1)) throw new Error(`IDAT holds ${raw.length} bytes, not ${height * (stride + 1)}`);
+  if (raw.length !== height * (stride + 1))
+    throw new Error(`IDAT holds ${raw.length} bytes, not ${height * (stride + 1)}`);
   const pixels = new Uint8Array(height * stride);
   for (let y = 0; y < height; y++) {
     const filter = raw[y * (stride + 1)]!;

@@ -38,6 +38,7 @@ describe('toDigestWindow', () => {
     ]);
     expect(day.chartDays[0]!.start.toISOString()).toBe('2025-06-03T22:00:00.000Z');
     expect(day.chartDays.at(-1)!.end).toEqual(end);
+    expect(day.chartDays.map((d) => d.partial)).toEqual([false, false, false, false, false, false, true]);
     expect(week.chartDays).toHaveLength(30);
     expect(week.chartDays[0]!.date).toBe('2025-05-12');
     expect(week.fetchStart).toEqual(week.chartDays[0]!.start);
@@ -47,5 +48,6 @@ describe('toDigestWindow', () => {
     const w = toDigestWindow('day', new Date('2025-06-10T00:00:00Z'), 'UTC');
     expect(w.chartDays.at(-1)!.date).toBe('2025-06-09');
     expect(w.chartDays.at(-1)!.end.toISOString()).toBe('2025-06-10T00:00:00.000Z');
+    expect(w.chartDays.at(-1)!.partial).toBe(false);
   });
 });

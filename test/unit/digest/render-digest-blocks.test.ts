@@ -13,7 +13,13 @@ const at = (hhmm: string) => `2025-06-09T${hhmm}:00Z`;
 function sampleDigest(failedOnly = false) {
   return summarizeDigest(
     [
-      taskSession({ vm: 'web01', job: 'Web', at: '2025-06-08T10:00:00Z', result: 'Failed', reason: 'Disk full' }),
+      taskSession({
+        vm: 'web01',
+        job: 'Web',
+        at: '2025-06-08T10:00:00Z',
+        result: 'Failed',
+        reason: 'Disk full',
+      }),
       taskSession({ vm: 'web01', job: 'Web', at: at('10:00'), result: 'Failed', reason: 'Disk full' }),
       taskSession({ vm: 'web02', job: 'Web', at: at('10:00'), result: 'Warning', reason: 'CBT was reset' }),
       taskSession({ vm: 'db01', job: 'DB', at: '2025-06-07T10:00:00Z' }),
@@ -65,7 +71,15 @@ describe('renderDigestBlocks', () => {
 
   it('escapes names and reasons from EM so they cannot ping or link', () => {
     const digest = summarizeDigest(
-      [taskSession({ vm: '<!channel>', job: 'A&B <x>', at: at('10:00'), result: 'Failed', reason: '<https://evil|click>' })],
+      [
+        taskSession({
+          vm: '<!channel>',
+          job: 'A&B <x>',
+          at: at('10:00'),
+          result: 'Failed',
+          reason: '<https://evil|click>',
+        }),
+      ],
       window,
     );
     const message = renderDigestBlocks(digest);

@@ -55,7 +55,10 @@ describe('toDigestChartSvg', () => {
     const digest = digestWith(['Success', 'Failed']);
     const { svg, altText } = toDigestChartSvg(digest.perDay, { timeZone: 'Europe/Berlin', subtitle: 'x' });
     expect(svg.match(new RegExp(`fill="${CHART_COLORS.failed}"`, 'g'))).toHaveLength(2); // legend + 1 bar
-    for (const day of ['Wed 4', 'Thu 5', 'Fri 6', 'Sat 7', 'Sun 8', 'Mon 9', 'Tue 10']) expect(svg).toContain(`>${day}<`);
+    for (const day of ['Wed 4', 'Thu 5', 'Fri 6', 'Sat 7', 'Sun 8', 'Mon 9', 'Tue 10*'])
+      expect(svg).toContain(`>${day}<`);
+    // the digest ends at 08:00: its own day is drawn pale and starred
+    expect(svg).toContain('day so far, drawn pale');
     expect(altText).toContain('1 successful, 0 with warnings, 1 failed');
     expect(altText).toContain('Most failures on 2025-06-09: 1');
   });
@@ -63,7 +66,7 @@ describe('toDigestChartSvg', () => {
   it('labels every fifth day of a month, always including the newest', () => {
     const digest = digestWith(['Success'], 'week');
     const { svg } = toDigestChartSvg(digest.perDay, { timeZone: 'Europe/Berlin', subtitle: 'x' });
-    expect(svg).toContain('>10 Jun<');
+    expect(svg).toContain('>10 Jun*<');
     expect(svg).toContain('>5 Jun<');
     expect(svg).not.toContain('>9 Jun<');
   });

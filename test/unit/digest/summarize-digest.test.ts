@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { toDigestWindow } from '../../../src/core/digest/digest-window.js';
-import { hasDigestProblems, summarizeDigest, UNKNOWN_JOB } from '../../../src/core/digest/summarize-digest.js';
+import {
+  hasDigestProblems,
+  summarizeDigest,
+  UNKNOWN_JOB,
+} from '../../../src/core/digest/summarize-digest.js';
 import { taskSession } from './task-session.js';
 
 // a daily digest at 08:00 UTC on Tue 10 June 2025: the period is Mon 08:00 to Tue 08:00
@@ -46,7 +50,12 @@ describe('summarizeDigest', () => {
   it('leaves out sessions outside the window and counts a repeated UID once', () => {
     const s = taskSession({ vm: 'a', at: today('10:00') });
     const d = summarizeDigest(
-      [s, { ...s }, taskSession({ vm: 'late', at: '2025-06-10T08:00:00Z' }), taskSession({ vm: 'old', at: '2025-05-01T00:00:00Z' })],
+      [
+        s,
+        { ...s },
+        taskSession({ vm: 'late', at: '2025-06-10T08:00:00Z' }),
+        taskSession({ vm: 'old', at: '2025-05-01T00:00:00Z' }),
+      ],
       window,
     );
     expect(d.current.totals.runs).toBe(1);
@@ -105,7 +114,13 @@ describe('summarizeDigest', () => {
       window,
     );
     expect(d.streaks).toMatchObject([
-      { vmName: 'a', failedRuns: 3, since: new Date('2025-06-07T10:00:00Z'), lastReason: 'Host down', atLeast: false },
+      {
+        vmName: 'a',
+        failedRuns: 3,
+        since: new Date('2025-06-07T10:00:00Z'),
+        lastReason: 'Host down',
+        atLeast: false,
+      },
       { vmName: 'd', failedRuns: 2, atLeast: true },
     ]);
   });
@@ -171,7 +186,9 @@ describe('summarizeDigest', () => {
       ],
       w,
     );
-    const byDate = Object.fromEntries(d.perDay.map((day) => [day.date, [day.success, day.warning, day.failed]]));
+    const byDate = Object.fromEntries(
+      d.perDay.map((day) => [day.date, [day.success, day.warning, day.failed]]),
+    );
     expect(byDate['2025-06-08']).toEqual([0, 1, 0]);
     expect(byDate['2025-06-09']).toEqual([0, 0, 1]);
     expect(byDate['2025-06-10']).toEqual([1, 0, 0]);
@@ -184,8 +201,16 @@ describe('summarizeDigest', () => {
       taskSession({ vm: 'b', job: 'DB', server: 'vbr01', at: today('09:00') }),
       taskSession({ vm: 'c', job: 'DB', server: 'vbr02', at: today('09:00') }),
     ];
-    const byJob = summarizeDigest(sessions, window, { jobName: 'web TIER', serverName: null, failedOnly: false });
-    const byServer = summarizeDigest(sessions, window, { jobName: null, serverName: 'VBR01', failedOnly: false });
+    const byJob = summarizeDigest(sessions, window, {
+      jobName: 'web TIER',
+      serverName: null,
+      failedOnly: false,
+    });
+    const byServer = summarizeDigest(sessions, window, {
+      jobName: null,
+      serverName: 'VBR01',
+      failedOnly: false,
+    });
     expect(byJob.current.totals.runs).toBe(1);
     expect(byServer.current.totals.runs).toBe(2);
   });

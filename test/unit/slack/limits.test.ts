@@ -18,7 +18,9 @@ describe('findBlockKitViolations', () => {
 
   it('points at a section text over 3000 characters', () => {
     const problems = findBlockKitViolations({ text: 'x', blocks: [section('a'.repeat(3001))] });
-    expect(problems).toContain('must be at most 3000 characters (got 3001) [json-pointer:/blocks/0/text/text]');
+    expect(problems).toContain(
+      'must be at most 3000 characters (got 3001) [json-pointer:/blocks/0/text/text]',
+    );
   });
 
   it('reports a header over 150 characters and a header in mrkdwn', () => {

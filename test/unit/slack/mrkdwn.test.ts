@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { escapeMrkdwn, toSafeMrkdwn, truncateText } from '../../../src/slack/render/mrkdwn.js';
 
-const decode = (text: string) => text.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
+const decode = (text: string) =>
+  text.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
 
 describe('escapeMrkdwn', () => {
   it('turns a channel ping and a disguised link into plain text', () => {
@@ -45,7 +46,8 @@ describe('truncateText', () => {
         expect(cut.length).toBeLessThanOrEqual(max);
         expect(cut.replaceAll(/&(amp|lt|gt);/g, '')).not.toContain('&');
         expect(cut).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
-        if (cut.endsWith('…') && !escapeMrkdwn(raw).endsWith('…')) expect(escapeMrkdwn(raw).length).toBeGreaterThan(max);
+        if (cut.endsWith('…') && !escapeMrkdwn(raw).endsWith('…'))
+          expect(escapeMrkdwn(raw).length).toBeGreaterThan(max);
       }),
     );
   });

@@ -79,18 +79,31 @@ describe('renderAnswer', () => {
       type: 'header',
       text: { type: 'plain_text', text: 'Failed replicas for apache02 today', emoji: false },
     });
-    expect(JSON.stringify(message.blocks[1])).toContain('<!date^1715637600^{date_short_pretty} {time}|2024-05-14 00:00>');
+    expect(JSON.stringify(message.blocks[1])).toContain(
+      '<!date^1715637600^{date_short_pretty} {time}|2024-05-14 00:00>',
+    );
   });
 
   it('shows VM, job, server, start, duration, size and the reason of a failed session', () => {
     const text = JSON.stringify(renderAnswer(reply([row()]), { timeZone: 'Europe/Berlin' }).blocks);
-    for (const part of ['*apache02*', 'job Web replicas', 'on vbr01', '2024-05-14 09:03', 'took 12m 30s', '4.2 GB', '> Failed to connect to host esx01', ':x:'])
+    for (const part of [
+      '*apache02*',
+      'job Web replicas',
+      'on vbr01',
+      '2024-05-14 09:03',
+      'took 12m 30s',
+      '4.2 GB',
+      '> Failed to connect to host esx01',
+      ':x:',
+    ])
       expect(text).toContain(part);
   });
 
   it('escapes names and reasons from EM so they ping nobody', () => {
     const message = renderAnswer(
-      reply([row({ vmDisplayName: '<!channel>', jobName: '<https://evil|click>', reason: '<!here> & <@U1>' })]),
+      reply([
+        row({ vmDisplayName: '<!channel>', jobName: '<https://evil|click>', reason: '<!here> & <@U1>' }),
+      ]),
       { timeZone: 'UTC' },
     );
     const text = JSON.stringify(message);
@@ -103,7 +116,10 @@ describe('renderAnswer', () => {
 
   it('offers the next page with the question, offset, zone and a fixed now in the button', () => {
     const sessions = Array.from({ length: 10 }, (_, i) => row({ id: String(i) }));
-    const message = renderAnswer(reply(sessions, { total: 57 }), { timeZone: 'Europe/Berlin', ephemeral: true });
+    const message = renderAnswer(reply(sessions, { total: 57 }), {
+      timeZone: 'Europe/Berlin',
+      ephemeral: true,
+    });
     const actions = message.blocks.at(-1) as { elements: Array<{ action_id: string; value: string }> };
     const more = actions.elements.find((e) => e.action_id === 'replibot_show_more')!;
     expect(decodeAnswerCursor(more.value)).toEqual({

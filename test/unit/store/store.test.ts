@@ -33,13 +33,13 @@ describe('openStore', () => {
     const path = tempDb();
     openStore(path).close();
     const extra = {
-      version: 50,
-      name: 'digest test',
-      up: 'CREATE TABLE digest_test (id INTEGER PRIMARY KEY)',
+      version: 45,
+      name: 'later step',
+      up: 'CREATE TABLE later_test (id INTEGER PRIMARY KEY)',
     };
     const store = openStore(path, { migrations: [...MIGRATIONS, extra] });
-    expect(store.db.prepare("SELECT name FROM sqlite_master WHERE name = 'digest_test'").pluck().get()).toBe(
-      'digest_test',
+    expect(store.db.prepare("SELECT name FROM sqlite_master WHERE name = 'later_test'").pluck().get()).toBe(
+      'later_test',
     );
     store.close();
     expect(() => openStore(':memory:', { migrations: [...MIGRATIONS, extra, extra] })).toThrow(
@@ -49,8 +49,8 @@ describe('openStore', () => {
 
   it('leaves the database as it was when a migration fails', () => {
     const path = tempDb();
-    const bad = { version: 60, name: 'broken', up: 'CREATE TABLE ok_part (id INTEGER); THIS IS NOT SQL' };
-    expect(() => openStore(path, { migrations: [...MIGRATIONS, bad] })).toThrow(/migration 60/);
+    const bad = { version: 46, name: 'broken', up: 'CREATE TABLE ok_part (id INTEGER); THIS IS NOT SQL' };
+    expect(() => openStore(path, { migrations: [...MIGRATIONS, bad] })).toThrow(/migration 46/);
     const store = openStore(path);
     expect(
       store.db.prepare("SELECT name FROM sqlite_master WHERE name = 'ok_part'").pluck().get(),

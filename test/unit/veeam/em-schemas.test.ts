@@ -61,7 +61,9 @@ describe('parseQueryPage', () => {
         ['ubuntu88', 'Warning', 'Completed'],
       ]);
       expect(page.items.map((task) => task.jobName)).toEqual(Array(4).fill('ops@site "DR" & co'));
-      expect(page.items[0]!.reason).toBe('Error: Failed to create VM snapshot: <sql "prod"> is locked & busy');
+      expect(page.items[0]!.reason).toBe(
+        'Error: Failed to create VM snapshot: <sql "prod"> is locked & busy',
+      );
       expect(page.items[0]!.backupServerName).toBe('vbr01.tech.local');
       expect(page.items[2]!.endTime).toBeNull();
       expect(page.items[3]!.totalSize).toBe(17_179_869_184);
@@ -110,7 +112,12 @@ describe('parseQueryPage', () => {
     expect(v12.items.map((job) => [job.jobName, job.jobType, job.isRetry, job.result])).toEqual([
       ['COPY_BACKUP_VMW_MECM_AN_TO_DD_DCH_NEW', 'ImmediateBackupCopy', false, 'Success'],
       ['BACKUP_DCH_C2_VMW_INF', expect.any(String), true, 'Success'],
-      ['COPY_OPER_WIN_S3\\\\BACKUP_DCP_C2_AGENTS_PRA_clone1 - myhost2.mydomain.org', expect.any(String), false, 'Success'],
+      [
+        'COPY_OPER_WIN_S3\\\\BACKUP_DCP_C2_AGENTS_PRA_clone1 - myhost2.mydomain.org',
+        expect.any(String),
+        false,
+        'Success',
+      ],
     ]);
     expect(v12.items[0]).toMatchObject({
       uid: 'urn:veeam:BackupJobSession:45f138d9-7e5e-4140-bd33-088cc207a0f9',
@@ -121,7 +128,10 @@ describe('parseQueryPage', () => {
       failureMessage: null,
       creationTime: new Date('2026-06-14T23:09:26.173Z'),
     });
-    const v13 = parseQueryPage('BackupJobSession', tree('backup-job-sessions.query.failed-then-retried.v13.json'));
+    const v13 = parseQueryPage(
+      'BackupJobSession',
+      tree('backup-job-sessions.query.failed-then-retried.v13.json'),
+    );
     expect(v13.items.map((job) => [job.result, job.isRetry, job.progress])).toEqual([
       ['Success', true, 100],
       ['Failed', true, expect.any(Number)],
@@ -129,8 +139,13 @@ describe('parseQueryPage', () => {
   });
 
   it('decodes replica job sessions that are still running', () => {
-    const page = parseQueryPage('ReplicaJobSession', tree('replica-job-sessions.query.retry-running.v13.json'));
-    expect(page.items.map((job) => [job.state, job.result, job.endTime, job.isRetry, job.failureMessage])).toEqual([
+    const page = parseQueryPage(
+      'ReplicaJobSession',
+      tree('replica-job-sessions.query.retry-running.v13.json'),
+    );
+    expect(
+      page.items.map((job) => [job.state, job.result, job.endTime, job.isRetry, job.failureMessage]),
+    ).toEqual([
       ['Stopped', 'Failed', new Date('2026-11-23T01:20:41.500Z'), false, '1 of 2 VMs failed: sql02'],
       ['Working', 'None', null, true, null],
     ]);
@@ -143,7 +158,10 @@ describe('parseQueryPage', () => {
   });
 
   it('reads a UTF-8 BOM in front of JSON and XML', () => {
-    for (const name of ['replica-task-sessions.query.two-failed.v13.json', 'replica-task-sessions.query.two-failed.xml']) {
+    for (const name of [
+      'replica-task-sessions.query.two-failed.v13.json',
+      'replica-task-sessions.query.two-failed.xml',
+    ]) {
       const withBom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), fixture(name)]);
       expect(parseQueryPage('ReplicaTaskSession', parseEmBody(withBom).tree).items).toHaveLength(4);
     }
@@ -173,7 +191,9 @@ describe('parseQueryPage', () => {
   it('refuses a References answer where Entities were asked for', () => {
     const refs =
       '<QueryResult xmlns="http://www.veeam.com/ent/v1.0"><Refs><Ref UID="urn:veeam:ReplicaTaskSession:a" Name="x" Href="h" Type="ReplicaTaskSessionReference"/></Refs><PagingInfo PageNum="1" PageSize="1" PagesCount="1"/></QueryResult>';
-    expect(thrown(() => parseQueryPage('ReplicaTaskSession', parseEmBody(refs).tree)).code).toBe('em_bad_response');
+    expect(thrown(() => parseQueryPage('ReplicaTaskSession', parseEmBody(refs).tree)).code).toBe(
+      'em_bad_response',
+    );
   });
 
   it('treats an end time without a zone as UTC and a .NET placeholder as not ended', () => {
@@ -251,12 +271,16 @@ describe('parseEntity', () => {
 describe('parseEntityList', () => {
   it('reads a list with a single member as a list', () => {
     const tasks = parseEntityList('ReplicaTaskSession', tree('replica-task-sessions.list.ubuntu88.xml'));
-    expect(tasks.map((task) => [task.vmDisplayName, task.jobName])).toEqual([['ubuntu88', 'Replication Job 1']]);
+    expect(tasks.map((task) => [task.vmDisplayName, task.jobName])).toEqual([
+      ['ubuntu88', 'Replication Job 1'],
+    ]);
   });
 
   it('reads the JSON list shape', () => {
     const page = JSON.parse(fixture('replica-task-sessions.query.two-failed.v12.json').toString());
-    const list = JSON.stringify({ ReplicaTaskSessions: page.Entities.ReplicaTaskSessions.ReplicaTaskSessions });
+    const list = JSON.stringify({
+      ReplicaTaskSessions: page.Entities.ReplicaTaskSessions.ReplicaTaskSessions,
+    });
     expect(parseEntityList('ReplicaTaskSession', parseEmBody(list).tree)).toHaveLength(4);
   });
 });
@@ -267,7 +291,9 @@ describe('parseLogonSession', () => {
       sessionId: '15a3fc97-0325-4119-b789-5c0367c6c565',
       userName: 'SRV12\\Administrator',
     });
-    expect(parseLogonSession(tree('logon-session.v12.json')).sessionId).toBe('b9a759dd-4496-4f50-8fc0-f925aa283f8d');
+    expect(parseLogonSession(tree('logon-session.v12.json')).sessionId).toBe(
+      'b9a759dd-4496-4f50-8fc0-f925aa283f8d',
+    );
   });
 });
 
@@ -277,7 +303,10 @@ describe('parseEmError', () => {
       message: 'Object reference not set to an instance of an object.',
       statusCode: 500,
     });
-    expect(parseEmError(tree('error.400.json'))).toEqual({ message: 'Node [root] does not exist.', statusCode: 400 });
+    expect(parseEmError(tree('error.400.json'))).toEqual({
+      message: 'Node [root] does not exist.',
+      statusCode: 400,
+    });
   });
 
   it('returns null for a body that is not an EM error', () => {

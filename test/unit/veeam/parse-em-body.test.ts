@@ -33,7 +33,9 @@ describe('parseEmBody', () => {
   });
 
   it('unescapes XML entities and character references once', () => {
-    const body = parseEmBody('<A Name="a &amp; b &lt;c&gt; &quot;d&quot; &#233;&#x41;"><R>x &amp;amp; y</R></A>');
+    const body = parseEmBody(
+      '<A Name="a &amp; b &lt;c&gt; &quot;d&quot; &#233;&#x41;"><R>x &amp;amp; y</R></A>',
+    );
     expect(body.tree).toEqual({ a: { name: 'a & b <c> "d" éA', r: 'x &amp; y' } });
   });
 
@@ -46,7 +48,9 @@ describe('parseEmBody', () => {
   it('calls truncated, HTML, empty and plain-text bodies bad responses', () => {
     expect(codeOf(() => parseEmBody('{"Entities": {'))).toBe('em_bad_response');
     expect(codeOf(() => parseEmBody('<QueryResult><Entities>'))).toBe('em_bad_response');
-    expect(codeOf(() => parseEmBody('<!DOCTYPE html><html><body>Login</body></html>'))).toBe('em_bad_response');
+    expect(codeOf(() => parseEmBody('<!DOCTYPE html><html><body>Login</body></html>'))).toBe(
+      'em_bad_response',
+    );
     expect(codeOf(() => parseEmBody(''))).toBe('em_bad_response');
     expect(codeOf(() => parseEmBody('Service Unavailable'))).toBe('em_bad_response');
   });
@@ -60,8 +64,33 @@ describe('lowerCaseKeys', () => {
   });
 
   it('never lets a __proto__ key replace the prototype', () => {
-    const out = lowerCaseKeys(JSON.parse('{"__proto__": {"polluted": true}, "a": 1}')) as Record<string, unknown>;
+    const out = lowerCaseKeys(JSON.parse('{"__proto__": {"polluted": true}, "a": 1}')) as Record<
+      string,
+      unknown
+    >;
     expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
     expect(out).toEqual({ a: 1 });
+  });
+});
+
+describe('parseEmBody on cut-off XML', () => {
+  const list =
+    '<?xml version="1.0" encoding="utf-8"?>\n<ReplicaTaskSessions xmlns="http://www.veeam.com/ent/v1.0"><ReplicaTaskSession Name="a &gt; b" UID="u1"><State>Completed</State></ReplicaTaskSession><ReplicaTaskSession Name="c/>" UID="u2"><State>Failed</State></ReplicaTaskSession></ReplicaTaskSessions>\r\n';
+
+  it('accepts the whole document, even with > and /> inside attribute values', () => {
+    expect(parseEmBody(list).tree).toMatchObject({
+      replicatasksessions: { replicatasksession: [{ uid: 'u1' }, { uid: 'u2' }] },
+    });
+    expect(parseEmBody('<Error Message="a > b" StatusCode="500" />').tree).toEqual({
+      error: { message: 'a > b', statuscode: '500' },
+    });
+  });
+
+  it('refuses a list cut between two members, and any other cut', () => {
+    const cut = list.slice(0, list.indexOf('<ReplicaTaskSession Name="c'));
+    expect(codeOf(() => parseEmBody(cut))).toBe('em_bad_response');
+    for (let end = 1; end < list.trimEnd().length; end += 7) {
+      expect(codeOf(() => parseEmBody(list.slice(0, end)))).toBe('em_bad_response');
+    }
   });
 });

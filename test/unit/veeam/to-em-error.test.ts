@@ -10,7 +10,8 @@ const ctx: RequestContext = {
 };
 const request = { ...ctx, phase: 'request' as const };
 const fixture = (name: string) => readFileSync(new URL(`../../fixtures/em/${name}`, import.meta.url));
-const socketError = (code: string, message = `${code} happened`) => Object.assign(new Error(message), { code });
+const socketError = (code: string, message = `${code} happened`) =>
+  Object.assign(new Error(message), { code });
 
 describe('toTransportError', () => {
   it('names the refused port and what to check', () => {
@@ -42,8 +43,13 @@ describe('toTransportError', () => {
       expect(error.hint).toContain('Set VEEAM_CA_FILE');
       expect(error.hint).toContain('VEEAM_INSECURE_TLS=true');
     }
-    expect(toTransportError(socketError('ERR_TLS_CERT_ALTNAME_INVALID'), ctx).hint).toMatch(/host name written/);
-    const plain = toTransportError(socketError('EPROTO', 'SSL routines:ssl3_get_record:wrong version number'), ctx);
+    expect(toTransportError(socketError('ERR_TLS_CERT_ALTNAME_INVALID'), ctx).hint).toMatch(
+      /host name written/,
+    );
+    const plain = toTransportError(
+      socketError('EPROTO', 'SSL routines:ssl3_get_record:wrong version number'),
+      ctx,
+    );
     expect(plain.hint).toMatch(/9398 and plain HTTP on 9399/);
   });
 });
@@ -58,7 +64,11 @@ describe('toHttpError', () => {
   });
 
   it('explains a missing role on 403', () => {
-    const error = toHttpError(403, Buffer.from('<Error Message="Access denied." StatusCode="403" />'), request);
+    const error = toHttpError(
+      403,
+      Buffer.from('<Error Message="Access denied." StatusCode="403" />'),
+      request,
+    );
     expect(error.code).toBe('em_forbidden');
     expect(error.message).toContain('EM said: "Access denied."');
     expect(error.hint).toMatch(/Portal User/);
@@ -70,13 +80,16 @@ describe('toHttpError', () => {
     expect(error.hint).toMatch(/VBR REST API \(port 9419\).*9398/);
   });
 
-  it('uses the caller\'s words for a missing session', () => {
-    const error = toHttpError(404, Buffer.alloc(0), { ...request, notFound: 'No replication task session 42 in Enterprise Manager.' });
+  it("uses the caller's words for a missing session", () => {
+    const error = toHttpError(404, Buffer.alloc(0), {
+      ...request,
+      notFound: 'No replication task session 42 in Enterprise Manager.',
+    });
     expect(error.message).toBe('No replication task session 42 in Enterprise Manager.');
     expect(error.hint).toMatch(/30 days/);
   });
 
-  it('carries EM\'s Message and status for server errors, from XML or JSON', () => {
+  it("carries EM's Message and status for server errors, from XML or JSON", () => {
     const xml = toHttpError(500, fixture('error.500.xml'), request);
     expect(xml.code).toBe('em_error');
     expect(xml.status).toBe(500);
@@ -88,7 +101,9 @@ describe('toHttpError', () => {
   });
 
   it('keeps a long or multi-line EM message to one bounded line', () => {
-    const body = Buffer.from(JSON.stringify({ Message: `line one\r\nline two ${'x'.repeat(1000)}`, StatusCode: 500 }));
+    const body = Buffer.from(
+      JSON.stringify({ Message: `line one\r\nline two ${'x'.repeat(1000)}`, StatusCode: 500 }),
+    );
     const error = toHttpError(500, body, request);
     expect(error.message).not.toMatch(/[\r\n]/);
     expect(error.message.length).toBeLessThan(600);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { and, cmp, eq, or, toFilterString } from '../../../src/core/filter.js';
 import { ReplibotError } from '../../../src/core/errors.js';
+import { and, cmp, eq, or, toFilterString } from '../../../src/core/filter.js';
 import { MAX_PAGE_SIZE, toPageSize, toQueryPath } from '../../../src/veeam/to-query-path.js';
 
 const paramsOf = (path: string) => new URL(path, 'https://em.example.local:9398').searchParams;
@@ -10,7 +10,10 @@ describe('toQueryPath', () => {
   it('writes the query of the EM docs example with every parameter encoded', () => {
     const path = toQueryPath(
       'ReplicaTaskSession',
-      { filter: and(eq('Result', 'Success'), eq('VmDisplayName', 'apache02')), sort: { field: 'CreationTime', direction: 'desc' } },
+      {
+        filter: and(eq('Result', 'Success'), eq('VmDisplayName', 'apache02')),
+        sort: { field: 'CreationTime', direction: 'desc' },
+      },
       1,
       15,
     );
@@ -20,19 +23,42 @@ describe('toQueryPath', () => {
   });
 
   it('sends sortAsc for ascending order and no filter when there is none', () => {
-    const params = paramsOf(toQueryPath('ReplicaJobSession', { sort: { field: 'CreationTime', direction: 'asc' } }, 3, 200));
+    const params = paramsOf(
+      toQueryPath('ReplicaJobSession', { sort: { field: 'CreationTime', direction: 'asc' } }, 3, 200),
+    );
     expect([...params.keys()]).toEqual(['type', 'format', 'sortAsc', 'pageSize', 'page']);
     expect(params.get('page')).toBe('3');
   });
 
   it('keeps any name inside the filter parameter (property)', () => {
     const hostile = fc.string({
-      unit: fc.constantFrom('"', ';', ',', '(', ')', '&', '=', '#', '%', '+', '?', ' ', 'a', 'Z', '0', 'é', '/'),
+      unit: fc.constantFrom(
+        '"',
+        ';',
+        ',',
+        '(',
+        ')',
+        '&',
+        '=',
+        '#',
+        '%',
+        '+',
+        '?',
+        ' ',
+        'a',
+        'Z',
+        '0',
+        'é',
+        '/',
+      ),
       maxLength: 30,
     });
     fc.assert(
       fc.property(hostile, hostile, (vm, job) => {
-        const filter = or(eq('VmDisplayName', vm), and(eq('JobName', job), cmp('CreationTime', '>=', new Date(0))));
+        const filter = or(
+          eq('VmDisplayName', vm),
+          and(eq('JobName', job), cmp('CreationTime', '>=', new Date(0))),
+        );
         const params = paramsOf(toQueryPath('ReplicaTaskSession', { filter }, 1, 100));
         expect([...params.keys()]).toEqual(['type', 'format', 'filter', 'pageSize', 'page']);
         expect(params.get('filter')).toBe(toFilterString('ReplicaTaskSession', filter));

@@ -1,0 +1,196 @@
+/**
+ * Alerts: what one poll costs against EM histories of 10,000 and 1,000,000 task sessions (it must not grow
+ * with history), beside the naive poll community scripts do (re-read the whole 30-day window and diff), and
+ * the latency from a session finishing in the simulator to chat.postMessage at the fake Slack API.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAlertService } from '../src/alerts/alert-service.js';
+import { cmp } from '../src/core/filter.js';
+import { type Clock, systemClock } from '../src/core/ports.js';
+import { silentLogger } from '../src/logger.js';
+import { startSimulator } from '../src/simulator/index.js';
+import { createAlertWebClient, createSlackNotifier } from '../src/slack/alerts/slack-notifier.js';
+import { openStore } from '../src/store/store.js';
+import { createEmClient } from '../src/veeam/em-client.js';
+
+const emOptions = (url: string) => ({
+  url,
+  username: 'replibot',
+  password: 'replibot',
+  caFile: undefined,
+  insecureTls: false,
+  format: 'xml' as const,
+  timeoutMs: 600_000,
+  pageSize: 1000,
+  logger: silentLogger,
+});
+
+interface PollCost {
+  requests: number;
+  bytes: number;
+  ms: number;
+  rows: number;
+}
+
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+
+async function pollCost(taskSessions: number, naive: boolean): Promise<{ steady: PollCost; naive: PollCost | null }> {
+  const sim = await startSimulator({ port: 0, seed: 11, data: { taskSessions } });
+  const dir = mkdtempSync(join(tmpdir(), 'replibot-bench-'));
+  const store = openStore(join(dir, 'bench.db'));
+  try {
+    const em = createEmClient(emOptions(sim.url));
+    const service = createAlertService({
+      em,
+      store,
+      notifier: { deliver: async () => ({ ts: '1.0' }) },
+      clock: systemClock,
+      logger: silentLogger,
+      pollIntervalSeconds: 60,
+      pollOverlapMinutes: 30,
+      timeZone: 'UTC',
+    });
+    store.subscriptions.add('C1', { level: 'failed', job: null, vm: null, server: null }, 'bench', new Date());
+    await service.poller.pollOnce(); // logon and first watermark
+    // steady state: the median of 5 polls
+    const samples: PollCost[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      const before = { ...em.stats };
+      sim.resetStats();
+      const t0 = performance.now();
+      const result = await service.poller.pollOnce();
+      samples.push({
+        ms: performance.now() - t0,
+        requests: em.stats.requests - before.requests,
+        bytes: em.stats.bytesReceived - before.bytesReceived,
+        rows: result.read,
+      });
+    }
+    samples.sort((a, b) => a.ms - b.ms);
+    const steady = samples[2]!;
+    let naiveCost: PollCost | null = null;
+    if (naive) {
+      const before = { ...em.stats };
+      const t0 = performance.now();
+      let rows = 0;
+      const from = new Date(Date.now() - 30 * 86_400_000);
+      for await (const _ of em.queryTaskSessions({ filter: cmp('CreationTime', '>=', from) })) rows += 1;
+      naiveCost = {
+        ms: performance.now() - t0,
+        requests: em.stats.requests - before.requests,
+        bytes: em.stats.bytesReceived - before.bytesReceived,
+        rows,
+      };
+    }
+    await service.stop();
+    await em.close();
+    return { steady, naive: naiveCost };
+  } finally {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+    await sim.close();
+  }
+}
+
+/** A minimal Slack Web API that stamps the moment each chat.postMessage arrives. */
+async function startStampingSlack(): Promise<{ url: string; stamps: number[]; close(): Promise<void> }> {
+  const stamps: number[] = [];
+  let n = 0;
+  const server = createServer((req, res) => {
+    const method = req.url?.replace(/^\/api\//, '') ?? '';
+    if (method === 'chat.postMessage') stamps.push(performance.now());
+    req.resume();
+    req.on('end', () => {
+      n += 1;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ ok: true, channel: 'C1', ts: `1700000000.${String(n).padStart(6, '0')}` }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/`,
+    stamps,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function alertLatency(pollIntervalMs: number, samples: number): Promise<number[]> {
+  const sim = await startSimulator({ port: 0, seed: 12, data: { taskSessions: 10_000 } });
+  const slack = await startStampingSlack();
+  const store = openStore(':memory:');
+  const em = createEmClient(emOptions(sim.url));
+  const clock: Clock = systemClock;
+  const service = createAlertService({
+    em,
+    store,
+    notifier: createSlackNotifier({ client: createAlertWebClient('xoxb-bench', slack.url) }),
+    clock,
+    logger: silentLogger,
+    pollIntervalSeconds: 1,
+    pollIntervalMs,
+    pollOverlapMinutes: 30,
+    timeZone: 'UTC',
+    paceMs: 0,
+  });
+  store.subscriptions.add('C1', { level: 'failed', job: 'Bench*', vm: null, server: null }, 'bench', new Date());
+  const latencies: number[] = [];
+  try {
+    await service.start();
+    await service.poller.pollOnce();
+    for (let i = 0; i < samples; i += 1) {
+      const task = sim.addTaskSession({ vm: `bench${i}`, job: `Bench ${i}`, state: 'InProgress' });
+      const before = slack.stamps.length;
+      const t0 = performance.now();
+      sim.finishTaskSession(task.uid, { result: 'Failed', reason: 'bench' });
+      while (slack.stamps.length === before) await new Promise((r) => setTimeout(r, 1));
+      latencies.push(slack.stamps[before]! - t0);
+    }
+  } finally {
+    await service.stop();
+    await em.close();
+    store.close();
+    await slack.close();
+    await sim.close();
+  }
+  return latencies.sort((a, b) => a - b);
+}
+
+export async function run(): Promise<string> {
+  const small = await pollCost(10_000, true);
+  const big = await pollCost(1_000_000, process.env.BENCH_NAIVE_1M !== '0');
+  const interval = 200;
+  const latencies = await alertLatency(interval, 20);
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;
+  const row = (label: string, c: PollCost | null) =>
+    c === null
+      ? `| ${label} | (skipped) | | | |`
+      : `| ${label} | ${c.requests} | ${c.bytes > 2 ** 20 ? mb(c.bytes) : kb(c.bytes)} | ${c.ms.toFixed(0)} ms | ${c.rows.toLocaleString('en-US')} |`;
+  return `## Alerts
+
+One steady-state poll (median of 5) of the alert poller: completed failures and warnings that ended after the
+watermark minus the 30-minute overlap, plus successes of jobs with open failures. Beside it, the naive poll
+that re-reads the whole 30-day window (what community pollers do, then diff). Simulator over HTTP, XML, page
+size 1000.
+
+| poll | requests | bytes received | time | rows read |
+|---|---|---|---|---|
+${row('replibot, 10,000 sessions in EM', small.steady)}
+${row('replibot, 1,000,000 sessions in EM', big.steady)}
+${row('naive 30-day re-read, 10,000 sessions', small.naive)}
+${row('naive 30-day re-read, 1,000,000 sessions', big.naive)}
+
+The replibot poll reads only the overlap window, so its cost follows the failure rate of the last 30 minutes,
+not the size of the history; the naive poll grows linearly with it.
+
+Alert latency, from \`finishTaskSession\` in the simulator to \`chat.postMessage\` arriving at a local Slack
+API stand-in, poll interval ${interval} ms, ${latencies.length} failures one after another:
+median ${pct(0.5).toFixed(0)} ms, p90 ${pct(0.9).toFixed(0)} ms, max ${latencies[latencies.length - 1]!.toFixed(0)} ms.
+With the default \`POLL_INTERVAL_SECONDS=60\` the latency is dominated by the interval (on average half of it)
+plus EM's own collection delay (up to 15 minutes on a real EM).
+`;
+}

@@ -1,0 +1,382 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { and, cmp, eq, toFilterString } from '../../../src/core/filter.js';
+import type { ParsedQuestion, QueryIntent } from '../../../src/core/ports.js';
+import { formatIn } from '../../../src/core/question/local-calendar.js';
+import { MAX_QUESTION_LENGTH, parseQuestion } from '../../../src/core/question/parse-question.js';
+
+const NOW = new Date('2026-11-23T10:05:00.000Z');
+const BERLIN = { now: NOW, timeZone: 'Europe/Berlin' };
+
+function query(text: string, options = BERLIN): QueryIntent {
+  const parsed = parseQuestion(text, options);
+  if (parsed.kind !== 'query') throw new Error(`not a query: ${JSON.stringify(parsed)}`);
+  return parsed.intent;
+}
+
+function notUnderstood(text: string, options = BERLIN): { error: string; suggestions: string[] } {
+  const parsed = parseQuestion(text, options);
+  if (parsed.kind !== 'not-understood') throw new Error(`understood: ${JSON.stringify(parsed)}`);
+  return parsed;
+}
+
+describe('parseQuestion', () => {
+  it('explains the question the way the issue words it', () => {
+    const intent = query('replicas failed today for apache02');
+    expect(intent.explanation).toBe(
+      'failed replication task sessions of apache02 since 00:00 today (Europe/Berlin)',
+    );
+    expect(intent.phrase).toBe('failed replicas for apache02 today');
+    expect(intent.window).toEqual({ from: new Date('2026-11-22T23:00:00.000Z'), to: null });
+    expect(intent.defaultWindow).toBe(false);
+    expect(intent.beyondRetention).toBe(false);
+    expect(intent.sessionId).toBeNull();
+    expect(intent.timeZone).toBe('Europe/Berlin');
+  });
+
+  it('assumes the last 24 hours when no time is named, and says so', () => {
+    const intent = query('failed replicas for apache02');
+    expect(intent.defaultWindow).toBe(true);
+    expect(intent.window).toEqual({ from: new Date('2026-11-22T10:05:00.000Z'), to: null });
+    expect(intent.explanation).toContain('no time was given');
+    expect(intent.phrase).toBe('failed replicas for apache02 in the last 24 hours');
+  });
+
+  it('gives closed windows both bounds', () => {
+    const intent = query('failed yesterday');
+    expect(intent.window).toEqual({
+      from: new Date('2026-11-21T23:00:00.000Z'),
+      to: new Date('2026-11-22T23:00:00.000Z'),
+    });
+    expect(intent.explanation).toBe(
+      'failed replication task sessions from 00:00 yesterday to 00:00 today (Europe/Berlin)',
+    );
+    expect(intent.phrase).toBe('failed replicas yesterday');
+  });
+
+  it('flags a window that reaches past the 30 days EM keeps, and keeps it', () => {
+    expect(query('failed last 30 days').beyondRetention).toBe(false);
+    const old = query('failed last 31 days');
+    expect(old.beyondRetention).toBe(true);
+    expect(old.window?.from).toEqual(new Date('2026-10-23T09:05:00.000Z'));
+    expect(query('failed since Dec 25').beyondRetention).toBe(true);
+  });
+
+  it('builds the filter from the typed builder, not from strings', () => {
+    const intent = query('failed for apache02 today');
+    expect(intent.filter).toEqual(
+      and(
+        eq('Result', 'Failed'),
+        eq('VmDisplayName', 'apache02'),
+        cmp('CreationTime', '>=', new Date('2026-11-22T23:00:00.000Z')),
+      ),
+    );
+  });
+
+  it('looks a session up by id, with no time window', () => {
+    const intent = query('session 2F6D8C1E-3B1A-4C55-9E0B-6A7D2C9F1E42');
+    expect(intent.sessionId).toBe('urn:veeam:ReplicaTaskSession:2f6d8c1e-3b1a-4c55-9e0b-6a7d2c9f1e42');
+    expect(intent.window).toBeNull();
+    expect(intent.defaultWindow).toBe(false);
+    expect(intent.phrase).toBe('replica session 2f6d8c1e-3b1a-4c55-9e0b-6a7d2c9f1e42');
+  });
+
+  it('says how the answer is ordered and cut', () => {
+    expect(query('3 oldest failures today').explanation).toBe(
+      'the 3 oldest failed replication task sessions since 00:00 today (Europe/Berlin)',
+    );
+    expect(query('biggest replicas today').explanation).toBe(
+      'replication task sessions since 00:00 today (Europe/Berlin), largest first',
+    );
+    expect(query('the latest failed replica for apache02').explanation).toMatch(
+      /^the most recent failed replication task session of apache02 /,
+    );
+  });
+
+  it('names job runs as such', () => {
+    const intent = query('replication jobs failed today');
+    expect(intent.type).toBe('ReplicaJobSession');
+    expect(intent.explanation).toBe('failed replication job sessions since 00:00 today (Europe/Berlin)');
+    expect(intent.phrase).toBe('failed replication job runs today');
+  });
+
+  it('shows the exact bounds of "last week" in the asker\'s zone', () => {
+    expect(query('failed last week').explanation).toBe(
+      'failed replication task sessions last week (Monday 16 Nov 00:00 to Monday 23 Nov 2026 00:00, Europe/Berlin)',
+    );
+  });
+});
+
+describe('parseQuestion help and refusals', () => {
+  it.each(['help', 'HELP', '?', 'help me', 'What can you do?', 'hi'])('answers "%s" with help', (text) => {
+    expect(parseQuestion(text, BERLIN)).toEqual({ kind: 'help' });
+  });
+
+  it('names the words it did not understand and suggests the repaired question', () => {
+    const result = notUnderstood('apache02 failed today');
+    expect(result.error).toContain('"apache02"');
+    expect(result.error).toContain('for apache02');
+    expect(result.suggestions[0]).toBe('failed today for apache02');
+    expect(result.suggestions.length).toBeGreaterThanOrEqual(2);
+    expect(result.suggestions.length).toBeLessThanOrEqual(3);
+  });
+
+  it('suggests the grammar word for a typo', () => {
+    const result = notUnderstood('faild replicas yesterday');
+    expect(result.error).toBe('I did not understand "faild".');
+    expect(result.suggestions[0]).toBe('failed replicas yesterday');
+  });
+
+  it('does not drop unknown words, even next to a readable question', () => {
+    expect(notUnderstood('delete all failed replicas today').error).toContain('"delete"');
+    expect(notUnderstood('what is the weather').error).toContain('"weather"');
+  });
+
+  it('suggests quotes for a name with spaces', () => {
+    const result = notUnderstood('failed for SQL Srv 01 today');
+    expect(result.error).toContain('put it in quotes');
+    expect(result.suggestions[0]).toBe('failed for "SQL Srv 01" today');
+    expect(parseQuestion(result.suggestions[0]!, BERLIN).kind).toBe('query');
+  });
+
+  it.each([
+    ['failed today yesterday', 'two times'],
+    ['failed since Feb 30', 'no date'],
+    ['failed between Nov 22 and Nov 20', 'not after the start'],
+    ['failed last 0 days', 'empty time window'],
+    ['last 2000 failures', 'from 1 to 1000'],
+    ['failed jobs for apache02', 'no VM name'],
+    ['biggest replication jobs', 'per VM'],
+    ['failed in job "SQL Replica', 'never closed'],
+    ['urn:veeam:Job:2f6d8c1e-3b1a-4c55-9e0b-6a7d2c9f1e42', 'not a replication session id'],
+    ['failed since', 'could not read a time'],
+    ['last 5 latest 3', 'two counts'],
+    ['', 'Ask me about replication sessions'],
+  ])('refuses "%s" (%s)', (text, fragment) => {
+    const result = notUnderstood(text);
+    expect(result.error).toContain(fragment);
+    expect(result.suggestions.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('refuses input over 1,000 characters with a clear message', () => {
+    const long = `failed for ${'a'.repeat(MAX_QUESTION_LENGTH)}`;
+    const result = notUnderstood(long);
+    expect(result.error).toContain('up to 1,000 characters');
+    expect(parseQuestion(`failed for ${'a'.repeat(MAX_QUESTION_LENGTH - 11)}`, BERLIN).kind).toBe('query');
+  });
+
+  it("refuses a bad time zone or clock as the caller's error", () => {
+    expect(() => parseQuestion('failed', { now: NOW, timeZone: 'Mars/Olympus' })).toThrow(/IANA time zone/);
+    expect(() => parseQuestion('failed', { now: new Date(Number.NaN), timeZone: 'UTC' })).toThrow(
+      /valid `now`/,
+    );
+  });
+});
+
+const VOCABULARY = [
+  'failed',
+  'warnings',
+  'problems',
+  'running',
+  'in',
+  'progress',
+  'today',
+  'yesterday',
+  'last',
+  'past',
+  'since',
+  'between',
+  'and',
+  'or',
+  'on',
+  'for',
+  'of',
+  'vm',
+  'job',
+  'jobs',
+  'server',
+  'backup',
+  'runs',
+  'latest',
+  'oldest',
+  'first',
+  'biggest',
+  'most',
+  'recent',
+  '5',
+  '24h',
+  '7d',
+  'hours',
+  'days',
+  'week',
+  'this',
+  'monday',
+  'Nov',
+  '20',
+  '2026-11-20',
+  '08:00',
+  '8am',
+  'ago',
+  'not',
+  'successful',
+  ',',
+  '"',
+  "'",
+  'apache02',
+  'SQL Replica',
+  'help',
+  'urn:veeam:ReplicaTaskSession:2f6d8c1e-3b1a-4c55-9e0b-6a7d2c9f1e42',
+  '<@U1>',
+  '&amp;',
+  '?',
+  '(',
+  ')',
+  ';',
+  '=',
+];
+const ZONES = ['UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Tokyo', 'Pacific/Auckland', 'Asia/Kolkata'];
+const nowArb = fc.date({
+  min: new Date('2000-01-01T00:00:00Z'),
+  max: new Date('2090-12-31T00:00:00Z'),
+  noInvalidDate: true,
+});
+
+function checkResult(result: ParsedQuestion): void {
+  expect(['query', 'help', 'not-understood']).toContain(result.kind);
+  if (result.kind === 'query') {
+    const { intent } = result;
+    // every query serialises, so EM can be asked
+    if (intent.filter !== null) expect(typeof toFilterString(intent.type, intent.filter)).toBe('string');
+    expect(intent.explanation.length).toBeGreaterThan(0);
+  }
+  if (result.kind === 'not-understood') {
+    expect(result.error.length).toBeGreaterThan(0);
+    expect(result.suggestions.length).toBeGreaterThanOrEqual(2);
+    expect(result.suggestions.length).toBeLessThanOrEqual(3);
+  }
+}
+
+describe('parseQuestion properties', () => {
+  it('gives a query, help or not-understood for any string up to 1,000 characters', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ maxLength: 1000, unit: 'binary' }),
+        fc.constantFrom(...ZONES),
+        nowArb,
+        (text, timeZone, now) => {
+          checkResult(parseQuestion(text, { now, timeZone }));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('never throws on word salad made of grammar words', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(...VOCABULARY), { maxLength: 40 }),
+        fc.constantFrom(...ZONES),
+        nowArb,
+        (words, timeZone, now) => {
+          checkResult(parseQuestion(words.join(' '), { now, timeZone }));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  // letters that cannot spell an entity such as &amp; (Slack's escaping is undone on purpose)
+  const nameArb = fc
+    .string({
+      unit: fc.constantFrom('a', 'b', 'c', '0', '9', '-', '.', ' ', '"', "'", ';', ',', '(', ')', '&', '='),
+      minLength: 1,
+      maxLength: 30,
+    })
+    .filter((s) => s.trim() !== '' && s === s.trim());
+
+  it('keeps names with " ; , ( ) & = inside one quoted literal that does not change the filter', () => {
+    fc.assert(
+      fc.property(
+        nameArb,
+        fc.constantFrom('"', "'"),
+        fc.constantFrom('vm', 'job', 'server'),
+        (name, quote, target) => {
+          const quoted = `${quote}${name.replaceAll(quote, quote + quote)}${quote}`;
+          const question =
+            target === 'vm'
+              ? `failed for ${quoted} today`
+              : target === 'job'
+                ? `failed in job ${quoted} today`
+                : `failed on server ${quoted} today`;
+          const parsed = parseQuestion(question, BERLIN);
+          if (parsed.kind !== 'query') throw new Error(`${question}: ${JSON.stringify(parsed)}`);
+          const field = target === 'vm' ? 'VmDisplayName' : target === 'job' ? 'JobName' : 'BackupServerName';
+          const since = new Date('2026-11-22T23:00:00.000Z');
+          // structural: exactly the three clauses, the name whole in one of them
+          expect(parsed.intent.filter).toEqual(
+            and(eq('Result', 'Failed'), eq(field, name), cmp('CreationTime', '>=', since)),
+          );
+          // and the wire form reads back to the same three clauses
+          const clauses = splitTopLevel(toFilterString('ReplicaTaskSession', parsed.intent.filter!));
+          expect(clauses).toEqual([
+            'Result==Failed',
+            `${field}==${emQuote(name)}`,
+            `CreationTime>="${since.toISOString()}"`,
+          ]);
+          expect(unquoteEm(clauses[1]!.slice(field.length + 2))).toBe(name);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('puts "today" at 00:00 in the asker\'s zone and makes "yesterday" one calendar day long', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...ZONES), nowArb, (timeZone, now) => {
+        const today = query('today', { now, timeZone }).window!;
+        const yesterday = query('yesterday', { now, timeZone }).window!;
+        expect(formatIn(today.from, timeZone, 'HH:mm')).toBe('00:00');
+        expect(today.from.getTime()).toBeLessThanOrEqual(now.getTime());
+        expect(now.getTime() - today.from.getTime()).toBeLessThan(25 * 3_600_000);
+        expect(yesterday.to).toEqual(today.from);
+        const hours = (yesterday.to!.getTime() - yesterday.from.getTime()) / 3_600_000;
+        expect([23, 23.5, 24, 24.5, 25]).toContain(hours);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+function emQuote(value: string): string {
+  return `"${value.replaceAll('"', '""')}"`;
+}
+
+function unquoteEm(literal: string): string {
+  expect(literal.startsWith('"') && literal.endsWith('"')).toBe(true);
+  return literal.slice(1, -1).replaceAll('""', '"');
+}
+
+/** Splits an EM filter at the `;` outside quotes and parentheses, as EM reads it. */
+function splitTopLevel(filter: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let inQuote = false;
+  let start = 0;
+  for (let i = 0; i < filter.length; i++) {
+    const ch = filter[i];
+    if (inQuote) {
+      if (ch === '"' && filter[i + 1] === '"') i++;
+      else if (ch === '"') inQuote = false;
+    } else if (ch === '"') inQuote = true;
+    else if (ch === '(') depth++;
+    else if (ch === ')') depth--;
+    else if (ch === ';' && depth === 0) {
+      out.push(filter.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(filter.slice(start));
+  expect(inQuote).toBe(false);
+  expect(depth).toBe(0);
+  return out;
+}

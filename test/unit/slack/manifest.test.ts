@@ -1,0 +1,54 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const schemaPath = `${root}../shared/reference/slack-manifest-schema/manifest.schema.1.0.0.json`;
+const manifest = parse(readFileSync(`${root}manifest.yml`, 'utf8')) as {
+  features: { slash_commands: Array<{ command: string }> };
+  oauth_config: { scopes: { bot: string[] } };
+  settings: {
+    event_subscriptions: { bot_events: string[] };
+    interactivity: { is_enabled: boolean };
+    socket_mode_enabled: boolean;
+  };
+};
+
+describe('manifest.yml', () => {
+  it.skipIf(!existsSync(schemaPath))('is valid against the Slack manifest schema 1.0.0', () => {
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    const validate = ajv.compile(JSON.parse(readFileSync(schemaPath, 'utf8')));
+    const valid = validate(manifest);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(valid).toBe(true);
+  });
+
+  it.skipIf(!existsSync(schemaPath))('would catch a broken manifest (the schema is really applied)', () => {
+    const validate = new Ajv({ strict: false }).compile(JSON.parse(readFileSync(schemaPath, 'utf8')));
+    const broken = structuredClone(manifest);
+    broken.features.slash_commands[0]!.command = 'replicas';
+    expect(validate(broken)).toBe(false);
+  });
+
+  it('asks for what replibot uses: /replicas, mentions, DMs, App Home, buttons and Socket Mode', () => {
+    expect(manifest.features.slash_commands.map((c) => c.command)).toEqual(['/replicas']);
+    expect(manifest.settings.event_subscriptions.bot_events.sort()).toEqual([
+      'app_home_opened',
+      'app_mention',
+      'message.im',
+    ]);
+    expect(manifest.settings.interactivity.is_enabled).toBe(true);
+    expect(manifest.settings.socket_mode_enabled).toBe(true);
+    for (const scope of [
+      'commands',
+      'chat:write',
+      'app_mentions:read',
+      'im:history',
+      'users:read',
+      'files:write',
+    ])
+      expect(manifest.oauth_config.scopes.bot).toContain(scope);
+  });
+});
