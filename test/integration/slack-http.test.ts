@@ -318,6 +318,33 @@ describe('the Slack app over HTTP', () => {
     expect(JSON.stringify(view.blocks)).toContain('Latest failures and warnings');
   });
 
+  it('answers a button from an unreadable value with a clear message instead of silence', async () => {
+    const id = nextResponseId();
+    await sender.action(
+      blockActionsPayload({
+        actionId: ACTION_SHOW_MORE,
+        value: 'not json',
+        responseUrl: fake.responseUrl(id),
+      }),
+    );
+    const { body } = await fake.waitForResponse(id);
+    expect(body.response_type).toBe('ephemeral');
+    expect(String(body.text)).toContain('Ask the question again.');
+  });
+
+  it('has a fake Slack API that refuses and records a message over a Block Kit limit', async () => {
+    const blocks = Array.from({ length: 51 }, () => ({ type: 'divider' }));
+    await expect(
+      slack.client.chat.postMessage({ channel: 'C111', text: 'too long', blocks }),
+    ).rejects.toMatchObject({
+      data: { error: 'invalid_blocks' },
+    });
+    expect(fake.violations).toEqual([
+      'chat.postMessage: no more than 50 blocks allowed (got 51) [json-pointer:/blocks]',
+    ]);
+    fake.violations.length = 0;
+  });
+
   it('answers /healthz with 200 while up', async () => {
     const response = await fetch(`http://127.0.0.1:${slack.port}/healthz`);
     expect(response.status).toBe(200);

@@ -192,27 +192,34 @@ export function summarizeDigest(
       (run) => run.totalSize,
       topRuns,
     ),
-    perDay: window.chartDays.map((slot) => {
-      const day: DigestDay = {
-        date: slot.date,
-        start: slot.start,
-        partial: slot.partial,
-        success: 0,
-        warning: 0,
-        failed: 0,
-      };
-      for (const s of all) {
-        const t = s.creationTime.getTime();
-        if (t < slot.start.getTime() || t >= slot.end.getTime()) continue;
-        if (s.result === 'Success') day.success++;
-        else if (s.result === 'Warning') day.warning++;
-        else if (s.result === 'Failed') day.failed++;
-      }
-      return day;
-    }),
+    perDay: toPerDay(all, window),
     vmCount: new Set(current.map(vmKey)).size,
     jobCount: new Set(current.map(jobOf)).size,
   };
+}
+
+/** Results per chart day, in one pass over the sessions (sorted by creation, as the slots are). */
+function toPerDay(all: ReplicaTaskSession[], window: DigestWindow): DigestDay[] {
+  const days: DigestDay[] = window.chartDays.map((slot) => ({
+    date: slot.date,
+    start: slot.start,
+    partial: slot.partial,
+    success: 0,
+    warning: 0,
+    failed: 0,
+  }));
+  let i = 0;
+  for (const s of all) {
+    const t = s.creationTime.getTime();
+    while (i < window.chartDays.length && t >= window.chartDays[i]!.end.getTime()) i++;
+    if (i === window.chartDays.length) break;
+    if (t < window.chartDays[i]!.start.getTime()) continue;
+    const day = days[i]!;
+    if (s.result === 'Success') day.success++;
+    else if (s.result === 'Warning') day.warning++;
+    else if (s.result === 'Failed') day.failed++;
+  }
+  return days;
 }
 
 /** True when a failed-only digest has something to say. */

@@ -14,15 +14,23 @@ export interface LocalDay {
   day: number;
 }
 
-/** True when the zone is one Intl knows (an IANA name such as Europe/Berlin, or UTC). */
+const zoneChecks = new Map<string, boolean>();
+
+/** True when the zone is one Intl knows (an IANA name such as Europe/Berlin, or UTC). Remembered: Intl is slow. */
 export function isKnownTimeZone(zone: string): boolean {
-  if (zone.trim() === '') return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
+  const known = zoneChecks.get(zone);
+  if (known !== undefined) return known;
+  let ok = zone.trim() !== '';
+  if (ok) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    } catch {
+      ok = false;
+    }
   }
+  // bounded, so a stream of made-up zone names cannot grow it without end
+  if (zoneChecks.size < 1000) zoneChecks.set(zone, ok);
+  return ok;
 }
 
 export function toLocalDay(instant: Date, timeZone: string): LocalDay {

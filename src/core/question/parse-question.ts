@@ -253,7 +253,12 @@ function explainProblems(parts: QuestionParts): string {
   const unknown = parts.unknown.filter((w) => !runWords.has(w));
   if (unknown.length > 0) {
     sentences.push(`I did not understand ${quoteList(unknown)}.`);
-    const names = unknown.filter((w) => nearestWord(w) === null && /^[\p{L}\p{N}][\p{L}\p{N}._-]*$/u.test(w));
+    const names = unknown.filter(
+      (w) =>
+        !KNOWN_WORDS.has(w.toLowerCase()) &&
+        nearestWord(w) === null &&
+        /^[\p{L}\p{N}][\p{L}\p{N}._-]*$/u.test(w),
+    );
     if (names.length > 0) {
       const n = truncate(names[0]!, 40);
       sentences.push(`If "${n}" is a name, say which: "for ${n}" (a VM), "job ${n}" or "on server ${n}".`);
@@ -326,7 +331,7 @@ function suggestFixes(tokens: readonly Token[], parts: QuestionParts, options: P
     const near = token.kind === 'word' ? nearestWord(token.text) : null;
     if (near !== null) {
       fixed[at] = { kind: 'word', text: near, lower: near };
-    } else {
+    } else if (token.kind === 'quoted' || !KNOWN_WORDS.has(token.lower)) {
       nameAt.add(at);
       names.push(
         token.kind === 'quoted' || /[\s,"]/.test(token.text)
@@ -338,7 +343,10 @@ function suggestFixes(tokens: readonly Token[], parts: QuestionParts, options: P
   if (nameAt.size < parts.unknownAt.length) candidates.push(toText(fixed));
   if (names.length > 0) {
     // "apache02 failed" -> "failed for apache02": the unknown words become VM names at the end
-    const rest = toText(fixed.filter((_, at) => !nameAt.has(at)));
+    // a preposition left dangling before a moved name goes with it ("failed in apache02")
+    const dangling = (at: number): boolean =>
+      nameAt.has(at + 1) && ['in', 'on', 'at', 'from', 'of', 'for'].includes(tokens[at]!.lower);
+    const rest = toText(fixed.filter((_, at) => !nameAt.has(at) && !dangling(at)));
     candidates.push(`${rest} for ${names.join(', ')}`.trim());
   }
   const out: string[] = [];

@@ -16,6 +16,7 @@ import {
   STATE_WORDS,
   type StateWord,
   UNIT_WORDS,
+  wordTable,
 } from './vocabulary.js';
 
 export type OrderKey = 'newest' | 'oldest' | 'largest' | 'smallest';
@@ -46,6 +47,20 @@ export interface QuestionParts {
   unquotedRuns: string[];
 }
 
+/** Words that order the answer (with a count after them, they also cut it). */
+const ORDER_WORDS = wordTable<OrderKey>({
+  last: 'newest',
+  latest: 'newest',
+  newest: 'newest',
+  recent: 'newest',
+  oldest: 'oldest',
+  earliest: 'oldest',
+  first: 'oldest',
+  biggest: 'largest',
+  largest: 'largest',
+  smallest: 'smallest',
+});
+
 /** Answers are capped so one question cannot ask for the whole history in one message. */
 export const MAX_LIMIT = 1000;
 
@@ -72,6 +87,12 @@ export function readQuestion(tokens: readonly Token[], ctx: TimeContext): Questi
     problems: [],
     unquotedRuns: [],
   };
+  // time expressions are looked up again and again while names are read; each position is read once
+  const timeReads = new Map<number, ReturnType<typeof readTimeAt>>();
+  const timeAt = (i: number): ReturnType<typeof readTimeAt> => {
+    if (!timeReads.has(i)) timeReads.set(i, readTimeAt(tokens, i, ctx));
+    return timeReads.get(i)!;
+  };
   const w = (i: number): string | undefined => (tokens[i]?.kind === 'word' ? tokens[i]!.lower : undefined);
   const text = (from: number, to: number): string =>
     tokens
@@ -88,7 +109,7 @@ export function readQuestion(tokens: readonly Token[], ctx: TimeContext): Questi
     if (token.kind === 'quoted') return true;
     if (KNOWN_WORDS.has(token.lower)) return false;
     if (GUID_RE.test(token.lower) || URN_RE.test(token.lower)) return false;
-    return readTimeAt(tokens, i, ctx) === null;
+    return timeAt(i) === null;
   };
 
   /** one name or a list joined by commas, "and", "or": "apache02, ubuntu88 and web01" */
@@ -126,7 +147,7 @@ export function readQuestion(tokens: readonly Token[], ctx: TimeContext): Questi
       STATE_WORDS[tokens[j]!.lower] === undefined &&
       !GUID_RE.test(tokens[j]!.lower) &&
       !URN_RE.test(tokens[j]!.lower) &&
-      readTimeAt(tokens, j, ctx) === null
+      timeAt(j) === null
     ) {
       j++;
     }
@@ -325,18 +346,6 @@ export function readQuestion(tokens: readonly Token[], ctx: TimeContext): Questi
           continue;
         }
       }
-      const orderWord: Record<string, OrderKey> = {
-        last: 'newest',
-        latest: 'newest',
-        newest: 'newest',
-        recent: 'newest',
-        oldest: 'oldest',
-        earliest: 'oldest',
-        first: 'oldest',
-        biggest: 'largest',
-        largest: 'largest',
-        smallest: 'smallest',
-      };
       let orderAt = i;
       if (lower === 'most' && w(i + 1) === 'recent') orderAt = i + 1;
       if (lower === 'top' && count(i + 1) !== null && !isUnitAt(i + 2)) {
@@ -349,8 +358,8 @@ export function readQuestion(tokens: readonly Token[], ctx: TimeContext): Questi
         i += 2;
         continue;
       }
-      const key = orderWord[w(orderAt) ?? ''];
-      const isTime = readTimeAt(tokens, i, ctx);
+      const key = ORDER_WORDS[w(orderAt) ?? ''];
+      const isTime = timeAt(i);
       if (
         key !== undefined &&
         isTime === null &&

@@ -153,6 +153,13 @@ export function readDay(tokens: readonly Token[], i: number, ctx: TimeContext): 
   if ((w === 'last' || w === 'previous') && WEEKDAY_WORDS[word(tokens, i + 1) ?? ''] !== undefined) {
     return { day: mostRecentWeekday(ctx.today, WEEKDAY_WORDS[word(tokens, i + 1)!]!, true), next: i + 2 };
   }
+  // 11/20, 20.11.2026: day/month or month/day? Refused rather than guessed.
+  if (/^\d{1,2}\/\d{1,2}$/.test(w) || /^\d{1,2}[./-]\d{1,2}[./-](?:\d{2}|\d{4})$/.test(w)) {
+    return {
+      error: `"${tokens[i]!.text}" could be read day-first or month-first; write the date as 2026-11-20 or Nov 20.`,
+      next: i + 1,
+    };
+  }
   const iso = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$/.exec(w);
   if (iso) return dayFrom(Number(iso[1]), Number(iso[2]), Number(iso[3]), tokens[i]!.text, i + 1);
 

@@ -4,8 +4,16 @@
  */
 import type { SessionResult } from '../sessions.js';
 
+/**
+ * A lookup table without a prototype, so that typed words such as "__proto__" or "constructor" find nothing
+ * instead of Object.prototype's members.
+ */
+export function wordTable<T>(entries: Record<string, T>): Readonly<Record<string, T>> {
+  return Object.freeze(Object.assign(Object.create(null) as Record<string, T>, entries));
+}
+
 /** Result words and the EM results they stand for (several words mean "Warning or Failed"). */
-export const RESULT_WORDS: Readonly<Record<string, readonly SessionResult[]>> = {
+export const RESULT_WORDS: Readonly<Record<string, readonly SessionResult[]>> = wordTable({
   failed: ['Failed'],
   fail: ['Failed'],
   fails: ['Failed'],
@@ -32,7 +40,7 @@ export const RESULT_WORDS: Readonly<Record<string, readonly SessionResult[]>> = 
   problems: ['Warning', 'Failed'],
   issue: ['Warning', 'Failed'],
   issues: ['Warning', 'Failed'],
-};
+});
 
 /** Words that can follow "not" to mean "Warning or Failed". */
 export const NEGATABLE_SUCCESS = new Set([
@@ -47,7 +55,7 @@ export const NEGATABLE_SUCCESS = new Set([
 /** A state as the asker means it; mapped to the task or job enum once the level is known. */
 export type StateWord = 'running' | 'pending' | 'finished';
 
-export const STATE_WORDS: Readonly<Record<string, StateWord>> = {
+export const STATE_WORDS: Readonly<Record<string, StateWord>> = wordTable({
   running: 'running',
   active: 'running',
   ongoing: 'running',
@@ -62,7 +70,7 @@ export const STATE_WORDS: Readonly<Record<string, StateWord>> = {
   done: 'finished',
   ended: 'finished',
   stopped: 'finished',
-};
+});
 
 /** Words that carry no meaning for the query and are skipped. Everything else must be understood. */
 export const FILLER_WORDS = new Set([
@@ -137,6 +145,11 @@ export const FILLER_WORDS = new Set([
   'state',
   'ones',
   'one',
+  // "how many failed today": the answer lists them with a count anyway
+  'how',
+  'many',
+  'count',
+  'number',
 ]);
 
 /** Words that end an unquoted multi-word job name (the start of another part of the question). */
@@ -181,7 +194,7 @@ export const CLAUSE_WORDS = new Set([
 
 export type TimeUnit = 'minute' | 'hour' | 'day' | 'week' | 'month';
 
-export const UNIT_WORDS: Readonly<Record<string, TimeUnit>> = {
+export const UNIT_WORDS: Readonly<Record<string, TimeUnit>> = wordTable({
   minute: 'minute',
   minutes: 'minute',
   min: 'minute',
@@ -198,10 +211,10 @@ export const UNIT_WORDS: Readonly<Record<string, TimeUnit>> = {
   wks: 'week',
   month: 'month',
   months: 'month',
-};
+});
 
 /** Short forms such as `24h`, `7d`, `30m`, `2w`. */
-export const SHORT_UNITS: Readonly<Record<string, TimeUnit>> = {
+export const SHORT_UNITS: Readonly<Record<string, TimeUnit>> = wordTable({
   m: 'minute',
   min: 'minute',
   mins: 'minute',
@@ -211,10 +224,10 @@ export const SHORT_UNITS: Readonly<Record<string, TimeUnit>> = {
   d: 'day',
   w: 'week',
   wk: 'week',
-};
+});
 
 /** Day of the week as `Date#getDay()` numbers it (0 = Sunday). */
-export const WEEKDAY_WORDS: Readonly<Record<string, number>> = {
+export const WEEKDAY_WORDS: Readonly<Record<string, number>> = wordTable({
   sunday: 0,
   sun: 0,
   monday: 1,
@@ -232,10 +245,10 @@ export const WEEKDAY_WORDS: Readonly<Record<string, number>> = {
   fri: 5,
   saturday: 6,
   sat: 6,
-};
+});
 
 /** Month numbers 1..12. */
-export const MONTH_WORDS: Readonly<Record<string, number>> = {
+export const MONTH_WORDS: Readonly<Record<string, number>> = wordTable({
   january: 1,
   jan: 1,
   february: 2,
@@ -260,9 +273,9 @@ export const MONTH_WORDS: Readonly<Record<string, number>> = {
   nov: 11,
   december: 12,
   dec: 12,
-};
+});
 
-export const NUMBER_WORDS: Readonly<Record<string, number>> = {
+export const NUMBER_WORDS: Readonly<Record<string, number>> = wordTable({
   one: 1,
   two: 2,
   three: 3,
@@ -280,7 +293,7 @@ export const NUMBER_WORDS: Readonly<Record<string, number>> = {
   thirty: 30,
   fifty: 50,
   hundred: 100,
-};
+});
 
 /** Singular nouns after "latest"/"oldest"/"biggest" that mean "just one" ("the latest failure"). */
 export const SINGULAR_NOUNS = new Set([

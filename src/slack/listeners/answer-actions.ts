@@ -24,15 +24,14 @@ import { logReply, type SlackRuntime } from '../runtime.js';
 
 export function registerAnswerActions(app: App, runtime: SlackRuntime): void {
   const stale = async (respond: RespondFn) => {
-    const reply = runtime.answerer.toErrorReply(
-      new ReplibotError('internal', 'That button comes from an older replibot and cannot be read.', {
-        hint: 'Ask the question again.',
-      }),
-    );
+    // Not an error worth a reference id: the button predates this replibot or was tampered with.
+    const text =
+      ':hourglass: I cannot read that button any more (it may come from an older replibot). Ask the question again.';
     await respond({
       response_type: 'ephemeral',
       replace_original: false,
-      ...renderReply(reply, { timeZone: 'UTC' }),
+      text,
+      blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }],
     });
   };
   const allowed = async (body: BlockButtonAction, respond: RespondFn): Promise<boolean> => {

@@ -121,6 +121,10 @@ describe('parseQuestion help and refusals', () => {
     expect(result.suggestions.length).toBeLessThanOrEqual(3);
   });
 
+  it('moves an unmarked name behind "for" in its suggestion', () => {
+    expect(notUnderstood('failed in apache02').suggestions[0]).toBe('failed for apache02');
+  });
+
   it('suggests the grammar word for a typo', () => {
     const result = notUnderstood('faild replicas yesterday');
     expect(result.error).toBe('I did not understand "faild".');
@@ -152,6 +156,9 @@ describe('parseQuestion help and refusals', () => {
     ['failed since', 'could not read a time'],
     ['last 5 latest 3', 'two counts'],
     ['', 'Ask me about replication sessions'],
+    ['failed on 11/20', 'day-first or month-first'],
+    ['failed __proto__ constructor', '"__proto__" and "constructor"'],
+    ['failed in apache02', '"apache02"'],
   ])('refuses "%s" (%s)', (text, fragment) => {
     const result = notUnderstood(text);
     expect(result.error).toContain(fragment);
@@ -227,6 +234,9 @@ const VOCABULARY = [
   'help',
   'urn:veeam:ReplicaTaskSession:2f6d8c1e-3b1a-4c55-9e0b-6a7d2c9f1e42',
   '<@U1>',
+  '__proto__',
+  'constructor',
+  'toString',
   '&amp;',
   '?',
   '(',

@@ -55,6 +55,12 @@ export const PHRASINGS: readonly Phrasing[] = [
   { q: 'failures and warnings today', filter: `${PROBLEMS};${TODAY}` },
   { q: 'failed or warning today', filter: `${PROBLEMS};${TODAY}` },
   { q: 'which replicas did not succeed today', filter: `${PROBLEMS};${TODAY}` },
+  { q: 'how many failed today', filter: `${FAILED};${TODAY}` },
+  {
+    q: 'were there any failed replicas last night',
+    filter: `${FAILED};${range('2026-11-22T17:00:00.000Z', '2026-11-23T05:00:00.000Z')}`,
+  },
+  { q: 'status of apache02', filter: `VmDisplayName=="apache02";${LAST24}` },
 
   // states
   { q: 'running replicas', filter: `State==InProgress;${LAST24}` },
@@ -124,6 +130,8 @@ export const PHRASINGS: readonly Phrasing[] = [
   { q: 'failed since the 20th of November', filter: `${FAILED};${ge('2026-11-19T23:00:00.000Z')}` },
   { q: 'failed since 08:00', filter: `${FAILED};${ge('2026-11-23T07:00:00.000Z')}` },
   { q: 'failed since 8am', filter: `${FAILED};${ge('2026-11-23T07:00:00.000Z')}` },
+  { q: 'failed since 8.30', filter: `${FAILED};${ge('2026-11-23T07:30:00.000Z')}` },
+  { q: 'failed since yesterday 18:00', filter: `${FAILED};${ge('2026-11-22T17:00:00.000Z')}` },
   { q: 'failed since 8 am', filter: `${FAILED};${ge('2026-11-23T07:00:00.000Z')}` },
   { q: 'failed since 7:30', filter: `${FAILED};${ge('2026-11-23T06:30:00.000Z')}` },
   // a clock time still ahead today means yesterday's

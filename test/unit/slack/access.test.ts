@@ -20,6 +20,9 @@ describe('checkAccess', () => {
     expect(checkAccess(policy, 'U1', 'C1')).toEqual({ allowed: true });
     expect(checkAccess(policy, 'U1', 'C2')).toEqual({ allowed: false, reason: 'channel' });
     expect(checkAccess(policy, 'U1', 'D1')).toEqual({ allowed: true });
-    expect(checkAccess({ ...open, allowedChannelIds: ['C1'] }, 'U1', 'D1')).toEqual({ allowed: false, reason: 'channel' });
+    expect(checkAccess({ ...open, allowedChannelIds: ['C1'] }, 'U1', 'D1')).toEqual({
+      allowed: false,
+      reason: 'channel',
+    });
   });
 });
