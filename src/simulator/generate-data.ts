@@ -28,6 +28,11 @@ export interface GeneratorOptions {
   retryFixRate?: number;
   /** jobs forced to be running at "now"; default 1 */
   running?: number;
+  /**
+   * add the demo story: a run of apache02's job that finished shortly before "now" with apache02 failed, so
+   * "replicas failed today for apache02" has an answer in the demo; default true
+   */
+  demo?: boolean;
 }
 
 export interface GeneratedData {
@@ -242,6 +247,17 @@ export function generateData(seed: number, now: number, options: GeneratorOption
           );
         }
       }
+    }
+  }
+
+  // the demo story: apache02 failed in a run that finished minutes ago
+  const demoJob = jobs.find((job) => job.vms.some((vm) => vm.name === 'apache02'));
+  if ((options.demo ?? true) && demoJob && target >= 50) {
+    const session = runJob(demoJob, now - 45 * 60_000, demoJob.vms, false);
+    const task = session?.tasks.find((t) => t.vm.name === 'apache02');
+    if (task) {
+      task.result = 'Failed';
+      task.reason = FAILURE_REASONS[0]!(task.vm.name, demoJob, r);
     }
   }
 
