@@ -39,8 +39,12 @@ interface PollCost {
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
-async function pollCost(taskSessions: number, naive: boolean): Promise<{ steady: PollCost; naive: PollCost | null }> {
-  const progress = (what: string) => process.stderr.write(`bench alerts: ${taskSessions} sessions: ${what}\n`);
+async function pollCost(
+  taskSessions: number,
+  naive: boolean,
+): Promise<{ steady: PollCost; naive: PollCost | null }> {
+  const progress = (what: string) =>
+    process.stderr.write(`bench alerts: ${taskSessions} sessions: ${what}\n`);
   progress('generating');
   const sim = await startSimulator({ port: 0, seed: 11, data: { taskSessions } });
   progress('polling');
@@ -58,7 +62,12 @@ async function pollCost(taskSessions: number, naive: boolean): Promise<{ steady:
       pollOverlapMinutes: 30,
       timeZone: 'UTC',
     });
-    store.subscriptions.add('C1', { level: 'failed', job: null, vm: null, server: null }, 'bench', new Date());
+    store.subscriptions.add(
+      'C1',
+      { level: 'failed', job: null, vm: null, server: null },
+      'bench',
+      new Date(),
+    );
     await service.poller.pollOnce(); // logon and first watermark
     // steady state: the median of 5 polls
     const samples: PollCost[] = [];
@@ -141,7 +150,12 @@ async function alertLatency(pollIntervalMs: number, samples: number): Promise<nu
     timeZone: 'UTC',
     paceMs: 0,
   });
-  store.subscriptions.add('C1', { level: 'failed', job: 'Bench*', vm: null, server: null }, 'bench', new Date());
+  store.subscriptions.add(
+    'C1',
+    { level: 'failed', job: 'Bench*', vm: null, server: null },
+    'bench',
+    new Date(),
+  );
   const latencies: number[] = [];
   try {
     await service.start();
