@@ -162,6 +162,8 @@ async function alertLatency(pollIntervalMs: number, samples: number): Promise<nu
     await service.poller.pollOnce();
     for (let i = 0; i < samples; i += 1) {
       const task = sim.addTaskSession({ vm: `bench${i}`, job: `Bench ${i}`, state: 'InProgress' });
+      // finish at a random point of the poll cycle, not right after the previous post
+      await new Promise((r) => setTimeout(r, Math.random() * pollIntervalMs));
       const before = slack.stamps.length;
       const t0 = performance.now();
       sim.finishTaskSession(task.uid, { result: 'Failed', reason: 'bench' });
@@ -217,7 +219,7 @@ whole history. Time includes the simulator scanning its whole in-memory history 
 real EM does with an index.
 
 Alert latency, from \`finishTaskSession\` in the simulator to \`chat.postMessage\` arriving at a local Slack
-API stand-in, poll interval ${interval} ms, ${latencies.length} failures one after another:
+API stand-in, poll interval ${interval} ms, ${latencies.length} failures at random points of the poll cycle:
 median ${pct(0.5).toFixed(0)} ms, p90 ${pct(0.9).toFixed(0)} ms, max ${latencies[latencies.length - 1]!.toFixed(0)} ms.
 With the default \`POLL_INTERVAL_SECONDS=60\` the latency is dominated by the interval (on average half of it)
 plus EM's own collection delay (up to 15 minutes on a real EM).
