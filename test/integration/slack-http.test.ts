@@ -86,7 +86,7 @@ function emClientFor(url: string, caPem?: string): EmClient {
 }
 
 beforeAll(async () => {
-  sim = await startSimulator({ now: clock.now });
+  sim = await startSimulator({ now: clock.now, data: { demo: false } });
   sim.addTaskSession({
     vm: '<https://evil|click>',
     job: 'R&D <lab> replicas',
