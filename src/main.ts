@@ -17,6 +17,7 @@ import type { Reply } from './core/answer/reply.js';
 import { ReplibotError } from './core/errors.js';
 import { toFilterString } from './core/filter.js';
 import { type Clock, type EmApi, systemClock } from './core/ports.js';
+import { createDemoFeature } from './demo/demo-feature.js';
 import { createDigestFeature } from './digest/digest-feature.js';
 import { createLogger, type Logger } from './logger.js';
 import { renderText } from './shell/render-text.js';
@@ -48,6 +49,8 @@ export interface FeatureContext {
   slackClient: WebClient | undefined;
   /** prints into the running terminal chat (shell mode); logs at info in Slack mode */
   notify(text: string): void;
+  /** the built-in EM simulator when VEEAM_URL is not set (the demo), else undefined */
+  simulator: RunningSimulator | undefined;
 }
 
 /** What a feature adds to the front doors. Every part is optional. */
@@ -64,7 +67,7 @@ export interface Feature {
 export type FeatureFactory = (context: FeatureContext) => Feature | Promise<Feature>;
 
 /** Alerts (issue 5) and digests (issue 6) add their factory here. */
-export const FEATURES: FeatureFactory[] = [createAlertsFeature, createDigestFeature];
+export const FEATURES: FeatureFactory[] = [createAlertsFeature, createDigestFeature, createDemoFeature];
 
 export interface StartOptions {
   env?: NodeJS.ProcessEnv;
@@ -180,6 +183,7 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
     mode,
     slackClient,
     notify: (text) => (shell ? shell.notify(text) : logger.info({ notice: text }, 'notice')),
+    simulator,
   };
   const features: Feature[] = [];
   for (const factory of options.features ?? FEATURES) features.push(await factory(context));
@@ -253,7 +257,7 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
         answerer,
         logger,
         commands: features.flatMap((f) => f.shellCommands ?? []),
-        banner: `replibot: ${where}. Times are in ${timeZone}. Ask about replicas, type help for examples${isTTY ? ', exit to leave' : ''}.`,
+        banner: `replibot: ${where}. Times are in ${timeZone}. Ask about replicas, type help for examples${isTTY ? ', exit to leave' : ''}.${simulator && isTTY ? '\nTry: replicas failed today for apache02 — or fail apache02 to watch a failure alert arrive.' : ''}`,
       });
     }
     for (const service of services) {

@@ -83,7 +83,11 @@ export async function createAlertsFeature(ctx: FeatureContext): Promise<Feature>
     notifier,
     clock,
     logger: logger.child({ component: 'alerts' }),
-    pollIntervalSeconds: config.pollIntervalSeconds,
+    // the demo polls its in-process simulator often, so `fail <vm>` shows an alert within seconds
+    pollIntervalSeconds:
+      ctx.simulator && ctx.mode === 'shell'
+        ? Math.min(config.pollIntervalSeconds, 10)
+        : config.pollIntervalSeconds,
     pollOverlapMinutes: config.pollOverlapMinutes,
     timeZone: config.defaultTimeZone,
     ...(config.alertChannel && ctx.mode === 'slack' ? { alertChannel: config.alertChannel } : {}),

@@ -1,7 +1,8 @@
 /**
  * The simulator's data: task and job sessions kept sorted by CreationTime, with indexes by VM, job and job
  * session, so a filtered page is found by binary search over a time range (or an index list) instead of a scan
- * of every session. Everything EM shows goes through viewTask/viewJobSession, which apply the collection lag.
+ * of every session. EndTime comparisons use the same lists through the longest run seen (see `EndBound`).
+ * Everything EM shows goes through viewTask/viewJobSession, which apply the collection lag.
  */
 import {
   JOB_STATES,
@@ -175,6 +176,108 @@ function timeRange(
   return [start, Math.max(start, end)];
 }
 
+/**
+ * Runs longer than this are kept aside as outliers instead of widening `EndBound.span`, so one task added
+ * through the control API with an old creationTime does not turn every EndTime query back into a scan.
+ */
+const LONG_RUN_MS = 3_600_000;
+
+interface Sequenced {
+  serial: number;
+  creation: number;
+}
+
+/**
+ * What lets an EndTime comparison use a creation-sorted list: every record whose (possible) end lies within
+ * [creation, creation + span] is "regular", so `EndTime >= X` implies `CreationTime >= X - span` and
+ * `EndTime <= X` implies `CreationTime <= X`. Records that end before they start or run longer than
+ * LONG_RUN_MS are outliers, kept in list order (creation, then serial, as every index list is ordered) and
+ * offered to the query beside the narrowed range, so answers stay exactly those of a full scan.
+ */
+interface EndBound<R extends Sequenced> {
+  /** the longest regular run seen, ms; only grows */
+  span: number;
+  outliers: R[];
+  outlierSet: Set<R>;
+}
+
+function createEndBound<R extends Sequenced>(): EndBound<R> {
+  return { span: 0, outliers: [], outlierSet: new Set() };
+}
+
+/** Records that `record` may show an end `duration` ms after its creation (call again whenever it grows). */
+function noteDuration<R extends Sequenced>(bound: EndBound<R>, record: R, duration: number): void {
+  if (duration >= 0 && duration <= LONG_RUN_MS) {
+    if (duration > bound.span) bound.span = duration;
+    return;
+  }
+  if (bound.outlierSet.has(record)) return;
+  bound.outlierSet.add(record);
+  const { outliers } = bound;
+  let i = lowerBound(outliers, record.creation, true);
+  // an outlier among equal creations goes where the index lists hold it: by serial
+  while (i > 0 && outliers[i - 1]!.creation === record.creation && outliers[i - 1]!.serial > record.serial) i--;
+  outliers.splice(i, 0, record);
+}
+
+/** The CreationTime window [from, to] (inclusive) that the EndTime comparisons imply for regular records. */
+function endWindow(required: readonly TypedComparison[], span: number): { from: number; to: number } | null {
+  let from = Number.NEGATIVE_INFINITY;
+  let to = Number.POSITIVE_INFINITY;
+  let bounded = false;
+  for (const cmp of required) {
+    if (cmp.field !== 'EndTime' || typeof cmp.value !== 'number') continue;
+    const v = cmp.value;
+    // a running session has no EndTime and matches none of these, so only ended records need to be in range
+    if (cmp.op === '>=' || cmp.op === '>' || cmp.op === '==') {
+      from = Math.max(from, v - span);
+      bounded = true;
+    }
+    if (cmp.op === '<=' || cmp.op === '<' || cmp.op === '==') {
+      to = Math.min(to, v);
+      bounded = true;
+    }
+  }
+  return bounded ? { from, to } : null;
+}
+
+interface Plan<R> {
+  before: readonly R[];
+  items: readonly R[];
+  start: number;
+  end: number;
+  after: readonly R[];
+}
+
+/**
+ * The records a query must look at, in list order: outliers before the range, the range of `items` that the
+ * CreationTime and EndTime comparisons allow, outliers after it. Outliers outside `items` are harmless: the
+ * filter requires whatever chose `items`, so it rejects them.
+ */
+function planRange<R extends Sequenced>(
+  items: readonly R[],
+  required: readonly TypedComparison[],
+  bound: EndBound<R>,
+): Plan<R> {
+  let [start, end] = timeRange(items, required);
+  const window = endWindow(required, bound.span);
+  if (window === null) return { before: [], items, start, end, after: [] };
+  start = Math.max(start, lowerBound(items, window.from, false));
+  end = Math.max(start, Math.min(end, lowerBound(items, window.to, true)));
+  const { outliers } = bound;
+  if (outliers.length === 0) return { before: [], items, start, end, after: [] };
+  const [oStart, oEnd] = timeRange(outliers, required);
+  const beforeEnd = Math.min(oEnd, lowerBound(outliers, window.from, false));
+  const afterStart = Math.max(oStart, lowerBound(outliers, window.to, true));
+  return {
+    before: outliers.slice(oStart, Math.max(oStart, beforeEnd)),
+    items,
+    start,
+    end,
+    after: outliers.slice(afterStart, Math.max(afterStart, oEnd)),
+  };
+}
+
 function requiredEquals(required: readonly TypedComparison[], field: string): string | null {
   const hit = required.find((cmp) => cmp.field === field && cmp.op === '==' && typeof cmp.value === 'string');
   return hit ? (hit.value as string) : null;
@@ -211,6 +314,17 @@ export function createSimStore(data: GeneratedData, options: SimStoreOptions): S
   }
   const vmsByName = new Map<string, SimVm>();
   for (const job of jobs) for (const vm of job.vms) vmsByName.set(vm.name, vm);
+  const taskEnds = createEndBound<TaskRecord>();
+  const jobSessionEnds = createEndBound<JobSessionRecord>();
+  const noteTaskEnd = (task: TaskRecord) => {
+    if (task.end === null) return;
+    noteDuration(taskEnds, task, task.end - task.creation);
+    // a job session ends endPad after its last task, and never before its creation + endPad
+    const session = task.jobSession;
+    noteDuration(jobSessionEnds, session, Math.max(0, task.end - session.creation) + session.endPad);
+  };
+  for (const session of jobSessions) noteDuration(jobSessionEnds, session, session.endPad);
+  for (const task of tasks) noteTaskEnd(task);
 
   const taskId = (task: TaskRecord) => toGuid(seed, 'task', task.serial);
   const jobSessionId = (session: JobSessionRecord) => toGuid(seed, 'jobSession', session.serial);
@@ -262,19 +376,29 @@ export function createSimStore(data: GeneratedData, options: SimStoreOptions): S
     return serial === null ? null : (jobSessionBySerial[serial] ?? null);
   };
 
-  function runQuery<R extends { creation: number; visibleFrom: number }, V>(
+  function runQuery<R extends Sequenced & { visibleFrom: number }, V>(
     type: 'ReplicaTaskSession' | 'ReplicaJobSession',
     candidates: readonly R[],
     request: QueryRequest,
     getters: FieldGetters<V>,
     view: (record: R, now: number) => V,
+    ends: EndBound<R>,
   ): QueryAnswer<V> {
     const { now, page, pageSize } = request;
     const required = toRequiredComparisons(type, request.filter);
     const predicate: RowPredicate<V> = request.filter
       ? compileEmFilter(type, request.filter, getters)
       : () => true;
-    const [start, end] = timeRange(candidates, required);
+    const plan = planRange(candidates, required, ends);
+    const { before, items, after } = plan;
+    const rangeLength = plan.end - plan.start;
+    const count = before.length + rangeLength + after.length;
+    const at = (i: number): R =>
+      i < before.length
+        ? before[i]!
+        : i < before.length + rangeLength
+          ? items[plan.start + i - before.length]!
+          : after[i - before.length - rangeLength]!;
     const sortField = request.sort ? toCanonicalField(type, request.sort.field) : 'CreationTime';
     if (sortField === null) {
       throw new EmFilterError(`Unknown sort parameter '${request.sort?.field}' for type ${type}.`);
@@ -285,8 +409,8 @@ export function createSimStore(data: GeneratedData, options: SimStoreOptions): S
       // already in order: count every match, keep only the requested page
       const rows: V[] = [];
       let total = 0;
-      for (let i = 0; i < end - start; i++) {
-        const record = candidates[desc ? end - 1 - i : start + i]!;
+      for (let i = 0; i < count; i++) {
+        const record = at(desc ? count - 1 - i : i);
         if (record.visibleFrom > now) continue;
         const row = view(record, now);
         if (!predicate(row)) continue;
@@ -297,8 +421,8 @@ export function createSimStore(data: GeneratedData, options: SimStoreOptions): S
     }
     const get = getters[sortField]!;
     const matches: Array<{ row: V; key: string | number | null; creation: number }> = [];
-    for (let i = start; i < end; i++) {
-      const record = candidates[i]!;
+    for (let i = 0; i < count; i++) {
+      const record = at(i);
       if (record.visibleFrom > now) continue;
       const row = view(record, now);
       if (predicate(row)) matches.push({ row, key: get(row), creation: record.creation });
@@ -333,7 +457,7 @@ export function createSimStore(data: GeneratedData, options: SimStoreOptions): S
     if (vm !== null) consider(tasksByVm.get(vm));
     const job = requiredEquals(required, 'JobName');
     if (job !== null) consider(tasksByJob.get(job));
-    return runQuery('ReplicaTaskSession', candidates, request, taskGetters, viewTask);
+    return runQuery('ReplicaTaskSession', candidates, request, taskGetters, viewTask, taskEnds);
   };
 
   const queryJobSessions = (request: QueryRequest): QueryAnswer<JobSessionView> => {
@@ -349,7 +473,7 @@ export function createSimStore(data: GeneratedData, options: SimStoreOptions): S
       const list = sessionsByJob.get(job) ?? [];
       if (list.length < candidates.length) candidates = list;
     }
-    return runQuery('ReplicaJobSession', candidates, request, jobGetters, viewJobSession);
+    return runQuery('ReplicaJobSession', candidates, request, jobGetters, viewJobSession, jobSessionEnds);
   };
 
   const findOrCreateServer = (name: string | undefined): SimServer => {
@@ -417,6 +541,7 @@ export function createSimStore(data: GeneratedData, options: SimStoreOptions): S
       jobSessionBySerial.push(session);
       insertSorted(jobSessions, session);
       pushToIndex(sessionsByJob, job.lower, session);
+      noteDuration(jobSessionEnds, session, session.endPad);
     }
     let vm = vmsByName.get(vmName);
     if (!vm) {
@@ -448,6 +573,7 @@ export function createSimStore(data: GeneratedData, options: SimStoreOptions): S
     insertSorted(session.tasks, task);
     pushToIndex(tasksByVm, vm.lower, task);
     pushToIndex(tasksByJob, session.job.lower, task);
+    noteTaskEnd(task);
     return task;
   };
 
@@ -467,6 +593,7 @@ export function createSimStore(data: GeneratedData, options: SimStoreOptions): S
     task.reason = input.reason ?? '';
     // EM learns about the finish at its next collection, whatever end time the backup server reports
     task.finishVisibleFrom = now + lagMs;
+    noteTaskEnd(task);
     return task;
   };
 

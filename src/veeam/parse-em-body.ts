@@ -270,7 +270,8 @@ function readXml(src: string): Record<string, unknown> {
       if (key !== null) {
         node ??= {};
         node[key] = decodeXmlText(raw.trim());
-        (keysOfAttributes ??= []).push(key);
+        if (keysOfAttributes === null) keysOfAttributes = [key];
+        else keysOfAttributes.push(key);
       }
     }
     nodeKeys[depth] = keyOf(name, false);
