@@ -11,10 +11,10 @@ import type { App } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import { WebClient } from '@slack/web-api';
 import { createAlertsFeature } from './alerts/alerts-feature.js';
+import { resolveTimeOptions } from './commands/time-options.js';
 import { type Config, loadConfig } from './config.js';
 import type { Answerer } from './core/answer/create-answerer.js';
 import type { Reply } from './core/answer/reply.js';
-import { ReplibotError } from './core/errors.js';
 import { toFilterString } from './core/filter.js';
 import { type Clock, type EmApi, systemClock } from './core/ports.js';
 import { createDemoFeature } from './demo/demo-feature.js';
@@ -136,7 +136,7 @@ export async function connectEm(config: Config, logger: Logger): Promise<EmConne
 }
 
 /** The zone the terminal reads "today" in: DEFAULT_TIMEZONE when set, else this machine's zone. */
-function terminalTimeZone(env: NodeJS.ProcessEnv, config: Config): string {
+export function localTimeZone(env: NodeJS.ProcessEnv, config: Config): string {
   if (env.DEFAULT_TIMEZONE?.trim()) return config.defaultTimeZone;
   return Intl.DateTimeFormat().resolvedOptions().timeZone || config.defaultTimeZone;
 }
@@ -243,7 +243,7 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
       await slack.start();
     } else {
       const isTTY = options.isTTY ?? Boolean(process.stdin.isTTY && process.stdout.isTTY);
-      const timeZone = terminalTimeZone(env, config);
+      const timeZone = localTimeZone(env, config);
       const where = simulator
         ? `no VEEAM_URL set, so the built-in Enterprise Manager simulator is answering with demo data (${simulator.url})`
         : `asking Enterprise Manager at ${config.veeam?.url}`;
@@ -304,20 +304,7 @@ export async function askReplibot(options: AskOptions): Promise<number> {
   const errorOutput = options.errorOutput ?? process.stderr;
   const format = options.format ?? 'text';
   const config = loadConfig(env);
-  const now = options.now === undefined ? new Date() : new Date(options.now);
-  if (Number.isNaN(now.getTime())) {
-    throw new ReplibotError('config_invalid', `--now ${options.now} is not a date and time`, {
-      hint: 'Give an ISO 8601 instant such as 2024-05-14T09:30:00Z.',
-    });
-  }
-  const timeZone = options.timeZone ?? terminalTimeZone(env, config);
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone });
-  } catch {
-    throw new ReplibotError('config_invalid', `--tz ${timeZone} is not an IANA time zone`, {
-      hint: 'Use a zone such as Europe/Berlin, America/New_York or UTC.',
-    });
-  }
+  const { now, timeZone } = resolveTimeOptions(options, localTimeZone(env, config));
   const logger = createLogger(stricter(config.logLevel, 'warn'), errorOutput);
   const connection = await connectEm(config, logger);
   if (connection.simulator) {

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { type Command, Option } from 'commander';
-import { isTimeZone, loadConfig } from '../config.js';
+import { loadConfig } from '../config.js';
 import type { DigestPeriod } from '../core/digest/digest-window.js';
 import { toDigestHeadline, toDigestTitle, toPeriodLabel } from '../core/digest/format-digest.js';
 import { ReplibotError } from '../core/errors.js';
@@ -9,10 +9,11 @@ import { collectDigest } from '../digest/collect-digest.js';
 import { renderDigestChart } from '../digest/render-digest-chart.js';
 import { renderDigestText } from '../digest/render-digest-text.js';
 import { createLogger } from '../logger.js';
-import { connectEm, type EmConnection } from '../main.js';
+import { connectEm, type EmConnection, localTimeZone } from '../main.js';
 import { startSimulator } from '../simulator/index.js';
 import { renderDigestBlocks } from '../slack/digest/render-digest-blocks.js';
 import { createEmClient } from '../veeam/em-client.js';
+import { resolveTimeOptions } from './time-options.js';
 
 export type DigestFormat = 'text' | 'blocks' | 'json';
 
@@ -38,21 +39,7 @@ export async function runDigestCommand(options: DigestCommandOptions): Promise<n
   const output = options.output ?? process.stdout;
   const errorOutput = options.errorOutput ?? process.stderr;
   const config = loadConfig(env);
-  const now = options.now === undefined ? new Date() : new Date(options.now);
-  if (Number.isNaN(now.getTime()))
-    throw new ReplibotError('config_invalid', `--now ${options.now} is not a date and time`, {
-      hint: 'Give an ISO 8601 instant such as 2024-05-14T08:00:00Z.',
-    });
-  const timeZone =
-    options.timeZone ??
-    (env.DEFAULT_TIMEZONE?.trim()
-      ? config.defaultTimeZone
-      : Intl.DateTimeFormat().resolvedOptions().timeZone) ??
-    'UTC';
-  if (!isTimeZone(timeZone))
-    throw new ReplibotError('config_invalid', `--tz ${timeZone} is not an IANA time zone`, {
-      hint: 'Use a zone such as Europe/Berlin, America/New_York or UTC.',
-    });
+  const { now, timeZone } = resolveTimeOptions(options, localTimeZone(env, config));
   const logger = createLogger(config.logLevel === 'silent' ? 'silent' : 'warn', errorOutput);
   // without VEEAM_URL the simulator's history is made around --now, so a digest for any date has data
   const connection = config.veeam ? await connectEm(config, logger) : await connectSimulator(now);

@@ -3,7 +3,6 @@
  * question becomes, as one JSON object on stdout. Needs no EM or Slack configuration and no network.
  * Exit 0 for a query or help, 2 for a question it cannot read or a bad option.
  */
-import { TZDate } from '@date-fns/tz';
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { toFilterString } from '../core/filter.js';
@@ -11,48 +10,13 @@ import { type QueryIntent, systemClock } from '../core/ports.js';
 import { helpText } from '../core/question/help.js';
 import { isKnownTimeZone } from '../core/question/local-calendar.js';
 import { parseQuestion, RETENTION_DAYS } from '../core/question/parse-question.js';
+import { parseNowOption } from './time-options.js';
+
+export { parseNowOption };
 
 interface ParseCommandOptions {
   now?: string;
   tz?: string;
-}
-
-const ISO_RE =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
-
-/**
- * `--now` as an instant. With an offset (`Z`, `+01:00`) it is exact; without one it is a wall-clock time in the
- * `--tz` zone, so `--now 2026-11-23T09:00 --tz Europe/Berlin` means 09:00 in Berlin.
- */
-export function parseNowOption(value: string, timeZone: string): Date | null {
-  const m = ISO_RE.exec(value.trim());
-  if (!m) return null;
-  const [, y, mo, d, hh = '00', mi = '00', ss = '00', ms = '0', zone] = m;
-  const parts = [y, mo, d, hh, mi, ss].map(Number) as [number, number, number, number, number, number];
-  const check = new Date(Date.UTC(parts[0], parts[1] - 1, parts[2], parts[3], parts[4], parts[5]));
-  if (
-    check.getUTCMonth() !== parts[1] - 1 ||
-    check.getUTCDate() !== parts[2] ||
-    parts[3] > 23 ||
-    parts[4] > 59 ||
-    parts[5] > 59
-  )
-    return null;
-  if (zone !== undefined) {
-    const instant = new Date(value.trim().replace(' ', 'T'));
-    return Number.isNaN(instant.getTime()) ? null : instant;
-  }
-  const local = new TZDate(
-    parts[0],
-    parts[1] - 1,
-    parts[2],
-    parts[3],
-    parts[4],
-    parts[5],
-    Number(ms.padEnd(3, '0')),
-    timeZone,
-  );
-  return new Date(local.getTime());
 }
 
 /** The JSON line for a query: EM's own parameter names first, then what a renderer needs. */

@@ -216,7 +216,8 @@ function noteDuration<R extends Sequenced>(bound: EndBound<R>, record: R, durati
   const { outliers } = bound;
   let i = lowerBound(outliers, record.creation, true);
   // an outlier among equal creations goes where the index lists hold it: by serial
-  while (i > 0 && outliers[i - 1]!.creation === record.creation && outliers[i - 1]!.serial > record.serial) i--;
+  while (i > 0 && outliers[i - 1]!.creation === record.creation && outliers[i - 1]!.serial > record.serial)
+    i--;
   outliers.splice(i, 0, record);
 }
 
@@ -319,11 +320,10 @@ export function createSimStore(data: GeneratedData, options: SimStoreOptions): S
   const noteTaskEnd = (task: TaskRecord) => {
     if (task.end === null) return;
     noteDuration(taskEnds, task, task.end - task.creation);
-    // a job session ends endPad after its last task, and never before its creation + endPad
+    // a job session shows an end only once a task has ended: endPad after its last task, never before creation
     const session = task.jobSession;
     noteDuration(jobSessionEnds, session, Math.max(0, task.end - session.creation) + session.endPad);
   };
-  for (const session of jobSessions) noteDuration(jobSessionEnds, session, session.endPad);
   for (const task of tasks) noteTaskEnd(task);
 
   const taskId = (task: TaskRecord) => toGuid(seed, 'task', task.serial);
@@ -541,7 +541,6 @@ export function createSimStore(data: GeneratedData, options: SimStoreOptions): S
       jobSessionBySerial.push(session);
       insertSorted(jobSessions, session);
       pushToIndex(sessionsByJob, job.lower, session);
-      noteDuration(jobSessionEnds, session, session.endPad);
     }
     let vm = vmsByName.get(vmName);
     if (!vm) {

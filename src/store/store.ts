@@ -17,6 +17,7 @@ import type {
   SubscriptionFilter,
 } from '../core/alerts/alert-notice.js';
 import { reviveNotice } from '../core/alerts/alert-notice.js';
+import type { PlannedAlert } from '../core/alerts/plan-alerts.js';
 import { ReplibotError } from '../core/errors.js';
 import { MIGRATIONS } from './migrations.js';
 
@@ -66,14 +67,8 @@ export interface NewOutboxRow {
   notBefore?: Date;
 }
 
-export interface NewAlert {
-  channelId: string;
-  jobSessionUid: string;
-  jobName: string;
-  serverName: string | null;
-  runStartedAt: Date;
-  vms: Array<Omit<AlertVm, 'recoveredAt'>>;
-}
+/** What the poller plans is what the store keeps. */
+export type NewAlert = PlannedAlert;
 
 /** An unrecovered VM of a posted (or queued) alert. */
 export interface OpenAlertVm {

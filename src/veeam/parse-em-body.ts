@@ -339,17 +339,31 @@ export function parseEmBody(body: Uint8Array | string, what = 'the response'): E
 
 /** JSON from v12 is PascalCase, from v13 camelCase (`UID` -> `uid`): lower-casing every key gives one shape. */
 export function lowerCaseKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(lowerCaseKeys);
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [key, inner] of Object.entries(value)) {
-      const lower = key.toLowerCase();
-      // a hostile "__proto__" key would otherwise replace the object's prototype
-      if (lower !== '__proto__') out[lower] = lowerCaseKeys(inner);
-    }
+  return foldKeys(value, new Map());
+}
+
+/** `lowered` remembers each key's lower-case form: the same few keys repeat on every row. */
+function foldKeys(value: unknown, lowered: Map<string, string>): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    const out = new Array<unknown>(value.length);
+    for (let index = 0; index < value.length; index += 1) out[index] = foldKeys(value[index], lowered);
     return out;
   }
-  return value;
+  const source = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  const keys = Object.keys(source);
+  for (let index = 0; index < keys.length; index += 1) {
+    const key = keys[index]!;
+    let lower = lowered.get(key);
+    if (lower === undefined) {
+      lower = key.toLowerCase();
+      lowered.set(key, lower);
+    }
+    // a hostile "__proto__" key would otherwise replace the object's prototype
+    if (lower !== '__proto__') out[lower] = foldKeys(source[key], lowered);
+  }
+  return out;
 }
 
 function badBody(what: string, problem: string): ReplibotError {

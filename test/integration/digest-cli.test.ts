@@ -126,10 +126,10 @@ describe('replibot digest', () => {
   it('refuses a --now that is not a date, and a zone that does not exist', async () => {
     await expect(
       runDigestCommand({ env, now: 'yesterday', output: sink(), errorOutput: sink() }),
-    ).rejects.toThrow('--now yesterday is not a date and time');
+    ).rejects.toThrow('--now "yesterday" is not an ISO-8601 date-time');
     await expect(
       runDigestCommand({ env, timeZone: 'Mars/Olympus', output: sink(), errorOutput: sink() }),
-    ).rejects.toThrow('--tz Mars/Olympus is not an IANA time zone');
+    ).rejects.toThrow('--tz "Mars/Olympus" is not an IANA time zone');
   });
 });
 

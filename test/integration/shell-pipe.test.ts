@@ -125,6 +125,6 @@ describe('replibot ask', () => {
   it('refuses a --tz that is not a time zone', async () => {
     const { code, stderr } = await run(['ask', 'failed today', '--tz', 'Mars/Olympus']);
     expect(code).toBe(78);
-    expect(stderr).toContain('--tz Mars/Olympus is not an IANA time zone');
+    expect(stderr).toContain('--tz "Mars/Olympus" is not an IANA time zone');
   });
 });

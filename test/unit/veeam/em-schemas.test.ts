@@ -3,12 +3,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ReplibotError } from '../../../src/core/errors.js';
 import {
+  jobSessionSchema,
   parseEmError,
   parseEntity,
   parseEntityList,
   parseLogonSession,
   parseQueryPage,
   stripSessionTimestamp,
+  taskSessionSchema,
 } from '../../../src/veeam/em-schemas.js';
 import { parseEmBody } from '../../../src/veeam/parse-em-body.js';
 
@@ -321,5 +323,141 @@ describe('stripSessionTimestamp', () => {
     expect(stripSessionTimestamp('ops@site@2025-06-17 20:00:05')).toBe('ops@site');
     expect(stripSessionTimestamp('nightly@2025-06-17')).toBe('nightly@2025-06-17');
     expect(stripSessionTimestamp('Fileserver02 Replication')).toBe('Fileserver02 Replication');
+  });
+});
+
+describe('the fast row decoder', () => {
+  // every field takes typical values and the odd ones zod has rules for; the fast path must agree with zod
+  const maybe = <T>(arb: fc.Arbitrary<T>) =>
+    fc.oneof(
+      { arbitrary: arb, weight: 12 },
+      { arbitrary: fc.constantFrom(undefined, null, '', ' ', 7, true, ['x'], { a: 1 }), weight: 1 },
+    );
+  const uidValue = maybe(
+    fc.constantFrom('urn:veeam:ReplicaTaskSession:1a-2b', 'urn:veeam:X:y', 'urn:veeam:X', ' urn:veeam:X:y'),
+  );
+  const date = maybe(
+    fc.constantFrom(
+      '2026-10-25T11:51:26.965Z',
+      '2026-10-25T11:51:26.9651234Z',
+      ' 2026-10-25T11:51:26 ',
+      '2026-10-25T11:51:26+02:00',
+      '2026-10-25T11:51',
+      '0001-01-01T00:00:00',
+      '2026-13-45T99:99:99Z',
+      'yesterday',
+    ),
+  );
+  const enumText = maybe(
+    fc.constantFrom(
+      'Completed',
+      'completed',
+      ' InProgress ',
+      'Stopped',
+      'working',
+      'None',
+      'Failed',
+      'Exploded',
+    ),
+  );
+  const number = maybe(
+    fc.oneof(
+      fc.integer({ min: -5, max: 200 }),
+      fc.constantFrom('64424509440', ' 12 ', '-1', '1.5', '99999999999999999999', 1.5, Number.NaN, 2 ** 60),
+    ),
+  );
+  const bool = maybe(fc.constantFrom(false, 'true', 'false', 'True', ' false ', 'yes'));
+  const text = maybe(fc.constantFrom('Web Tier DR@2026-10-25 11:51:15', 'ops@site', 'x'));
+  const link = fc.record(
+    {
+      rel: text,
+      href: text,
+      name: text,
+      type: maybe(fc.constantFrom('BackupServerReference', 'ReplicaJobSessionReference')),
+    },
+    { requiredKeys: [] },
+  );
+  const links = maybe(
+    fc.oneof(
+      fc.array(link, { maxLength: 3 }),
+      fc.record({ link: maybe(fc.array(link, { maxLength: 3 })) }, { requiredKeys: [] }),
+      fc.array(fc.constantFrom('x', null), { maxLength: 2 }),
+    ),
+  );
+  const task = fc.record(
+    {
+      uid: uidValue,
+      name: text,
+      vmdisplayname: text,
+      jobsessionuid: uidValue,
+      creationtimeutc: date,
+      endtimeutc: date,
+      state: enumText,
+      result: enumText,
+      reason: text,
+      totalsize: number,
+      links,
+    },
+    { requiredKeys: [] },
+  );
+  const job = fc.record(
+    {
+      uid: uidValue,
+      name: text,
+      jobuid: uidValue,
+      jobname: text,
+      jobtype: text,
+      creationtimeutc: date,
+      endtimeutc: date,
+      state: enumText,
+      result: enumText,
+      progress: number,
+      failuremessage: text,
+      isretry: bool,
+      links,
+    },
+    { requiredKeys: [] },
+  );
+
+  const agrees = (decoded: () => unknown, reference: { success: boolean; data?: unknown }) => {
+    if (reference.success) expect(decoded()).toEqual(reference.data);
+    else expect(thrown(decoded).code).toBe('em_bad_response');
+  };
+
+  it('accepts and refuses task session rows exactly as the zod schema does (property)', () => {
+    fc.assert(
+      fc.property(task, (row) => {
+        agrees(() => parseEntity('ReplicaTaskSession', row), taskSessionSchema.safeParse(row));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('accepts and refuses job session rows exactly as the zod schema does (property)', () => {
+    fc.assert(
+      fc.property(job, (row) => {
+        agrees(() => parseEntity('BackupJobSession', row), jobSessionSchema.safeParse(row));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('decodes a typical XML row to the same object as the zod schema', () => {
+    const good = {
+      uid: 'urn:veeam:ReplicaTaskSession:a',
+      name: 'vm@2026-01-01 00:00:00',
+      jobsessionuid: 'urn:veeam:ReplicaJobSession:b',
+      creationtimeutc: '2026-01-01T00:00:00Z',
+      endtimeutc: '',
+      state: 'InProgress',
+      totalsize: '12',
+      links: { link: [{ rel: 'Up', type: 'ReplicaJobSessionReference', name: 'Job@2026-01-01 00:00:00' }] },
+    };
+    expect(parseEntity('ReplicaTaskSession', good)).toEqual(taskSessionSchema.parse(good));
+    expect(parseEntity('ReplicaTaskSession', good)).toMatchObject({
+      vmDisplayName: 'vm',
+      jobName: 'Job',
+      result: 'None',
+    });
   });
 });

@@ -1,6 +1,8 @@
+import fc from 'fast-check';
+import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { ReplibotError } from '../../../src/core/errors.js';
-import { lowerCaseKeys, parseEmBody } from '../../../src/veeam/parse-em-body.js';
+import { decodeXmlText, lowerCaseKeys, parseEmBody } from '../../../src/veeam/parse-em-body.js';
 
 function codeOf(run: () => unknown): string {
   try {
@@ -92,5 +94,171 @@ describe('parseEmBody on cut-off XML', () => {
     for (let end = 1; end < list.trimEnd().length; end += 7) {
       expect(codeOf(() => parseEmBody(list.slice(0, end)))).toBe('em_bad_response');
     }
+  });
+});
+
+describe('parseEmBody XML reading', () => {
+  const problem = (body: string): string => {
+    try {
+      parseEmBody(body);
+    } catch (error) {
+      if (error instanceof ReplibotError) return `${error.code}: ${error.message}`;
+      throw error;
+    }
+    return 'no error';
+  };
+
+  it('refuses an end tag that does not match its start tag', () => {
+    expect(problem('<A><B>x</C></A>')).toMatch(/^em_bad_response: .*not well-formed XML .*<B>.*<\/C>/);
+    expect(problem('<A><B>x</A></B>')).toMatch(/^em_bad_response: .*not well-formed/);
+  });
+
+  it('says a body that stops inside the document is cut off', () => {
+    expect(problem('<A><B Name="x')).toMatch(/^em_bad_response: .*is cut off/);
+    expect(problem('<A><B>x</B>')).toMatch(/^em_bad_response: .*is cut off .*<\/A>/);
+  });
+
+  it('refuses a DOCTYPE, text outside the root and a second root', () => {
+    expect(problem('<!DOCTYPE A [<!ENTITY x "y">]><A>&x;</A>')).toMatch(/^em_bad_response: .*DOCTYPE/);
+    expect(problem('<A/>trailing')).toMatch(/^em_bad_response: .*outside the root/);
+    expect(problem('<A/><B/>')).toMatch(/^em_bad_response: .*more than one root/);
+    expect(problem('<A Name=x/>')).toMatch(/^em_bad_response: .*unquoted/);
+  });
+
+  it('skips comments and processing instructions and keeps CDATA text as written', () => {
+    const body = '<?xml version="1.0"?><!-- c --><A><?pi x?><!-- <B/> --><R><![CDATA[a &amp; <b>]]></R></A>';
+    expect(parseEmBody(body).tree).toEqual({ a: { r: 'a &amp; <b>' } });
+  });
+
+  it('drops namespace prefixes and xmlns attributes and keeps text next to attributes as #text', () => {
+    const body =
+      '<q:A xmlns="u" xmlns:q="v" xmlns:xsi="w"><EndTimeUTC xsi:nil="true" /><Name Lang="en"> x </Name></q:A>';
+    expect(parseEmBody(body).tree).toEqual({
+      a: { endtimeutc: { nil: 'true' }, name: { lang: 'en', '#text': 'x' } },
+    });
+  });
+
+  it('makes repeated elements and list members arrays, and lets an attribute win over a same-named child', () => {
+    expect(parseEmBody('<A><B>1</B><B>2</B><Links><Link Rel="Up"/></Links></A>').tree).toEqual({
+      a: { b: ['1', '2'], links: { link: [{ rel: 'Up' }] } },
+    });
+    expect(parseEmBody('<A Name="attr"><Name>child</Name></A>').tree).toEqual({ a: { name: 'attr' } });
+  });
+
+  it('never lets a __proto__ or constructor element touch the prototype', () => {
+    const tree = parseEmBody(
+      '<A><__proto__><polluted>1</polluted></__proto__><Constructor>c</Constructor></A>',
+    ).tree as { a: Record<string, unknown> };
+    expect(Object.getPrototypeOf(tree.a)).toBe(Object.prototype);
+    expect(tree).toEqual({ a: { constructor: 'c' } });
+  });
+
+  it('leaves unknown entities and impossible character references as written', () => {
+    expect(parseEmBody('<A>&nbsp; &#0; &#xD800; &#x110000; &amp</A>').tree).toEqual({
+      a: '&nbsp; &#0; &#xD800; &#x110000; &amp',
+    });
+  });
+});
+
+describe('decodeXmlText', () => {
+  /** Escapes as an XML writer may: the predefined entities, and any character as a decimal or hex reference. */
+  const escaped = fc
+    .array(
+      fc.tuple(
+        fc.string({ unit: 'binary', maxLength: 1 }).filter((s) => s.length > 0),
+        fc.constantFrom('plain', 'decimal', 'hex', 'HEX'),
+      ),
+      { maxLength: 30 },
+    )
+    .map((parts) => {
+      const text = parts.map(([char]) => char).join('');
+      const xml = parts
+        .map(([char, style]) => {
+          const code = char.codePointAt(0)!;
+          if (style === 'decimal' && code !== 0) return `&#${code};`;
+          if (style === 'hex' && code !== 0) return `&#x${code.toString(16)};`;
+          if (style === 'HEX' && code !== 0) return `&#X${code.toString(16).toUpperCase()};`;
+          return char
+            .replaceAll('&', '&amp;')
+            .replaceAll('<', '&lt;')
+            .replaceAll('>', '&gt;')
+            .replaceAll('"', '&quot;')
+            .replaceAll("'", '&apos;');
+        })
+        .join('');
+      return { text, xml };
+    });
+
+  it('undoes XML escaping of any string exactly once (property)', () => {
+    fc.assert(
+      fc.property(escaped, ({ text, xml }) => {
+        expect(decodeXmlText(xml)).toBe(text);
+        // escaped twice, decoded once: the once-escaped form comes back, never the original
+        expect(decodeXmlText(xml.replaceAll('&', '&amp;'))).toBe(xml);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('carries any printable string through an attribute and an element of a whole document (property)', () => {
+    const toXmlText = (s: string) =>
+      s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
+    // XML 1.0 cannot carry most control characters, and values are trimmed
+    const value = fc
+      .string({ unit: 'grapheme', maxLength: 40 })
+      .filter((s) => s.trim() === s && !/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(s));
+    fc.assert(
+      fc.property(value, value, (attribute, text) => {
+        const doc = `<A Name="${toXmlText(attribute)}"><Reason>${toXmlText(text)}</Reason></A>`;
+        expect(parseEmBody(doc).tree).toEqual({ a: { name: attribute, reason: text } });
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('parseEmBody compared with fast-xml-parser', () => {
+  // the options replibot used before its own reader: the tree shapes must not change under the schemas
+  const listMembers = new Set(['link', 'ref', 'replicatasksession', 'logonsession']);
+  const reference = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '',
+    removeNSPrefix: true,
+    parseTagValue: false,
+    parseAttributeValue: false,
+    ignoreDeclaration: true,
+    ignorePiTags: true,
+    htmlEntities: true,
+    transformTagName: (name) => name.toLowerCase(),
+    transformAttributeName: (name) => name.toLowerCase(),
+    isArray: (name, jPath, _isLeaf, isAttribute) =>
+      !isAttribute && listMembers.has(name) && typeof jPath === 'string' && jPath.includes('.'),
+  });
+  const toXmlText = (s: string) =>
+    s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
+  const name = fc.constantFrom('A', 'B', 'Link', 'Links', 'Name', 'x:Y', 'ReplicaTaskSession', 'Ref');
+  const text = fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom(' a ', '&#233;', 'x]]y', '', '  '));
+  const attributes = fc.uniqueArray(
+    fc.tuple(fc.constantFrom('Href', 'Name', 'UID', 'xmlns', 'xsi:nil'), text),
+    { maxLength: 3, selector: ([key]) => key },
+  );
+  const { element } = fc.letrec<{ element: string }>((tie) => ({
+    element: fc
+      .tuple(name, attributes, fc.oneof(text, fc.array(tie('element'), { maxLength: 3 })))
+      .map(([tag, attrs, body]) => {
+        const open = tag + attrs.map(([key, value]) => ` ${key}="${toXmlText(value)}"`).join('');
+        if (typeof body === 'string') return `<${open}>${toXmlText(body)}</${tag}>`;
+        return body.length === 0 ? `<${open} />` : `<${open}>${body.join('\n')}</${tag}>`;
+      }),
+  }));
+
+  it('reads any generated document into the same tree (property)', () => {
+    fc.assert(
+      fc.property(element, (inner) => {
+        const doc = `<?xml version="1.0" encoding="utf-8"?>\n<Root xmlns="http://www.veeam.com/ent/v1.0">${inner}</Root>\r\n`;
+        expect(parseEmBody(doc).tree).toEqual(reference.parse(doc));
+      }),
+      { numRuns: 400 },
+    );
   });
 });
