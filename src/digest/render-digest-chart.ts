@@ -1,5 +1,6 @@
 /** The digest chart as PNG, through resvg (a Rust SVG renderer shipped as a prebuilt binary in the npm package). */
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { Resvg, type ResvgRenderOptions } from '@resvg/resvg-js';
 import { formatWhen } from '../core/digest/format-digest.js';
 import type { Digest } from '../core/digest/summarize-digest.js';
@@ -14,8 +15,23 @@ export interface DigestChartPng {
   hasText: boolean;
 }
 
-/** Fonts tried first, so the chart looks the same on every host that has one of them. */
+const require = createRequire(import.meta.url);
+
+/** DejaVu Sans from the dejavu-fonts-ttf package: the chart looks the same on every host, slim containers included. */
+function bundledFonts(): string[] {
+  try {
+    return [
+      require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf'),
+      require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf'),
+    ];
+  } catch {
+    return [];
+  }
+}
+
+/** Then the host's own copies, in case the package is missing. */
 const PREFERRED_FONTS = [
+  ...bundledFonts(),
   '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf',
   '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf',
   '/usr/share/fonts/dejavu/DejaVuSans.ttf',
@@ -33,7 +49,8 @@ let fontProbe: { options: ResvgRenderOptions['font']; usable: boolean } | undefi
 export function probeChartFonts(): { options: ResvgRenderOptions['font']; usable: boolean } {
   if (fontProbe !== undefined) return fontProbe;
   const options: ResvgRenderOptions['font'] = {
-    loadSystemFonts: true,
+    // the bundled font is enough; scanning the system fonts costs time at every first chart
+    loadSystemFonts: PREFERRED_FONTS.filter((path) => existsSync(path)).length === 0,
     fontFiles: PREFERRED_FONTS.filter((path) => existsSync(path)),
     defaultFontFamily: 'DejaVu Sans',
     sansSerifFamily: 'DejaVu Sans',

@@ -10,6 +10,7 @@ interface Row {
   UID: string;
   VmDisplayName: string;
   CreationTimeUTC: string;
+  EndTimeUTC: string | null;
   Result: string;
 }
 
@@ -69,6 +70,23 @@ describe('simulator with 1,000,000 task sessions', () => {
       pageSize: '100',
     });
     expect(scanned.rows.map((row) => row.UID)).toEqual(page.rows.map((row) => row.UID));
+  });
+
+  it('answers the alert poll filter, bounded only by EndTime, with the same rows a full scan finds', async () => {
+    const since = new Date(NOW.getTime() - 30 * 60_000).toISOString();
+    const filter = `State==Completed;EndTime>="${since}";(Result==Warning,Result==Failed)`;
+    const indexed = await query({ filter, sortAsc: 'CreationTime', pageSize: '5000' });
+    expect(indexed.rows.length).toBeGreaterThan(0);
+    for (const row of indexed.rows) {
+      expect(Date.parse(row.EndTimeUTC!)).toBeGreaterThanOrEqual(Date.parse(since));
+      expect(['Warning', 'Failed']).toContain(row.Result);
+    }
+    const scanned = await query({
+      filter: `(${filter}),${NO_INDEX}`,
+      sortAsc: 'CreationTime',
+      pageSize: '5000',
+    });
+    expect(scanned.rows.map((row) => row.UID)).toEqual(indexed.rows.map((row) => row.UID));
   });
 
   it('answers a VM filter from its index with the same rows a full scan finds', async () => {
