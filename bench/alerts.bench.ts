@@ -215,8 +215,8 @@ ${scaled}
 The replibot poll reads only the overlap window, so its requests and bytes follow the number of failures in
 the last 30 minutes, not the size of the history (the simulator's generator packs more runs into each 30
 minutes as the history grows, so a larger EM also has more recent failures); the naive poll grows with the
-whole history. Time includes the simulator scanning its whole in-memory history for every query, which a
-real EM does with an index.
+whole history. Time includes the simulator answering from its time indexes (EndTime-bounded filters are narrowed
+through CreationTime), as a real EM answers from its database indexes.
 
 Alert latency, from \`finishTaskSession\` in the simulator to \`chat.postMessage\` arriving at a local Slack
 API stand-in, poll interval ${interval} ms, ${latencies.length} failures at random points of the poll cycle:
