@@ -53,13 +53,13 @@ export async function run(): Promise<string> {
 
   const rows: Array<[string, Buffer, () => unknown]> = [
     [
-      'XML: full decode (fast-xml-parser + zod)',
+      'XML: full decode (own reader + row check, zod on failure)',
       bodies.xml,
       () => parseQueryPage('ReplicaTaskSession', parseEmBody(bodies.xml).tree),
     ],
     ['XML: body parse only', bodies.xml, () => parseEmBody(bodies.xml)],
     [
-      'JSON v12: full decode (JSON.parse + key folding + zod)',
+      'JSON v12: full decode (JSON.parse + key folding + row check)',
       bodies.v12,
       () => parseQueryPage('ReplicaTaskSession', parseEmBody(bodies.v12).tree),
     ],
