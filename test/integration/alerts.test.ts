@@ -398,6 +398,8 @@ describe('failure alerts', () => {
     // the second try came no sooner than Retry-After said
     expect(h.history.attempts[1]! - h.history.attempts[0]!).toBeGreaterThanOrEqual(1000);
     expect(posts(h)[0]?.text).toContain('fs01');
+    // the post reaches Slack a moment before the worker records it as sent
+    await h.slack.waitFor(() => h.store.outbox.open().length === 0, 'the outbox row marked sent');
     expect(h.store.outbox.open()).toEqual([]);
   });
 
