@@ -65,7 +65,7 @@ export async function run(): Promise<string> {
   const lines = [
     '## Full query of 10,000 task sessions',
     '',
-    `\`queryTaskSessions\` over every one of ${TASKS.toLocaleString('en-US')} replica task sessions (sorted by CreationTime), real client against the simulator in the same process over HTTP on 127.0.0.1. Wall time includes logon, every page, the simulator rendering each page, decoding and zod validation. Peak RSS is the whole process (client and simulator), sampled every 5 ms.`,
+    `\`queryTaskSessions\` over every one of ${TASKS.toLocaleString('en-US')} replica task sessions (sorted by CreationTime), real client against the simulator in the same process over HTTP on 127.0.0.1. Wall time includes logon, every page, the simulator rendering each page, decoding and row validation. Peak RSS is the whole process (client and simulator), sampled every 5 ms.`,
     '',
     '| format | page size | wall time | requests | received | task sessions/s | peak RSS |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',

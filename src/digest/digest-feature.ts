@@ -8,7 +8,12 @@ import { isTimeZone } from '../config.js';
 import { DIGEST_USAGE, parseDigestCommand } from '../core/digest/digest-schedule.js';
 import type { Feature, FeatureContext } from '../main.js';
 import { createDigestSubcommands } from '../slack/digest/digest-subcommands.js';
-import { isPermanentDigestError, postDigest } from '../slack/digest/post-digest.js';
+import {
+  completeDigestChart,
+  findPostedDigest,
+  isPermanentDigestError,
+  postDigest,
+} from '../slack/digest/post-digest.js';
 import { createDigestStore } from '../store/digest-store.js';
 import { openStore } from '../store/store.js';
 import { collectDigest } from './collect-digest.js';
@@ -62,6 +67,13 @@ export async function createDigestFeature(ctx: FeatureContext): Promise<Feature>
         ts: posted.ts,
         note: posted.chartError === null ? null : `chart not uploaded: ${posted.chartError}`,
       };
+    },
+    recovery: {
+      findPosted: (schedule, key, since) => findPostedDigest(slackClient, schedule.channelId, key, since),
+      completeChart: async (schedule, digest, ts) => {
+        const chart = await completeDigestChart(slackClient, schedule.channelId, ts, digest, { logger });
+        return { note: chart.chartError === null ? null : `chart not uploaded: ${chart.chartError}` };
+      },
     },
   });
 

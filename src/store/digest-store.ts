@@ -43,6 +43,17 @@ export interface DigestStore {
     skip(scheduleId: number, periodStart: Date, periodEnd: Date, note: string, now: Date): boolean;
     /** gives a claimed period back after a failed post, so a later attempt may send it */
     release(scheduleId: number, periodStart: Date): void;
+    /**
+     * Takes over a period left in `sending` by an attempt that did not finish (a process that died, a post whose
+     * answer never came), once the channel history showed it was not posted; `late` is the new attempt's.
+     * False when the row is no longer `sending`.
+     */
+    resume(scheduleId: number, periodStart: Date, late: boolean): boolean;
+    /** records a period left in `sending` as skipped (not posted, and too late to post now) */
+    abandon(scheduleId: number, periodStart: Date, note: string, now: Date): boolean;
+    get(scheduleId: number, periodStart: Date): DigestDelivery | null;
+    /** the schedule's periods still in `sending`, oldest first */
+    unfinished(scheduleId: number): DigestDelivery[];
     latest(scheduleId: number): DigestDelivery | null;
     list(scheduleId: number): DigestDelivery[];
   };
@@ -126,6 +137,17 @@ export function createDigestStore(db: SqliteDatabase): DigestStore {
     release: db.prepare(
       "DELETE FROM sent_digests WHERE schedule_id = ? AND period_start = ? AND status = 'sending'",
     ),
+    resume: db.prepare(
+      "UPDATE sent_digests SET late = ? WHERE schedule_id = ? AND period_start = ? AND status = 'sending'",
+    ),
+    abandon: db.prepare(
+      `UPDATE sent_digests SET status = 'skipped', note = ?, done_at = ?
+       WHERE schedule_id = ? AND period_start = ? AND status = 'sending'`,
+    ),
+    get: db.prepare('SELECT * FROM sent_digests WHERE schedule_id = ? AND period_start = ?'),
+    unfinished: db.prepare(
+      "SELECT * FROM sent_digests WHERE schedule_id = ? AND status = 'sending' ORDER BY period_start",
+    ),
     latest: db.prepare('SELECT * FROM sent_digests WHERE schedule_id = ? ORDER BY period_start DESC LIMIT 1'),
     list: db.prepare('SELECT * FROM sent_digests WHERE schedule_id = ? ORDER BY period_start'),
   };
@@ -186,6 +208,15 @@ export function createDigestStore(db: SqliteDatabase): DigestStore {
       release: (scheduleId, periodStart) => {
         q.release.run(scheduleId, periodStart.getTime());
       },
+      resume: (scheduleId, periodStart, late) =>
+        q.resume.run(late ? 1 : 0, scheduleId, periodStart.getTime()).changes > 0,
+      abandon: (scheduleId, periodStart, note, now) =>
+        q.abandon.run(note, now.getTime(), scheduleId, periodStart.getTime()).changes > 0,
+      get: (scheduleId, periodStart) => {
+        const r = q.get.get(scheduleId, periodStart.getTime()) as DeliveryRecord | undefined;
+        return r === undefined ? null : toDelivery(r);
+      },
+      unfinished: (scheduleId) => (q.unfinished.all(scheduleId) as DeliveryRecord[]).map(toDelivery),
       latest: (scheduleId) => {
         const r = q.latest.get(scheduleId) as DeliveryRecord | undefined;
         return r === undefined ? null : toDelivery(r);

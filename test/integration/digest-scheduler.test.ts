@@ -5,15 +5,23 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { webApi } from '@slack/bolt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DigestScheduleSpec } from '../../src/core/digest/digest-schedule.js';
+import { toDigestWindow } from '../../src/core/digest/digest-window.js';
 import { NO_DIGEST_FILTERS } from '../../src/core/digest/summarize-digest.js';
 import type { Clock } from '../../src/core/ports.js';
 import { createDigestScheduler, type DigestScheduler } from '../../src/digest/digest-scheduler.js';
-import { silentLogger } from '../../src/logger.js';
+import { createLogger, type Logger, silentLogger } from '../../src/logger.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
-import { isPermanentDigestError, postDigest } from '../../src/slack/digest/post-digest.js';
+import {
+  completeDigestChart,
+  findPostedDigest,
+  isPermanentDigestError,
+  postDigest,
+} from '../../src/slack/digest/post-digest.js';
+import { findBlockKitViolations } from '../../src/slack/render/limits.js';
 import { createDigestStore, type DigestStore } from '../../src/store/digest-store.js';
 import { openStore, type Store } from '../../src/store/store.js';
 import { createEmClient, type EmClient } from '../../src/veeam/em-client.js';
@@ -37,24 +45,29 @@ function daily(timeZone: string, hour = 8, extra: Partial<DigestScheduleSpec> = 
   return { period: 'day', weekday: null, hour, minute: 0, timeZone, filters: NO_DIGEST_FILTERS, ...extra };
 }
 
-function scheduler(graceMinutes = 120): DigestScheduler {
+/** The scheduler as src/digest/digest-feature.ts wires it, on the real WebClient. */
+function scheduler(graceMinutes = 120, logger: Logger = silentLogger): DigestScheduler {
   const s = createDigestScheduler({
     store: digests,
     em,
     clock,
-    logger: silentLogger,
+    logger,
     graceMinutes,
     timers: false,
     isPermanentError: isPermanentDigestError,
     send: async (schedule, digest, options) => {
-      const posted = await postDigest(client, schedule.channelId, digest, {
-        ...options,
-        logger: silentLogger,
-      });
+      const posted = await postDigest(client, schedule.channelId, digest, { ...options, logger });
       return {
         ts: posted.ts,
         note: posted.chartError === null ? null : `chart not uploaded: ${posted.chartError}`,
       };
+    },
+    recovery: {
+      findPosted: (schedule, key, since) => findPostedDigest(client, schedule.channelId, key, since),
+      completeChart: async (schedule, digest, ts) => {
+        const chart = await completeDigestChart(client, schedule.channelId, ts, digest, { logger });
+        return { note: chart.chartError === null ? null : `chart not uploaded: ${chart.chartError}` };
+      },
     },
   });
   schedulers.push(s);
@@ -355,5 +368,312 @@ describe('digest scheduler', () => {
     await s.start();
     expect(posts()).toHaveLength(0);
     expect(s.nextRun(digests.schedules.list(CHANNEL)[0]!)).toEqual(new Date('2025-03-28T08:00:00Z'));
+  });
+});
+
+interface KeptMessage {
+  channel: string;
+  ts: string;
+  threadTs: string | null;
+  metadata: unknown;
+  files: Array<{ id: string; name: string }>;
+}
+
+/**
+ * Makes the fake Slack keep what is posted, like Slack does: conversations.history answers with the channel's
+ * messages (their metadata only with `include_all_metadata`, as Slack does) and conversations.replies with a
+ * thread, charts included. Message ts come from the test clock, so `oldest` filters as it would in Slack.
+ * `loseAnswers` posts that many messages but answers 500, as when Slack accepted a post whose answer was lost.
+ */
+function keepSlackHistory(options: { loseAnswers?: number } = {}) {
+  const messages: KeptMessage[] = [];
+  const filenames = new Map<string, string>();
+  let counter = 0;
+  let lose = options.loseAnswers ?? 0;
+  const control = { failUploads: false, messages };
+  const nextTs = () => `${Math.floor(now.getTime() / 1000)}.${String(++counter).padStart(6, '0')}`;
+
+  slack.override('chat.postMessage', (params) => {
+    const problems = findBlockKitViolations(params as { text?: string; blocks?: unknown[] });
+    slack.violations.push(...problems);
+    if (problems.length > 0) return { body: { ok: false, error: 'invalid_blocks', errors: problems } };
+    const ts = nextTs();
+    messages.push({
+      channel: String(params.channel),
+      ts,
+      threadTs: typeof params.thread_ts === 'string' ? params.thread_ts : null,
+      metadata: params.metadata ?? null,
+      files: [],
+    });
+    if (lose > 0) {
+      lose -= 1;
+      return { status: 500, body: { ok: false, error: 'internal_error' } };
+    }
+    return { body: { ok: true, channel: params.channel, ts, message: { ts, text: params.text } } };
+  });
+  slack.override('files.getUploadURLExternal', (params) => {
+    if (control.failUploads) return { body: { ok: false, error: 'missing_scope' } };
+    const id = `F${filenames.size + 1}`;
+    filenames.set(id, String(params.filename));
+    return { body: { ok: true, upload_url: `${slack.url}/upload/${id}`, file_id: id } };
+  });
+  slack.override('files.completeUploadExternal', (params) => {
+    const files = (params.files as Array<{ id: string; title?: string }>).map((f) => ({
+      id: f.id,
+      name: filenames.get(f.id) ?? f.id,
+    }));
+    // Slack shares the file as a message in the thread
+    messages.push({
+      channel: String(params.channel_id),
+      ts: nextTs(),
+      threadTs: typeof params.thread_ts === 'string' ? params.thread_ts : null,
+      metadata: null,
+      files,
+    });
+    return { body: { ok: true, files } };
+  });
+  const wire = (m: KeptMessage, params: Record<string, unknown>) => ({
+    type: 'message',
+    ts: m.ts,
+    ...(m.threadTs ? { thread_ts: m.threadTs } : {}),
+    ...(m.files.length > 0 ? { files: m.files } : {}),
+    ...(m.metadata && String(params.include_all_metadata) === 'true' ? { metadata: m.metadata } : {}),
+  });
+  const since = (params: Record<string, unknown>, m: KeptMessage) =>
+    Number(m.ts) > Number(params.oldest ?? 0);
+  slack.override('conversations.history', (params) => ({
+    body: {
+      ok: true,
+      has_more: false,
+      messages: messages
+        .filter((m) => m.channel === params.channel && m.threadTs === null && since(params, m))
+        .reverse()
+        .map((m) => wire(m, params)),
+    },
+  }));
+  slack.override('conversations.replies', (params) => ({
+    body: {
+      ok: true,
+      has_more: false,
+      messages: messages
+        .filter(
+          (m) =>
+            m.channel === params.channel &&
+            (m.ts === params.ts || m.threadTs === params.ts) &&
+            since(params, m),
+        )
+        .map((m) => wire(m, params)),
+    },
+  }));
+  return control;
+}
+
+/** A new process: the store opened again from its file. */
+function reopenStore(): void {
+  store.close();
+  store = openStore(join(dir, 'replibot.db'));
+  digests = createDigestStore(store.db);
+}
+
+/** What a process killed after claiming a period leaves behind: the row in `sending`, no ts, nothing done. */
+function leaveUnfinished(scheduleId: number): void {
+  store.db
+    .prepare(
+      "UPDATE sent_digests SET status = 'sending', ts = NULL, note = NULL, done_at = NULL WHERE schedule_id = ?",
+    )
+    .run(scheduleId);
+}
+
+function recordingLogger(): { logger: Logger; lines: () => string } {
+  const chunks: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      chunks.push(String(chunk));
+      done();
+    },
+  });
+  return { logger: createLogger('info', sink), lines: () => chunks.join('') };
+}
+
+describe('digest scheduler after a crash', () => {
+  it('does not post again when the process died right after Slack accepted the digest', async () => {
+    const history = keepSlackHistory();
+    const schedule = digests.schedules.add(CHANNEL, daily('UTC'), 'U1', now);
+    addRun('dc01', '2025-03-27T02:00:00Z', 'Failed');
+    const first = scheduler();
+    await first.start();
+    now = new Date('2025-03-27T08:00:00Z');
+    await first.runDue();
+    expect(posts()).toHaveLength(1);
+    const original = history.messages.find((m) => m.threadTs === null)!.ts;
+    const claimedAt = digests.deliveries.latest(schedule.id)!.claimedAt;
+    await first.stop();
+    leaveUnfinished(schedule.id);
+    reopenStore();
+
+    now = new Date('2025-03-27T08:07:00Z');
+    const second = scheduler();
+    await second.start();
+    expect(posts()).toHaveLength(1);
+    expect(digests.deliveries.list(schedule.id)).toMatchObject([
+      { status: 'sent', ts: original, late: false, note: null },
+    ]);
+    const [read] = slack.callsTo('conversations.history');
+    expect(slack.callsTo('conversations.history')).toHaveLength(1);
+    expect(read!.params.channel).toBe(CHANNEL);
+    // read from before the claim, not from the restart
+    expect(Number(read!.params.oldest)).toBeLessThanOrEqual(claimedAt.getTime() / 1000);
+    // the chart was already in the thread: not uploaded twice
+    expect(slack.callsTo('conversations.replies')[0]!.params.ts).toBe(original);
+    expect(slack.uploads).toHaveLength(1);
+
+    await advance(second, '2025-03-28T08:00:00Z');
+    expect(posts()).toHaveLength(2);
+    expect(slack.violations).toEqual([]);
+  });
+
+  it('adds the chart to the thread of a digest found after a crash before the upload', async () => {
+    const history = keepSlackHistory();
+    const schedule = digests.schedules.add(CHANNEL, daily('UTC'), 'U1', now);
+    addRun('dc01', '2025-03-27T02:00:00Z', 'Failed');
+    history.failUploads = true;
+    const first = scheduler();
+    await first.start();
+    now = new Date('2025-03-27T08:00:00Z');
+    await first.runDue();
+    await first.stop();
+    expect(slack.uploads).toHaveLength(0);
+    const original = history.messages[0]!.ts;
+    expect(digests.deliveries.latest(schedule.id)!.note).toBe('chart not uploaded: missing_scope');
+    leaveUnfinished(schedule.id);
+    reopenStore();
+
+    history.failUploads = false;
+    now = new Date('2025-03-27T08:05:00Z');
+    await scheduler().start();
+    expect(posts()).toHaveLength(1);
+    const complete = slack.callsTo('files.completeUploadExternal');
+    expect(complete).toHaveLength(1);
+    expect(complete[0]!.params.thread_ts).toBe(original);
+    expect(slack.uploads).toHaveLength(1);
+    expect(digests.deliveries.latest(schedule.id)).toMatchObject({
+      status: 'sent',
+      ts: original,
+      note: null,
+    });
+  });
+
+  it('posts exactly once when the process died after claiming, before Slack was asked', async () => {
+    keepSlackHistory();
+    const schedule = digests.schedules.add(CHANNEL, daily('UTC'), 'U1', now);
+    addRun('dc02', '2025-03-27T02:00:00Z', 'Failed');
+    now = new Date('2025-03-27T08:00:00Z');
+    const periodEnd = new Date('2025-03-27T08:00:00Z');
+    const { start } = toDigestWindow('day', periodEnd, 'UTC');
+    expect(digests.deliveries.claim(schedule.id, start, periodEnd, false, now)).toBe(true);
+    reopenStore();
+
+    now = new Date('2025-03-27T08:20:00Z');
+    const s = scheduler();
+    await s.start();
+    await advance(s, '2025-03-27T12:00:00Z', 10);
+    expect(posts()).toHaveLength(1);
+    expect(headerOf(posts()[0]!)).toBe('Daily replication digest · Thu 27 Mar (late)');
+    expect(slack.callsTo('conversations.history')).toHaveLength(1);
+    const [delivery] = digests.deliveries.list(schedule.id);
+    expect(delivery).toMatchObject({ status: 'sent', late: true, periodEnd });
+    expect(delivery!.ts).toMatch(/^\d+\.\d{6}$/);
+    expect(posts()[0]!.params.metadata).toEqual({
+      event_type: 'replibot_digest',
+      event_payload: { key: `digest:${schedule.id}:2025-03-27T08:00:00.000Z` },
+    });
+  });
+
+  it('records an unfinished digest as missed when replibot is back beyond the grace period', async () => {
+    keepSlackHistory();
+    const schedule = digests.schedules.add(CHANNEL, daily('UTC'), 'U1', now);
+    const periodEnd = new Date('2025-03-27T08:00:00Z');
+    const { start } = toDigestWindow('day', periodEnd, 'UTC');
+    digests.deliveries.claim(schedule.id, start, periodEnd, false, periodEnd);
+    reopenStore();
+
+    now = new Date('2025-03-27T10:30:00Z');
+    await scheduler(120).start();
+    expect(posts()).toHaveLength(0);
+    expect(slack.callsTo('conversations.history')).toHaveLength(1);
+    const delivery = digests.deliveries.latest(schedule.id)!;
+    expect(delivery.status).toBe('skipped');
+    expect(delivery.note).toContain('missed: replibot stopped while posting it');
+  });
+
+  it('posts again, and logs why, when the channel history cannot be read', async () => {
+    slack.override('conversations.history', {
+      body: { ok: false, error: 'missing_scope', needed: 'channels:history' },
+    });
+    keepSlackHistory();
+    const schedule = digests.schedules.add(CHANNEL, daily('UTC'), 'U1', now);
+    const first = scheduler();
+    await first.start();
+    now = new Date('2025-03-27T08:00:00Z');
+    await first.runDue();
+    await first.stop();
+    leaveUnfinished(schedule.id);
+    reopenStore();
+
+    now = new Date('2025-03-27T08:05:00Z');
+    const log = recordingLogger();
+    await scheduler(120, log.logger).start();
+    // at least once: a duplicate is preferred to a digest that never arrives
+    expect(posts()).toHaveLength(2);
+    expect(digests.deliveries.latest(schedule.id)).toMatchObject({ status: 'sent', late: true });
+    expect(log.lines()).toContain('missing_scope: add channels:history to the app');
+    expect(log.lines()).toContain('posting it, so it may appear twice');
+  });
+
+  it('does not post twice when Slack accepted a digest but its answer was lost', async () => {
+    const history = keepSlackHistory({ loseAnswers: 1 });
+    const schedule = digests.schedules.add(CHANNEL, daily('UTC'), 'U1', now);
+    addRun('web-frontend-01', '2025-03-27T02:00:00Z', 'Warning');
+    const s = scheduler();
+    await s.start();
+    now = new Date('2025-03-27T08:00:00Z');
+    expect(await s.runDue()).toMatchObject([{ status: 'failed' }]);
+    expect(digests.deliveries.latest(schedule.id)).toMatchObject({ status: 'sending' });
+
+    now = new Date('2025-03-27T08:05:00Z');
+    expect(await s.runDue()).toMatchObject([{ status: 'sent', recovered: true }]);
+    await advance(s, '2025-03-27T12:00:00Z', 5);
+    expect(posts()).toHaveLength(1);
+    const original = history.messages[0]!.ts;
+    expect(digests.deliveries.latest(schedule.id)).toMatchObject({ status: 'sent', ts: original });
+    expect(digests.schedules.get(schedule.id)!.lastError).toBeNull();
+    // the first attempt never got to the chart: it goes into the thread now
+    expect(slack.callsTo('files.completeUploadExternal')[0]!.params.thread_ts).toBe(original);
+  });
+
+  it('records an older unfinished period found in the history as sent, without posting it', async () => {
+    const history = keepSlackHistory();
+    const schedule = digests.schedules.add(CHANNEL, daily('UTC'), 'U1', now);
+    const first = scheduler();
+    await first.start();
+    now = new Date('2025-03-27T08:00:00Z');
+    await first.runDue();
+    await first.stop();
+    leaveUnfinished(schedule.id);
+    reopenStore();
+
+    // replibot stays down for a day; the next digest is due on start
+    now = new Date('2025-03-28T08:30:00Z');
+    await scheduler().start();
+    expect(posts().map(headerOf)).toEqual([
+      'Daily replication digest · Thu 27 Mar',
+      'Daily replication digest · Fri 28 Mar (late)',
+    ]);
+    const digestTs = history.messages.filter((m) => m.threadTs === null).map((m) => m.ts);
+    expect(digestTs).toHaveLength(2);
+    expect(digests.deliveries.list(schedule.id).map((d) => [d.status, d.ts])).toEqual([
+      ['sent', digestTs[0]],
+      ['sent', digestTs[1]],
+    ]);
   });
 });

@@ -13,6 +13,7 @@ import { webApi } from '@slack/bolt';
 import type { OutboundNotification } from '../../core/alerts/alert-notice.js';
 import { RateLimitedError, ReplibotError } from '../../core/errors.js';
 import type { Notifier } from '../../core/ports.js';
+import { findMessageByMetadata } from '../find-message-by-metadata.js';
 import { renderAlertMessage } from './render-alert-message.js';
 
 export const ALERT_METADATA_EVENT = 'replibot_notification';
@@ -62,41 +63,15 @@ export function createSlackNotifier(options: { client: WebClient }): Notifier {
     },
 
     async findDelivered(n: OutboundNotification, since: Date) {
-      const oldest = (since.getTime() / 1000).toFixed(6);
-      try {
-        let cursor: string | undefined;
-        for (let page = 0; page < 20; page += 1) {
-          const result =
-            n.action === 'reply' && n.ts
-              ? await client.conversations.replies({
-                  channel: n.channelId,
-                  ts: n.ts,
-                  oldest,
-                  include_all_metadata: true,
-                  limit: 200,
-                  ...(cursor ? { cursor } : {}),
-                })
-              : await client.conversations.history({
-                  channel: n.channelId,
-                  oldest,
-                  include_all_metadata: true,
-                  limit: 200,
-                  ...(cursor ? { cursor } : {}),
-                });
-          for (const m of result.messages ?? []) {
-            const meta = (m as { metadata?: { event_type?: string; event_payload?: { key?: unknown } } })
-              .metadata;
-            if (meta?.event_type === ALERT_METADATA_EVENT && meta.event_payload?.key === n.key && m.ts)
-              return m.ts;
-          }
-          cursor = result.response_metadata?.next_cursor || undefined;
-          if (!cursor) return null;
-        }
-        return undefined;
-      } catch {
-        // without channels:history (or on any error) we cannot tell: the outbox then sends (at least once)
-        return undefined;
-      }
+      const found = await findMessageByMetadata(client, {
+        channelId: n.channelId,
+        since,
+        eventType: ALERT_METADATA_EVENT,
+        key: n.key,
+        ...(n.action === 'reply' && n.ts ? { threadTs: n.ts } : {}),
+      });
+      // without channels:history (or on any error) we cannot tell: the outbox then sends (at least once)
+      return found.status === 'found' ? found.ts : found.status === 'absent' ? null : undefined;
     },
   };
 }

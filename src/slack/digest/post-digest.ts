@@ -2,12 +2,16 @@
  * Posts a digest to a channel: the message first, then the chart as a file in its thread. The chart is a bonus:
  * if the upload fails (files:write missing, upload refused, resvg trouble) the digest has already gone out, and
  * the failure is only logged and noted.
+ *
+ * After a restart, `findPostedDigest` finds a digest a previous process posted but did not record (by its message
+ * metadata) and `completeDigestChart` adds the chart to its thread if the upload never happened.
  */
 import type { webApi } from '@slack/bolt';
 import { type Digest, hasDigestProblems } from '../../core/digest/summarize-digest.js';
 import { ReplibotError } from '../../core/errors.js';
 import { renderDigestChart } from '../../digest/render-digest-chart.js';
 import type { Logger } from '../../logger.js';
+import { findMessage, findMessageByMetadata, type MessageSearch } from '../find-message-by-metadata.js';
 import { renderDigestBlocks } from './render-digest-blocks.js';
 
 /** Message metadata type on every digest, so a digest can be recognised in the channel history. */
@@ -45,8 +49,7 @@ export async function postDigest(
   digest: Digest,
   options: PostDigestOptions = {},
 ): Promise<PostedDigest> {
-  const hasRuns = digest.perDay.some((d) => d.success + d.warning + d.failed > 0);
-  const withChart = (options.chart ?? true) && hasRuns;
+  const withChart = (options.chart ?? true) && hasChartRuns(digest);
   const message = renderDigestBlocks(digest, { late: options.late ?? false, chartInThread: withChart });
   let ts: string;
   try {
@@ -67,6 +70,74 @@ export async function postDigest(
   }
 
   if (!withChart) return { ts, chartFileId: null, chartError: null };
+  return { ts, ...(await uploadChart(client, channelId, ts, digest, options.logger)) };
+}
+
+/**
+ * The digest message with this key posted in the channel since `since`, from the channel history (message
+ * metadata). Used after a restart for a delivery a previous process claimed but did not record.
+ */
+export function findPostedDigest(
+  client: webApi.WebClient,
+  channelId: string,
+  key: string,
+  since: Date,
+): Promise<MessageSearch> {
+  return findMessageByMetadata(client, { channelId, since, eventType: DIGEST_METADATA_EVENT, key });
+}
+
+export interface CompletedChart {
+  chartFileId: string | null;
+  chartError: string | null;
+  /** true when the thread already held the chart, so nothing was uploaded */
+  alreadyThere: boolean;
+}
+
+/**
+ * Puts the chart into the thread of a digest found in the history after a restart, unless the thread already
+ * has it (the previous process may have died before or after the upload). When the thread cannot be read the
+ * chart is uploaded: a second chart is a smaller harm than none.
+ */
+export async function completeDigestChart(
+  client: webApi.WebClient,
+  channelId: string,
+  ts: string,
+  digest: Digest,
+  options: { logger?: Logger } = {},
+): Promise<CompletedChart> {
+  if (!hasChartRuns(digest)) return { chartFileId: null, chartError: null, alreadyThere: false };
+  const filename = chartFilename(digest);
+  const existing = await findMessage(
+    client,
+    // the thread started at the digest itself; a little earlier allows for clock skew with Slack
+    { channelId, threadTs: ts, since: new Date(Number(ts) * 1000 - 60_000) },
+    (m) => m.ts !== ts && (m.files ?? []).some((f) => f.name === filename),
+  );
+  if (existing.status === 'found') return { chartFileId: null, chartError: null, alreadyThere: true };
+  if (existing.status === 'unknown')
+    options.logger?.warn(
+      { channelId, ts, reason: existing.reason },
+      'cannot tell whether the digest thread has its chart; uploading it',
+    );
+  return { ...(await uploadChart(client, channelId, ts, digest, options.logger)), alreadyThere: false };
+}
+
+function hasChartRuns(digest: Digest): boolean {
+  return digest.perDay.some((d) => d.success + d.warning + d.failed > 0);
+}
+
+function chartFilename(digest: Digest): string {
+  const date = digest.window.chartDays.at(-1)!.date;
+  return `replication-${digest.window.period === 'day' ? 'daily' : 'weekly'}-${date}.png`;
+}
+
+async function uploadChart(
+  client: webApi.WebClient,
+  channelId: string,
+  ts: string,
+  digest: Digest,
+  logger: Logger | undefined,
+): Promise<{ chartFileId: string | null; chartError: string | null }> {
   try {
     const chart = renderDigestChart(digest);
     const date = digest.window.chartDays.at(-1)!.date;
@@ -74,19 +145,19 @@ export async function postDigest(
       channel_id: channelId,
       thread_ts: ts,
       file: chart.png,
-      filename: `replication-${digest.window.period === 'day' ? 'daily' : 'weekly'}-${date}.png`,
+      filename: chartFilename(digest),
       title: `Replication results per day, ${digest.window.chartDays.length} days to ${date}`,
       alt_text: chart.altText,
     })) as { files?: Array<{ files?: Array<{ id?: string }> }> };
     const fileId = uploaded.files?.[0]?.files?.[0]?.id ?? null;
-    return { ts, chartFileId: fileId, chartError: null };
+    return { chartFileId: fileId, chartError: null };
   } catch (error) {
     const reason = slackErrorCode(error) ?? (error instanceof Error ? error.message : String(error));
-    options.logger?.warn(
+    logger?.warn(
       { channelId, ts, reason, problems: hasDigestProblems(digest) },
       'digest posted without its chart: the upload failed',
     );
-    return { ts, chartFileId: null, chartError: reason };
+    return { chartFileId: null, chartError: reason };
   }
 }
 
