@@ -135,10 +135,10 @@ export async function connectEm(config: Config, logger: Logger): Promise<EmConne
   };
 }
 
-/** The zone the terminal reads "today" in: DEFAULT_TIMEZONE when set, else this machine's zone. */
-export function localTimeZone(env: NodeJS.ProcessEnv, config: Config): string {
-  if (env.DEFAULT_TIMEZONE?.trim()) return config.defaultTimeZone;
-  return Intl.DateTimeFormat().resolvedOptions().timeZone || config.defaultTimeZone;
+/** The zone the terminal, `ask` and `digest` read "today" in: DEFAULT_TIMEZONE (UTC when unset), like `parse`. */
+export function localTimeZone(config: Config): string {
+  // one rule for the terminal, ask, parse and digest, so the same question is the same query everywhere
+  return config.defaultTimeZone;
 }
 
 function stricter(level: string, floor: 'warn'): string {
@@ -243,7 +243,7 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
       await slack.start();
     } else {
       const isTTY = options.isTTY ?? Boolean(process.stdin.isTTY && process.stdout.isTTY);
-      const timeZone = localTimeZone(env, config);
+      const timeZone = localTimeZone(config);
       const where = simulator
         ? `no VEEAM_URL set, so the built-in Enterprise Manager simulator is answering with demo data (${simulator.url})`
         : `asking Enterprise Manager at ${config.veeam?.url}`;
@@ -288,7 +288,7 @@ export interface AskOptions {
   question: string;
   /** ISO instant "today" is read against; default now */
   now?: string;
-  /** IANA zone; default DEFAULT_TIMEZONE, else this machine's zone */
+  /** IANA zone; default DEFAULT_TIMEZONE (UTC when unset) */
   timeZone?: string;
   format?: AskFormat;
   output?: Writable;
@@ -304,7 +304,7 @@ export async function askReplibot(options: AskOptions): Promise<number> {
   const errorOutput = options.errorOutput ?? process.stderr;
   const format = options.format ?? 'text';
   const config = loadConfig(env);
-  const { now, timeZone } = resolveTimeOptions(options, localTimeZone(env, config));
+  const { now, timeZone } = resolveTimeOptions(options, localTimeZone(config));
   const logger = createLogger(stricter(config.logLevel, 'warn'), errorOutput);
   const connection = await connectEm(config, logger);
   if (connection.simulator) {

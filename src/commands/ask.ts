@@ -10,7 +10,7 @@ export function registerAskCommand(program: Command): void {
     .option('--now <iso>', 'the instant "today" is read against, e.g. 2024-05-14T09:30:00Z')
     .option(
       '--tz <zone>',
-      'IANA time zone of the asker, e.g. Europe/Berlin (default DEFAULT_TIMEZONE or this machine)',
+      'IANA time zone of the asker, e.g. Europe/Berlin (default DEFAULT_TIMEZONE, else UTC)',
     )
     .addOption(
       new Option('--format <format>', 'text for people, blocks for the Slack message, json for scripts')

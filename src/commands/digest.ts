@@ -39,7 +39,7 @@ export async function runDigestCommand(options: DigestCommandOptions): Promise<n
   const output = options.output ?? process.stdout;
   const errorOutput = options.errorOutput ?? process.stderr;
   const config = loadConfig(env);
-  const { now, timeZone } = resolveTimeOptions(options, localTimeZone(env, config));
+  const { now, timeZone } = resolveTimeOptions(options, localTimeZone(config));
   const logger = createLogger(config.logLevel === 'silent' ? 'silent' : 'warn', errorOutput);
   // without VEEAM_URL the simulator's history is made around --now, so a digest for any date has data
   const connection = config.veeam ? await connectEm(config, logger) : await connectSimulator(now);
@@ -125,7 +125,7 @@ export function registerDigestCommand(program: Command): void {
       new Option('--period <period>', 'the span the digest covers').choices(['day', 'week']).default('day'),
     )
     .option('--now <iso>', 'when the period ends, e.g. 2024-05-14T08:00:00Z (default: now)')
-    .option('--tz <zone>', 'IANA time zone for days and times (default DEFAULT_TIMEZONE or this machine)')
+    .option('--tz <zone>', 'IANA time zone for days and times (default DEFAULT_TIMEZONE, else UTC)')
     .addOption(
       new Option('--format <format>', 'text for people, blocks for the Slack message, json for scripts')
         .choices(['text', 'blocks', 'json'])

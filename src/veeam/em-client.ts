@@ -141,7 +141,8 @@ export function createEmClient(options: EmClientOptions): EmClient {
       return out;
     };
     const message = clean(error.message)!;
-    const hint = clean(error.hint);
+    // hints are replibot's own fixed words (never EM's), so they stay readable even when a password is a word
+    const hint = error.hint;
     if (message === error.message && hint === error.hint) return error;
     return new ReplibotError(error.code, message, {
       ...(hint === undefined ? {} : { hint }),

@@ -77,6 +77,16 @@ export function toTransportError(error: unknown, ctx: RequestContext): ReplibotE
       cause,
     });
   }
+  if (ctx.baseUrl.startsWith('http:') && (code === 'ECONNRESET' || /socket hang up/i.test(message))) {
+    return new ReplibotError(
+      'em_unreachable',
+      `${where} closed the connection during ${ctx.what}${code ? ` (${code})` : ''}.`,
+      {
+        hint: 'VEEAM_URL uses plain http://, and a server that speaks HTTPS on that port answers like this: use https://host:9398 (or http://host:9399).',
+        cause,
+      },
+    );
+  }
   return new ReplibotError(
     'em_unreachable',
     `The connection to ${where} failed during ${ctx.what}${code ? ` (${code})` : ''}.`,

@@ -184,6 +184,13 @@ describe('createEmClient errors against the simulator', () => {
     expect(error.hint).toMatch(/9398.*9399/);
   });
 
+  it('explains plain http pointed at an HTTPS port', async () => {
+    const client = track(clientFor(tlsSim.url.replace('https:', 'http:')));
+    const error = await failure(() => firstRows(client));
+    expect(error.code).toBe('em_unreachable');
+    expect(error.hint).toMatch(/use https:\/\/host:9398/);
+  });
+
   it('gives up on a closed port after its retries', async () => {
     const closed = await scripted(() => undefined);
     await closed.close();
