@@ -56,8 +56,8 @@ export function toSimUsage(sim: RunningSimulator, options: SimCliOptions, caFile
   const lines = [
     `EM simulator listening on ${api}/ (seed ${options.seed}, ${options.sessions} task sessions over ${options.days} days, JSON keys ${options.jsonKeys}${options.lag ? `, collection lag ${options.lag}s` : ''})`,
     '',
-    'Log on (the token comes back in the X-RestSvcSessionId response header):',
-    `  TOKEN=$(curl -s${tlsFlag} -X POST -u ${user} -D - -o /dev/null '${api}/sessionMngr/?v=latest' | awk -F': ' 'tolower($1)=="x-restsvcsessionid"{print $2}' | tr -d '\\r')`,
+    'Log on (the token comes back in the X-RestSvcSessionId response header; the body, kept in /tmp/em-logon.xml, has the SessionId):',
+    `  TOKEN=$(curl -s${tlsFlag} -X POST -u ${user} -D - -o /tmp/em-logon.xml '${api}/sessionMngr/?v=latest' | awk -F': ' 'tolower($1)=="x-restsvcsessionid"{print $2}' | tr -d '\\r')`,
     '',
     'Failed replica task sessions, newest first (XML; add -H "Accept: application/json" for JSON):',
     `  curl -s${tlsFlag} -G -H "X-RestSvcSessionId: $TOKEN" '${api}/query' --data-urlencode 'type=ReplicaTaskSession' --data-urlencode 'format=Entities' --data-urlencode 'sortDesc=CreationTime' --data-urlencode 'pageSize=5' --data-urlencode 'filter=Result==Failed'`,
@@ -66,7 +66,7 @@ export function toSimUsage(sim: RunningSimulator, options: SimCliOptions, caFile
     `  curl -s${tlsFlag} -G -H "X-RestSvcSessionId: $TOKEN" '${api}/query' --data-urlencode 'type=ReplicaTaskSession' --data-urlencode 'format=Entities' --data-urlencode 'filter=VmDisplayName=="apache02"'`,
     '',
     'Log off:',
-    `  curl -s${tlsFlag} -X DELETE -H "X-RestSvcSessionId: $TOKEN" '${api}/logonSessions/<SessionId from the logon body>'`,
+    `  curl -s${tlsFlag} -o /dev/null -w '%{http_code}\\n' -X DELETE -H "X-RestSvcSessionId: $TOKEN" "${api}/logonSessions/$(sed -n 's:.*<SessionId>\\([^<]*\\)</SessionId>.*:\\1:p' /tmp/em-logon.xml)"`,
     '',
     'Control API (no logon needed):',
     `  curl -s${tlsFlag} -X POST -H 'Content-Type: application/json' -d '{"vm":"apache02","job":"Replication Job 2","result":"Failed","reason":"Failed to create VM snapshot"}' '${sim.url}/_sim/sessions'`,
@@ -79,7 +79,7 @@ export function toSimUsage(sim: RunningSimulator, options: SimCliOptions, caFile
   }
   lines.push(
     '',
-    `replibot against it: VEEAM_URL=${sim.url} VEEAM_USERNAME=${options.username} VEEAM_PASSWORD=...`,
+    `replibot against it: VEEAM_URL=${sim.url} VEEAM_USERNAME=${shellQuote(options.username)} VEEAM_PASSWORD=${shellQuote(options.password)}`,
   );
   lines.push('Stop with Ctrl-C.');
   return `${lines.join('\n')}\n`;

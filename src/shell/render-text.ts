@@ -3,12 +3,16 @@
  * characters from EM are replaced, so a VM name cannot move the cursor or recolour the terminal.
  */
 import { createColors } from 'picocolors';
+import { toUnknownNameText } from '../core/answer/check-names.js';
 import {
   capitalize,
+  defaultWindowNote,
   formatBytes,
   formatDateTime,
   formatDuration,
+  nextPageRange,
   sessionDuration,
+  toSentence,
 } from '../core/answer/format.js';
 import { renderError } from '../core/answer/render-error.js';
 import type { JobRunReply, Reply, ResultCounts, SessionListReply, SessionRow } from '../core/answer/reply.js';
@@ -85,12 +89,17 @@ function renderAnswerText(reply: SessionListReply, c: Colors, options: TextRende
     );
   }
   lines.push(c.dim(about.join(' · ')));
-  if (intent.defaultWindow) lines.push(c.dim('No time was named, so this is the last 24 hours.'));
+  const defaultNote = defaultWindowNote(intent);
+  if (defaultNote) lines.push(c.dim(defaultNote));
   if (intent.beyondRetention)
     lines.push(c.dim('Enterprise Manager keeps about 30 days of sessions; older runs are not there.'));
   if (reply.truncated) lines.push(c.yellow(`Only the first ${reply.total} sessions were counted.`));
   if (reply.total === 0) {
-    lines.push('', `No ${toTerminalSafe(intent.phrase)}.`);
+    const unknown = reply.unknownNames ?? [];
+    lines.push('');
+    for (const u of unknown) lines.push(c.yellow(toUnknownNameText(u, toTerminalSafe)));
+    if (unknown.length === 0 || (reply.knownNames ?? []).length > 0)
+      lines.push(`No ${toTerminalSafe(intent.phrase)}.`);
     return lines.join('\n');
   }
   lines.push(renderCountsText(c, reply.counts, reply.total), '');
@@ -100,7 +109,7 @@ function renderAnswerText(reply: SessionListReply, c: Colors, options: TextRende
   const last = reply.offset + reply.sessions.length;
   if (last < reply.total || reply.offset > 0) {
     const more = last < reply.total && options.moreHint ? ` ${options.moreHint(last)}` : '';
-    lines.push('', c.dim(`Showing ${reply.offset + 1}–${last} of ${reply.total}.${more}`));
+    lines.push('', c.dim(`Showing ${nextPageRange(reply.offset + 1, last)} of ${reply.total}.${more}`));
   }
   return lines.join('\n');
 }
@@ -122,7 +131,8 @@ function renderJobRunText(reply: JobRunReply, c: Colors, options: TextRenderOpti
     lines.push(...renderRow(c, row, null, tz, reply.now));
   });
   const last = reply.offset + reply.tasks.length;
-  if (last < reply.total) lines.push('', c.dim(`Showing VMs ${reply.offset + 1}–${last} of ${reply.total}.`));
+  if (last < reply.total)
+    lines.push('', c.dim(`Showing VMs ${nextPageRange(reply.offset + 1, last)} of ${reply.total}.`));
   return lines.join('\n');
 }
 
@@ -143,7 +153,7 @@ export function renderText(reply: Reply, options: TextRenderOptions): string {
         lines.push('', c.bold('Commands'));
         const width = Math.max(...reply.commands.map((cmd) => cmd.usage.length));
         for (const cmd of reply.commands)
-          lines.push(`  ${c.cyan(cmd.usage.padEnd(width))}  ${cmd.description}`);
+          lines.push(`  ${c.cyan(cmd.usage.padEnd(width))}  ${toSentence(cmd.description)}`);
       }
       return lines.join('\n');
     }

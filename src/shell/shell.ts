@@ -63,8 +63,13 @@ export function createShell(deps: ShellDeps): Shell {
   let timeZone = deps.timeZone;
   let rl: Interface | undefined;
   let busy = false;
-  /** what "more" and "details <n>" refer to */
-  let last: { question: string; now: Date; offset: number; reply: Reply } | null = null;
+  /**
+   * The last answer with sessions, what "more" pages through: its question, zone and moment are kept, so the
+   * next page is the same query even after "tz" or a line that was not a question. `null` before any answer.
+   */
+  let last: { question: string; now: Date; timeZone: string; offset: number; total: number } | null = null;
+  /** set when the last question got an error instead of an answer, so "more" does not page an older one */
+  let lastFailed = false;
   /** every session numbered on screen for the last question, across its pages */
   const numbered = new Map<number, SessionRow>();
   const remember = (reply: Reply) => {
@@ -77,14 +82,14 @@ export function createShell(deps: ShellDeps): Shell {
   const write = (text: string) => {
     deps.output.write(`${text}\n`);
   };
-  const print = (reply: Reply) => {
+  const print = (reply: Reply, zone = timeZone) => {
     if (reply.kind === 'error') {
       logger.error({ ref: reply.referenceId, code: reply.error.code }, reply.error.message);
     }
     write(
       renderText(reply, {
         color,
-        timeZone,
+        timeZone: zone,
         moreHint: () => `Type "more" for the next ${pageSize}.`,
       }),
     );
@@ -95,32 +100,39 @@ export function createShell(deps: ShellDeps): Shell {
       name: 'more',
       aliases: ['next'],
       usage: 'more',
-      description: 'the next page of the last answer',
+      description: 'Show the next page of the last answer.',
       run: async () => {
-        if (last === null || last.reply.kind !== 'answer') {
+        if (lastFailed) {
+          write('The last question got no answer to page through; ask it again.');
+          return;
+        }
+        if (last === null) {
           write('Nothing to page through yet: ask a question first.');
           return;
         }
         const offset = last.offset + pageSize;
-        if (offset >= last.reply.total) {
-          write('That was all of it.');
+        if (offset >= last.total) {
+          write('Nothing more to show for the last answer.');
           return;
         }
+        // The same question, zone and moment as the first page: the same query, continued.
         const reply = await deps.answerer.ask(
           last.question,
-          { userId: null, timeZone },
+          { userId: null, timeZone: last.timeZone },
           { now: last.now, offset, pageSize },
         );
-        last = { ...last, offset, reply };
-        remember(reply);
-        print(reply);
+        if (reply.kind === 'answer') {
+          last = { ...last, offset, total: reply.total };
+          remember(reply);
+        }
+        print(reply, last.timeZone);
       },
     },
     {
       name: 'details',
       aliases: ['detail', 'run'],
       usage: 'details <n>',
-      description: 'the job run of session number <n> in the last answer, with all its VMs',
+      description: 'Show the job run of session number <n> in the last answer, with all its VMs.',
       run: async (args) => {
         const n = Number(args.trim());
         if (numbered.size === 0 || !Number.isInteger(n)) {
@@ -139,7 +151,7 @@ export function createShell(deps: ShellDeps): Shell {
       name: 'tz',
       aliases: ['timezone'],
       usage: 'tz <IANA zone>',
-      description: 'read "today" and show times in another zone, e.g. tz Europe/Berlin',
+      description: 'Read "today" and show times in another zone, e.g. tz Europe/Berlin.',
       run: async (args) => {
         const zone = args.trim();
         if (zone === '') {
@@ -159,7 +171,7 @@ export function createShell(deps: ShellDeps): Shell {
   const commands = [...builtins, ...(deps.commands ?? [])];
   const helpCommands = [
     ...commands.map((c) => ({ usage: c.usage, description: c.description })),
-    { usage: 'exit', description: 'leave (or Ctrl+D)' },
+    { usage: 'exit', description: 'Leave (or press Ctrl+D).' },
   ];
 
   const handle = async (raw: string): Promise<'exit' | 'continue'> => {
@@ -183,9 +195,16 @@ export function createShell(deps: ShellDeps): Shell {
           { userId: null, timeZone },
           { now, pageSize, commands: helpCommands },
         );
-        last = { question: line, now, offset: 0, reply };
-        numbered.clear();
-        remember(reply);
+        // Help and a line that was not a question leave the last answer to page through; a new answer
+        // replaces it, and a failed question stops "more" from paging an older one.
+        if (reply.kind === 'answer') {
+          last = { question: line, now, timeZone, offset: 0, total: reply.total };
+          lastFailed = false;
+          numbered.clear();
+          remember(reply);
+        } else if (reply.kind === 'error') {
+          lastFailed = true;
+        }
         print(reply);
       }
     } catch (error) {

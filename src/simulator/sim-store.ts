@@ -4,6 +4,7 @@
  * of every session. EndTime comparisons use the same lists through the longest run seen (see `EndBound`).
  * Everything EM shows goes through viewTask/viewJobSession, which apply the collection lag.
  */
+import { randomBytes } from 'node:crypto';
 import {
   JOB_STATES,
   SESSION_RESULTS,
@@ -133,6 +134,8 @@ export interface SimStoreOptions {
   /** v13 servers name sessions with the fraction of a second */
   withFraction: boolean;
   lagMs: number;
+  /** salts the ids of sessions added while running; random per start unless given (tests) */
+  runtimeSeed?: number;
 }
 
 /** Index of the first item whose creation is >= ms (or > ms when `after`). */
@@ -326,8 +329,16 @@ export function createSimStore(data: GeneratedData, options: SimStoreOptions): S
   };
   for (const task of tasks) noteTaskEnd(task);
 
-  const taskId = (task: TaskRecord) => toGuid(seed, 'task', task.serial);
-  const jobSessionId = (session: JobSessionRecord) => toGuid(seed, 'jobSession', session.serial);
+  // Generated history keeps the same ids for the same seed; sessions added while running (control API) get ids
+  // salted per start, so a restarted simulator never hands out an id a client has already seen, as a real EM would.
+  const generatedTasks = taskBySerial.length;
+  const generatedJobSessions = jobSessionBySerial.length;
+  const runtimeSeed = options.runtimeSeed ?? randomBytes(4).readUInt32LE(0);
+  const taskSeed = (serial: number) => (serial < generatedTasks ? seed : runtimeSeed);
+  const jobSessionSeed = (serial: number) => (serial < generatedJobSessions ? seed : runtimeSeed);
+  const taskId = (task: TaskRecord) => toGuid(taskSeed(task.serial), 'task', task.serial);
+  const jobSessionId = (session: JobSessionRecord) =>
+    toGuid(jobSessionSeed(session.serial), 'jobSession', session.serial);
   const jobId = (job: SimJob) => toGuid(seed, 'job', job.serial);
   const serverId = (server: SimServer) => toGuid(seed, 'server', server.serial);
   const taskName = (task: TaskRecord) => toSessionName(task.vm.name, task.creation, withFraction);
@@ -367,13 +378,21 @@ export function createSimStore(data: GeneratedData, options: SimStoreOptions): S
 
   const findTask = (id: string): TaskRecord | null => {
     const guid = id.slice(id.lastIndexOf(':') + 1);
-    const serial = fromGuid(seed, 'task', guid);
-    return serial === null ? null : (taskBySerial[serial] ?? null);
+    for (const candidate of [seed, runtimeSeed]) {
+      const serial = fromGuid(candidate, 'task', guid);
+      if (serial !== null && taskSeed(serial) === candidate && taskBySerial[serial])
+        return taskBySerial[serial]!;
+    }
+    return null;
   };
   const findJobSession = (id: string): JobSessionRecord | null => {
     const guid = id.slice(id.lastIndexOf(':') + 1);
-    const serial = fromGuid(seed, 'jobSession', guid);
-    return serial === null ? null : (jobSessionBySerial[serial] ?? null);
+    for (const candidate of [seed, runtimeSeed]) {
+      const serial = fromGuid(candidate, 'jobSession', guid);
+      if (serial !== null && jobSessionSeed(serial) === candidate && jobSessionBySerial[serial])
+        return jobSessionBySerial[serial]!;
+    }
+    return null;
   };
 
   function runQuery<R extends Sequenced & { visibleFrom: number }, V>(

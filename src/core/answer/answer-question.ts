@@ -4,13 +4,24 @@
  * are right, but keeps only the page it shows.
  */
 import { toReplibotError } from '../errors.js';
+import { and, cmp } from '../filter.js';
 import type { EmApi, ParsedQuestion, QueryIntent } from '../ports.js';
 import { toSessionId } from '../sessions.js';
+import { checkNames, toNamedValues } from './check-names.js';
 import type { HelpContent, JobRunReply, Reply, ResultCounts, SessionListReply, SessionRow } from './reply.js';
 import { toJobRow, toTaskRow } from './session-row.js';
 
+/**
+ * Where a question was typed: Slack text carries markup (`<@U1>`, `<!channel>`, `&amp;`) the parser undoes;
+ * plain text (terminal, `replibot ask`) is read as it is, so a VM really named `<!channel>` can be asked about.
+ */
+export type QuestionSource = 'slack' | 'plain';
+
 /** `parseQuestion` from src/core/question/, injected so the router does not care how questions are read. */
-export type QuestionReader = (text: string, context: { now: Date; timeZone: string }) => ParsedQuestion;
+export type QuestionReader = (
+  text: string,
+  context: { now: Date; timeZone: string; source?: QuestionSource },
+) => ParsedQuestion;
 
 export interface AnswerDeps {
   em: EmApi;
@@ -24,6 +35,8 @@ export interface Asker {
   /** Slack user id, or null in the terminal */
   userId: string | null;
   timeZone: string;
+  /** how the question's text is to be read; default 'plain' */
+  source?: QuestionSource;
 }
 
 export interface AnswerOptions {
@@ -54,7 +67,11 @@ export async function answerQuestion(
 ): Promise<Reply> {
   let parsed: ParsedQuestion;
   try {
-    parsed = deps.readQuestion(question, { now: options.now, timeZone: asker.timeZone });
+    parsed = deps.readQuestion(question, {
+      now: options.now,
+      timeZone: asker.timeZone,
+      ...(asker.source ? { source: asker.source } : {}),
+    });
   } catch (error) {
     return toErrorReply(error, deps);
   }
@@ -68,7 +85,8 @@ export async function answerQuestion(
         if (parsed.intent.sessionId !== null && parsed.intent.type === 'ReplicaJobSession') {
           return await answerJobRun(parsed.intent.sessionId, { ...options, timeZone: asker.timeZone }, deps);
         }
-        return await answerIntent(question, parsed.intent, options, deps.em);
+        const reply = await answerIntent(question, parsed.intent, options, deps.em);
+        return reply.total === 0 ? await withNameCheck(reply, deps.em) : reply;
       } catch (error) {
         return toErrorReply(error, deps);
       }
@@ -102,7 +120,13 @@ export async function answerIntent(
         : toJobRow(await em.getJobSession(toSessionId(intent.sessionId)));
     keep(session);
   } else {
-    const query = { filter: intent.filter, sort: intent.sort, limit: intent.limit };
+    // Every page reads up to the moment of the first answer: sessions that start while someone reads page 1
+    // would otherwise push rows down, and page 2 would repeat some and skip none of them.
+    const query = {
+      filter: and(intent.filter, cmp('CreationTime', '<=', options.now)),
+      sort: intent.sort,
+      limit: intent.limit,
+    };
     const rows: AsyncIterable<SessionRow> =
       intent.type === 'ReplicaTaskSession'
         ? mapRows(em.queryTaskSessions(query), toTaskRow)
@@ -127,6 +151,18 @@ export async function answerIntent(
     now: options.now,
     truncated,
   };
+}
+
+/**
+ * An empty answer to a question naming VMs, jobs or servers: which of those names EM has never seen, so the
+ * reply can say "no backup server named srv02, did you mean srv02.tech.local?" instead of an all-clear.
+ */
+async function withNameCheck(reply: SessionListReply, em: EmApi): Promise<SessionListReply> {
+  const names = toNamedValues(reply.intent.filter);
+  if (names.length === 0 || reply.intent.sessionId !== null) return reply;
+  const check = await checkNames(em, names, reply.intent.type, reply.now);
+  if (check.unknown.length === 0) return reply;
+  return { ...reply, unknownNames: check.unknown, knownNames: check.known };
 }
 
 /** One job run and its task sessions ("Details" on a session). */

@@ -52,3 +52,28 @@ export function capitalize(text: string): string {
 export function sessionDuration(row: { creationTime: Date; endTime: Date | null }, now: Date): number {
   return (row.endTime ?? now).getTime() - row.creationTime.getTime();
 }
+
+/**
+ * The note under an answer that assumed the last 24 hours, or null when there is none to add: the parser's
+ * explanation may already say so ("...; no time was given"), and saying it twice reads as noise.
+ */
+export function defaultWindowNote(intent: { defaultWindow: boolean; explanation: string }): string | null {
+  if (!intent.defaultWindow || /\bno time\b/i.test(intent.explanation)) return null;
+  return 'No time was named, so this is the last 24 hours.';
+}
+
+/** "Showing more (11)" for one row, "(11–20)" for several: the 1-based numbers of the next page. */
+export function nextPageRange(first: number, last: number): string {
+  return last <= first ? `${first}` : `${first}–${last}`;
+}
+
+/**
+ * A command description as help lists it: sentence case with a full stop, whoever wrote it, so a list mixing
+ * built-in and feature commands reads as one.
+ */
+export function toSentence(text: string): string {
+  const trimmed = text.trim();
+  if (trimmed === '') return trimmed;
+  const capital = capitalize(trimmed);
+  return /[.!?]$/.test(capital) ? capital : `${capital}.`;
+}

@@ -5,6 +5,7 @@
 import type { ReplibotError } from '../errors.js';
 import type { QueryIntent } from '../ports.js';
 import type { JobState, SessionResult, SessionType, TaskState } from '../sessions.js';
+import type { NamedValue, UnknownName } from './check-names.js';
 
 /** One session as every surface shows it, whether it came from a task or a job session. */
 export interface SessionRow {
@@ -52,6 +53,13 @@ export interface SessionListReply {
   now: Date;
   /** true when EM had more rows than replibot counts in one answer (the counts are a lower bound) */
   truncated: boolean;
+  /**
+   * On an empty answer to a question that named VMs, jobs or servers: the names EM has never seen, with
+   * look-alikes it has. Absent or empty when every name exists (then "No ..." is a real all-clear).
+   */
+  unknownNames?: UnknownName[];
+  /** with `unknownNames`: the names that do exist, for which "No ..." still holds */
+  knownNames?: NamedValue[];
 }
 
 /** One job run ("Details") with its task sessions. */

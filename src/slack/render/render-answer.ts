@@ -4,7 +4,15 @@
  * total budget, so a message is valid whatever EM returns.
  */
 import type { Button, ContextBlock, KnownBlock, SectionBlock } from '@slack/types';
-import { capitalize, formatBytes, formatDuration, sessionDuration } from '../../core/answer/format.js';
+import { toUnknownNameText } from '../../core/answer/check-names.js';
+import {
+  capitalize,
+  defaultWindowNote,
+  formatBytes,
+  formatDuration,
+  nextPageRange,
+  sessionDuration,
+} from '../../core/answer/format.js';
 import type { JobRunReply, ResultCounts, SessionListReply, SessionRow } from '../../core/answer/reply.js';
 import {
   ACTION_DETAILS,
@@ -143,8 +151,8 @@ export function renderAnswer(reply: SessionListReply, options: AnswerRenderOptio
   if (window) context.push(`:calendar: ${window}`);
   if (options.askedBy) context.push(`Asked by <@${options.askedBy}>`);
   const notes: string[] = [];
-  if (intent.defaultWindow)
-    notes.push(':information_source: No time was named, so this is the last 24 hours.');
+  const defaultNote = defaultWindowNote(intent);
+  if (defaultNote) notes.push(`:information_source: ${defaultNote}`);
   if (intent.beyondRetention)
     notes.push(
       ':information_source: Enterprise Manager keeps about 30 days of sessions; older runs are not there.',
@@ -162,6 +170,21 @@ export function renderAnswer(reply: SessionListReply, options: AnswerRenderOptio
   });
 
   if (reply.total === 0) {
+    const unknown = reply.unknownNames ?? [];
+    if (unknown.length > 0) {
+      // A name EM has never seen: say so instead of an all-clear that would only reflect a typo.
+      const lines = unknown.map((u) => `:mag: ${toUnknownNameText(u, (name) => toSafeMrkdwn(name, 200))}`);
+      blocks.push({
+        type: 'section',
+        text: mrkdwn(truncateText(lines.join('\n'), BLOCK_LIMITS.sectionText)),
+      });
+      const fallback = unknown.map((u) => toUnknownNameText(u, (name) => name));
+      if ((reply.knownNames ?? []).length > 0) {
+        blocks.push({ type: 'section', text: mrkdwn(`No ${toSafeMrkdwn(intent.phrase, 2000)}.`) });
+        fallback.push(`No ${intent.phrase}.`);
+      }
+      return { text: toFallbackText(fallback.join(' ')), blocks };
+    }
     blocks.push({ type: 'section', text: mrkdwn(`No ${toSafeMrkdwn(intent.phrase, 2000)}.`) });
     return {
       text: toFallbackText(`No ${intent.phrase}.`),
@@ -198,7 +221,7 @@ export function renderAnswer(reply: SessionListReply, options: AnswerRenderOptio
     elements: [
       mrkdwn(
         reply.total > shown || reply.offset > 0
-          ? `Showing ${first}–${last} of ${reply.total.toLocaleString('en-US')}, ${sortWords(reply)}.`
+          ? `Showing ${nextPageRange(first, last)} of ${reply.total.toLocaleString('en-US')}, ${sortWords(reply)}.`
           : `${sortWords(reply, true)}.`,
       ),
     ],
@@ -216,7 +239,11 @@ export function renderAnswer(reply: SessionListReply, options: AnswerRenderOptio
     });
     if (value)
       buttons.push(
-        button(`Show more (${last + 1}–${Math.min(last + shown, reply.total)})`, ACTION_SHOW_MORE, value),
+        button(
+          `Show more (${nextPageRange(last + 1, Math.min(last + shown, reply.total))})`,
+          ACTION_SHOW_MORE,
+          value,
+        ),
       );
   }
   if (options.ephemeral) {
@@ -302,14 +329,14 @@ export function renderJobRun(reply: JobRunReply): SlackMessage {
   const last = reply.offset + shown;
   blocks.push({
     type: 'context',
-    elements: [mrkdwn(`VMs ${reply.offset + 1}–${last} of ${reply.total}, problems first.`)],
+    elements: [mrkdwn(`VMs ${nextPageRange(reply.offset + 1, last)} of ${reply.total}, problems first.`)],
   });
   if (last < reply.total && job.jobSessionId) {
     blocks.push({
       type: 'actions',
       elements: [
         button(
-          `Show more (${last + 1}–${Math.min(last + shown, reply.total)})`,
+          `Show more (${nextPageRange(last + 1, Math.min(last + shown, reply.total))})`,
           ACTION_JOB_RUN_MORE,
           encodeJobRunCursor({ jobSessionId: job.jobSessionId, offset: last, timeZone: tz }),
         ),

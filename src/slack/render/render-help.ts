@@ -1,4 +1,5 @@
 import type { KnownBlock } from '@slack/types';
+import { toSentence } from '../../core/answer/format.js';
 import type { HelpReply, NotUnderstoodReply } from '../../core/answer/reply.js';
 import { BLOCK_LIMITS } from './limits.js';
 import { escapeMrkdwn, toSafeMrkdwn, truncateText } from './mrkdwn.js';
@@ -24,7 +25,7 @@ export function renderHelp(reply: HelpReply, command = '/replicas'): SlackMessag
   }
   if (reply.commands.length > 0) {
     const lines = reply.commands.map(
-      (c) => `• \`${command} ${escapeMrkdwn(c.usage)}\`  ${escapeMrkdwn(c.description)}`,
+      (c) => `• \`${command} ${escapeMrkdwn(c.usage)}\`  ${escapeMrkdwn(toSentence(c.description))}`,
     );
     blocks.push({
       type: 'section',
