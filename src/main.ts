@@ -141,9 +141,32 @@ export function localTimeZone(config: Config): string {
   return config.defaultTimeZone;
 }
 
-function stricter(level: string, floor: 'warn'): string {
-  const order = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
-  return order.indexOf(level) >= order.indexOf(floor) ? level : floor;
+/**
+ * The logger of the terminal chat and the one-shot commands, whose screen belongs to the person reading it:
+ * JSON log lines only when LOG_LEVEL is set explicitly (send them to a file with `2>replibot.log`); otherwise only
+ * fatal ones. What a person must know (insecure transport, errors) is said in words instead (`transportNotes`).
+ */
+export function createInteractiveLogger(
+  env: NodeJS.ProcessEnv,
+  config: Config,
+  errorOutput: Writable,
+): Logger {
+  return createLogger(env.LOG_LEVEL?.trim() ? config.logLevel : 'fatal', errorOutput);
+}
+
+/** Plain-words warnings about how replibot talks to EM, for the terminal banner and the one-shot commands. */
+export function transportNotes(config: Config): string[] {
+  if (!config.veeam) return [];
+  const notes: string[] = [];
+  if (config.veeam.insecureTls)
+    notes.push(
+      'WARNING: VEEAM_INSECURE_TLS=true: the EM certificate is not verified, so anyone in the path could read the EM password. Set VEEAM_CA_FILE instead.',
+    );
+  if (config.veeam.url.startsWith('http:'))
+    notes.push(
+      'WARNING: VEEAM_URL is plain http://: the EM password and data cross the network unencrypted. Use https://host:9398.',
+    );
+  return notes;
 }
 
 export async function startReplibot(options: StartOptions = {}): Promise<RunningReplibot> {
@@ -151,11 +174,11 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
   const config = loadConfig(env);
   const mode = config.slack ? 'slack' : 'shell';
   const errorOutput = options.errorOutput ?? process.stderr;
-  // In the terminal chat, logs share the screen with answers: only warnings and errors get through.
-  const logger = createLogger(
-    mode === 'shell' ? stricter(config.logLevel, 'warn') : config.logLevel,
-    errorOutput,
-  );
+  // In the terminal chat, logs would share the screen with answers (see createInteractiveLogger).
+  const logger =
+    mode === 'shell'
+      ? createInteractiveLogger(env, config, errorOutput)
+      : createLogger(config.logLevel, errorOutput);
   const clock = options.clock ?? systemClock;
   const connection = await connectEm(config, logger);
   const { em, simulator } = connection;
@@ -257,7 +280,11 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
         answerer,
         logger,
         commands: features.flatMap((f) => f.shellCommands ?? []),
-        banner: `replibot: ${where}. Times are in ${timeZone}. Ask about replicas, type help for examples${isTTY ? ', exit to leave' : ''}.${simulator && isTTY ? '\nTry: replicas failed today for apache02 — or fail apache02 to watch a failure alert arrive.' : ''}`,
+        banner: `${transportNotes(config)
+          .map((note) => `replibot: ${note}\n`)
+          .join(
+            '',
+          )}replibot: ${where}. Times are in ${timeZone}. Ask about replicas, type help for examples${isTTY ? ', exit to leave' : ''}.${simulator && isTTY ? '\nTry: replicas failed today for apache02 — or fail apache02 to watch a failure alert arrive.' : ''}`,
       });
     }
     for (const service of services) {
@@ -305,7 +332,8 @@ export async function askReplibot(options: AskOptions): Promise<number> {
   const format = options.format ?? 'text';
   const config = loadConfig(env);
   const { now, timeZone } = resolveTimeOptions(options, localTimeZone(config));
-  const logger = createLogger(stricter(config.logLevel, 'warn'), errorOutput);
+  const logger = createInteractiveLogger(env, config, errorOutput);
+  for (const note of transportNotes(config)) errorOutput.write(`replibot: ${note}\n`);
   const connection = await connectEm(config, logger);
   if (connection.simulator) {
     errorOutput.write(

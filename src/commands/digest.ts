@@ -8,8 +8,13 @@ import { ReplibotError } from '../core/errors.js';
 import { collectDigest } from '../digest/collect-digest.js';
 import { renderDigestChart } from '../digest/render-digest-chart.js';
 import { renderDigestText } from '../digest/render-digest-text.js';
-import { createLogger } from '../logger.js';
-import { connectEm, type EmConnection, localTimeZone } from '../main.js';
+import {
+  connectEm,
+  createInteractiveLogger,
+  type EmConnection,
+  localTimeZone,
+  transportNotes,
+} from '../main.js';
 import { startSimulator } from '../simulator/index.js';
 import { renderDigestBlocks } from '../slack/digest/render-digest-blocks.js';
 import { createEmClient } from '../veeam/em-client.js';
@@ -40,7 +45,8 @@ export async function runDigestCommand(options: DigestCommandOptions): Promise<n
   const errorOutput = options.errorOutput ?? process.stderr;
   const config = loadConfig(env);
   const { now, timeZone } = resolveTimeOptions(options, localTimeZone(config));
-  const logger = createLogger(config.logLevel === 'silent' ? 'silent' : 'warn', errorOutput);
+  const logger = createInteractiveLogger(env, config, errorOutput);
+  for (const note of transportNotes(config)) errorOutput.write(`replibot: ${note}\n`);
   // without VEEAM_URL the simulator's history is made around --now, so a digest for any date has data
   const connection = config.veeam ? await connectEm(config, logger) : await connectSimulator(now);
   if (connection.simulator)

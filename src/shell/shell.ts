@@ -204,6 +204,10 @@ export function createShell(deps: ShellDeps): Shell {
           remember(reply);
         } else if (reply.kind === 'error') {
           lastFailed = true;
+        } else if (reply.kind === 'job-run') {
+          // a question naming one job run: its whole answer is on screen, there is no next page
+          last = { question: line, now, timeZone, offset: 0, total: 0 };
+          lastFailed = false;
         }
         print(reply);
       }

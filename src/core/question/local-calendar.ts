@@ -16,11 +16,16 @@ export interface LocalDay {
 
 const zoneChecks = new Map<string, boolean>();
 
-/** True when the zone is one Intl knows (an IANA name such as Europe/Berlin, or UTC). Remembered: Intl is slow. */
+/**
+ * True when the zone is a canonical IANA name Intl knows: Area/Location ("Europe/Berlin", "Etc/GMT+5"), or
+ * exactly "UTC" or "GMT". Intl also takes legacy abbreviations such as "EST" or "CET", but those are fixed
+ * offsets or ambiguous ("EST" never observes daylight saving, which is not what an admin in New York means),
+ * so they are refused. Remembered: Intl is slow.
+ */
 export function isKnownTimeZone(zone: string): boolean {
   const known = zoneChecks.get(zone);
   if (known !== undefined) return known;
-  let ok = zone.trim() !== '';
+  let ok = zone === 'UTC' || zone === 'GMT' || /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)+$/.test(zone);
   if (ok) {
     try {
       new Intl.DateTimeFormat('en-US', { timeZone: zone });

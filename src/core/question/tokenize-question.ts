@@ -26,25 +26,29 @@ const CLOSING_QUOTES: Readonly<Record<string, readonly string[]>> = {
 };
 
 /**
- * Undoes what Slack does to message text: `<@U123>` mentions and `<#C123|name>` channel links are dropped,
- * auto-linked host names (`<http://srv02.corp.local|srv02.corp.local>`) go back to their label, and the
- * `&amp;` `&lt;` `&gt;` entities back to characters. Plain terminal text passes through unchanged.
+ * Undoes what Slack does to message text: `<@U123>` mentions, `<#C123|name>` channel links and `<!channel>`-style
+ * special mentions are dropped, auto-linked host names (`<http://srv02.corp.local|srv02.corp.local>`) go back to
+ * their label, and the `&amp;` `&lt;` `&gt;` entities back to characters. Only for text that came from Slack: in a
+ * terminal `<!channel>` or `R&amp;D` may be a real name.
  */
-export function toPlainQuestion(text: string): string {
-  return (
-    text
-      .replace(/<[@#!][^<>]*>/g, ' ')
-      .replace(/<((?:https?|mailto):[^<>|]*)\|([^<>]*)>/g, (_all, _url: string, label: string) => label)
-      .replace(/<((?:https?|mailto):[^<>|]*)>/g, (_all, url: string) =>
-        url.replace(/^(?:https?:\/\/|mailto:)/, ''),
-      )
-      .replaceAll('&lt;', '<')
-      .replaceAll('&gt;', '>')
-      .replaceAll('&amp;', '&')
-      // no-break and other wide spaces (pasted from mail or a phone) count as plain spaces
-      .replace(/[\u00a0\u2000-\u200a\u202f\u3000]/g, ' ')
-      .trim()
-  );
+export function fromSlackText(text: string): string {
+  return text
+    .replace(/<[@#!][^<>]*>/g, ' ')
+    .replace(/<((?:https?|mailto):[^<>|]*)\|([^<>]*)>/g, (_all, _url: string, label: string) => label)
+    .replace(/<((?:https?|mailto):[^<>|]*)>/g, (_all, url: string) => url.replace(/^(?:https?:\/\/|mailto:)/, ''))
+    .replaceAll('&lt;', '<')
+    .replaceAll('&gt;', '>')
+    .replaceAll('&amp;', '&');
+}
+
+/**
+ * The question as the grammar reads it: Slack markup undone when the text came from Slack, wide spaces made
+ * plain and the ends trimmed. Plain (terminal) text is otherwise read as typed.
+ */
+export function toPlainQuestion(text: string, source: 'slack' | 'plain' = 'plain'): string {
+  const unmarked = source === 'slack' ? fromSlackText(text) : text;
+  // no-break and other wide spaces (pasted from mail or a phone) count as plain spaces
+  return unmarked.replace(/[\u00a0\u2000-\u200a\u202f\u3000]/g, ' ').trim();
 }
 
 function isSpace(ch: string): boolean {

@@ -69,8 +69,31 @@ export const STATE_WORDS: Readonly<Record<string, StateWord>> = wordTable({
   complete: 'finished',
   done: 'finished',
   ended: 'finished',
-  stopped: 'finished',
 });
+
+/**
+ * Words an admin uses for a session someone stopped or cancelled. EM's task-session states (Pending,
+ * InProgress, Completed) and job-run states cannot tell such a run from one that ended normally, so these are
+ * refused with a message instead of being read as "finished".
+ */
+export const STOPPED_WORDS = new Set(['stopped', 'cancelled', 'canceled', 'aborted']);
+
+/** Parts of a day as local clock hours [start, end); the night runs past midnight to 06:00 the next day. */
+export type DayPart = 'morning' | 'afternoon' | 'evening' | 'night';
+
+export const DAY_PART_WORDS: Readonly<Record<string, DayPart>> = wordTable({
+  morning: 'morning',
+  afternoon: 'afternoon',
+  evening: 'evening',
+  night: 'night',
+});
+
+export const DAY_PART_HOURS: Readonly<Record<DayPart, readonly [number, number]>> = {
+  morning: [6, 12],
+  afternoon: [12, 18],
+  evening: [18, 24],
+  night: [18, 30],
+};
 
 /** Words that carry no meaning for the query and are skipped. Everything else must be understood. */
 export const FILLER_WORDS = new Set([
@@ -118,6 +141,9 @@ export const FILLER_WORDS = new Set([
   'an',
   'all',
   'any',
+  // "did anything fail?", "has something failed?": the question is the result word
+  'anything',
+  'something',
   'with',
   'that',
   'those',
@@ -314,6 +340,18 @@ const OTHER_KEYWORDS = [
   'today',
   'yesterday',
   'tonight',
+  'tomorrow',
+  'overnight',
+  'next',
+  'midday',
+  'go',
+  'going',
+  'doing',
+  'done',
+  'gone',
+  'look',
+  'looking',
+  "how's",
   'since',
   'between',
   'from',
@@ -362,6 +400,8 @@ const OTHER_KEYWORDS = [
 export const KNOWN_WORDS: ReadonlySet<string> = new Set([
   ...Object.keys(RESULT_WORDS),
   ...Object.keys(STATE_WORDS),
+  ...STOPPED_WORDS,
+  ...Object.keys(DAY_PART_WORDS),
   ...FILLER_WORDS,
   ...Object.keys(UNIT_WORDS),
   ...Object.keys(WEEKDAY_WORDS),
@@ -369,3 +409,39 @@ export const KNOWN_WORDS: ReadonlySet<string> = new Set([
   ...Object.keys(NUMBER_WORDS),
   ...OTHER_KEYWORDS,
 ]);
+
+/**
+ * Ordinary English words that are never offered back as a VM, job or server name in a suggestion ("did
+ * anything fail" must not become "did fail for anything"). Not a dictionary: the words admins put around a
+ * question. A VM really named like one of these can still be asked for in quotes.
+ */
+export const ORDINARY_WORDS: ReadonlySet<string> = new Set(
+  `
+    now then soon later earlier before after ago tomorrow tonight overnight
+    morning afternoon evening night nights midnight noon weekend weekday year
+    years yet still already again always never ever often recently lately
+    currently next previous current time times date when while until till
+    how what which who whom whose why where whether if it its it's i
+    you your we they them their he she his her this that these those
+    there here a an the some any all each every none no yes not
+    anything everything something nothing anyone everyone someone nobody anybody
+    everybody somebody other others another more most less least much many
+    few both either neither only just also too very really so such
+    is are was were be been being am do does did done doing don't
+    didn't doesn't have has had can could will would shall should may
+    might must go goes going went gone get got show list give tell
+    find see look looking check know want need like happen happened
+    happening work worked working run ran runs succeed fare fared perform
+    performed make made stop start started end try tried please thanks
+    thank hello hi hey
+    in on at for of to from by with without about into over under
+    up down out off and or but as than because me my us our
+    good bad fine well wrong right new old big small long slow fast
+    stuck late early last first same different whole full empty ok okay
+    backup backups copy copies restore restores snapshot snapshots job jobs
+    server servers host hosts machine machines vm vms veeam replica replicas
+    weather status report summary error errors thing things stuff
+  `
+    .trim()
+    .split(/\s+/),
+);

@@ -3,6 +3,7 @@
  * Changes are announced in the channel (everyone there will receive the digest); lists and previews are ephemeral.
  */
 import type { types } from '@slack/bolt';
+import { checkNames, type NamedValue, toUnknownNameText } from '../../core/answer/check-names.js';
 import {
   DIGEST_USAGE,
   type DigestSchedule,
@@ -10,6 +11,7 @@ import {
   parseDigestCommand,
 } from '../../core/digest/digest-schedule.js';
 import { formatWhen } from '../../core/digest/format-digest.js';
+import type { DigestFilters } from '../../core/digest/summarize-digest.js';
 import type { Clock, EmApi } from '../../core/ports.js';
 import { collectDigest } from '../../digest/collect-digest.js';
 import type { DigestStore } from '../../store/digest-store.js';
@@ -29,6 +31,33 @@ export interface DigestSubcommandsDeps {
   scheduler?: { reload(): void; nextRun(schedule: DigestSchedule, from?: Date): Date | null };
   /** ADMIN_USER_IDS: when not empty, only they may add or remove digests */
   adminUserIds?: readonly string[];
+}
+
+/**
+ * A digest for a job or server EM has never seen would arrive empty every day without saying why: after
+ * scheduling it anyway (EM may simply not have run it yet), the announcement warns and suggests look-alikes.
+ * Returns "" when every name exists or EM cannot be asked right now.
+ */
+async function warnUnknownNames(
+  em: EmApi,
+  filters: DigestFilters,
+  now: Date,
+  logger: SubcommandContext['logger'],
+): Promise<string> {
+  const names: NamedValue[] = [];
+  if (filters.jobName !== null) names.push({ field: 'JobName', name: filters.jobName });
+  if (filters.serverName !== null) names.push({ field: 'BackupServerName', name: filters.serverName });
+  if (names.length === 0) return '';
+  try {
+    const check = await checkNames(em, names, 'ReplicaTaskSession', now);
+    return check.unknown
+      .map((u) => `\n:warning: ${toUnknownNameText(u, (name) => toSafeMrkdwn(name, 200))}`)
+      .join('');
+  } catch (error) {
+    // The schedule is saved; a warning that cannot be checked now is not worth failing the command for.
+    logger.warn({ err: (error as Error).message }, 'could not check the digest filter names in EM');
+    return '';
+  }
 }
 
 export function createDigestSubcommands(deps: DigestSubcommandsDeps): SlashSubcommand[] {
@@ -84,7 +113,7 @@ export function createDigestSubcommands(deps: DigestSubcommandsDeps): SlashSubco
     name: 'digest',
     usage:
       'digest daily 08:00 | weekly mon 08:00 [job <name>] [server <name>] [failed-only] [tz <zone>] | off <n> | now',
-    description: 'a scheduled summary of replication in this channel, with a chart',
+    description: 'Post a scheduled summary of replication in this channel, with a chart.',
     async handle(ctx) {
       const command = parseDigestCommand(ctx.args, {
         defaultTimeZone: ctx.timeZone,
@@ -135,9 +164,10 @@ export function createDigestSubcommands(deps: DigestSubcommandsDeps): SlashSubco
           deps.scheduler?.reload();
           const next = deps.scheduler?.nextRun(schedule, now) ?? null;
           const nextText = next === null ? '' : ` First one: ${formatWhen(next, schedule.timeZone)}.`;
+          const warning = await warnUnknownNames(deps.em, command.spec.filters, now, ctx.logger);
           await ctx.respond({
             response_type: 'in_channel',
-            text: `<@${ctx.userId}> set up digest #${schedule.id}: ${escapeMrkdwn(describeSchedule(schedule))}.${nextText} Remove it with \`/replicas digest off ${schedule.id}\`.`,
+            text: `<@${ctx.userId}> set up digest #${schedule.id}: ${escapeMrkdwn(describeSchedule(schedule))}.${nextText} Remove it with \`/replicas digest off ${schedule.id}\`.${warning}`,
           });
           return;
         }
@@ -179,7 +209,7 @@ export function createDigestSubcommands(deps: DigestSubcommandsDeps): SlashSubco
   const digests: SlashSubcommand = {
     name: 'digests',
     usage: 'digests',
-    description: 'lists the digests scheduled in this channel',
+    description: 'List the digests scheduled in this channel.',
     handle: list,
   };
 

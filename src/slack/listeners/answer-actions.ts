@@ -79,7 +79,7 @@ export function registerAnswerActions(app: App, runtime: SlackRuntime): void {
       if (!cursor) return stale(respond);
       const reply = await runtime.answerer.ask(
         cursor.question,
-        { userId: body.user.id, timeZone: cursor.timeZone },
+        { userId: body.user.id, timeZone: cursor.timeZone, source: 'slack' },
         { now: cursor.now, offset: cursor.offset, pageSize: SLACK_PAGE_SIZE },
       );
       logReply(runtime.logger, reply, { question: cursor.question, offset: cursor.offset });
@@ -143,7 +143,7 @@ export function registerAnswerActions(app: App, runtime: SlackRuntime): void {
       if (!cursor || !channel) return stale(respond);
       const reply = await runtime.answerer.ask(
         cursor.question,
-        { userId: body.user.id, timeZone: cursor.timeZone },
+        { userId: body.user.id, timeZone: cursor.timeZone, source: 'slack' },
         { now: cursor.now, offset: cursor.offset, pageSize: SLACK_PAGE_SIZE },
       );
       logReply(runtime.logger, reply, { question: cursor.question });

@@ -25,7 +25,7 @@ async function answer(runtime: SlackRuntime, question: string, userId: string, c
       ? { kind: 'help', help: runtime.answerer.help(), commands: helpCommands(runtime) }
       : await runtime.answerer.ask(
           question,
-          { userId, timeZone },
+          { userId, timeZone, source: 'slack' },
           { now: runtime.clock.now(), pageSize: SLACK_PAGE_SIZE, commands: helpCommands(runtime) },
         );
   return { reply, timeZone };

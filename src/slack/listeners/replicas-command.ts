@@ -48,7 +48,7 @@ export function registerReplicasCommand(app: App, runtime: SlackRuntime): void {
           ? { kind: 'help' as const, help: runtime.answerer.help(), commands: helpCommands(runtime) }
           : await runtime.answerer.ask(
               text,
-              { userId: command.user_id, timeZone },
+              { userId: command.user_id, timeZone, source: 'slack' },
               { now: runtime.clock.now(), pageSize: SLACK_PAGE_SIZE, commands: helpCommands(runtime) },
             );
       logReply(log, reply, { question: text });
