@@ -125,9 +125,11 @@ export async function createAlertsFeature(ctx: FeatureContext): Promise<Feature>
           shellCtx.print(
             [
               `Alert poller: every ${Math.round(h.poller.intervalMs / 1000)}s, last successful poll ${last}.`,
-              h.poller.emReachable
-                ? 'Enterprise Manager is reachable.'
-                : `Enterprise Manager is unreachable (${h.poller.consecutiveFailures} polls failed): ${h.poller.lastError ?? ''}`,
+              !h.poller.emReachable
+                ? `Enterprise Manager is unreachable (${h.poller.consecutiveFailures} polls failed): ${h.poller.lastError ?? ''}`
+                : h.poller.consecutiveFailures > 0
+                  ? `The last ${h.poller.consecutiveFailures === 1 ? 'poll' : `${h.poller.consecutiveFailures} polls`} failed (channels hear of it after 3 in a row): ${h.poller.lastError ?? ''}`
+                  : 'Enterprise Manager is reachable.',
               `Undelivered alerts: ${h.outbox.pending}. New failures print here as they happen.`,
             ].join('\n'),
           );
