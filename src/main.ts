@@ -14,12 +14,11 @@ import { createAlertsFeature } from './alerts/alerts-feature.js';
 import { resolveTimeOptions } from './commands/time-options.js';
 import { type Config, loadConfig } from './config.js';
 import type { Answerer } from './core/answer/create-answerer.js';
-import type { Reply } from './core/answer/reply.js';
-import { toFilterString } from './core/filter.js';
 import { type Clock, type EmApi, systemClock } from './core/ports.js';
 import { createDemoFeature } from './demo/demo-feature.js';
 import { createDigestFeature } from './digest/digest-feature.js';
 import { createLogger, type Logger } from './logger.js';
+import { renderAskJson } from './shell/render-ask-json.js';
 import { renderText } from './shell/render-text.js';
 import { createShell, type Shell, type ShellCommand } from './shell/shell.js';
 import { type RunningSimulator, startSimulator } from './simulator/index.js';
@@ -347,7 +346,7 @@ export async function askReplibot(options: AskOptions): Promise<number> {
     if (reply.kind === 'error')
       logger.error({ ref: reply.referenceId, code: reply.error.code }, reply.error.message);
     if (format === 'blocks') output.write(`${JSON.stringify(renderReply(reply, { timeZone }), null, 2)}\n`);
-    else if (format === 'json') output.write(`${JSON.stringify(toAskJson(reply), null, 2)}\n`);
+    else if (format === 'json') output.write(`${JSON.stringify(renderAskJson(reply), null, 2)}\n`);
     else {
       const color = options.color ?? Boolean((output as { isTTY?: boolean }).isTTY);
       output.write(`${renderText(reply, { color, timeZone })}\n`);
@@ -358,67 +357,5 @@ export async function askReplibot(options: AskOptions): Promise<number> {
   }
 }
 
-/** The `--format json` document: the query sent and every matching session. */
-export function toAskJson(reply: Reply): unknown {
-  switch (reply.kind) {
-    case 'answer': {
-      const { intent } = reply;
-      return {
-        query: {
-          type: intent.type,
-          filter: intent.filter ? toFilterString(intent.type, intent.filter) : null,
-          sort: intent.sort,
-          limit: intent.limit,
-          sessionId: intent.sessionId,
-          window: intent.window
-            ? { from: intent.window.from.toISOString(), to: intent.window.to?.toISOString() ?? null }
-            : null,
-          defaultWindow: intent.defaultWindow,
-          beyondRetention: intent.beyondRetention,
-          timeZone: intent.timeZone,
-          explanation: intent.explanation,
-          phrase: intent.phrase,
-        },
-        total: reply.total,
-        truncated: reply.truncated,
-        counts: reply.counts,
-        sessions: reply.sessions.map((row) => ({
-          uid: row.uid,
-          vmDisplayName: row.vmDisplayName,
-          jobName: row.jobName,
-          backupServerName: row.backupServerName,
-          state: row.state,
-          result: row.result,
-          reason: row.reason,
-          creationTime: row.creationTime.toISOString(),
-          endTime: row.endTime?.toISOString() ?? null,
-          totalSize: row.totalSize,
-        })),
-      };
-    }
-    case 'job-run':
-      return {
-        jobRun: { uid: reply.job.uid, jobName: reply.job.jobName, result: reply.job.result },
-        total: reply.total,
-      };
-    case 'help':
-      return { help: reply.help };
-    case 'not-understood':
-      return {
-        notUnderstood: { question: reply.question, error: reply.error, suggestions: reply.suggestions },
-      };
-    case 'error':
-      return {
-        error: {
-          code: reply.error.code,
-          message: reply.error.message,
-          hint: reply.error.hint ?? null,
-          referenceId: reply.referenceId,
-        },
-      };
-    default: {
-      const unhandled: never = reply;
-      return unhandled;
-    }
-  }
-}
+/** The `--format json` document: the query sent, every matching session, and names EM does not know. */
+export { renderAskJson as toAskJson } from './shell/render-ask-json.js';

@@ -9,7 +9,7 @@ import { toFilterString } from '../core/filter.js';
 import { type QueryIntent, systemClock } from '../core/ports.js';
 import { helpText } from '../core/question/help.js';
 import { isKnownTimeZone } from '../core/question/local-calendar.js';
-import { parseQuestion, RETENTION_DAYS } from '../core/question/parse-question.js';
+import { describeDefaultWindow, parseQuestion, RETENTION_DAYS } from '../core/question/parse-question.js';
 import { parseNowOption } from './time-options.js';
 
 export { parseNowOption };
@@ -20,9 +20,10 @@ interface ParseCommandOptions {
 }
 
 /** The JSON line for a query: EM's own parameter names first, then what a renderer needs. */
-export function toParseOutput(intent: QueryIntent): Record<string, unknown> {
+export function toParseOutput(intent: QueryIntent, now: Date): Record<string, unknown> {
   const warnings: string[] = [];
-  if (intent.defaultWindow) warnings.push('No time was given, so the last 24 hours are shown.');
+  const assumed = describeDefaultWindow(intent, now);
+  if (assumed !== null) warnings.push(`No time was given, so ${assumed} are shown.`);
   if (intent.beyondRetention) {
     warnings.push(
       `The window reaches back more than ${RETENTION_DAYS} days; Enterprise Manager keeps only ${RETENTION_DAYS} days of sessions, so older ones will be missing.`,
@@ -90,6 +91,6 @@ export function registerParseCommand(program: Command): void {
         process.exitCode = 2;
         return;
       }
-      process.stdout.write(`${JSON.stringify(toParseOutput(parsed.intent))}\n`);
+      process.stdout.write(`${JSON.stringify(toParseOutput(parsed.intent, now))}\n`);
     });
 }

@@ -151,9 +151,15 @@ export function renderText(reply: Reply, options: TextRenderOptions): string {
       }
       if (reply.commands.length > 0) {
         lines.push('', c.bold('Commands'));
-        const width = Math.max(...reply.commands.map((cmd) => cmd.usage.length));
-        for (const cmd of reply.commands)
-          lines.push(`  ${c.cyan(cmd.usage.padEnd(width))}  ${toSentence(cmd.description)}`);
+        // One column for short usages; a long one ("digest [daily|weekly] ...") gets a line of its own,
+        // so it does not push every description off a narrow terminal.
+        const width = Math.max(0, ...reply.commands.map((cmd) => cmd.usage.length).filter((n) => n <= 24));
+        for (const cmd of reply.commands) {
+          const description = toSentence(cmd.description);
+          if (cmd.usage.length > width)
+            lines.push(`  ${c.cyan(cmd.usage)}`, `  ${' '.repeat(width)}  ${description}`);
+          else lines.push(`  ${c.cyan(cmd.usage.padEnd(width))}  ${description}`);
+        }
       }
       return lines.join('\n');
     }

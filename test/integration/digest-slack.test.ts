@@ -158,6 +158,24 @@ describe('/replicas digest', () => {
     expect(reply.text).toContain('First one: Mon 31 Mar 07:30');
   });
 
+  it('schedules a digest for a server and job EM has never seen, and warns with look-alikes', async () => {
+    const reply = await command('digest daily 08:00 server srv02 job "SQL Replcia"');
+    expect(reply.response_type).toBe('in_channel');
+    expect(digests.schedules.list(CHANNEL)).toHaveLength(1);
+    expect(reply.text).toContain(
+      ':warning: Enterprise Manager has no job named SQL Replcia in its 30 days of history. Did you mean SQL Replica?',
+    );
+    expect(reply.text).toContain(
+      ':warning: Enterprise Manager has no backup server named srv02 in its 30 days of history. Did you mean srv02.tech.local?',
+    );
+  });
+
+  it('schedules a digest for names EM knows without a warning', async () => {
+    const reply = await command('digest daily 08:00 server srv02.tech.local job "SQL Replica"');
+    expect(reply.text).toContain('set up digest #');
+    expect(reply.text).not.toContain(':warning:');
+  });
+
   it("lists this channel's digests with their next time, and not other channels'", async () => {
     await command('digest daily 08:00');
     await command('digest weekly fri 17:00', { user: 'U333' });

@@ -146,12 +146,14 @@ describe('the Slack app over HTTP', () => {
     expect(buttonValue(body, ACTION_POST_TO_CHANNEL)).toBeDefined();
   });
 
-  it('says plainly when nothing matched', async () => {
+  it('says plainly that EM has no VM by a name it never saw, rather than an all-clear', async () => {
     const id = nextResponseId();
     await sender.command({ text: 'replicas failed today for nosuchvm', response_url: fake.responseUrl(id) });
     const { body } = await fake.waitForResponse(id);
-    expect(body.text).toBe('No failed replicas for nosuchvm today.');
-    expect(JSON.stringify(body.blocks)).toContain('No failed replicas for nosuchvm today.');
+    const expected = 'Enterprise Manager has no VM named nosuchvm in its 30 days of history.';
+    expect(String(body.text)).toContain(expected);
+    expect(JSON.stringify(body.blocks)).toContain(expected);
+    expect(JSON.stringify(body.blocks)).not.toContain('No failed replicas for nosuchvm today.');
   });
 
   it('shows names and reasons from EM as text that pings nobody', async () => {

@@ -51,7 +51,10 @@ export interface DescribeInput {
   type: SessionType;
   order: OrderKey;
   limit: number | null;
-  /** the time words for the explanation ("since 00:00 today (Europe/Berlin)"), null for a session by id */
+  /**
+   * the time words for the explanation ("since 00:00 today (Europe/Berlin)", ", whenever they started"), null
+   * for a session by id
+   */
   timeExplanation: string | null;
   /** the time words for the phrase ("today") */
   timePhrase: string | null;
@@ -75,8 +78,10 @@ export function describeExplanation(input: DescribeInput): string {
   if (parts.session !== null) head.push(parts.session.uid);
   const target = targets(parts, 'explanation');
   if (target) head.push(target);
-  if (input.timeExplanation !== null) head.push(input.timeExplanation);
   let sentence = head.join(' ');
+  // ", whenever they started" (running sessions with no window) follows with its comma
+  if (input.timeExplanation !== null)
+    sentence += input.timeExplanation.startsWith(',') ? input.timeExplanation : ` ${input.timeExplanation}`;
   if (limit === null && order !== 'newest') sentence += `, ${LIMIT_WORDS[order]} first`;
   return sentence;
 }

@@ -15,13 +15,19 @@ import { formatIn, isKnownTimeZone, minusUnits, toLocalDay } from './local-calen
 import { type OrderKey, type QuestionParts, readQuestion } from './read-question.js';
 import type { TimeContext } from './read-time.js';
 import { type Token, tokenizeQuestion, toPlainQuestion, truncate } from './tokenize-question.js';
-import { KNOWN_WORDS, type StateWord } from './vocabulary.js';
+import { KNOWN_WORDS, ORDINARY_WORDS, type StateWord } from './vocabulary.js';
 
 export interface ParseOptions {
   /** the moment the question is asked */
   now: Date;
   /** the asker's IANA time zone ("Europe/Berlin"); "today" and dates are read there */
   timeZone: string;
+  /**
+   * Where the text was typed. 'slack': Slack markup is undone first (`<@U123>` mentions and `<!channel>` dropped,
+   * `<http://srv02|srv02>` links back to their label, `&amp;` `&lt;` `&gt;` back to characters). 'plain' (the
+   * default; terminal, `replibot ask`): read as typed, so a VM really named `<!channel>` can be asked about.
+   */
+  source?: 'slack' | 'plain';
 }
 
 /** Longer input is refused (a not-understood result) before any reading. */
@@ -32,6 +38,18 @@ export const RETENTION_DAYS = 30;
 
 const DAY_MS = 86_400_000;
 const DEFAULT_WINDOW_MS = DAY_MS;
+
+/**
+ * The window a question with no time words got, for a "no time was named, so this is ..." note: "the last 24
+ * hours", or "the last 30 days" for a count ("last 5 failures"). Null when the window was named (or there is
+ * none: running and pending sessions are shown whenever they started).
+ */
+export function describeDefaultWindow(intent: QueryIntent, now: Date): string | null {
+  if (!intent.defaultWindow || intent.window === null) return null;
+  return now.getTime() - intent.window.from.getTime() > 2 * DAY_MS
+    ? `the last ${RETENTION_DAYS} days`
+    : 'the last 24 hours';
+}
 
 const TASK_STATE: Record<StateWord, TaskState> = {
   running: 'InProgress',
@@ -73,8 +91,8 @@ const GENERIC_SUGGESTIONS = [
  * suggestions; never throws for any text. Throws a ReplibotError only for bad options (an unknown time zone or
  * an invalid `now`), which are the caller's bug, not the asker's.
  *
- * Slack message text can be passed as it is: mentions are dropped, auto-linked host names and `&amp;`-style
- * entities are undone.
+ * Slack message text can be passed as it is with `source: 'slack'`: mentions are dropped, auto-linked host names
+ * and `&amp;`-style entities are undone. Other text is read as typed.
  */
 export function parseQuestion(text: string, options: ParseOptions): ParsedQuestion {
   if (!(options.now instanceof Date) || Number.isNaN(options.now.getTime())) {
@@ -99,7 +117,7 @@ function parse(raw: string, options: ParseOptions, suggest: boolean): ParsedQues
       GENERIC_SUGGESTIONS.slice(0, 3),
     );
   }
-  const text = toPlainQuestion(raw);
+  const text = toPlainQuestion(raw, options.source === 'slack' ? 'slack' : 'plain');
   const bare = text
     .toLowerCase()
     .replace(/[?!.]+$/, '')
@@ -144,7 +162,7 @@ function parse(raw: string, options: ParseOptions, suggest: boolean): ParsedQues
   }
 
   if (parts.unknown.length > 0 || parts.problems.length > 0 || parts.unquotedRuns.length > 0) {
-    const error = explainProblems(parts);
+    const error = explainProblems(parts, tokens);
     const suggestions = suggest ? suggestFixes(tokens, parts, options) : [];
     return notUnderstood(error, suggestions);
   }
@@ -171,11 +189,24 @@ function toIntent(parts: QuestionParts, type: SessionType, options: ParseOptions
     window = null;
     timeExplanation = null;
     timePhrase = null;
+  } else if (asksOnlyLiveSessions(parts)) {
+    // a stuck job or a long initial seed may have started days ago: exactly what "running" should show
+    window = null;
+    timeExplanation = ', whenever they started';
+    timePhrase = null;
+  } else if (parts.limit !== null) {
+    // "last 5 failures for apache02" means the 5 newest EM has, not the 5 newest of today
+    const from = minusUnits(options.now, RETENTION_DAYS, 'day', options.timeZone);
+    window = { from, to: null };
+    defaultWindow = true;
+    timeExplanation = `in the last ${RETENTION_DAYS} days (EM keeps ${RETENTION_DAYS} days), since ${formatIn(from, options.timeZone, 'EEE d MMM yyyy HH:mm')} (${options.timeZone})`;
+    timePhrase = `in the last ${RETENTION_DAYS} days`;
   } else {
     const from = new Date(options.now.getTime() - DEFAULT_WINDOW_MS);
     window = { from, to: null };
     defaultWindow = true;
-    timeExplanation = `in the last 24 hours (since ${formatIn(from, options.timeZone, 'EEE d MMM yyyy HH:mm')}, ${options.timeZone}; no time was given)`;
+    // the UI adds its own "no time was named" note (defaultWindow), so this names the window only
+    timeExplanation = `in the last 24 hours (since ${formatIn(from, options.timeZone, 'EEE d MMM yyyy HH:mm')}, ${options.timeZone})`;
     timePhrase = 'in the last 24 hours';
   }
 
@@ -228,6 +259,16 @@ function toIntent(parts: QuestionParts, type: SessionType, options: ParseOptions
   };
 }
 
+/**
+ * True when every state asked for is one that is still going on (running, pending) and no result is asked
+ * for beside it with "or" ("failed or running" still needs a window for its failures).
+ */
+function asksOnlyLiveSessions(parts: QuestionParts): boolean {
+  if (parts.states.size === 0 || parts.session !== null) return false;
+  if (parts.statusOr && parts.results.size > 0) return false;
+  return [...parts.states].every((s) => s === 'running' || s === 'pending');
+}
+
 /** "failed or running" is one group: (Result==Failed,State==InProgress) */
 function orFlat(a: Filter, b: Filter): Filter {
   return { kind: 'or', items: [a, b].flatMap((f) => (f.kind === 'or' ? f.items : [f])) };
@@ -244,33 +285,79 @@ function quoteList(words: readonly string[]): string {
   return `${quoted.slice(0, -1).join(', ')} and ${quoted.at(-1)}${more}`;
 }
 
-function explainProblems(parts: QuestionParts): string {
+function explainProblems(parts: QuestionParts, tokens: readonly Token[]): string {
   const sentences: string[] = [...parts.problems];
   for (const run of parts.unquotedRuns) {
     sentences.push(`If "${truncate(run, 60)}" is one name, put it in quotes: "${truncate(run, 60)}".`);
   }
-  const runWords = new Set(parts.unquotedRuns.flatMap((run) => run.split(' ')));
-  const unknown = parts.unknown.filter((w) => !runWords.has(w));
+  const unknown = parts.unknownAt.filter((at) => !inRun(parts, at));
   if (unknown.length > 0) {
-    sentences.push(`I did not understand ${quoteList(unknown)}.`);
-    const names = unknown.filter(
-      (w) =>
-        !KNOWN_WORDS.has(w.toLowerCase()) &&
-        nearestWord(w) === null &&
-        /^[\p{L}\p{N}][\p{L}\p{N}._-]*$/u.test(w),
+    sentences.push(`I did not understand ${quoteList(unknown.map((at) => shown(tokens[at]!)))}.`);
+    // the same names the suggestions would offer, and only those: never "for evening" or "for asdkjh"
+    const names = namesToMove(
+      unknown.filter((at) => tokens[at]!.kind !== 'word' || nearestWord(tokens[at]!.text) === null),
+      tokens,
+      parts,
     );
-    if (names.length > 0) {
-      const n = truncate(names[0]!, 40);
+    const name = names?.find((n) => n.at.every((at) => tokens[at]!.kind === 'word'));
+    if (name !== undefined && name.text.startsWith('"')) {
+      const n = truncate(name.text, 42);
+      sentences.push(`If ${n} is one name, say which: for ${n} (a VM), job ${n} or on server ${n}.`);
+    } else if (name !== undefined) {
+      const n = truncate(name.text, 40);
       sentences.push(`If "${n}" is a name, say which: "for ${n}" (a VM), "job ${n}" or "on server ${n}".`);
     }
   }
   return sentences.join(' ');
 }
 
+function shown(token: Token): string {
+  return token.kind === 'quoted' ? `"${token.text}"` : token.text;
+}
+
+function inRun(parts: QuestionParts, at: number): boolean {
+  return parts.unquotedRunSpans.some(([from, to]) => at >= from && at < to);
+}
+
+/** Something besides the unknown words was understood: a status, a time, a target, an order ... */
+function hasContent(parts: QuestionParts): boolean {
+  return (
+    parts.results.size > 0 ||
+    parts.states.size > 0 ||
+    parts.time !== null ||
+    parts.vms.length + parts.jobs.length + parts.servers.length > 0 ||
+    parts.order !== null ||
+    parts.limit !== null ||
+    parts.jobLevel ||
+    parts.session !== null
+  );
+}
+
+/** Host-name shaped: a digit, a dot, a dash or an underscore in it (apache02, srv02.corp.local, dc-01). */
+function looksLikeHostName(word: string): boolean {
+  return /^[\p{L}\p{N}][\p{L}\p{N}._-]*$/u.test(word) && /[\p{N}._-]/u.test(word);
+}
+
+/**
+ * Whether an unknown word may be offered back as a name. Never an ordinary English word ("evening",
+ * "anything"); a plain word only when the rest of the question was understood ("exchange failed"), so that
+ * gibberish is not turned into a list of VMs.
+ */
+function isPlausibleName(at: number, tokens: readonly Token[], parts: QuestionParts): boolean {
+  const token = tokens[at]!;
+  if (token.kind === 'quoted') return true;
+  if (token.kind !== 'word' || token.text.length > 63) return false;
+  if (KNOWN_WORDS.has(token.lower) || ORDINARY_WORDS.has(token.lower)) return false;
+  if (!/^[\p{L}\p{N}][\p{L}\p{N}._-]*$/u.test(token.text)) return false;
+  return looksLikeHostName(token.text) || hasContent(parts);
+}
+
 /** The closest grammar word for a typo ("faild" -> "failed"), or null. */
 function nearestWord(word: string): string | null {
   const lower = word.toLowerCase();
   if (lower.length < 4 || lower.length > 20 || !/^[a-z]+$/.test(lower)) return null;
+  // an ordinary word ("evening", "anything") is what it says, not a misspelt grammar word
+  if (ORDINARY_WORDS.has(lower)) return null;
   const allowed = lower.length <= 5 ? 1 : 2;
   let best: string | null = null;
   let bestDistance = allowed + 1;
@@ -315,49 +402,137 @@ function toText(tokens: readonly Token[]): string {
     .replaceAll(' ,', ',');
 }
 
-/** Repairs of the asker's own question, kept only when they read as a query; then general examples. */
+/** Question words that only make sense in the asker's own word order; dropped from a reordered suggestion. */
+const LEADING_FILLER = new Set([
+  'how', 'did', 'do', 'does', 'what', 'which', 'is', 'are', 'was', 'were', 'has', 'have', 'had', 'there',
+  'any', 'anything', 'something', 'show', 'list', 'give', 'get', 'find', 'tell', 'me', 'us', 'please',
+]);
+
+/** Prepositions that go with a name moved to the end ("failed in apache02" -> "failed for apache02"). */
+const NAME_PREPOSITIONS = new Set(['in', 'on', 'at', 'from', 'of', 'for']);
+
+/**
+ * Repairs of the asker's own question, each kept only when it reads as a query; then general examples.
+ * A repair only quotes a name with spaces, fixes a typo, offers a replacement the problem named, or moves
+ * name-shaped unknown words behind "for"; ordinary words and gibberish are never turned into names.
+ */
 function suggestFixes(tokens: readonly Token[], parts: QuestionParts, options: ParseOptions): string[] {
   const candidates: string[] = [];
-  // a name with spaces first: "for SQL Srv 01" -> "for \"SQL Srv 01\""
-  const plain = toText(tokens);
-  for (const run of parts.unquotedRuns) {
-    if (plain.includes(run)) candidates.push(plain.replace(run, `"${run.replaceAll('"', '""')}"`));
+  // 1. a name with spaces in quotes: "for SQL Srv 01" -> for "SQL Srv 01"; typos fixed
+  const covered = new Set<number>();
+  const spanStart = new Map<number, number>();
+  for (const [from, to] of parts.unquotedRunSpans) {
+    spanStart.set(from, to);
+    for (let at = from; at < to; at++) covered.add(at);
   }
-  const fixed: Token[] = tokens.map((t) => ({ ...t }));
-  const names: string[] = [];
-  const nameAt = new Set<number>();
+  const fixed: Array<Token | null> = tokens.map((t, at) => {
+    const end = spanStart.get(at);
+    if (end !== undefined) {
+      const name = tokens
+        .slice(at, end)
+        .map((x) => x.text)
+        .join(' ');
+      return { kind: 'quoted', text: name, lower: name.toLowerCase() };
+    }
+    return covered.has(at) ? null : { ...t };
+  });
+  const rest: number[] = [];
   for (const at of parts.unknownAt) {
+    if (covered.has(at)) continue;
     const token = tokens[at]!;
     const near = token.kind === 'word' ? nearestWord(token.text) : null;
-    if (near !== null) {
-      fixed[at] = { kind: 'word', text: near, lower: near };
-    } else if (token.kind === 'quoted' || !KNOWN_WORDS.has(token.lower)) {
-      nameAt.add(at);
-      names.push(
-        token.kind === 'quoted' || /[\s,"]/.test(token.text)
-          ? `"${token.text.replaceAll('"', '""')}"`
-          : token.text,
-      );
+    if (near !== null) fixed[at] = { kind: 'word', text: near, lower: near };
+    else rest.push(at);
+  }
+  const asTokens = (list: Array<Token | null>): Token[] => list.filter((t): t is Token => t !== null);
+  if (rest.length === 0 && (parts.unknownAt.length > 0 || parts.unquotedRunSpans.length > 0))
+    candidates.push(toText(asTokens(fixed)));
+
+  // 2. the remaining unknown words as names behind "for": "apache02 failed today" -> "failed today for apache02"
+  const names = rest.length > 0 ? namesToMove(rest, tokens, parts) : null;
+  if (names !== null) {
+    const moved = new Set(names.flatMap((n) => n.at));
+    const kept = fixed.map((t, at) => {
+      if (t === null || moved.has(at)) return null;
+      // a preposition left dangling before a moved name goes with it ("failed in apache02")
+      if (NAME_PREPOSITIONS.has(t.lower) && moved.has(at + 1)) return null;
+      return t;
+    });
+    const keptTokens = asTokens(kept);
+    while (keptTokens.length > 0 && keptTokens[0]!.kind === 'word' && LEADING_FILLER.has(keptTokens[0]!.lower))
+      keptTokens.shift();
+    candidates.push(`${toText(keptTokens)} for ${names.map((n) => n.text).join(', ')}`.trim());
+  }
+
+  // 3. replacements the problem itself offered ("stopped" -> "finished", "failed")
+  const fallbacks: string[] = [];
+  const typed = new Set(tokens.map((t) => t.lower));
+  for (const { at, words } of parts.replacements) {
+    // "failed stopped" -> "failed finished", not "failed failed"
+    for (const word of words.filter((w) => !typed.has(w))) {
+      const replaced = [...fixed];
+      replaced[at] = { kind: 'word', text: word, lower: word };
+      candidates.push(toText(asTokens(replaced)));
+      fallbacks.push(`${word} ${parts.jobLevel ? 'replication jobs' : 'replicas'}`);
     }
   }
-  if (nameAt.size < parts.unknownAt.length) candidates.push(toText(fixed));
-  if (names.length > 0) {
-    // "apache02 failed" -> "failed for apache02": the unknown words become VM names at the end
-    // a preposition left dangling before a moved name goes with it ("failed in apache02")
-    const dangling = (at: number): boolean =>
-      nameAt.has(at + 1) && ['in', 'on', 'at', 'from', 'of', 'for'].includes(tokens[at]!.lower);
-    const rest = toText(fixed.filter((_, at) => !nameAt.has(at) && !dangling(at)));
-    candidates.push(`${rest} for ${names.join(', ')}`.trim());
-  }
+
+  const plain: ParseOptions = { ...options, source: 'plain' };
   const out: string[] = [];
   for (const candidate of candidates) {
     if (out.includes(candidate) || candidate.length > MAX_QUESTION_LENGTH) continue;
-    if (parse(candidate, options, false).kind === 'query') out.push(candidate);
+    if (parse(candidate, plain, false).kind === 'query') out.push(candidate);
     if (out.length === 2) break;
   }
-  for (const example of [...GENERIC_SUGGESTIONS, ...EXAMPLE_QUESTIONS]) {
+  for (const example of [...fallbacks, ...GENERIC_SUGGESTIONS, ...EXAMPLE_QUESTIONS]) {
     if (out.length >= 3) break;
     if (!out.includes(example)) out.push(example);
   }
   return out;
+}
+
+/**
+ * The unknown words as names, grouped where they stand together ("sql 02" -> one quoted name); null when any
+ * of them does not look like a name, so that no suggestion turns ordinary words or gibberish into VMs.
+ */
+function namesToMove(
+  unknownAt: readonly number[],
+  tokens: readonly Token[],
+  parts: QuestionParts,
+): Array<{ at: number[]; text: string }> | null {
+  // words side by side are one name with a space ("sql 02"), unless each is a host name ("dc01 dc02")
+  const hostLike = (at: number): boolean =>
+    tokens[at]!.kind === 'word' && looksLikeHostName(tokens[at]!.text) && /\p{L}/u.test(tokens[at]!.text);
+  const groups: number[][] = [];
+  for (const at of unknownAt) {
+    const last = groups.at(-1);
+    if (last !== undefined && last.at(-1) === at - 1 && tokens[at]!.kind === 'word' && tokens[at - 1]!.kind === 'word')
+      last.push(at);
+    else groups.push([at]);
+  }
+  for (let g = groups.length - 1; g >= 0; g--) {
+    const group = groups[g]!;
+    if (group.length > 1 && group.every(hostLike)) groups.splice(g, 1, ...group.map((at) => [at]));
+  }
+  if (groups.length > 3) return null;
+  const names: Array<{ at: number[]; text: string }> = [];
+  for (const group of groups) {
+    if (!group.every((at) => isPlausibleName(at, tokens, parts))) return null;
+    const words = group.map((at) => tokens[at]!);
+    const single = words.length === 1 ? words[0]! : null;
+    if (single !== null) {
+      // beside other names, a plain word is more likely English than a VM
+      if (groups.length > 1 && single.kind === 'word' && !looksLikeHostName(single.text)) return null;
+      names.push({
+        at: group,
+        text: single.kind === 'quoted' || /[\s,"]/.test(single.text) ? `"${single.text.replaceAll('"', '""')}"` : single.text,
+      });
+      continue;
+    }
+    // "failures sql 02": one name with a space, if it has a host-name part
+    if (words.length > 3 || !words.some((t) => looksLikeHostName(t.text))) return null;
+    const text = words.map((t) => t.text).join(' ');
+    names.push({ at: group, text: `"${text.replaceAll('"', '""')}"` });
+  }
+  return names;
 }

@@ -3,7 +3,7 @@
  * what the query is. Everything that is not understood is collected, never dropped.
  */
 import type { SessionResult, SessionType } from '../sessions.js';
-import { readTimeAt, type TimeContext, type TimeWindowRead } from './read-time.js';
+import { futureProblem, readTimeAt, type TimeContext, type TimeWindowRead } from './read-time.js';
 import type { Token } from './tokenize-question.js';
 import {
   CLAUSE_WORDS,
@@ -14,6 +14,7 @@ import {
   RESULT_WORDS,
   SINGULAR_NOUNS,
   STATE_WORDS,
+  STOPPED_WORDS,
   type StateWord,
   UNIT_WORDS,
   wordTable,
@@ -45,7 +46,16 @@ export interface QuestionParts {
   problems: string[];
   /** unquoted names that ran into more words ("for SQL Server 01"): a hint to quote them */
   unquotedRuns: string[];
+  /** where each of unquotedRuns stands: token indexes [from, to) */
+  unquotedRunSpans: Array<[number, number]>;
+  /** words to put in place of the token at `at` in a suggestion ("stopped" -> "finished", "failed") */
+  replacements: Array<{ at: number; words: string[] }>;
 }
+
+/** "how did apache02 do", "how is job X doing": the helper verb after "how" ... */
+const HOW_HELPERS = new Set(['did', 'does', 'do', 'is', 'are', 'was', 'were', 'has', 'have']);
+/** ... and the verb that closes the subject */
+const HOW_VERBS = new Set(['do', 'doing', 'done', 'go', 'going', 'gone', 'look', 'looking']);
 
 /** Words that order the answer (with a count after them, they also cut it). */
 const ORDER_WORDS = wordTable<OrderKey>({
@@ -86,6 +96,8 @@ export function readQuestion(tokens: readonly Token[], ctx: TimeContext): Questi
     unknownAt: [],
     problems: [],
     unquotedRuns: [],
+    unquotedRunSpans: [],
+    replacements: [],
   };
   // time expressions are looked up again and again while names are read; each position is read once
   const timeReads = new Map<number, ReturnType<typeof readTimeAt>>();
@@ -102,6 +114,8 @@ export function readQuestion(tokens: readonly Token[], ctx: TimeContext): Questi
   /** the last status kind seen and whether "or" came after it, to read "failed or running" as an OR */
   let lastStatus: 'result' | 'state' | null = null;
   let orPending = false;
+  /** the verb that closes "how did <subject> do": skipped when reached */
+  let howVerbAt = -1;
 
   const isNameAt = (i: number): boolean => {
     const token = tokens[i];
@@ -130,6 +144,7 @@ export function readQuestion(tokens: readonly Token[], ctx: TimeContext): Questi
       let k = j;
       while (tokens[k]?.kind === 'word' && isNameAt(k)) k++;
       parts.unquotedRuns.push(text(j - 1, k));
+      parts.unquotedRunSpans.push([j - 1, k]);
     }
     return { names, next: j };
   };
@@ -142,6 +157,7 @@ export function readQuestion(tokens: readonly Token[], ctx: TimeContext): Questi
     let j = i;
     while (
       tokens[j]?.kind === 'word' &&
+      j !== howVerbAt &&
       !CLAUSE_WORDS.has(tokens[j]!.lower) &&
       RESULT_WORDS[tokens[j]!.lower] === undefined &&
       STATE_WORDS[tokens[j]!.lower] === undefined &&
@@ -175,10 +191,29 @@ export function readQuestion(tokens: readonly Token[], ctx: TimeContext): Questi
     return { names, next: j };
   };
 
+  /** the subject of "how did <subject> do": a job, a server or VMs; where reading goes on, or null if none */
+  const readSubject = (j: number): number | null => {
+    if (w(j) === 'job') {
+      const names = readJobNames(j + 1);
+      if (names === null) return null;
+      parts.jobs.push(...names.names);
+      return names.next;
+    }
+    const serverAt = serverNameAt(j);
+    const names = readNames(serverAt !== -1 ? serverAt : w(j) === 'vm' ? j + 1 : j);
+    if (names.names.length === 0) return null;
+    (serverAt !== -1 ? parts.servers : parts.vms).push(...names.names);
+    return names.next;
+  };
+
   const setTime = (read: TimeWindowRead, from: number, to: number): void => {
     const typed = text(from, to);
     if (parts.time !== null) {
       parts.problems.push(`I read two times, "${parts.timeText}" and "${typed}"; ask for one time range.`);
+      return;
+    }
+    if (read.from.getTime() > ctx.now.getTime()) {
+      parts.problems.push(futureProblem(typed));
       return;
     }
     parts.time = read;
@@ -309,6 +344,30 @@ export function readQuestion(tokens: readonly Token[], ctx: TimeContext): Questi
         addState(STATE_WORDS[lower]!);
         i++;
         continue;
+      }
+      if (STOPPED_WORDS.has(lower)) {
+        parts.problems.push(
+          `I cannot tell "${token.text}" sessions apart: Enterprise Manager records a session someone stopped or cancelled with the same state as one that ran to its end. Ask for "finished" sessions (all that ended) or "failed" ones.`,
+        );
+        parts.replacements.push({ at: i, words: ['finished', 'failed'] });
+        i++;
+        continue;
+      }
+      if (i === howVerbAt) {
+        i++;
+        continue;
+      }
+      // "how did apache02 do this week", "how is job 'SQL Replica' doing": everything about that subject
+      if ((lower === 'how' && HOW_HELPERS.has(w(i + 1) ?? '')) || lower === "how's") {
+        const from = lower === 'how' ? i + 2 : i + 1;
+        let verb = from;
+        while (verb < tokens.length && verb < from + 12 && !HOW_VERBS.has(w(verb) ?? '')) verb++;
+        if (verb < tokens.length && HOW_VERBS.has(w(verb) ?? '')) {
+          howVerbAt = verb;
+          const subject = readSubject(w(from) === 'the' ? from + 1 : from);
+          i = subject ?? from;
+          continue;
+        }
       }
       if (lower === 'or' && lastStatus !== null) {
         orPending = true;

@@ -18,6 +18,9 @@ import {
 } from './local-calendar.js';
 import type { Token } from './tokenize-question.js';
 import {
+  DAY_PART_HOURS,
+  DAY_PART_WORDS,
+  type DayPart,
   MONTH_WORDS,
   NUMBER_WORDS,
   SHORT_UNITS,
@@ -45,6 +48,15 @@ export interface TimeContext {
   now: Date;
   timeZone: string;
   today: LocalDay;
+}
+
+/**
+ * The problem for a time that has not begun yet ("tomorrow", "next week", "this evening" asked at 10:00): an
+ * empty answer there would read as an all-clear, so it is refused rather than asked.
+ */
+export function futureProblem(typed: string): string {
+  const night = /\b(?:tonight|night)\b/i.test(typed) ? ' For the night before, ask "last night".' : '';
+  return `"${typed}": that is in the future. I can only list sessions that have already started; ask about today or an earlier time.${night}`;
 }
 
 /** Counts above this are refused ("last 1000000 days" is a typo, not a question). */
@@ -148,6 +160,13 @@ export function readDay(tokens: readonly Token[], i: number, ctx: TimeContext): 
   // "the 20th of November"
   if (w === 'the' && /^\d/.test(word(tokens, i + 1) ?? '')) return readDay(tokens, i + 1, ctx);
   if (w === 'yesterday') return { day: addDays(ctx.today, -1), next: i + 1 };
+  // future days are read so that the question can be refused with "that is in the future", not misread
+  if (w === 'tomorrow') return { day: addDays(ctx.today, 1), next: i + 1 };
+  if (w === 'next' && WEEKDAY_WORDS[word(tokens, i + 1) ?? ''] !== undefined) {
+    // the first such day after today ("next monday" asked on a Monday is a week ahead)
+    const back = mostRecentWeekday(ctx.today, WEEKDAY_WORDS[word(tokens, i + 1)!]!, false);
+    return { day: addDays(back, 7), next: i + 2 };
+  }
   if (WEEKDAY_WORDS[w] !== undefined)
     return { day: mostRecentWeekday(ctx.today, WEEKDAY_WORDS[w]!, false), next: i + 1 };
   if ((w === 'last' || w === 'previous') && WEEKDAY_WORDS[word(tokens, i + 1) ?? ''] !== undefined) {
@@ -289,6 +308,22 @@ function readPoint(tokens: readonly Token[], i: number, ctx: TimeContext): Read<
       next: i + 1,
     };
   }
+  const part = readDayPart(tokens, i, ctx);
+  if (isError(part)) return part;
+  if (part !== null) {
+    const [start] = DAY_PART_HOURS[part.part];
+    const time = `${two(start)}:00`;
+    return {
+      point: {
+        instant: atLocalTime(part.day, start, 0, ctx.timeZone),
+        day: null,
+        label: `${time} ${dayLong(part.day, ctx)}`,
+        short: `${dayShort(part.day, ctx)} ${time}`,
+        clockOnly: false,
+      },
+      next: part.next,
+    };
+  }
   const day = readDay(tokens, i, ctx);
   if (isError(day)) return day;
   if (day !== null) {
@@ -365,6 +400,78 @@ function wholeDay(day: LocalDay, ctx: TimeContext, next: number): TimeRead {
   );
 }
 
+/**
+ * A part of a day: "this morning", "yesterday evening", "friday night", "tonight", "last night", "overnight".
+ * Morning is 06:00-12:00, afternoon 12:00-18:00, evening 18:00-24:00, night 18:00-06:00 the next day.
+ */
+function readDayPart(
+  tokens: readonly Token[],
+  i: number,
+  ctx: TimeContext,
+): Read<{ day: LocalDay; part: DayPart; label: string }> {
+  const w = word(tokens, i);
+  if (w === undefined) return null;
+  const yesterday = addDays(ctx.today, -1);
+  if (w === 'tonight' || (w === 'this' && word(tokens, i + 1) === 'night')) {
+    // asked at 02:00, "tonight" is the night still going on, which began yesterday evening
+    const early = Number(formatIn(ctx.now, ctx.timeZone, 'H')) < DAY_PART_HOURS.morning[0];
+    return { day: early ? yesterday : ctx.today, part: 'night', label: 'tonight', next: w === 'this' ? i + 2 : i + 1 };
+  }
+  if (w === 'overnight') return { day: yesterday, part: 'night', label: 'overnight', next: i + 1 };
+  if (w === 'last' && word(tokens, i + 1) === 'night')
+    return { day: yesterday, part: 'night', label: 'last night', next: i + 2 };
+  if (w === 'this' && DAY_PART_WORDS[word(tokens, i + 1) ?? ''] !== undefined) {
+    const part = DAY_PART_WORDS[word(tokens, i + 1)!]!;
+    return { day: ctx.today, part, label: `this ${part}`, next: i + 2 };
+  }
+  const day = readDay(tokens, i, ctx);
+  if (day === null || isError(day)) return null;
+  const part = DAY_PART_WORDS[word(tokens, day.next) ?? ''];
+  if (part === undefined) return null;
+  return { day: day.day, part, label: dayPartLabel(day.day, part, ctx), next: day.next + 1 };
+}
+
+function dayPartLabel(day: LocalDay, part: DayPart, ctx: TimeContext): string {
+  if (compareDays(day, ctx.today) === 0) return part === 'night' ? 'tonight' : `this ${part}`;
+  if (compareDays(day, addDays(ctx.today, -1)) === 0) return part === 'night' ? 'last night' : `yesterday ${part}`;
+  return `on the ${part} of ${formatDay(day, 'EEEE d MMM yyyy')}`;
+}
+
+function dayPartWindow(read: { day: LocalDay; part: DayPart; label: string; next: number }, ctx: TimeContext): TimeRead {
+  const [start, end] = DAY_PART_HOURS[read.part];
+  const endDay = addDays(read.day, Math.floor(end / 24));
+  const from = atLocalTime(read.day, start, 0, ctx.timeZone);
+  const to = atLocalTime(endDay, end % 24, 0, ctx.timeZone);
+  let detail = `${two(start)}:00 to ${end === 24 ? '24' : two(end % 24)}:00`;
+  if (end > 24) {
+    const names = (day: LocalDay): string | null =>
+      compareDays(day, ctx.today) === 0
+        ? 'today'
+        : compareDays(day, addDays(ctx.today, -1)) === 0
+          ? 'yesterday'
+          : compareDays(day, addDays(ctx.today, 1)) === 0
+            ? 'tomorrow'
+            : null;
+    const startName = names(read.day);
+    const endName = names(endDay);
+    detail =
+      startName !== null && endName !== null
+        ? `${two(start)}:00 ${startName} to ${two(end % 24)}:00 ${endName}`
+        : `${two(start)}:00 to ${two(end % 24)}:00 the next morning`;
+  }
+  const phrase = read.label.startsWith('on the ')
+    ? `on the ${read.part} of ${formatDay(read.day, read.day.year === ctx.today.year ? 'EEEE d MMM' : 'EEEE d MMM yyyy')}`
+    : read.label;
+  return windowOf(from, to, read.label, phrase, read.next, detail);
+}
+
+/** A whole day, or a part of it when one follows ("yesterday evening", "on friday night"). */
+function dayOrPart(day: LocalDay, ctx: TimeContext, tokens: readonly Token[], next: number): TimeRead {
+  const part = DAY_PART_WORDS[word(tokens, next) ?? ''];
+  if (part === undefined) return wholeDay(day, ctx, next);
+  return dayPartWindow({ day, part, label: dayPartLabel(day, part, ctx), next: next + 1 }, ctx);
+}
+
 function since(point: Point, ctx: TimeContext, next: number): TimeRead {
   if (point.clockOnly && point.instant.getTime() > ctx.now.getTime()) {
     // "since 22:00" asked at 08:00 means last night, not a window that has not started
@@ -407,10 +514,31 @@ export function readTimeAt(tokens: readonly Token[], i: number, ctx: TimeContext
     return inner?.kind === 'error' ? inner : null;
   }
 
-  if (w === 'today' || w === 'tonight') {
+  const part = readDayPart(tokens, i, ctx);
+  if (isError(part)) return { kind: 'error', error: part.error, next: part.next };
+  if (part !== null) return dayPartWindow(part, ctx);
+
+  if (w === 'today') {
     return windowOf(startOfLocalDay(ctx.today, ctx.timeZone), null, 'since 00:00 today', 'today', i + 1);
   }
   if (w === 'yesterday') return wholeDay(addDays(ctx.today, -1), ctx, i + 1);
+
+  // "next week", "next 3 days": nothing has started there yet
+  if (w === 'next') {
+    const what = word(tokens, i + 1);
+    const count = readCount(tokens, i + 1, false);
+    const unitAt = count === null ? i + 1 : count.next;
+    if (
+      what !== undefined &&
+      (UNIT_WORDS[word(tokens, unitAt) ?? ''] !== undefined ||
+        shortForm(what) !== null ||
+        what === 'year' ||
+        what === 'weekend')
+    ) {
+      const next = UNIT_WORDS[word(tokens, unitAt) ?? ''] !== undefined ? unitAt + 1 : i + 2;
+      return { kind: 'error', error: futureProblem(typedText(tokens, i, next)), next };
+    }
+  }
 
   if (w === 'this') {
     const what = word(tokens, i + 1);
@@ -434,15 +562,6 @@ export function readTimeAt(tokens: readonly Token[], i: number, ctx: TimeContext
         'this month',
         i + 2,
         `since ${formatDay(first, 'd MMM yyyy')} 00:00`,
-      );
-    }
-    if (what === 'morning') {
-      return windowOf(
-        startOfLocalDay(ctx.today, ctx.timeZone),
-        null,
-        'since 00:00 today',
-        'this morning',
-        i + 2,
       );
     }
     return null;
@@ -476,21 +595,9 @@ export function readTimeAt(tokens: readonly Token[], i: number, ctx: TimeContext
         formatDay(start, 'MMMM yyyy'),
       );
     }
-    if (next === 'night' && calendar) {
-      const yesterday = addDays(ctx.today, -1);
-      const from = atLocalTime(yesterday, 18, 0, ctx.timeZone);
-      return windowOf(
-        from,
-        atLocalTime(ctx.today, 6, 0, ctx.timeZone),
-        'last night',
-        'last night',
-        i + 2,
-        '18:00 yesterday to 06:00 today',
-      );
-    }
     if (WEEKDAY_WORDS[next] !== undefined && calendar) {
       const day = readDay(tokens, i, ctx);
-      if (day !== null && !isError(day)) return wholeDay(day.day, ctx, day.next);
+      if (day !== null && !isError(day)) return dayOrPart(day.day, ctx, tokens, day.next);
     }
     const unit = UNIT_WORDS[next];
     if (unit !== undefined) return rolling(1, unit, ctx, i + 2, typedText(tokens, i, i + 2));
@@ -633,13 +740,13 @@ export function readTimeAt(tokens: readonly Token[], i: number, ctx: TimeContext
   if (w === 'on') {
     const day = readDay(tokens, i + 1, ctx);
     if (isError(day)) return { kind: 'error', error: day.error, next: day.next };
-    return day === null ? null : wholeDay(day.day, ctx, day.next);
+    return day === null ? null : dayOrPart(day.day, ctx, tokens, day.next);
   }
 
   // a bare day: "failed Nov 20", "failures friday"
   const day = readDay(tokens, i, ctx);
   if (isError(day)) return { kind: 'error', error: day.error, next: day.next };
-  if (day !== null) return wholeDay(day.day, ctx, day.next);
+  if (day !== null) return dayOrPart(day.day, ctx, tokens, day.next);
   return null;
 }
 

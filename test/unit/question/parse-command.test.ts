@@ -98,11 +98,46 @@ describe('replibot parse', () => {
     expect(out.help.sections[0].examples.length).toBeGreaterThan(0);
   });
 
+  it('says which window it assumed: 30 days for a count, none for running sessions', async () => {
+    const now = '2026-11-23T10:05:00Z';
+    const count = await replibot(['parse', 'last 5 failures for apache02', '--tz', 'UTC', '--now', now]);
+    expect(count.code).toBe(0);
+    const counted = JSON.parse(count.stdout);
+    expect(counted.filter).toBe(
+      'Result==Failed;VmDisplayName=="apache02";CreationTime>="2026-10-24T10:05:00.000Z"',
+    );
+    expect(counted.limit).toBe(5);
+    expect(counted.defaultWindow).toBe(true);
+    expect(counted.warnings).toEqual(['No time was given, so the last 30 days are shown.']);
+    const running = await replibot(['parse', 'running replicas', '--tz', 'UTC', '--now', now]);
+    expect(running.code).toBe(0);
+    expect(JSON.parse(running.stdout)).toMatchObject({
+      filter: 'State==InProgress',
+      window: null,
+      defaultWindow: false,
+      warnings: [],
+      explanation: 'running replication task sessions, whenever they started',
+    });
+    const plain = await replibot(['parse', 'failed', '--tz', 'UTC', '--now', now]);
+    expect(JSON.parse(plain.stdout).warnings).toEqual(['No time was given, so the last 24 hours are shown.']);
+  });
+
+  it('reads the question as typed in a terminal, not as Slack markup', async () => {
+    const run = await replibot(['parse', 'failed for "<!channel>" today', '--tz', 'UTC', '--now', '2026-11-23T10:05:00Z']);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).filter).toBe(
+      'Result==Failed;VmDisplayName=="<!channel>";CreationTime>="2026-11-23T00:00:00.000Z"',
+    );
+  });
+
   it('refuses a bad --tz or --now on stderr with exit 2', async () => {
     const tz = await replibot(['parse', 'failed today', '--tz', 'Mars/Olympus']);
     expect(tz.code).toBe(2);
     expect(tz.stdout).toBe('');
     expect(tz.stderr).toContain('--tz "Mars/Olympus" is not an IANA time zone');
+    const abbreviation = await replibot(['parse', 'failed today', '--tz', 'est']);
+    expect(abbreviation.code).toBe(2);
+    expect(abbreviation.stderr).toContain('--tz "est" is not an IANA time zone');
     const now = await replibot(['parse', 'failed today', '--now', '2026-13-45']);
     expect(now.code).toBe(2);
     expect(now.stderr).toContain('--now "2026-13-45" is not an ISO-8601 date-time');

@@ -2,8 +2,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { and, cmp, eq, toFilterString } from '../../../src/core/filter.js';
 import type { ParsedQuestion, QueryIntent } from '../../../src/core/ports.js';
-import { formatIn } from '../../../src/core/question/local-calendar.js';
-import { MAX_QUESTION_LENGTH, parseQuestion } from '../../../src/core/question/parse-question.js';
+import { EXAMPLE_QUESTIONS } from '../../../src/core/question/help.js';
+import { formatIn, isKnownTimeZone } from '../../../src/core/question/local-calendar.js';
+import {
+  describeDefaultWindow,
+  MAX_QUESTION_LENGTH,
+  parseQuestion,
+} from '../../../src/core/question/parse-question.js';
+import { KNOWN_WORDS, ORDINARY_WORDS } from '../../../src/core/question/vocabulary.js';
 
 const NOW = new Date('2026-11-23T10:05:00.000Z');
 const BERLIN = { now: NOW, timeZone: 'Europe/Berlin' };
@@ -34,12 +40,78 @@ describe('parseQuestion', () => {
     expect(intent.timeZone).toBe('Europe/Berlin');
   });
 
-  it('assumes the last 24 hours when no time is named, and says so', () => {
+  it('assumes the last 24 hours when no time is named, and names that window only', () => {
     const intent = query('failed replicas for apache02');
     expect(intent.defaultWindow).toBe(true);
     expect(intent.window).toEqual({ from: new Date('2026-11-22T10:05:00.000Z'), to: null });
-    expect(intent.explanation).toContain('no time was given');
+    // the UI adds its own "no time was named" note when defaultWindow is set
+    expect(intent.explanation).toBe(
+      'failed replication task sessions of apache02 in the last 24 hours (since Sun 22 Nov 2026 11:05, Europe/Berlin)',
+    );
+    expect(intent.explanation).not.toMatch(/no time/i);
     expect(intent.phrase).toBe('failed replicas for apache02 in the last 24 hours');
+    expect(describeDefaultWindow(intent, NOW)).toBe('the last 24 hours');
+  });
+
+  it('shows running and pending sessions whenever they started when no time is named', () => {
+    for (const text of ['running replicas', 'pending replicas for apache02', 'running replication jobs']) {
+      const intent = query(text);
+      expect(intent.window, text).toBeNull();
+      expect(intent.defaultWindow, text).toBe(false);
+      expect(intent.beyondRetention, text).toBe(false);
+      expect(intent.explanation, text).toMatch(/, whenever they started$/);
+      expect(intent.explanation, text).not.toMatch(/no time|24 hours/i);
+      expect(describeDefaultWindow(intent, NOW), text).toBeNull();
+    }
+    expect(query('running replicas').explanation).toBe('running replication task sessions, whenever they started');
+    expect(query('running replicas').phrase).toBe('running replicas');
+    // a named time still applies, and "failed or running" still needs a window for its failures
+    expect(query('running replicas today').window?.from).toEqual(new Date('2026-11-22T23:00:00.000Z'));
+    expect(query('failed or running').defaultWindow).toBe(true);
+  });
+
+  it("looks back over EM's 30 days for a count with no time words", () => {
+    const intent = query('last 5 failures for apache02');
+    expect(intent.limit).toBe(5);
+    expect(intent.defaultWindow).toBe(true);
+    expect(intent.beyondRetention).toBe(false);
+    // 30 calendar days back: 11:05 local on 24 Oct, still summer time in Berlin
+    expect(intent.window).toEqual({ from: new Date('2026-10-24T09:05:00.000Z'), to: null });
+    expect(intent.explanation).toBe(
+      'the 5 most recent failed replication task sessions of apache02 in the last 30 days (EM keeps 30 days), since Sat 24 Oct 2026 11:05 (Europe/Berlin)',
+    );
+    expect(intent.explanation).not.toMatch(/no time/i);
+    expect(intent.phrase).toBe('failed replicas for apache02 in the last 30 days');
+    expect(describeDefaultWindow(intent, NOW)).toBe('the last 30 days');
+    expect(query('10 most recent replicas').window?.from).toEqual(new Date('2026-10-24T09:05:00.000Z'));
+    // with a time, the count applies inside it
+    expect(query('last 5 failures today').defaultWindow).toBe(false);
+  });
+
+  it('reads parts of the day with clear local bounds and names them', () => {
+    expect(query('failed this morning').explanation).toBe(
+      'failed replication task sessions this morning (06:00 to 12:00, Europe/Berlin)',
+    );
+    expect(query('failed yesterday evening').explanation).toBe(
+      'failed replication task sessions yesterday evening (18:00 to 24:00, Europe/Berlin)',
+    );
+    expect(query('failed yesterday evening').phrase).toBe('failed replicas yesterday evening');
+    expect(query('failed tonight', { now: new Date('2026-11-23T20:00:00.000Z'), timeZone: 'Europe/Berlin' }).explanation).toBe(
+      'failed replication task sessions tonight (18:00 today to 06:00 tomorrow, Europe/Berlin)',
+    );
+    expect(query('failed friday night').explanation).toBe(
+      'failed replication task sessions on the night of Friday 20 Nov 2026 (18:00 to 06:00 the next morning, Europe/Berlin)',
+    );
+  });
+
+  it('reads "how did apache02 do" as every result of apache02', () => {
+    const intent = query('how did apache02 do this week');
+    expect(intent.filter).toEqual(
+      and(eq('VmDisplayName', 'apache02'), cmp('CreationTime', '>=', new Date('2026-11-22T23:00:00.000Z'))),
+    );
+    expect(intent.explanation).toBe(
+      'replication task sessions of apache02 this week (since Monday 23 Nov 2026 00:00, Europe/Berlin)',
+    );
   });
 
   it('gives closed windows both bounds', () => {
@@ -174,10 +246,130 @@ describe('parseQuestion help and refusals', () => {
 
   it("refuses a bad time zone or clock as the caller's error", () => {
     expect(() => parseQuestion('failed', { now: NOW, timeZone: 'Mars/Olympus' })).toThrow(/IANA time zone/);
+    expect(() => parseQuestion('failed', { now: NOW, timeZone: 'EST' })).toThrow(/IANA time zone/);
     expect(() => parseQuestion('failed', { now: new Date(Number.NaN), timeZone: 'UTC' })).toThrow(
       /valid `now`/,
     );
   });
+});
+
+describe('parseQuestion suggestions', () => {
+  it('quotes two unknown words after "for" as one name, first, and offers no split of them', () => {
+    const result = notUnderstood('any failures for sql 02?');
+    expect(result.error).toContain('put it in quotes: "sql 02"');
+    expect(result.suggestions[0]).toBe('any failures for "sql 02"');
+    for (const suggestion of result.suggestions) expect(suggestion).not.toMatch(/for 02|sql for/);
+    expect(notUnderstood('failures sql 02').suggestions[0]).toBe('failures for "sql 02"');
+  });
+
+  it.each([
+    ['did everything succeed?', 'everything'],
+    ['failed at dawn', 'dawn'],
+    ['what happened this morning', 'happened'],
+    ['show me everything', 'everything'],
+    ['failed replicas tomorrow', 'tomorrow'],
+    ['failed yesterday weather', 'weather'],
+  ])('never offers the ordinary word in "%s" as a name', (text, word) => {
+    const result = notUnderstood(text);
+    expect(result.error).not.toContain('is a name');
+    for (const suggestion of result.suggestions) {
+      expect(suggestion.toLowerCase()).not.toContain(word);
+      expect(parseQuestion(suggestion, BERLIN).kind).toBe('query');
+    }
+  });
+
+  it('offers only the general examples for gibberish', () => {
+    const result = notUnderstood('asdkjh qwe zzz');
+    expect(result.error).toBe('I did not understand "asdkjh", "qwe" and "zzz".');
+    expect(result.suggestions.length).toBe(3);
+    for (const suggestion of result.suggestions) expect(suggestion).not.toMatch(/asdkjh|qwe|zzz/);
+  });
+
+  it('still offers a host-name shaped word as a VM, without the question words around it', () => {
+    expect(notUnderstood('apache02').suggestions[0]).toBe('for apache02');
+    expect(notUnderstood('did apache02 fail today').suggestions[0]).toBe('fail today for apache02');
+    expect(notUnderstood('exchange failed today').suggestions[0]).toBe('failed today for exchange');
+  });
+
+  it('refuses "stopped" rather than reading it as completed, and suggests what can be asked', () => {
+    const result = notUnderstood('stopped replicas');
+    expect(result.error).toContain('"stopped"');
+    expect(result.error).toContain('stopped or cancelled');
+    expect(result.suggestions.slice(0, 2)).toEqual(['finished replicas', 'failed replicas']);
+    expect(notUnderstood('stopped replicas for apache02 today').suggestions.slice(0, 2)).toEqual([
+      'finished replicas for apache02 today',
+      'failed replicas for apache02 today',
+    ]);
+    expect(notUnderstood('cancelled jobs').suggestions.slice(0, 2)).toEqual(['finished jobs', 'failed jobs']);
+    expect(notUnderstood('stopped').suggestions.slice(0, 2)).toEqual(['finished', 'failed']);
+    expect(notUnderstood('aborted replicas yesterday').error).toContain('"aborted"');
+  });
+
+  it.each([
+    'failed replicas tomorrow',
+    'failed tomorrow morning',
+    'failed next week',
+    'failed in the next 3 days',
+    'failed next 24h',
+    'failed next monday',
+    'failed since next monday',
+    'failed on 2027-01-05',
+    'failed since 2026-12-01',
+    'failed this evening',
+    'failed between 14:00 and 16:00',
+  ])('refuses the future time in "%s" instead of answering an empty all-clear', (text) => {
+    const result = notUnderstood(text);
+    expect(result.error).toContain('that is in the future');
+    for (const suggestion of result.suggestions) expect(suggestion).not.toMatch(/tomorrow|next/);
+  });
+
+  it('points "tonight" asked in the morning to "last night"', () => {
+    const result = notUnderstood('failed tonight');
+    expect(result.error).toContain('that is in the future');
+    expect(result.error).toContain('"last night"');
+  });
+});
+
+describe('parseQuestion text sources', () => {
+  it('reads plain text as typed, so a name that looks like Slack markup is a name', () => {
+    for (const options of [BERLIN, { ...BERLIN, source: 'plain' as const }]) {
+      const intent = query('failed for "<!channel>" last 7 days', options);
+      expect(intent.filter).toEqual(
+        and(
+          eq('Result', 'Failed'),
+          eq('VmDisplayName', '<!channel>'),
+          cmp('CreationTime', '>=', new Date('2026-11-16T10:05:00.000Z')),
+        ),
+      );
+    }
+  });
+
+  it('undoes Slack markup only for text from Slack', () => {
+    const slack = { ...BERLIN, source: 'slack' as const };
+    expect(query('<@U0123ABCD> failed for R&amp;D today', slack).filter).toEqual(
+      and(eq('Result', 'Failed'), eq('VmDisplayName', 'R&D'), cmp('CreationTime', '>=', new Date('2026-11-22T23:00:00.000Z'))),
+    );
+    // from Slack, `<!channel>` is a special mention and is dropped, leaving empty quotes
+    expect(notUnderstood('failed for "<!channel>" last 7 days', slack).error).toContain('empty name');
+    // the same mention typed in a terminal is not a word replibot knows
+    expect(notUnderstood('<@U0123ABCD> failed today').error).toContain('"<@U0123ABCD>"');
+  });
+});
+
+describe('isKnownTimeZone', () => {
+  it.each(['Europe/Berlin', 'America/Argentina/Buenos_Aires', 'UTC', 'GMT', 'Etc/UTC', 'Etc/GMT+5'])(
+    'accepts the IANA zone %s',
+    (zone) => {
+      expect(isKnownTimeZone(zone)).toBe(true);
+    },
+  );
+
+  it.each(['est', 'EST', 'CET', 'EST5EDT', 'PST8PDT', 'utc', 'Mars/Olympus', '', ' Europe/Berlin'])(
+    'refuses %j, which is not a canonical IANA name',
+    (zone) => {
+      expect(isKnownTimeZone(zone)).toBe(false);
+    },
+  );
 });
 
 const VOCABULARY = [
@@ -292,6 +484,35 @@ describe('parseQuestion properties', () => {
         },
       ),
       { numRuns: 2000 },
+    );
+  });
+
+  // ordinary words that are not grammar words, with no "for"/"on" to mark a name: nothing there is a VM
+  const ordinary = [...ORDINARY_WORDS].filter((w) => !KNOWN_WORDS.has(w) && w !== 'about');
+  const saladWord = fc.oneof(
+    fc.constantFrom(...ordinary),
+    fc.constantFrom('failed', 'today', 'yesterday', 'last', '5', 'warnings', 'running', 'this', 'week', 'evening'),
+    fc.constantFrom('apache02', 'srv-01', 'faild', 'zzq'),
+  );
+
+  it('offers only suggestions that run, and never an ordinary word as a VM name', () => {
+    const examples = new Set(EXAMPLE_QUESTIONS);
+    fc.assert(
+      fc.property(fc.array(saladWord, { minLength: 1, maxLength: 8 }), (words) => {
+        const result = parseQuestion(words.join(' '), BERLIN);
+        if (result.kind !== 'not-understood') return;
+        for (const suggestion of result.suggestions) {
+          const parsed = parseQuestion(suggestion, BERLIN);
+          expect(parsed.kind, `${words.join(' ')} -> ${suggestion}`).toBe('query');
+          if (parsed.kind !== 'query' || examples.has(suggestion) || parsed.intent.filter === null) continue;
+          const filter = toFilterString(parsed.intent.type, parsed.intent.filter);
+          for (const [, value] of filter.matchAll(/VmDisplayName=="((?:[^"]|"")*)"/g)) {
+            for (const part of value!.toLowerCase().split(' '))
+              expect(ORDINARY_WORDS.has(part), `${words.join(' ')} -> ${suggestion}`).toBe(false);
+          }
+        }
+      }),
+      { numRuns: 1500 },
     );
   });
 

@@ -6,14 +6,18 @@ import { NOW, PHRASINGS, ZONE } from './phrasings.js';
 describe('parseQuestion phrasings', () => {
   it('has at least 150 phrasings, each asked once per zone and moment', () => {
     expect(PHRASINGS.length).toBeGreaterThanOrEqual(150);
-    const keys = PHRASINGS.map((p) => `${p.q}|${p.tz ?? ZONE}|${p.now ?? NOW}`);
+    const keys = PHRASINGS.map((p) => `${p.q}|${p.tz ?? ZONE}|${p.now ?? NOW}|${p.source ?? 'plain'}`);
     expect(new Set(keys).size).toBe(keys.length);
   });
 
   it.each(PHRASINGS.map((p) => [`${p.q} (${p.tz ?? ZONE}${p.now ? ` at ${p.now}` : ''})`, p] as const))(
     'reads %s',
     (_name, p) => {
-      const parsed = parseQuestion(p.q, { now: new Date(p.now ?? NOW), timeZone: p.tz ?? ZONE });
+      const parsed = parseQuestion(p.q, {
+        now: new Date(p.now ?? NOW),
+        timeZone: p.tz ?? ZONE,
+        source: p.source ?? 'plain',
+      });
       if (parsed.kind !== 'query') throw new Error(`not a query: ${JSON.stringify(parsed)}`);
       const { intent } = parsed;
       expect(intent.type).toBe(p.type ?? 'ReplicaTaskSession');

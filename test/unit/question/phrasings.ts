@@ -12,6 +12,8 @@ export interface Phrasing {
   type?: 'ReplicaTaskSession' | 'ReplicaJobSession';
   tz?: string;
   now?: string;
+  /** where the text was typed; 'plain' unless given */
+  source?: 'slack' | 'plain';
 }
 
 const ge = (iso: string) => `CreationTime>="${iso}"`;
@@ -24,6 +26,8 @@ export const ZONE = 'Europe/Berlin';
 
 const TODAY = ge('2026-11-22T23:00:00.000Z');
 const LAST24 = ge('2026-11-22T10:05:00.000Z');
+/** a count with no time words looks back over EM's 30 days (calendar days: 11:05 CEST on 24 Oct) */
+const LAST30 = ge('2026-10-24T09:05:00.000Z');
 const YESTERDAY = range('2026-11-21T23:00:00.000Z', '2026-11-22T23:00:00.000Z');
 const FRIDAY = range('2026-11-19T23:00:00.000Z', '2026-11-20T23:00:00.000Z');
 const FAILED = 'Result==Failed';
@@ -63,17 +67,17 @@ export const PHRASINGS: readonly Phrasing[] = [
   { q: 'status of apache02', filter: `VmDisplayName=="apache02";${LAST24}` },
 
   // states
-  { q: 'running replicas', filter: `State==InProgress;${LAST24}` },
-  { q: 'replicas in progress', filter: `State==InProgress;${LAST24}` },
-  { q: 'active replicas', filter: `State==InProgress;${LAST24}` },
-  { q: 'pending replicas', filter: `State==Pending;${LAST24}` },
-  { q: 'queued replicas', filter: `State==Pending;${LAST24}` },
+  { q: 'running replicas', filter: 'State==InProgress' },
+  { q: 'replicas in progress', filter: 'State==InProgress' },
+  { q: 'active replicas', filter: 'State==InProgress' },
+  { q: 'pending replicas', filter: 'State==Pending' },
+  { q: 'queued replicas', filter: 'State==Pending' },
   { q: 'finished replicas', filter: `State==Completed;${LAST24}` },
   { q: 'completed replicas today', filter: `State==Completed;${TODAY}` },
   { q: 'done today', filter: `State==Completed;${TODAY}` },
   { q: 'completed with warnings today', filter: `Result==Warning;State==Completed;${TODAY}` },
   { q: 'failed or running', filter: `(Result==Failed,State==InProgress);${LAST24}` },
-  { q: 'running or pending replicas', filter: `(State==InProgress,State==Pending);${LAST24}` },
+  { q: 'running or pending replicas', filter: 'State==InProgress,State==Pending' },
 
   // no time words: the last 24 hours
   { q: 'replicas', filter: LAST24 },
@@ -228,10 +232,11 @@ export const PHRASINGS: readonly Phrasing[] = [
   { q: 'failed for srv02.corp.local today', filter: `${FAILED};VmDisplayName=="srv02.corp.local";${TODAY}` },
   {
     q: 'failed for <http://srv02.corp.local|srv02.corp.local> today',
+    source: 'slack',
     filter: `${FAILED};VmDisplayName=="srv02.corp.local";${TODAY}`,
   },
-  { q: '<@U0123ABCD> failed today', filter: `${FAILED};${TODAY}` },
-  { q: 'failed for R&amp;D-vm today', filter: `${FAILED};VmDisplayName=="R&D-vm";${TODAY}` },
+  { q: '<@U0123ABCD> failed today', source: 'slack', filter: `${FAILED};${TODAY}` },
+  { q: 'failed for R&amp;D-vm today', source: 'slack', filter: `${FAILED};VmDisplayName=="R&D-vm";${TODAY}` },
   { q: 'job SQL Replica failed today', filter: `${FAILED};JobName=="SQL Replica";${TODAY}` },
   { q: "failed in job 'SQL Replica' today", filter: `${FAILED};JobName=="SQL Replica";${TODAY}` },
   { q: 'failed in job "SQL Replica" today', filter: `${FAILED};JobName=="SQL Replica";${TODAY}` },
@@ -255,25 +260,25 @@ export const PHRASINGS: readonly Phrasing[] = [
   },
 
   // order and size
-  { q: 'last 5', filter: LAST24, limit: 5 },
-  { q: 'last 5 failures', filter: `${FAILED};${LAST24}`, limit: 5 },
-  { q: 'last five failures', filter: `${FAILED};${LAST24}`, limit: 5 },
-  { q: 'latest 10', filter: LAST24, limit: 10 },
+  { q: 'last 5', filter: LAST30, limit: 5 },
+  { q: 'last 5 failures', filter: `${FAILED};${LAST30}`, limit: 5 },
+  { q: 'last five failures', filter: `${FAILED};${LAST30}`, limit: 5 },
+  { q: 'latest 10', filter: LAST30, limit: 10 },
   {
     q: 'latest 10 failed replicas for apache02',
-    filter: `${FAILED};VmDisplayName=="apache02";${LAST24}`,
+    filter: `${FAILED};VmDisplayName=="apache02";${LAST30}`,
     limit: 10,
   },
-  { q: '5 most recent', filter: LAST24, limit: 5 },
+  { q: '5 most recent', filter: LAST30, limit: 5 },
   { q: '5 most recent failures today', filter: `${FAILED};${TODAY}`, limit: 5 },
-  { q: 'most recent 5 failures', filter: `${FAILED};${LAST24}`, limit: 5 },
+  { q: 'most recent 5 failures', filter: `${FAILED};${LAST30}`, limit: 5 },
   { q: 'top 5 failures today', filter: `${FAILED};${TODAY}`, limit: 5 },
   {
     q: 'the latest failed replica for apache02',
-    filter: `${FAILED};VmDisplayName=="apache02";${LAST24}`,
+    filter: `${FAILED};VmDisplayName=="apache02";${LAST30}`,
     limit: 1,
   },
-  { q: 'last failure for apache02', filter: `${FAILED};VmDisplayName=="apache02";${LAST24}`, limit: 1 },
+  { q: 'last failure for apache02', filter: `${FAILED};VmDisplayName=="apache02";${LAST30}`, limit: 1 },
   { q: 'oldest first', filter: LAST24, sort: 'CreationTime asc' },
   { q: 'failed today oldest first', filter: `${FAILED};${TODAY}`, sort: 'CreationTime asc' },
   { q: 'failed today newest first', filter: `${FAILED};${TODAY}` },
@@ -297,9 +302,9 @@ export const PHRASINGS: readonly Phrasing[] = [
   { q: 'job runs failed today', filter: `${FAILED};${TODAY}`, type: 'ReplicaJobSession' },
   { q: 'failed job runs today', filter: `${FAILED};${TODAY}`, type: 'ReplicaJobSession' },
   { q: 'which replication job failed today', filter: `${FAILED};${TODAY}`, type: 'ReplicaJobSession' },
-  { q: 'running replication jobs', filter: `State==Working;${LAST24}`, type: 'ReplicaJobSession' },
-  { q: 'running job runs', filter: `State==Working;${LAST24}`, type: 'ReplicaJobSession' },
-  { q: 'pending jobs', filter: `State==Starting;${LAST24}`, type: 'ReplicaJobSession' },
+  { q: 'running replication jobs', filter: 'State==Working', type: 'ReplicaJobSession' },
+  { q: 'running job runs', filter: 'State==Working', type: 'ReplicaJobSession' },
+  { q: 'pending jobs', filter: 'State==Starting', type: 'ReplicaJobSession' },
   { q: 'finished jobs today', filter: `State==Stopped;${TODAY}`, type: 'ReplicaJobSession' },
   {
     q: 'failed jobs for job SQL Replica',
@@ -316,7 +321,7 @@ export const PHRASINGS: readonly Phrasing[] = [
     filter: `BackupServerName=="srv02";${TODAY}`,
     type: 'ReplicaJobSession',
   },
-  { q: 'last 3 job runs', filter: LAST24, type: 'ReplicaJobSession', limit: 3 },
+  { q: 'last 3 job runs', filter: LAST30, type: 'ReplicaJobSession', limit: 3 },
 
   // one session by id
   { q: `urn:veeam:ReplicaTaskSession:${GUID}`, filter: `UID=="urn:veeam:ReplicaTaskSession:${GUID}"` },
@@ -327,6 +332,102 @@ export const PHRASINGS: readonly Phrasing[] = [
     q: `urn:veeam:ReplicaJobSession:${GUID}`,
     filter: `UID=="urn:veeam:ReplicaJobSession:${GUID}"`,
     type: 'ReplicaJobSession',
+  },
+
+  // what admins type
+  { q: 'did anything fail?', filter: `${FAILED};${LAST24}` },
+  { q: 'did anything fail today?', filter: `${FAILED};${TODAY}` },
+  { q: 'has anything failed since yesterday', filter: `${FAILED};${ge('2026-11-21T23:00:00.000Z')}` },
+  { q: 'is anything running?', filter: 'State==InProgress' },
+  { q: 'any failures for apache02?', filter: `${FAILED};VmDisplayName=="apache02";${LAST24}` },
+  { q: 'any failures for "sql 02" today', filter: `${FAILED};VmDisplayName=="sql 02";${TODAY}` },
+  { q: 'any failures this week?', filter: `${FAILED};${ge('2026-11-22T23:00:00.000Z')}` },
+  { q: 'what failed last night', filter: `${FAILED};${range('2026-11-22T17:00:00.000Z', '2026-11-23T05:00:00.000Z')}` },
+  { q: 'what failed overnight?', filter: `${FAILED};${range('2026-11-22T17:00:00.000Z', '2026-11-23T05:00:00.000Z')}` },
+  { q: 'how did apache02 do this week', filter: `VmDisplayName=="apache02";${ge('2026-11-22T23:00:00.000Z')}` },
+  {
+    q: 'how did apache02 and ubuntu88 do yesterday',
+    filter: `(VmDisplayName=="apache02",VmDisplayName=="ubuntu88");${YESTERDAY}`,
+  },
+  { q: 'how is job "SQL Replica" doing', filter: `JobName=="SQL Replica";${LAST24}` },
+  { q: 'how did job SQL Replica do last night', filter: `JobName=="SQL Replica";${range('2026-11-22T17:00:00.000Z', '2026-11-23T05:00:00.000Z')}` },
+  { q: "how's apache02 doing today?", filter: `VmDisplayName=="apache02";${TODAY}` },
+  { q: 'how did server srv02 do today', filter: `BackupServerName=="srv02";${TODAY}` },
+  { q: 'how did the replicas do last night', filter: range('2026-11-22T17:00:00.000Z', '2026-11-23T05:00:00.000Z') },
+
+  // parts of the day: morning 06-12, afternoon 12-18, evening 18-24, night 18-06 (asked 11:05 CET unless given)
+  { q: 'failed this morning', filter: `${FAILED};${range('2026-11-23T05:00:00.000Z', '2026-11-23T11:00:00.000Z')}` },
+  { q: 'failed since this morning', filter: `${FAILED};${ge('2026-11-23T05:00:00.000Z')}` },
+  { q: 'failed yesterday morning', filter: `${FAILED};${range('2026-11-22T05:00:00.000Z', '2026-11-22T11:00:00.000Z')}` },
+  { q: 'failed yesterday afternoon', filter: `${FAILED};${range('2026-11-22T11:00:00.000Z', '2026-11-22T17:00:00.000Z')}` },
+  { q: 'failed yesterday evening', filter: `${FAILED};${range('2026-11-22T17:00:00.000Z', '2026-11-22T23:00:00.000Z')}` },
+  { q: 'failed since yesterday evening', filter: `${FAILED};${ge('2026-11-22T17:00:00.000Z')}` },
+  { q: 'failed since last night', filter: `${FAILED};${ge('2026-11-22T17:00:00.000Z')}` },
+  { q: 'failed friday night', filter: `${FAILED};${range('2026-11-20T17:00:00.000Z', '2026-11-21T05:00:00.000Z')}` },
+  { q: 'failed on friday evening', filter: `${FAILED};${range('2026-11-20T17:00:00.000Z', '2026-11-20T23:00:00.000Z')}` },
+  {
+    q: 'failed this afternoon',
+    now: '2026-11-23T20:00:00.000Z',
+    filter: `${FAILED};${range('2026-11-23T11:00:00.000Z', '2026-11-23T17:00:00.000Z')}`,
+  },
+  {
+    q: 'failed this evening',
+    now: '2026-11-23T20:00:00.000Z',
+    filter: `${FAILED};${range('2026-11-23T17:00:00.000Z', '2026-11-23T23:00:00.000Z')}`,
+  },
+  {
+    q: 'failed tonight',
+    now: '2026-11-23T20:00:00.000Z',
+    filter: `${FAILED};${range('2026-11-23T17:00:00.000Z', '2026-11-24T05:00:00.000Z')}`,
+  },
+  // at 02:00 "tonight" is the night still going on
+  {
+    q: 'failed tonight',
+    now: '2026-11-23T01:00:00.000Z',
+    filter: `${FAILED};${range('2026-11-22T17:00:00.000Z', '2026-11-23T05:00:00.000Z')}`,
+  },
+  {
+    q: 'failed this morning',
+    tz: 'America/New_York',
+    now: '2026-11-02T15:00:00.000Z',
+    filter: `${FAILED};${range('2026-11-02T11:00:00.000Z', '2026-11-02T17:00:00.000Z')}`,
+  },
+  // Berlin: the night the clocks went back is 13 hours long (Sat 18:00 CEST to Sun 06:00 CET)
+  {
+    q: 'failed saturday night',
+    now: '2026-10-26T09:00:00.000Z',
+    filter: `${FAILED};${range('2026-10-24T16:00:00.000Z', '2026-10-25T05:00:00.000Z')}`,
+  },
+  {
+    q: 'failed last night',
+    now: '2026-10-26T09:00:00.000Z',
+    filter: `${FAILED};${range('2026-10-25T17:00:00.000Z', '2026-10-26T05:00:00.000Z')}`,
+  },
+
+  // no time words: running and pending whenever they started, a count over EM's 30 days, else 24 hours
+  { q: 'running replicas for apache02', filter: 'State==InProgress;VmDisplayName=="apache02"' },
+  { q: 'pending replicas in job "SQL Replica"', filter: 'State==Pending;JobName=="SQL Replica"' },
+  { q: 'last 5 running replicas', filter: 'State==InProgress', limit: 5 },
+  { q: 'running replicas today', filter: `State==InProgress;${TODAY}` },
+  { q: 'running replicas in the last 2 hours', filter: `State==InProgress;${ge('2026-11-23T08:05:00.000Z')}` },
+  { q: 'failed or pending', filter: `(Result==Failed,State==Pending);${LAST24}` },
+  { q: 'last 5 failures for apache02', filter: `${FAILED};VmDisplayName=="apache02";${LAST30}`, limit: 5 },
+  { q: '10 most recent replicas', filter: LAST30, limit: 10 },
+  { q: '3 oldest failures', filter: `${FAILED};${LAST30}`, sort: 'CreationTime asc', limit: 3 },
+  { q: 'top 5 failures', filter: `${FAILED};${LAST30}`, limit: 5 },
+  { q: '5 biggest replicas', filter: LAST30, sort: 'TotalSize desc', limit: 5 },
+  { q: 'biggest replicas', filter: LAST24, sort: 'TotalSize desc' },
+  { q: 'last 5 failures today', filter: `${FAILED};${TODAY}`, limit: 5 },
+  { q: 'last 5 failures', tz: 'UTC', filter: `${FAILED};${ge('2026-10-24T10:05:00.000Z')}`, limit: 5 },
+
+  // plain (terminal) text is read as typed: Slack markup is only undone for text from Slack
+  { q: 'failed for "<!channel>" last 7 days', filter: `${FAILED};VmDisplayName=="<!channel>";${ge('2026-11-16T10:05:00.000Z')}` },
+  { q: 'failed for R&amp;D-vm today', filter: `${FAILED};VmDisplayName=="R&amp;D-vm";${TODAY}` },
+  { q: 'failed for "<@U0123ABCD>" today', filter: `${FAILED};VmDisplayName=="<@U0123ABCD>";${TODAY}` },
+  {
+    q: 'failed for “A&amp;B” today',
+    source: 'slack',
+    filter: `${FAILED};VmDisplayName=="A&B";${TODAY}`,
   },
 
   // Berlin, the night the clocks go back (Sun 25 Oct 2026, 03:00 CEST -> 02:00 CET); asked Mon 10:00 CET

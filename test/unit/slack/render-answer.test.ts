@@ -163,3 +163,35 @@ describe('renderAnswer', () => {
     );
   });
 });
+
+describe('renderAnswer for names EM does not know', () => {
+  it('escapes the typed name and every suggestion, and stays within Block Kit limits for many names', () => {
+    const many = Array.from({ length: 60 }, (_, i) => ({
+      field: 'VmDisplayName' as const,
+      name: `<!channel> ${'x'.repeat(300)} ${i}`,
+      suggestions: ['<https://evil|click>', 'a & b', 'c > d'],
+    }));
+    const message = renderAnswer(reply([], { unknownNames: many, knownNames: [] }), {
+      timeZone: 'UTC',
+    });
+    const raw = JSON.stringify(message);
+    expect(raw).not.toContain('<!channel>');
+    expect(raw).not.toContain('<https://evil|click>');
+    expect(raw).toContain('Did you mean &lt;https://evil|click&gt;, a &amp; b or c &gt; d?');
+    expect(raw).not.toContain('No failed replicas');
+    expect(findBlockKitViolations(message)).toEqual([]);
+  });
+
+  it('adds the plain "No ..." line when some of the names exist', () => {
+    const message = renderAnswer(
+      reply([], {
+        unknownNames: [{ field: 'JobName', name: 'Web replicaz', suggestions: ['Web replicas'] }],
+        knownNames: [{ field: 'VmDisplayName', name: 'apache02' }],
+      }),
+      { timeZone: 'UTC' },
+    );
+    expect(message.text).toBe(
+      'Enterprise Manager has no job named Web replicaz in its 30 days of history. Did you mean Web replicas? No failed replicas for apache02 today.',
+    );
+  });
+});
