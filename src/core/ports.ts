@@ -61,9 +61,15 @@ export interface QueryIntent {
    * say "No failed replicas for apache02 today"
    */
   phrase: string;
-  /** the CreationTime window sent to EM, or null (a session looked up by id) */
+  /**
+   * the CreationTime window sent to EM, or null: a session looked up by id, or running/pending sessions asked
+   * for with no time words (shown whenever they started)
+   */
   window: { from: Date; to: Date | null } | null;
-  /** true when the question named no time and the last 24 hours were assumed */
+  /**
+   * true when the question named no time and a window was assumed: the last 24 hours, or the last 30 days for a
+   * count ("last 5 failures"); `describeDefaultWindow` in src/core/question/ names it
+   */
   defaultWindow: boolean;
   /** true when the window reaches further back than EM's 30 days of session history */
   beyondRetention: boolean;

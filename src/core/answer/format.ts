@@ -57,9 +57,16 @@ export function sessionDuration(row: { creationTime: Date; endTime: Date | null 
  * The note under an answer that assumed the last 24 hours, or null when there is none to add: the parser's
  * explanation may already say so ("...; no time was given"), and saying it twice reads as noise.
  */
-export function defaultWindowNote(intent: { defaultWindow: boolean; explanation: string }): string | null {
+export function defaultWindowNote(intent: {
+  defaultWindow: boolean;
+  explanation: string;
+  limit: number | null;
+}): string | null {
   if (!intent.defaultWindow || /\bno time\b/i.test(intent.explanation)) return null;
-  return 'No time was named, so this is the last 24 hours.';
+  // the parser reads a count with no time words ("last 5 failures") over EM's whole 30 days, the rest over 24 hours
+  return intent.limit !== null
+    ? "No time was named, so this looks through EM's whole 30 days of history."
+    : 'No time was named, so this is the last 24 hours.';
 }
 
 /** "Showing more (11)" for one row, "(11–20)" for several: the 1-based numbers of the next page. */

@@ -13,6 +13,7 @@ const SECTIONS: readonly HelpSection[] = [
     title: 'Results and states',
     examples: [
       'failed replicas today',
+      'did anything fail today?',
       'warnings yesterday',
       'problems for apache02 this week',
       'running replicas',
@@ -23,6 +24,8 @@ const SECTIONS: readonly HelpSection[] = [
     title: 'Time (read in your time zone)',
     examples: [
       'failures since Monday',
+      'what failed last night',
+      'failed this morning',
       'failed in the last 3 hours',
       'errors on Nov 20',
       'failed between 2026-11-20 and 2026-11-22',
@@ -34,9 +37,10 @@ const SECTIONS: readonly HelpSection[] = [
     title: 'VMs, jobs and backup servers',
     examples: [
       'replicas failed today for apache02',
+      'how did apache02 do this week',
       'failed for apache02 and ubuntu88 yesterday',
       'failures in job "SQL Replica" this week',
-      'failed replicas on server srv02',
+      'failed replicas on server srv02.tech.local',
     ],
   },
   {
@@ -65,7 +69,8 @@ export function helpText(): { summary: string; sections: Array<{ title: string; 
   return {
     summary:
       'Ask about replication sessions in plain words. Times are read in your time zone; with no time I look at ' +
-      'the last 24 hours and say so. Put names with spaces in quotes: job "SQL Replica".',
+      'the last 24 hours and say so (running and pending sessions: whenever they started; "last 5": the 30 days ' +
+      'EM keeps). Put names with spaces in quotes: job "SQL Replica".',
     sections: SECTIONS.map((section) => ({ title: section.title, examples: [...section.examples] })),
   };
 }

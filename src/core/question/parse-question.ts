@@ -300,7 +300,7 @@ function explainProblems(parts: QuestionParts, tokens: readonly Token[]): string
       parts,
     );
     const name = names?.find((n) => n.at.every((at) => tokens[at]!.kind === 'word'));
-    if (name !== undefined && name.text.startsWith('"')) {
+    if (name?.text.startsWith('"')) {
       const n = truncate(name.text, 42);
       sentences.push(`If ${n} is one name, say which: for ${n} (a VM), job ${n} or on server ${n}.`);
     } else if (name !== undefined) {
@@ -404,8 +404,32 @@ function toText(tokens: readonly Token[]): string {
 
 /** Question words that only make sense in the asker's own word order; dropped from a reordered suggestion. */
 const LEADING_FILLER = new Set([
-  'how', 'did', 'do', 'does', 'what', 'which', 'is', 'are', 'was', 'were', 'has', 'have', 'had', 'there',
-  'any', 'anything', 'something', 'show', 'list', 'give', 'get', 'find', 'tell', 'me', 'us', 'please',
+  'how',
+  'did',
+  'do',
+  'does',
+  'what',
+  'which',
+  'is',
+  'are',
+  'was',
+  'were',
+  'has',
+  'have',
+  'had',
+  'there',
+  'any',
+  'anything',
+  'something',
+  'show',
+  'list',
+  'give',
+  'get',
+  'find',
+  'tell',
+  'me',
+  'us',
+  'please',
 ]);
 
 /** Prepositions that go with a name moved to the end ("failed in apache02" -> "failed for apache02"). */
@@ -459,7 +483,11 @@ function suggestFixes(tokens: readonly Token[], parts: QuestionParts, options: P
       return t;
     });
     const keptTokens = asTokens(kept);
-    while (keptTokens.length > 0 && keptTokens[0]!.kind === 'word' && LEADING_FILLER.has(keptTokens[0]!.lower))
+    while (
+      keptTokens.length > 0 &&
+      keptTokens[0]!.kind === 'word' &&
+      LEADING_FILLER.has(keptTokens[0]!.lower)
+    )
       keptTokens.shift();
     candidates.push(`${toText(keptTokens)} for ${names.map((n) => n.text).join(', ')}`.trim());
   }
@@ -506,7 +534,12 @@ function namesToMove(
   const groups: number[][] = [];
   for (const at of unknownAt) {
     const last = groups.at(-1);
-    if (last !== undefined && last.at(-1) === at - 1 && tokens[at]!.kind === 'word' && tokens[at - 1]!.kind === 'word')
+    if (
+      last !== undefined &&
+      last.at(-1) === at - 1 &&
+      tokens[at]!.kind === 'word' &&
+      tokens[at - 1]!.kind === 'word'
+    )
       last.push(at);
     else groups.push([at]);
   }
@@ -525,7 +558,10 @@ function namesToMove(
       if (groups.length > 1 && single.kind === 'word' && !looksLikeHostName(single.text)) return null;
       names.push({
         at: group,
-        text: single.kind === 'quoted' || /[\s,"]/.test(single.text) ? `"${single.text.replaceAll('"', '""')}"` : single.text,
+        text:
+          single.kind === 'quoted' || /[\s,"]/.test(single.text)
+            ? `"${single.text.replaceAll('"', '""')}"`
+            : single.text,
       });
       continue;
     }

@@ -415,7 +415,12 @@ function readDayPart(
   if (w === 'tonight' || (w === 'this' && word(tokens, i + 1) === 'night')) {
     // asked at 02:00, "tonight" is the night still going on, which began yesterday evening
     const early = Number(formatIn(ctx.now, ctx.timeZone, 'H')) < DAY_PART_HOURS.morning[0];
-    return { day: early ? yesterday : ctx.today, part: 'night', label: 'tonight', next: w === 'this' ? i + 2 : i + 1 };
+    return {
+      day: early ? yesterday : ctx.today,
+      part: 'night',
+      label: 'tonight',
+      next: w === 'this' ? i + 2 : i + 1,
+    };
   }
   if (w === 'overnight') return { day: yesterday, part: 'night', label: 'overnight', next: i + 1 };
   if (w === 'last' && word(tokens, i + 1) === 'night')
@@ -433,11 +438,15 @@ function readDayPart(
 
 function dayPartLabel(day: LocalDay, part: DayPart, ctx: TimeContext): string {
   if (compareDays(day, ctx.today) === 0) return part === 'night' ? 'tonight' : `this ${part}`;
-  if (compareDays(day, addDays(ctx.today, -1)) === 0) return part === 'night' ? 'last night' : `yesterday ${part}`;
+  if (compareDays(day, addDays(ctx.today, -1)) === 0)
+    return part === 'night' ? 'last night' : `yesterday ${part}`;
   return `on the ${part} of ${formatDay(day, 'EEEE d MMM yyyy')}`;
 }
 
-function dayPartWindow(read: { day: LocalDay; part: DayPart; label: string; next: number }, ctx: TimeContext): TimeRead {
+function dayPartWindow(
+  read: { day: LocalDay; part: DayPart; label: string; next: number },
+  ctx: TimeContext,
+): TimeRead {
   const [start, end] = DAY_PART_HOURS[read.part];
   const endDay = addDays(read.day, Math.floor(end / 24));
   const from = atLocalTime(read.day, start, 0, ctx.timeZone);

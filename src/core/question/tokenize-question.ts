@@ -35,7 +35,9 @@ export function fromSlackText(text: string): string {
   return text
     .replace(/<[@#!][^<>]*>/g, ' ')
     .replace(/<((?:https?|mailto):[^<>|]*)\|([^<>]*)>/g, (_all, _url: string, label: string) => label)
-    .replace(/<((?:https?|mailto):[^<>|]*)>/g, (_all, url: string) => url.replace(/^(?:https?:\/\/|mailto:)/, ''))
+    .replace(/<((?:https?|mailto):[^<>|]*)>/g, (_all, url: string) =>
+      url.replace(/^(?:https?:\/\/|mailto:)/, ''),
+    )
     .replaceAll('&lt;', '<')
     .replaceAll('&gt;', '>')
     .replaceAll('&amp;', '&');

@@ -123,7 +123,14 @@ describe('replibot parse', () => {
   });
 
   it('reads the question as typed in a terminal, not as Slack markup', async () => {
-    const run = await replibot(['parse', 'failed for "<!channel>" today', '--tz', 'UTC', '--now', '2026-11-23T10:05:00Z']);
+    const run = await replibot([
+      'parse',
+      'failed for "<!channel>" today',
+      '--tz',
+      'UTC',
+      '--now',
+      '2026-11-23T10:05:00Z',
+    ]);
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout).filter).toBe(
       'Result==Failed;VmDisplayName=="<!channel>";CreationTime>="2026-11-23T00:00:00.000Z"',

@@ -63,7 +63,9 @@ describe('parseQuestion', () => {
       expect(intent.explanation, text).not.toMatch(/no time|24 hours/i);
       expect(describeDefaultWindow(intent, NOW), text).toBeNull();
     }
-    expect(query('running replicas').explanation).toBe('running replication task sessions, whenever they started');
+    expect(query('running replicas').explanation).toBe(
+      'running replication task sessions, whenever they started',
+    );
     expect(query('running replicas').phrase).toBe('running replicas');
     // a named time still applies, and "failed or running" still needs a window for its failures
     expect(query('running replicas today').window?.from).toEqual(new Date('2026-11-22T23:00:00.000Z'));
@@ -96,9 +98,10 @@ describe('parseQuestion', () => {
       'failed replication task sessions yesterday evening (18:00 to 24:00, Europe/Berlin)',
     );
     expect(query('failed yesterday evening').phrase).toBe('failed replicas yesterday evening');
-    expect(query('failed tonight', { now: new Date('2026-11-23T20:00:00.000Z'), timeZone: 'Europe/Berlin' }).explanation).toBe(
-      'failed replication task sessions tonight (18:00 today to 06:00 tomorrow, Europe/Berlin)',
-    );
+    expect(
+      query('failed tonight', { now: new Date('2026-11-23T20:00:00.000Z'), timeZone: 'Europe/Berlin' })
+        .explanation,
+    ).toBe('failed replication task sessions tonight (18:00 today to 06:00 tomorrow, Europe/Berlin)');
     expect(query('failed friday night').explanation).toBe(
       'failed replication task sessions on the night of Friday 20 Nov 2026 (18:00 to 06:00 the next morning, Europe/Berlin)',
     );
@@ -347,7 +350,11 @@ describe('parseQuestion text sources', () => {
   it('undoes Slack markup only for text from Slack', () => {
     const slack = { ...BERLIN, source: 'slack' as const };
     expect(query('<@U0123ABCD> failed for R&amp;D today', slack).filter).toEqual(
-      and(eq('Result', 'Failed'), eq('VmDisplayName', 'R&D'), cmp('CreationTime', '>=', new Date('2026-11-22T23:00:00.000Z'))),
+      and(
+        eq('Result', 'Failed'),
+        eq('VmDisplayName', 'R&D'),
+        cmp('CreationTime', '>=', new Date('2026-11-22T23:00:00.000Z')),
+      ),
     );
     // from Slack, `<!channel>` is a special mention and is dropped, leaving empty quotes
     expect(notUnderstood('failed for "<!channel>" last 7 days', slack).error).toContain('empty name');
@@ -491,7 +498,18 @@ describe('parseQuestion properties', () => {
   const ordinary = [...ORDINARY_WORDS].filter((w) => !KNOWN_WORDS.has(w) && w !== 'about');
   const saladWord = fc.oneof(
     fc.constantFrom(...ordinary),
-    fc.constantFrom('failed', 'today', 'yesterday', 'last', '5', 'warnings', 'running', 'this', 'week', 'evening'),
+    fc.constantFrom(
+      'failed',
+      'today',
+      'yesterday',
+      'last',
+      '5',
+      'warnings',
+      'running',
+      'this',
+      'week',
+      'evening',
+    ),
     fc.constantFrom('apache02', 'srv-01', 'faild', 'zzq'),
   );
 

@@ -342,29 +342,62 @@ export const PHRASINGS: readonly Phrasing[] = [
   { q: 'any failures for apache02?', filter: `${FAILED};VmDisplayName=="apache02";${LAST24}` },
   { q: 'any failures for "sql 02" today', filter: `${FAILED};VmDisplayName=="sql 02";${TODAY}` },
   { q: 'any failures this week?', filter: `${FAILED};${ge('2026-11-22T23:00:00.000Z')}` },
-  { q: 'what failed last night', filter: `${FAILED};${range('2026-11-22T17:00:00.000Z', '2026-11-23T05:00:00.000Z')}` },
-  { q: 'what failed overnight?', filter: `${FAILED};${range('2026-11-22T17:00:00.000Z', '2026-11-23T05:00:00.000Z')}` },
-  { q: 'how did apache02 do this week', filter: `VmDisplayName=="apache02";${ge('2026-11-22T23:00:00.000Z')}` },
+  {
+    q: 'what failed last night',
+    filter: `${FAILED};${range('2026-11-22T17:00:00.000Z', '2026-11-23T05:00:00.000Z')}`,
+  },
+  {
+    q: 'what failed overnight?',
+    filter: `${FAILED};${range('2026-11-22T17:00:00.000Z', '2026-11-23T05:00:00.000Z')}`,
+  },
+  {
+    q: 'how did apache02 do this week',
+    filter: `VmDisplayName=="apache02";${ge('2026-11-22T23:00:00.000Z')}`,
+  },
   {
     q: 'how did apache02 and ubuntu88 do yesterday',
     filter: `(VmDisplayName=="apache02",VmDisplayName=="ubuntu88");${YESTERDAY}`,
   },
   { q: 'how is job "SQL Replica" doing', filter: `JobName=="SQL Replica";${LAST24}` },
-  { q: 'how did job SQL Replica do last night', filter: `JobName=="SQL Replica";${range('2026-11-22T17:00:00.000Z', '2026-11-23T05:00:00.000Z')}` },
+  {
+    q: 'how did job SQL Replica do last night',
+    filter: `JobName=="SQL Replica";${range('2026-11-22T17:00:00.000Z', '2026-11-23T05:00:00.000Z')}`,
+  },
   { q: "how's apache02 doing today?", filter: `VmDisplayName=="apache02";${TODAY}` },
   { q: 'how did server srv02 do today', filter: `BackupServerName=="srv02";${TODAY}` },
-  { q: 'how did the replicas do last night', filter: range('2026-11-22T17:00:00.000Z', '2026-11-23T05:00:00.000Z') },
+  {
+    q: 'how did the replicas do last night',
+    filter: range('2026-11-22T17:00:00.000Z', '2026-11-23T05:00:00.000Z'),
+  },
 
   // parts of the day: morning 06-12, afternoon 12-18, evening 18-24, night 18-06 (asked 11:05 CET unless given)
-  { q: 'failed this morning', filter: `${FAILED};${range('2026-11-23T05:00:00.000Z', '2026-11-23T11:00:00.000Z')}` },
+  {
+    q: 'failed this morning',
+    filter: `${FAILED};${range('2026-11-23T05:00:00.000Z', '2026-11-23T11:00:00.000Z')}`,
+  },
   { q: 'failed since this morning', filter: `${FAILED};${ge('2026-11-23T05:00:00.000Z')}` },
-  { q: 'failed yesterday morning', filter: `${FAILED};${range('2026-11-22T05:00:00.000Z', '2026-11-22T11:00:00.000Z')}` },
-  { q: 'failed yesterday afternoon', filter: `${FAILED};${range('2026-11-22T11:00:00.000Z', '2026-11-22T17:00:00.000Z')}` },
-  { q: 'failed yesterday evening', filter: `${FAILED};${range('2026-11-22T17:00:00.000Z', '2026-11-22T23:00:00.000Z')}` },
+  {
+    q: 'failed yesterday morning',
+    filter: `${FAILED};${range('2026-11-22T05:00:00.000Z', '2026-11-22T11:00:00.000Z')}`,
+  },
+  {
+    q: 'failed yesterday afternoon',
+    filter: `${FAILED};${range('2026-11-22T11:00:00.000Z', '2026-11-22T17:00:00.000Z')}`,
+  },
+  {
+    q: 'failed yesterday evening',
+    filter: `${FAILED};${range('2026-11-22T17:00:00.000Z', '2026-11-22T23:00:00.000Z')}`,
+  },
   { q: 'failed since yesterday evening', filter: `${FAILED};${ge('2026-11-22T17:00:00.000Z')}` },
   { q: 'failed since last night', filter: `${FAILED};${ge('2026-11-22T17:00:00.000Z')}` },
-  { q: 'failed friday night', filter: `${FAILED};${range('2026-11-20T17:00:00.000Z', '2026-11-21T05:00:00.000Z')}` },
-  { q: 'failed on friday evening', filter: `${FAILED};${range('2026-11-20T17:00:00.000Z', '2026-11-20T23:00:00.000Z')}` },
+  {
+    q: 'failed friday night',
+    filter: `${FAILED};${range('2026-11-20T17:00:00.000Z', '2026-11-21T05:00:00.000Z')}`,
+  },
+  {
+    q: 'failed on friday evening',
+    filter: `${FAILED};${range('2026-11-20T17:00:00.000Z', '2026-11-20T23:00:00.000Z')}`,
+  },
   {
     q: 'failed this afternoon',
     now: '2026-11-23T20:00:00.000Z',
@@ -409,7 +442,10 @@ export const PHRASINGS: readonly Phrasing[] = [
   { q: 'pending replicas in job "SQL Replica"', filter: 'State==Pending;JobName=="SQL Replica"' },
   { q: 'last 5 running replicas', filter: 'State==InProgress', limit: 5 },
   { q: 'running replicas today', filter: `State==InProgress;${TODAY}` },
-  { q: 'running replicas in the last 2 hours', filter: `State==InProgress;${ge('2026-11-23T08:05:00.000Z')}` },
+  {
+    q: 'running replicas in the last 2 hours',
+    filter: `State==InProgress;${ge('2026-11-23T08:05:00.000Z')}`,
+  },
   { q: 'failed or pending', filter: `(Result==Failed,State==Pending);${LAST24}` },
   { q: 'last 5 failures for apache02', filter: `${FAILED};VmDisplayName=="apache02";${LAST30}`, limit: 5 },
   { q: '10 most recent replicas', filter: LAST30, limit: 10 },
@@ -421,7 +457,10 @@ export const PHRASINGS: readonly Phrasing[] = [
   { q: 'last 5 failures', tz: 'UTC', filter: `${FAILED};${ge('2026-10-24T10:05:00.000Z')}`, limit: 5 },
 
   // plain (terminal) text is read as typed: Slack markup is only undone for text from Slack
-  { q: 'failed for "<!channel>" last 7 days', filter: `${FAILED};VmDisplayName=="<!channel>";${ge('2026-11-16T10:05:00.000Z')}` },
+  {
+    q: 'failed for "<!channel>" last 7 days',
+    filter: `${FAILED};VmDisplayName=="<!channel>";${ge('2026-11-16T10:05:00.000Z')}`,
+  },
   { q: 'failed for R&amp;D-vm today', filter: `${FAILED};VmDisplayName=="R&amp;D-vm";${TODAY}` },
   { q: 'failed for "<@U0123ABCD>" today', filter: `${FAILED};VmDisplayName=="<@U0123ABCD>";${TODAY}` },
   {
