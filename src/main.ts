@@ -309,6 +309,28 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
 
 export type AskFormat = 'text' | 'blocks' | 'json';
 
+/** What `ask` and `digest` share: where to write, the configuration, the moment and zone, a quiet logger. */
+export interface OneShotOptions {
+  env?: NodeJS.ProcessEnv;
+  /** ISO instant; default now */
+  now?: string;
+  /** IANA zone; default DEFAULT_TIMEZONE (UTC when unset) */
+  timeZone?: string;
+  output?: Writable;
+  errorOutput?: Writable;
+}
+
+export function prepareOneShot(options: OneShotOptions) {
+  const env = options.env ?? process.env;
+  const output = options.output ?? process.stdout;
+  const errorOutput = options.errorOutput ?? process.stderr;
+  const config = loadConfig(env);
+  const { now, timeZone } = resolveTimeOptions(options, localTimeZone(config));
+  const logger = createInteractiveLogger(env, config, errorOutput);
+  for (const note of transportNotes(config)) errorOutput.write(`replibot: ${note}\n`);
+  return { env, output, errorOutput, config, now, timeZone, logger };
+}
+
 export interface AskOptions {
   env?: NodeJS.ProcessEnv;
   question: string;
@@ -325,14 +347,8 @@ export interface AskOptions {
 
 /** `replibot ask`: one answer on stdout. Resolves with the exit code (0 answered, 2 not understood, 1 failed). */
 export async function askReplibot(options: AskOptions): Promise<number> {
-  const env = options.env ?? process.env;
-  const output = options.output ?? process.stdout;
-  const errorOutput = options.errorOutput ?? process.stderr;
+  const { output, errorOutput, config, now, timeZone, logger } = prepareOneShot(options);
   const format = options.format ?? 'text';
-  const config = loadConfig(env);
-  const { now, timeZone } = resolveTimeOptions(options, localTimeZone(config));
-  const logger = createInteractiveLogger(env, config, errorOutput);
-  for (const note of transportNotes(config)) errorOutput.write(`replibot: ${note}\n`);
   const connection = await connectEm(config, logger);
   if (connection.simulator) {
     errorOutput.write(

@@ -1,24 +1,16 @@
 import { writeFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { type Command, Option } from 'commander';
-import { loadConfig } from '../config.js';
 import type { DigestPeriod } from '../core/digest/digest-window.js';
 import { toDigestHeadline, toDigestTitle, toPeriodLabel } from '../core/digest/format-digest.js';
 import { ReplibotError } from '../core/errors.js';
 import { collectDigest } from '../digest/collect-digest.js';
 import { renderDigestChart } from '../digest/render-digest-chart.js';
 import { renderDigestText } from '../digest/render-digest-text.js';
-import {
-  connectEm,
-  createInteractiveLogger,
-  type EmConnection,
-  localTimeZone,
-  transportNotes,
-} from '../main.js';
+import { connectEm, type EmConnection, prepareOneShot } from '../main.js';
 import { startSimulator } from '../simulator/index.js';
 import { renderDigestBlocks } from '../slack/digest/render-digest-blocks.js';
 import { createEmClient } from '../veeam/em-client.js';
-import { resolveTimeOptions } from './time-options.js';
 
 export type DigestFormat = 'text' | 'blocks' | 'json';
 
@@ -40,13 +32,7 @@ export interface DigestCommandOptions {
 
 /** `replibot digest`: the digest a channel would get, on stdout. Resolves with the exit code. */
 export async function runDigestCommand(options: DigestCommandOptions): Promise<number> {
-  const env = options.env ?? process.env;
-  const output = options.output ?? process.stdout;
-  const errorOutput = options.errorOutput ?? process.stderr;
-  const config = loadConfig(env);
-  const { now, timeZone } = resolveTimeOptions(options, localTimeZone(config));
-  const logger = createInteractiveLogger(env, config, errorOutput);
-  for (const note of transportNotes(config)) errorOutput.write(`replibot: ${note}\n`);
+  const { output, errorOutput, config, now, timeZone, logger } = prepareOneShot(options);
   // without VEEAM_URL the simulator's history is made around --now, so a digest for any date has data
   const connection = config.veeam ? await connectEm(config, logger) : await connectSimulator(now);
   if (connection.simulator)
