@@ -33,7 +33,7 @@ export function renderDigestText(digest: Digest, options: RenderDigestTextOption
   const p = digest.previous.totals;
   out.push(
     `Runs ${t.runs} (${formatSigned(digest.change.runs)} vs ${p.runs} the ${window.period} before) · ` +
-      `success rate ${formatRate(digest.current.successRate)}` +
+      `ok (success or warning) ${formatRate(digest.current.successRate)}` +
       (digest.change.successRatePoints === null
         ? ''
         : ` (${formatSigned(digest.change.successRatePoints, ' pts')})`),

@@ -97,7 +97,7 @@ function renderAnswerText(reply: SessionListReply, c: Colors, options: TextRende
   if (reply.total === 0) {
     const unknown = reply.unknownNames ?? [];
     lines.push('');
-    for (const u of unknown) lines.push(c.yellow(toUnknownNameText(u, toTerminalSafe)));
+    for (const u of unknown) lines.push(c.yellow(toUnknownNameText(u, toTerminalSafe, reply.question)));
     if (unknown.length === 0 || (reply.knownNames ?? []).length > 0)
       lines.push(`No ${toTerminalSafe(intent.phrase)}.`);
     return lines.join('\n');

@@ -135,7 +135,8 @@ export function createShell(deps: ShellDeps): Shell {
       description: 'Show the job run of session number <n> in the last answer, with all its VMs.',
       run: async (args) => {
         const n = Number(args.trim());
-        if (numbered.size === 0 || !Number.isInteger(n)) {
+        // Number('') is 0: a bare "details" is a request for the usage, not for session 0
+        if (numbered.size === 0 || args.trim() === '' || !Number.isInteger(n)) {
           write('Type "details" and a session number from the last answer, e.g. "details 1".');
           return;
         }

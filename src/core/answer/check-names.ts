@@ -19,6 +19,16 @@ export interface NamedValue {
 export interface UnknownName extends NamedValue {
   /** names of that field EM saw recently that look like what was typed, best first */
   suggestions: string[];
+  /**
+   * The same name (`exact`) or look-alikes in the other two fields, from the same recent sessions: a backup
+   * server typed without the word "server" is read as a VM, and is found here. Exact matches come first.
+   */
+  otherFields?: OtherFieldName[];
+}
+
+export interface OtherFieldName extends NamedValue {
+  /** the typed name itself, case aside */
+  exact: boolean;
 }
 
 export interface NameCheck {
@@ -32,6 +42,7 @@ export interface NameCheck {
 export const SUGGESTION_DAYS = 7;
 export const SUGGESTION_SCAN_LIMIT = 5000;
 const MAX_SUGGESTIONS = 3;
+const MAX_OTHER_FIELD_SUGGESTIONS = 2;
 
 /** Every `field == "name"` the filter requires, in order, without repeats (`!=` names nothing). */
 export function toNamedValues(filter: Filter | null): NamedValue[] {
@@ -82,6 +93,22 @@ export async function checkNames(
   const missing = names.filter((_, i) => !exists[i]);
   if (missing.length === 0) return { unknown: [], known };
 
+  const seen = await recentNames(em, missing, intentType, now);
+  const unknown = missing.map((n) => ({
+    ...n,
+    suggestions: suggestNames(n.name, [...seen.get(n.field)!]),
+    otherFields: findInOtherFields(n, seen),
+  }));
+  return { unknown, known };
+}
+
+/** The VM, job and server names of the sessions of the last days (task sessions carry all three). */
+async function recentNames(
+  em: EmApi,
+  missing: readonly NamedValue[],
+  intentType: SessionType,
+  now: Date,
+): Promise<Map<NameField, Set<string>>> {
   const seen = new Map<NameField, Set<string>>(NAME_FIELDS.map((f) => [f, new Set<string>()]));
   const needsTasks = missing.some((n) => n.field === 'VmDisplayName') || intentType === 'ReplicaTaskSession';
   const query: EmQuery = {
@@ -104,11 +131,24 @@ export async function checkNames(
       if (s.backupServerName) seen.get('BackupServerName')!.add(s.backupServerName);
     }
   }
-  const unknown = missing.map((n) => ({
-    ...n,
-    suggestions: suggestNames(n.name, [...seen.get(n.field)!]),
-  }));
-  return { unknown, known };
+  return seen;
+}
+
+/** The typed name as it is in another field, else that field's look-alikes; exact ones first. */
+function findInOtherFields(typed: NamedValue, seen: ReadonlyMap<NameField, Set<string>>): OtherFieldName[] {
+  const want = typed.name.toLowerCase();
+  const exact: OtherFieldName[] = [];
+  const alike: OtherFieldName[] = [];
+  for (const field of NAME_FIELDS) {
+    if (field === typed.field) continue;
+    const names = [...seen.get(field)!];
+    const same = names.find((name) => name.toLowerCase() === want);
+    if (same !== undefined) exact.push({ field, name: same, exact: true });
+    else
+      for (const name of suggestNames(typed.name, names, MAX_OTHER_FIELD_SUGGESTIONS))
+        alike.push({ field, name, exact: false });
+  }
+  return exact.length > 0 ? exact : alike.slice(0, MAX_OTHER_FIELD_SUGGESTIONS);
 }
 
 /**
@@ -171,15 +211,52 @@ const NOUN: Record<NameField, string> = {
   BackupServerName: 'backup server',
 };
 
+/** What a user types to name a value of that field: `on server srv02.tech.local`, `in job "SQL Replica"`. */
+export function toNameClause(value: NamedValue): string {
+  if (value.field === 'BackupServerName') return `on server ${value.name}`;
+  if (value.field === 'JobName') return `in job "${value.name}"`;
+  return `for vm ${value.name}`;
+}
+
+/**
+ * The question with the name read in the wrong field re-asked in the right one: "failures on srv02.tech.local"
+ * becomes "failures on server srv02.tech.local". Null when the typed name is not found in the question.
+ */
+export function toReaskedQuestion(question: string, typed: string, value: NamedValue): string | null {
+  const at = question.toLowerCase().indexOf(typed.toLowerCase());
+  if (at === -1 || typed === '') return null;
+  const quoted = question[at - 1] === '"' && question[at + typed.length] === '"' ? 1 : 0;
+  const nameStart = at - quoted;
+  // "on srv02" / "for vm srv02": the clause brings its own preposition and noun, so the typed ones go
+  const before = /(?:^|\s)((?:on|for|of|in|from|at)\s+)?((?:vms?|job|(?:backup\s+)?server)\s+)?$/i.exec(
+    question.slice(0, nameStart),
+  );
+  const start = nameStart - (before?.[0].trimStart().length ?? 0);
+  return `${question.slice(0, start)}${toNameClause(value)}${question.slice(at + typed.length + quoted)}`;
+}
+
 /**
  * "Enterprise Manager has no backup server named srv02 in its 30 days of history. Did you mean srv02.tech.local?"
  * `show` turns each name from the user or EM into safe text for the surface (escaped for Slack, control
- * characters out for a terminal).
+ * characters out for a terminal). With `question`, a name that exists in another field is offered as the
+ * question to ask instead ("… but it has a backup server of that name: ask `failed replicas on server srv02`").
  */
-export function toUnknownNameText(unknown: UnknownName, show: (name: string) => string): string {
-  const sentence = `Enterprise Manager has no ${NOUN[unknown.field]} named ${show(unknown.name)} in its 30 days of history.`;
-  if (unknown.suggestions.length === 0) return `${sentence} Check the spelling.`;
-  return `${sentence} Did you mean ${joinOr(unknown.suggestions.map(show))}?`;
+export function toUnknownNameText(unknown: UnknownName, show: (name: string) => string, question?: string): string {
+  const noun = NOUN[unknown.field];
+  const other = unknown.otherFields ?? [];
+  const exact = other.find((o) => o.exact);
+  if (exact !== undefined) {
+    const reasked = question === undefined ? null : toReaskedQuestion(question, unknown.name, exact);
+    const ask = reasked === null ? `name it \`${show(toNameClause(exact))}\`` : `ask \`${show(reasked)}\``;
+    return `Enterprise Manager has no ${noun} named ${show(unknown.name)}, but it has a ${NOUN[exact.field]} of that name: ${ask}.`;
+  }
+  const sentence = `Enterprise Manager has no ${noun} named ${show(unknown.name)} in its 30 days of history.`;
+  const options = [
+    ...unknown.suggestions.map(show),
+    ...other.map((o) => `${NOUN[o.field]} ${show(o.name)} (\`${show(toNameClause(o))}\`)`),
+  ];
+  if (options.length === 0) return `${sentence} Check the spelling.`;
+  return `${sentence} Did you mean ${joinOr(options)}?`;
 }
 
 /** "a", "a or b", "a, b or c" */

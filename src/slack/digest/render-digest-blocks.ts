@@ -66,7 +66,7 @@ export function renderDigestBlocks(digest: Digest, options: RenderDigestBlocksOp
       : ` (${formatSigned(digest.change.successRatePoints, ' pts')})`;
   const fields = [
     `*Runs*\n${t.runs} (${formatSigned(digest.change.runs)} vs ${prevLabel})`,
-    `*Success rate*\n${formatRate(digest.current.successRate)}${rateChange}`,
+    `*OK rate* (success or warning)\n${formatRate(digest.current.successRate)}${rateChange}`,
     `*Failed*\n${t.failed} (${formatSigned(digest.change.failed)})`,
     `*Warnings*\n${t.warning}`,
     `*VMs*\n${digest.vmCount} in ${digest.jobCount} ${digest.jobCount === 1 ? 'job' : 'jobs'}`,

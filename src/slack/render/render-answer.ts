@@ -173,12 +173,14 @@ export function renderAnswer(reply: SessionListReply, options: AnswerRenderOptio
     const unknown = reply.unknownNames ?? [];
     if (unknown.length > 0) {
       // A name EM has never seen: say so instead of an all-clear that would only reflect a typo.
-      const lines = unknown.map((u) => `:mag: ${toUnknownNameText(u, (name) => toSafeMrkdwn(name, 200))}`);
+      const lines = unknown.map(
+        (u) => `:mag: ${toUnknownNameText(u, (name) => toSafeMrkdwn(name, 200), reply.question)}`,
+      );
       blocks.push({
         type: 'section',
         text: mrkdwn(truncateText(lines.join('\n'), BLOCK_LIMITS.sectionText)),
       });
-      const fallback = unknown.map((u) => toUnknownNameText(u, (name) => name));
+      const fallback = unknown.map((u) => toUnknownNameText(u, (name) => name, reply.question));
       if ((reply.knownNames ?? []).length > 0) {
         blocks.push({ type: 'section', text: mrkdwn(`No ${toSafeMrkdwn(intent.phrase, 2000)}.`) });
         fallback.push(`No ${intent.phrase}.`);
@@ -272,10 +274,10 @@ function sortWords(reply: SessionListReply, capital = false): string {
 /** The notification and screen-reader text: the phrase and the counts, no markup from EM. */
 function answerFallback(reply: SessionListReply, shown: number): string {
   const c = reply.counts;
-  const parts = [`${reply.total} sessions`];
+  const parts = [`${reply.total} ${reply.total === 1 ? 'session' : 'sessions'}`];
   if (c.Failed) parts.push(`${c.Failed} failed`);
-  if (c.Warning) parts.push(`${c.Warning} warning`);
-  if (c.Success) parts.push(`${c.Success} success`);
+  if (c.Warning) parts.push(`${c.Warning} ${c.Warning === 1 ? 'warning' : 'warnings'}`);
+  if (c.Success) parts.push(`${c.Success} succeeded`);
   if (c.None) parts.push(`${c.None} running`);
   const page = reply.total > shown ? ` (showing ${reply.offset + 1}-${reply.offset + shown})` : '';
   return toFallbackText(`${capitalize(reply.intent.phrase)}: ${parts.join(', ')}${page}`);

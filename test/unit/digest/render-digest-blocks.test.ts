@@ -40,7 +40,7 @@ describe('renderDigestBlocks', () => {
       text: { type: 'plain_text', text: 'Daily replication digest · Tue 10 Jun' },
     });
     expect(all).toContain('Mon 9 Jun 08:00 – Tue 10 Jun 08:00 (Europe/Berlin)');
-    expect(all).toContain('*Success rate*\\n66.7%');
+    expect(all).toContain('*OK rate* (success or warning)\\n66.7%');
     expect(all).toContain(':x: *Failed in Web* (1 VM)');
     expect(all).toContain('• *web01* failed, last Mon 9 Jun 12:00 — Disk full');
     expect(all).toContain('*web01* (Web): at least 2 failed runs in a row');
@@ -117,7 +117,7 @@ describe('renderDigestText', () => {
   it('prints every section as plain text', () => {
     const text = renderDigestText(sampleDigest());
     expect(text).toContain('Daily replication digest · Tue 10 Jun\n');
-    expect(text).toContain('Runs 3 (+1 vs 2 the day before) · success rate 66.7% (+16.7 pts)');
+    expect(text).toContain('Runs 3 (+1 vs 2 the day before) · ok (success or warning) 66.7% (+16.7 pts)');
     expect(text).toContain('    ✗ web01: failed, last Mon 9 Jun 12:00: Disk full');
     expect(text).toContain('Stopped replicating');
     expect(text).toContain('  2025-06-09  1 / 1 / 1');
