@@ -1,4 +1,5 @@
 /** Reads a digest's sessions from Enterprise Manager (one filtered query, every page) and summarises them. */
+import { checkFilterNames, type UnknownName } from '../core/answer/check-names.js';
 import { type DigestPeriod, toDigestWindow } from '../core/digest/digest-window.js';
 import {
   type Digest,
@@ -19,7 +20,13 @@ export interface CollectDigestOptions extends SummarizeDigestOptions {
   filters?: DigestFilters;
 }
 
-export async function collectDigest(em: EmApi, options: CollectDigestOptions): Promise<Digest> {
+/** A digest, and when it is empty, the job or server filter names EM has never seen. */
+export interface CollectedDigest extends Digest {
+  /** set only on an empty digest whose job or server filter names something EM has no session for */
+  unknownNames?: UnknownName[];
+}
+
+export async function collectDigest(em: EmApi, options: CollectDigestOptions): Promise<CollectedDigest> {
   const window = toDigestWindow(options.period, options.end, options.timeZone);
   const filters = options.filters ?? NO_DIGEST_FILTERS;
   // the job and server filters go to EM so a big estate sends only what the digest shows; summarizeDigest
@@ -36,5 +43,14 @@ export async function collectDigest(em: EmApi, options: CollectDigestOptions): P
     sort: { field: 'CreationTime', direction: 'asc' },
   }))
     sessions.push(session);
-  return summarizeDigest(sessions, window, filters, options);
+  const digest = summarizeDigest(sessions, window, filters, options);
+  if (sessions.length > 0 || (filters.jobName === null && filters.serverName === null)) return digest;
+  // An empty digest for a mistyped job or server reads like an all-clear; say which name EM does not know.
+  try {
+    const unknownNames = await checkFilterNames(em, filters, options.end);
+    return unknownNames.length === 0 ? digest : { ...digest, unknownNames };
+  } catch {
+    // the digest itself was read; a warning EM cannot check right now must not hold it back
+    return digest;
+  }
 }

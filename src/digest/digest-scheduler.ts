@@ -265,7 +265,8 @@ export function createDigestScheduler(options: DigestSchedulerOptions): DigestSc
         timeZone: schedule.timeZone,
         filters: schedule.filters,
       });
-      if (schedule.filters.failedOnly && !hasDigestProblems(digest)) {
+      // a failed-only digest for a name EM does not know is posted all the same: it carries the warning
+      if (schedule.filters.failedOnly && !hasDigestProblems(digest) && digest.unknownNames === undefined) {
         store.deliveries.release(schedule.id, periodStart);
         store.deliveries.skip(schedule.id, periodStart, periodEnd, 'nothing failed', clock.now());
         store.schedules.setError(schedule.id, null);

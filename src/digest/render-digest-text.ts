@@ -1,4 +1,6 @@
 /** A digest as plain text, for the terminal (`replibot digest`, the shell's `digest` command) and logs. */
+
+import { toUnknownFilterText } from '../core/answer/check-names.js';
 import {
   formatBytes,
   formatDuration,
@@ -11,13 +13,17 @@ import {
   toPeriodLabel,
 } from '../core/digest/format-digest.js';
 import type { Digest } from '../core/digest/summarize-digest.js';
+import type { CollectedDigest } from './collect-digest.js';
 
 export interface RenderDigestTextOptions {
   /** the scheduled time passed while replibot was down */
   late?: boolean;
 }
 
-export function renderDigestText(digest: Digest, options: RenderDigestTextOptions = {}): string {
+export function renderDigestText(
+  digest: Digest | CollectedDigest,
+  options: RenderDigestTextOptions = {},
+): string {
   const { window, filters } = digest;
   const zone = window.timeZone;
   const when = (date: Date): string => formatWhen(date, zone);
@@ -27,6 +33,8 @@ export function renderDigestText(digest: Digest, options: RenderDigestTextOption
   const filterLabel = toFilterLabel(filters);
   if (filterLabel !== '') out.push(`Filters: ${filterLabel}`);
   out.push('');
+  for (const unknown of ('unknownNames' in digest ? digest.unknownNames : undefined) ?? [])
+    out.push(`Warning: ${toUnknownFilterText(unknown, toLine)}`);
   out.push(toDigestHeadline(digest));
 
   const t = digest.current.totals;
@@ -93,6 +101,11 @@ export function renderDigestText(digest: Digest, options: RenderDigestTextOption
     for (const d of digest.perDay) out.push(`  ${d.date}  ${d.success} / ${d.warning} / ${d.failed}`);
   }
   return `${out.join('\n')}\n`;
+}
+
+/** A name on one line, without control characters that could move a terminal's cursor. */
+function toLine(name: string): string {
+  return name.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ');
 }
 
 function reasonOf(reason: string): string {

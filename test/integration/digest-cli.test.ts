@@ -106,6 +106,30 @@ describe('replibot digest', () => {
     expect(all).not.toContain('apache02');
   });
 
+  it('warns that a server EM does not know keeps the digest empty, with the name it has', async () => {
+    const run = async (server: string) => {
+      const output = sink();
+      await runDigestCommand({
+        env,
+        now: NOW.toISOString(),
+        timeZone: 'UTC',
+        server,
+        output,
+        errorOutput: sink(),
+      });
+      return output.text();
+    };
+    const text = await run('srv02');
+    expect(text.split('\n').slice(2, 5)).toEqual([
+      'Filters: server srv02',
+      '',
+      'Warning: Enterprise Manager has no backup server named srv02; did you mean srv02.tech.local? This digest will stay empty until the name matches.',
+    ]);
+    const known = await run('srv02.tech.local');
+    expect(known).not.toContain('Enterprise Manager has no');
+    expect(known).toMatch(/Runs [1-9]\d* /);
+  });
+
   it('uses the built-in simulator when VEEAM_URL is not set, and says so on stderr', async () => {
     const output = sink();
     const errorOutput = sink();

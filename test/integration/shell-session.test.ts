@@ -173,6 +173,23 @@ describe('answers in the terminal', () => {
     expect(text).not.toContain('No failed replicas');
   });
 
+  it('says a name read as a VM is a backup server, with the question to ask instead', async () => {
+    const text = await session.send('failures on SRV02.tech.local this week');
+    expect(text).toContain(
+      'Enterprise Manager has no VM named SRV02.tech.local, but it has a backup server of that name: ask `failures on server srv02.tech.local this week`.',
+    );
+    expect(text).not.toMatch(/check the spelling|No failed/i);
+    const reasked = await session.send('failures on server srv02.tech.local this week');
+    expect(reasked).toMatch(/^2 sessions/m);
+  });
+
+  it('suggests a backup server that looks like a name read as a VM', async () => {
+    const text = await session.send('any warnings on srv02 this week?');
+    expect(text).toContain(
+      'Enterprise Manager has no VM named srv02 in its 30 days of history. Did you mean backup server srv02.tech.local (`on server srv02.tech.local`) or job Replicas of srv02.tech.local (`in job "Replicas of srv02.tech.local"`)?',
+    );
+  });
+
   it('keeps "No ..." when the named server exists and nothing matched', async () => {
     const text = await session.send('failed replicas on server vbr-shell.tech.local last 7 days');
     expect(text).toContain('No failed replicas on server vbr-shell.tech.local in the last 7 days.');

@@ -258,17 +258,17 @@ describe('questions typed in Slack', () => {
 
   it('reads Slack markup back in a slash command', async () => {
     const body = await ask(question);
-    expect(String(body.text)).toMatch(/: 1 sessions?, 1 success$/);
+    expect(String(body.text)).toMatch(/: 1 session, 1 succeeded$/);
     expect(vmsOn(body)).toEqual(['&lt;https://evil|click&gt;']);
   });
 
   it('reads Slack markup back in a mention and in a direct message', async () => {
     await sender.event(mentionEvent(question));
     const mention = await fake.waitForCall('chat.postMessage');
-    expect(String(mention.params.text)).toMatch(/: 1 sessions?, 1 success$/);
+    expect(String(mention.params.text)).toMatch(/: 1 session, 1 succeeded$/);
     fake.reset();
     await sender.event(directMessageEvent(question));
     const dm = await fake.waitForCall('chat.postMessage');
-    expect(String(dm.params.text)).toMatch(/: 1 sessions?, 1 success$/);
+    expect(String(dm.params.text)).toMatch(/: 1 session, 1 succeeded$/);
   });
 });

@@ -134,21 +134,25 @@ async function recentNames(
   return seen;
 }
 
-/** The typed name as it is in another field, else that field's look-alikes; exact ones first. */
+/** The typed name as it is in another field, else the best look-alikes across those fields; exact ones first. */
 function findInOtherFields(typed: NamedValue, seen: ReadonlyMap<NameField, Set<string>>): OtherFieldName[] {
   const want = typed.name.toLowerCase();
   const exact: OtherFieldName[] = [];
-  const alike: OtherFieldName[] = [];
+  const alike: Array<{ value: OtherFieldName; score: number }> = [];
   for (const field of NAME_FIELDS) {
     if (field === typed.field) continue;
     const names = [...seen.get(field)!];
     const same = names.find((name) => name.toLowerCase() === want);
     if (same !== undefined) exact.push({ field, name: same, exact: true });
     else
-      for (const name of suggestNames(typed.name, names, MAX_OTHER_FIELD_SUGGESTIONS))
-        alike.push({ field, name, exact: false });
+      for (const { name, score } of rankNames(typed.name, names))
+        alike.push({ value: { field, name, exact: false }, score });
   }
-  return exact.length > 0 ? exact : alike.slice(0, MAX_OTHER_FIELD_SUGGESTIONS);
+  if (exact.length > 0) return exact;
+  return alike
+    .sort((a, b) => a.score - b.score || a.value.name.length - b.value.name.length)
+    .slice(0, MAX_OTHER_FIELD_SUGGESTIONS)
+    .map((a) => a.value);
 }
 
 /**
@@ -156,6 +160,13 @@ function findInOtherFields(typed: NamedValue, seen: ReadonlyMap<NameField, Set<s
  * names starting with it ("srv02" for "srv02.tech.local"), names containing it, and names a few typos away.
  */
 export function suggestNames(typed: string, candidates: readonly string[], max = MAX_SUGGESTIONS): string[] {
+  return rankNames(typed, candidates)
+    .slice(0, max)
+    .map((s) => s.name);
+}
+
+/** Every look-alike of `typed` with its score (0 best), best first; see `suggestNames`. */
+function rankNames(typed: string, candidates: readonly string[]): Array<{ name: string; score: number }> {
   const want = typed.toLowerCase().trim();
   const wantBare = bare(want);
   if (want === '') return [];
@@ -176,10 +187,9 @@ export function suggestNames(typed: string, candidates: readonly string[], max =
     }
     if (score !== null) scored.push({ name, score });
   }
-  return scored
-    .sort((a, b) => a.score - b.score || a.name.length - b.name.length || a.name.localeCompare(b.name))
-    .slice(0, max)
-    .map((s) => s.name);
+  return scored.sort(
+    (a, b) => a.score - b.score || a.name.length - b.name.length || a.name.localeCompare(b.name),
+  );
 }
 
 function bare(text: string): string {
@@ -241,7 +251,11 @@ export function toReaskedQuestion(question: string, typed: string, value: NamedV
  * characters out for a terminal). With `question`, a name that exists in another field is offered as the
  * question to ask instead ("… but it has a backup server of that name: ask `failed replicas on server srv02`").
  */
-export function toUnknownNameText(unknown: UnknownName, show: (name: string) => string, question?: string): string {
+export function toUnknownNameText(
+  unknown: UnknownName,
+  show: (name: string) => string,
+  question?: string,
+): string {
   const noun = NOUN[unknown.field];
   const other = unknown.otherFields ?? [];
   const exact = other.find((o) => o.exact);
@@ -257,6 +271,44 @@ export function toUnknownNameText(unknown: UnknownName, show: (name: string) => 
   ];
   if (options.length === 0) return `${sentence} Check the spelling.`;
   return `${sentence} Did you mean ${joinOr(options)}?`;
+}
+
+/**
+ * The job and server a digest (or any filter by name) is limited to that EM has no session for, with look-alikes.
+ * An empty list when both exist or none is set.
+ */
+export async function checkFilterNames(
+  em: EmApi,
+  filters: { jobName: string | null; serverName: string | null },
+  now: Date,
+): Promise<UnknownName[]> {
+  const names: NamedValue[] = [];
+  if (filters.jobName !== null) names.push({ field: 'JobName', name: filters.jobName });
+  if (filters.serverName !== null) names.push({ field: 'BackupServerName', name: filters.serverName });
+  if (names.length === 0) return [];
+  return (await checkNames(em, names, 'ReplicaTaskSession', now)).unknown;
+}
+
+/**
+ * "Enterprise Manager has no backup server named srv02; did you mean srv02.tech.local? This digest will stay empty
+ * until the name matches." `show` as in `toUnknownNameText`.
+ */
+export function toUnknownFilterText(unknown: UnknownName, show: (name: string) => string): string {
+  const head = `Enterprise Manager has no ${NOUN[unknown.field]} named ${show(unknown.name)}`;
+  // a digest is limited by job or server only, so a VM of that name is no way out
+  const other = (unknown.otherFields ?? []).filter((o) => o.field !== 'VmDisplayName');
+  const exact = other.find((o) => o.exact);
+  const options = [
+    ...unknown.suggestions.map(show),
+    ...other.filter((o) => !o.exact).map((o) => `${NOUN[o.field]} ${show(o.name)}`),
+  ];
+  const hint =
+    exact !== undefined
+      ? `, but it has a ${NOUN[exact.field]} of that name`
+      : options.length > 0
+        ? `; did you mean ${joinOr(options)}?`
+        : '; check the spelling.';
+  return `${head}${hint}${exact !== undefined ? '.' : ''} This digest will stay empty until the name matches.`;
 }
 
 /** "a", "a or b", "a, b or c" */

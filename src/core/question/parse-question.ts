@@ -148,8 +148,21 @@ function parse(raw: string, options: ParseOptions, suggest: boolean): ParsedQues
 
   const type: SessionType =
     parts.session?.type ?? (parts.jobLevel ? 'ReplicaJobSession' : 'ReplicaTaskSession');
+  /** unquoted runs the job-name advice below already covers, so they are not explained twice */
+  const explained = new Set<number>();
   if (type === 'ReplicaJobSession') {
-    if (parts.vms.length > 0) {
+    if (parts.vms.length > 0 && parts.session === null && parts.vmPhrases.length > 0) {
+      // "failed job runs for Domain Controllers": words after "for" in a job-level question are most likely a job
+      const names = parts.vmPhrases.flatMap((p) => p.names);
+      const quoted = names.map((n) => `"${truncate(n, 40)}"`);
+      const list = quoted.length === 1 ? quoted[0]! : `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}`;
+      parts.problems.push(
+        `Job runs have no VM name, so I cannot filter them for ${list}. If ${quoted.length === 1 ? 'that is a job' : 'those are jobs'}, say so: in job ${quoted.join(', ')}. For VM-level results, ask about replicas for ${quoted[0]}.`,
+      );
+      parts.unquotedRunSpans.forEach(([from], at) => {
+        if (parts.vmPhrases.some((p) => from > p.from && from < p.to)) explained.add(at);
+      });
+    } else if (parts.vms.length > 0) {
       parts.problems.push(
         `Job runs have no VM name, so I cannot filter them for ${parts.vms.join(', ')}; ask "failed replicas for ${parts.vms[0]}" for VM-level results.`,
       );
@@ -161,8 +174,18 @@ function parse(raw: string, options: ParseOptions, suggest: boolean): ParsedQues
     }
   }
 
+  if (parts.nowText !== null && parts.time !== null) {
+    parts.problems.push(
+      `I read two times, "${truncate(parts.nowText, 40)}" and "${parts.timeText}"; ask for one time range.`,
+    );
+  } else if (parts.nowText !== null && !asksOnlyLiveSessions(parts)) {
+    parts.problems.push(
+      `"${truncate(parts.nowText, 40)}" goes with sessions still going on, as in "what is running now"; for others, name a time such as "today" or "last hour".`,
+    );
+  }
+
   if (parts.unknown.length > 0 || parts.problems.length > 0 || parts.unquotedRuns.length > 0) {
-    const error = explainProblems(parts, tokens);
+    const error = explainProblems(parts, tokens, explained);
     const suggestions = suggest ? suggestFixes(tokens, parts, options) : [];
     return notUnderstood(error, suggestions);
   }
@@ -285,9 +308,14 @@ function quoteList(words: readonly string[]): string {
   return `${quoted.slice(0, -1).join(', ')} and ${quoted.at(-1)}${more}`;
 }
 
-function explainProblems(parts: QuestionParts, tokens: readonly Token[]): string {
+function explainProblems(
+  parts: QuestionParts,
+  tokens: readonly Token[],
+  explained: ReadonlySet<number>,
+): string {
   const sentences: string[] = [...parts.problems];
-  for (const run of parts.unquotedRuns) {
+  for (const [at, run] of parts.unquotedRuns.entries()) {
+    if (explained.has(at)) continue;
     sentences.push(`If "${truncate(run, 60)}" is one name, put it in quotes: "${truncate(run, 60)}".`);
   }
   const unknown = parts.unknownAt.filter((at) => !inRun(parts, at));
@@ -409,6 +437,9 @@ const LEADING_FILLER = new Set([
   'do',
   'does',
   'what',
+  "what's",
+  'what’s',
+  'whats',
   'which',
   'is',
   'are',
@@ -460,6 +491,26 @@ function suggestFixes(tokens: readonly Token[], parts: QuestionParts, options: P
     }
     return covered.has(at) ? null : { ...t };
   });
+  const asTokens = (list: Array<Token | null>): Token[] => list.filter((t): t is Token => t !== null);
+
+  // 0. a job-level question's "for Domain Controllers" as a job: in job "Domain Controllers"
+  if (parts.jobLevel && parts.session === null && parts.vmPhrases.length > 0) {
+    const asJob: Array<Token | null> = tokens.map((t) => ({ ...t }));
+    for (const phrase of [...parts.vmPhrases].reverse()) {
+      const names = phrase.names.flatMap((name, n): Token[] => [
+        ...(n > 0 ? [{ kind: 'comma', text: ',', lower: ',' } as const] : []),
+        { kind: 'quoted', text: name, lower: name.toLowerCase() },
+      ]);
+      asJob.splice(
+        phrase.from,
+        phrase.to - phrase.from,
+        { kind: 'word', text: 'in', lower: 'in' },
+        { kind: 'word', text: 'job', lower: 'job' },
+        ...names,
+      );
+    }
+    candidates.push(toText(asTokens(asJob)));
+  }
   const rest: number[] = [];
   for (const at of parts.unknownAt) {
     if (covered.has(at)) continue;
@@ -468,7 +519,6 @@ function suggestFixes(tokens: readonly Token[], parts: QuestionParts, options: P
     if (near !== null) fixed[at] = { kind: 'word', text: near, lower: near };
     else rest.push(at);
   }
-  const asTokens = (list: Array<Token | null>): Token[] => list.filter((t): t is Token => t !== null);
   if (rest.length === 0 && (parts.unknownAt.length > 0 || parts.unquotedRunSpans.length > 0))
     candidates.push(toText(asTokens(fixed)));
 
@@ -501,7 +551,8 @@ function suggestFixes(tokens: readonly Token[], parts: QuestionParts, options: P
       const replaced = [...fixed];
       replaced[at] = { kind: 'word', text: word, lower: word };
       candidates.push(toText(asTokens(replaced)));
-      fallbacks.push(`${word} ${parts.jobLevel ? 'replication jobs' : 'replicas'}`);
+      // sizes are per VM: "biggest replicas" even when job runs were asked for
+      fallbacks.push(`${word} ${parts.jobLevel && word !== 'biggest' ? 'replication jobs' : 'replicas'}`);
     }
   }
 

@@ -7,9 +7,11 @@ import { futureProblem, readTimeAt, type TimeContext, type TimeWindowRead } from
 import type { Token } from './tokenize-question.js';
 import {
   CLAUSE_WORDS,
+  DURATION_WORDS,
   FILLER_WORDS,
   KNOWN_WORDS,
   NEGATABLE_SUCCESS,
+  NOW_WORDS,
   NUMBER_WORDS,
   RESULT_WORDS,
   SINGULAR_NOUNS,
@@ -50,7 +52,18 @@ export interface QuestionParts {
   unquotedRunSpans: Array<[number, number]>;
   /** words to put in place of the token at `at` in a suggestion ("stopped" -> "finished", "failed") */
   replacements: Array<{ at: number; words: string[] }>;
+  /** "now", "right now", "currently", "at the moment" as typed: fine with running/pending, a problem otherwise */
+  nowText: string | null;
+  /**
+   * VM names read after a preposition ("for Domain Controllers"): tokens [from, to) from the preposition to the
+   * end of the name (a run of unquoted words counts as one name), to offer them as a job for job-level questions
+   */
+  vmPhrases: Array<{ from: number; to: number; names: string[] }>;
 }
+
+/** The refusal for "longest", "slowest" ...: EM has no duration to sort by. */
+export const DURATION_PROBLEM =
+  'replibot cannot sort by how long a replica took; the daily digest lists the longest runs. I can sort by size instead (biggest first), which is not the same as duration.';
 
 /** "how did apache02 do", "how is job X doing": the helper verb after "how" ... */
 const HOW_HELPERS = new Set(['did', 'does', 'do', 'is', 'are', 'was', 'were', 'has', 'have']);
@@ -98,6 +111,8 @@ export function readQuestion(tokens: readonly Token[], ctx: TimeContext): Questi
     unquotedRuns: [],
     unquotedRunSpans: [],
     replacements: [],
+    nowText: null,
+    vmPhrases: [],
   };
   // time expressions are looked up again and again while names are read; each position is read once
   const timeReads = new Map<number, ReturnType<typeof readTimeAt>>();
@@ -266,6 +281,14 @@ export function readQuestion(tokens: readonly Token[], ctx: TimeContext): Questi
   };
   const isUnitAt = (i: number): boolean => UNIT_WORDS[w(i) ?? ''] !== undefined;
 
+  const refuseDuration = (at: number): void => {
+    if (!parts.problems.includes(DURATION_PROBLEM)) parts.problems.push(DURATION_PROBLEM);
+    parts.replacements.push({ at, words: ['biggest'] });
+  };
+  const setNow = (typed: string): void => {
+    parts.nowText = parts.nowText === null ? typed : parts.nowText;
+  };
+
   const addResults = (results: readonly SessionResult[]): void => {
     if (lastStatus === 'state' && orPending) parts.statusOr = true;
     for (const r of results) parts.results.add(r);
@@ -357,6 +380,27 @@ export function readQuestion(tokens: readonly Token[], ctx: TimeContext): Questi
         i++;
         continue;
       }
+      // "what's running right now", "currently running", "pending at the moment"
+      if (lower === 'right' && NOW_WORDS.has(w(i + 1) ?? '')) {
+        setNow(text(i, i + 2));
+        i += 2;
+        continue;
+      }
+      if (NOW_WORDS.has(lower)) {
+        setNow(token.text);
+        i++;
+        continue;
+      }
+      if (lower === 'at' && w(i + 1) === 'the' && w(i + 2) === 'moment') {
+        setNow(text(i, i + 3));
+        i += 3;
+        continue;
+      }
+      if (DURATION_WORDS.has(lower)) {
+        refuseDuration(i);
+        i++;
+        continue;
+      }
       // "how did apache02 do this week", "how is job 'SQL Replica' doing": everything about that subject
       if ((lower === 'how' && HOW_HELPERS.has(w(i + 1) ?? '')) || lower === "how's") {
         const from = lower === 'how' ? i + 2 : i + 1;
@@ -401,6 +445,12 @@ export function readQuestion(tokens: readonly Token[], ctx: TimeContext): Questi
         }
         if (n1 === 'smallest') {
           setOrder('smallest', n0, text(i, i + 2));
+          i += 2;
+          continue;
+        }
+        if (DURATION_WORDS.has(n1 ?? '')) {
+          setLimit(n0, token.text);
+          refuseDuration(i + 1);
           i += 2;
           continue;
         }
@@ -536,9 +586,17 @@ export function readQuestion(tokens: readonly Token[], ctx: TimeContext): Questi
         if (w(j) === 'vm' || w(j) === 'vms') j++;
         // "in" and "from" name jobs and servers, not VMs: "in 'SQL Replica'" is too likely a job to guess
         if (lower !== 'from' && lower !== 'at' && lower !== 'in') {
+          const runsBefore = parts.unquotedRunSpans.length;
           const names = readNames(j);
           if (names.names.length > 0) {
             parts.vms.push(...names.names);
+            // an explicit "for vm X" is a VM; "for Domain Controllers" may be a job
+            if (w(j - 1) !== 'vm' && w(j - 1) !== 'vms') {
+              const run = parts.unquotedRunSpans[runsBefore];
+              const listed =
+                run === undefined ? names.names : [...names.names.slice(0, -1), text(run[0], run[1])];
+              parts.vmPhrases.push({ from: i, to: run?.[1] ?? names.next, names: listed });
+            }
             i = names.next;
             continue;
           }

@@ -153,12 +153,25 @@ function dayFrom(
 }
 
 /** A calendar day: today, yesterday, a weekday, "last friday", 2026-11-20, "Nov 20", "20 Nov 2026". */
-export function readDay(tokens: readonly Token[], i: number, ctx: TimeContext): Read<{ day: LocalDay }> {
+/**
+ * How a month and day without a year are read. 'refuse-future' (since, on, a bare date): a date still to come
+ * this year is refused with a hint to add the year, because "since Nov 30" asked on Nov 23 is far more likely a
+ * slip than a question about last year. 'look-back' (between, from ... to): the most recent such date, so that
+ * "between Dec 20 and Jan 5" asked in January spans the turn of the year.
+ */
+export type YearlessDates = 'refuse-future' | 'look-back';
+
+export function readDay(
+  tokens: readonly Token[],
+  i: number,
+  ctx: TimeContext,
+  yearless: YearlessDates = 'refuse-future',
+): Read<{ day: LocalDay }> {
   const w = word(tokens, i);
   if (w === undefined) return null;
   if (w === 'today') return { day: ctx.today, next: i + 1 };
   // "the 20th of November"
-  if (w === 'the' && /^\d/.test(word(tokens, i + 1) ?? '')) return readDay(tokens, i + 1, ctx);
+  if (w === 'the' && /^\d/.test(word(tokens, i + 1) ?? '')) return readDay(tokens, i + 1, ctx, yearless);
   if (w === 'yesterday') return { day: addDays(ctx.today, -1), next: i + 1 };
   // future days are read so that the question can be refused with "that is in the future", not misread
   if (w === 'tomorrow') return { day: addDays(ctx.today, 1), next: i + 1 };
@@ -189,7 +202,7 @@ export function readDay(tokens: readonly Token[], i: number, ctx: TimeContext): 
     if (dayNumber === null) return null;
     const year = readYear(tokens, dayNumber.next);
     const next = year?.next ?? dayNumber.next;
-    return dayWithYear(month, dayNumber.value, year?.value, ctx, typedText(tokens, i, next), next);
+    return dayWithYear(month, dayNumber.value, year?.value, ctx, typedText(tokens, i, next), next, yearless);
   }
   // "20 Nov", "20th of November 2026"
   const dayNumber = readDayNumber(tokens, i);
@@ -200,12 +213,12 @@ export function readDay(tokens: readonly Token[], i: number, ctx: TimeContext): 
     if (month2 === undefined) return null;
     const year = readYear(tokens, j + 1);
     const next = year?.next ?? j + 1;
-    return dayWithYear(month2, dayNumber.value, year?.value, ctx, typedText(tokens, i, next), next);
+    return dayWithYear(month2, dayNumber.value, year?.value, ctx, typedText(tokens, i, next), next, yearless);
   }
   return null;
 }
 
-/** Without a year, a date means its most recent occurrence (today at the latest). */
+/** Without a year, a date means this year's, or (see YearlessDates) its most recent occurrence. */
 function dayWithYear(
   month: number,
   day: number,
@@ -213,8 +226,20 @@ function dayWithYear(
   ctx: TimeContext,
   typed: string,
   next: number,
+  yearless: YearlessDates,
 ): Read<{ day: LocalDay }> {
   if (year !== undefined) return dayFrom(year, month, day, `"${typed}"`, next);
+  const thisYear = { year: ctx.today.year, month, day };
+  if (
+    yearless === 'refuse-future' &&
+    isValidDay(thisYear.year, month, day) &&
+    compareDays(thisYear, ctx.today) > 0
+  ) {
+    return {
+      error: `"${typed}" is in the future; to mean last year, write "${typed} ${ctx.today.year - 1}".`,
+      next,
+    };
+  }
   let y = ctx.today.year;
   // 29 Feb: look back to the last leap year
   for (let tries = 0; tries < 8; tries++, y--) {
@@ -280,7 +305,12 @@ function dayShort(day: LocalDay, ctx: TimeContext): string {
 }
 
 /** A point in time: an ISO date-time, a day, a day with a clock time, or a clock time today. */
-function readPoint(tokens: readonly Token[], i: number, ctx: TimeContext): Read<{ point: Point }> {
+function readPoint(
+  tokens: readonly Token[],
+  i: number,
+  ctx: TimeContext,
+  yearless: YearlessDates = 'refuse-future',
+): Read<{ point: Point }> {
   const w = word(tokens, i);
   if (w === undefined) return null;
   const isoTime =
@@ -308,7 +338,7 @@ function readPoint(tokens: readonly Token[], i: number, ctx: TimeContext): Read<
       next: i + 1,
     };
   }
-  const part = readDayPart(tokens, i, ctx);
+  const part = readDayPart(tokens, i, ctx, yearless);
   if (isError(part)) return part;
   if (part !== null) {
     const [start] = DAY_PART_HOURS[part.part];
@@ -324,7 +354,7 @@ function readPoint(tokens: readonly Token[], i: number, ctx: TimeContext): Read<
       next: part.next,
     };
   }
-  const day = readDay(tokens, i, ctx);
+  const day = readDay(tokens, i, ctx, yearless);
   if (isError(day)) return day;
   if (day !== null) {
     let j = day.next;
@@ -408,6 +438,7 @@ function readDayPart(
   tokens: readonly Token[],
   i: number,
   ctx: TimeContext,
+  yearless: YearlessDates = 'refuse-future',
 ): Read<{ day: LocalDay; part: DayPart; label: string }> {
   const w = word(tokens, i);
   if (w === undefined) return null;
@@ -429,7 +460,7 @@ function readDayPart(
     const part = DAY_PART_WORDS[word(tokens, i + 1)!]!;
     return { day: ctx.today, part, label: `this ${part}`, next: i + 2 };
   }
-  const day = readDay(tokens, i, ctx);
+  const day = readDay(tokens, i, ctx, yearless);
   if (day === null || isError(day)) return null;
   const part = DAY_PART_WORDS[word(tokens, day.next) ?? ''];
   if (part === undefined) return null;
@@ -686,7 +717,7 @@ export function readTimeAt(tokens: readonly Token[], i: number, ctx: TimeContext
   }
 
   if (w === 'between' || w === 'from') {
-    const start = readPoint(tokens, i + 1, ctx);
+    const start = readPoint(tokens, i + 1, ctx, 'look-back');
     if (isError(start)) return { kind: 'error', error: start.error, next: start.next };
     if (start === null) {
       return w === 'between'
@@ -707,7 +738,7 @@ export function readTimeAt(tokens: readonly Token[], i: number, ctx: TimeContext
         next: start.next,
       };
     }
-    const end = readPoint(tokens, start.next + 1, ctx);
+    const end = readPoint(tokens, start.next + 1, ctx, 'look-back');
     if (isError(end)) return { kind: 'error', error: end.error, next: end.next };
     if (end === null) {
       return {

@@ -121,6 +121,10 @@ export const FILLER_WORDS = new Set([
   'our',
   'which',
   'what',
+  // "what's running": the question word carries no meaning of its own
+  "what's",
+  'what’s',
+  'whats',
   'were',
   'was',
   'are',
@@ -180,6 +184,8 @@ export const FILLER_WORDS = new Set([
 
 /** Words that end an unquoted multi-word job name (the start of another part of the question). */
 export const CLAUSE_WORDS = new Set([
+  'now',
+  'currently',
   'for',
   'of',
   'on',
@@ -396,6 +402,26 @@ const OTHER_KEYWORDS = [
   'help',
 ];
 
+/**
+ * "Now" words: with running or pending sessions they mean "whenever they started" (no time bound); "right"
+ * only counts before "now".
+ */
+export const NOW_WORDS = new Set(['now', 'currently', 'presently']);
+
+/**
+ * Orders by how long a session took. EM cannot sort by duration, so these are refused with a pointer to the
+ * daily digest, never read as a size order.
+ */
+export const DURATION_WORDS = new Set([
+  'longest',
+  'slowest',
+  'shortest',
+  'fastest',
+  'quickest',
+  'long-running',
+  'longest-running',
+]);
+
 /** Every word the grammar gives a meaning to. A bare (unquoted) name may not be one of these. */
 export const KNOWN_WORDS: ReadonlySet<string> = new Set([
   ...Object.keys(RESULT_WORDS),
@@ -408,6 +434,8 @@ export const KNOWN_WORDS: ReadonlySet<string> = new Set([
   ...Object.keys(MONTH_WORDS),
   ...Object.keys(NUMBER_WORDS),
   ...OTHER_KEYWORDS,
+  ...NOW_WORDS,
+  ...DURATION_WORDS,
 ]);
 
 /**

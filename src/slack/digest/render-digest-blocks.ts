@@ -3,6 +3,7 @@
  * says the gist (it is what notifications and screen readers show). Every name and reason from EM is escaped.
  */
 import type { types } from '@slack/bolt';
+import { toUnknownFilterText } from '../../core/answer/check-names.js';
 import {
   formatBytes,
   formatDuration,
@@ -15,6 +16,7 @@ import {
   toPeriodLabel,
 } from '../../core/digest/format-digest.js';
 import type { Digest } from '../../core/digest/summarize-digest.js';
+import type { CollectedDigest } from '../../digest/collect-digest.js';
 import { BLOCK_LIMITS, TOTAL_TEXT_BUDGET } from '../render/limits.js';
 import { escapeMrkdwn, toPlainText, truncateText } from '../render/mrkdwn.js';
 
@@ -34,8 +36,22 @@ export interface RenderDigestBlocksOptions {
 const RESERVED_BLOCKS = 3;
 const MAX_REASON = 160;
 const MAX_LINES_PER_SECTION = 12;
+/** an unknown name is shown this long at most, so two warnings always fit one section */
+const MAX_UNKNOWN_NAME = 200;
 
-export function renderDigestBlocks(digest: Digest, options: RenderDigestBlocksOptions = {}): DigestMessage {
+/** ":warning: Enterprise Manager has no backup server named srv02; did you mean …", escaped, one line each. */
+function unknownNameLines(digest: Digest | CollectedDigest): string[] {
+  const unknown = ('unknownNames' in digest ? digest.unknownNames : undefined) ?? [];
+  return unknown.map(
+    (u) =>
+      `:warning: ${toUnknownFilterText(u, (value) => escapeMrkdwn(truncateText(value.replace(/\s+/g, ' '), MAX_UNKNOWN_NAME)))}`,
+  );
+}
+
+export function renderDigestBlocks(
+  digest: Digest | CollectedDigest,
+  options: RenderDigestBlocksOptions = {},
+): DigestMessage {
   const { window, filters } = digest;
   const zone = window.timeZone;
   const when = (date: Date): string => formatWhen(date, zone);
@@ -57,6 +73,12 @@ export function renderDigestBlocks(digest: Digest, options: RenderDigestBlocksOp
   const context = contextParts.join(' · ');
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: context }] });
   budget -= title.length + context.length;
+  const warnings = unknownNameLines(digest);
+  if (warnings.length > 0) {
+    const text = truncateText(warnings.join('\n'), BLOCK_LIMITS.sectionText);
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text } });
+    budget -= text.length;
+  }
 
   const t = digest.current.totals;
   const prevLabel = `the ${window.period} before`;
@@ -180,8 +202,13 @@ export function renderDigestBlocks(digest: Digest, options: RenderDigestBlocksOp
 }
 
 /** The `text` fallback: title, gist and the failing VMs by name, short enough for a notification. */
-export function renderDigestFallback(digest: Digest, options: RenderDigestBlocksOptions = {}): string {
-  const head = `${toDigestTitle(digest.window)}${options.late ? ' (late)' : ''}: ${toDigestHeadline(digest)}`;
+export function renderDigestFallback(
+  digest: Digest | CollectedDigest,
+  options: RenderDigestBlocksOptions = {},
+): string {
+  const unknown = ('unknownNames' in digest ? digest.unknownNames : undefined) ?? [];
+  const warning = unknown.map((u) => ` ${toUnknownFilterText(u, (value) => value)}`).join('');
+  const head = `${toDigestTitle(digest.window)}${options.late ? ' (late)' : ''}: ${toDigestHeadline(digest)}${warning}`;
   const failing = digest.failedByJob.flatMap((job) =>
     job.vms.filter((vm) => !vm.recovered).map((vm) => `${vm.vmName} (${job.jobName})`),
   );

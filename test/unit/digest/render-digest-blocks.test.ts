@@ -90,6 +90,42 @@ describe('renderDigestBlocks', () => {
     expect(all).toContain('A&amp;B &lt;x&gt;');
   });
 
+  it('warns, escaped and within limits, that a job or server EM does not know keeps the digest empty', () => {
+    const empty = summarizeDigest([], window, {
+      jobName: '<!here> job',
+      serverName: 'srv02',
+      failedOnly: false,
+    });
+    const message = renderDigestBlocks({
+      ...empty,
+      unknownNames: [
+        { field: 'JobName', name: '<!here> job', suggestions: ['R&D <web>'] },
+        { field: 'BackupServerName', name: 'srv02', suggestions: ['srv02.tech.local'], otherFields: [] },
+        { field: 'JobName', name: 'x'.repeat(5000), suggestions: [] },
+      ],
+    });
+    expect(message.blocks[2]).toEqual({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: expect.stringContaining(
+          ':warning: Enterprise Manager has no job named &lt;!here&gt; job; did you mean R&amp;D &lt;web&gt;? This digest will stay empty until the name matches.\n:warning: Enterprise Manager has no backup server named srv02; did you mean srv02.tech.local? This digest will stay empty until the name matches.\n',
+        ),
+      },
+    });
+    expect(JSON.stringify(message.blocks)).not.toMatch(/<!here>|<web>/);
+    expect(message.text).toContain(
+      'Enterprise Manager has no backup server named srv02; did you mean srv02.tech.local?',
+    );
+    expect(message.text).not.toContain('<!here>');
+    expect(findBlockKitViolations(message)).toEqual([]);
+    expect(
+      renderDigestBlocks(empty)
+        .blocks.map((b) => JSON.stringify(b))
+        .join(''),
+    ).not.toContain('Enterprise Manager has no');
+  });
+
   it('stays within Block Kit limits with hundreds of failing VMs in dozens of jobs', () => {
     const sessions = [];
     for (let j = 0; j < 60; j++)

@@ -51,11 +51,14 @@ describe('replibot parse', () => {
   });
 
   it('prints sortAsc, a number limit and warnings where asked, and reads DEFAULT_TIMEZONE', async () => {
-    const run = await replibot(['parse', '3 oldest failures since Dec 25', '--now', '2026-11-23T10:05:00Z'], {
-      DEFAULT_TIMEZONE: 'Asia/Tokyo',
-      // half-set EM settings must not stop a command that needs no EM
-      VEEAM_URL: 'https://em.example.local:9398',
-    });
+    const run = await replibot(
+      ['parse', '3 oldest failures since Dec 25 2025', '--now', '2026-11-23T10:05:00Z'],
+      {
+        DEFAULT_TIMEZONE: 'Asia/Tokyo',
+        // half-set EM settings must not stop a command that needs no EM
+        VEEAM_URL: 'https://em.example.local:9398',
+      },
+    );
     expect(run.code).toBe(0);
     const out = JSON.parse(run.stdout);
     expect(out.sortAsc).toBe('CreationTime');

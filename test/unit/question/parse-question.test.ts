@@ -134,7 +134,7 @@ describe('parseQuestion', () => {
     const old = query('failed last 31 days');
     expect(old.beyondRetention).toBe(true);
     expect(old.window?.from).toEqual(new Date('2026-10-23T09:05:00.000Z'));
-    expect(query('failed since Dec 25').beyondRetention).toBe(true);
+    expect(query('failed since Dec 25 2025').beyondRetention).toBe(true);
   });
 
   it('builds the filter from the typed builder, not from strings', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { toFilterString } from '../../../src/core/filter.js';
 import { parseQuestion } from '../../../src/core/question/parse-question.js';
-import { NOW, PHRASINGS, ZONE } from './phrasings.js';
+import { NOW, PHRASINGS, REFUSALS, ZONE } from './phrasings.js';
 
 describe('parseQuestion phrasings', () => {
   it('has at least 150 phrasings, each asked once per zone and moment', () => {
@@ -27,4 +27,15 @@ describe('parseQuestion phrasings', () => {
       expect(intent.timeZone).toBe(p.tz ?? ZONE);
     },
   );
+});
+
+describe('parseQuestion refusals', () => {
+  it.each(REFUSALS.map((r) => [r.q, r] as const))('refuses %s with what to ask instead', (_name, r) => {
+    const parsed = parseQuestion(r.q, { now: new Date(r.now ?? NOW), timeZone: ZONE });
+    if (parsed.kind !== 'not-understood') throw new Error(`understood: ${JSON.stringify(parsed)}`);
+    for (const part of r.error) expect(parsed.error).toContain(part);
+    if (r.suggestions !== undefined) {
+      expect(parsed.suggestions.slice(0, r.suggestions.length)).toEqual(r.suggestions);
+    }
+  });
 });

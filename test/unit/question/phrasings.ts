@@ -78,6 +78,23 @@ export const PHRASINGS: readonly Phrasing[] = [
   { q: 'completed with warnings today', filter: `Result==Warning;State==Completed;${TODAY}` },
   { q: 'failed or running', filter: `(Result==Failed,State==InProgress);${LAST24}` },
   { q: 'running or pending replicas', filter: 'State==InProgress,State==Pending' },
+  // "now" words with running/pending: no time bound, like "running" alone; "what's" is filler
+  { q: "what's running right now", filter: 'State==InProgress' },
+  { q: 'what’s running right now', filter: 'State==InProgress' },
+  { q: 'what is running now', filter: 'State==InProgress' },
+  { q: 'currently running', filter: 'State==InProgress' },
+  { q: 'anything running?', filter: 'State==InProgress' },
+  { q: 'is anything running at the moment', filter: 'State==InProgress' },
+  { q: 'whats pending now', filter: 'State==Pending' },
+  { q: 'running or pending right now', filter: 'State==InProgress,State==Pending' },
+  { q: 'which replication jobs are running right now', type: 'ReplicaJobSession', filter: 'State==Working' },
+  { q: 'what is running now for apache02', filter: 'State==InProgress;VmDisplayName=="apache02"' },
+  // the suggestion offered for "failed job runs for Domain Controllers this week"
+  {
+    q: 'failed job runs in job "Domain Controllers" this week',
+    type: 'ReplicaJobSession',
+    filter: `${FAILED};JobName=="Domain Controllers";${TODAY}`,
+  },
 
   // no time words: the last 24 hours
   { q: 'replicas', filter: LAST24 },
@@ -191,8 +208,16 @@ export const PHRASINGS: readonly Phrasing[] = [
     q: 'failed between friday and sunday',
     filter: `${FAILED};${range('2026-11-19T23:00:00.000Z', '2026-11-22T23:00:00.000Z')}`,
   },
-  // no year: the most recent 25 Dec, last year
-  { q: 'failed since Dec 25', filter: `${FAILED};${ge('2025-12-24T23:00:00.000Z')}` },
+  // a year makes a date still to come this year a question about last year ("since Dec 25" is refused below)
+  { q: 'failed since Dec 25 2025', filter: `${FAILED};${ge('2025-12-24T23:00:00.000Z')}` },
+  // no year, already past this year: this year's
+  { q: 'failed since Nov 1', filter: `${FAILED};${ge('2026-10-31T23:00:00.000Z')}` },
+  // "between" and "from ... to" still look back a year, so a range can span the turn of the year
+  {
+    q: 'failed between Dec 20 and Jan 5',
+    now: '2027-01-10T10:00:00.000Z',
+    filter: `${FAILED};${range('2026-12-19T23:00:00.000Z', '2027-01-05T23:00:00.000Z')}`,
+  },
   { q: 'failed today', tz: 'UTC', filter: `${FAILED};${ge('2026-11-23T00:00:00.000Z')}` },
   {
     q: 'failed yesterday',
@@ -622,4 +647,73 @@ export const PHRASINGS: readonly Phrasing[] = [
     filter: `${FAILED};${ge('2026-11-22T11:00:00.000Z')}`,
   },
   { q: 'failed today', tz: 'Asia/Kolkata', filter: `${FAILED};${ge('2026-11-22T18:30:00.000Z')}` },
+];
+
+/** Questions refused with a specific message (never read as something else), and the suggestions they get. */
+export interface Refusal {
+  q: string;
+  /** parts the error message must contain */
+  error: string[];
+  /** the first suggestions, in order */
+  suggestions?: string[];
+  now?: string;
+}
+
+export const REFUSALS: readonly Refusal[] = [
+  // "now" only goes with sessions still going on
+  { q: 'failed now', error: ['"now" goes with sessions still going on', '"today"'] },
+  { q: 'running right now today', error: ['I read two times, "right now" and "today"'] },
+  // job runs have no VM: the words after "for" are offered as a job
+  {
+    q: 'failed job runs for Domain Controllers this week',
+    error: [
+      'Job runs have no VM name, so I cannot filter them for "Domain Controllers".',
+      'in job "Domain Controllers"',
+    ],
+    suggestions: ['failed job runs in job "Domain Controllers" this week'],
+  },
+  {
+    q: 'replication jobs for SQL that failed today',
+    error: ['If that is a job, say so: in job "SQL"'],
+    suggestions: ['replication jobs in job "SQL" that failed today'],
+  },
+  {
+    q: 'failed job runs for dc01, dc02 today',
+    error: ['"dc01" or "dc02"', 'If those are jobs'],
+    suggestions: ['failed job runs in job "dc01", "dc02" today'],
+  },
+  // EM cannot sort by duration: refused, with size offered only as a clearly different alternative
+  {
+    q: 'longest replicas today',
+    error: [
+      'replibot cannot sort by how long a replica took',
+      'the daily digest lists the longest runs',
+      'not the same as duration',
+    ],
+    suggestions: ['biggest replicas today', 'biggest replicas'],
+  },
+  {
+    q: 'slowest replicas yesterday',
+    error: ['replibot cannot sort by how long a replica took'],
+    suggestions: ['biggest replicas yesterday', 'biggest replicas'],
+  },
+  {
+    q: '5 slowest replicas for apache02',
+    error: ['replibot cannot sort by how long a replica took'],
+    suggestions: ['5 biggest replicas for apache02'],
+  },
+  {
+    q: 'fastest job runs today',
+    error: ['replibot cannot sort by how long'],
+    suggestions: ['biggest replicas'],
+  },
+  // a month and day still to come this year is refused, not read as last year's
+  { q: 'failed since Nov 30', error: ['"Nov 30" is in the future; to mean last year, write "Nov 30 2025".'] },
+  { q: 'failed on Nov 30', error: ['"Nov 30" is in the future; to mean last year, write "Nov 30 2025".'] },
+  { q: 'failures Dec 25', error: ['"Dec 25" is in the future'] },
+  {
+    q: 'failed since 30th of November',
+    error: ['"30th of November" is in the future; to mean last year, write "30th of November 2025".'],
+  },
+  { q: 'failed since Nov 24', error: ['"Nov 24" is in the future'] },
 ];
