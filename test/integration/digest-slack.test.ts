@@ -163,10 +163,10 @@ describe('/replicas digest', () => {
     expect(reply.response_type).toBe('in_channel');
     expect(digests.schedules.list(CHANNEL)).toHaveLength(1);
     expect(reply.text).toContain(
-      ':warning: Enterprise Manager has no job named SQL Replcia in its 30 days of history. Did you mean SQL Replica?',
+      ':warning: Enterprise Manager has no job named SQL Replcia; did you mean SQL Replica? This digest will stay empty until the name matches.',
     );
     expect(reply.text).toContain(
-      ':warning: Enterprise Manager has no backup server named srv02 in its 30 days of history. Did you mean srv02.tech.local?',
+      ':warning: Enterprise Manager has no backup server named srv02; did you mean srv02.tech.local? This digest will stay empty until the name matches.',
     );
   });
 

@@ -3,7 +3,7 @@
  * Changes are announced in the channel (everyone there will receive the digest); lists and previews are ephemeral.
  */
 import type { types } from '@slack/bolt';
-import { checkNames, type NamedValue, toUnknownNameText } from '../../core/answer/check-names.js';
+import { checkFilterNames, toUnknownFilterText } from '../../core/answer/check-names.js';
 import {
   DIGEST_USAGE,
   type DigestSchedule,
@@ -44,14 +44,10 @@ async function warnUnknownNames(
   now: Date,
   logger: SubcommandContext['logger'],
 ): Promise<string> {
-  const names: NamedValue[] = [];
-  if (filters.jobName !== null) names.push({ field: 'JobName', name: filters.jobName });
-  if (filters.serverName !== null) names.push({ field: 'BackupServerName', name: filters.serverName });
-  if (names.length === 0) return '';
   try {
-    const check = await checkNames(em, names, 'ReplicaTaskSession', now);
-    return check.unknown
-      .map((u) => `\n:warning: ${toUnknownNameText(u, (name) => toSafeMrkdwn(name, 200))}`)
+    const unknown = await checkFilterNames(em, filters, now);
+    return unknown
+      .map((u) => `\n:warning: ${toUnknownFilterText(u, (name) => toSafeMrkdwn(name, 200))}`)
       .join('');
   } catch (error) {
     // The schedule is saved; a warning that cannot be checked now is not worth failing the command for.
