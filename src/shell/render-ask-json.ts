@@ -33,6 +33,7 @@ export function renderAskJson(reply: Reply): unknown {
           field: u.field,
           name: u.name,
           suggestions: u.suggestions,
+          ...(u.otherFields?.length ? { otherFields: u.otherFields } : {}),
         })),
         sessions: reply.sessions.map((row) => ({
           uid: row.uid,
