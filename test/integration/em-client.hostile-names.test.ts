@@ -3,34 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from '../../src/core/filter.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
 import { createEmClient, type EmClient } from '../../src/veeam/em-client.js';
+import { hostileText } from '../fakes/hostile-text.js';
 
 /** Names built from everything that could close a quote, add a clause or start a URL parameter. */
-const hostileName = fc
-  .string({
-    unit: fc.constantFrom(
-      '"',
-      ';',
-      ',',
-      '(',
-      ')',
-      '&',
-      '=',
-      '<',
-      '>',
-      '%',
-      '+',
-      '#',
-      '?',
-      ' ',
-      'a',
-      'b',
-      'Z',
-      '0',
-      'é',
-    ),
-    minLength: 1,
-    maxLength: 24,
-  })
+const hostileName = hostileText({ minLength: 1, maxLength: 24 })
   // EM trims names; a name that is only spaces is not one
   .filter((name) => name.trim() === name && name.trim() !== '');
 

@@ -2,39 +2,12 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq, toFilterString } from '../../src/core/filter.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
+import { hostileText } from '../fakes/hostile-text.js';
 
 const NOW = new Date('2026-06-17T12:00:00Z');
 const BASIC = `Basic ${Buffer.from('replibot:replibot').toString('base64')}`;
 
-const hostileName = fc
-  .string({
-    unit: fc.constantFrom(
-      '"',
-      ';',
-      ',',
-      '(',
-      ')',
-      '&',
-      '=',
-      '<',
-      '>',
-      '!',
-      ' ',
-      '%',
-      '+',
-      '#',
-      'a',
-      'B',
-      '7',
-      '|',
-      'é',
-      '😀',
-      "'",
-    ),
-    minLength: 1,
-    maxLength: 14,
-  })
-  .filter((name) => name.trim() !== '');
+const hostileName = hostileText({ minLength: 1, maxLength: 14 }).filter((name) => name.trim() !== '');
 
 describe('simulator filters over HTTP', () => {
   let sim: RunningSimulator;
