@@ -8,13 +8,13 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAlertService } from '../src/alerts/alert-service.js';
 import { cmp } from '../src/core/filter.js';
 import { type Clock, systemClock } from '../src/core/ports.js';
+import { createAlertService } from '../src/features/alerts/alert-service.js';
+import { openStore } from '../src/features/alerts/alert-store.js';
+import { createAlertWebClient, createSlackNotifier } from '../src/features/alerts/slack/slack-notifier.js';
 import { silentLogger } from '../src/logger.js';
 import { startSimulator } from '../src/simulator/index.js';
-import { createAlertWebClient, createSlackNotifier } from '../src/slack/alerts/slack-notifier.js';
-import { openStore } from '../src/store/store.js';
 import { createEmClient } from '../src/veeam/em-client.js';
 
 const emOptions = (url: string) => ({

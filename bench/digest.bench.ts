@@ -2,14 +2,15 @@
  * Digests: what one scheduled digest costs end to end against EM histories of growing size (the EM query over
  * every page, the summary, the Block Kit message and the chart PNG), and the pure parts on their own.
  */
-import { toDigestWindow } from '../src/core/digest/digest-window.js';
-import { summarizeDigest } from '../src/core/digest/summarize-digest.js';
+
 import type { ReplicaTaskSession } from '../src/core/sessions.js';
-import { collectDigest } from '../src/digest/collect-digest.js';
-import { renderDigestChart } from '../src/digest/render-digest-chart.js';
+import { collectDigest } from '../src/features/digests/collect-digest.js';
+import { toDigestWindow } from '../src/features/digests/domain/digest-window.js';
+import { summarizeDigest } from '../src/features/digests/domain/summarize-digest.js';
+import { renderDigestChart } from '../src/features/digests/render-digest-chart.js';
+import { renderDigestBlocks } from '../src/features/digests/slack/render-digest-blocks.js';
 import { silentLogger } from '../src/logger.js';
 import { startSimulator } from '../src/simulator/index.js';
-import { renderDigestBlocks } from '../src/slack/digest/render-digest-blocks.js';
 import { createEmClient } from '../src/veeam/em-client.js';
 
 const ms = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;

@@ -3,7 +3,7 @@
  * cannot read (each builds "did you mean" suggestions and re-parses them), and 1,000-character inputs, the
  * longest it accepts. A Slack reply has about 3 seconds; parsing must be a rounding error in that budget.
  */
-import { parseQuestion } from '../src/core/question/parse-question.js';
+import { parseQuestion } from '../src/question/parse-question.js';
 import { NOW, PHRASINGS, ZONE } from '../test/unit/question/phrasings.js';
 
 const MIN_MS = 1_000;

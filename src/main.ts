@@ -10,22 +10,22 @@ import type { Readable, Writable } from 'node:stream';
 import type { App } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import { WebClient } from '@slack/web-api';
-import { createAlertsFeature } from './alerts/alerts-feature.js';
+import { createDefaultAnswerer } from './answers/create-default-answerer.js';
+import type { Answerer } from './answers/domain/create-answerer.js';
+import { SLACK_PAGE_SIZE } from './answers/slack/render-answer.js';
+import { renderReply } from './answers/slack/render-reply.js';
+import { renderAskJson } from './answers/text/render-ask-json.js';
+import { renderText } from './answers/text/render-text.js';
 import { resolveTimeOptions } from './commands/time-options.js';
 import { type Config, loadConfig } from './config.js';
-import type { Answerer } from './core/answer/create-answerer.js';
 import { type Clock, type EmApi, systemClock } from './core/ports.js';
-import { createDemoFeature } from './demo/demo-feature.js';
-import { createDigestFeature } from './digest/digest-feature.js';
+import { createAlertsFeature } from './features/alerts/feature.js';
+import { createDemoFeature } from './features/demo/feature.js';
+import { createDigestFeature } from './features/digests/feature.js';
 import { createLogger, type Logger } from './logger.js';
-import { renderAskJson } from './shell/render-ask-json.js';
-import { renderText } from './shell/render-text.js';
 import { createShell, type Shell, type ShellCommand } from './shell/shell.js';
 import { type RunningSimulator, startSimulator } from './simulator/index.js';
 import { createSlackApp, type HealthReport, type SlackAppHandle } from './slack/app.js';
-import { createDefaultAnswerer } from './slack/default-answerer.js';
-import { SLACK_PAGE_SIZE } from './slack/render/render-answer.js';
-import { renderReply } from './slack/render/render-reply.js';
 import type { SlashSubcommand } from './slack/subcommands.js';
 import { createEmClient } from './veeam/em-client.js';
 
@@ -374,4 +374,4 @@ export async function askReplibot(options: AskOptions): Promise<number> {
 }
 
 /** The `--format json` document: the query sent, every matching session, and names EM does not know. */
-export { renderAskJson as toAskJson } from './shell/render-ask-json.js';
+export { renderAskJson as toAskJson } from './answers/text/render-ask-json.js';

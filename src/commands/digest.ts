@@ -1,15 +1,15 @@
 import { writeFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { type Command, Option } from 'commander';
-import type { DigestPeriod } from '../core/digest/digest-window.js';
-import { toDigestHeadline, toDigestTitle, toPeriodLabel } from '../core/digest/format-digest.js';
 import { ReplibotError } from '../core/errors.js';
-import { collectDigest } from '../digest/collect-digest.js';
-import { renderDigestChart } from '../digest/render-digest-chart.js';
-import { renderDigestText } from '../digest/render-digest-text.js';
+import { collectDigest } from '../features/digests/collect-digest.js';
+import type { DigestPeriod } from '../features/digests/domain/digest-window.js';
+import { toDigestHeadline, toDigestTitle, toPeriodLabel } from '../features/digests/domain/format-digest.js';
+import { renderDigestChart } from '../features/digests/render-digest-chart.js';
+import { renderDigestBlocks } from '../features/digests/slack/render-digest-blocks.js';
+import { renderDigestText } from '../features/digests/text/render-digest-text.js';
 import { connectEm, type EmConnection, prepareOneShot } from '../main.js';
 import { startSimulator } from '../simulator/index.js';
-import { renderDigestBlocks } from '../slack/digest/render-digest-blocks.js';
 import { createEmClient } from '../veeam/em-client.js';
 
 export type DigestFormat = 'text' | 'blocks' | 'json';

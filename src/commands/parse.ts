@@ -7,9 +7,9 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { toFilterString } from '../core/filter.js';
 import { type QueryIntent, systemClock } from '../core/ports.js';
-import { helpText } from '../core/question/help.js';
-import { isKnownTimeZone } from '../core/question/local-calendar.js';
-import { describeDefaultWindow, parseQuestion, RETENTION_DAYS } from '../core/question/parse-question.js';
+import { helpText } from '../question/help.js';
+import { isKnownTimeZone } from '../question/local-calendar.js';
+import { describeDefaultWindow, parseQuestion, RETENTION_DAYS } from '../question/parse-question.js';
 import { parseNowOption } from './time-options.js';
 
 export { parseNowOption };

@@ -1,5 +1,5 @@
 /** The interfaces the pure core needs from the outside world. Adapters implement them. */
-import type { OutboundNotification } from './alerts/alert-notice.js';
+import type { OutboundNotification } from '../features/alerts/domain/alert-notice.js';
 import type { Filter, FilterField } from './filter.js';
 import type { ReplicaJobSession, ReplicaTaskSession, SessionType } from './sessions.js';
 

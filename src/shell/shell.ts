@@ -4,12 +4,12 @@
  */
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import type { Answerer } from '../core/answer/create-answerer.js';
-import type { Reply, SessionRow } from '../core/answer/reply.js';
+import type { Answerer } from '../answers/domain/create-answerer.js';
+import type { Reply, SessionRow } from '../answers/domain/reply.js';
+import { renderText } from '../answers/text/render-text.js';
 import { type Clock, type EmApi, systemClock } from '../core/ports.js';
 import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
-import { renderText } from './render-text.js';
 
 export interface ShellCommandContext {
   /** prints a block of text (a newline is added) */

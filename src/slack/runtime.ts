@@ -1,7 +1,7 @@
 /** What every listener needs, built once by createSlackApp. */
 import type { KnownBlock } from '@slack/types';
-import type { Answerer } from '../core/answer/create-answerer.js';
-import type { Reply } from '../core/answer/reply.js';
+import type { Answerer } from '../answers/domain/create-answerer.js';
+import type { Reply } from '../answers/domain/reply.js';
 import type { Clock } from '../core/ports.js';
 import type { Logger } from '../logger.js';
 import type { AccessPolicy } from './access.js';

@@ -8,7 +8,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
-import { findBlockKitViolations, type Surface } from '../../src/slack/render/limits.js';
+import { findBlockKitViolations, type Surface } from '../../src/slack/limits.js';
 
 export interface RecordedCall {
   method: string;

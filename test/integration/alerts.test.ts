@@ -6,18 +6,21 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type AlertService, createAlertService } from '../../src/alerts/alert-service.js';
 import { loadConfig } from '../../src/config.js';
 import type { Clock } from '../../src/core/ports.js';
+import { type AlertService, createAlertService } from '../../src/features/alerts/alert-service.js';
+import { openStore, type Store } from '../../src/features/alerts/alert-store.js';
+import { registerAlertActions } from '../../src/features/alerts/slack/alert-actions.js';
+import { createAlertSubcommands } from '../../src/features/alerts/slack/alert-subcommands.js';
+import {
+  ALERT_ACK_ACTION,
+  ALERT_MUTE_ACTION_PREFIX,
+} from '../../src/features/alerts/slack/render-alert-message.js';
+import { createAlertWebClient, createSlackNotifier } from '../../src/features/alerts/slack/slack-notifier.js';
 import { silentLogger } from '../../src/logger.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
-import { createAlertSubcommands } from '../../src/slack/alerts/alert-subcommands.js';
-import { registerAlertActions } from '../../src/slack/alerts/register-alert-actions.js';
-import { ALERT_ACK_ACTION, ALERT_MUTE_ACTION_PREFIX } from '../../src/slack/alerts/render-alert-message.js';
-import { createAlertWebClient, createSlackNotifier } from '../../src/slack/alerts/slack-notifier.js';
 import type { SlackAppHandle } from '../../src/slack/app.js';
-import { findBlockKitViolations } from '../../src/slack/render/limits.js';
-import { openStore, type Store } from '../../src/store/store.js';
+import { findBlockKitViolations } from '../../src/slack/limits.js';
 import { createEmClient, type EmClient } from '../../src/veeam/em-client.js';
 import { type FakeSlackApi, startFakeSlackApi } from '../fakes/fake-slack-api.js';
 import { blockActionsPayload, createSlackSender, TEST_SIGNING_SECRET } from '../fakes/slack-requests.js';

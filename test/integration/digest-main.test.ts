@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NO_DIGEST_FILTERS } from '../../src/core/digest/summarize-digest.js';
+import { openStore } from '../../src/features/alerts/alert-store.js';
+import { createDigestStore } from '../../src/features/digests/digest-store.js';
+import { NO_DIGEST_FILTERS } from '../../src/features/digests/domain/summarize-digest.js';
 import { startReplibot } from '../../src/main.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
-import { createDigestStore } from '../../src/store/digest-store.js';
-import { openStore } from '../../src/store/store.js';
 import { type FakeSlackApi, startFakeSlackApi } from '../fakes/fake-slack-api.js';
 import { TEST_SIGNING_SECRET } from '../fakes/slack-requests.js';
 

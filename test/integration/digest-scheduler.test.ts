@@ -8,22 +8,22 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { webApi } from '@slack/bolt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DigestScheduleSpec } from '../../src/core/digest/digest-schedule.js';
-import { toDigestWindow } from '../../src/core/digest/digest-window.js';
-import { NO_DIGEST_FILTERS } from '../../src/core/digest/summarize-digest.js';
 import type { Clock } from '../../src/core/ports.js';
-import { createDigestScheduler, type DigestScheduler } from '../../src/digest/digest-scheduler.js';
-import { createLogger, type Logger, silentLogger } from '../../src/logger.js';
-import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
+import { openStore, type Store } from '../../src/features/alerts/alert-store.js';
+import { createDigestScheduler, type DigestScheduler } from '../../src/features/digests/digest-scheduler.js';
+import { createDigestStore, type DigestStore } from '../../src/features/digests/digest-store.js';
+import type { DigestScheduleSpec } from '../../src/features/digests/domain/digest-schedule.js';
+import { toDigestWindow } from '../../src/features/digests/domain/digest-window.js';
+import { NO_DIGEST_FILTERS } from '../../src/features/digests/domain/summarize-digest.js';
 import {
   completeDigestChart,
   findPostedDigest,
   isPermanentDigestError,
   postDigest,
-} from '../../src/slack/digest/post-digest.js';
-import { findBlockKitViolations } from '../../src/slack/render/limits.js';
-import { createDigestStore, type DigestStore } from '../../src/store/digest-store.js';
-import { openStore, type Store } from '../../src/store/store.js';
+} from '../../src/features/digests/slack/post-digest.js';
+import { createLogger, type Logger, silentLogger } from '../../src/logger.js';
+import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
+import { findBlockKitViolations } from '../../src/slack/limits.js';
 import { createEmClient, type EmClient } from '../../src/veeam/em-client.js';
 import { type FakeSlackApi, startFakeSlackApi } from '../fakes/fake-slack-api.js';
 

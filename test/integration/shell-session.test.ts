@@ -4,11 +4,11 @@
  */
 import { PassThrough, Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Answerer } from '../../src/core/answer/create-answerer.js';
-import { renderAskJson } from '../../src/shell/render-ask-json.js';
+import { createDefaultAnswerer } from '../../src/answers/create-default-answerer.js';
+import type { Answerer } from '../../src/answers/domain/create-answerer.js';
+import { renderAskJson } from '../../src/answers/text/render-ask-json.js';
 import { createShell, type Shell } from '../../src/shell/shell.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
-import { createDefaultAnswerer } from '../../src/slack/default-answerer.js';
 import { createEmClient, type EmClient } from '../../src/veeam/em-client.js';
 
 const START = new Date('2026-11-23T12:00:00Z');

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { EXAMPLE_QUESTIONS, helpText } from '../../../src/core/question/help.js';
-import { parseQuestion } from '../../../src/core/question/parse-question.js';
+import { EXAMPLE_QUESTIONS, helpText } from '../../../src/question/help.js';
+import { parseQuestion } from '../../../src/question/parse-question.js';
 
 const NOW = new Date('2026-11-23T10:05:00.000Z');
 

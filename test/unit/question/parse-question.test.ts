@@ -2,14 +2,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { and, cmp, eq, toFilterString } from '../../../src/core/filter.js';
 import type { ParsedQuestion, QueryIntent } from '../../../src/core/ports.js';
-import { EXAMPLE_QUESTIONS } from '../../../src/core/question/help.js';
-import { formatIn, isKnownTimeZone } from '../../../src/core/question/local-calendar.js';
+import { EXAMPLE_QUESTIONS } from '../../../src/question/help.js';
+import { formatIn, isKnownTimeZone } from '../../../src/question/local-calendar.js';
 import {
   describeDefaultWindow,
   MAX_QUESTION_LENGTH,
   parseQuestion,
-} from '../../../src/core/question/parse-question.js';
-import { KNOWN_WORDS, ORDINARY_WORDS } from '../../../src/core/question/vocabulary.js';
+} from '../../../src/question/parse-question.js';
+import { KNOWN_WORDS, ORDINARY_WORDS } from '../../../src/question/vocabulary.js';
 
 const NOW = new Date('2026-11-23T10:05:00.000Z');
 const BERLIN = { now: NOW, timeZone: 'Europe/Berlin' };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toFilterString } from '../../../src/core/filter.js';
-import { parseQuestion } from '../../../src/core/question/parse-question.js';
+import { parseQuestion } from '../../../src/question/parse-question.js';
 import { NOW, PHRASINGS, REFUSALS, ZONE } from './phrasings.js';
 
 describe('parseQuestion phrasings', () => {

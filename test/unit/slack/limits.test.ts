@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findBlockKitViolations } from '../../../src/slack/render/limits.js';
+import { findBlockKitViolations } from '../../../src/slack/limits.js';
 
 const section = (text: string) => ({ type: 'section', text: { type: 'mrkdwn', text } });
 

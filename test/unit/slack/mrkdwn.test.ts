@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { escapeMrkdwn, toSafeMrkdwn, truncateText } from '../../../src/slack/render/mrkdwn.js';
+import { escapeMrkdwn, toSafeMrkdwn, truncateText } from '../../../src/slack/mrkdwn.js';
 
 const decode = (text: string) =>
   text.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');

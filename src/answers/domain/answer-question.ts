@@ -1,0 +1,217 @@
+/**
+ * The one router behind every front door (slash command, mention, DM, App Home, terminal, `replibot ask`):
+ * a question and the asker in, a reply model out. It reads all matching sessions page by page so the counts
+ * are right, but keeps only the page it shows.
+ */
+import { toReplibotError } from '../../core/errors.js';
+import { and, cmp } from '../../core/filter.js';
+import type { EmApi, ParsedQuestion, QueryIntent } from '../../core/ports.js';
+import { toSessionId } from '../../core/sessions.js';
+import { checkNames, toNamedValues } from './check-names.js';
+import type { HelpContent, JobRunReply, Reply, ResultCounts, SessionListReply, SessionRow } from './reply.js';
+import { toJobRow, toTaskRow } from './session-row.js';
+
+/**
+ * Where a question was typed: Slack text carries markup (`<@U1>`, `<!channel>`, `&amp;`) the parser undoes;
+ * plain text (terminal, `replibot ask`) is read as it is, so a VM really named `<!channel>` can be asked about.
+ */
+export type QuestionSource = 'slack' | 'plain';
+
+/** `parseQuestion` from src/core/question/, injected so the router does not care how questions are read. */
+export type QuestionReader = (
+  text: string,
+  context: { now: Date; timeZone: string; source?: QuestionSource },
+) => ParsedQuestion;
+
+export interface AnswerDeps {
+  em: EmApi;
+  readQuestion: QuestionReader;
+  help: () => HelpContent;
+  /** a short id for an error reply ("R-4F2A9C"); the adapter makes it, the core has no randomness */
+  newReferenceId: () => string;
+}
+
+export interface Asker {
+  /** Slack user id, or null in the terminal */
+  userId: string | null;
+  timeZone: string;
+  /** how the question's text is to be read; default 'plain' */
+  source?: QuestionSource;
+}
+
+export interface AnswerOptions {
+  now: Date;
+  /** first session shown (0-based) */
+  offset?: number;
+  /** sessions shown; Infinity for all of them (`ask --format json`) */
+  pageSize: number;
+  /** commands the surface adds to help */
+  commands?: Array<{ usage: string; description: string }>;
+}
+
+/**
+ * Sessions replibot reads for one answer at most. EM keeps about 30 days; a busy site has a few thousand task
+ * sessions in that time, so this only stops a runaway query, and the answer then says its counts are partial.
+ */
+export const MAX_SESSIONS_SCANNED = 100_000;
+
+export function emptyCounts(): ResultCounts {
+  return { None: 0, Success: 0, Warning: 0, Failed: 0 };
+}
+
+export async function answerQuestion(
+  question: string,
+  asker: Asker,
+  options: AnswerOptions,
+  deps: AnswerDeps,
+): Promise<Reply> {
+  let parsed: ParsedQuestion;
+  try {
+    parsed = deps.readQuestion(question, {
+      now: options.now,
+      timeZone: asker.timeZone,
+      ...(asker.source ? { source: asker.source } : {}),
+    });
+  } catch (error) {
+    return toErrorReply(error, deps);
+  }
+  switch (parsed.kind) {
+    case 'help':
+      return { kind: 'help', help: deps.help(), commands: options.commands ?? [] };
+    case 'not-understood':
+      return { kind: 'not-understood', question, error: parsed.error, suggestions: parsed.suggestions };
+    case 'query':
+      try {
+        if (parsed.intent.sessionId !== null && parsed.intent.type === 'ReplicaJobSession') {
+          return await answerJobRun(parsed.intent.sessionId, { ...options, timeZone: asker.timeZone }, deps);
+        }
+        const reply = await answerIntent(question, parsed.intent, options, deps.em);
+        return reply.total === 0 ? await withNameCheck(reply, deps.em) : reply;
+      } catch (error) {
+        return toErrorReply(error, deps);
+      }
+  }
+}
+
+/** Runs an already parsed intent (the App Home and digests use this with an intent they built). */
+export async function answerIntent(
+  question: string,
+  intent: QueryIntent,
+  options: AnswerOptions,
+  em: EmApi,
+): Promise<SessionListReply> {
+  const offset = Math.max(0, Math.trunc(options.offset ?? 0));
+  const pageSize = options.pageSize;
+  const counts = emptyCounts();
+  const page: SessionRow[] = [];
+  let total = 0;
+  let truncated = false;
+  const keep = (row: SessionRow) => {
+    counts[row.result] += 1;
+    if (total >= offset && page.length < pageSize) page.push(row);
+    total += 1;
+  };
+
+  if (intent.sessionId !== null) {
+    // A session named by id: one lookup, no query.
+    const session =
+      intent.type === 'ReplicaTaskSession'
+        ? toTaskRow(await em.getTaskSession(toSessionId(intent.sessionId)))
+        : toJobRow(await em.getJobSession(toSessionId(intent.sessionId)));
+    keep(session);
+  } else {
+    // Every page reads up to the moment of the first answer: sessions that start while someone reads page 1
+    // would otherwise push rows down, and page 2 would repeat some and skip none of them.
+    const query = {
+      filter: and(intent.filter, cmp('CreationTime', '<=', options.now)),
+      sort: intent.sort,
+      limit: intent.limit,
+    };
+    const rows: AsyncIterable<SessionRow> =
+      intent.type === 'ReplicaTaskSession'
+        ? mapRows(em.queryTaskSessions(query), toTaskRow)
+        : mapRows(em.queryJobSessions(query), toJobRow);
+    for await (const row of rows) {
+      if (total >= MAX_SESSIONS_SCANNED) {
+        truncated = true;
+        break;
+      }
+      keep(row);
+    }
+  }
+  return {
+    kind: 'answer',
+    question,
+    intent,
+    total,
+    counts,
+    sessions: page,
+    offset,
+    pageSize,
+    now: options.now,
+    truncated,
+  };
+}
+
+/**
+ * An empty answer to a question naming VMs, jobs or servers: which of those names EM has never seen, so the
+ * reply can say "no backup server named srv02, did you mean srv02.tech.local?" instead of an all-clear.
+ */
+async function withNameCheck(reply: SessionListReply, em: EmApi): Promise<SessionListReply> {
+  const names = toNamedValues(reply.intent.filter);
+  if (names.length === 0 || reply.intent.sessionId !== null) return reply;
+  const check = await checkNames(em, names, reply.intent.type, reply.now);
+  if (check.unknown.length === 0) return reply;
+  return { ...reply, unknownNames: check.unknown, knownNames: check.known };
+}
+
+/** One job run and its task sessions ("Details" on a session). */
+export async function answerJobRun(
+  jobSessionId: string,
+  options: AnswerOptions & { timeZone: string },
+  deps: Pick<AnswerDeps, 'em'>,
+): Promise<JobRunReply> {
+  const id = toSessionId(jobSessionId);
+  const [job, tasks] = await Promise.all([deps.em.getJobSession(id), deps.em.getJobSessionTasks(id)]);
+  const rows = tasks.map(toTaskRow).sort((a, b) => compareTasks(a, b));
+  const counts = emptyCounts();
+  for (const row of rows) counts[row.result] += 1;
+  const offset = Math.max(0, Math.trunc(options.offset ?? 0));
+  return {
+    kind: 'job-run',
+    job: {
+      ...toJobRow(job),
+      progress: job.progress,
+      isRetry: job.isRetry,
+      failureMessage: job.failureMessage,
+    },
+    counts,
+    total: rows.length,
+    tasks: rows.slice(offset, offset + options.pageSize),
+    offset,
+    pageSize: options.pageSize,
+    timeZone: options.timeZone,
+    now: options.now,
+  };
+}
+
+const SEVERITY = { Failed: 0, Warning: 1, None: 2, Success: 3 } as const;
+
+/** In a job run the problems come first, then VMs by name, so the reason for a red run is on top. */
+function compareTasks(a: SessionRow, b: SessionRow): number {
+  return (
+    SEVERITY[a.result] - SEVERITY[b.result] || (a.vmDisplayName ?? '').localeCompare(b.vmDisplayName ?? '')
+  );
+}
+
+/** Any failure, as a reply with a reference id; the adapter logs `reply.error` with the same id. */
+export function toErrorReply(error: unknown, deps: Pick<AnswerDeps, 'newReferenceId'>): Reply {
+  return { kind: 'error', error: toReplibotError(error), referenceId: deps.newReferenceId() };
+}
+
+async function* mapRows<T>(
+  sessions: AsyncIterable<T>,
+  toRow: (session: T) => SessionRow,
+): AsyncIterable<SessionRow> {
+  for await (const session of sessions) yield toRow(session);
+}

@@ -1,0 +1,109 @@
+/**
+ * The reply model: what the router answers, before any surface (Slack, terminal, JSON) draws it.
+ * Renderers only read this; they never talk to EM.
+ */
+import type { ReplibotError } from '../../core/errors.js';
+import type { QueryIntent } from '../../core/ports.js';
+import type { JobState, SessionResult, SessionType, TaskState } from '../../core/sessions.js';
+import type { NamedValue, UnknownName } from './check-names.js';
+
+/** One session as every surface shows it, whether it came from a task or a job session. */
+export interface SessionRow {
+  kind: 'task' | 'job';
+  uid: string;
+  id: string;
+  /** the VM for a task session; null for a job session */
+  vmDisplayName: string | null;
+  jobName: string | null;
+  backupServerName: string | null;
+  /** the bare id of the job run, for "Details"; null when EM gave none */
+  jobSessionId: string | null;
+  creationTime: Date;
+  endTime: Date | null;
+  state: TaskState | JobState;
+  result: SessionResult;
+  /** why it warned or failed; empty when EM gave none */
+  reason: string;
+  /** bytes; null for a job session */
+  totalSize: number | null;
+  /** a still-running session (EM reports result None) */
+  running: boolean;
+}
+
+export type ResultCounts = Record<SessionResult, number>;
+
+export interface HelpContent {
+  summary: string;
+  sections: Array<{ title: string; examples: string[] }>;
+}
+
+/** What the asker is shown about a list of sessions. */
+export interface SessionListReply {
+  kind: 'answer';
+  question: string;
+  intent: QueryIntent;
+  /** every matching session the answer counted */
+  total: number;
+  counts: ResultCounts;
+  /** the page shown, newest first (in the order EM was asked for) */
+  sessions: SessionRow[];
+  offset: number;
+  pageSize: number;
+  /** the instant "today" and "last 24 hours" were read against; carried by buttons so paging is stable */
+  now: Date;
+  /** true when EM had more rows than replibot counts in one answer (the counts are a lower bound) */
+  truncated: boolean;
+  /**
+   * On an empty answer to a question that named VMs, jobs or servers: the names EM has never seen, with
+   * look-alikes it has. Absent or empty when every name exists (then "No ..." is a real all-clear).
+   */
+  unknownNames?: UnknownName[];
+  /** with `unknownNames`: the names that do exist, for which "No ..." still holds */
+  knownNames?: NamedValue[];
+}
+
+/** One job run ("Details") with its task sessions. */
+export interface JobRunReply {
+  kind: 'job-run';
+  job: SessionRow & { progress: number; isRetry: boolean; failureMessage: string | null };
+  counts: ResultCounts;
+  total: number;
+  tasks: SessionRow[];
+  offset: number;
+  pageSize: number;
+  timeZone: string;
+  /** for the duration of a run still going */
+  now: Date;
+}
+
+export interface HelpReply {
+  kind: 'help';
+  help: HelpContent;
+  /** extra commands a surface offers (`/replicas <word>`), shown after the examples */
+  commands: Array<{ usage: string; description: string }>;
+}
+
+export interface NotUnderstoodReply {
+  kind: 'not-understood';
+  question: string;
+  error: string;
+  suggestions: string[];
+}
+
+export interface ErrorReply {
+  kind: 'error';
+  error: ReplibotError;
+  /** a short id shown to the user and written to the log line, so an admin can find the details */
+  referenceId: string;
+}
+
+export type Reply = SessionListReply | JobRunReply | HelpReply | NotUnderstoodReply | ErrorReply;
+
+export const EMPTY_COUNTS: Readonly<ResultCounts> = Object.freeze({
+  None: 0,
+  Success: 0,
+  Warning: 0,
+  Failed: 0,
+});
+
+export type { SessionType };

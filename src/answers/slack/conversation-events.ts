@@ -1,0 +1,85 @@
+/** @mentions (answered in the thread of the mention) and direct messages to the bot. */
+import type { App } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { checkAccess } from '../../slack/access.js';
+import { helpCommands, logReply, type SlackRuntime } from '../../slack/runtime.js';
+import type { Reply } from '../domain/reply.js';
+import { SLACK_PAGE_SIZE } from './render-answer.js';
+import { renderAccessRefused } from './render-error-message.js';
+import { renderReply } from './render-reply.js';
+
+/** `<@U123>` and `<@U123|name>` tokens: the mention itself is not part of the question. */
+export function stripMentions(text: string): string {
+  return text
+    .replace(/<@[A-Z0-9]+(?:\|[^>]*)?>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+const HELP_WORDS = /^(help|\?)$/i;
+
+async function answer(runtime: SlackRuntime, question: string, userId: string, client: WebClient) {
+  const timeZone = await runtime.timeZones.timeZoneOf(userId, client);
+  const reply: Reply =
+    question === '' || HELP_WORDS.test(question)
+      ? { kind: 'help', help: runtime.answerer.help(), commands: helpCommands(runtime) }
+      : await runtime.answerer.ask(
+          question,
+          { userId, timeZone, source: 'slack' },
+          { now: runtime.clock.now(), pageSize: SLACK_PAGE_SIZE, commands: helpCommands(runtime) },
+        );
+  return { reply, timeZone };
+}
+
+export function registerConversationEvents(app: App, runtime: SlackRuntime): void {
+  app.event('app_mention', async ({ event, client }) => {
+    const userId = event.user ?? '';
+    const channel = event.channel;
+    const threadTs = event.thread_ts ?? event.ts;
+    const log = runtime.logger.child({ userId, channelId: channel });
+    try {
+      const decision = checkAccess(runtime.access, userId, channel);
+      if (!decision.allowed) {
+        await client.chat.postEphemeral({
+          channel,
+          user: userId,
+          thread_ts: threadTs,
+          ...renderAccessRefused(decision.reason),
+        });
+        return;
+      }
+      const question = stripMentions(event.text);
+      const { reply, timeZone } = await answer(runtime, question, userId, client);
+      logReply(log, reply, { question });
+      const message = renderReply(reply, { timeZone });
+      if (reply.kind === 'error' || reply.kind === 'not-understood') {
+        await client.chat.postEphemeral({ channel, user: userId, thread_ts: threadTs, ...message });
+      } else {
+        await client.chat.postMessage({ channel, thread_ts: threadTs, ...message });
+      }
+    } catch (error) {
+      log.error({ err: (error as Error).message }, 'could not answer a mention');
+    }
+  });
+
+  app.event('message', async ({ event, client }) => {
+    // Only plain messages people type in the bot's DM: no edits, joins or bot posts (including our own).
+    if (event.channel_type !== 'im' || event.subtype !== undefined || 'bot_id' in event) return;
+    const userId = event.user;
+    const channel = event.channel;
+    const log = runtime.logger.child({ userId, channelId: channel });
+    try {
+      const decision = checkAccess(runtime.access, userId, channel);
+      if (!decision.allowed) {
+        await client.chat.postMessage({ channel, ...renderAccessRefused(decision.reason) });
+        return;
+      }
+      const question = stripMentions(event.text ?? '');
+      const { reply, timeZone } = await answer(runtime, question, userId, client);
+      logReply(log, reply, { question });
+      await client.chat.postMessage({ channel, ...renderReply(reply, { timeZone }) });
+    } catch (error) {
+      log.error({ err: (error as Error).message }, 'could not answer a direct message');
+    }
+  });
+}

@@ -1,0 +1,26 @@
+import { renderHelp, renderNotUnderstood } from '../../slack/render-help.js';
+import { renderError } from '../domain/render-error.js';
+import type { Reply } from '../domain/reply.js';
+import type { AnswerRenderOptions, SlackMessage } from './render-answer.js';
+import { renderAnswer, renderJobRun } from './render-answer.js';
+import { renderErrorMessage } from './render-error-message.js';
+
+/** Any reply as a Slack message. */
+export function renderReply(reply: Reply, options: AnswerRenderOptions): SlackMessage {
+  switch (reply.kind) {
+    case 'answer':
+      return renderAnswer(reply, options);
+    case 'job-run':
+      return renderJobRun(reply);
+    case 'help':
+      return renderHelp(reply);
+    case 'not-understood':
+      return renderNotUnderstood(reply);
+    case 'error':
+      return renderErrorMessage(renderError(reply.error, reply.referenceId));
+    default: {
+      const unhandled: never = reply;
+      throw new TypeError(`No Slack rendering for ${JSON.stringify(unhandled)}`);
+    }
+  }
+}

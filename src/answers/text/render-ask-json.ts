@@ -1,0 +1,78 @@
+/**
+ * `replibot ask --format json`: the query sent and every matching session, for scripts. On an empty answer to a
+ * question naming VMs, jobs or servers EM has never seen, `unknownNames` lists them with look-alikes, so a
+ * script can tell a typo from an all-clear.
+ */
+
+import { toFilterString } from '../../core/filter.js';
+import type { Reply } from '../domain/reply.js';
+
+export function renderAskJson(reply: Reply): unknown {
+  switch (reply.kind) {
+    case 'answer': {
+      const { intent } = reply;
+      return {
+        query: {
+          type: intent.type,
+          filter: intent.filter ? toFilterString(intent.type, intent.filter) : null,
+          sort: intent.sort,
+          limit: intent.limit,
+          sessionId: intent.sessionId,
+          window: intent.window
+            ? { from: intent.window.from.toISOString(), to: intent.window.to?.toISOString() ?? null }
+            : null,
+          defaultWindow: intent.defaultWindow,
+          beyondRetention: intent.beyondRetention,
+          timeZone: intent.timeZone,
+          explanation: intent.explanation,
+          phrase: intent.phrase,
+        },
+        total: reply.total,
+        truncated: reply.truncated,
+        counts: reply.counts,
+        unknownNames: (reply.unknownNames ?? []).map((u) => ({
+          field: u.field,
+          name: u.name,
+          suggestions: u.suggestions,
+          ...(u.otherFields?.length ? { otherFields: u.otherFields } : {}),
+        })),
+        sessions: reply.sessions.map((row) => ({
+          uid: row.uid,
+          vmDisplayName: row.vmDisplayName,
+          jobName: row.jobName,
+          backupServerName: row.backupServerName,
+          state: row.state,
+          result: row.result,
+          reason: row.reason,
+          creationTime: row.creationTime.toISOString(),
+          endTime: row.endTime?.toISOString() ?? null,
+          totalSize: row.totalSize,
+        })),
+      };
+    }
+    case 'job-run':
+      return {
+        jobRun: { uid: reply.job.uid, jobName: reply.job.jobName, result: reply.job.result },
+        total: reply.total,
+      };
+    case 'help':
+      return { help: reply.help };
+    case 'not-understood':
+      return {
+        notUnderstood: { question: reply.question, error: reply.error, suggestions: reply.suggestions },
+      };
+    case 'error':
+      return {
+        error: {
+          code: reply.error.code,
+          message: reply.error.message,
+          hint: reply.error.hint ?? null,
+          referenceId: reply.referenceId,
+        },
+      };
+    default: {
+      const unhandled: never = reply;
+      return unhandled;
+    }
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * Alerting as one service for the composition root: the poller, the outbox worker, the ALERT_CHANNEL default
+ * subscription, and health for `/healthz` and the App Home.
+ */
+import type { Clock, EmApi, Notifier } from '../../core/ports.js';
+import type { Logger } from '../../logger.js';
+import type { Store } from './alert-store.js';
+import { createOutboxWorker, type OutboxHealth, type OutboxWorker } from './outbox-worker.js';
+import { createPoller, type Poller, type PollerHealth } from './poller.js';
+
+export const DEFAULT_SUBSCRIPTION_CREATOR = 'ALERT_CHANNEL';
+
+export interface AlertServiceOptions {
+  em: EmApi;
+  store: Store;
+  notifier: Notifier;
+  clock: Clock;
+  logger: Logger;
+  pollIntervalSeconds: number;
+  pollOverlapMinutes: number;
+  timeZone: string;
+  /** a channel id: gets a subscription to every failure at start (once) */
+  alertChannel?: string;
+  /** tests shorten these */
+  pollIntervalMs?: number;
+  paceMs?: number;
+  retryBaseMs?: number;
+  catchUpThreshold?: number;
+}
+
+export interface AlertHealth {
+  poller: PollerHealth;
+  outbox: OutboxHealth;
+}
+
+export interface AlertService {
+  poller: Poller;
+  outbox: OutboxWorker;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  health(): AlertHealth;
+}
+
+/** Adds the ALERT_CHANNEL subscription unless that channel already has one from the configuration. */
+export function ensureDefaultSubscription(store: Store, channelId: string, now: Date): boolean {
+  const exists = store.subscriptions
+    .list(channelId)
+    .some((s) => s.createdBy === DEFAULT_SUBSCRIPTION_CREATOR);
+  if (exists) return false;
+  store.subscriptions.add(
+    channelId,
+    { level: 'failed', job: null, vm: null, server: null },
+    DEFAULT_SUBSCRIPTION_CREATOR,
+    now,
+  );
+  return true;
+}
+
+export function createAlertService(options: AlertServiceOptions): AlertService {
+  const outbox = createOutboxWorker({
+    store: options.store,
+    notifier: options.notifier,
+    clock: options.clock,
+    logger: options.logger.child({ part: 'outbox' }),
+    timeZone: options.timeZone,
+    ...(options.paceMs !== undefined ? { paceMs: options.paceMs } : {}),
+    ...(options.retryBaseMs !== undefined ? { retryBaseMs: options.retryBaseMs } : {}),
+  });
+  const poller = createPoller({
+    em: options.em,
+    store: options.store,
+    clock: options.clock,
+    logger: options.logger.child({ part: 'poller' }),
+    intervalMs: options.pollIntervalMs ?? options.pollIntervalSeconds * 1000,
+    overlapMinutes: options.pollOverlapMinutes,
+    ...(options.catchUpThreshold !== undefined ? { catchUpThreshold: options.catchUpThreshold } : {}),
+    onQueued: () => outbox.kick(),
+  });
+  return {
+    poller,
+    outbox,
+    async start() {
+      if (options.alertChannel)
+        ensureDefaultSubscription(options.store, options.alertChannel, options.clock.now());
+      // what a previous run left in the outbox goes out first
+      outbox.start();
+      poller.start();
+    },
+    async stop() {
+      await poller.stop();
+      await outbox.stop();
+    },
+    health: () => ({ poller: poller.health(), outbox: outbox.health() }),
+  };
+}

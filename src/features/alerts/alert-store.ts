@@ -1,0 +1,565 @@
+/**
+ * The SQLite store: one file (WAL mode), versioned migrations, and one repository per concern.
+ * Everything the alerts need to survive a restart lives here: the poll watermark, the session UIDs already
+ * seen, per-VM failure streaks, subscriptions, mutes, posted alerts and the outbox of notifications.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { ReplibotError } from '../../core/errors.js';
+import type {
+  AlertNotice,
+  AlertResult,
+  AlertVm,
+  JobRunAlert,
+  Mute,
+  MuteScope,
+  Subscription,
+  SubscriptionFilter,
+} from './domain/alert-notice.js';
+import { reviveNotice } from './domain/alert-notice.js';
+import type { PlannedAlert } from './domain/plan-alerts.js';
+import { MIGRATIONS } from './migrations.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  /** SQL, run in one transaction with the bookkeeping row */
+  up: string;
+}
+
+export type SqliteDatabase = Database.Database;
+
+export interface VmStatus {
+  jobName: string;
+  vmName: string;
+  failedRuns: number;
+  lastResult: string;
+  lastEndTime: Date;
+}
+
+export type OutboxAction = 'post' | 'update' | 'reply';
+export type OutboxStatus = 'pending' | 'sending' | 'sent';
+
+export interface OutboxRow {
+  id: number;
+  key: string;
+  channelId: string;
+  action: OutboxAction;
+  /** set for notices about an alert message: the notice is rendered from the alert as it is at send time */
+  alertId: number | null;
+  notice: AlertNotice | null;
+  status: OutboxStatus;
+  attempts: number;
+  notBefore: Date;
+  createdAt: Date;
+  sentAt: Date | null;
+  ts: string | null;
+  lastError: string | null;
+}
+
+export interface NewOutboxRow {
+  key: string;
+  channelId: string;
+  action: OutboxAction;
+  alertId?: number | null;
+  notice?: AlertNotice | null;
+  notBefore?: Date;
+}
+
+/** What the poller plans is what the store keeps. */
+export type NewAlert = PlannedAlert;
+
+/** An unrecovered VM of a posted (or queued) alert. */
+export interface OpenAlertVm {
+  alertId: number;
+  channelId: string;
+  taskUid: string;
+  vmName: string;
+  jobName: string;
+  endTime: Date;
+}
+
+export interface Store {
+  readonly db: SqliteDatabase;
+  readonly state: {
+    get(key: string): string | null;
+    set(key: string, value: string | null): void;
+  };
+  readonly seen: {
+    /** the UIDs of the list that were never seen, in the order given */
+    unseen(uids: readonly string[]): string[];
+    markSeen(sessions: ReadonlyArray<{ uid: string; endTime: Date }>, now: Date): void;
+    /** forgets sessions that ended before `before` (they can no longer fall into a poll window) */
+    prune(before: Date): number;
+    count(): number;
+  };
+  readonly vmStatus: {
+    get(jobName: string, vmName: string): VmStatus | null;
+    put(status: VmStatus): void;
+    /** job names with at least one VM whose last run failed or warned */
+    jobsWithOpenFailures(): string[];
+  };
+  readonly subscriptions: {
+    add(channelId: string, filter: SubscriptionFilter, createdBy: string, now: Date): Subscription;
+    list(channelId?: string): Subscription[];
+    remove(id: number): boolean;
+  };
+  readonly mutes: {
+    add(
+      input: { channelId: string; scope: MuteScope; name: string; until: Date; createdBy: string },
+      now: Date,
+    ): Mute;
+    active(now: Date, channelId?: string): Mute[];
+    remove(id: number): boolean;
+  };
+  readonly alerts: {
+    create(alert: NewAlert, now: Date): JobRunAlert;
+    get(id: number): JobRunAlert | null;
+    setTs(id: number, ts: string): void;
+    acknowledge(id: number, userId: string, at: Date): JobRunAlert | null;
+    openVms(jobName: string, vmName: string): OpenAlertVm[];
+    markRecovered(alertId: number, taskUid: string, at: Date): void;
+  };
+  readonly outbox: {
+    /** adds a row unless its key exists; returns false for a duplicate */
+    enqueue(row: NewOutboxRow, now: Date): boolean;
+    /** the oldest open row of each channel (FIFO per channel), due or not */
+    heads(): OutboxRow[];
+    markSending(id: number): void;
+    markSent(id: number, ts: string | null, now: Date): void;
+    /**
+     * Tries again after `notBefore`. `uncertain` keeps the row in `sending`: the attempt may have reached Slack
+     * (a timeout), so the next attempt checks for a delivered copy first.
+     */
+    retryLater(id: number, notBefore: Date, error: string, uncertain?: boolean): void;
+    /** every channel's open rows wait until `notBefore` (a 429 blocks the whole channel) */
+    delayChannel(channelId: string, notBefore: Date): void;
+    open(): OutboxRow[];
+    all(): OutboxRow[];
+  };
+  transaction<T>(fn: () => T): T;
+  close(): void;
+}
+
+/**
+ * Opens (creating the folder and file when needed) and migrates the store. `':memory:'` gives a private
+ * in-memory store for tests.
+ */
+export function openStore(path: string, options: { migrations?: Migration[] } = {}): Store {
+  let db: SqliteDatabase;
+  try {
+    if (path !== ':memory:' && !path.startsWith('file:')) mkdirSync(dirname(path), { recursive: true });
+    db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    // NORMAL is durable across process crashes in WAL mode; only a power loss can lose the last commit
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+  } catch (error) {
+    throw new ReplibotError('store_error', `Cannot open the database at ${path}.`, {
+      hint: 'Check DATABASE_PATH: its folder must be writable by replibot.',
+      cause: error,
+    });
+  }
+  migrate(db, options.migrations ?? MIGRATIONS);
+  return createRepositories(db);
+}
+
+function migrate(db: SqliteDatabase, migrations: Migration[]): void {
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
+  );
+  const versions = new Set<number>();
+  for (const m of migrations) {
+    if (versions.has(m.version))
+      throw new ReplibotError('internal', `Migration ${m.version} is defined twice.`);
+    versions.add(m.version);
+  }
+  const applied = new Set(
+    (db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map(
+      (r) => r.version,
+    ),
+  );
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+    if (applied.has(m.version)) continue;
+    try {
+      db.transaction(() => {
+        db.exec(m.up);
+        // the wall clock is fine here: this is bookkeeping for humans, not domain time
+        record.run(m.version, m.name, new Date().toISOString());
+      })();
+    } catch (error) {
+      throw new ReplibotError('store_error', `Database migration ${m.version} (${m.name}) failed.`, {
+        hint: 'The database was left as it was before this step; check the log and the DATABASE_PATH file.',
+        cause: error,
+      });
+    }
+  }
+}
+
+interface SubscriptionRecord {
+  id: number;
+  channel_id: string;
+  level: string;
+  job: string | null;
+  vm: string | null;
+  server: string | null;
+  created_by: string;
+  created_at: number;
+}
+
+interface MuteRecord {
+  id: number;
+  channel_id: string;
+  scope: string;
+  name: string;
+  until: number;
+  created_by: string;
+  created_at: number;
+}
+
+interface AlertRecord {
+  id: number;
+  channel_id: string;
+  job_session_uid: string;
+  job_name: string;
+  server_name: string | null;
+  run_started_at: number;
+  ts: string | null;
+  acked_by: string | null;
+  acked_at: number | null;
+}
+
+interface AlertVmRecord {
+  task_uid: string;
+  vm_name: string;
+  result: string;
+  reason: string;
+  failed_runs: number;
+  end_time: number;
+  recovered_at: number | null;
+}
+
+interface OutboxRecord {
+  id: number;
+  dedupe_key: string;
+  channel_id: string;
+  action: string;
+  alert_id: number | null;
+  notice: string | null;
+  status: string;
+  attempts: number;
+  not_before: number;
+  created_at: number;
+  sent_at: number | null;
+  ts: string | null;
+  last_error: string | null;
+}
+
+const toSubscription = (r: SubscriptionRecord): Subscription => ({
+  id: r.id,
+  channelId: r.channel_id,
+  level: r.level === 'warnings' ? 'warnings' : 'failed',
+  job: r.job,
+  vm: r.vm,
+  server: r.server,
+  createdBy: r.created_by,
+  createdAt: new Date(r.created_at),
+});
+
+const toMute = (r: MuteRecord): Mute => ({
+  id: r.id,
+  channelId: r.channel_id,
+  scope: r.scope === 'job' ? 'job' : 'vm',
+  name: r.name,
+  until: new Date(r.until),
+  createdBy: r.created_by,
+  createdAt: new Date(r.created_at),
+});
+
+const toOutboxRow = (r: OutboxRecord): OutboxRow => ({
+  id: r.id,
+  key: r.dedupe_key,
+  channelId: r.channel_id,
+  action: r.action as OutboxAction,
+  alertId: r.alert_id,
+  notice: r.notice === null ? null : reviveNotice(r.notice),
+  status: r.status as OutboxStatus,
+  attempts: r.attempts,
+  notBefore: new Date(r.not_before),
+  createdAt: new Date(r.created_at),
+  sentAt: r.sent_at === null ? null : new Date(r.sent_at),
+  ts: r.ts,
+  lastError: r.last_error,
+});
+
+function createRepositories(db: SqliteDatabase): Store {
+  const q = {
+    stateGet: db.prepare('SELECT value FROM poller_state WHERE key = ?'),
+    stateSet: db.prepare(
+      'INSERT INTO poller_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    ),
+    stateDelete: db.prepare('DELETE FROM poller_state WHERE key = ?'),
+    seenOne: db.prepare('SELECT 1 FROM seen_sessions WHERE uid = ?').pluck(),
+    seenInsert: db.prepare(
+      'INSERT INTO seen_sessions (uid, end_time, seen_at) VALUES (?, ?, ?) ON CONFLICT (uid) DO NOTHING',
+    ),
+    seenPrune: db.prepare('DELETE FROM seen_sessions WHERE end_time < ?'),
+    seenCount: db.prepare('SELECT COUNT(*) FROM seen_sessions').pluck(),
+    vmGet: db.prepare('SELECT * FROM vm_status WHERE job_name = ? AND vm_name = ?'),
+    vmPut: db.prepare(
+      `INSERT INTO vm_status (job_name, vm_name, failed_runs, last_result, last_end_time) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (job_name, vm_name) DO UPDATE SET failed_runs = excluded.failed_runs,
+         last_result = excluded.last_result, last_end_time = excluded.last_end_time`,
+    ),
+    vmOpenJobs: db
+      .prepare("SELECT DISTINCT job_name FROM vm_status WHERE last_result != 'Success' ORDER BY job_name")
+      .pluck(),
+    subInsert: db.prepare(
+      'INSERT INTO subscriptions (channel_id, level, job, vm, server, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ),
+    subById: db.prepare('SELECT * FROM subscriptions WHERE id = ?'),
+    subAll: db.prepare('SELECT * FROM subscriptions ORDER BY channel_id, id'),
+    subChannel: db.prepare('SELECT * FROM subscriptions WHERE channel_id = ? ORDER BY id'),
+    subDelete: db.prepare('DELETE FROM subscriptions WHERE id = ?'),
+    muteInsert: db.prepare(
+      'INSERT INTO mutes (channel_id, scope, name, until, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    muteById: db.prepare('SELECT * FROM mutes WHERE id = ?'),
+    muteActive: db.prepare('SELECT * FROM mutes WHERE until > ? ORDER BY channel_id, until, id'),
+    muteActiveChannel: db.prepare(
+      'SELECT * FROM mutes WHERE channel_id = ? AND until > ? ORDER BY until, id',
+    ),
+    muteDelete: db.prepare('DELETE FROM mutes WHERE id = ?'),
+    alertInsert: db.prepare(
+      `INSERT INTO alerts (channel_id, job_session_uid, job_name, server_name, run_started_at, created_at)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+    ),
+    alertVmInsert: db.prepare(
+      `INSERT INTO alert_vms (alert_id, task_uid, job_name, vm_name, result, reason, failed_runs, end_time)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    alertById: db.prepare('SELECT * FROM alerts WHERE id = ?'),
+    alertVms: db.prepare('SELECT * FROM alert_vms WHERE alert_id = ? ORDER BY vm_name, task_uid'),
+    alertSetTs: db.prepare('UPDATE alerts SET ts = ? WHERE id = ?'),
+    alertAck: db.prepare('UPDATE alerts SET acked_by = ?, acked_at = ? WHERE id = ? AND acked_by IS NULL'),
+    alertOpenVms: db.prepare(
+      `SELECT v.alert_id, a.channel_id, v.task_uid, v.vm_name, v.job_name, v.end_time FROM alert_vms v
+       JOIN alerts a ON a.id = v.alert_id
+       WHERE v.job_name = ? AND v.vm_name = ? AND v.recovered_at IS NULL ORDER BY v.alert_id`,
+    ),
+    alertRecover: db.prepare(
+      'UPDATE alert_vms SET recovered_at = ? WHERE alert_id = ? AND task_uid = ? AND recovered_at IS NULL',
+    ),
+    outboxInsert: db.prepare(
+      `INSERT INTO outbox (dedupe_key, channel_id, action, alert_id, notice, not_before, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING`,
+    ),
+    outboxHeads: db.prepare(
+      `SELECT o.* FROM outbox o JOIN (SELECT channel_id, MIN(id) AS id FROM outbox WHERE status != 'sent'
+       GROUP BY channel_id) h ON h.id = o.id ORDER BY o.id`,
+    ),
+    outboxSending: db.prepare("UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id = ?"),
+    outboxSent: db.prepare(
+      "UPDATE outbox SET status = 'sent', ts = ?, sent_at = ?, last_error = NULL WHERE id = ?",
+    ),
+    outboxRetry: db.prepare('UPDATE outbox SET status = ?, not_before = ?, last_error = ? WHERE id = ?'),
+    outboxDelayChannel: db.prepare(
+      "UPDATE outbox SET not_before = MAX(not_before, ?) WHERE channel_id = ? AND status != 'sent'",
+    ),
+    outboxOpen: db.prepare("SELECT * FROM outbox WHERE status != 'sent' ORDER BY id"),
+    outboxAll: db.prepare('SELECT * FROM outbox ORDER BY id'),
+  };
+
+  const getAlert = (id: number): JobRunAlert | null => {
+    const a = q.alertById.get(id) as AlertRecord | undefined;
+    if (a === undefined) return null;
+    const vms = (q.alertVms.all(id) as AlertVmRecord[]).map(
+      (v): AlertVm => ({
+        taskUid: v.task_uid,
+        vmName: v.vm_name,
+        result: v.result as AlertResult,
+        reason: v.reason,
+        failedRuns: v.failed_runs,
+        endTime: new Date(v.end_time),
+        recoveredAt: v.recovered_at === null ? null : new Date(v.recovered_at),
+      }),
+    );
+    return {
+      id: a.id,
+      channelId: a.channel_id,
+      jobSessionUid: a.job_session_uid,
+      jobName: a.job_name,
+      serverName: a.server_name,
+      runStartedAt: new Date(a.run_started_at),
+      vms,
+      acknowledgedBy: a.acked_by,
+      acknowledgedAt: a.acked_at === null ? null : new Date(a.acked_at),
+      ts: a.ts,
+    };
+  };
+
+  return {
+    db,
+    state: {
+      get: (key) => (q.stateGet.get(key) as { value: string } | undefined)?.value ?? null,
+      set: (key, value) => {
+        if (value === null) q.stateDelete.run(key);
+        else q.stateSet.run(key, value);
+      },
+    },
+    seen: {
+      unseen: (uids) => uids.filter((uid) => q.seenOne.get(uid) === undefined),
+      markSeen: (sessions, now) => {
+        for (const s of sessions) q.seenInsert.run(s.uid, s.endTime.getTime(), now.getTime());
+      },
+      prune: (before) => q.seenPrune.run(before.getTime()).changes,
+      count: () => q.seenCount.get() as number,
+    },
+    vmStatus: {
+      get: (jobName, vmName) => {
+        const r = q.vmGet.get(jobName, vmName) as
+          | {
+              job_name: string;
+              vm_name: string;
+              failed_runs: number;
+              last_result: string;
+              last_end_time: number;
+            }
+          | undefined;
+        return r === undefined
+          ? null
+          : {
+              jobName: r.job_name,
+              vmName: r.vm_name,
+              failedRuns: r.failed_runs,
+              lastResult: r.last_result,
+              lastEndTime: new Date(r.last_end_time),
+            };
+      },
+      put: (s) => {
+        q.vmPut.run(s.jobName, s.vmName, s.failedRuns, s.lastResult, s.lastEndTime.getTime());
+      },
+      jobsWithOpenFailures: () => q.vmOpenJobs.all() as string[],
+    },
+    subscriptions: {
+      add: (channelId, f, createdBy, now) => {
+        const id = Number(
+          q.subInsert.run(channelId, f.level, f.job, f.vm, f.server, createdBy, now.getTime())
+            .lastInsertRowid,
+        );
+        return toSubscription(q.subById.get(id) as SubscriptionRecord);
+      },
+      list: (channelId) =>
+        (
+          (channelId === undefined ? q.subAll.all() : q.subChannel.all(channelId)) as SubscriptionRecord[]
+        ).map(toSubscription),
+      remove: (id) => q.subDelete.run(id).changes > 0,
+    },
+    mutes: {
+      add: (m, now) => {
+        const id = Number(
+          q.muteInsert.run(m.channelId, m.scope, m.name, m.until.getTime(), m.createdBy, now.getTime())
+            .lastInsertRowid,
+        );
+        return toMute(q.muteById.get(id) as MuteRecord);
+      },
+      active: (now, channelId) =>
+        (
+          (channelId === undefined
+            ? q.muteActive.all(now.getTime())
+            : q.muteActiveChannel.all(channelId, now.getTime())) as MuteRecord[]
+        ).map(toMute),
+      remove: (id) => q.muteDelete.run(id).changes > 0,
+    },
+    alerts: {
+      create: (alert, now) => {
+        const id = Number(
+          q.alertInsert.run(
+            alert.channelId,
+            alert.jobSessionUid,
+            alert.jobName,
+            alert.serverName,
+            alert.runStartedAt.getTime(),
+            now.getTime(),
+          ).lastInsertRowid,
+        );
+        for (const vm of alert.vms) {
+          q.alertVmInsert.run(
+            id,
+            vm.taskUid,
+            alert.jobName,
+            vm.vmName,
+            vm.result,
+            vm.reason,
+            vm.failedRuns,
+            vm.endTime.getTime(),
+          );
+        }
+        return getAlert(id)!;
+      },
+      get: getAlert,
+      setTs: (id, ts) => {
+        q.alertSetTs.run(ts, id);
+      },
+      acknowledge: (id, userId, at) => {
+        q.alertAck.run(userId, at.getTime(), id);
+        return getAlert(id);
+      },
+      openVms: (jobName, vmName) =>
+        (
+          q.alertOpenVms.all(jobName, vmName) as Array<{
+            alert_id: number;
+            channel_id: string;
+            task_uid: string;
+            vm_name: string;
+            job_name: string;
+            end_time: number;
+          }>
+        ).map((r) => ({
+          alertId: r.alert_id,
+          channelId: r.channel_id,
+          taskUid: r.task_uid,
+          vmName: r.vm_name,
+          jobName: r.job_name,
+          endTime: new Date(r.end_time),
+        })),
+      markRecovered: (alertId, taskUid, at) => {
+        q.alertRecover.run(at.getTime(), alertId, taskUid);
+      },
+    },
+    outbox: {
+      enqueue: (row, now) =>
+        q.outboxInsert.run(
+          row.key,
+          row.channelId,
+          row.action,
+          row.alertId ?? null,
+          row.notice == null ? null : JSON.stringify(row.notice),
+          (row.notBefore ?? now).getTime(),
+          now.getTime(),
+        ).changes > 0,
+      heads: () => (q.outboxHeads.all() as OutboxRecord[]).map(toOutboxRow),
+      markSending: (id) => {
+        q.outboxSending.run(id);
+      },
+      markSent: (id, ts, now) => {
+        q.outboxSent.run(ts, now.getTime(), id);
+      },
+      retryLater: (id, notBefore, error, uncertain = false) => {
+        q.outboxRetry.run(uncertain ? 'sending' : 'pending', notBefore.getTime(), error.slice(0, 500), id);
+      },
+      delayChannel: (channelId, notBefore) => {
+        q.outboxDelayChannel.run(notBefore.getTime(), channelId);
+      },
+      open: () => (q.outboxOpen.all() as OutboxRecord[]).map(toOutboxRow),
+      all: () => (q.outboxAll.all() as OutboxRecord[]).map(toOutboxRow),
+    },
+    transaction: (fn) => db.transaction(fn)(),
+    close: () => {
+      if (db.open) db.close();
+    },
+  };
+}

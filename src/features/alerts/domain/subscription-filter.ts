@@ -1,0 +1,179 @@
+/**
+ * Subscriptions and mutes as people type them in Slack, and how they match a task session.
+ * `/replicas subscribe [failed|warnings] [job <name>] [vm <name>] [server <name>]`
+ * `/replicas mute [vm|job] <name> <duration>`
+ */
+import type { ReplicaTaskSession } from '../../../core/sessions.js';
+import type { Mute, MuteScope, SubscriptionFilter } from './alert-notice.js';
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string };
+
+const KEYWORDS = new Set(['job', 'vm', 'server']);
+
+/** Splits on spaces, keeping "quoted names" (straight or Slack's curly quotes) as one token. */
+export function splitArgs(text: string): string[] {
+  const tokens: string[] = [];
+  const re = /"([^"]*)"|“([^”]*)”|'([^']*)'|(\S+)/g;
+  for (const m of text.matchAll(re)) tokens.push(m[1] ?? m[2] ?? m[3] ?? m[4] ?? '');
+  return tokens;
+}
+
+/** Reads the words after `/replicas subscribe`. */
+export function parseSubscriptionFilter(args: string): ParseResult<SubscriptionFilter> {
+  const tokens = splitArgs(args.trim());
+  const filter: SubscriptionFilter = { level: 'failed', job: null, vm: null, server: null };
+  let levelSeen = false;
+  let i = 0;
+  while (i < tokens.length) {
+    const word = tokens[i]!.toLowerCase();
+    if (
+      (word === 'failed' || word === 'failures' || word === 'warnings' || word === 'warning') &&
+      !levelSeen
+    ) {
+      filter.level = word.startsWith('warning') ? 'warnings' : 'failed';
+      levelSeen = true;
+      i += 1;
+      continue;
+    }
+    if (KEYWORDS.has(word)) {
+      const parts: string[] = [];
+      i += 1;
+      while (i < tokens.length && !KEYWORDS.has(tokens[i]!.toLowerCase())) parts.push(tokens[i++]!);
+      const name = parts.join(' ').trim();
+      if (name === '')
+        return { ok: false, error: `Give a name after "${word}", for example: ${word} apache02` };
+      const key = word as 'job' | 'vm' | 'server';
+      if (filter[key] !== null) return { ok: false, error: `"${word}" is given twice; give it once.` };
+      filter[key] = name;
+      continue;
+    }
+    return {
+      ok: false,
+      error: `I did not understand "${tokens[i]}". Use: subscribe [failed|warnings] [job <name>] [vm <name>] [server <name>]`,
+    };
+  }
+  return { ok: true, value: filter };
+}
+
+/** Case-insensitive name match; `*` in the pattern matches any run of characters. */
+export function matchesName(pattern: string | null, value: string | null): boolean {
+  if (pattern === null) return true;
+  if (value === null) return false;
+  if (!pattern.includes('*')) return pattern.toLowerCase() === value.toLowerCase();
+  const re = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+    'is',
+  );
+  return re.test(value);
+}
+
+/** True when a completed task session is something this subscription wants to hear about. */
+export function matchesSubscription(filter: SubscriptionFilter, session: ReplicaTaskSession): boolean {
+  if (session.result === 'Failed') {
+    // a failure is always wanted
+  } else if (session.result === 'Warning') {
+    if (filter.level !== 'warnings') return false;
+  } else return false;
+  return (
+    matchesName(filter.job, session.jobName) &&
+    matchesName(filter.vm, session.vmDisplayName) &&
+    matchesName(filter.server, session.backupServerName)
+  );
+}
+
+export function isMuted(mutes: readonly Mute[], channelId: string, jobName: string, vmName: string): boolean {
+  return mutes.some(
+    (m) =>
+      m.channelId === channelId &&
+      (m.scope === 'vm' ? matchesName(m.name, vmName) : matchesName(m.name, jobName)),
+  );
+}
+
+/** A one-line description: "failures of job SQL Prod on any VM" */
+export function describeSubscription(filter: SubscriptionFilter): string {
+  const what = filter.level === 'warnings' ? 'failures and warnings' : 'failures';
+  const parts = [
+    filter.job === null ? 'every job' : `job ${filter.job}`,
+    filter.vm === null ? null : `VM ${filter.vm}`,
+    filter.server === null ? null : `server ${filter.server}`,
+  ].filter((p): p is string => p !== null);
+  return `${what} of ${parts.join(', ')}`;
+}
+
+const UNIT_MS: Record<string, number> = {
+  m: 60_000,
+  min: 60_000,
+  mins: 60_000,
+  minute: 60_000,
+  minutes: 60_000,
+  h: 3_600_000,
+  hr: 3_600_000,
+  hrs: 3_600_000,
+  hour: 3_600_000,
+  hours: 3_600_000,
+  d: 86_400_000,
+  day: 86_400_000,
+  days: 86_400_000,
+  w: 604_800_000,
+  week: 604_800_000,
+  weeks: 604_800_000,
+};
+
+export const MAX_MUTE_MS = 30 * 86_400_000;
+
+/** "4h", "90m", "1h30m", "2 days" -> milliseconds; null when it is not a duration. */
+export function parseDuration(text: string): number | null {
+  const compact = text.trim().toLowerCase().replace(/\s+/g, '');
+  if (compact === '') return null;
+  const re = /(\d+(?:\.\d+)?)([a-z]+)/g;
+  let total = 0;
+  let consumed = 0;
+  for (const m of compact.matchAll(re)) {
+    if (m.index !== consumed) return null;
+    const unit = UNIT_MS[m[2]!];
+    if (unit === undefined) return null;
+    total += Number(m[1]) * unit;
+    consumed += m[0].length;
+  }
+  if (consumed !== compact.length || total <= 0) return null;
+  return Math.round(total);
+}
+
+/** "1h", "4h", "1d 2h", "30m" */
+export function formatDuration(ms: number): string {
+  const minutes = Math.max(1, Math.round(ms / 60_000));
+  const d = Math.floor(minutes / 1440);
+  const h = Math.floor((minutes % 1440) / 60);
+  const m = minutes % 60;
+  return [d ? `${d}d` : '', h ? `${h}h` : '', m ? `${m}m` : ''].filter(Boolean).join(' ');
+}
+
+export interface MuteRequest {
+  scope: MuteScope;
+  name: string;
+  durationMs: number;
+}
+
+/** Reads the words after `/replicas mute`: `[vm|job] <name> <duration>`; a bare name is a VM. */
+export function parseMuteRequest(args: string): ParseResult<MuteRequest> {
+  const usage = 'Use: mute [vm|job] <name> <duration>, for example: mute vm apache02 4h';
+  const tokens = splitArgs(args.trim());
+  if (tokens.length < 2) return { ok: false, error: usage };
+  let scope: MuteScope = 'vm';
+  let rest = tokens;
+  const first = tokens[0]!.toLowerCase();
+  if ((first === 'vm' || first === 'job') && tokens.length >= 3) {
+    scope = first;
+    rest = tokens.slice(1);
+  }
+  const durationMs = parseDuration(rest[rest.length - 1]!);
+  if (durationMs === null)
+    return { ok: false, error: `"${rest[rest.length - 1]}" is not a duration. ${usage}` };
+  if (durationMs > MAX_MUTE_MS) return { ok: false, error: 'A mute lasts at most 30 days.' };
+  const name = rest.slice(0, -1).join(' ').trim();
+  if (name === '') return { ok: false, error: usage };
+  return { ok: true, value: { scope, name, durationMs } };
+}

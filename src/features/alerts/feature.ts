@@ -1,0 +1,150 @@
+/**
+ * Alerts as a feature of the composition root (src/main.ts FEATURES): the store, the poller and outbox service,
+ * `/replicas subscribe|mute...`, the alert buttons, `/healthz` checks, App Home lines and, in the terminal
+ * chat, alerts printed as they happen plus an `alerts` command.
+ */
+import type { KnownBlock } from '@slack/types';
+import { formatDateTime } from '../../core/format.js';
+import type { Notifier } from '../../core/ports.js';
+import type { Feature, FeatureContext } from '../../main.js';
+import { escapeMrkdwn } from '../../slack/mrkdwn.js';
+import { type AlertHealth, createAlertService, ensureDefaultSubscription } from './alert-service.js';
+import { openStore } from './alert-store.js';
+import { registerAlertActions } from './slack/alert-actions.js';
+import { createAlertSubcommands } from './slack/alert-subcommands.js';
+import { createAlertWebClient, createSlackNotifier } from './slack/slack-notifier.js';
+import { createTextNotifier } from './text/text-notifier.js';
+
+/** The pseudo channel the terminal chat subscribes with. */
+export const TERMINAL_CHANNEL = 'terminal';
+
+/** An outbox row older than this means delivery is stuck (Slack down, bot not in the channel). */
+const STUCK_MS = 15 * 60_000;
+
+export function isAlertingHealthy(health: AlertHealth, now: Date): boolean {
+  const stuck =
+    health.outbox.oldestPendingAt !== null &&
+    now.getTime() - health.outbox.oldestPendingAt.getTime() > STUCK_MS;
+  return health.poller.emReachable && !stuck;
+}
+
+export function toHealthChecks(health: AlertHealth): Record<string, unknown> {
+  return {
+    lastSuccessfulPoll: health.poller.lastSuccessAt?.toISOString() ?? null,
+    consecutiveFailedPolls: health.poller.consecutiveFailures,
+    emReachable: health.poller.emReachable,
+    lastError: health.poller.lastError,
+    outboxPending: health.outbox.pending,
+    oldestPendingNotification: health.outbox.oldestPendingAt?.toISOString() ?? null,
+  };
+}
+
+export function renderAlertHomeBlocks(health: AlertHealth, timeZone: string): KnownBlock[] {
+  const p = health.poller;
+  const last = p.lastSuccessAt ? formatDateTime(p.lastSuccessAt, timeZone) : 'not yet';
+  const state = p.emReachable
+    ? `🟢 Watching Enterprise Manager every ${Math.round(p.intervalMs / 1000)}s; last successful poll ${last}.`
+    : `🔴 Enterprise Manager unreachable (${p.consecutiveFailures} polls failed); last successful poll ${last}.${p.lastError ? ` ${escapeMrkdwn(p.lastError)}` : ''}`;
+  const outbox =
+    health.outbox.pending === 0
+      ? 'Every alert has been delivered.'
+      : `${health.outbox.pending} alert message(s) waiting to be delivered.`;
+  return [
+    { type: 'header', text: { type: 'plain_text', text: 'Failure alerts' } },
+    { type: 'section', text: { type: 'mrkdwn', text: `${state}\n${outbox}` } },
+    {
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: 'Route alerts with `/replicas subscribe` in a channel; `/replicas mutes` lists mutes.',
+        },
+      ],
+    },
+  ];
+}
+
+export async function createAlertsFeature(ctx: FeatureContext): Promise<Feature> {
+  const { config, logger, clock } = ctx;
+  // the demo (no VEEAM_URL) talks to a fresh simulator each time: a file would carry stale UIDs between runs
+  const store = openStore(config.veeam ? config.databasePath : ':memory:');
+  let notifier: Notifier;
+  if (ctx.mode === 'slack' && config.slack) {
+    notifier = createSlackNotifier({
+      client: createAlertWebClient(config.slack.botToken, config.slack.apiUrl),
+    });
+  } else {
+    notifier = createTextNotifier({ write: (text) => ctx.notify(text) });
+    ensureDefaultSubscription(store, TERMINAL_CHANNEL, clock.now());
+  }
+  const service = createAlertService({
+    em: ctx.em,
+    store,
+    notifier,
+    clock,
+    logger: logger.child({ component: 'alerts' }),
+    // the demo polls its in-process simulator often, so `fail <vm>` shows an alert within seconds
+    pollIntervalSeconds:
+      ctx.simulator && ctx.mode === 'shell'
+        ? Math.min(config.pollIntervalSeconds, 10)
+        : config.pollIntervalSeconds,
+    pollOverlapMinutes: config.pollOverlapMinutes,
+    timeZone: config.defaultTimeZone,
+    ...(config.alertChannel && ctx.mode === 'slack' ? { alertChannel: config.alertChannel } : {}),
+    // the terminal has no rate limit
+    ...(ctx.mode === 'shell' ? { paceMs: 0 } : {}),
+  });
+
+  return {
+    name: 'alerts',
+    subcommands: createAlertSubcommands({ store, clock, adminUserIds: config.adminUserIds }),
+    extend: (app) =>
+      registerAlertActions(app, {
+        store,
+        clock,
+        adminUserIds: config.adminUserIds,
+        timeZone: config.defaultTimeZone,
+        logger,
+        onQueued: () => service.outbox.kick(),
+      }),
+    health: () => {
+      const health = service.health();
+      return { ok: isAlertingHealthy(health, clock.now()), checks: toHealthChecks(health) };
+    },
+    homeExtras: async () => renderAlertHomeBlocks(service.health(), config.defaultTimeZone),
+    shellCommands: [
+      {
+        name: 'alerts',
+        usage: 'alerts',
+        description: 'Show the alert poller: last poll, EM reachability, undelivered alerts.',
+        async run(_args, shellCtx) {
+          const h = service.health();
+          const last = h.poller.lastSuccessAt
+            ? formatDateTime(h.poller.lastSuccessAt, shellCtx.timeZone)
+            : 'not yet';
+          shellCtx.print(
+            [
+              `Alert poller: every ${Math.round(h.poller.intervalMs / 1000)}s, last successful poll ${last}.`,
+              !h.poller.emReachable
+                ? `Enterprise Manager is unreachable (${h.poller.consecutiveFailures} polls failed): ${h.poller.lastError ?? ''}`
+                : h.poller.consecutiveFailures > 0
+                  ? `The last ${h.poller.consecutiveFailures === 1 ? 'poll' : `${h.poller.consecutiveFailures} polls`} failed (channels hear of it after 3 in a row): ${h.poller.lastError ?? ''}`
+                  : 'Enterprise Manager is reachable.',
+              `Undelivered alerts: ${h.outbox.pending}. New failures print here as they happen.`,
+            ].join('\n'),
+          );
+        },
+      },
+    ],
+    services: [
+      {
+        name: 'alerts',
+        start: () => service.start(),
+        stop: async () => {
+          await service.stop();
+          store.close();
+        },
+      },
+    ],
+  };
+}

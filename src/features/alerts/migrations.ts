@@ -1,0 +1,106 @@
+import { DIGEST_MIGRATIONS } from '../digests/migrations.js';
+import type { Migration } from './alert-store.js';
+
+/**
+ * The schema, as numbered steps. Alerts own versions 1..49; the digest engineer adds 50..99 from
+ * `digest-migrations.ts` with one spread below. A step is never edited once released: add a new one.
+ * Times are epoch milliseconds (INTEGER), so comparisons and indexes stay cheap and time-zone free.
+ */
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'poller state, seen sessions, vm status',
+    up: `
+      CREATE TABLE poller_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE seen_sessions (
+        uid TEXT PRIMARY KEY,
+        end_time INTEGER NOT NULL,
+        seen_at INTEGER NOT NULL
+      );
+      CREATE INDEX seen_sessions_end_time ON seen_sessions (end_time);
+      CREATE TABLE vm_status (
+        job_name TEXT NOT NULL,
+        vm_name TEXT NOT NULL,
+        failed_runs INTEGER NOT NULL,
+        last_result TEXT NOT NULL,
+        last_end_time INTEGER NOT NULL,
+        PRIMARY KEY (job_name, vm_name)
+      );
+    `,
+  },
+  {
+    version: 2,
+    name: 'subscriptions and mutes',
+    up: `
+      CREATE TABLE subscriptions (
+        id INTEGER PRIMARY KEY,
+        channel_id TEXT NOT NULL,
+        level TEXT NOT NULL,
+        job TEXT,
+        vm TEXT,
+        server TEXT,
+        created_by TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX subscriptions_channel ON subscriptions (channel_id, id);
+      CREATE TABLE mutes (
+        id INTEGER PRIMARY KEY,
+        channel_id TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        name TEXT NOT NULL,
+        until INTEGER NOT NULL,
+        created_by TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX mutes_channel_until ON mutes (channel_id, until);
+    `,
+  },
+  {
+    version: 3,
+    name: 'alert messages and outbox',
+    up: `
+      CREATE TABLE alerts (
+        id INTEGER PRIMARY KEY,
+        channel_id TEXT NOT NULL,
+        job_session_uid TEXT NOT NULL,
+        job_name TEXT NOT NULL,
+        server_name TEXT,
+        run_started_at INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        ts TEXT,
+        acked_by TEXT,
+        acked_at INTEGER
+      );
+      CREATE TABLE alert_vms (
+        alert_id INTEGER NOT NULL REFERENCES alerts (id) ON DELETE CASCADE,
+        task_uid TEXT NOT NULL,
+        job_name TEXT NOT NULL,
+        vm_name TEXT NOT NULL,
+        result TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        failed_runs INTEGER NOT NULL,
+        end_time INTEGER NOT NULL,
+        recovered_at INTEGER,
+        PRIMARY KEY (alert_id, task_uid)
+      );
+      CREATE INDEX alert_vms_open ON alert_vms (job_name, vm_name) WHERE recovered_at IS NULL;
+      CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        dedupe_key TEXT NOT NULL UNIQUE,
+        channel_id TEXT NOT NULL,
+        action TEXT NOT NULL,
+        alert_id INTEGER,
+        notice TEXT,
+        status TEXT NOT NULL DEFAULT 'pending',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        not_before INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        sent_at INTEGER,
+        ts TEXT,
+        last_error TEXT
+      );
+      CREATE INDEX outbox_open ON outbox (status, channel_id, id);
+    `,
+  },
+  ...DIGEST_MIGRATIONS,
+];

@@ -1,0 +1,115 @@
+/**
+ * Digests as a feature of the composition root (src/main.ts FEATURES): in Slack mode the store, the scheduler
+ * service, `/replicas digest ...` and `/replicas digests`, and a line in App Home; in the terminal chat a `digest`
+ * command that prints one.
+ */
+import type { KnownBlock } from '@slack/types';
+import { isTimeZone } from '../../config.js';
+import type { Feature, FeatureContext } from '../../main.js';
+import { openStore } from '../alerts/alert-store.js';
+import { collectDigest } from './collect-digest.js';
+import { createDigestScheduler } from './digest-scheduler.js';
+import { createDigestStore } from './digest-store.js';
+import { DIGEST_USAGE, parseDigestCommand } from './domain/digest-schedule.js';
+import { createDigestSubcommands } from './slack/digest-subcommands.js';
+import {
+  completeDigestChart,
+  findPostedDigest,
+  isPermanentDigestError,
+  postDigest,
+} from './slack/post-digest.js';
+import { renderDigestText } from './text/render-digest-text.js';
+
+export async function createDigestFeature(ctx: FeatureContext): Promise<Feature> {
+  const { config, clock, em } = ctx;
+  const logger = ctx.logger.child({ component: 'digests' });
+
+  const shellCommands: Feature['shellCommands'] = [
+    {
+      name: 'digest',
+      usage: 'digest [daily|weekly] [job <name>] [server <name>] [failed-only]',
+      description: 'Print the digest of the last day (or week) as a channel would get it.',
+      async run(args, shellCtx) {
+        const command = parseDigestCommand(`now ${args}`, { defaultTimeZone: shellCtx.timeZone, isTimeZone });
+        if (command.kind !== 'preview') {
+          const why = command.kind === 'invalid' ? `${command.error}\n` : '';
+          shellCtx.print(
+            `${why}Usage: digest [daily|weekly] [job <name>] [server <name>] [failed-only] [tz <zone>]`,
+          );
+          return;
+        }
+        const digest = await collectDigest(shellCtx.em, {
+          period: command.period,
+          end: clock.now(),
+          timeZone: command.timeZone,
+          filters: command.filters,
+        });
+        shellCtx.print(renderDigestText(digest).trimEnd());
+      },
+    },
+  ];
+  if (ctx.mode !== 'slack' || ctx.slackClient === undefined) return { name: 'digests', shellCommands };
+
+  const slackClient = ctx.slackClient;
+  // like the alerts: the demo (no VEEAM_URL) has a fresh simulator each run, so its schedules live in memory
+  const store = openStore(config.veeam ? config.databasePath : ':memory:');
+  const digests = createDigestStore(store.db);
+  const scheduler = createDigestScheduler({
+    store: digests,
+    em,
+    clock,
+    logger,
+    graceMinutes: config.digestGraceMinutes,
+    isPermanentError: isPermanentDigestError,
+    send: async (schedule, digest, options) => {
+      const posted = await postDigest(slackClient, schedule.channelId, digest, { ...options, logger });
+      return {
+        ts: posted.ts,
+        note: posted.chartError === null ? null : `chart not uploaded: ${posted.chartError}`,
+      };
+    },
+    recovery: {
+      findPosted: (schedule, key, since) => findPostedDigest(slackClient, schedule.channelId, key, since),
+      completeChart: async (schedule, digest, ts) => {
+        const chart = await completeDigestChart(slackClient, schedule.channelId, ts, digest, { logger });
+        return { note: chart.chartError === null ? null : `chart not uploaded: ${chart.chartError}` };
+      },
+    },
+  });
+
+  return {
+    name: 'digests',
+    subcommands: createDigestSubcommands({
+      store: digests,
+      em,
+      clock,
+      isTimeZone,
+      scheduler,
+      adminUserIds: config.adminUserIds,
+    }),
+    services: [
+      {
+        name: 'digest-scheduler',
+        start: () => scheduler.start(),
+        stop: async () => {
+          await scheduler.stop();
+          store.close();
+        },
+      },
+    ],
+    homeExtras: async (): Promise<KnownBlock[]> => {
+      const schedules = digests.schedules.list();
+      const failing = schedules.filter((s) => s.lastError !== null).length;
+      const channels = new Set(schedules.map((s) => s.channelId)).size;
+      const text =
+        schedules.length === 0
+          ? 'No digests yet. In a channel, try `/replicas digest daily 08:00`.'
+          : `${schedules.length} digest${schedules.length === 1 ? '' : 's'} in ${channels} channel${channels === 1 ? '' : 's'}${failing > 0 ? ` · :warning: ${failing} could not be delivered last time (see \`/replicas digests\` there)` : ''}.`;
+      return [
+        { type: 'header', text: { type: 'plain_text', text: 'Digests' } },
+        { type: 'section', text: { type: 'mrkdwn', text } },
+        { type: 'context', elements: [{ type: 'mrkdwn', text: DIGEST_USAGE[0]! }] },
+      ];
+    },
+  };
+}

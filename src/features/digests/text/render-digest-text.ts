@@ -1,0 +1,114 @@
+/** A digest as plain text, for the terminal (`replibot digest`, the shell's `digest` command) and logs. */
+
+import { toUnknownFilterText } from '../../../answers/domain/check-names.js';
+import type { CollectedDigest } from '../collect-digest.js';
+import {
+  formatBytes,
+  formatDuration,
+  formatRate,
+  formatSigned,
+  formatWhen,
+  toDigestHeadline,
+  toDigestTitle,
+  toFilterLabel,
+  toPeriodLabel,
+} from '../domain/format-digest.js';
+import type { Digest } from '../domain/summarize-digest.js';
+
+export interface RenderDigestTextOptions {
+  /** the scheduled time passed while replibot was down */
+  late?: boolean;
+}
+
+export function renderDigestText(
+  digest: Digest | CollectedDigest,
+  options: RenderDigestTextOptions = {},
+): string {
+  const { window, filters } = digest;
+  const zone = window.timeZone;
+  const when = (date: Date): string => formatWhen(date, zone);
+  const out: string[] = [];
+  out.push(toDigestTitle(window) + (options.late ? ' (late)' : ''));
+  out.push(toPeriodLabel(window));
+  const filterLabel = toFilterLabel(filters);
+  if (filterLabel !== '') out.push(`Filters: ${filterLabel}`);
+  out.push('');
+  for (const unknown of ('unknownNames' in digest ? digest.unknownNames : undefined) ?? [])
+    out.push(`Warning: ${toUnknownFilterText(unknown, toLine)}`);
+  out.push(toDigestHeadline(digest));
+
+  const t = digest.current.totals;
+  const p = digest.previous.totals;
+  out.push(
+    `Runs ${t.runs} (${formatSigned(digest.change.runs)} vs ${p.runs} the ${window.period} before) · ` +
+      `ok (success or warning) ${formatRate(digest.current.successRate)}` +
+      (digest.change.successRatePoints === null
+        ? ''
+        : ` (${formatSigned(digest.change.successRatePoints, ' pts')})`),
+  );
+  out.push(
+    `Success ${t.success} · Warning ${t.warning} · Failed ${t.failed} (${formatSigned(digest.change.failed)})` +
+      (t.running > 0 ? ` · Running ${t.running}` : '') +
+      ` · ${digest.vmCount} ${digest.vmCount === 1 ? 'VM' : 'VMs'} in ${digest.jobCount} ${digest.jobCount === 1 ? 'job' : 'jobs'}`,
+  );
+
+  if (digest.failedByJob.length > 0) {
+    out.push('', 'Failed');
+    for (const job of digest.failedByJob) {
+      out.push(`  ${job.jobName}`);
+      for (const vm of job.vms) {
+        const times = vm.failures > 1 ? ` ${vm.failures}×` : '';
+        const state = vm.recovered ? ', later run ok' : '';
+        out.push(
+          `    ✗ ${vm.vmName}: failed${times}, last ${when(vm.lastFailedAt)}${state}${reasonOf(vm.lastReason)}`,
+        );
+      }
+    }
+  }
+  if (digest.streaks.length > 0) {
+    out.push('', 'Failing run after run');
+    for (const s of digest.streaks) {
+      out.push(
+        `  ${s.vmName} (${s.jobName}): ${s.atLeast ? 'at least ' : ''}${s.failedRuns} failed runs in a row since ${when(s.since)}${reasonOf(s.lastReason)}`,
+      );
+    }
+  }
+  if (digest.stopped.length > 0) {
+    out.push('', `Stopped replicating (runs the ${window.period} before, none this ${window.period})`);
+    for (const s of digest.stopped) {
+      out.push(`  ${s.vmName} (${s.jobName}): last run ${when(s.lastRunAt)}, ${s.lastResult.toLowerCase()}`);
+    }
+  }
+  if (!filters.failedOnly) {
+    if (digest.warnings.length > 0) {
+      out.push('', 'Warnings');
+      for (const w of digest.warnings) {
+        const times = w.count > 1 ? ` ${w.count}×` : '';
+        out.push(`  ! ${w.vmName} (${w.jobName})${times}${reasonOf(w.lastReason)}`);
+      }
+    }
+    if (digest.longest.length > 0) {
+      out.push('', 'Longest runs');
+      for (const r of digest.longest)
+        out.push(`  ${formatDuration(r.durationMs)}  ${r.vmName} (${r.jobName}), ${when(r.startedAt)}`);
+    }
+    if (digest.largest.length > 0) {
+      out.push('', 'Largest runs');
+      for (const r of digest.largest)
+        out.push(`  ${formatBytes(r.totalSize)}  ${r.vmName} (${r.jobName}), ${when(r.startedAt)}`);
+    }
+    out.push('', 'Per day (success / warning / failed)');
+    for (const d of digest.perDay) out.push(`  ${d.date}  ${d.success} / ${d.warning} / ${d.failed}`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** A name on one line, without control characters that could move a terminal's cursor. */
+function toLine(name: string): string {
+  return name.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ');
+}
+
+function reasonOf(reason: string): string {
+  const flat = reason.replace(/\s+/g, ' ').trim();
+  return flat === '' ? '' : `: ${flat}`;
+}

@@ -1,0 +1,641 @@
+/**
+ * Reads the tokens of a question into its parts (results, states, targets, time, order), without deciding yet
+ * what the query is. Everything that is not understood is collected, never dropped.
+ */
+import type { SessionResult, SessionType } from '../core/sessions.js';
+import { futureProblem, readTimeAt, type TimeContext, type TimeWindowRead } from './read-time.js';
+import type { Token } from './tokenize-question.js';
+import {
+  CLAUSE_WORDS,
+  DURATION_WORDS,
+  FILLER_WORDS,
+  KNOWN_WORDS,
+  NEGATABLE_SUCCESS,
+  NOW_WORDS,
+  NUMBER_WORDS,
+  RESULT_WORDS,
+  SINGULAR_NOUNS,
+  STATE_WORDS,
+  STOPPED_WORDS,
+  type StateWord,
+  UNIT_WORDS,
+  wordTable,
+} from './vocabulary.js';
+
+export type OrderKey = 'newest' | 'oldest' | 'largest' | 'smallest';
+
+export interface QuestionParts {
+  results: Set<SessionResult>;
+  states: Set<StateWord>;
+  /** true when an "or" joined a result word and a state word ("failed or running") */
+  statusOr: boolean;
+  /** the asker asked for job runs rather than VM-level task sessions */
+  jobLevel: boolean;
+  vms: string[];
+  jobs: string[];
+  servers: string[];
+  time: TimeWindowRead | null;
+  /** the words that gave the time, for conflict messages */
+  timeText: string | null;
+  order: OrderKey | null;
+  limit: number | null;
+  session: { type: SessionType; uid: string } | null;
+  /** words not understood, as typed */
+  unknown: string[];
+  /** token indexes of the words not understood */
+  unknownAt: number[];
+  /** specific problems ("There is no date Feb 30") */
+  problems: string[];
+  /** unquoted names that ran into more words ("for SQL Server 01"): a hint to quote them */
+  unquotedRuns: string[];
+  /** where each of unquotedRuns stands: token indexes [from, to) */
+  unquotedRunSpans: Array<[number, number]>;
+  /** words to put in place of the token at `at` in a suggestion ("stopped" -> "finished", "failed") */
+  replacements: Array<{ at: number; words: string[] }>;
+  /** "now", "right now", "currently", "at the moment" as typed: fine with running/pending, a problem otherwise */
+  nowText: string | null;
+  /**
+   * VM names read after a preposition ("for Domain Controllers"): tokens [from, to) from the preposition to the
+   * end of the name (a run of unquoted words counts as one name), to offer them as a job for job-level questions
+   */
+  vmPhrases: Array<{ from: number; to: number; names: string[] }>;
+}
+
+/** The refusal for "longest", "slowest" ...: EM has no duration to sort by. */
+export const DURATION_PROBLEM =
+  'replibot cannot sort by how long a replica took; the daily digest lists the longest runs. I can sort by size instead (biggest first), which is not the same as duration.';
+
+/** "how did apache02 do", "how is job X doing": the helper verb after "how" ... */
+const HOW_HELPERS = new Set(['did', 'does', 'do', 'is', 'are', 'was', 'were', 'has', 'have']);
+/** ... and the verb that closes the subject */
+const HOW_VERBS = new Set(['do', 'doing', 'done', 'go', 'going', 'gone', 'look', 'looking']);
+
+/** Words that order the answer (with a count after them, they also cut it). */
+const ORDER_WORDS = wordTable<OrderKey>({
+  last: 'newest',
+  latest: 'newest',
+  newest: 'newest',
+  recent: 'newest',
+  oldest: 'oldest',
+  earliest: 'oldest',
+  first: 'oldest',
+  biggest: 'largest',
+  largest: 'largest',
+  smallest: 'smallest',
+});
+
+/** Answers are capped so one question cannot ask for the whole history in one message. */
+export const MAX_LIMIT = 1000;
+
+const GUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+const GUID_RE = new RegExp(`^\\{?(${GUID})\\}?$`, 'i');
+const URN_RE = new RegExp(`^urn:veeam:([a-z]+):(${GUID})$`, 'i');
+
+export function readQuestion(tokens: readonly Token[], ctx: TimeContext): QuestionParts {
+  const parts: QuestionParts = {
+    results: new Set(),
+    states: new Set(),
+    statusOr: false,
+    jobLevel: false,
+    vms: [],
+    jobs: [],
+    servers: [],
+    time: null,
+    timeText: null,
+    order: null,
+    limit: null,
+    session: null,
+    unknown: [],
+    unknownAt: [],
+    problems: [],
+    unquotedRuns: [],
+    unquotedRunSpans: [],
+    replacements: [],
+    nowText: null,
+    vmPhrases: [],
+  };
+  // time expressions are looked up again and again while names are read; each position is read once
+  const timeReads = new Map<number, ReturnType<typeof readTimeAt>>();
+  const timeAt = (i: number): ReturnType<typeof readTimeAt> => {
+    if (!timeReads.has(i)) timeReads.set(i, readTimeAt(tokens, i, ctx));
+    return timeReads.get(i)!;
+  };
+  const w = (i: number): string | undefined => (tokens[i]?.kind === 'word' ? tokens[i]!.lower : undefined);
+  const text = (from: number, to: number): string =>
+    tokens
+      .slice(from, to)
+      .map((t) => t.text)
+      .join(' ');
+  /** the last status kind seen and whether "or" came after it, to read "failed or running" as an OR */
+  let lastStatus: 'result' | 'state' | null = null;
+  let orPending = false;
+  /** the verb that closes "how did <subject> do": skipped when reached */
+  let howVerbAt = -1;
+
+  const isNameAt = (i: number): boolean => {
+    const token = tokens[i];
+    if (token === undefined || token.kind === 'comma') return false;
+    if (token.kind === 'quoted') return true;
+    if (KNOWN_WORDS.has(token.lower)) return false;
+    if (GUID_RE.test(token.lower) || URN_RE.test(token.lower)) return false;
+    return timeAt(i) === null;
+  };
+
+  /** one name or a list joined by commas, "and", "or": "apache02, ubuntu88 and web01" */
+  const readNames = (i: number): { names: string[]; next: number } => {
+    const names: string[] = [];
+    let j = i;
+    while (isNameAt(j)) {
+      names.push(tokens[j]!.text);
+      j++;
+      let k = j;
+      if (tokens[k]?.kind === 'comma') k++;
+      if (w(k) === 'and' || w(k) === 'or') k++;
+      if (k > j && isNameAt(k)) j = k;
+      else break;
+    }
+    // "for SQL Server 01": an unquoted name followed by more unknown words probably has spaces in it
+    if (names.length > 0 && tokens[j - 1]?.kind === 'word' && tokens[j]?.kind === 'word' && isNameAt(j)) {
+      let k = j;
+      while (tokens[k]?.kind === 'word' && isNameAt(k)) k++;
+      parts.unquotedRuns.push(text(j - 1, k));
+      parts.unquotedRunSpans.push([j - 1, k]);
+    }
+    return { names, next: j };
+  };
+
+  /** a job name: quoted, or unquoted words up to the next part of the question ("job SQL Replica failed") */
+  const readJobName = (i: number): { name: string; next: number } | null => {
+    const token = tokens[i];
+    if (token === undefined || token.kind === 'comma') return null;
+    if (token.kind === 'quoted') return { name: token.text, next: i + 1 };
+    let j = i;
+    while (
+      tokens[j]?.kind === 'word' &&
+      j !== howVerbAt &&
+      !CLAUSE_WORDS.has(tokens[j]!.lower) &&
+      RESULT_WORDS[tokens[j]!.lower] === undefined &&
+      STATE_WORDS[tokens[j]!.lower] === undefined &&
+      !GUID_RE.test(tokens[j]!.lower) &&
+      !URN_RE.test(tokens[j]!.lower) &&
+      timeAt(j) === null
+    ) {
+      j++;
+    }
+    return j === i ? null : { name: text(i, j), next: j };
+  };
+
+  const readJobNames = (i: number): { names: string[]; next: number } | null => {
+    const first = readJobName(i);
+    if (first === null) return null;
+    const names = [first.name];
+    let j = first.next;
+    for (;;) {
+      let k = j;
+      if (tokens[k]?.kind === 'comma') k++;
+      if (w(k) === 'and' || w(k) === 'or') k++;
+      if (k === j) break;
+      if (w(k) === 'job') k++;
+      // after "and", only a quoted name or "job X" continues the list (so "and failed" does not become a job)
+      if (tokens[k]?.kind !== 'quoted' && w(k - 1) !== 'job') break;
+      const more = readJobName(k);
+      if (more === null) break;
+      names.push(more.name);
+      j = more.next;
+    }
+    return { names, next: j };
+  };
+
+  /** the subject of "how did <subject> do": a job, a server or VMs; where reading goes on, or null if none */
+  const readSubject = (j: number): number | null => {
+    if (w(j) === 'job') {
+      const names = readJobNames(j + 1);
+      if (names === null) return null;
+      parts.jobs.push(...names.names);
+      return names.next;
+    }
+    const serverAt = serverNameAt(j);
+    const names = readNames(serverAt !== -1 ? serverAt : w(j) === 'vm' ? j + 1 : j);
+    if (names.names.length === 0) return null;
+    (serverAt !== -1 ? parts.servers : parts.vms).push(...names.names);
+    return names.next;
+  };
+
+  const setTime = (read: TimeWindowRead, from: number, to: number): void => {
+    const typed = text(from, to);
+    if (parts.time !== null) {
+      parts.problems.push(`I read two times, "${parts.timeText}" and "${typed}"; ask for one time range.`);
+      return;
+    }
+    if (read.from.getTime() > ctx.now.getTime()) {
+      parts.problems.push(futureProblem(typed));
+      return;
+    }
+    parts.time = read;
+    parts.timeText = typed;
+  };
+
+  const setOrder = (order: OrderKey, limit: number | null, typed: string): void => {
+    if (parts.order !== null && parts.order !== order) {
+      parts.problems.push(`I read two orders ("${parts.order} first" and "${typed}"); ask for one.`);
+      return;
+    }
+    parts.order = order;
+    if (limit !== null) setLimit(limit, typed);
+  };
+
+  const setLimit = (limit: number, typed: string): void => {
+    if (limit < 1 || limit > MAX_LIMIT) {
+      parts.problems.push(`"${typed}": I can list from 1 to ${MAX_LIMIT} sessions at a time.`);
+      return;
+    }
+    if (parts.limit !== null && parts.limit !== limit) {
+      parts.problems.push(`I read two counts (${parts.limit} and ${limit}); ask for one.`);
+      return;
+    }
+    parts.limit = limit;
+  };
+
+  const count = (i: number): number | null => {
+    const x = w(i);
+    if (x === undefined) return null;
+    if (/^\d{1,9}$/.test(x)) return Number(x);
+    return NUMBER_WORDS[x] ?? null;
+  };
+  /** where the name starts after "server", "backup server" or "vbr server" at i; -1 when none is there */
+  const serverNameAt = (i: number): number => {
+    if (w(i) === 'server') return i + 1;
+    if ((w(i) === 'backup' || w(i) === 'vbr') && w(i + 1) === 'server') return i + 2;
+    return -1;
+  };
+  /** looks past adjectives ("failed", "replication") for a singular noun */
+  const isSingularAt = (i: number): boolean => {
+    for (let k = i; k < i + 4; k++) {
+      const x = w(k);
+      if (x === undefined) return false;
+      if (SINGULAR_NOUNS.has(x)) return true;
+      if (RESULT_WORDS[x] === undefined && STATE_WORDS[x] === undefined && x !== 'replication' && x !== 'job')
+        return false;
+    }
+    return false;
+  };
+  const isUnitAt = (i: number): boolean => UNIT_WORDS[w(i) ?? ''] !== undefined;
+
+  const refuseDuration = (at: number): void => {
+    if (!parts.problems.includes(DURATION_PROBLEM)) parts.problems.push(DURATION_PROBLEM);
+    parts.replacements.push({ at, words: ['biggest'] });
+  };
+  const setNow = (typed: string): void => {
+    parts.nowText = parts.nowText === null ? typed : parts.nowText;
+  };
+
+  const addResults = (results: readonly SessionResult[]): void => {
+    if (lastStatus === 'state' && orPending) parts.statusOr = true;
+    for (const r of results) parts.results.add(r);
+    lastStatus = 'result';
+    orPending = false;
+  };
+  const addState = (state: StateWord): void => {
+    if (lastStatus === 'result' && orPending) parts.statusOr = true;
+    parts.states.add(state);
+    lastStatus = 'state';
+    orPending = false;
+  };
+
+  let i = 0;
+  while (i < tokens.length) {
+    const token = tokens[i]!;
+    const lower = token.lower;
+    if (token.kind === 'comma') {
+      i++;
+      continue;
+    }
+
+    if (token.kind === 'word') {
+      // a session id: a GUID or urn:veeam:<Type>:<guid>
+      const urn = URN_RE.exec(lower);
+      const guid = GUID_RE.exec(lower);
+      if (urn !== null || guid !== null) {
+        const type = urn ? urn[1]! : 'replicatasksession';
+        const id = (urn ? urn[2]! : guid![1]!).toLowerCase();
+        const sessionType: SessionType | null =
+          type === 'replicatasksession'
+            ? 'ReplicaTaskSession'
+            : type === 'replicajobsession'
+              ? 'ReplicaJobSession'
+              : null;
+        if (sessionType === null) {
+          parts.problems.push(
+            `"${token.text}" is not a replication session id; I can look up urn:veeam:ReplicaTaskSession:… and urn:veeam:ReplicaJobSession:… ids.`,
+          );
+        } else if (parts.session !== null) {
+          parts.problems.push('I can look up one session id at a time.');
+        } else {
+          parts.session = { type: sessionType, uid: `urn:veeam:${sessionType}:${id}` };
+        }
+        i++;
+        continue;
+      }
+
+      // status words
+      if (lower === 'in' && w(i + 1) === 'progress') {
+        addState('running');
+        i += 2;
+        continue;
+      }
+      if (lower === 'not' && NEGATABLE_SUCCESS.has(w(i + 1) ?? '')) {
+        addResults(['Warning', 'Failed']);
+        i += 2;
+        continue;
+      }
+      if ((lower === "didn't" || lower === 'didnt') && (w(i + 1) === 'succeed' || w(i + 1) === 'work')) {
+        addResults(['Warning', 'Failed']);
+        i += 2;
+        continue;
+      }
+      if (lower === 'did' && w(i + 1) === 'not' && (w(i + 2) === 'succeed' || w(i + 2) === 'work')) {
+        addResults(['Warning', 'Failed']);
+        i += 3;
+        continue;
+      }
+      if (RESULT_WORDS[lower] !== undefined) {
+        addResults(RESULT_WORDS[lower]!);
+        i++;
+        continue;
+      }
+      if (STATE_WORDS[lower] !== undefined) {
+        addState(STATE_WORDS[lower]!);
+        i++;
+        continue;
+      }
+      if (STOPPED_WORDS.has(lower)) {
+        parts.problems.push(
+          `I cannot tell "${token.text}" sessions apart: Enterprise Manager records a session someone stopped or cancelled with the same state as one that ran to its end. Ask for "finished" sessions (all that ended) or "failed" ones.`,
+        );
+        parts.replacements.push({ at: i, words: ['finished', 'failed'] });
+        i++;
+        continue;
+      }
+      if (i === howVerbAt) {
+        i++;
+        continue;
+      }
+      // "what's running right now", "currently running", "pending at the moment"
+      if (lower === 'right' && NOW_WORDS.has(w(i + 1) ?? '')) {
+        setNow(text(i, i + 2));
+        i += 2;
+        continue;
+      }
+      if (NOW_WORDS.has(lower)) {
+        setNow(token.text);
+        i++;
+        continue;
+      }
+      if (lower === 'at' && w(i + 1) === 'the' && w(i + 2) === 'moment') {
+        setNow(text(i, i + 3));
+        i += 3;
+        continue;
+      }
+      if (DURATION_WORDS.has(lower)) {
+        refuseDuration(i);
+        i++;
+        continue;
+      }
+      // "how did apache02 do this week", "how is job 'SQL Replica' doing": everything about that subject
+      if ((lower === 'how' && HOW_HELPERS.has(w(i + 1) ?? '')) || lower === "how's") {
+        const from = lower === 'how' ? i + 2 : i + 1;
+        let verb = from;
+        while (verb < tokens.length && verb < from + 12 && !HOW_VERBS.has(w(verb) ?? '')) verb++;
+        if (verb < tokens.length && HOW_VERBS.has(w(verb) ?? '')) {
+          howVerbAt = verb;
+          const subject = readSubject(w(from) === 'the' ? from + 1 : from);
+          i = subject ?? from;
+          continue;
+        }
+      }
+      if (lower === 'or' && lastStatus !== null) {
+        orPending = true;
+        i++;
+        continue;
+      }
+
+      // ordering and size, before time: "last 5" is a count, "last 5 days" a time
+      const n0 = count(i);
+      if (n0 !== null && !isUnitAt(i + 1)) {
+        const n1 = w(i + 1);
+        if (n1 === 'most' && w(i + 2) === 'recent') {
+          setOrder('newest', n0, text(i, i + 3));
+          i += 3;
+          continue;
+        }
+        if (n1 === 'latest' || n1 === 'newest' || n1 === 'last' || n1 === 'recent') {
+          setOrder('newest', n0, text(i, i + 2));
+          i += 2;
+          continue;
+        }
+        if (n1 === 'oldest' || n1 === 'earliest' || n1 === 'first') {
+          setOrder('oldest', n0, text(i, i + 2));
+          i += 2;
+          continue;
+        }
+        if (n1 === 'biggest' || n1 === 'largest') {
+          setOrder('largest', n0, text(i, i + 2));
+          i += 2;
+          continue;
+        }
+        if (n1 === 'smallest') {
+          setOrder('smallest', n0, text(i, i + 2));
+          i += 2;
+          continue;
+        }
+        if (DURATION_WORDS.has(n1 ?? '')) {
+          setLimit(n0, token.text);
+          refuseDuration(i + 1);
+          i += 2;
+          continue;
+        }
+      }
+      let orderAt = i;
+      if (lower === 'most' && w(i + 1) === 'recent') orderAt = i + 1;
+      if (lower === 'top' && count(i + 1) !== null && !isUnitAt(i + 2)) {
+        setLimit(count(i + 1)!, text(i, i + 2));
+        i += 2;
+        continue;
+      }
+      if (lower === 'limit' && count(i + 1) !== null) {
+        setLimit(count(i + 1)!, text(i, i + 2));
+        i += 2;
+        continue;
+      }
+      const key = ORDER_WORDS[w(orderAt) ?? ''];
+      const isTime = timeAt(i);
+      if (
+        key !== undefined &&
+        isTime === null &&
+        !(w(orderAt) === 'first' && orderAt === i && count(i + 1) === null)
+      ) {
+        const after = orderAt + 1;
+        const n = count(after);
+        if (n !== null && !isUnitAt(after + 1)) {
+          setOrder(key, n, text(i, after + 1));
+          i = after + 1;
+          continue;
+        }
+        // "oldest first", "newest first"
+        if (w(after) === 'first') {
+          setOrder(key, null, text(i, after + 1));
+          i = after + 1;
+          continue;
+        }
+        // "the latest failed replica" is one session; "latest failures" are sorted
+        setOrder(key, isSingularAt(after) ? 1 : null, text(i, after));
+        i = after;
+        continue;
+      }
+      if (
+        (lower === 'sorted' || lower === 'order' || lower === 'ordered') &&
+        w(i + 1) === 'by' &&
+        w(i + 2) === 'size'
+      ) {
+        setOrder('largest', null, text(i, i + 3));
+        i += 3;
+        continue;
+      }
+      if (lower === 'by' && w(i + 1) === 'size') {
+        setOrder('largest', null, text(i, i + 2));
+        i += 2;
+        continue;
+      }
+      if (lower === 'chronological' || lower === 'chronologically') {
+        setOrder('oldest', null, token.text);
+        i++;
+        continue;
+      }
+      if (lower === 'in' && w(i + 1) === 'chronological' && w(i + 2) === 'order') {
+        setOrder('oldest', null, text(i, i + 3));
+        i += 3;
+        continue;
+      }
+
+      // time
+      if (isTime !== null) {
+        if (isTime.kind === 'error') parts.problems.push(isTime.error);
+        else setTime(isTime.window, i, isTime.next);
+        i = isTime.next;
+        continue;
+      }
+
+      // job level: "replication jobs", "job runs", "job sessions"
+      if (lower === 'jobs') {
+        parts.jobLevel = true;
+        i++;
+        // "jobs 'SQL Replica' and 'Exchange'"
+        if (tokens[i]?.kind === 'quoted') {
+          const names = readJobNames(i)!;
+          parts.jobs.push(...names.names);
+          i = names.next;
+        }
+        continue;
+      }
+      if (lower === 'job') {
+        const after = w(i + 1);
+        if (
+          after === 'runs' ||
+          after === 'run' ||
+          after === 'sessions' ||
+          after === 'session' ||
+          after === 'level'
+        ) {
+          parts.jobLevel = true;
+          i += 2;
+          continue;
+        }
+        const names = readJobNames(i + 1);
+        if (names === null) {
+          // "which replication job failed": the job itself is the subject
+          parts.jobLevel = true;
+          i++;
+          continue;
+        }
+        parts.jobs.push(...names.names);
+        i = names.next;
+        continue;
+      }
+
+      // targets after a preposition: "for apache02", "on server srv02", "in job 'SQL Replica'"
+      if (['for', 'of', 'on', 'in', 'from', 'about', 'at'].includes(lower)) {
+        let j = i + 1;
+        if (w(j) === 'the') j++;
+        if (w(j) === 'job') {
+          const names = readJobNames(j + 1);
+          if (names !== null) {
+            parts.jobs.push(...names.names);
+            i = names.next;
+            continue;
+          }
+        }
+        const serverAt = serverNameAt(j);
+        if (serverAt !== -1) {
+          const names = readNames(serverAt);
+          if (names.names.length > 0) {
+            parts.servers.push(...names.names);
+            i = names.next;
+            continue;
+          }
+        }
+        if (w(j) === 'vm' || w(j) === 'vms') j++;
+        // "in" and "from" name jobs and servers, not VMs: "in 'SQL Replica'" is too likely a job to guess
+        if (lower !== 'from' && lower !== 'at' && lower !== 'in') {
+          const runsBefore = parts.unquotedRunSpans.length;
+          const names = readNames(j);
+          if (names.names.length > 0) {
+            parts.vms.push(...names.names);
+            // an explicit "for vm X" is a VM; "for Domain Controllers" may be a job
+            if (w(j - 1) !== 'vm' && w(j - 1) !== 'vms') {
+              const run = parts.unquotedRunSpans[runsBefore];
+              const listed =
+                run === undefined ? names.names : [...names.names.slice(0, -1), text(run[0], run[1])];
+              parts.vmPhrases.push({ from: i, to: run?.[1] ?? names.next, names: listed });
+            }
+            i = names.next;
+            continue;
+          }
+        }
+      }
+      if (lower === 'vm' || lower === 'vms') {
+        const names = readNames(i + 1);
+        if (names.names.length > 0) {
+          parts.vms.push(...names.names);
+          i = names.next;
+          continue;
+        }
+      }
+      if (serverNameAt(i) !== -1) {
+        const names = readNames(serverNameAt(i));
+        if (names.names.length > 0) {
+          parts.servers.push(...names.names);
+          i = names.next;
+          continue;
+        }
+      }
+      if (FILLER_WORDS.has(lower)) {
+        i++;
+        continue;
+      }
+    }
+
+    // a bare list with commas is a list of VMs: "apache02, ubuntu88 failed today"
+    if (isNameAt(i) && tokens[i + 1]?.kind === 'comma') {
+      const names = readNames(i);
+      if (names.names.length > 1) {
+        parts.vms.push(...names.names);
+        i = names.next;
+        continue;
+      }
+    }
+    parts.unknown.push(token.kind === 'quoted' ? `"${token.text}"` : token.text);
+    parts.unknownAt.push(i);
+    i++;
+  }
+  return parts;
+}

@@ -1,0 +1,61 @@
+/** `/replicas <question>` and `/replicas <subcommand> ...`: ack at once, answer through respond(), ephemeral. */
+import type { App } from '@slack/bolt';
+import { SLACK_PAGE_SIZE } from '../answers/slack/render-answer.js';
+import { renderAccessRefused } from '../answers/slack/render-error-message.js';
+import { renderReply } from '../answers/slack/render-reply.js';
+import { checkAccess } from './access.js';
+import { helpCommands, logReply, type SlackRuntime } from './runtime.js';
+import { findSubcommand, toRespond } from './subcommands.js';
+
+export const REPLICAS_COMMAND = '/replicas';
+
+const HELP_WORDS = /^(help|\?|-h|--help)$/i;
+
+export function registerReplicasCommand(app: App, runtime: SlackRuntime): void {
+  app.command(REPLICAS_COMMAND, async ({ command, ack, respond, client }) => {
+    await ack();
+    const log = runtime.logger.child({ userId: command.user_id, channelId: command.channel_id });
+    try {
+      const decision = checkAccess(runtime.access, command.user_id, command.channel_id);
+      if (!decision.allowed) {
+        log.info({ reason: decision.reason }, 'refused /replicas');
+        await respond({ response_type: 'ephemeral', ...renderAccessRefused(decision.reason) });
+        return;
+      }
+      const text = command.text.trim();
+      const timeZone = await runtime.timeZones.timeZoneOf(command.user_id, client);
+      const found = findSubcommand(text, runtime.subcommands);
+      if (found) {
+        try {
+          await found.subcommand.handle({
+            args: found.args,
+            userId: command.user_id,
+            channelId: command.channel_id,
+            timeZone,
+            respond: toRespond(respond),
+            client,
+            logger: log,
+          });
+        } catch (error) {
+          const reply = runtime.answerer.toErrorReply(error);
+          logReply(log, reply, { subcommand: found.subcommand.name });
+          await respond({ response_type: 'ephemeral', ...renderReply(reply, { timeZone }) });
+        }
+        return;
+      }
+      const reply =
+        text === '' || HELP_WORDS.test(text)
+          ? { kind: 'help' as const, help: runtime.answerer.help(), commands: helpCommands(runtime) }
+          : await runtime.answerer.ask(
+              text,
+              { userId: command.user_id, timeZone, source: 'slack' },
+              { now: runtime.clock.now(), pageSize: SLACK_PAGE_SIZE, commands: helpCommands(runtime) },
+            );
+      logReply(log, reply, { question: text });
+      await respond({ response_type: 'ephemeral', ...renderReply(reply, { timeZone, ephemeral: true }) });
+    } catch (error) {
+      // respond() itself failed (response_url expired or Slack down): nothing more can reach the user.
+      log.error({ err: (error as Error).message }, 'could not answer /replicas');
+    }
+  });
+}

@@ -1,0 +1,155 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real command, as an admin would, with a clean environment plus the given variables. */
+function replibot(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['bin/replibot.js', ...args],
+      { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env } },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+describe('replibot parse', () => {
+  it("prints the EM query for the issue's question and exits 0", async () => {
+    const run = await replibot([
+      'parse',
+      'replicas failed today for apache02',
+      '--tz',
+      'Europe/Berlin',
+      '--now',
+      '2026-11-23T10:05:00Z',
+    ]);
+    expect(run.code).toBe(0);
+    expect(run.stdout.trim().split('\n')).toHaveLength(1);
+    const out = JSON.parse(run.stdout);
+    expect(Object.keys(out).slice(0, 5)).toEqual(['type', 'filter', 'sortDesc', 'limit', 'explanation']);
+    expect(out).toMatchObject({
+      type: 'ReplicaTaskSession',
+      filter: 'Result==Failed;VmDisplayName=="apache02";CreationTime>="2026-11-22T23:00:00.000Z"',
+      sortDesc: 'CreationTime',
+      limit: null,
+      explanation: 'failed replication task sessions of apache02 since 00:00 today (Europe/Berlin)',
+      window: { from: '2026-11-22T23:00:00.000Z', to: null },
+      warnings: [],
+    });
+  });
+
+  it('prints sortAsc, a number limit and warnings where asked, and reads DEFAULT_TIMEZONE', async () => {
+    const run = await replibot(
+      ['parse', '3 oldest failures since Dec 25 2025', '--now', '2026-11-23T10:05:00Z'],
+      {
+        DEFAULT_TIMEZONE: 'Asia/Tokyo',
+        // half-set EM settings must not stop a command that needs no EM
+        VEEAM_URL: 'https://em.example.local:9398',
+      },
+    );
+    expect(run.code).toBe(0);
+    const out = JSON.parse(run.stdout);
+    expect(out.sortAsc).toBe('CreationTime');
+    expect(out.sortDesc).toBeUndefined();
+    expect(out.limit).toBe(3);
+    expect(out.filter).toBe('Result==Failed;CreationTime>="2025-12-24T15:00:00.000Z"');
+    expect(out.timeZone).toBe('Asia/Tokyo');
+    expect(out.beyondRetention).toBe(true);
+    expect(out.warnings.join(' ')).toContain('30 days');
+  });
+
+  it('reads --now without an offset in the --tz zone, and joins unquoted words', async () => {
+    const run = await replibot([
+      'parse',
+      'failed',
+      'since',
+      '08:00',
+      '--tz',
+      'America/New_York',
+      '--now',
+      '2026-11-02T10:00',
+    ]);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).filter).toBe('Result==Failed;CreationTime>="2026-11-02T13:00:00.000Z"');
+  });
+
+  it('prints the error and suggestions for an unreadable question and exits 2', async () => {
+    const run = await replibot(['parse', 'apache02 faild today', '--tz', 'UTC']);
+    expect(run.code).toBe(2);
+    const out = JSON.parse(run.stdout);
+    expect(Object.keys(out)).toEqual(['error', 'suggestions']);
+    expect(out.error).toContain('"faild"');
+    expect(out.suggestions.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('prints the help as JSON', async () => {
+    const run = await replibot(['parse', 'help']);
+    expect(run.code).toBe(0);
+    const out = JSON.parse(run.stdout);
+    expect(out.help.sections[0].examples.length).toBeGreaterThan(0);
+  });
+
+  it('says which window it assumed: 30 days for a count, none for running sessions', async () => {
+    const now = '2026-11-23T10:05:00Z';
+    const count = await replibot(['parse', 'last 5 failures for apache02', '--tz', 'UTC', '--now', now]);
+    expect(count.code).toBe(0);
+    const counted = JSON.parse(count.stdout);
+    expect(counted.filter).toBe(
+      'Result==Failed;VmDisplayName=="apache02";CreationTime>="2026-10-24T10:05:00.000Z"',
+    );
+    expect(counted.limit).toBe(5);
+    expect(counted.defaultWindow).toBe(true);
+    expect(counted.warnings).toEqual(['No time was given, so the last 30 days are shown.']);
+    const running = await replibot(['parse', 'running replicas', '--tz', 'UTC', '--now', now]);
+    expect(running.code).toBe(0);
+    expect(JSON.parse(running.stdout)).toMatchObject({
+      filter: 'State==InProgress',
+      window: null,
+      defaultWindow: false,
+      warnings: [],
+      explanation: 'running replication task sessions, whenever they started',
+    });
+    const plain = await replibot(['parse', 'failed', '--tz', 'UTC', '--now', now]);
+    expect(JSON.parse(plain.stdout).warnings).toEqual(['No time was given, so the last 24 hours are shown.']);
+  });
+
+  it('reads the question as typed in a terminal, not as Slack markup', async () => {
+    const run = await replibot([
+      'parse',
+      'failed for "<!channel>" today',
+      '--tz',
+      'UTC',
+      '--now',
+      '2026-11-23T10:05:00Z',
+    ]);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).filter).toBe(
+      'Result==Failed;VmDisplayName=="<!channel>";CreationTime>="2026-11-23T00:00:00.000Z"',
+    );
+  });
+
+  it('refuses a bad --tz or --now on stderr with exit 2', async () => {
+    const tz = await replibot(['parse', 'failed today', '--tz', 'Mars/Olympus']);
+    expect(tz.code).toBe(2);
+    expect(tz.stdout).toBe('');
+    expect(tz.stderr).toContain('--tz "Mars/Olympus" is not an IANA time zone');
+    const abbreviation = await replibot(['parse', 'failed today', '--tz', 'est']);
+    expect(abbreviation.code).toBe(2);
+    expect(abbreviation.stderr).toContain('--tz "est" is not an IANA time zone');
+    const now = await replibot(['parse', 'failed today', '--now', '2026-13-45']);
+    expect(now.code).toBe(2);
+    expect(now.stderr).toContain('--now "2026-13-45" is not an ISO-8601 date-time');
+  });
+});
