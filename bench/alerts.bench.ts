@@ -8,10 +8,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openReplibotDatabase } from '../src/app/database.js';
+import { type Clock, systemClock } from '../src/core/clock.js';
 import { cmp } from '../src/core/filter.js';
-import { type Clock, systemClock } from '../src/core/ports.js';
 import { createAlertService } from '../src/features/alerts/alert-service.js';
-import { openStore } from '../src/features/alerts/alert-store.js';
+import { createAlertStore } from '../src/features/alerts/alert-store.js';
 import { createAlertWebClient, createSlackNotifier } from '../src/features/alerts/slack/slack-notifier.js';
 import { silentLogger } from '../src/logger.js';
 import { startSimulator } from '../src/simulator/index.js';
@@ -49,7 +50,8 @@ async function pollCost(
   const sim = await startSimulator({ port: 0, seed: 11, data: { taskSessions } });
   progress('polling');
   const dir = mkdtempSync(join(tmpdir(), 'replibot-bench-'));
-  const store = openStore(join(dir, 'bench.db'));
+  const db = openReplibotDatabase(join(dir, 'bench.db'));
+  const store = createAlertStore(db);
   try {
     const em = createEmClient(emOptions(sim.url));
     const service = createAlertService({
@@ -104,7 +106,7 @@ async function pollCost(
     await em.close();
     return { steady, naive: naiveCost };
   } finally {
-    store.close();
+    db.close();
     rmSync(dir, { recursive: true, force: true });
     await sim.close();
   }
@@ -135,7 +137,8 @@ async function startStampingSlack(): Promise<{ url: string; stamps: number[]; cl
 async function alertLatency(pollIntervalMs: number, samples: number): Promise<number[]> {
   const sim = await startSimulator({ port: 0, seed: 12, data: { taskSessions: 10_000 } });
   const slack = await startStampingSlack();
-  const store = openStore(':memory:');
+  const db = openReplibotDatabase(':memory:');
+  const store = createAlertStore(db);
   const em = createEmClient(emOptions(sim.url));
   const clock: Clock = systemClock;
   const service = createAlertService({
@@ -173,7 +176,7 @@ async function alertLatency(pollIntervalMs: number, samples: number): Promise<nu
   } finally {
     await service.stop();
     await em.close();
-    store.close();
+    db.close();
     await slack.close();
     await sim.close();
   }

@@ -140,7 +140,10 @@ export interface VeeamConfig {
   url: string;
   username: string;
   password: string;
+  /** the path named by VEEAM_CA_FILE, for messages */
   caFile: string | undefined;
+  /** its PEM text, read once here (the EM client never reads files) */
+  caPem?: string;
   insecureTls: boolean;
   format: 'xml' | 'json';
   timeoutMs: number;
@@ -205,9 +208,15 @@ export function loadConfig(env: Env = process.env, readFile: (path: string) => s
       problems.push('VEEAM_USERNAME must be set with VEEAM_URL (an EM account such as DOMAIN\\svc-replibot)');
     if (password === undefined && e.VEEAM_PASSWORD_FILE === undefined)
       problems.push('VEEAM_PASSWORD (or VEEAM_PASSWORD_FILE) must be set with VEEAM_URL');
+    let caPem: string | undefined;
     if (e.VEEAM_CA_FILE !== undefined) {
       try {
-        readFile(e.VEEAM_CA_FILE);
+        caPem = readFile(e.VEEAM_CA_FILE);
+        if (!/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.test(caPem)) {
+          problems.push(
+            `VEEAM_CA_FILE: ${e.VEEAM_CA_FILE} holds no PEM certificate (no -----BEGIN CERTIFICATE----- block); export the EM certificate or its CA as Base-64 (PEM)`,
+          );
+        }
       } catch {
         problems.push(
           `VEEAM_CA_FILE: cannot read ${e.VEEAM_CA_FILE}; give the path of a PEM file with the EM CA`,
@@ -221,6 +230,7 @@ export function loadConfig(env: Env = process.env, readFile: (path: string) => s
       username: e.VEEAM_USERNAME ?? '',
       password: password ?? '',
       caFile: e.VEEAM_CA_FILE,
+      ...(caPem === undefined ? {} : { caPem }),
       insecureTls: e.VEEAM_INSECURE_TLS,
       format: e.VEEAM_FORMAT,
       timeoutMs: e.VEEAM_TIMEOUT_MS,

@@ -1,7 +1,58 @@
+/** `replibot ask "<question>"`: one answer from the configured EM (or the built-in simulator), then exit. */
+import type { Writable } from 'node:stream';
 import { type Command, Option } from 'commander';
-import { type AskFormat, askReplibot } from '../main.js';
+import { createDefaultAnswerer } from '../answers/create-default-answerer.js';
+import { SLACK_PAGE_SIZE } from '../answers/slack/render-answer.js';
+import { renderReply } from '../answers/slack/render-reply.js';
+import { renderAskJson } from '../answers/text/render-ask-json.js';
+import { renderText } from '../answers/text/render-text.js';
+import { connectEm } from '../app/connect-em.js';
+import { prepareOneShot } from './one-shot.js';
 
-/** `replibot ask "<question>"`: one answer from the configured EM (or the built-in simulator). */
+export type AskFormat = 'text' | 'blocks' | 'json';
+
+export interface AskOptions {
+  env?: NodeJS.ProcessEnv;
+  question: string;
+  /** ISO instant "today" is read against; default now */
+  now?: string;
+  /** IANA zone; default DEFAULT_TIMEZONE (UTC when unset) */
+  timeZone?: string;
+  format?: AskFormat;
+  output?: Writable;
+  errorOutput?: Writable;
+  /** colours in text format; default: output is a TTY */
+  color?: boolean;
+}
+
+/** One answer on the output. Resolves with the exit code (0 answered, 2 not understood, 1 failed). */
+export async function runAsk(options: AskOptions): Promise<number> {
+  const { output, errorOutput, config, now, timeZone, logger } = prepareOneShot(options);
+  const format = options.format ?? 'text';
+  const connection = await connectEm(config, logger);
+  if (connection.simulator) {
+    errorOutput.write(
+      'replibot: VEEAM_URL is not set; answering from the built-in EM simulator (demo data).\n',
+    );
+  }
+  try {
+    const answerer = createDefaultAnswerer(connection.em);
+    const pageSize = format === 'blocks' ? SLACK_PAGE_SIZE : Number.POSITIVE_INFINITY;
+    const reply = await answerer.ask(options.question, { userId: null, timeZone }, { now, pageSize });
+    if (reply.kind === 'error')
+      logger.error({ ref: reply.referenceId, code: reply.error.code }, reply.error.message);
+    if (format === 'blocks') output.write(`${JSON.stringify(renderReply(reply, { timeZone }), null, 2)}\n`);
+    else if (format === 'json') output.write(`${JSON.stringify(renderAskJson(reply), null, 2)}\n`);
+    else {
+      const color = options.color ?? Boolean((output as { isTTY?: boolean }).isTTY);
+      output.write(`${renderText(reply, { color, timeZone })}\n`);
+    }
+    return reply.kind === 'error' ? 1 : reply.kind === 'not-understood' ? 2 : 0;
+  } finally {
+    await connection.close().catch(() => {});
+  }
+}
+
 export function registerAskCommand(program: Command): void {
   program
     .command('ask')
@@ -18,7 +69,7 @@ export function registerAskCommand(program: Command): void {
         .default('text'),
     )
     .action(async (words: string[], opts: { now?: string; tz?: string; format: AskFormat }) => {
-      process.exitCode = await askReplibot({
+      process.exitCode = await runAsk({
         env: process.env,
         question: words.join(' '),
         now: opts.now,

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { type Command, Option } from 'commander';
+import { connectEm } from '../app/connect-em.js';
 import { ReplibotError } from '../core/errors.js';
 import { collectDigest } from '../features/digests/collect-digest.js';
 import type { DigestPeriod } from '../features/digests/domain/digest-window.js';
@@ -8,9 +9,7 @@ import { toDigestHeadline, toDigestTitle, toPeriodLabel } from '../features/dige
 import { renderDigestChart } from '../features/digests/render-digest-chart.js';
 import { renderDigestBlocks } from '../features/digests/slack/render-digest-blocks.js';
 import { renderDigestText } from '../features/digests/text/render-digest-text.js';
-import { connectEm, type EmConnection, prepareOneShot } from '../main.js';
-import { startSimulator } from '../simulator/index.js';
-import { createEmClient } from '../veeam/em-client.js';
+import { prepareOneShot } from './one-shot.js';
 
 export type DigestFormat = 'text' | 'blocks' | 'json';
 
@@ -34,7 +33,7 @@ export interface DigestCommandOptions {
 export async function runDigestCommand(options: DigestCommandOptions): Promise<number> {
   const { output, errorOutput, config, now, timeZone, logger } = prepareOneShot(options);
   // without VEEAM_URL the simulator's history is made around --now, so a digest for any date has data
-  const connection = config.veeam ? await connectEm(config, logger) : await connectSimulator(now);
+  const connection = await connectEm(config, logger, { now: () => now });
   if (connection.simulator)
     errorOutput.write(
       'replibot: VEEAM_URL is not set; the digest comes from the built-in EM simulator (demo data).\n',
@@ -84,28 +83,6 @@ export async function runDigestCommand(options: DigestCommandOptions): Promise<n
   } finally {
     await connection.close().catch(() => {});
   }
-}
-
-async function connectSimulator(now: Date): Promise<EmConnection> {
-  const simulator = await startSimulator({ now: () => now });
-  const em = createEmClient({
-    url: simulator.url,
-    username: 'replibot',
-    password: 'replibot',
-    caFile: undefined,
-    insecureTls: false,
-    format: 'xml',
-    timeoutMs: 30_000,
-    pageSize: 500,
-  });
-  return {
-    em,
-    simulator,
-    close: async () => {
-      await em.close();
-      await simulator.close();
-    },
-  };
 }
 
 /** `replibot digest`: see a digest before scheduling one. */

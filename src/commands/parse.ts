@@ -5,11 +5,12 @@
  */
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
+import { systemClock } from '../core/clock.js';
 import { toFilterString } from '../core/filter.js';
-import { type QueryIntent, systemClock } from '../core/ports.js';
 import { helpText } from '../question/help.js';
 import { isKnownTimeZone } from '../question/local-calendar.js';
 import { describeDefaultWindow, parseQuestion, RETENTION_DAYS } from '../question/parse-question.js';
+import type { QueryIntent } from '../question/query-intent.js';
 import { parseNowOption } from './time-options.js';
 
 export { parseNowOption };

@@ -7,7 +7,7 @@
  */
 import { ReplibotError } from '../core/errors.js';
 import { and, anyOf, cmp, eq, type Filter } from '../core/filter.js';
-import type { ParsedQuestion, QueryIntent, SortOrder } from '../core/ports.js';
+import type { SortOrder } from '../core/ports.js';
 import {
   JOB_STATES,
   type JobState,
@@ -18,6 +18,7 @@ import {
 import { type DescribeInput, describeExplanation, describePhrase } from './describe-query.js';
 import { EXAMPLE_QUESTIONS } from './help.js';
 import { formatIn, isKnownTimeZone, minusUnits, toLocalDay } from './local-calendar.js';
+import type { ParsedQuestion, QueryIntent } from './query-intent.js';
 import type { TimeContext } from './read-time.js';
 import { type OrderKey, type QuestionParts, readQuestion } from './read-words.js';
 import { type Token, tokenizeQuestion, toPlainQuestion, truncate } from './tokenize-question.js';

@@ -7,7 +7,8 @@ import type { Readable, Writable } from 'node:stream';
 import type { Answerer } from '../answers/domain/create-answerer.js';
 import type { Reply, SessionRow } from '../answers/domain/reply.js';
 import { renderText } from '../answers/text/render-text.js';
-import { type Clock, type EmApi, systemClock } from '../core/ports.js';
+import { type Clock, systemClock } from '../core/clock.js';
+import type { EmApi } from '../core/ports.js';
 import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
 

@@ -2,7 +2,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { Answerer } from '../answers/domain/create-answerer.js';
 import type { Reply } from '../answers/domain/reply.js';
-import type { Clock } from '../core/ports.js';
+import type { Clock } from '../core/clock.js';
 import type { Logger } from '../logger.js';
 import type { AccessPolicy } from './access.js';
 import type { SlashSubcommand } from './subcommands.js';

@@ -7,7 +7,6 @@
  * prefers a stale cookie over a fresh header). Logoff is `DELETE /api/logonSessions/{SessionId}` with the
  * SessionId of the logon body.
  */
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { rootCertificates } from 'node:tls';
@@ -35,8 +34,6 @@ import { toPageSize, toQueryPath } from './to-query-path.js';
 
 export interface EmClientOptions extends VeeamConfig {
   logger?: Logger;
-  /** the EM CA (or its self-signed certificate) as PEM text, instead of `caFile` */
-  caPem?: string;
   /** tries of an idempotent GET (including the first) and the first backoff; default 4 tries from 250 ms */
   retry?: { attempts: number; baseDelayMs: number };
 }
@@ -86,7 +83,7 @@ export function createEmClient(options: EmClientOptions): EmClient {
 
   const secrets = new Set<string>([options.password, basicAuth, basicAuth.slice('Basic '.length)]);
   const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 8 });
-  const ca = caOf(options);
+  const ca = options.caPem;
   const httpsAgent = new https.Agent({
     keepAlive: true,
     maxSockets: 8,
@@ -461,22 +458,6 @@ function toBaseUrl(url: string): string {
   }
   const path = parsed.pathname.replace(/\/+$/, '').replace(/\/api$/i, '');
   return `${parsed.protocol}//${parsed.host}${path}`;
-}
-
-function caOf(options: EmClientOptions): string | undefined {
-  if (options.caPem) return options.caPem;
-  if (!options.caFile) return undefined;
-  try {
-    return readFileSync(options.caFile, 'utf8');
-  } catch {
-    throw new ReplibotError(
-      'em_tls',
-      `Cannot read the EM certificate file ${options.caFile} (VEEAM_CA_FILE).`,
-      {
-        hint: 'Give VEEAM_CA_FILE the path of a readable PEM file with the EM certificate or its CA.',
-      },
-    );
-  }
 }
 
 function headerValue(headers: Record<string, unknown>, name: string): string | null {

@@ -7,9 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import type { Clock } from '../../src/core/ports.js';
+import type { Clock } from '../../src/core/clock.js';
 import { type AlertService, createAlertService } from '../../src/features/alerts/alert-service.js';
-import { openStore, type Store } from '../../src/features/alerts/alert-store.js';
 import { registerAlertActions } from '../../src/features/alerts/slack/alert-actions.js';
 import { createAlertSubcommands } from '../../src/features/alerts/slack/alert-subcommands.js';
 import {
@@ -23,6 +22,8 @@ import type { SlackAppHandle } from '../../src/slack/app.js';
 import { findBlockKitViolations } from '../../src/slack/limits.js';
 import { createEmClient, type EmClient } from '../../src/veeam/em-client.js';
 import { type FakeSlackApi, startFakeSlackApi } from '../fakes/fake-slack-api.js';
+import type { TestStore as AlertStore } from '../fakes/open-store.js';
+import { openStore } from '../fakes/open-store.js';
 import { blockActionsPayload, createSlackSender, TEST_SIGNING_SECRET } from '../fakes/slack-requests.js';
 
 /** Real time plus an offset the test can move forward: timers keep working while "20 minutes" pass. */
@@ -119,7 +120,7 @@ interface Harness {
   clock: ReturnType<typeof createShiftedClock>;
   dbPath: string;
   em: EmClient;
-  store: Store;
+  store: AlertStore;
   service: AlertService;
   app: SlackAppHandle;
   sender: ReturnType<typeof createSlackSender>;

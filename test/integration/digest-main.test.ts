@@ -7,12 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore } from '../../src/features/alerts/alert-store.js';
 import { createDigestStore } from '../../src/features/digests/digest-store.js';
 import { NO_DIGEST_FILTERS } from '../../src/features/digests/domain/summarize-digest.js';
 import { startReplibot } from '../../src/main.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
 import { type FakeSlackApi, startFakeSlackApi } from '../fakes/fake-slack-api.js';
+import { openStore } from '../fakes/open-store.js';
 import { TEST_SIGNING_SECRET } from '../fakes/slack-requests.js';
 
 const CHANNEL = 'C0MORNING';

@@ -8,8 +8,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { webApi } from '@slack/bolt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Clock } from '../../src/core/ports.js';
-import { openStore, type Store } from '../../src/features/alerts/alert-store.js';
+import type { Clock } from '../../src/core/clock.js';
 import { createDigestScheduler, type DigestScheduler } from '../../src/features/digests/digest-scheduler.js';
 import { createDigestStore, type DigestStore } from '../../src/features/digests/digest-store.js';
 import type { DigestScheduleSpec } from '../../src/features/digests/domain/digest-schedule.js';
@@ -26,6 +25,8 @@ import { type RunningSimulator, startSimulator } from '../../src/simulator/index
 import { findBlockKitViolations } from '../../src/slack/limits.js';
 import { createEmClient, type EmClient } from '../../src/veeam/em-client.js';
 import { type FakeSlackApi, startFakeSlackApi } from '../fakes/fake-slack-api.js';
+import type { TestStore as AlertStore } from '../fakes/open-store.js';
+import { openStore } from '../fakes/open-store.js';
 
 const CHANNEL = 'C0DIGEST1';
 
@@ -37,7 +38,7 @@ let sim: RunningSimulator;
 let em: EmClient;
 let slack: FakeSlackApi;
 let client: webApi.WebClient;
-let store: Store;
+let store: AlertStore;
 let digests: DigestStore;
 const schedulers: DigestScheduler[] = [];
 

@@ -7,8 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isTimeZone, loadConfig } from '../../src/config.js';
-import type { Clock } from '../../src/core/ports.js';
-import { openStore, type Store } from '../../src/features/alerts/alert-store.js';
+import type { Clock } from '../../src/core/clock.js';
 import { createDigestScheduler, type DigestScheduler } from '../../src/features/digests/digest-scheduler.js';
 import { createDigestStore, type DigestStore } from '../../src/features/digests/digest-store.js';
 import { createDigestSubcommands } from '../../src/features/digests/slack/digest-subcommands.js';
@@ -17,6 +16,8 @@ import { type RunningSimulator, startSimulator } from '../../src/simulator/index
 import { createSlackApp, type SlackAppHandle } from '../../src/slack/app.js';
 import { createEmClient, type EmClient } from '../../src/veeam/em-client.js';
 import { type FakeSlackApi, startFakeSlackApi } from '../fakes/fake-slack-api.js';
+import type { TestStore as AlertStore } from '../fakes/open-store.js';
+import { openStore } from '../fakes/open-store.js';
 import { createSlackSender, TEST_SIGNING_SECRET } from '../fakes/slack-requests.js';
 
 const CHANNEL = 'C0OPS';
@@ -28,7 +29,7 @@ let dir: string;
 let sim: RunningSimulator;
 let em: EmClient;
 let slack: FakeSlackApi;
-let store: Store;
+let store: AlertStore;
 let digests: DigestStore;
 let scheduler: DigestScheduler;
 let app: SlackAppHandle;

@@ -5,8 +5,9 @@
  */
 import { toReplibotError } from '../../core/errors.js';
 import { and, cmp } from '../../core/filter.js';
-import type { EmApi, ParsedQuestion, QueryIntent } from '../../core/ports.js';
+import type { EmApi } from '../../core/ports.js';
 import { toSessionId } from '../../core/sessions.js';
+import type { ParsedQuestion, QueryIntent } from '../../question/query-intent.js';
 import { checkNames, toNamedValues } from './check-names.js';
 import type { HelpContent, JobRunReply, Reply, ResultCounts, SessionListReply, SessionRow } from './reply.js';
 import { toJobRow, toTaskRow } from './session-row.js';

@@ -3,8 +3,8 @@
  * Renderers only read this; they never talk to EM.
  */
 import type { ReplibotError } from '../../core/errors.js';
-import type { QueryIntent } from '../../core/ports.js';
 import type { JobState, SessionResult, SessionType, TaskState } from '../../core/sessions.js';
+import type { QueryIntent } from '../../question/query-intent.js';
 import type { NamedValue, UnknownName } from './check-names.js';
 
 /** One session as every surface shows it, whether it came from a task or a job session. */

@@ -2,9 +2,11 @@
  * Alerting as one service for the composition root: the poller, the outbox worker, the ALERT_CHANNEL default
  * subscription, and health for `/healthz` and the App Home.
  */
-import type { Clock, EmApi, Notifier } from '../../core/ports.js';
+import type { Clock } from '../../core/clock.js';
+import type { EmApi } from '../../core/ports.js';
 import type { Logger } from '../../logger.js';
-import type { Store } from './alert-store.js';
+import type { AlertStore } from './alert-store.js';
+import type { Notifier } from './notifier.js';
 import { createOutboxWorker, type OutboxHealth, type OutboxWorker } from './outbox-worker.js';
 import { createPoller, type Poller, type PollerHealth } from './poller.js';
 
@@ -12,7 +14,7 @@ export const DEFAULT_SUBSCRIPTION_CREATOR = 'ALERT_CHANNEL';
 
 export interface AlertServiceOptions {
   em: EmApi;
-  store: Store;
+  store: AlertStore;
   notifier: Notifier;
   clock: Clock;
   logger: Logger;
@@ -42,7 +44,7 @@ export interface AlertService {
 }
 
 /** Adds the ALERT_CHANNEL subscription unless that channel already has one from the configuration. */
-export function ensureDefaultSubscription(store: Store, channelId: string, now: Date): boolean {
+export function ensureDefaultSubscription(store: AlertStore, channelId: string, now: Date): boolean {
   const exists = store.subscriptions
     .list(channelId)
     .some((s) => s.createdBy === DEFAULT_SUBSCRIPTION_CREATOR);

@@ -1,12 +1,10 @@
 /**
- * The SQLite store: one file (WAL mode), versioned migrations, and one repository per concern.
+ * The alerts' store: one repository per concern over the shared database (src/store/open-database.ts).
  * Everything the alerts need to survive a restart lives here: the poll watermark, the session UIDs already
  * seen, per-VM failure streaks, subscriptions, mutes, posted alerts and the outbox of notifications.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
-import { ReplibotError } from '../../core/errors.js';
+
+import type { SqliteDatabase } from '../../store/open-database.js';
 import type {
   AlertNotice,
   AlertResult,
@@ -19,16 +17,6 @@ import type {
 } from './domain/alert-notice.js';
 import { reviveNotice } from './domain/alert-notice.js';
 import type { PlannedAlert } from './domain/plan-alerts.js';
-import { MIGRATIONS } from './migrations.js';
-
-export interface Migration {
-  version: number;
-  name: string;
-  /** SQL, run in one transaction with the bookkeeping row */
-  up: string;
-}
-
-export type SqliteDatabase = Database.Database;
 
 export interface VmStatus {
   jobName: string;
@@ -80,8 +68,7 @@ export interface OpenAlertVm {
   endTime: Date;
 }
 
-export interface Store {
-  readonly db: SqliteDatabase;
+export interface AlertStore {
   readonly state: {
     get(key: string): string | null;
     set(key: string, value: string | null): void;
@@ -139,64 +126,6 @@ export interface Store {
     all(): OutboxRow[];
   };
   transaction<T>(fn: () => T): T;
-  close(): void;
-}
-
-/**
- * Opens (creating the folder and file when needed) and migrates the store. `':memory:'` gives a private
- * in-memory store for tests.
- */
-export function openStore(path: string, options: { migrations?: Migration[] } = {}): Store {
-  let db: SqliteDatabase;
-  try {
-    if (path !== ':memory:' && !path.startsWith('file:')) mkdirSync(dirname(path), { recursive: true });
-    db = new Database(path);
-    db.pragma('journal_mode = WAL');
-    // NORMAL is durable across process crashes in WAL mode; only a power loss can lose the last commit
-    db.pragma('synchronous = NORMAL');
-    db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
-  } catch (error) {
-    throw new ReplibotError('store_error', `Cannot open the database at ${path}.`, {
-      hint: 'Check DATABASE_PATH: its folder must be writable by replibot.',
-      cause: error,
-    });
-  }
-  migrate(db, options.migrations ?? MIGRATIONS);
-  return createRepositories(db);
-}
-
-function migrate(db: SqliteDatabase, migrations: Migration[]): void {
-  db.exec(
-    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
-  );
-  const versions = new Set<number>();
-  for (const m of migrations) {
-    if (versions.has(m.version))
-      throw new ReplibotError('internal', `Migration ${m.version} is defined twice.`);
-    versions.add(m.version);
-  }
-  const applied = new Set(
-    (db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map(
-      (r) => r.version,
-    ),
-  );
-  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
-  for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
-    if (applied.has(m.version)) continue;
-    try {
-      db.transaction(() => {
-        db.exec(m.up);
-        // the wall clock is fine here: this is bookkeeping for humans, not domain time
-        record.run(m.version, m.name, new Date().toISOString());
-      })();
-    } catch (error) {
-      throw new ReplibotError('store_error', `Database migration ${m.version} (${m.name}) failed.`, {
-        hint: 'The database was left as it was before this step; check the log and the DATABASE_PATH file.',
-        cause: error,
-      });
-    }
-  }
 }
 
 interface SubscriptionRecord {
@@ -295,7 +224,8 @@ const toOutboxRow = (r: OutboxRecord): OutboxRow => ({
   lastError: r.last_error,
 });
 
-function createRepositories(db: SqliteDatabase): Store {
+/** The alerts' repositories over the shared database (its tables: migrations.ts). */
+export function createAlertStore(db: SqliteDatabase): AlertStore {
   const q = {
     stateGet: db.prepare('SELECT value FROM poller_state WHERE key = ?'),
     stateSet: db.prepare(
@@ -402,7 +332,6 @@ function createRepositories(db: SqliteDatabase): Store {
   };
 
   return {
-    db,
     state: {
       get: (key) => (q.stateGet.get(key) as { value: string } | undefined)?.value ?? null,
       set: (key, value) => {
@@ -558,8 +487,5 @@ function createRepositories(db: SqliteDatabase): Store {
       all: () => (q.outboxAll.all() as OutboxRecord[]).map(toOutboxRow),
     },
     transaction: (fn) => db.transaction(fn)(),
-    close: () => {
-      if (db.open) db.close();
-    },
   };
 }

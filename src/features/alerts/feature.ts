@@ -4,12 +4,12 @@
  * chat, alerts printed as they happen plus an `alerts` command.
  */
 import type { KnownBlock } from '@slack/types';
+import type { Feature, FeatureContext } from '../../app/feature.js';
 import { formatDateTime } from '../../core/format.js';
-import type { Notifier } from '../../core/ports.js';
-import type { Feature, FeatureContext } from '../../main.js';
 import { escapeMrkdwn } from '../../slack/mrkdwn.js';
 import { type AlertHealth, createAlertService, ensureDefaultSubscription } from './alert-service.js';
-import { openStore } from './alert-store.js';
+import { createAlertStore } from './alert-store.js';
+import type { Notifier } from './notifier.js';
 import { registerAlertActions } from './slack/alert-actions.js';
 import { createAlertSubcommands } from './slack/alert-subcommands.js';
 import { createAlertWebClient, createSlackNotifier } from './slack/slack-notifier.js';
@@ -66,8 +66,7 @@ export function renderAlertHomeBlocks(health: AlertHealth, timeZone: string): Kn
 
 export async function createAlertsFeature(ctx: FeatureContext): Promise<Feature> {
   const { config, logger, clock } = ctx;
-  // the demo (no VEEAM_URL) talks to a fresh simulator each time: a file would carry stale UIDs between runs
-  const store = openStore(config.veeam ? config.databasePath : ':memory:');
+  const store = createAlertStore(ctx.db);
   let notifier: Notifier;
   if (ctx.mode === 'slack' && config.slack) {
     notifier = createSlackNotifier({
@@ -140,10 +139,7 @@ export async function createAlertsFeature(ctx: FeatureContext): Promise<Feature>
       {
         name: 'alerts',
         start: () => service.start(),
-        stop: async () => {
-          await service.stop();
-          store.close();
-        },
+        stop: () => service.stop(),
       },
     ],
   };

@@ -1,12 +1,11 @@
-import { DIGEST_MIGRATIONS } from '../digests/migrations.js';
-import type { Migration } from './alert-store.js';
+import type { Migration } from '../../store/open-database.js';
 
 /**
- * The schema, as numbered steps. Alerts own versions 1..49; the digest engineer adds 50..99 from
- * `digest-migrations.ts` with one spread below. A step is never edited once released: add a new one.
+ * The schema, as numbered steps. Alerts own versions 1..49 (digests own 50..99 in
+ * features/digests/migrations.ts; the composition root runs both). A step is never edited once released: add a new one.
  * Times are epoch milliseconds (INTEGER), so comparisons and indexes stay cheap and time-zone free.
  */
-export const MIGRATIONS: Migration[] = [
+export const ALERT_MIGRATIONS: Migration[] = [
   {
     version: 1,
     name: 'poller state, seen sessions, vm status',
@@ -102,5 +101,4 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX outbox_open ON outbox (status, channel_id, id);
     `,
   },
-  ...DIGEST_MIGRATIONS,
 ];

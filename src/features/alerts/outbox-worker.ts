@@ -9,14 +9,15 @@
  * metadata, read back with conversations.history) and records it instead of posting again.
  */
 
+import type { Clock } from '../../core/clock.js';
 import { isReplibotError, RateLimitedError } from '../../core/errors.js';
-import type { Clock, Notifier } from '../../core/ports.js';
 import type { Logger } from '../../logger.js';
-import type { OutboxRow, Store } from './alert-store.js';
+import type { AlertStore, OutboxRow } from './alert-store.js';
 import type { AlertNotice, OutboundNotification } from './domain/alert-notice.js';
+import type { Notifier } from './notifier.js';
 
 export interface OutboxWorkerOptions {
-  store: Store;
+  store: AlertStore;
   notifier: Notifier;
   clock: Clock;
   logger: Logger;

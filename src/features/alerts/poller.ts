@@ -5,11 +5,12 @@
  * transaction. Polls never overlap; failures back off; 3 failures in a row tell the alert channels once.
  */
 
+import type { Clock } from '../../core/clock.js';
 import { toReplibotError } from '../../core/errors.js';
-import type { Clock, EmApi } from '../../core/ports.js';
+import type { EmApi } from '../../core/ports.js';
 import { type ReplicaTaskSession, toSessionId } from '../../core/sessions.js';
 import type { Logger } from '../../logger.js';
-import type { Store } from './alert-store.js';
+import type { AlertStore } from './alert-store.js';
 import type { AlertNotice } from './domain/alert-notice.js';
 import {
   type AlertPlan,
@@ -21,7 +22,7 @@ import {
 
 export interface PollerOptions {
   em: EmApi;
-  store: Store;
+  store: AlertStore;
   clock: Clock;
   logger: Logger;
   intervalMs: number;

@@ -3,8 +3,9 @@
  * which makes a replication of that VM fail in the simulator now, so anyone trying replibot sees a live
  * failure alert arrive a few seconds later, the way it would from a real Enterprise Manager.
  */
+
+import type { Feature, FeatureContext } from '../../app/feature.js';
 import { eq } from '../../core/filter.js';
-import type { Feature, FeatureContext } from '../../main.js';
 import type { ShellCommand } from '../../shell/shell.js';
 
 const DEMO_REASON = (vm: string) =>

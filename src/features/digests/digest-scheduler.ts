@@ -12,8 +12,9 @@
  * unreadable, it is posted too (at least once, and the log says why).
  */
 import { Cron } from 'croner';
+import type { Clock } from '../../core/clock.js';
 import { isReplibotError, toReplibotError } from '../../core/errors.js';
-import type { Clock, EmApi } from '../../core/ports.js';
+import type { EmApi } from '../../core/ports.js';
 import type { Logger } from '../../logger.js';
 import { collectDigest } from './collect-digest.js';
 import type { DigestDelivery, DigestStore } from './digest-store.js';

@@ -3,7 +3,7 @@
  * digest go out once, across restarts. Works on the shared SQLite database opened by `openStore`.
  */
 
-import type { SqliteDatabase } from '../alerts/alert-store.js';
+import type { SqliteDatabase } from '../../store/open-database.js';
 import type { DigestSchedule, DigestScheduleSpec } from './domain/digest-schedule.js';
 import type { DigestPeriod } from './domain/digest-window.js';
 

@@ -4,9 +4,8 @@
  * command that prints one.
  */
 import type { KnownBlock } from '@slack/types';
+import type { Feature, FeatureContext } from '../../app/feature.js';
 import { isTimeZone } from '../../config.js';
-import type { Feature, FeatureContext } from '../../main.js';
-import { openStore } from '../alerts/alert-store.js';
 import { collectDigest } from './collect-digest.js';
 import { createDigestScheduler } from './digest-scheduler.js';
 import { createDigestStore } from './digest-store.js';
@@ -51,9 +50,7 @@ export async function createDigestFeature(ctx: FeatureContext): Promise<Feature>
   if (ctx.mode !== 'slack' || ctx.slackClient === undefined) return { name: 'digests', shellCommands };
 
   const slackClient = ctx.slackClient;
-  // like the alerts: the demo (no VEEAM_URL) has a fresh simulator each run, so its schedules live in memory
-  const store = openStore(config.veeam ? config.databasePath : ':memory:');
-  const digests = createDigestStore(store.db);
+  const digests = createDigestStore(ctx.db);
   const scheduler = createDigestScheduler({
     store: digests,
     em,
@@ -93,7 +90,6 @@ export async function createDigestFeature(ctx: FeatureContext): Promise<Feature>
         start: () => scheduler.start(),
         stop: async () => {
           await scheduler.stop();
-          store.close();
         },
       },
     ],

@@ -1,7 +1,7 @@
-import type { Migration } from '../alerts/alert-store.js';
+import type { Migration } from '../../store/open-database.js';
 
 /**
- * Digest tables, versions 50..99 (alerts own 1..49). Spread into MIGRATIONS in migrations.ts.
+ * Digest tables, versions 50..99 (alerts own 1..49). The composition root runs them with the alerts' steps.
  * A step is never edited once released: add a new one. Times are epoch milliseconds.
  */
 export const DIGEST_MIGRATIONS: Migration[] = [

@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { and, cmp, eq, toFilterString } from '../../../src/core/filter.js';
-import type { ParsedQuestion, QueryIntent } from '../../../src/core/ports.js';
 import { EXAMPLE_QUESTIONS } from '../../../src/question/help.js';
 import { formatIn, isKnownTimeZone } from '../../../src/question/local-calendar.js';
 import {
@@ -9,6 +8,7 @@ import {
   MAX_QUESTION_LENGTH,
   parseQuestion,
 } from '../../../src/question/parse-question.js';
+import type { ParsedQuestion, QueryIntent } from '../../../src/question/query-intent.js';
 import { KNOWN_WORDS, ORDINARY_WORDS } from '../../../src/question/vocabulary.js';
 
 const NOW = new Date('2026-11-23T10:05:00.000Z');

@@ -4,16 +4,16 @@
  * so it survives a Slack hiccup and keeps the channel's pacing.
  */
 import type { App, BlockButtonAction } from '@slack/bolt';
-import type { Clock } from '../../../core/ports.js';
+import type { Clock } from '../../../core/clock.js';
 import type { Logger } from '../../../logger.js';
 import { escapeMrkdwn } from '../../../slack/mrkdwn.js';
 import { toSlackDate } from '../../../slack/slack-date.js';
-import type { Store } from '../alert-store.js';
+import type { AlertStore } from '../alert-store.js';
 import { isAlertAdmin } from './alert-subcommands.js';
 import { ALERT_ACK_ACTION, ALERT_MUTE_ACTION_PREFIX } from './render-alert-message.js';
 
 export interface AlertActionDeps {
-  store: Store;
+  store: AlertStore;
   clock: Clock;
   adminUserIds: readonly string[];
   timeZone: string;

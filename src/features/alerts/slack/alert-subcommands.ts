@@ -4,12 +4,12 @@
  * everyone may list.
  */
 
-import type { Clock } from '../../../core/ports.js';
+import type { Clock } from '../../../core/clock.js';
 import { escapeMrkdwn } from '../../../slack/mrkdwn.js';
 import { toSlackDate } from '../../../slack/slack-date.js';
 import type { SlashSubcommand, SubcommandContext } from '../../../slack/subcommands.js';
 import { DEFAULT_SUBSCRIPTION_CREATOR } from '../alert-service.js';
-import type { Store } from '../alert-store.js';
+import type { AlertStore } from '../alert-store.js';
 import type { Mute, Subscription } from '../domain/alert-notice.js';
 import {
   describeSubscription,
@@ -19,7 +19,7 @@ import {
 } from '../domain/subscription-filter.js';
 
 export interface AlertCommandDeps {
-  store: Store;
+  store: AlertStore;
   clock: Clock;
   /** empty: everyone may change subscriptions and mutes */
   adminUserIds: readonly string[];

@@ -11,9 +11,9 @@
  */
 import { webApi } from '@slack/bolt';
 import { RateLimitedError, ReplibotError } from '../../../core/errors.js';
-import type { Notifier } from '../../../core/ports.js';
 import { findMessageByMetadata } from '../../../slack/find-message-by-metadata.js';
 import type { OutboundNotification } from '../domain/alert-notice.js';
+import type { Notifier } from '../notifier.js';
 import { renderAlertMessage } from './render-alert-message.js';
 
 export const ALERT_METADATA_EVENT = 'replibot_notification';

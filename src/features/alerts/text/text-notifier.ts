@@ -3,7 +3,7 @@
  * mode shows alerts as they happen. Updates print as a new line too: a terminal cannot edit what it printed.
  */
 
-import type { Notifier } from '../../../core/ports.js';
+import type { Notifier } from '../notifier.js';
 import { renderAlertText } from './render-alert-text.js';
 
 export function createTextNotifier(options: { write: (text: string) => void }): Notifier {

@@ -4,7 +4,8 @@
  */
 import type { types } from '@slack/bolt';
 import { checkFilterNames, toUnknownFilterText } from '../../../answers/domain/check-names.js';
-import type { Clock, EmApi } from '../../../core/ports.js';
+import type { Clock } from '../../../core/clock.js';
+import type { EmApi } from '../../../core/ports.js';
 import { escapeMrkdwn, toSafeMrkdwn } from '../../../slack/mrkdwn.js';
 import type { SlashSubcommand, SubcommandContext } from '../../../slack/subcommands.js';
 import { collectDigest } from '../collect-digest.js';

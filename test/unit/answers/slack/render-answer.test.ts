@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { SessionListReply, SessionRow } from '../../../../src/answers/domain/reply.js';
 import { renderAnswer } from '../../../../src/answers/slack/render-answer.js';
-import type { QueryIntent } from '../../../../src/core/ports.js';
+import type { QueryIntent } from '../../../../src/question/query-intent.js';
 import { decodeAnswerCursor } from '../../../../src/slack/action-values.js';
 import { findBlockKitViolations } from '../../../../src/slack/limits.js';
 

@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openStore } from '../../../../src/features/alerts/alert-store.js';
-import { MIGRATIONS } from '../../../../src/features/alerts/migrations.js';
+import { MIGRATIONS } from '../../../../src/app/database.js';
+import { openDatabase } from '../../../../src/store/open-database.js';
+import { openStore } from '../../../fakes/open-store.js';
 
 const T0 = new Date('2026-05-14T09:00:00Z');
 const dirs: string[] = [];
@@ -37,20 +38,18 @@ describe('openStore', () => {
       name: 'later step',
       up: 'CREATE TABLE later_test (id INTEGER PRIMARY KEY)',
     };
-    const store = openStore(path, { migrations: [...MIGRATIONS, extra] });
-    expect(store.db.prepare("SELECT name FROM sqlite_master WHERE name = 'later_test'").pluck().get()).toBe(
+    const db = openDatabase(path, [...MIGRATIONS, extra]);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'later_test'").pluck().get()).toBe(
       'later_test',
     );
-    store.close();
-    expect(() => openStore(':memory:', { migrations: [...MIGRATIONS, extra, extra] })).toThrow(
-      /defined twice/,
-    );
+    db.close();
+    expect(() => openDatabase(':memory:', [...MIGRATIONS, extra, extra])).toThrow(/defined twice/);
   });
 
   it('leaves the database as it was when a migration fails', () => {
     const path = tempDb();
     const bad = { version: 46, name: 'broken', up: 'CREATE TABLE ok_part (id INTEGER); THIS IS NOT SQL' };
-    expect(() => openStore(path, { migrations: [...MIGRATIONS, bad] })).toThrow(/migration 46/);
+    expect(() => openDatabase(path, [...MIGRATIONS, bad])).toThrow(/migration 46/);
     const store = openStore(path);
     expect(
       store.db.prepare("SELECT name FROM sqlite_master WHERE name = 'ok_part'").pluck().get(),

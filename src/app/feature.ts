@@ -1,0 +1,55 @@
+/**
+ * The feature contract: what a feature (alerts, digests, the demo) is given by the composition root and what it
+ * adds to the front doors. Features import this file; src/main.ts imports the features.
+ */
+import type { App } from '@slack/bolt';
+import type { KnownBlock } from '@slack/types';
+import type { WebClient } from '@slack/web-api';
+import type { Answerer } from '../answers/domain/create-answerer.js';
+import type { Config } from '../config.js';
+import type { Clock } from '../core/clock.js';
+import type { EmApi } from '../core/ports.js';
+import type { Logger } from '../logger.js';
+import type { ShellCommand } from '../shell/shell.js';
+import type { RunningSimulator } from '../simulator/index.js';
+import type { HealthReport } from '../slack/app.js';
+import type { SlashSubcommand } from '../slack/subcommands.js';
+import type { SqliteDatabase } from '../store/open-database.js';
+
+/** Something with a lifetime (a poller, a scheduler): started after the front door is up, stopped first. */
+export interface Service {
+  name: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface FeatureContext {
+  config: Config;
+  em: EmApi;
+  logger: Logger;
+  clock: Clock;
+  answerer: Answerer;
+  /** the process's one database connection, every feature's migrations applied */
+  db: SqliteDatabase;
+  /** 'slack' when SLACK_BOT_TOKEN is set, else the terminal chat */
+  mode: 'slack' | 'shell';
+  /** a Web API client with the bot token (Slack mode only), for posting alerts and digests */
+  slackClient: WebClient | undefined;
+  /** prints into the running terminal chat (shell mode); logs at info in Slack mode */
+  notify(text: string): void;
+  /** the built-in EM simulator when VEEAM_URL is not set (the demo), else undefined */
+  simulator: RunningSimulator | undefined;
+}
+
+/** What a feature adds to the front doors. Every part is optional. */
+export interface Feature {
+  name: string;
+  subcommands?: SlashSubcommand[];
+  shellCommands?: ShellCommand[];
+  services?: Service[];
+  homeExtras?: () => Promise<KnownBlock[]>;
+  extend?: (app: App) => void;
+  health?: () => HealthReport;
+}
+
+export type FeatureFactory = (context: FeatureContext) => Feature | Promise<Feature>;

@@ -1,0 +1,72 @@
+/**
+ * The one SQLite connection of a process: the file (created with its folder when needed), WAL mode and the
+ * pragmas, and the migration runner. Each feature owns its tables and numbered steps (alerts 1..49, digests
+ * 50..99); the composition root hands every feature's steps to `openDatabase` once.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { ReplibotError } from '../core/errors.js';
+
+export type SqliteDatabase = Database.Database;
+
+export interface Migration {
+  version: number;
+  name: string;
+  /** SQL, run in one transaction with the bookkeeping row */
+  up: string;
+}
+
+/**
+ * Opens (creating the folder and file when needed) and migrates the database. `':memory:'` gives a private
+ * in-memory database for tests and the demo.
+ */
+export function openDatabase(path: string, migrations: readonly Migration[]): SqliteDatabase {
+  let db: SqliteDatabase;
+  try {
+    if (path !== ':memory:' && !path.startsWith('file:')) mkdirSync(dirname(path), { recursive: true });
+    db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    // NORMAL is durable across process crashes in WAL mode; only a power loss can lose the last commit
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+  } catch (error) {
+    throw new ReplibotError('store_error', `Cannot open the database at ${path}.`, {
+      hint: 'Check DATABASE_PATH: its folder must be writable by replibot.',
+      cause: error,
+    });
+  }
+  migrate(db, migrations);
+  return db;
+}
+
+function migrate(db: SqliteDatabase, migrations: readonly Migration[]): void {
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
+  );
+  const versions = new Set<number>();
+  for (const m of migrations) {
+    if (versions.has(m.version))
+      throw new ReplibotError('internal', `Migration ${m.version} is defined twice.`);
+    versions.add(m.version);
+  }
+  const rows = db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>;
+  const applied = new Set(rows.map((r) => r.version));
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+    if (applied.has(m.version)) continue;
+    try {
+      db.transaction(() => {
+        db.exec(m.up);
+        // the wall clock is fine here: this is bookkeeping for humans, not domain time
+        record.run(m.version, m.name, new Date().toISOString());
+      })();
+    } catch (error) {
+      throw new ReplibotError('store_error', `Database migration ${m.version} (${m.name}) failed.`, {
+        hint: 'The database was left as it was before this step; check the log and the DATABASE_PATH file.',
+        cause: error,
+      });
+    }
+  }
+}
