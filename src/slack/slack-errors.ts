@@ -113,7 +113,7 @@ interface WebApiErrorShape {
   data?: { error?: unknown; needed?: unknown };
   statusCode?: unknown;
   retryAfter?: unknown;
-  original?: { code?: unknown; message?: unknown };
+  original?: { code?: unknown; name?: unknown; message?: unknown; cause?: { code?: unknown } };
   message?: unknown;
 }
 
@@ -155,7 +155,16 @@ export function toSlackFailure(error: unknown): SlackFailure {
   }
 
   if (webApiCode === 'slack_webapi_request_error') {
-    const inner = typeof e.original?.code === 'string' ? e.original.code : 'network_error';
+    // axios puts the socket's code on the error, fetch on its cause; a timeout is an abort
+    const o = e.original;
+    const inner =
+      typeof o?.code === 'string'
+        ? o.code
+        : typeof o?.cause?.code === 'string'
+          ? o.cause.code
+          : o?.name === 'TimeoutError' || o?.name === 'AbortError'
+            ? 'timeout'
+            : 'network_error';
     return { kind: 'transient', code: inner, message: `Slack could not be reached (${inner})` };
   }
 
