@@ -149,8 +149,9 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
             'Slack refuses the bot token: alert delivery stopped until it works (reinstall the app or replace SLACK_BOT_TOKEN)',
           );
         auth = { problem, failures, probeAt: Math.max(auth?.probeAt ?? 0, probeAt) };
-        // nothing reached Slack: the row waits (pending) and goes out when the token works
-        store.outbox.retryLater(row.id, new Date(auth.probeAt), message);
+        // this attempt reached no one: the row waits and goes out when the token works (still `sending`, so
+        // checked first, if an earlier attempt may have got through)
+        store.outbox.retryLater(row.id, new Date(auth.probeAt), message, row.status === 'sending');
       } else if (error instanceof DeliveryError && error.kind === 'permanent') {
         if (error.messageGone && row.action !== 'post' && row.fallbackReason === null) {
           store.outbox.useFallback(row.id, error.reason, now());
