@@ -1,8 +1,10 @@
 /**
  * What the outbox does with each kind of Slack failure: the real outbox worker, store (SQLite) and Slack notifier
  * against the fake Slack Web API answering errors, 5xx and 429s. Time moves through the worker's Clock; the
- * worker is drained (not started), so no timers run.
+ * worker is drained (not started), so no timers run. The last test runs replibot as `npm start` wires it and
+ * reads `/healthz` while the fake refuses the token.
  */
+import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OutboxRow } from '../../src/features/alerts/alert-store.js';
 import { isAlertingHealthy, toHealthChecks } from '../../src/features/alerts/feature.js';
@@ -11,8 +13,11 @@ import type { PollerHealth } from '../../src/features/alerts/poller.js';
 import { renderAlertHomeBlocks } from '../../src/features/alerts/slack/render-alert-home.js';
 import { createAlertWebClient, createSlackNotifier } from '../../src/features/alerts/slack/slack-notifier.js';
 import { silentLogger } from '../../src/logger.js';
+import { startReplibot } from '../../src/main.js';
+import { startSimulator } from '../../src/simulator/index.js';
 import { type FakeSlackApi, type RecordedCall, startFakeSlackApi } from '../fakes/fake-slack-api.js';
 import { openStore, type TestStore } from '../fakes/open-store.js';
+import { TEST_SIGNING_SECRET } from '../fakes/slack-requests.js';
 
 const RETRY_BASE_MS = 1000;
 
@@ -290,5 +295,68 @@ describe('outbox delivery errors', () => {
     h.clock.advance(1_000);
     await h.worker.drain();
     expect(row(h, `alert:${limited}`).status).toBe('sent');
+  });
+});
+
+describe('GET /healthz', () => {
+  it('is degraded with a token message while Slack refuses the token, and ok once the alert is delivered', async () => {
+    const sim = await startSimulator({ port: 0, seed: 7, data: { taskSessions: 0 } });
+    open.push(() => sim.close());
+    const slack = await startFakeSlackApi();
+    open.push(() => slack.close());
+    slack.failWith('chat.postMessage', 'token_revoked', Number.POSITIVE_INFINITY);
+    const running = await startReplibot({
+      env: {
+        VEEAM_URL: sim.url,
+        VEEAM_USERNAME: 'replibot',
+        VEEAM_PASSWORD: 'replibot',
+        SLACK_BOT_TOKEN: 'xoxb-test',
+        SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
+        SLACK_API_URL: slack.apiUrl,
+        PORT: '0',
+        POLL_INTERVAL_SECONDS: '1',
+        ALERT_CHANNEL: 'C0ALERTS',
+        DATABASE_PATH: ':memory:',
+        LOG_LEVEL: 'silent',
+      },
+      errorOutput: new Writable({ write: (_chunk, _encoding, done) => done() }),
+      slack: { host: '127.0.0.1', clientOptions: { retryConfig: { retries: 0 } } },
+    });
+    open.push(() => running.stop());
+    const health = async () => {
+      const response = await fetch(`http://127.0.0.1:${running.slack!.port}/healthz`);
+      const body = (await response.json()) as { status: string; alerts?: Record<string, unknown> };
+      return { status: response.status, body };
+    };
+    let last = await health();
+    const waitForHealth = async (ok: (h: typeof last) => boolean, what: string) => {
+      const until = Date.now() + 20_000;
+      for (;;) {
+        last = await health();
+        if (ok(last)) return;
+        if (Date.now() > until) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(last)}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    sim.addTaskSession({
+      vm: 'sql01',
+      job: 'SQL Prod',
+      server: 'vbr01',
+      result: 'Failed',
+      reason: 'Cannot create snapshot',
+      endTime: new Date(),
+    });
+    await slack.waitForCall('chat.postMessage', (c) => c.params.channel === 'C0ALERTS');
+    await waitForHealth((h) => h.status === 503, 'degraded');
+    expect(last.body.status).toBe('degraded');
+    expect(String(last.body.alerts?.slackTokenProblem)).toContain('SLACK_BOT_TOKEN');
+    expect(JSON.stringify(last.body)).not.toContain('xoxb-test');
+
+    slack.reset();
+    await waitForHealth((h) => h.status === 200, 'ok again');
+    expect(last.body.alerts?.slackTokenProblem).toBeNull();
+    expect(last.body.alerts?.outboxPending).toBe(0);
+    const delivered = slack.callsTo('chat.postMessage').filter((c) => c.params.channel === 'C0ALERTS');
+    expect(delivered.map((c) => String(c.params.text)).join('\n')).toContain('sql01');
   });
 });
