@@ -4,7 +4,6 @@
  * the built-in simulator. Features plug in through FEATURES (the contract is src/app/feature.ts).
  */
 import type { Readable, Writable } from 'node:stream';
-import { WebClient } from '@slack/web-api';
 import { createDefaultAnswerer } from './answers/create-default-answerer.js';
 import { connectEm } from './app/connect-em.js';
 import { openReplibotDatabase } from './app/database.js';
@@ -18,6 +17,7 @@ import { createDigestFeature } from './features/digests/feature.js';
 import { createLogger } from './logger.js';
 import { createShell, type Shell } from './shell/shell.js';
 import { createSlackApp, type SlackAppHandle } from './slack/app.js';
+import { createSlackWebClient } from './slack/web-client.js';
 
 /** Alerts, digests and the demo: one line each. */
 export const FEATURES: FeatureFactory[] = [createAlertsFeature, createDigestFeature, createDemoFeature];
@@ -75,11 +75,13 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
   }
 
   let shell: Shell | undefined;
+  // digests post on a schedule and retry within their grace period (src/slack/web-client.ts)
   const slackClient =
     config.slack &&
-    new WebClient(config.slack.botToken, {
-      ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
-      ...options.slack?.clientOptions,
+    createSlackWebClient(config.slack.botToken, {
+      ...(config.slack.apiUrl ? { apiUrl: config.slack.apiUrl } : {}),
+      purpose: 'scheduled',
+      ...(options.slack?.clientOptions ? { overrides: options.slack.clientOptions } : {}),
     });
   const context: FeatureContext = {
     config,

@@ -21,8 +21,10 @@ import { registerAppHome } from './app-home.js';
 import { toBoltLogger } from './bolt-logger.js';
 import { registerReplicasCommand } from './replicas-command.js';
 import type { SlackRuntime } from './runtime.js';
+import { toSlackFailure } from './slack-errors.js';
 import type { SlashSubcommand } from './subcommands.js';
 import { createTimeZoneLookup } from './user-time-zones.js';
+import { toSlackClientOptions } from './web-client.js';
 
 export interface HealthReport {
   ok: boolean;
@@ -87,10 +89,12 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
       res.end(JSON.stringify({ status: ok ? 'ok' : started ? 'degraded' : 'starting', ...report.checks }));
     },
   };
-  const clientOptions: WebClientOptions = {
-    ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl.endsWith('/') ? slack.apiUrl : `${slack.apiUrl}/` } : {}),
-    ...deps.clientOptions,
-  };
+  // interactive: a person is waiting, so a small bounded retry (src/slack/web-client.ts)
+  const clientOptions = toSlackClientOptions({
+    ...(slack.apiUrl ? { apiUrl: slack.apiUrl } : {}),
+    purpose: 'interactive',
+    ...(deps.clientOptions ? { overrides: deps.clientOptions } : {}),
+  });
 
   const socketMode = slack.appToken !== undefined;
   let receiver: HTTPReceiver | undefined;
@@ -162,9 +166,12 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
       try {
         await app.init();
       } catch (error) {
-        const code = (error as { data?: { error?: string } }).data?.error ?? (error as Error).message;
-        throw new ReplibotError('slack_error', `Slack did not accept the bot token (${code}).`, {
-          hint: 'Check SLACK_BOT_TOKEN (OAuth & Permissions > Bot User OAuth Token) and that the app is installed.',
+        const failure = toSlackFailure(error);
+        throw new ReplibotError('slack_error', `Slack did not accept the bot token (${failure.code}).`, {
+          hint:
+            failure.kind === 'transient' || failure.kind === 'rate_limited'
+              ? 'Slack could not be reached; check the network (and SLACK_API_URL), then start again.'
+              : 'Check SLACK_BOT_TOKEN (OAuth & Permissions > Bot User OAuth Token) and that the app is installed.',
           cause: error,
         });
       }

@@ -9,6 +9,7 @@
  * rather than risk never posting.
  */
 import type { webApi } from '@slack/bolt';
+import { toSlackFailure } from './slack-errors.js';
 
 /** What the channel history says about a message: there (with its ts), not there, or cannot tell (and why). */
 export type MessageSearch =
@@ -84,13 +85,12 @@ export function findMessageByMetadata(
 }
 
 function describeReadError(error: unknown): string {
-  const data = (error as { data?: { error?: unknown; needed?: unknown } } | null)?.data;
-  if (typeof data?.error === 'string') {
-    if (data.error === 'missing_scope')
-      return `missing_scope: add ${typeof data.needed === 'string' ? data.needed : 'channels:history (groups:history for private channels)'} to the app`;
-    if (data.error === 'not_in_channel' || data.error === 'channel_not_found')
-      return `${data.error}: replibot cannot read the channel (/invite @replibot)`;
-    return data.error;
+  const failure = toSlackFailure(error);
+  if (failure.code === 'missing_scope') {
+    const needed = (error as { data?: { needed?: unknown } } | null)?.data?.needed;
+    return `missing_scope: add ${typeof needed === 'string' ? needed : 'channels:history (groups:history for private channels)'} to the app`;
   }
-  return error instanceof Error ? error.message : String(error);
+  if (failure.code === 'not_in_channel' || failure.code === 'channel_not_found')
+    return `${failure.code}: replibot cannot read the channel (/invite @replibot)`;
+  return failure.kind === 'permanent' || failure.kind === 'auth' ? failure.code : failure.message;
 }

@@ -1,7 +1,7 @@
 /**
  * A fake Slack Web API on node:http for tests: the real WebClient talks to it through
  * `clientOptions.slackApiUrl`, and Bolt's `respond()` posts to its `/response/<id>` URLs. It records every call,
- * answers like Slack, lets a test override any method (an error, a 429 with Retry-After), and refuses any
+ * answers like Slack, lets a test override any method (an error code, an HTTP 5xx, a 429 with Retry-After), and refuses any
  * message over a Block Kit limit, recording a violation so the test fails.
  * With `socketMode: true` it also stands in for Slack's Socket Mode WebSocket server.
  */
@@ -61,6 +61,10 @@ export interface FakeSlackApi {
   override(method: string, handler: FakeHandler | FakeReply, times?: number): void;
   /** answers the next `times` calls of `method` with HTTP 429 and `Retry-After: seconds` */
   rateLimit(method: string, retryAfterSeconds: number, times?: number): void;
+  /** answers the next `times` calls of `method` like Slack refusing it: `{ ok: false, error }` (HTTP 200) */
+  failWith(method: string, error: string, times?: number): void;
+  /** answers the next `times` calls of `method` with this HTTP status (a 5xx: Slack or a proxy in trouble) */
+  failHttp(method: string, status: number, times?: number): void;
   /** makes `/response/<id>` posts fail with this status (Bolt 5 then throws RespondError) */
   failResponses(status: number | null): void;
   callsTo(method: string): RecordedCall[];
@@ -392,6 +396,12 @@ export async function startFakeSlackApi(
         },
         times,
       );
+    },
+    failWith: (method, error, times = 1) => {
+      api.override(method, { body: { ok: false, error } }, times);
+    },
+    failHttp: (method, status, times = 1) => {
+      api.override(method, { status, body: { ok: false, error: 'fake_http_failure' } }, times);
     },
     failResponses: (status) => {
       responseFailure = status;

@@ -18,6 +18,7 @@ import {
   decodeJobRunCursor,
 } from '../../slack/action-values.js';
 import { logReply, type SlackRuntime } from '../../slack/runtime.js';
+import { isChannelProblem, toSlackFailure } from '../../slack/slack-errors.js';
 import { SLACK_PAGE_SIZE } from './render-answer.js';
 import { renderAccessRefused } from './render-error-message.js';
 import { renderReply } from './render-reply.js';
@@ -161,15 +162,20 @@ export function registerAnswerActions(app: App, runtime: SlackRuntime): void {
           ...renderReply(reply, { timeZone: cursor.timeZone, askedBy: body.user.id }),
         });
       } catch (error) {
-        const code = (error as { data?: { error?: string } }).data?.error ?? (error as Error).message;
+        const slackFailure = toSlackFailure(error);
         const failure = runtime.answerer.toErrorReply(
-          new ReplibotError('slack_error', `Slack would not let me post in this channel (${code}).`, {
-            hint:
-              code === 'not_in_channel' || code === 'channel_not_found'
+          new ReplibotError(
+            'slack_error',
+            `Slack would not let me post in this channel (${slackFailure.code}).`,
+            {
+              hint: isChannelProblem(slackFailure)
                 ? 'Invite me to the channel with /invite @replibot, then press the button again.'
-                : 'Try again in a moment.',
-            cause: error,
-          }),
+                : slackFailure.kind === 'auth'
+                  ? 'My Slack token was refused; ask an admin to reinstall the app.'
+                  : 'Try again in a moment.',
+              cause: error,
+            },
+          ),
         );
         logReply(runtime.logger, failure, { channelId: channel });
         await respond({

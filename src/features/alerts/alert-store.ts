@@ -27,7 +27,8 @@ export interface VmStatus {
 }
 
 export type OutboxAction = 'post' | 'update' | 'reply';
-export type OutboxStatus = 'pending' | 'sending' | 'sent';
+/** `dead`: Slack refused it for good; it is kept (with the reason) but never sent */
+export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'dead';
 
 export interface OutboxRow {
   id: number;
@@ -44,6 +45,17 @@ export interface OutboxRow {
   sentAt: Date | null;
   ts: string | null;
   lastError: string | null;
+  /** why Slack refused it for good (status `dead`) */
+  deadReason: string | null;
+  /** set when the message an update or reply was for is gone: the row is sent as a new channel message */
+  fallbackReason: string | null;
+}
+
+/** Items Slack refused for good, for `/healthz` and the App Home. */
+export interface DeadLetters {
+  count: number;
+  lastReason: string | null;
+  lastAt: Date | null;
 }
 
 export interface NewOutboxRow {
@@ -122,6 +134,11 @@ export interface AlertStore {
     retryLater(id: number, notBefore: Date, error: string, uncertain?: boolean): void;
     /** every channel's open rows wait until `notBefore` (a 429 blocks the whole channel) */
     delayChannel(channelId: string, notBefore: Date): void;
+    /** ends the row: it is never sent (Slack refused it for good); kept with the reason */
+    markDead(id: number, reason: string, now: Date): void;
+    /** the message the row updates or replies to is gone: send it as a new channel message, now */
+    useFallback(id: number, reason: string, now: Date): void;
+    deadLetters(): DeadLetters;
     open(): OutboxRow[];
     all(): OutboxRow[];
   };
@@ -185,6 +202,8 @@ interface OutboxRecord {
   sent_at: number | null;
   ts: string | null;
   last_error: string | null;
+  dead_reason: string | null;
+  fallback_reason: string | null;
 }
 
 const toSubscription = (r: SubscriptionRecord): Subscription => ({
@@ -222,6 +241,8 @@ const toOutboxRow = (r: OutboxRecord): OutboxRow => ({
   sentAt: r.sent_at === null ? null : new Date(r.sent_at),
   ts: r.ts,
   lastError: r.last_error,
+  deadReason: r.dead_reason,
+  fallbackReason: r.fallback_reason,
 });
 
 /** The alerts' repositories over the shared database (its tables: migrations.ts). */
@@ -288,8 +309,8 @@ export function createAlertStore(db: SqliteDatabase): AlertStore {
        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING`,
     ),
     outboxHeads: db.prepare(
-      `SELECT o.* FROM outbox o JOIN (SELECT channel_id, MIN(id) AS id FROM outbox WHERE status != 'sent'
-       GROUP BY channel_id) h ON h.id = o.id ORDER BY o.id`,
+      `SELECT o.* FROM outbox o JOIN (SELECT channel_id, MIN(id) AS id FROM outbox
+       WHERE status IN ('pending', 'sending') GROUP BY channel_id) h ON h.id = o.id ORDER BY o.id`,
     ),
     outboxSending: db.prepare("UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id = ?"),
     outboxSent: db.prepare(
@@ -297,9 +318,19 @@ export function createAlertStore(db: SqliteDatabase): AlertStore {
     ),
     outboxRetry: db.prepare('UPDATE outbox SET status = ?, not_before = ?, last_error = ? WHERE id = ?'),
     outboxDelayChannel: db.prepare(
-      "UPDATE outbox SET not_before = MAX(not_before, ?) WHERE channel_id = ? AND status != 'sent'",
+      "UPDATE outbox SET not_before = MAX(not_before, ?) WHERE channel_id = ? AND status IN ('pending', 'sending')",
     ),
-    outboxOpen: db.prepare("SELECT * FROM outbox WHERE status != 'sent' ORDER BY id"),
+    outboxOpen: db.prepare("SELECT * FROM outbox WHERE status IN ('pending', 'sending') ORDER BY id"),
+    outboxDead: db.prepare(
+      "UPDATE outbox SET status = 'dead', dead_reason = ?, dead_at = ?, last_error = ? WHERE id = ?",
+    ),
+    outboxFallback: db.prepare(
+      "UPDATE outbox SET status = 'pending', fallback_reason = ?, not_before = ?, last_error = ? WHERE id = ?",
+    ),
+    outboxDeadCount: db.prepare("SELECT COUNT(*) FROM outbox WHERE status = 'dead'").pluck(),
+    outboxLastDead: db.prepare(
+      "SELECT dead_reason, dead_at FROM outbox WHERE status = 'dead' ORDER BY dead_at DESC, id DESC LIMIT 1",
+    ),
     outboxAll: db.prepare('SELECT * FROM outbox ORDER BY id'),
   };
 
@@ -482,6 +513,24 @@ export function createAlertStore(db: SqliteDatabase): AlertStore {
       },
       delayChannel: (channelId, notBefore) => {
         q.outboxDelayChannel.run(notBefore.getTime(), channelId);
+      },
+      markDead: (id, reason, now) => {
+        const text = reason.slice(0, 500);
+        q.outboxDead.run(text, now.getTime(), text, id);
+      },
+      useFallback: (id, reason, now) => {
+        const text = reason.slice(0, 500);
+        q.outboxFallback.run(text, now.getTime(), text, id);
+      },
+      deadLetters: () => {
+        const last = q.outboxLastDead.get() as
+          | { dead_reason: string | null; dead_at: number | null }
+          | undefined;
+        return {
+          count: q.outboxDeadCount.get() as number,
+          lastReason: last?.dead_reason ?? null,
+          lastAt: last?.dead_at == null ? null : new Date(last.dead_at),
+        };
       },
       open: () => (q.outboxOpen.all() as OutboxRecord[]).map(toOutboxRow),
       all: () => (q.outboxAll.all() as OutboxRecord[]).map(toOutboxRow),

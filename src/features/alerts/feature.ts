@@ -3,15 +3,14 @@
  * `/replicas subscribe|mute...`, the alert buttons, `/healthz` checks, App Home lines and, in the terminal
  * chat, alerts printed as they happen plus an `alerts` command.
  */
-import type { KnownBlock } from '@slack/types';
 import type { Feature, FeatureContext } from '../../app/feature.js';
 import { formatDateTime } from '../../core/format.js';
-import { escapeMrkdwn } from '../../slack/mrkdwn.js';
 import { type AlertHealth, createAlertService, ensureDefaultSubscription } from './alert-service.js';
 import { createAlertStore } from './alert-store.js';
 import type { Notifier } from './notifier.js';
 import { registerAlertActions } from './slack/alert-actions.js';
 import { createAlertSubcommands } from './slack/alert-subcommands.js';
+import { renderAlertHomeBlocks } from './slack/render-alert-home.js';
 import { createAlertWebClient, createSlackNotifier } from './slack/slack-notifier.js';
 import { createTextNotifier } from './text/text-notifier.js';
 
@@ -25,7 +24,8 @@ export function isAlertingHealthy(health: AlertHealth, now: Date): boolean {
   const stuck =
     health.outbox.oldestPendingAt !== null &&
     now.getTime() - health.outbox.oldestPendingAt.getTime() > STUCK_MS;
-  return health.poller.emReachable && !stuck;
+  // a refused Slack token stops every delivery: unhealthy at once, not after STUCK_MS
+  return health.poller.emReachable && !stuck && health.outbox.authProblem === null;
 }
 
 export function toHealthChecks(health: AlertHealth): Record<string, unknown> {
@@ -36,32 +36,10 @@ export function toHealthChecks(health: AlertHealth): Record<string, unknown> {
     lastError: health.poller.lastError,
     outboxPending: health.outbox.pending,
     oldestPendingNotification: health.outbox.oldestPendingAt?.toISOString() ?? null,
+    outboxDeadLettered: health.outbox.deadLettered,
+    outboxLastDeadReason: health.outbox.lastDeadReason,
+    slackTokenProblem: health.outbox.authProblem,
   };
-}
-
-export function renderAlertHomeBlocks(health: AlertHealth, timeZone: string): KnownBlock[] {
-  const p = health.poller;
-  const last = p.lastSuccessAt ? formatDateTime(p.lastSuccessAt, timeZone) : 'not yet';
-  const state = p.emReachable
-    ? `🟢 Watching Enterprise Manager every ${Math.round(p.intervalMs / 1000)}s; last successful poll ${last}.`
-    : `🔴 Enterprise Manager unreachable (${p.consecutiveFailures} polls failed); last successful poll ${last}.${p.lastError ? ` ${escapeMrkdwn(p.lastError)}` : ''}`;
-  const outbox =
-    health.outbox.pending === 0
-      ? 'Every alert has been delivered.'
-      : `${health.outbox.pending} alert message(s) waiting to be delivered.`;
-  return [
-    { type: 'header', text: { type: 'plain_text', text: 'Failure alerts' } },
-    { type: 'section', text: { type: 'mrkdwn', text: `${state}\n${outbox}` } },
-    {
-      type: 'context',
-      elements: [
-        {
-          type: 'mrkdwn',
-          text: 'Route alerts with `/replicas subscribe` in a channel; `/replicas mutes` lists mutes.',
-        },
-      ],
-    },
-  ];
 }
 
 export async function createAlertsFeature(ctx: FeatureContext): Promise<Feature> {

@@ -101,4 +101,16 @@ export const ALERT_MIGRATIONS: Migration[] = [
       CREATE INDEX outbox_open ON outbox (status, channel_id, id);
     `,
   },
+  {
+    version: 4,
+    name: 'outbox dead letters and fallback posts',
+    // dead: Slack refused the item for good (dead_reason says why); fallback_reason: the message an update or
+    // reply was for is gone (message_not_found...), so the item is sent as a new channel message instead
+    up: `
+      ALTER TABLE outbox ADD COLUMN dead_reason TEXT;
+      ALTER TABLE outbox ADD COLUMN dead_at INTEGER;
+      ALTER TABLE outbox ADD COLUMN fallback_reason TEXT;
+      CREATE INDEX outbox_dead ON outbox (dead_at) WHERE status = 'dead';
+    `,
+  },
 ];

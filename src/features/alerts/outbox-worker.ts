@@ -1,8 +1,14 @@
 /**
  * Delivers the outbox. A row is written (by the poller, a button, a command) before anything is sent; the worker
  * marks it `sending`, hands it to the Notifier and marks it `sent` with the message ts. Per channel it keeps
- * FIFO order and about one message per second; a 429 pauses that channel for Retry-After; any other failure
- * retries with backoff. Nothing is dropped.
+ * FIFO order and about one message per second. A message that cannot be delivered never blocks the others:
+ * - a 429 pauses that channel for Retry-After; a transient failure (5xx, network) retries with backoff;
+ * - a permanent failure (channel_not_found, invalid_blocks...) ends that row (status `dead`, with the reason,
+ *   logged and counted in health) and the channel moves on;
+ * - an update or reply whose message is gone (message_not_found, cant_update_message) is sent as a new channel
+ *   message that says so;
+ * - an auth failure (token revoked...) stops all delivery, marks alerting unhealthy, and probes again with
+ *   backoff; the rows wait and are sent once the token works.
  *
  * A crash after Slack accepted a post but before `sent` was written leaves the row in `sending`. On the next
  * attempt the worker asks the Notifier whether a message with this row's key already exists (Slack: message
@@ -14,7 +20,7 @@ import { isReplibotError, RateLimitedError } from '../../core/errors.js';
 import type { Logger } from '../../logger.js';
 import type { AlertStore, OutboxRow } from './alert-store.js';
 import type { AlertNotice, OutboundNotification } from './domain/alert-notice.js';
-import type { Notifier } from './notifier.js';
+import { DeliveryError, type Notifier } from './notifier.js';
 
 export interface OutboxWorkerOptions {
   store: AlertStore;
@@ -34,6 +40,11 @@ export interface OutboxHealth {
   /** when the oldest undelivered notification was queued */
   oldestPendingAt: Date | null;
   lastError: string | null;
+  /** rows Slack refused for good (status `dead`), and the latest reason */
+  deadLettered: number;
+  lastDeadReason: string | null;
+  /** set while the surface refuses our credentials: what is wrong and what to do */
+  authProblem: string | null;
 }
 
 export interface OutboxWorker {
@@ -56,17 +67,22 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   let timer: NodeJS.Timeout | undefined;
   let busy: Promise<number> | null = null;
   let again = false;
+  /** while the token is refused: nothing is sent before `probeAt` (clock ms), then one row probes */
+  let auth: { problem: string; failures: number; probeAt: number } | null = null;
+  const backoff = (attempts: number) => Math.min(maxRetryMs, retryBaseMs * 2 ** Math.min(attempts, 16));
 
   /** Builds what the Notifier sees; null when there is nothing left to send (see the comments). */
   function toNotification(row: OutboxRow): OutboundNotification | null {
     let notice: AlertNotice | null = row.notice;
     let ts: string | null = null;
+    // the message this update or reply was for is gone: a new channel message instead
+    const fallback = row.fallbackReason !== null && row.action !== 'post';
     if (row.alertId !== null) {
       const alert = store.alerts.get(row.alertId);
       if (alert === null) return null;
       if (row.action === 'post' || row.action === 'update') notice = { kind: 'job-run', alert };
       else if (notice?.kind === 'recovery') notice = { ...notice, alert };
-      if (row.action !== 'post') {
+      if (row.action !== 'post' && !fallback) {
         // an update or reply for an alert that never got a ts: the post itself renders the latest state
         if (alert.ts === null) return null;
         ts = alert.ts;
@@ -76,10 +92,11 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     return {
       key: row.key,
       channelId: row.channelId,
-      action: row.action,
+      action: fallback ? 'post' : row.action,
       ts,
       notice,
       timeZone: options.timeZone,
+      ...(fallback ? { note: toFallbackNote(row) } : {}),
     };
   }
 
@@ -91,18 +108,26 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       return false;
     }
     try {
-      if (row.status === 'sending' && row.action !== 'update' && notifier.findDelivered !== undefined) {
+      if (
+        row.status === 'sending' &&
+        notification.action !== 'update' &&
+        notifier.findDelivered !== undefined
+      ) {
         const found = await notifier.findDelivered(notification, new Date(row.createdAt.getTime() - 60_000));
         if (typeof found === 'string') {
-          record(row, found);
+          record(row, found, notification);
           logger.info({ key: row.key }, 'notification was delivered before a restart; not sending it again');
           return false;
         }
       }
       store.outbox.markSending(row.id);
       const { ts } = await notifier.deliver(notification);
-      record(row, ts);
+      record(row, ts, notification);
       lastSentAt.set(row.channelId, Date.now());
+      if (auth !== null) {
+        logger.info('Slack accepts the bot token again; delivering what waited');
+        auth = null;
+      }
       return true;
     } catch (error) {
       const message = isReplibotError(error) ? error.message : String(error);
@@ -114,8 +139,35 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
           { channel: row.channelId, retryAfterMs: error.retryAfterMs },
           'Slack rate limit; waiting',
         );
+      } else if (error instanceof DeliveryError && error.kind === 'auth') {
+        const failures = (auth?.failures ?? 0) + 1;
+        const probeAt = now().getTime() + backoff(failures - 1);
+        const problem = `${error.message} ${error.hint ?? ''}`.trim();
+        if (auth === null)
+          logger.error(
+            { reason: error.reason, probeInMs: probeAt - now().getTime() },
+            'Slack refuses the bot token: alert delivery stopped until it works (reinstall the app or replace SLACK_BOT_TOKEN)',
+          );
+        auth = { problem, failures, probeAt: Math.max(auth?.probeAt ?? 0, probeAt) };
+        // this attempt reached no one: the row waits and goes out when the token works (still `sending`, so
+        // checked first, if an earlier attempt may have got through)
+        store.outbox.retryLater(row.id, new Date(auth.probeAt), message, row.status === 'sending');
+      } else if (error instanceof DeliveryError && error.kind === 'permanent') {
+        if (error.messageGone && row.action !== 'post' && row.fallbackReason === null) {
+          store.outbox.useFallback(row.id, error.reason, now());
+          logger.warn(
+            { channel: row.channelId, key: row.key, reason: error.reason },
+            'the message to update or reply to is gone; sending a new message instead',
+          );
+        } else {
+          store.outbox.markDead(row.id, message, now());
+          logger.warn(
+            { channel: row.channelId, key: row.key, reason: error.reason, err: message },
+            'Slack refused the notification for good; it is dead-lettered and the channel moves on',
+          );
+        }
       } else {
-        const delay = Math.min(maxRetryMs, retryBaseMs * 2 ** Math.min(row.attempts, 16));
+        const delay = backoff(row.attempts);
         // the post may have reached Slack before the error (a timeout): stay `sending` so the retry checks first
         store.outbox.retryLater(row.id, new Date(now().getTime() + delay), message, true);
         logger.warn(
@@ -127,10 +179,13 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     }
   }
 
-  function record(row: OutboxRow, ts: string | null): void {
+  function record(row: OutboxRow, ts: string | null, notification: OutboundNotification): void {
+    // a post of the alert itself (first, or again because the original is gone) is the message to update
+    const isAlertMessage =
+      row.action === 'post' || (row.action === 'update' && notification.action === 'post');
     store.transaction(() => {
       store.outbox.markSent(row.id, ts, clock.now());
-      if (row.action === 'post' && row.alertId !== null && ts !== null) store.alerts.setTs(row.alertId, ts);
+      if (isAlertMessage && row.alertId !== null && ts !== null) store.alerts.setTs(row.alertId, ts);
     });
   }
 
@@ -140,7 +195,13 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     const wall = Date.now();
     let wakeAt: number | null = null;
     const due: OutboxRow[] = [];
-    for (const head of store.outbox.heads()) {
+    const heads = store.outbox.heads();
+    if (auth !== null && heads.length > 0) {
+      // the token is refused: wait, then let one row probe it (the others follow once it works)
+      if (auth.probeAt > nowMs) return { sent: 0, wakeAt: wall + (auth.probeAt - nowMs) };
+      heads.splice(1);
+    }
+    for (const head of heads) {
       const paceWait = (lastSentAt.get(head.channelId) ?? 0) + paceMs - wall;
       const retryWait = head.notBefore.getTime() - nowMs;
       const wait = Math.max(paceWait, retryWait);
@@ -224,11 +285,24 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     },
     health() {
       const open = store.outbox.open();
+      const dead = store.outbox.deadLetters();
       return {
         pending: open.length,
         oldestPendingAt: open[0]?.createdAt ?? null,
         lastError: open.find((r) => r.lastError !== null)?.lastError ?? null,
+        deadLettered: dead.count,
+        lastDeadReason: dead.lastReason,
+        authProblem: auth?.problem ?? null,
       };
     },
   };
+}
+
+/** What a fallback message says about the message it replaces. */
+function toFallbackNote(row: OutboxRow): string {
+  if (row.action === 'reply')
+    return ':information_source: The alert message this belongs to was deleted, so this is posted in the channel.';
+  return row.fallbackReason === 'message_not_found'
+    ? ':information_source: The original alert message was deleted, so this is a new copy of it.'
+    : ':information_source: The original alert message can no longer be edited, so this is a new copy of it.';
 }

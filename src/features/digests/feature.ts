@@ -3,13 +3,12 @@
  * service, `/replicas digest ...` and `/replicas digests`, and a line in App Home; in the terminal chat a `digest`
  * command that prints one.
  */
-import type { KnownBlock } from '@slack/types';
 import type { Feature, FeatureContext } from '../../app/feature.js';
 import { isTimeZone } from '../../config.js';
 import { collectDigest } from './collect-digest.js';
 import { createDigestScheduler } from './digest-scheduler.js';
 import { createDigestStore } from './digest-store.js';
-import { DIGEST_USAGE, parseDigestCommand } from './domain/digest-schedule.js';
+import { parseDigestCommand } from './domain/digest-schedule.js';
 import { createDigestSubcommands } from './slack/digest-subcommands.js';
 import {
   completeDigestChart,
@@ -17,6 +16,7 @@ import {
   isPermanentDigestError,
   postDigest,
 } from './slack/post-digest.js';
+import { renderDigestHomeBlocks } from './slack/render-digest-home.js';
 import { renderDigestText } from './text/render-digest-text.js';
 
 export async function createDigestFeature(ctx: FeatureContext): Promise<Feature> {
@@ -93,19 +93,6 @@ export async function createDigestFeature(ctx: FeatureContext): Promise<Feature>
         },
       },
     ],
-    homeExtras: async (): Promise<KnownBlock[]> => {
-      const schedules = digests.schedules.list();
-      const failing = schedules.filter((s) => s.lastError !== null).length;
-      const channels = new Set(schedules.map((s) => s.channelId)).size;
-      const text =
-        schedules.length === 0
-          ? 'No digests yet. In a channel, try `/replicas digest daily 08:00`.'
-          : `${schedules.length} digest${schedules.length === 1 ? '' : 's'} in ${channels} channel${channels === 1 ? '' : 's'}${failing > 0 ? ` · :warning: ${failing} could not be delivered last time (see \`/replicas digests\` there)` : ''}.`;
-      return [
-        { type: 'header', text: { type: 'plain_text', text: 'Digests' } },
-        { type: 'section', text: { type: 'mrkdwn', text } },
-        { type: 'context', elements: [{ type: 'mrkdwn', text: DIGEST_USAGE[0]! }] },
-      ];
-    },
+    homeExtras: async () => renderDigestHomeBlocks(digests.schedules.list()),
   };
 }

@@ -91,6 +91,8 @@ export interface OutboundNotification {
   ts: string | null;
   notice: AlertNotice;
   timeZone: string;
+  /** a line shown above the notice (e.g. "the original message was deleted, so this is a new copy") */
+  note?: string;
 }
 
 const DATE_FIELDS = new Set([

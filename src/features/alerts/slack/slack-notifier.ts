@@ -1,33 +1,38 @@
 /**
  * The Slack side of the outbox: posts, updates and thread replies through a WebClient.
  *
- * The client given here should be built with `rejectRateLimitedCalls: true` (see `createAlertWebClient`): a 429
- * then comes back to the outbox as a RateLimitedError, which pauses only that channel for Retry-After and keeps
- * the row (persisted) until it is sent, instead of the WebClient's in-memory retry queue that a restart forgets.
+ * The client given here should be built with the `outbox` policy (see `createAlertWebClient`): a 429 then comes
+ * back to the outbox as a RateLimitedError, which pauses only that channel for Retry-After and keeps the row
+ * (persisted) until it is sent, instead of the WebClient's in-memory retry queue that a restart forgets. Every
+ * other failure becomes a DeliveryError whose kind (src/slack/slack-errors.ts) tells the outbox whether to retry,
+ * wait for a new token, or end the item.
  *
  * Each post and reply carries message metadata with the outbox key, so after a crash between "Slack accepted
  * it" and "we wrote it down", `findDelivered` finds the message with conversations.history / replies and the
  * outbox records it instead of posting twice.
  */
-import { webApi } from '@slack/bolt';
-import { RateLimitedError, ReplibotError } from '../../../core/errors.js';
+import type { webApi } from '@slack/bolt';
+import type { KnownBlock } from '@slack/types';
+import { RateLimitedError, type ReplibotError } from '../../../core/errors.js';
 import { findMessageByMetadata } from '../../../slack/find-message-by-metadata.js';
+import {
+  isChannelProblem,
+  isMessageGone,
+  SLACK_TOKEN_HINT,
+  toSlackFailure,
+} from '../../../slack/slack-errors.js';
+import { createSlackWebClient } from '../../../slack/web-client.js';
 import type { OutboundNotification } from '../domain/alert-notice.js';
-import type { Notifier } from '../notifier.js';
+import { DeliveryError, type Notifier } from '../notifier.js';
 import { renderAlertMessage } from './render-alert-message.js';
 
 export const ALERT_METADATA_EVENT = 'replibot_notification';
 
 type WebClient = webApi.WebClient;
 
-/** A WebClient for alert delivery: 429s and errors are the outbox's to retry, persistently. */
+/** A WebClient for alert delivery: the `outbox` policy of src/slack/web-client.ts (no retries of its own). */
 export function createAlertWebClient(token: string, slackApiUrl?: string): WebClient {
-  return new webApi.WebClient(token, {
-    ...(slackApiUrl ? { slackApiUrl } : {}),
-    rejectRateLimitedCalls: true,
-    retryConfig: { retries: 0 },
-    timeout: 30_000,
-  });
+  return createSlackWebClient(token, { purpose: 'outbox', ...(slackApiUrl ? { apiUrl: slackApiUrl } : {}) });
 }
 
 export function createSlackNotifier(options: { client: WebClient }): Notifier {
@@ -36,7 +41,7 @@ export function createSlackNotifier(options: { client: WebClient }): Notifier {
 
   return {
     async deliver(n: OutboundNotification) {
-      const message = renderAlertMessage(n.notice, n.timeZone);
+      const message = withNote(renderAlertMessage(n.notice, n.timeZone), n.note);
       try {
         if (n.action === 'update') {
           await client.chat.update({
@@ -76,20 +81,50 @@ export function createSlackNotifier(options: { client: WebClient }): Notifier {
   };
 }
 
+/** The note (e.g. "the original was deleted") as a context line above the alert, and first in the text. */
+function withNote<M extends { text: string; blocks: KnownBlock[] }>(message: M, note: string | undefined): M {
+  if (note === undefined) return message;
+  return {
+    ...message,
+    text: `${note}\n${message.text}`,
+    blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text: note }] }, ...message.blocks],
+  };
+}
+
 function toDeliveryError(error: unknown, method: string, channel: string): ReplibotError {
-  const e = error as { code?: string; retryAfter?: number; data?: { error?: string }; statusCode?: number };
-  if (e?.code === 'slack_webapi_rate_limited_error') {
-    return new RateLimitedError(`Slack rate-limited ${method} in ${channel}.`, (e.retryAfter ?? 1) * 1000, {
-      cause: error,
-    });
+  const failure = toSlackFailure(error);
+  const what = `Slack refused ${method} in ${channel}: ${failure.code}.`;
+  switch (failure.kind) {
+    case 'rate_limited':
+      return new RateLimitedError(
+        `Slack rate-limited ${method} in ${channel}.`,
+        failure.retryAfterMs ?? 1000,
+        {
+          cause: error,
+        },
+      );
+    case 'auth':
+      return new DeliveryError('auth', failure.code, what, {
+        hint: `${SLACK_TOKEN_HINT} The alert waits in the outbox and is sent then.`,
+        cause: error,
+      });
+    case 'permanent':
+      return new DeliveryError('permanent', failure.code, what, {
+        hint: isChannelProblem(failure)
+          ? `Invite the bot to ${channel} (/invite @replibot) or remove the subscription; this alert is not sent.`
+          : 'Slack will refuse it again; this alert is not sent.',
+        messageGone: isMessageGone(failure),
+        cause: error,
+      });
+    default:
+      return new DeliveryError(
+        'transient',
+        failure.code,
+        `Slack did not take ${method} in ${channel}: ${failure.message}.`,
+        {
+          hint: 'The alert stays in the outbox and is retried.',
+          cause: error,
+        },
+      );
   }
-  const reason = e?.data?.error ?? (e?.statusCode ? `HTTP ${e.statusCode}` : 'no answer');
-  const hint =
-    reason === 'not_in_channel' || reason === 'channel_not_found'
-      ? `Invite the bot to ${channel} (/invite @replibot); the alert waits in the outbox and is sent then.`
-      : 'The alert stays in the outbox and is retried.';
-  return new ReplibotError('slack_error', `Slack refused ${method} in ${channel}: ${reason}.`, {
-    hint,
-    cause: error,
-  });
 }

@@ -14,6 +14,7 @@ import {
   findMessageByMetadata,
   type MessageSearch,
 } from '../../../slack/find-message-by-metadata.js';
+import { SLACK_TOKEN_HINT, toSlackFailure } from '../../../slack/slack-errors.js';
 import { type Digest, hasDigestProblems } from '../domain/summarize-digest.js';
 import { renderDigestChart } from '../render-digest-chart.js';
 import { renderDigestBlocks } from './render-digest-blocks.js';
@@ -38,7 +39,7 @@ export interface PostedDigest {
   chartError: string | null;
 }
 
-/** Slack errors that no retry will fix: the channel itself is the problem. */
+/** Hints for the Slack errors where the channel itself is the problem (src/slack/slack-errors.ts classifies). */
 const CHANNEL_ERRORS: Record<string, string> = {
   not_in_channel: 'replibot is not a member of the channel; invite it with /invite @replibot',
   channel_not_found:
@@ -156,7 +157,13 @@ async function uploadChart(
     const fileId = uploaded.files?.[0]?.files?.[0]?.id ?? null;
     return { chartFileId: fileId, chartError: null };
   } catch (error) {
-    const reason = slackErrorCode(error) ?? (error instanceof Error ? error.message : String(error));
+    const failure = toSlackFailure(error);
+    const reason =
+      failure.kind === 'permanent' || failure.kind === 'auth'
+        ? failure.code
+        : error instanceof Error
+          ? error.message
+          : String(error);
     logger?.warn(
       { channelId, ts, reason, problems: hasDigestProblems(digest) },
       'digest posted without its chart: the upload failed',
@@ -165,32 +172,33 @@ async function uploadChart(
   }
 }
 
-/** True when retrying the post cannot help (see CHANNEL_ERRORS). */
+/** True when retrying the post cannot help (a permanent Slack failure, src/slack/slack-errors.ts). */
 export function isPermanentDigestError(error: unknown): boolean {
   return error instanceof ReplibotError && error.code === 'slack_error' && error.status === 400;
 }
 
 function toSlackError(error: unknown, channelId: string): ReplibotError {
-  const code = slackErrorCode(error);
-  const known = code === null ? undefined : CHANNEL_ERRORS[code];
-  if (known !== undefined)
-    // status 400 marks "the channel is the problem": the scheduler does not retry these
-    return new ReplibotError('slack_error', `Slack refused the digest for channel ${channelId} (${code}).`, {
-      hint: known,
-      status: 400,
-      cause: error,
-    });
+  const failure = toSlackFailure(error);
+  if (failure.kind === 'permanent')
+    // status 400 marks "no retry can help": the scheduler does not retry these
+    return new ReplibotError(
+      'slack_error',
+      `Slack refused the digest for channel ${channelId} (${failure.code}).`,
+      {
+        hint: CHANNEL_ERRORS[failure.code] ?? 'Slack will refuse it again; the log has the details.',
+        status: 400,
+        cause: error,
+      },
+    );
   return new ReplibotError(
     'slack_error',
-    `Slack did not accept the digest for channel ${channelId}${code ? ` (${code})` : ''}.`,
+    `Slack did not accept the digest for channel ${channelId} (${failure.code}).`,
     {
-      hint: 'replibot tries again within the grace period; check the bot token and Slack status.',
+      hint:
+        failure.kind === 'auth'
+          ? `${SLACK_TOKEN_HINT} replibot tries again within the grace period.`
+          : 'replibot tries again within the grace period; check the bot token and Slack status.',
       cause: error,
     },
   );
-}
-
-function slackErrorCode(error: unknown): string | null {
-  const data = (error as { data?: { error?: unknown } } | null)?.data;
-  return typeof data?.error === 'string' ? data.error : null;
 }
