@@ -142,15 +142,6 @@ export function parseDuration(text: string): number | null {
   return Math.round(total);
 }
 
-/** "1h", "4h", "1d 2h", "30m" */
-export function formatDuration(ms: number): string {
-  const minutes = Math.max(1, Math.round(ms / 60_000));
-  const d = Math.floor(minutes / 1440);
-  const h = Math.floor((minutes % 1440) / 60);
-  const m = minutes % 60;
-  return [d ? `${d}d` : '', h ? `${h}h` : '', m ? `${m}m` : ''].filter(Boolean).join(' ');
-}
-
 export interface MuteRequest {
   scope: MuteScope;
   name: string;
