@@ -6,6 +6,7 @@
 import { and, cmp, eq, type Filter } from '../../core/filter.js';
 import type { EmApi, EmQuery } from '../../core/ports.js';
 import type { SessionType } from '../../core/sessions.js';
+import { textDistance } from '../../core/text-distance.js';
 
 /** The filter fields that carry a name the user typed. */
 export const NAME_FIELDS = ['VmDisplayName', 'JobName', 'BackupServerName'] as const;
@@ -182,7 +183,7 @@ function rankNames(typed: string, candidates: readonly string[]): Array<{ name: 
     else {
       // a short name allows one typo, a longer one a typo every four letters
       const allowed = Math.max(1, Math.floor(want.length / 4));
-      const distance = editDistance(want, lower, allowed);
+      const distance = textDistance(want, lower, allowed);
       if (distance <= allowed) score = 2 + distance;
     }
     if (score !== null) scored.push({ name, score });
@@ -194,25 +195,6 @@ function rankNames(typed: string, candidates: readonly string[]): Array<{ name: 
 
 function bare(text: string): string {
   return text.replace(/[^\p{L}\p{N}]+/gu, '');
-}
-
-/** Levenshtein distance, giving up (returning max + 1) as soon as it must exceed `max`. */
-export function editDistance(a: string, b: string, max: number): number {
-  if (Math.abs(a.length - b.length) > max) return max + 1;
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    let rowMin = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      const value = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
-      current.push(value);
-      rowMin = Math.min(rowMin, value);
-    }
-    if (rowMin > max) return max + 1;
-    previous = current;
-  }
-  return previous[b.length]!;
 }
 
 const NOUN: Record<NameField, string> = {
