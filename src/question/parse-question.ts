@@ -17,7 +17,7 @@ import {
 } from '../core/sessions.js';
 import { textDistance } from '../core/text-distance.js';
 import { type DescribeInput, describeExplanation, describePhrase } from './describe-query.js';
-import { EXAMPLE_QUESTIONS } from './help.js';
+import { EXAMPLE_QUESTIONS, HELP_WORDS } from './help.js';
 import { formatIn, isKnownTimeZone, minusUnits, toLocalDay } from './local-calendar.js';
 import type { ParsedQuestion, QueryIntent } from './query-intent.js';
 import type { TimeContext } from './read-time.js';
@@ -71,8 +71,7 @@ const JOB_STATE: Record<StateWord, JobState> = {
 };
 
 const HELP_PHRASES = new Set([
-  'help',
-  '?',
+  ...HELP_WORDS,
   'usage',
   'commands',
   'examples',
