@@ -21,7 +21,7 @@ import { EXAMPLE_QUESTIONS, HELP_WORDS } from './help.js';
 import { formatIn, isKnownTimeZone, minusUnits, toLocalDay } from './local-calendar.js';
 import type { ParsedQuestion, QueryIntent } from './query-intent.js';
 import type { TimeContext } from './read-time.js';
-import { type OrderKey, type QuestionParts, readQuestion } from './read-words.js';
+import { type OrderKey, type QuestionParts, readQuestionParts } from './read-words.js';
 import { type Token, tokenizeQuestion, toPlainQuestion, truncate } from './tokenize-question.js';
 import { KNOWN_WORDS, ORDINARY_WORDS, type StateWord } from './vocabulary.js';
 
@@ -151,7 +151,7 @@ function parse(raw: string, options: ParseOptions, suggest: boolean): ParsedQues
     timeZone: options.timeZone,
     today: toLocalDay(options.now, options.timeZone),
   };
-  const parts = readQuestion(tokens, ctx);
+  const parts = readQuestionParts(tokens, ctx);
 
   const type: SessionType =
     parts.session?.type ?? (parts.jobLevel ? 'ReplicaJobSession' : 'ReplicaTaskSession');

@@ -91,7 +91,8 @@ const GUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 const GUID_RE = new RegExp(`^\\{?(${GUID})\\}?$`, 'i');
 const URN_RE = new RegExp(`^urn:veeam:([a-z]+):(${GUID})$`, 'i');
 
-export function readQuestion(tokens: readonly Token[], ctx: TimeContext): QuestionParts {
+/** Tokens -> the parts of a question (results, states, names, time, order), before they become a query. */
+export function readQuestionParts(tokens: readonly Token[], ctx: TimeContext): QuestionParts {
   const parts: QuestionParts = {
     results: new Set(),
     states: new Set(),

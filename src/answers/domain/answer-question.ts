@@ -18,15 +18,15 @@ import { toJobRow, toTaskRow } from './session-row.js';
  */
 export type QuestionSource = 'slack' | 'plain';
 
-/** `parseQuestion` from src/core/question/, injected so the router does not care how questions are read. */
-export type QuestionReader = (
+/** `parseQuestion` from src/question/, injected so the router does not care how questions are read. */
+export type QuestionParser = (
   text: string,
   context: { now: Date; timeZone: string; source?: QuestionSource },
 ) => ParsedQuestion;
 
 export interface AnswerDeps {
   em: EmApi;
-  readQuestion: QuestionReader;
+  parseQuestion: QuestionParser;
   help: () => HelpContent;
   /** a short id for an error reply ("R-4F2A9C"); the adapter makes it, the core has no randomness */
   newReferenceId: () => string;
@@ -68,7 +68,7 @@ export async function answerQuestion(
 ): Promise<Reply> {
   let parsed: ParsedQuestion;
   try {
-    parsed = deps.readQuestion(question, {
+    parsed = deps.parseQuestion(question, {
       now: options.now,
       timeZone: asker.timeZone,
       ...(asker.source ? { source: asker.source } : {}),
