@@ -167,17 +167,17 @@ async function uploadChart(
 
 /** True when retrying the post cannot help (see CHANNEL_ERRORS). */
 export function isPermanentDigestError(error: unknown): boolean {
-  return error instanceof ReplibotError && error.code === 'slack_error' && error.status === 400;
+  return error instanceof ReplibotError && error.code === 'slack_error' && error.permanent;
 }
 
 function toSlackError(error: unknown, channelId: string): ReplibotError {
   const code = slackErrorCode(error);
   const known = code === null ? undefined : CHANNEL_ERRORS[code];
   if (known !== undefined)
-    // status 400 marks "the channel is the problem": the scheduler does not retry these
+    // the channel is the problem: the scheduler does not retry these
     return new ReplibotError('slack_error', `Slack refused the digest for channel ${channelId} (${code}).`, {
       hint: known,
-      status: 400,
+      permanent: true,
       cause: error,
     });
   return new ReplibotError(
