@@ -60,7 +60,7 @@ export function futureProblem(typed: string): string {
 }
 
 /** Counts above this are refused ("last 1000000 days" is a typo, not a question). */
-export const MAX_COUNT = 100_000;
+const MAX_COUNT = 100_000;
 const EPOCH = Date.UTC(1970, 0, 1);
 
 type Read<T> = (T & { next: number }) | { error: string; next: number } | null;
@@ -161,7 +161,7 @@ function dayFrom(
  */
 export type YearlessDates = 'refuse-future' | 'look-back';
 
-export function readDay(
+function readDay(
   tokens: readonly Token[],
   i: number,
   ctx: TimeContext,
@@ -249,7 +249,7 @@ function dayWithYear(
 }
 
 /** A clock time: 08:00, 8am, 8 pm, 14:30, 2:30pm, noon, midnight. */
-export function readClock(tokens: readonly Token[], i: number): Read<{ hour: number; minute: number }> {
+function readClock(tokens: readonly Token[], i: number): Read<{ hour: number; minute: number }> {
   const w = word(tokens, i);
   if (w === undefined) return null;
   if (w === 'noon' || w === 'midday') return { hour: 12, minute: 0, next: i + 1 };
@@ -830,10 +830,4 @@ function shortForm(w: string): { n: number; unit: TimeUnit } | null {
   if (!m) return null;
   const unit = SHORT_UNITS[m[2]!] ?? UNIT_WORDS[m[2]!];
   return unit === undefined ? null : { n: Number(m[1]), unit };
-}
-
-/** True when the word can only start a time expression (used to end a name list). */
-export function looksLikeTime(tokens: readonly Token[], i: number, ctx: TimeContext): boolean {
-  const read = readTimeAt(tokens, i, ctx);
-  return read !== null;
 }

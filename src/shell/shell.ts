@@ -257,7 +257,3 @@ export function createShell(deps: ShellDeps): Shell {
     },
   };
 }
-
-export function runShell(deps: ShellDeps): Promise<void> {
-  return createShell(deps).run();
-}

@@ -8,7 +8,7 @@ import { checkAccess } from './access.js';
 import { helpCommands, logReply, type SlackRuntime } from './runtime.js';
 import { findSubcommand, toRespond } from './subcommands.js';
 
-export const REPLICAS_COMMAND = '/replicas';
+const REPLICAS_COMMAND = '/replicas';
 
 export function registerReplicasCommand(app: App, runtime: SlackRuntime): void {
   app.command(REPLICAS_COMMAND, async ({ command, ack, respond, client }) => {

@@ -54,9 +54,9 @@ export interface AnswerOptions {
  * Sessions replibot reads for one answer at most. EM keeps about 30 days; a busy site has a few thousand task
  * sessions in that time, so this only stops a runaway query, and the answer then says its counts are partial.
  */
-export const MAX_SESSIONS_SCANNED = 100_000;
+const MAX_SESSIONS_SCANNED = 100_000;
 
-export function emptyCounts(): ResultCounts {
+function emptyCounts(): ResultCounts {
   return { None: 0, Success: 0, Warning: 0, Failed: 0 };
 }
 
@@ -95,7 +95,7 @@ export async function answerQuestion(
 }
 
 /** Runs an already parsed intent (the App Home and digests use this with an intent they built). */
-export async function answerIntent(
+async function answerIntent(
   question: string,
   intent: QueryIntent,
   options: AnswerOptions,

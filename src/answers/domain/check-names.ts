@@ -9,7 +9,7 @@ import type { SessionType } from '../../core/sessions.js';
 import { textDistance } from '../../core/text-distance.js';
 
 /** The filter fields that carry a name the user typed. */
-export const NAME_FIELDS = ['VmDisplayName', 'JobName', 'BackupServerName'] as const;
+const NAME_FIELDS = ['VmDisplayName', 'JobName', 'BackupServerName'] as const;
 export type NameField = (typeof NAME_FIELDS)[number];
 
 export interface NamedValue {
@@ -40,8 +40,8 @@ export interface NameCheck {
 }
 
 /** How far back suggestions look, and how many sessions they read at most. */
-export const SUGGESTION_DAYS = 7;
-export const SUGGESTION_SCAN_LIMIT = 5000;
+const SUGGESTION_DAYS = 7;
+const SUGGESTION_SCAN_LIMIT = 5000;
 const MAX_SUGGESTIONS = 3;
 const MAX_OTHER_FIELD_SUGGESTIONS = 2;
 
@@ -204,7 +204,7 @@ const NOUN: Record<NameField, string> = {
 };
 
 /** What a user types to name a value of that field: `on server srv02.tech.local`, `in job "SQL Replica"`. */
-export function toNameClause(value: NamedValue): string {
+function toNameClause(value: NamedValue): string {
   if (value.field === 'BackupServerName') return `on server ${value.name}`;
   if (value.field === 'JobName') return `in job "${value.name}"`;
   return `for vm ${value.name}`;

@@ -10,7 +10,7 @@ import { renderAccessRefused } from './render-error-message.js';
 import { renderReply } from './render-reply.js';
 
 /** `<@U123>` and `<@U123|name>` tokens: the mention itself is not part of the question. */
-export function stripMentions(text: string): string {
+function stripMentions(text: string): string {
   return text
     .replace(/<@[A-Z0-9]+(?:\|[^>]*)?>/g, ' ')
     .replace(/\s+/g, ' ')

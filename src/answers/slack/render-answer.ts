@@ -50,7 +50,7 @@ export interface AnswerRenderOptions {
   surface?: HelpSurface;
 }
 
-export const RESULT_EMOJI: Record<SessionRow['result'] | 'Running', string> = {
+const RESULT_EMOJI: Record<SessionRow['result'] | 'Running', string> = {
   Success: ':white_check_mark:',
   Warning: ':warning:',
   Failed: ':x:',

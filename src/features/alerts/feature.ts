@@ -16,19 +16,19 @@ import { createAlertWebClient, createSlackNotifier } from './slack/slack-notifie
 import { createTextNotifier } from './text/text-notifier.js';
 
 /** The pseudo channel the terminal chat subscribes with. */
-export const TERMINAL_CHANNEL = 'terminal';
+const TERMINAL_CHANNEL = 'terminal';
 
 /** An outbox row older than this means delivery is stuck (Slack down, bot not in the channel). */
 const STUCK_MS = 15 * 60_000;
 
-export function isAlertingHealthy(health: AlertHealth, now: Date): boolean {
+function isAlertingHealthy(health: AlertHealth, now: Date): boolean {
   const stuck =
     health.outbox.oldestPendingAt !== null &&
     now.getTime() - health.outbox.oldestPendingAt.getTime() > STUCK_MS;
   return health.poller.emReachable && !stuck;
 }
 
-export function toHealthChecks(health: AlertHealth): Record<string, unknown> {
+function toHealthChecks(health: AlertHealth): Record<string, unknown> {
   return {
     lastSuccessfulPoll: health.poller.lastSuccessAt?.toISOString() ?? null,
     consecutiveFailedPolls: health.poller.consecutiveFailures,
@@ -39,7 +39,7 @@ export function toHealthChecks(health: AlertHealth): Record<string, unknown> {
   };
 }
 
-export function renderAlertHomeBlocks(health: AlertHealth, timeZone: string): KnownBlock[] {
+function renderAlertHomeBlocks(health: AlertHealth, timeZone: string): KnownBlock[] {
   const p = health.poller;
   const last = p.lastSuccessAt ? formatDateTime(p.lastSuccessAt, timeZone) : 'not yet';
   const state = p.emReachable

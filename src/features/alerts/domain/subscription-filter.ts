@@ -11,7 +11,7 @@ export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string
 const KEYWORDS = new Set(['job', 'vm', 'server']);
 
 /** Splits on spaces, keeping "quoted names" (straight or Slack's curly quotes) as one token. */
-export function splitArgs(text: string): string[] {
+function splitArgs(text: string): string[] {
   const tokens: string[] = [];
   const re = /"([^"]*)"|“([^”]*)”|'([^']*)'|(\S+)/g;
   for (const m of text.matchAll(re)) tokens.push(m[1] ?? m[2] ?? m[3] ?? m[4] ?? '');
@@ -122,7 +122,7 @@ const UNIT_MS: Record<string, number> = {
   weeks: 604_800_000,
 };
 
-export const MAX_MUTE_MS = 30 * 86_400_000;
+const MAX_MUTE_MS = 30 * 86_400_000;
 
 /** "4h", "90m", "1h30m", "2 days" -> milliseconds; null when it is not a duration. */
 export function parseDuration(text: string): number | null {

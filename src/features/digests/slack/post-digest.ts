@@ -19,7 +19,7 @@ import { renderDigestChart } from '../render-digest-chart.js';
 import { renderDigestBlocks } from './render-digest-blocks.js';
 
 /** Message metadata type on every digest, so a digest can be recognised in the channel history. */
-export const DIGEST_METADATA_EVENT = 'replibot_digest';
+const DIGEST_METADATA_EVENT = 'replibot_digest';
 
 export interface PostDigestOptions {
   late?: boolean;

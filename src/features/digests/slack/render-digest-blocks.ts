@@ -201,7 +201,7 @@ export function renderDigestBlocks(
 }
 
 /** The `text` fallback: title, gist and the failing VMs by name, short enough for a notification. */
-export function renderDigestFallback(
+function renderDigestFallback(
   digest: Digest | CollectedDigest,
   options: RenderDigestBlocksOptions = {},
 ): string {
