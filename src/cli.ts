@@ -7,7 +7,7 @@ import { registerSimCommand } from './commands/sim.js';
 import { registerStartCommand } from './commands/start.js';
 import { isReplibotError } from './core/errors.js';
 
-export function createProgram(): Command {
+function createProgram(): Command {
   const program = new Command('replibot')
     .description('Slack chat-ops bot for Veeam Backup & Replication (Enterprise Manager REST API)')
     .version('0.1.0')

@@ -5,5 +5,5 @@ import { type Answerer, createAnswerer } from './domain/create-answerer.js';
 
 /** The router with the real question parser: what every front door uses unless a test gives another. */
 export function createDefaultAnswerer(em: EmApi): Answerer {
-  return createAnswerer({ em, readQuestion: parseQuestion, help: helpText });
+  return createAnswerer({ em, parseQuestion, help: helpText });
 }

@@ -26,7 +26,7 @@ export interface AskOptions {
 }
 
 /** One answer on the output. Resolves with the exit code (0 answered, 2 not understood, 1 failed). */
-export async function runAsk(options: AskOptions): Promise<number> {
+async function runAsk(options: AskOptions): Promise<number> {
   const { output, errorOutput, config, now, timeZone, logger } = prepareOneShot(options);
   const format = options.format ?? 'text';
   const connection = await connectEm(config, logger);

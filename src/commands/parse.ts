@@ -21,7 +21,7 @@ interface ParseCommandOptions {
 }
 
 /** The JSON line for a query: EM's own parameter names first, then what a renderer needs. */
-export function toParseOutput(intent: QueryIntent, now: Date): Record<string, unknown> {
+function toParseOutput(intent: QueryIntent, now: Date): Record<string, unknown> {
   const warnings: string[] = [];
   const assumed = describeDefaultWindow(intent, now);
   if (assumed !== null) warnings.push(`No time was given, so ${assumed} are shown.`);

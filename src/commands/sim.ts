@@ -49,7 +49,7 @@ function shellQuote(value: string): string {
 }
 
 /** The exact commands a shell user needs to log on and query the running simulator. */
-export function toSimUsage(sim: RunningSimulator, options: SimCliOptions, caFile: string | null): string {
+function toSimUsage(sim: RunningSimulator, options: SimCliOptions, caFile: string | null): string {
   const api = `${sim.url}/api`;
   const tlsFlag = caFile ? ` --cacert ${shellQuote(caFile)}` : '';
   const user = shellQuote(`${options.username}:${options.password}`);

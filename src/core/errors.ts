@@ -25,17 +25,20 @@ export class ReplibotError extends Error {
   readonly hint: string | undefined;
   /** HTTP status from EM, when there was one */
   readonly status: number | undefined;
+  /** retrying the same thing cannot help (a Slack channel that is archived or that the bot is not in) */
+  readonly permanent: boolean;
 
   constructor(
     code: ErrorCode,
     message: string,
-    options: { hint?: string; status?: number; cause?: unknown } = {},
+    options: { hint?: string; status?: number; permanent?: boolean; cause?: unknown } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ReplibotError';
     this.code = code;
     this.hint = options.hint;
     this.status = options.status;
+    this.permanent = options.permanent ?? false;
   }
 }
 

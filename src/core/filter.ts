@@ -100,7 +100,7 @@ export function quoteFilterValue(value: string): string {
 }
 
 /** A Date as EM wants it in a filter: UTC with milliseconds and `Z`, quoted. */
-export function toFilterDate(date: Date): string {
+function toFilterDate(date: Date): string {
   if (Number.isNaN(date.getTime())) throw new TypeError('Invalid date in filter');
   return quoteFilterValue(date.toISOString());
 }

@@ -2,7 +2,10 @@
 
 const UNITS = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'] as const;
 
-/** 1536 -> "1.5 KB" (binary multiples, as the Veeam console shows them). */
+/**
+ * 1536 -> "1.5 KB" (binary multiples, as the Veeam console shows them); a size that is not a count of bytes
+ * (negative, NaN) reads as "?" rather than a plausible lie such as "0 B".
+ */
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes) || bytes < 0) return '?';
   let value = bytes;
@@ -15,17 +18,31 @@ export function formatBytes(bytes: number): string {
   return `${value.toFixed(digits)} ${UNITS[unit]}`;
 }
 
-/** 3723000 ms -> "1h 2m 3s"; under a minute "42s"; a negative span (clock skew) reads as "0s". */
+const DURATION_UNITS = [
+  { label: 'd', seconds: 86_400 },
+  { label: 'h', seconds: 3600 },
+  { label: 'm', seconds: 60 },
+  { label: 's', seconds: 1 },
+] as const;
+
+/**
+ * The one duration text of every surface (answers, alerts and mutes, digests): the two largest units, the
+ * second zero-padded so a list of runs lines up, and left off when it is zero. "45s", "12m 30s", "1h 05m",
+ * "4h", "2d 03h". Seconds past the second unit are dropped (floor), never rounded up into a longer run.
+ * A negative span (clock skew) reads as "0s"; a span that is not a number as "?". The text is also what
+ * `/replicas mute` reads back ("1h 05m" -> 65 minutes).
+ */
 export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms)) return '?';
   const total = Math.max(0, Math.round(ms / 1000));
-  const days = Math.floor(total / 86_400);
-  const hours = Math.floor((total % 86_400) / 3600);
-  const minutes = Math.floor((total % 3600) / 60);
-  const seconds = total % 60;
-  if (days > 0) return `${days}d ${hours}h ${minutes}m`;
-  if (hours > 0) return `${hours}h ${minutes}m ${seconds}s`;
-  if (minutes > 0) return `${minutes}m ${seconds}s`;
-  return `${seconds}s`;
+  const first = DURATION_UNITS.findIndex((u) => total >= u.seconds);
+  if (first === -1) return '0s';
+  const big = DURATION_UNITS[first]!;
+  const lead = `${Math.floor(total / big.seconds)}${big.label}`;
+  const small = DURATION_UNITS[first + 1];
+  if (small === undefined) return lead;
+  const rest = Math.floor((total % big.seconds) / small.seconds);
+  return rest === 0 ? lead : `${lead} ${String(rest).padStart(2, '0')}${small.label}`;
 }
 
 /** "2024-05-14 09:03" in the given IANA zone (24-hour clock, as in the Veeam console). */

@@ -3,6 +3,18 @@
  * help never promises a phrasing the grammar does not know. docs/questions.md holds the full grammar.
  */
 
+/**
+ * The words that ask for help on every surface (`/replicas help`, a mention, a DM, the shell): one list, so
+ * `--help` is help wherever it is typed. The parser reads these and a few more ("usage", "hi") as help too.
+ */
+export const HELP_WORDS: readonly string[] = ['help', '?', '-h', '--help'];
+
+/** True for an empty request or one of `HELP_WORDS`, any case, surrounding spaces ignored. */
+export function isHelpRequest(text: string): boolean {
+  const word = text.trim().toLowerCase();
+  return word === '' || HELP_WORDS.includes(word);
+}
+
 export interface HelpSection {
   title: string;
   examples: string[];

@@ -15,12 +15,13 @@ import {
   type SessionType,
   type TaskState,
 } from '../core/sessions.js';
+import { textDistance } from '../core/text-distance.js';
 import { type DescribeInput, describeExplanation, describePhrase } from './describe-query.js';
-import { EXAMPLE_QUESTIONS } from './help.js';
+import { EXAMPLE_QUESTIONS, HELP_WORDS } from './help.js';
 import { formatIn, isKnownTimeZone, minusUnits, toLocalDay } from './local-calendar.js';
 import type { ParsedQuestion, QueryIntent } from './query-intent.js';
 import type { TimeContext } from './read-time.js';
-import { type OrderKey, type QuestionParts, readQuestion } from './read-words.js';
+import { type OrderKey, type QuestionParts, readQuestionParts } from './read-words.js';
 import { type Token, tokenizeQuestion, toPlainQuestion, truncate } from './tokenize-question.js';
 import { KNOWN_WORDS, ORDINARY_WORDS, type StateWord } from './vocabulary.js';
 
@@ -70,8 +71,7 @@ const JOB_STATE: Record<StateWord, JobState> = {
 };
 
 const HELP_PHRASES = new Set([
-  'help',
-  '?',
+  ...HELP_WORDS,
   'usage',
   'commands',
   'examples',
@@ -151,7 +151,7 @@ function parse(raw: string, options: ParseOptions, suggest: boolean): ParsedQues
     timeZone: options.timeZone,
     today: toLocalDay(options.now, options.timeZone),
   };
-  const parts = readQuestion(tokens, ctx);
+  const parts = readQuestionParts(tokens, ctx);
 
   const type: SessionType =
     parts.session?.type ?? (parts.jobLevel ? 'ReplicaJobSession' : 'ReplicaTaskSession');
@@ -398,36 +398,13 @@ function nearestWord(word: string): string | null {
   let bestDistance = allowed + 1;
   for (const known of KNOWN_WORDS) {
     if (known.length < 4 || Math.abs(known.length - lower.length) > allowed) continue;
-    const d = editDistance(lower, known, bestDistance);
+    const d = textDistance(lower, known, bestDistance);
     if (d < bestDistance) {
       best = known;
       bestDistance = d;
     }
   }
   return best;
-}
-
-/** Levenshtein distance where swapping two neighbouring letters counts as one edit; stops early above cap. */
-function editDistance(a: string, b: string, cap: number): number {
-  let beforePrevious: number[] = [];
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    let rowMin = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let value = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-        value = Math.min(value, (beforePrevious[j - 2] ?? value) + 1);
-      }
-      current.push(value);
-      rowMin = Math.min(rowMin, value);
-    }
-    if (rowMin > cap) return rowMin;
-    beforePrevious = previous;
-    previous = current;
-  }
-  return previous[b.length]!;
 }
 
 function toText(tokens: readonly Token[]): string {

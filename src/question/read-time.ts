@@ -60,7 +60,7 @@ export function futureProblem(typed: string): string {
 }
 
 /** Counts above this are refused ("last 1000000 days" is a typo, not a question). */
-export const MAX_COUNT = 100_000;
+const MAX_COUNT = 100_000;
 const EPOCH = Date.UTC(1970, 0, 1);
 
 type Read<T> = (T & { next: number }) | { error: string; next: number } | null;
@@ -161,7 +161,7 @@ function dayFrom(
  */
 export type YearlessDates = 'refuse-future' | 'look-back';
 
-export function readDay(
+function readDay(
   tokens: readonly Token[],
   i: number,
   ctx: TimeContext,
@@ -249,7 +249,7 @@ function dayWithYear(
 }
 
 /** A clock time: 08:00, 8am, 8 pm, 14:30, 2:30pm, noon, midnight. */
-export function readClock(tokens: readonly Token[], i: number): Read<{ hour: number; minute: number }> {
+function readClock(tokens: readonly Token[], i: number): Read<{ hour: number; minute: number }> {
   const w = word(tokens, i);
   if (w === undefined) return null;
   if (w === 'noon' || w === 'midday') return { hour: 12, minute: 0, next: i + 1 };
@@ -534,124 +534,253 @@ function startsWith(tokens: readonly Token[], i: number, ...words: string[]): bo
   return words.every((w, k) => word(tokens, i + k) === w);
 }
 
-/**
- * Reads a time expression starting at token i. Returns null when the tokens there are not a time (so "on" can
- * still be read as "on <vm>"), or an error when they clearly are one but cannot be read ("since Feb 30").
- */
-export function readTimeAt(tokens: readonly Token[], i: number, ctx: TimeContext): TimeRead | null {
-  const w = word(tokens, i);
-  if (w === undefined) return null;
+/** Reads the time expression that starts with the word `w` at token i; see `readTimeAt`. */
+type TimeReader = (tokens: readonly Token[], i: number, ctx: TimeContext, w: string) => TimeRead | null;
 
-  // prepositions in front of a time: "in the last 3 days", "for today", "over the past week"
-  if (['in', 'within', 'over', 'during', 'for', 'at'].includes(w)) {
-    const j = word(tokens, i + 1) === 'the' ? i + 2 : i + 1;
-    const inner = readTimeAt(tokens, j, ctx);
-    if (
-      inner?.kind === 'window' &&
-      !['on', 'in', 'for', 'at', 'within', 'over', 'during'].includes(word(tokens, j) ?? '')
-    )
-      return inner;
-    return inner?.kind === 'error' ? inner : null;
+/** Prepositions in front of a time: "in the last 3 days", "for today", "over the past week". */
+const readAfterPreposition: TimeReader = (tokens, i, ctx) => {
+  const j = word(tokens, i + 1) === 'the' ? i + 2 : i + 1;
+  const inner = readTimeAt(tokens, j, ctx);
+  if (
+    inner?.kind === 'window' &&
+    !['on', 'in', 'for', 'at', 'within', 'over', 'during'].includes(word(tokens, j) ?? '')
+  )
+    return inner;
+  return inner?.kind === 'error' ? inner : null;
+};
+
+/** "next week", "next 3 days": nothing has started there yet; anything else after "next" is read as usual. */
+const readNext: TimeReader = (tokens, i, ctx, w) => {
+  const what = word(tokens, i + 1);
+  const count = readCount(tokens, i + 1, false);
+  const unitAt = count === null ? i + 1 : count.next;
+  if (
+    what !== undefined &&
+    (UNIT_WORDS[word(tokens, unitAt) ?? ''] !== undefined ||
+      shortForm(what) !== null ||
+      what === 'year' ||
+      what === 'weekend')
+  ) {
+    const next = UNIT_WORDS[word(tokens, unitAt) ?? ''] !== undefined ? unitAt + 1 : i + 2;
+    return { kind: 'error', error: futureProblem(typedText(tokens, i, next)), next };
   }
+  return readCountOrDay(tokens, i, ctx, w);
+};
 
-  const part = readDayPart(tokens, i, ctx);
-  if (isError(part)) return { kind: 'error', error: part.error, next: part.next };
-  if (part !== null) return dayPartWindow(part, ctx);
-
-  if (w === 'today') {
-    return windowOf(startOfLocalDay(ctx.today, ctx.timeZone), null, 'since 00:00 today', 'today', i + 1);
+/** "this week", "this month". */
+const readThis: TimeReader = (tokens, i, ctx) => {
+  const what = word(tokens, i + 1);
+  if (what === 'week') {
+    const monday = mondayOf(ctx.today);
+    return windowOf(
+      startOfLocalDay(monday, ctx.timeZone),
+      null,
+      'this week',
+      'this week',
+      i + 2,
+      `since ${formatDay(monday, 'EEEE d MMM yyyy')} 00:00`,
+    );
   }
-  if (w === 'yesterday') return wholeDay(addDays(ctx.today, -1), ctx, i + 1);
-
-  // "next week", "next 3 days": nothing has started there yet
-  if (w === 'next') {
-    const what = word(tokens, i + 1);
-    const count = readCount(tokens, i + 1, false);
-    const unitAt = count === null ? i + 1 : count.next;
-    if (
-      what !== undefined &&
-      (UNIT_WORDS[word(tokens, unitAt) ?? ''] !== undefined ||
-        shortForm(what) !== null ||
-        what === 'year' ||
-        what === 'weekend')
-    ) {
-      const next = UNIT_WORDS[word(tokens, unitAt) ?? ''] !== undefined ? unitAt + 1 : i + 2;
-      return { kind: 'error', error: futureProblem(typedText(tokens, i, next)), next };
-    }
+  if (what === 'month') {
+    const first = { ...ctx.today, day: 1 };
+    return windowOf(
+      startOfLocalDay(first, ctx.timeZone),
+      null,
+      'this month',
+      'this month',
+      i + 2,
+      `since ${formatDay(first, 'd MMM yyyy')} 00:00`,
+    );
   }
+  return null;
+};
 
-  if (w === 'this') {
-    const what = word(tokens, i + 1);
-    if (what === 'week') {
-      const monday = mondayOf(ctx.today);
+/** "last week" (the calendar week), "past 3 days", "previous Friday", "recent 24h". */
+const readLast: TimeReader = (tokens, i, ctx, w) => {
+  const next = word(tokens, i + 1);
+  if (next === undefined) return null;
+  const calendar = w === 'last' || w === 'previous';
+  if (next === 'week' && calendar) {
+    const monday = mondayOf(ctx.today);
+    const start = addDays(monday, -7);
+    return windowOf(
+      startOfLocalDay(start, ctx.timeZone),
+      startOfLocalDay(monday, ctx.timeZone),
+      'last week',
+      'last week',
+      i + 2,
+      `${formatDay(start, 'EEEE d MMM')} 00:00 to ${formatDay(monday, 'EEEE d MMM yyyy')} 00:00`,
+    );
+  }
+  if (next === 'month' && calendar) {
+    const first = { ...ctx.today, day: 1 };
+    const start = addMonths(first, -1);
+    return windowOf(
+      startOfLocalDay(start, ctx.timeZone),
+      startOfLocalDay(first, ctx.timeZone),
+      'last month',
+      'last month',
+      i + 2,
+      formatDay(start, 'MMMM yyyy'),
+    );
+  }
+  if (WEEKDAY_WORDS[next] !== undefined && calendar) {
+    const day = readDay(tokens, i, ctx);
+    if (day !== null && !isError(day)) return dayOrPart(day.day, ctx, tokens, day.next);
+  }
+  const unit = UNIT_WORDS[next];
+  if (unit !== undefined) return rolling(1, unit, ctx, i + 2, typedText(tokens, i, i + 2));
+  const short = shortForm(next);
+  if (short !== null) return rolling(short.n, short.unit, ctx, i + 2, typedText(tokens, i, i + 2));
+  const count = readCount(tokens, i + 1, false);
+  if (count !== null) {
+    const unit2 = UNIT_WORDS[word(tokens, count.next) ?? ''];
+    if (unit2 !== undefined)
+      return rolling(count.value, unit2, ctx, count.next + 1, typedText(tokens, i, count.next + 1));
+  }
+  return null;
+};
+
+/** "since Monday", "since last week", "since 3 hours ago". */
+const readSince: TimeReader = (tokens, i, ctx) => {
+  if (
+    startsWith(tokens, i + 1, 'this', 'week') ||
+    startsWith(tokens, i + 1, 'last', 'week') ||
+    startsWith(tokens, i + 1, 'this', 'month') ||
+    startsWith(tokens, i + 1, 'last', 'month')
+  ) {
+    const inner = readTimeAt(tokens, i + 1, ctx);
+    if (inner?.kind === 'window') {
+      const { from, phrase } = inner.window;
       return windowOf(
-        startOfLocalDay(monday, ctx.timeZone),
+        from,
         null,
-        'this week',
-        'this week',
-        i + 2,
-        `since ${formatDay(monday, 'EEEE d MMM yyyy')} 00:00`,
+        `since the start of ${phrase}`,
+        `since ${phrase}`,
+        inner.next,
+        `since ${formatIn(from, ctx.timeZone, 'EEEE d MMM yyyy HH:mm')}`,
       );
     }
-    if (what === 'month') {
-      const first = { ...ctx.today, day: 1 };
-      return windowOf(
-        startOfLocalDay(first, ctx.timeZone),
-        null,
-        'this month',
-        'this month',
-        i + 2,
-        `since ${formatDay(first, 'd MMM yyyy')} 00:00`,
-      );
-    }
-    return null;
   }
-
-  if (w === 'last' || w === 'past' || w === 'previous' || w === 'recent') {
-    const next = word(tokens, i + 1);
-    if (next === undefined) return null;
-    const calendar = w === 'last' || w === 'previous';
-    if (next === 'week' && calendar) {
-      const monday = mondayOf(ctx.today);
-      const start = addDays(monday, -7);
-      return windowOf(
-        startOfLocalDay(start, ctx.timeZone),
-        startOfLocalDay(monday, ctx.timeZone),
-        'last week',
-        'last week',
-        i + 2,
-        `${formatDay(start, 'EEEE d MMM')} 00:00 to ${formatDay(monday, 'EEEE d MMM yyyy')} 00:00`,
-      );
-    }
-    if (next === 'month' && calendar) {
-      const first = { ...ctx.today, day: 1 };
-      const start = addMonths(first, -1);
-      return windowOf(
-        startOfLocalDay(start, ctx.timeZone),
-        startOfLocalDay(first, ctx.timeZone),
-        'last month',
-        'last month',
-        i + 2,
-        formatDay(start, 'MMMM yyyy'),
-      );
-    }
-    if (WEEKDAY_WORDS[next] !== undefined && calendar) {
-      const day = readDay(tokens, i, ctx);
-      if (day !== null && !isError(day)) return dayOrPart(day.day, ctx, tokens, day.next);
-    }
-    const unit = UNIT_WORDS[next];
-    if (unit !== undefined) return rolling(1, unit, ctx, i + 2, typedText(tokens, i, i + 2));
-    const short = shortForm(next);
-    if (short !== null) return rolling(short.n, short.unit, ctx, i + 2, typedText(tokens, i, i + 2));
-    const count = readCount(tokens, i + 1, false);
-    if (count !== null) {
-      const unit2 = UNIT_WORDS[word(tokens, count.next) ?? ''];
-      if (unit2 !== undefined)
-        return rolling(count.value, unit2, ctx, count.next + 1, typedText(tokens, i, count.next + 1));
-    }
-    return null;
+  const ago = readCount(tokens, i + 1, true);
+  if (
+    ago !== null &&
+    UNIT_WORDS[word(tokens, ago.next) ?? ''] !== undefined &&
+    word(tokens, ago.next + 1) === 'ago'
+  ) {
+    return rolling(
+      ago.value,
+      UNIT_WORDS[word(tokens, ago.next)!]!,
+      ctx,
+      ago.next + 2,
+      typedText(tokens, i, ago.next + 2),
+    );
   }
+  const point = readPoint(tokens, i + 1, ctx);
+  if (isError(point)) return { kind: 'error', error: point.error, next: point.next };
+  if (point === null) {
+    return {
+      kind: 'error',
+      error: `I could not read a time after "since"; try "since Monday", "since 08:00" or "since 2026-11-20".`,
+      next: i + 1,
+    };
+  }
+  return since(point.point, ctx, point.next);
+};
 
+/** "between Nov 20 and Nov 22", "from 08:00 to 10:00", "from Monday". */
+const readBetween: TimeReader = (tokens, i, ctx, w) => {
+  const start = readPoint(tokens, i + 1, ctx, 'look-back');
+  if (isError(start)) return { kind: 'error', error: start.error, next: start.next };
+  if (start === null) {
+    return w === 'between'
+      ? {
+          kind: 'error',
+          error: 'I could not read the start after "between"; try "between Nov 20 and Nov 22".',
+          next: i + 1,
+        }
+      : null;
+  }
+  const joiner = word(tokens, start.next);
+  const joiners = w === 'between' ? ['and', '-'] : ['to', 'until', 'till', 'through', 'and', '-'];
+  if (joiner === undefined || !joiners.includes(joiner)) {
+    if (w === 'from') return since(start.point, ctx, start.next);
+    return {
+      kind: 'error',
+      error: 'I could not read the end after "between"; try "between Nov 20 and Nov 22".',
+      next: start.next,
+    };
+  }
+  const end = readPoint(tokens, start.next + 1, ctx, 'look-back');
+  if (isError(end)) return { kind: 'error', error: end.error, next: end.next };
+  if (end === null) {
+    return {
+      kind: 'error',
+      error: `I could not read the end after "${joiner}"; try "${w} Nov 20 and Nov 22".`,
+      next: start.next + 1,
+    };
+  }
+  const from = start.point.instant;
+  // a whole end day is included: "between Nov 20 and Nov 22" covers the 22nd
+  const to =
+    end.point.day !== null ? startOfLocalDay(addDays(end.point.day, 1), ctx.timeZone) : end.point.instant;
+  const toLabel =
+    end.point.day !== null ? `24:00 on ${formatDay(end.point.day, 'EEEE d MMM yyyy')}` : end.point.label;
+  if (to.getTime() <= from.getTime()) {
+    return {
+      kind: 'error',
+      error: `The end (${end.point.short}) is not after the start (${start.point.short}); put the earlier time first.`,
+      next: end.next,
+    };
+  }
+  const fromLabel =
+    start.point.day !== null
+      ? `00:00 on ${formatDay(start.point.day, 'EEEE d MMM yyyy')}`
+      : start.point.label;
+  const shortOf = (point: Point): string =>
+    point.day !== null
+      ? formatDay(point.day, point.day.year === ctx.today.year ? 'd MMM' : 'd MMM yyyy')
+      : point.short;
+  return windowOf(
+    from,
+    to,
+    `from ${fromLabel} to ${toLabel}`,
+    `between ${shortOf(start.point)} and ${shortOf(end.point)}`,
+    end.next,
+  );
+};
+
+/** "on Nov 20", "on Friday evening". */
+const readOn: TimeReader = (tokens, i, ctx) => {
+  const day = readDay(tokens, i + 1, ctx);
+  if (isError(day)) return { kind: 'error', error: day.error, next: day.next };
+  return day === null ? null : dayOrPart(day.day, ctx, tokens, day.next);
+};
+
+/** The readers for a time that starts with a word of its own, by that word. */
+const LEADING_WORD_READERS: ReadonlyMap<string, TimeReader> = new Map<string, TimeReader>([
+  [
+    'today',
+    (_tokens, i, ctx) =>
+      windowOf(startOfLocalDay(ctx.today, ctx.timeZone), null, 'since 00:00 today', 'today', i + 1),
+  ],
+  ['yesterday', (_tokens, i, ctx) => wholeDay(addDays(ctx.today, -1), ctx, i + 1)],
+  ['next', readNext],
+  ['this', readThis],
+  ['last', readLast],
+  ['past', readLast],
+  ['previous', readLast],
+  ['recent', readLast],
+  ['since', readSince],
+  ['between', readBetween],
+  ['from', readBetween],
+  ['on', readOn],
+]);
+
+const PREPOSITIONS: ReadonlySet<string> = new Set(['in', 'within', 'over', 'during', 'for', 'at']);
+
+/** A time with no leading word of its own: "24h ago", "3 hours ago", "24 hours", "Nov 20", "friday". */
+const readCountOrDay: TimeReader = (tokens, i, ctx, w) => {
   const short = shortForm(w);
   if (short !== null) {
     const next = word(tokens, i + 1) === 'ago' ? i + 2 : i + 1;
@@ -670,124 +799,30 @@ export function readTimeAt(tokens: readonly Token[], i: number, ctx: TimeContext
     }
   }
 
-  if (w === 'since') {
-    if (
-      startsWith(tokens, i + 1, 'this', 'week') ||
-      startsWith(tokens, i + 1, 'last', 'week') ||
-      startsWith(tokens, i + 1, 'this', 'month') ||
-      startsWith(tokens, i + 1, 'last', 'month')
-    ) {
-      const inner = readTimeAt(tokens, i + 1, ctx);
-      if (inner?.kind === 'window') {
-        const { from, phrase } = inner.window;
-        return windowOf(
-          from,
-          null,
-          `since the start of ${phrase}`,
-          `since ${phrase}`,
-          inner.next,
-          `since ${formatIn(from, ctx.timeZone, 'EEEE d MMM yyyy HH:mm')}`,
-        );
-      }
-    }
-    const ago = readCount(tokens, i + 1, true);
-    if (
-      ago !== null &&
-      UNIT_WORDS[word(tokens, ago.next) ?? ''] !== undefined &&
-      word(tokens, ago.next + 1) === 'ago'
-    ) {
-      return rolling(
-        ago.value,
-        UNIT_WORDS[word(tokens, ago.next)!]!,
-        ctx,
-        ago.next + 2,
-        typedText(tokens, i, ago.next + 2),
-      );
-    }
-    const point = readPoint(tokens, i + 1, ctx);
-    if (isError(point)) return { kind: 'error', error: point.error, next: point.next };
-    if (point === null) {
-      return {
-        kind: 'error',
-        error: `I could not read a time after "since"; try "since Monday", "since 08:00" or "since 2026-11-20".`,
-        next: i + 1,
-      };
-    }
-    return since(point.point, ctx, point.next);
-  }
-
-  if (w === 'between' || w === 'from') {
-    const start = readPoint(tokens, i + 1, ctx, 'look-back');
-    if (isError(start)) return { kind: 'error', error: start.error, next: start.next };
-    if (start === null) {
-      return w === 'between'
-        ? {
-            kind: 'error',
-            error: 'I could not read the start after "between"; try "between Nov 20 and Nov 22".',
-            next: i + 1,
-          }
-        : null;
-    }
-    const joiner = word(tokens, start.next);
-    const joiners = w === 'between' ? ['and', '-'] : ['to', 'until', 'till', 'through', 'and', '-'];
-    if (joiner === undefined || !joiners.includes(joiner)) {
-      if (w === 'from') return since(start.point, ctx, start.next);
-      return {
-        kind: 'error',
-        error: 'I could not read the end after "between"; try "between Nov 20 and Nov 22".',
-        next: start.next,
-      };
-    }
-    const end = readPoint(tokens, start.next + 1, ctx, 'look-back');
-    if (isError(end)) return { kind: 'error', error: end.error, next: end.next };
-    if (end === null) {
-      return {
-        kind: 'error',
-        error: `I could not read the end after "${joiner}"; try "${w} Nov 20 and Nov 22".`,
-        next: start.next + 1,
-      };
-    }
-    const from = start.point.instant;
-    // a whole end day is included: "between Nov 20 and Nov 22" covers the 22nd
-    const to =
-      end.point.day !== null ? startOfLocalDay(addDays(end.point.day, 1), ctx.timeZone) : end.point.instant;
-    const toLabel =
-      end.point.day !== null ? `24:00 on ${formatDay(end.point.day, 'EEEE d MMM yyyy')}` : end.point.label;
-    if (to.getTime() <= from.getTime()) {
-      return {
-        kind: 'error',
-        error: `The end (${end.point.short}) is not after the start (${start.point.short}); put the earlier time first.`,
-        next: end.next,
-      };
-    }
-    const fromLabel =
-      start.point.day !== null
-        ? `00:00 on ${formatDay(start.point.day, 'EEEE d MMM yyyy')}`
-        : start.point.label;
-    const shortOf = (point: Point): string =>
-      point.day !== null
-        ? formatDay(point.day, point.day.year === ctx.today.year ? 'd MMM' : 'd MMM yyyy')
-        : point.short;
-    return windowOf(
-      from,
-      to,
-      `from ${fromLabel} to ${toLabel}`,
-      `between ${shortOf(start.point)} and ${shortOf(end.point)}`,
-      end.next,
-    );
-  }
-
-  if (w === 'on') {
-    const day = readDay(tokens, i + 1, ctx);
-    if (isError(day)) return { kind: 'error', error: day.error, next: day.next };
-    return day === null ? null : dayOrPart(day.day, ctx, tokens, day.next);
-  }
-
   // a bare day: "failed Nov 20", "failures friday"
   const day = readDay(tokens, i, ctx);
   if (isError(day)) return { kind: 'error', error: day.error, next: day.next };
   if (day !== null) return dayOrPart(day.day, ctx, tokens, day.next);
   return null;
+};
+
+/**
+ * Reads a time expression starting at token i. Returns null when the tokens there are not a time (so "on" can
+ * still be read as "on <vm>"), or an error when they clearly are one but cannot be read ("since Feb 30").
+ * A preposition comes first, then a part of a day ("this morning", "last night"), then the reader for the
+ * leading word, then a count or a bare day.
+ */
+export function readTimeAt(tokens: readonly Token[], i: number, ctx: TimeContext): TimeRead | null {
+  const w = word(tokens, i);
+  if (w === undefined) return null;
+  if (PREPOSITIONS.has(w)) return readAfterPreposition(tokens, i, ctx, w);
+
+  const part = readDayPart(tokens, i, ctx);
+  if (isError(part)) return { kind: 'error', error: part.error, next: part.next };
+  if (part !== null) return dayPartWindow(part, ctx);
+
+  const reader = LEADING_WORD_READERS.get(w) ?? readCountOrDay;
+  return reader(tokens, i, ctx, w);
 }
 
 function shortForm(w: string): { n: number; unit: TimeUnit } | null {
@@ -795,10 +830,4 @@ function shortForm(w: string): { n: number; unit: TimeUnit } | null {
   if (!m) return null;
   const unit = SHORT_UNITS[m[2]!] ?? UNIT_WORDS[m[2]!];
   return unit === undefined ? null : { n: Number(m[1]), unit };
-}
-
-/** True when the word can only start a time expression (used to end a name list). */
-export function looksLikeTime(tokens: readonly Token[], i: number, ctx: TimeContext): boolean {
-  const read = readTimeAt(tokens, i, ctx);
-  return read !== null;
 }

@@ -62,7 +62,7 @@ export interface QuestionParts {
 }
 
 /** The refusal for "longest", "slowest" ...: EM has no duration to sort by. */
-export const DURATION_PROBLEM =
+const DURATION_PROBLEM =
   'replibot cannot sort by how long a replica took; the daily digest lists the longest runs. I can sort by size instead (biggest first), which is not the same as duration.';
 
 /** "how did apache02 do", "how is job X doing": the helper verb after "how" ... */
@@ -85,13 +85,14 @@ const ORDER_WORDS = wordTable<OrderKey>({
 });
 
 /** Answers are capped so one question cannot ask for the whole history in one message. */
-export const MAX_LIMIT = 1000;
+const MAX_LIMIT = 1000;
 
 const GUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 const GUID_RE = new RegExp(`^\\{?(${GUID})\\}?$`, 'i');
 const URN_RE = new RegExp(`^urn:veeam:([a-z]+):(${GUID})$`, 'i');
 
-export function readQuestion(tokens: readonly Token[], ctx: TimeContext): QuestionParts {
+/** Tokens -> the parts of a question (results, states, names, time, order), before they become a query. */
+export function readQuestionParts(tokens: readonly Token[], ctx: TimeContext): QuestionParts {
   const parts: QuestionParts = {
     results: new Set(),
     states: new Set(),

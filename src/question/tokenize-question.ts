@@ -31,7 +31,7 @@ const CLOSING_QUOTES: Readonly<Record<string, readonly string[]>> = {
  * their label, and the `&amp;` `&lt;` `&gt;` entities back to characters. Only for text that came from Slack: in a
  * terminal `<!channel>` or `R&amp;D` may be a real name.
  */
-export function fromSlackText(text: string): string {
+function fromSlackText(text: string): string {
   return text
     .replace(/<[@#!][^<>]*>/g, ' ')
     .replace(/<((?:https?|mailto):[^<>|]*)\|([^<>]*)>/g, (_all, _url: string, label: string) => label)

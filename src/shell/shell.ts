@@ -11,6 +11,7 @@ import { type Clock, systemClock } from '../core/clock.js';
 import type { EmApi } from '../core/ports.js';
 import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
+import { isHelpRequest } from '../question/help.js';
 
 export interface ShellCommandContext {
   /** prints a block of text (a newline is added) */
@@ -188,7 +189,7 @@ export function createShell(deps: ShellDeps): Shell {
     try {
       if (command) {
         await command.run(rest.join(' '), { print: write, timeZone, color, em: deps.em });
-      } else if (/^(help|\?)$/i.test(line)) {
+      } else if (isHelpRequest(line)) {
         print({ kind: 'help', help: deps.answerer.help(), commands: helpCommands });
       } else {
         const now = clock.now();
@@ -255,8 +256,4 @@ export function createShell(deps: ShellDeps): Shell {
       rl?.close();
     },
   };
-}
-
-export function runShell(deps: ShellDeps): Promise<void> {
-  return createShell(deps).run();
 }

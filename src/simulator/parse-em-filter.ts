@@ -159,12 +159,7 @@ export function parseEmDate(text: string): number | null {
   return Number.isNaN(value) ? null : value;
 }
 
-export function toTypedComparison(
-  type: SessionType,
-  field: string,
-  op: EmOperator,
-  raw: string,
-): TypedComparison {
+function toTypedComparison(type: SessionType, field: string, op: EmOperator, raw: string): TypedComparison {
   const canonical = toCanonicalField(type, field);
   if (canonical === null) {
     throw new EmFilterError(`Unknown filter parameter '${field}' for type ${type}.`);

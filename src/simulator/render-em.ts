@@ -27,7 +27,7 @@ const NS =
   'xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns="http://www.veeam.com/ent/v1.0"';
 export const XML_DECL = '<?xml version="1.0" encoding="utf-8"?>\n';
 
-export function escapeXmlAttr(text: string): string {
+function escapeXmlAttr(text: string): string {
   return text
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
@@ -38,7 +38,7 @@ export function escapeXmlAttr(text: string): string {
     .replace(/\r/g, '&#13;');
 }
 
-export function escapeXmlText(text: string): string {
+function escapeXmlText(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#13;');
 }
 
@@ -65,7 +65,7 @@ function open(
   return `<${tag}${root ? ` ${NS}` : ''}${attrs(pairs)}>`;
 }
 
-export function linksXml(links: readonly Link[]): string {
+function linksXml(links: readonly Link[]): string {
   let out = '<Links>';
   for (const link of links) {
     out += `<Link${attrs([
@@ -78,7 +78,7 @@ export function linksXml(links: readonly Link[]): string {
   return `${out}</Links>`;
 }
 
-export function linksJson(links: readonly Link[]): Json {
+function linksJson(links: readonly Link[]): Json {
   return links.map((link) => ({
     Rel: link.rel,
     Href: link.href,
@@ -92,7 +92,7 @@ export function linksJson(links: readonly Link[]): Json {
 const camelCache = new Map<string, string>();
 
 /** PascalCase to EM v13's camelCase: `UID` -> `uid`, `VmDisplayName` -> `vmDisplayName`, `NASJobs` -> `nasJobs`. */
-export function toCamelKey(key: string): string {
+function toCamelKey(key: string): string {
   const cached = camelCache.get(key);
   if (cached !== undefined) return cached;
   let run = 0;
@@ -445,7 +445,7 @@ export function logonSessionJson(api: string, session: LogonSessionInfo): Json {
 }
 
 /** The `Entities` members a v12/v13 server lists (all null but the one asked for), in the servers' order. */
-export const ENTITY_LIST_KEYS = [
+const ENTITY_LIST_KEYS = [
   'Jobs',
   'FailoverPlans',
   'Backups',

@@ -142,10 +142,6 @@ export function viewJobSession(session: JobSessionRecord, now: number): JobSessi
   };
 }
 
-export function worseResult(a: SessionResult, b: SessionResult): SessionResult {
-  return RESULT_RANK[a] >= RESULT_RANK[b] ? a : b;
-}
-
 // --- ids -------------------------------------------------------------------------------------------------------
 
 function hex(value: number, digits: number): string {

@@ -10,7 +10,7 @@ export const ACTION_POST_TO_CHANNEL = 'replibot_post_to_channel';
 export const ACTION_JOB_RUN_MORE = 'replibot_job_run_more';
 
 /** Slack's limit on a button value is 2000 characters; stay below it with room for JSON quoting. */
-export const MAX_ACTION_VALUE = 1900;
+const MAX_ACTION_VALUE = 1900;
 
 export interface AnswerCursor {
   question: string;

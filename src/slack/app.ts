@@ -64,8 +64,8 @@ export interface SlackAppHandle {
   readonly port: number | undefined;
 }
 
-export const SLACK_EVENTS_PATH = '/slack/events';
-export const HEALTH_PATH = '/healthz';
+const SLACK_EVENTS_PATH = '/slack/events';
+const HEALTH_PATH = '/healthz';
 
 export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
   const slack = deps.config.slack;

@@ -3,13 +3,12 @@ import type { App } from '@slack/bolt';
 import { SLACK_PAGE_SIZE } from '../answers/slack/render-answer.js';
 import { renderAccessRefused } from '../answers/slack/render-error-message.js';
 import { renderReply } from '../answers/slack/render-reply.js';
+import { isHelpRequest } from '../question/help.js';
 import { checkAccess } from './access.js';
 import { helpCommands, logReply, type SlackRuntime } from './runtime.js';
 import { findSubcommand, toRespond } from './subcommands.js';
 
-export const REPLICAS_COMMAND = '/replicas';
-
-const HELP_WORDS = /^(help|\?|-h|--help)$/i;
+const REPLICAS_COMMAND = '/replicas';
 
 export function registerReplicasCommand(app: App, runtime: SlackRuntime): void {
   app.command(REPLICAS_COMMAND, async ({ command, ack, respond, client }) => {
@@ -43,14 +42,13 @@ export function registerReplicasCommand(app: App, runtime: SlackRuntime): void {
         }
         return;
       }
-      const reply =
-        text === '' || HELP_WORDS.test(text)
-          ? { kind: 'help' as const, help: runtime.answerer.help(), commands: helpCommands(runtime) }
-          : await runtime.answerer.ask(
-              text,
-              { userId: command.user_id, timeZone, source: 'slack' },
-              { now: runtime.clock.now(), pageSize: SLACK_PAGE_SIZE, commands: helpCommands(runtime) },
-            );
+      const reply = isHelpRequest(text)
+        ? { kind: 'help' as const, help: runtime.answerer.help(), commands: helpCommands(runtime) }
+        : await runtime.answerer.ask(
+            text,
+            { userId: command.user_id, timeZone, source: 'slack' },
+            { now: runtime.clock.now(), pageSize: SLACK_PAGE_SIZE, commands: helpCommands(runtime) },
+          );
       logReply(log, reply, { question: text });
       await respond({ response_type: 'ephemeral', ...renderReply(reply, { timeZone, ephemeral: true }) });
     } catch (error) {

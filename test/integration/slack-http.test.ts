@@ -263,14 +263,20 @@ describe('the Slack app over HTTP', () => {
   });
 
   it('lists what it understands on "help" in a mention and on /replicas help, with subcommands', async () => {
-    await sender.event(mentionEvent('help'));
+    await sender.event(mentionEvent('--help'));
     const post = await fake.waitForCall('chat.postMessage');
-    expect(JSON.stringify(post.params.blocks)).toContain('What I can answer');
+    const mentioned = JSON.stringify(post.params.blocks);
+    expect(mentioned).toContain('What I can answer');
+    // in a mention a question is typed as it is; subcommands still live behind the slash command
+    expect(mentioned).toContain('`failed replicas today`');
+    expect(mentioned).not.toContain('/replicas failed replicas today');
+    expect(mentioned).toContain('/replicas echo &lt;words&gt;');
     const id = nextResponseId();
-    await sender.command({ text: 'help', response_url: fake.responseUrl(id) });
+    await sender.command({ text: '--help', response_url: fake.responseUrl(id) });
     const help = JSON.stringify((await fake.waitForResponse(id)).body);
     expect(help).toContain('/replicas failed replicas today');
     expect(help).toContain('/replicas echo &lt;words&gt;');
+    expect(help).toContain('mention me');
   });
 
   it('answers a direct message in the DM', async () => {

@@ -18,15 +18,15 @@ import { toJobRow, toTaskRow } from './session-row.js';
  */
 export type QuestionSource = 'slack' | 'plain';
 
-/** `parseQuestion` from src/core/question/, injected so the router does not care how questions are read. */
-export type QuestionReader = (
+/** `parseQuestion` from src/question/, injected so the router does not care how questions are read. */
+export type QuestionParser = (
   text: string,
   context: { now: Date; timeZone: string; source?: QuestionSource },
 ) => ParsedQuestion;
 
 export interface AnswerDeps {
   em: EmApi;
-  readQuestion: QuestionReader;
+  parseQuestion: QuestionParser;
   help: () => HelpContent;
   /** a short id for an error reply ("R-4F2A9C"); the adapter makes it, the core has no randomness */
   newReferenceId: () => string;
@@ -54,9 +54,9 @@ export interface AnswerOptions {
  * Sessions replibot reads for one answer at most. EM keeps about 30 days; a busy site has a few thousand task
  * sessions in that time, so this only stops a runaway query, and the answer then says its counts are partial.
  */
-export const MAX_SESSIONS_SCANNED = 100_000;
+const MAX_SESSIONS_SCANNED = 100_000;
 
-export function emptyCounts(): ResultCounts {
+function emptyCounts(): ResultCounts {
   return { None: 0, Success: 0, Warning: 0, Failed: 0 };
 }
 
@@ -68,7 +68,7 @@ export async function answerQuestion(
 ): Promise<Reply> {
   let parsed: ParsedQuestion;
   try {
-    parsed = deps.readQuestion(question, {
+    parsed = deps.parseQuestion(question, {
       now: options.now,
       timeZone: asker.timeZone,
       ...(asker.source ? { source: asker.source } : {}),
@@ -95,7 +95,7 @@ export async function answerQuestion(
 }
 
 /** Runs an already parsed intent (the App Home and digests use this with an intent they built). */
-export async function answerIntent(
+async function answerIntent(
   question: string,
   intent: QueryIntent,
   options: AnswerOptions,

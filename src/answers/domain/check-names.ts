@@ -6,9 +6,10 @@
 import { and, cmp, eq, type Filter } from '../../core/filter.js';
 import type { EmApi, EmQuery } from '../../core/ports.js';
 import type { SessionType } from '../../core/sessions.js';
+import { textDistance } from '../../core/text-distance.js';
 
 /** The filter fields that carry a name the user typed. */
-export const NAME_FIELDS = ['VmDisplayName', 'JobName', 'BackupServerName'] as const;
+const NAME_FIELDS = ['VmDisplayName', 'JobName', 'BackupServerName'] as const;
 export type NameField = (typeof NAME_FIELDS)[number];
 
 export interface NamedValue {
@@ -39,8 +40,8 @@ export interface NameCheck {
 }
 
 /** How far back suggestions look, and how many sessions they read at most. */
-export const SUGGESTION_DAYS = 7;
-export const SUGGESTION_SCAN_LIMIT = 5000;
+const SUGGESTION_DAYS = 7;
+const SUGGESTION_SCAN_LIMIT = 5000;
 const MAX_SUGGESTIONS = 3;
 const MAX_OTHER_FIELD_SUGGESTIONS = 2;
 
@@ -182,7 +183,7 @@ function rankNames(typed: string, candidates: readonly string[]): Array<{ name: 
     else {
       // a short name allows one typo, a longer one a typo every four letters
       const allowed = Math.max(1, Math.floor(want.length / 4));
-      const distance = editDistance(want, lower, allowed);
+      const distance = textDistance(want, lower, allowed);
       if (distance <= allowed) score = 2 + distance;
     }
     if (score !== null) scored.push({ name, score });
@@ -196,25 +197,6 @@ function bare(text: string): string {
   return text.replace(/[^\p{L}\p{N}]+/gu, '');
 }
 
-/** Levenshtein distance, giving up (returning max + 1) as soon as it must exceed `max`. */
-export function editDistance(a: string, b: string, max: number): number {
-  if (Math.abs(a.length - b.length) > max) return max + 1;
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    let rowMin = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      const value = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
-      current.push(value);
-      rowMin = Math.min(rowMin, value);
-    }
-    if (rowMin > max) return max + 1;
-    previous = current;
-  }
-  return previous[b.length]!;
-}
-
 const NOUN: Record<NameField, string> = {
   VmDisplayName: 'VM',
   JobName: 'job',
@@ -222,7 +204,7 @@ const NOUN: Record<NameField, string> = {
 };
 
 /** What a user types to name a value of that field: `on server srv02.tech.local`, `in job "SQL Replica"`. */
-export function toNameClause(value: NamedValue): string {
+function toNameClause(value: NamedValue): string {
   if (value.field === 'BackupServerName') return `on server ${value.name}`;
   if (value.field === 'JobName') return `in job "${value.name}"`;
   return `for vm ${value.name}`;

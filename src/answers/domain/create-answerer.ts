@@ -5,7 +5,7 @@ import {
   type Asker,
   answerJobRun,
   answerQuestion,
-  type QuestionReader,
+  type QuestionParser,
   toErrorReply,
 } from './answer-question.js';
 import type { HelpContent, Reply } from './reply.js';
@@ -45,7 +45,7 @@ export function newReferenceId(): string {
 
 export function createAnswerer(deps: {
   em: EmApi;
-  readQuestion: QuestionReader;
+  parseQuestion: QuestionParser;
   help: () => HelpContent;
   newReferenceId?: () => string;
 }): Answerer {

@@ -99,11 +99,4 @@ export interface ErrorReply {
 
 export type Reply = SessionListReply | JobRunReply | HelpReply | NotUnderstoodReply | ErrorReply;
 
-export const EMPTY_COUNTS: Readonly<ResultCounts> = Object.freeze({
-  None: 0,
-  Success: 0,
-  Warning: 0,
-  Failed: 0,
-});
-
 export type { SessionType };

@@ -1,6 +1,7 @@
 /** @mentions (answered in the thread of the mention) and direct messages to the bot. */
 import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import { isHelpRequest } from '../../question/help.js';
 import { checkAccess } from '../../slack/access.js';
 import { helpCommands, logReply, type SlackRuntime } from '../../slack/runtime.js';
 import type { Reply } from '../domain/reply.js';
@@ -9,25 +10,22 @@ import { renderAccessRefused } from './render-error-message.js';
 import { renderReply } from './render-reply.js';
 
 /** `<@U123>` and `<@U123|name>` tokens: the mention itself is not part of the question. */
-export function stripMentions(text: string): string {
+function stripMentions(text: string): string {
   return text
     .replace(/<@[A-Z0-9]+(?:\|[^>]*)?>/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();
 }
 
-const HELP_WORDS = /^(help|\?)$/i;
-
 async function answer(runtime: SlackRuntime, question: string, userId: string, client: WebClient) {
   const timeZone = await runtime.timeZones.timeZoneOf(userId, client);
-  const reply: Reply =
-    question === '' || HELP_WORDS.test(question)
-      ? { kind: 'help', help: runtime.answerer.help(), commands: helpCommands(runtime) }
-      : await runtime.answerer.ask(
-          question,
-          { userId, timeZone, source: 'slack' },
-          { now: runtime.clock.now(), pageSize: SLACK_PAGE_SIZE, commands: helpCommands(runtime) },
-        );
+  const reply: Reply = isHelpRequest(question)
+    ? { kind: 'help', help: runtime.answerer.help(), commands: helpCommands(runtime) }
+    : await runtime.answerer.ask(
+        question,
+        { userId, timeZone, source: 'slack' },
+        { now: runtime.clock.now(), pageSize: SLACK_PAGE_SIZE, commands: helpCommands(runtime) },
+      );
   return { reply, timeZone };
 }
 
@@ -51,7 +49,7 @@ export function registerConversationEvents(app: App, runtime: SlackRuntime): voi
       const question = stripMentions(event.text);
       const { reply, timeZone } = await answer(runtime, question, userId, client);
       logReply(log, reply, { question });
-      const message = renderReply(reply, { timeZone });
+      const message = renderReply(reply, { timeZone, surface: 'conversation' });
       if (reply.kind === 'error' || reply.kind === 'not-understood') {
         await client.chat.postEphemeral({ channel, user: userId, thread_ts: threadTs, ...message });
       } else {
@@ -77,7 +75,10 @@ export function registerConversationEvents(app: App, runtime: SlackRuntime): voi
       const question = stripMentions(event.text ?? '');
       const { reply, timeZone } = await answer(runtime, question, userId, client);
       logReply(log, reply, { question });
-      await client.chat.postMessage({ channel, ...renderReply(reply, { timeZone }) });
+      await client.chat.postMessage({
+        channel,
+        ...renderReply(reply, { timeZone, surface: 'conversation' }),
+      });
     } catch (error) {
       log.error({ err: (error as Error).message }, 'could not answer a direct message');
     }

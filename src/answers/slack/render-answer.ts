@@ -22,6 +22,7 @@ import {
 } from '../../slack/action-values.js';
 import { BLOCK_LIMITS, TOTAL_TEXT_BUDGET } from '../../slack/limits.js';
 import { toPlainText, toSafeMrkdwn, truncateText } from '../../slack/mrkdwn.js';
+import type { HelpSurface } from '../../slack/render-help.js';
 import { toSlackDate } from '../../slack/slack-date.js';
 import { toUnknownNameText } from '../domain/check-names.js';
 import type { JobRunReply, ResultCounts, SessionListReply, SessionRow } from '../domain/reply.js';
@@ -45,9 +46,11 @@ export interface AnswerRenderOptions {
   ephemeral?: boolean;
   /** on a message posted for someone: "Asked by <@U…>" */
   askedBy?: string | null;
+  /** where the question was typed, for how help and "try" lines show a question; `/replicas` unless told */
+  surface?: HelpSurface;
 }
 
-export const RESULT_EMOJI: Record<SessionRow['result'] | 'Running', string> = {
+const RESULT_EMOJI: Record<SessionRow['result'] | 'Running', string> = {
   Success: ':white_check_mark:',
   Warning: ':warning:',
   Failed: ':x:',

@@ -13,9 +13,9 @@ export function renderReply(reply: Reply, options: AnswerRenderOptions): SlackMe
     case 'job-run':
       return renderJobRun(reply);
     case 'help':
-      return renderHelp(reply);
+      return renderHelp(reply, options.surface);
     case 'not-understood':
-      return renderNotUnderstood(reply);
+      return renderNotUnderstood(reply, options.surface);
     case 'error':
       return renderErrorMessage(renderError(reply.error, reply.referenceId));
     default: {

@@ -46,7 +46,7 @@ function resultLabel(row: SessionRow): string {
   return row.result === 'None' ? `${SYMBOL.None} No result` : `${SYMBOL[row.result]} ${row.result}`;
 }
 
-export function renderCountsText(c: Colors, counts: ResultCounts, total: number, noun = 'session'): string {
+function renderCountsText(c: Colors, counts: ResultCounts, total: number, noun = 'session'): string {
   const parts = [c.bold(`${total.toLocaleString('en-US')} ${noun}${total === 1 ? '' : 's'}`)];
   if (counts.Failed) parts.push(c.red(`${SYMBOL.Failed} ${counts.Failed} failed`));
   if (counts.Warning) parts.push(c.yellow(`${SYMBOL.Warning} ${counts.Warning} warning`));

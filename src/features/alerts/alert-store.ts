@@ -245,20 +245,49 @@ const toOutboxRow = (r: OutboxRecord): OutboxRow => ({
   fallbackReason: r.fallback_reason,
 });
 
-/** The alerts' repositories over the shared database (its tables: migrations.ts). */
-export function createAlertStore(db: SqliteDatabase): AlertStore {
+/** The poll watermark and other small values of the poller, by key. */
+function createStateRepository(db: SqliteDatabase): AlertStore['state'] {
   const q = {
     stateGet: db.prepare('SELECT value FROM poller_state WHERE key = ?'),
     stateSet: db.prepare(
       'INSERT INTO poller_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     ),
     stateDelete: db.prepare('DELETE FROM poller_state WHERE key = ?'),
+  };
+
+  return {
+    get: (key) => (q.stateGet.get(key) as { value: string } | undefined)?.value ?? null,
+    set: (key, value) => {
+      if (value === null) q.stateDelete.run(key);
+      else q.stateSet.run(key, value);
+    },
+  };
+}
+
+/** The session UIDs already handled, so a poll window that overlaps the last one alerts once. */
+function createSeenRepository(db: SqliteDatabase): AlertStore['seen'] {
+  const q = {
     seenOne: db.prepare('SELECT 1 FROM seen_sessions WHERE uid = ?').pluck(),
     seenInsert: db.prepare(
       'INSERT INTO seen_sessions (uid, end_time, seen_at) VALUES (?, ?, ?) ON CONFLICT (uid) DO NOTHING',
     ),
     seenPrune: db.prepare('DELETE FROM seen_sessions WHERE end_time < ?'),
     seenCount: db.prepare('SELECT COUNT(*) FROM seen_sessions').pluck(),
+  };
+
+  return {
+    unseen: (uids) => uids.filter((uid) => q.seenOne.get(uid) === undefined),
+    markSeen: (sessions, now) => {
+      for (const s of sessions) q.seenInsert.run(s.uid, s.endTime.getTime(), now.getTime());
+    },
+    prune: (before) => q.seenPrune.run(before.getTime()).changes,
+    count: () => q.seenCount.get() as number,
+  };
+}
+
+/** Each VM's failure streak and last result, per job. */
+function createVmStatusRepository(db: SqliteDatabase): AlertStore['vmStatus'] {
+  const q = {
     vmGet: db.prepare('SELECT * FROM vm_status WHERE job_name = ? AND vm_name = ?'),
     vmPut: db.prepare(
       `INSERT INTO vm_status (job_name, vm_name, failed_runs, last_result, last_end_time) VALUES (?, ?, ?, ?, ?)
@@ -268,6 +297,39 @@ export function createAlertStore(db: SqliteDatabase): AlertStore {
     vmOpenJobs: db
       .prepare("SELECT DISTINCT job_name FROM vm_status WHERE last_result != 'Success' ORDER BY job_name")
       .pluck(),
+  };
+
+  return {
+    get: (jobName, vmName) => {
+      const r = q.vmGet.get(jobName, vmName) as
+        | {
+            job_name: string;
+            vm_name: string;
+            failed_runs: number;
+            last_result: string;
+            last_end_time: number;
+          }
+        | undefined;
+      return r === undefined
+        ? null
+        : {
+            jobName: r.job_name,
+            vmName: r.vm_name,
+            failedRuns: r.failed_runs,
+            lastResult: r.last_result,
+            lastEndTime: new Date(r.last_end_time),
+          };
+    },
+    put: (s) => {
+      q.vmPut.run(s.jobName, s.vmName, s.failedRuns, s.lastResult, s.lastEndTime.getTime());
+    },
+    jobsWithOpenFailures: () => q.vmOpenJobs.all() as string[],
+  };
+}
+
+/** Which channels get which alerts (`/replicas subscribe`). */
+function createSubscriptionRepository(db: SqliteDatabase): AlertStore['subscriptions'] {
+  const q = {
     subInsert: db.prepare(
       'INSERT INTO subscriptions (channel_id, level, job, vm, server, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
@@ -275,6 +337,26 @@ export function createAlertStore(db: SqliteDatabase): AlertStore {
     subAll: db.prepare('SELECT * FROM subscriptions ORDER BY channel_id, id'),
     subChannel: db.prepare('SELECT * FROM subscriptions WHERE channel_id = ? ORDER BY id'),
     subDelete: db.prepare('DELETE FROM subscriptions WHERE id = ?'),
+  };
+
+  return {
+    add: (channelId, f, createdBy, now) => {
+      const id = Number(
+        q.subInsert.run(channelId, f.level, f.job, f.vm, f.server, createdBy, now.getTime()).lastInsertRowid,
+      );
+      return toSubscription(q.subById.get(id) as SubscriptionRecord);
+    },
+    list: (channelId) =>
+      ((channelId === undefined ? q.subAll.all() : q.subChannel.all(channelId)) as SubscriptionRecord[]).map(
+        toSubscription,
+      ),
+    remove: (id) => q.subDelete.run(id).changes > 0,
+  };
+}
+
+/** Names left out of a channel's alerts until a time (`/replicas mute`). */
+function createMuteRepository(db: SqliteDatabase): AlertStore['mutes'] {
+  const q = {
     muteInsert: db.prepare(
       'INSERT INTO mutes (channel_id, scope, name, until, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)',
     ),
@@ -284,6 +366,29 @@ export function createAlertStore(db: SqliteDatabase): AlertStore {
       'SELECT * FROM mutes WHERE channel_id = ? AND until > ? ORDER BY until, id',
     ),
     muteDelete: db.prepare('DELETE FROM mutes WHERE id = ?'),
+  };
+
+  return {
+    add: (m, now) => {
+      const id = Number(
+        q.muteInsert.run(m.channelId, m.scope, m.name, m.until.getTime(), m.createdBy, now.getTime())
+          .lastInsertRowid,
+      );
+      return toMute(q.muteById.get(id) as MuteRecord);
+    },
+    active: (now, channelId) =>
+      (
+        (channelId === undefined
+          ? q.muteActive.all(now.getTime())
+          : q.muteActiveChannel.all(channelId, now.getTime())) as MuteRecord[]
+      ).map(toMute),
+    remove: (id) => q.muteDelete.run(id).changes > 0,
+  };
+}
+
+/** The posted (or queued) alert messages and their VMs, acknowledgements and recoveries. */
+function createAlertRepository(db: SqliteDatabase): AlertStore['alerts'] {
+  const q = {
     alertInsert: db.prepare(
       `INSERT INTO alerts (channel_id, job_session_uid, job_name, server_name, run_started_at, created_at)
        VALUES (?, ?, ?, ?, ?, ?)`,
@@ -304,34 +409,6 @@ export function createAlertStore(db: SqliteDatabase): AlertStore {
     alertRecover: db.prepare(
       'UPDATE alert_vms SET recovered_at = ? WHERE alert_id = ? AND task_uid = ? AND recovered_at IS NULL',
     ),
-    outboxInsert: db.prepare(
-      `INSERT INTO outbox (dedupe_key, channel_id, action, alert_id, notice, not_before, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING`,
-    ),
-    outboxHeads: db.prepare(
-      `SELECT o.* FROM outbox o JOIN (SELECT channel_id, MIN(id) AS id FROM outbox
-       WHERE status IN ('pending', 'sending') GROUP BY channel_id) h ON h.id = o.id ORDER BY o.id`,
-    ),
-    outboxSending: db.prepare("UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id = ?"),
-    outboxSent: db.prepare(
-      "UPDATE outbox SET status = 'sent', ts = ?, sent_at = ?, last_error = NULL WHERE id = ?",
-    ),
-    outboxRetry: db.prepare('UPDATE outbox SET status = ?, not_before = ?, last_error = ? WHERE id = ?'),
-    outboxDelayChannel: db.prepare(
-      "UPDATE outbox SET not_before = MAX(not_before, ?) WHERE channel_id = ? AND status IN ('pending', 'sending')",
-    ),
-    outboxOpen: db.prepare("SELECT * FROM outbox WHERE status IN ('pending', 'sending') ORDER BY id"),
-    outboxDead: db.prepare(
-      "UPDATE outbox SET status = 'dead', dead_reason = ?, dead_at = ?, last_error = ? WHERE id = ?",
-    ),
-    outboxFallback: db.prepare(
-      "UPDATE outbox SET status = 'pending', fallback_reason = ?, not_before = ?, last_error = ? WHERE id = ?",
-    ),
-    outboxDeadCount: db.prepare("SELECT COUNT(*) FROM outbox WHERE status = 'dead'").pluck(),
-    outboxLastDead: db.prepare(
-      "SELECT dead_reason, dead_at FROM outbox WHERE status = 'dead' ORDER BY dead_at DESC, id DESC LIMIT 1",
-    ),
-    outboxAll: db.prepare('SELECT * FROM outbox ORDER BY id'),
   };
 
   const getAlert = (id: number): JobRunAlert | null => {
@@ -363,178 +440,153 @@ export function createAlertStore(db: SqliteDatabase): AlertStore {
   };
 
   return {
-    state: {
-      get: (key) => (q.stateGet.get(key) as { value: string } | undefined)?.value ?? null,
-      set: (key, value) => {
-        if (value === null) q.stateDelete.run(key);
-        else q.stateSet.run(key, value);
-      },
-    },
-    seen: {
-      unseen: (uids) => uids.filter((uid) => q.seenOne.get(uid) === undefined),
-      markSeen: (sessions, now) => {
-        for (const s of sessions) q.seenInsert.run(s.uid, s.endTime.getTime(), now.getTime());
-      },
-      prune: (before) => q.seenPrune.run(before.getTime()).changes,
-      count: () => q.seenCount.get() as number,
-    },
-    vmStatus: {
-      get: (jobName, vmName) => {
-        const r = q.vmGet.get(jobName, vmName) as
-          | {
-              job_name: string;
-              vm_name: string;
-              failed_runs: number;
-              last_result: string;
-              last_end_time: number;
-            }
-          | undefined;
-        return r === undefined
-          ? null
-          : {
-              jobName: r.job_name,
-              vmName: r.vm_name,
-              failedRuns: r.failed_runs,
-              lastResult: r.last_result,
-              lastEndTime: new Date(r.last_end_time),
-            };
-      },
-      put: (s) => {
-        q.vmPut.run(s.jobName, s.vmName, s.failedRuns, s.lastResult, s.lastEndTime.getTime());
-      },
-      jobsWithOpenFailures: () => q.vmOpenJobs.all() as string[],
-    },
-    subscriptions: {
-      add: (channelId, f, createdBy, now) => {
-        const id = Number(
-          q.subInsert.run(channelId, f.level, f.job, f.vm, f.server, createdBy, now.getTime())
-            .lastInsertRowid,
-        );
-        return toSubscription(q.subById.get(id) as SubscriptionRecord);
-      },
-      list: (channelId) =>
-        (
-          (channelId === undefined ? q.subAll.all() : q.subChannel.all(channelId)) as SubscriptionRecord[]
-        ).map(toSubscription),
-      remove: (id) => q.subDelete.run(id).changes > 0,
-    },
-    mutes: {
-      add: (m, now) => {
-        const id = Number(
-          q.muteInsert.run(m.channelId, m.scope, m.name, m.until.getTime(), m.createdBy, now.getTime())
-            .lastInsertRowid,
-        );
-        return toMute(q.muteById.get(id) as MuteRecord);
-      },
-      active: (now, channelId) =>
-        (
-          (channelId === undefined
-            ? q.muteActive.all(now.getTime())
-            : q.muteActiveChannel.all(channelId, now.getTime())) as MuteRecord[]
-        ).map(toMute),
-      remove: (id) => q.muteDelete.run(id).changes > 0,
-    },
-    alerts: {
-      create: (alert, now) => {
-        const id = Number(
-          q.alertInsert.run(
-            alert.channelId,
-            alert.jobSessionUid,
-            alert.jobName,
-            alert.serverName,
-            alert.runStartedAt.getTime(),
-            now.getTime(),
-          ).lastInsertRowid,
-        );
-        for (const vm of alert.vms) {
-          q.alertVmInsert.run(
-            id,
-            vm.taskUid,
-            alert.jobName,
-            vm.vmName,
-            vm.result,
-            vm.reason,
-            vm.failedRuns,
-            vm.endTime.getTime(),
-          );
-        }
-        return getAlert(id)!;
-      },
-      get: getAlert,
-      setTs: (id, ts) => {
-        q.alertSetTs.run(ts, id);
-      },
-      acknowledge: (id, userId, at) => {
-        q.alertAck.run(userId, at.getTime(), id);
-        return getAlert(id);
-      },
-      openVms: (jobName, vmName) =>
-        (
-          q.alertOpenVms.all(jobName, vmName) as Array<{
-            alert_id: number;
-            channel_id: string;
-            task_uid: string;
-            vm_name: string;
-            job_name: string;
-            end_time: number;
-          }>
-        ).map((r) => ({
-          alertId: r.alert_id,
-          channelId: r.channel_id,
-          taskUid: r.task_uid,
-          vmName: r.vm_name,
-          jobName: r.job_name,
-          endTime: new Date(r.end_time),
-        })),
-      markRecovered: (alertId, taskUid, at) => {
-        q.alertRecover.run(at.getTime(), alertId, taskUid);
-      },
-    },
-    outbox: {
-      enqueue: (row, now) =>
-        q.outboxInsert.run(
-          row.key,
-          row.channelId,
-          row.action,
-          row.alertId ?? null,
-          row.notice == null ? null : JSON.stringify(row.notice),
-          (row.notBefore ?? now).getTime(),
+    create: (alert, now) => {
+      const id = Number(
+        q.alertInsert.run(
+          alert.channelId,
+          alert.jobSessionUid,
+          alert.jobName,
+          alert.serverName,
+          alert.runStartedAt.getTime(),
           now.getTime(),
-        ).changes > 0,
-      heads: () => (q.outboxHeads.all() as OutboxRecord[]).map(toOutboxRow),
-      markSending: (id) => {
-        q.outboxSending.run(id);
-      },
-      markSent: (id, ts, now) => {
-        q.outboxSent.run(ts, now.getTime(), id);
-      },
-      retryLater: (id, notBefore, error, uncertain = false) => {
-        q.outboxRetry.run(uncertain ? 'sending' : 'pending', notBefore.getTime(), error.slice(0, 500), id);
-      },
-      delayChannel: (channelId, notBefore) => {
-        q.outboxDelayChannel.run(notBefore.getTime(), channelId);
-      },
-      markDead: (id, reason, now) => {
-        const text = reason.slice(0, 500);
-        q.outboxDead.run(text, now.getTime(), text, id);
-      },
-      useFallback: (id, reason, now) => {
-        const text = reason.slice(0, 500);
-        q.outboxFallback.run(text, now.getTime(), text, id);
-      },
-      deadLetters: () => {
-        const last = q.outboxLastDead.get() as
-          | { dead_reason: string | null; dead_at: number | null }
-          | undefined;
-        return {
-          count: q.outboxDeadCount.get() as number,
-          lastReason: last?.dead_reason ?? null,
-          lastAt: last?.dead_at == null ? null : new Date(last.dead_at),
-        };
-      },
-      open: () => (q.outboxOpen.all() as OutboxRecord[]).map(toOutboxRow),
-      all: () => (q.outboxAll.all() as OutboxRecord[]).map(toOutboxRow),
+        ).lastInsertRowid,
+      );
+      for (const vm of alert.vms) {
+        q.alertVmInsert.run(
+          id,
+          vm.taskUid,
+          alert.jobName,
+          vm.vmName,
+          vm.result,
+          vm.reason,
+          vm.failedRuns,
+          vm.endTime.getTime(),
+        );
+      }
+      return getAlert(id)!;
     },
+    get: getAlert,
+    setTs: (id, ts) => {
+      q.alertSetTs.run(ts, id);
+    },
+    acknowledge: (id, userId, at) => {
+      q.alertAck.run(userId, at.getTime(), id);
+      return getAlert(id);
+    },
+    openVms: (jobName, vmName) =>
+      (
+        q.alertOpenVms.all(jobName, vmName) as Array<{
+          alert_id: number;
+          channel_id: string;
+          task_uid: string;
+          vm_name: string;
+          job_name: string;
+          end_time: number;
+        }>
+      ).map((r) => ({
+        alertId: r.alert_id,
+        channelId: r.channel_id,
+        taskUid: r.task_uid,
+        vmName: r.vm_name,
+        jobName: r.job_name,
+        endTime: new Date(r.end_time),
+      })),
+    markRecovered: (alertId, taskUid, at) => {
+      q.alertRecover.run(at.getTime(), alertId, taskUid);
+    },
+  };
+}
+
+/** The notifications waiting to reach Slack, in order per channel, kept across restarts. */
+function createOutboxRepository(db: SqliteDatabase): AlertStore['outbox'] {
+  const q = {
+    outboxInsert: db.prepare(
+      `INSERT INTO outbox (dedupe_key, channel_id, action, alert_id, notice, not_before, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING`,
+    ),
+    outboxHeads: db.prepare(
+      `SELECT o.* FROM outbox o JOIN (SELECT channel_id, MIN(id) AS id FROM outbox
+       WHERE status IN ('pending', 'sending') GROUP BY channel_id) h ON h.id = o.id ORDER BY o.id`,
+    ),
+    outboxSending: db.prepare("UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id = ?"),
+    outboxSent: db.prepare(
+      "UPDATE outbox SET status = 'sent', ts = ?, sent_at = ?, last_error = NULL WHERE id = ?",
+    ),
+    outboxRetry: db.prepare('UPDATE outbox SET status = ?, not_before = ?, last_error = ? WHERE id = ?'),
+    outboxDelayChannel: db.prepare(
+      "UPDATE outbox SET not_before = MAX(not_before, ?) WHERE channel_id = ? AND status IN ('pending', 'sending')",
+    ),
+    outboxOpen: db.prepare("SELECT * FROM outbox WHERE status IN ('pending', 'sending') ORDER BY id"),
+    outboxDead: db.prepare(
+      "UPDATE outbox SET status = 'dead', dead_reason = ?, dead_at = ?, last_error = ? WHERE id = ?",
+    ),
+    outboxFallback: db.prepare(
+      "UPDATE outbox SET status = 'pending', fallback_reason = ?, not_before = ?, last_error = ? WHERE id = ?",
+    ),
+    outboxDeadCount: db.prepare("SELECT COUNT(*) FROM outbox WHERE status = 'dead'").pluck(),
+    outboxLastDead: db.prepare(
+      "SELECT dead_reason, dead_at FROM outbox WHERE status = 'dead' ORDER BY dead_at DESC, id DESC LIMIT 1",
+    ),
+    outboxAll: db.prepare('SELECT * FROM outbox ORDER BY id'),
+  };
+
+  return {
+    enqueue: (row, now) =>
+      q.outboxInsert.run(
+        row.key,
+        row.channelId,
+        row.action,
+        row.alertId ?? null,
+        row.notice == null ? null : JSON.stringify(row.notice),
+        (row.notBefore ?? now).getTime(),
+        now.getTime(),
+      ).changes > 0,
+    heads: () => (q.outboxHeads.all() as OutboxRecord[]).map(toOutboxRow),
+    markSending: (id) => {
+      q.outboxSending.run(id);
+    },
+    markSent: (id, ts, now) => {
+      q.outboxSent.run(ts, now.getTime(), id);
+    },
+    retryLater: (id, notBefore, error, uncertain = false) => {
+      q.outboxRetry.run(uncertain ? 'sending' : 'pending', notBefore.getTime(), error.slice(0, 500), id);
+    },
+    delayChannel: (channelId, notBefore) => {
+      q.outboxDelayChannel.run(notBefore.getTime(), channelId);
+    },
+    markDead: (id, reason, now) => {
+      const text = reason.slice(0, 500);
+      q.outboxDead.run(text, now.getTime(), text, id);
+    },
+    useFallback: (id, reason, now) => {
+      const text = reason.slice(0, 500);
+      q.outboxFallback.run(text, now.getTime(), text, id);
+    },
+    deadLetters: () => {
+      const last = q.outboxLastDead.get() as
+        | { dead_reason: string | null; dead_at: number | null }
+        | undefined;
+      return {
+        count: q.outboxDeadCount.get() as number,
+        lastReason: last?.dead_reason ?? null,
+        lastAt: last?.dead_at == null ? null : new Date(last.dead_at),
+      };
+    },
+    open: () => (q.outboxOpen.all() as OutboxRecord[]).map(toOutboxRow),
+    all: () => (q.outboxAll.all() as OutboxRecord[]).map(toOutboxRow),
+  };
+}
+
+/** The alerts' repositories over the shared database (its tables: migrations.ts), one factory each. */
+export function createAlertStore(db: SqliteDatabase): AlertStore {
+  return {
+    state: createStateRepository(db),
+    seen: createSeenRepository(db),
+    vmStatus: createVmStatusRepository(db),
+    subscriptions: createSubscriptionRepository(db),
+    mutes: createMuteRepository(db),
+    alerts: createAlertRepository(db),
+    outbox: createOutboxRepository(db),
     transaction: (fn) => db.transaction(fn)(),
   };
 }

@@ -15,7 +15,7 @@ import { createAlertWebClient, createSlackNotifier } from './slack/slack-notifie
 import { createTextNotifier } from './text/text-notifier.js';
 
 /** The pseudo channel the terminal chat subscribes with. */
-export const TERMINAL_CHANNEL = 'terminal';
+const TERMINAL_CHANNEL = 'terminal';
 
 /** An outbox row older than this means delivery is stuck (Slack down, bot not in the channel). */
 const STUCK_MS = 15 * 60_000;

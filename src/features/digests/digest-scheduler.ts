@@ -100,12 +100,12 @@ const LATE_AFTER_MS = 2 * 60_000;
 const LOOKBACK_MS = 10 * 60_000;
 
 /** The metadata key of a digest message: the same for every attempt at one schedule's period. */
-export function digestKey(scheduleId: number, periodEnd: Date): string {
+function digestKey(scheduleId: number, periodEnd: Date): string {
   return `digest:${scheduleId}:${periodEnd.toISOString()}`;
 }
 
 /** The latest time at or before `now` this schedule fires, in its zone; null if it never has. */
-export function latestOccurrence(schedule: DigestSchedule, now: Date): Date | null {
+function latestOccurrence(schedule: DigestSchedule, now: Date): Date | null {
   const cron = new Cron(toCronPattern(schedule), { timezone: schedule.timeZone, paused: true });
   // previousRuns is strictly before its reference; +1 ms makes "exactly now" count
   const [latest] = cron.previousRuns(1, new Date(now.getTime() + 1));

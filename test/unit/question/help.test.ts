@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { EXAMPLE_QUESTIONS, helpText } from '../../../src/question/help.js';
+import { EXAMPLE_QUESTIONS, HELP_WORDS, helpText, isHelpRequest } from '../../../src/question/help.js';
 import { parseQuestion } from '../../../src/question/parse-question.js';
 
 const NOW = new Date('2026-11-23T10:05:00.000Z');
@@ -23,5 +23,18 @@ describe('helpText', () => {
   it('is in step with docs/questions.md', () => {
     const docs = readFileSync(new URL('../../../docs/questions.md', import.meta.url), 'utf8');
     for (const question of EXAMPLE_QUESTIONS) expect(docs).toContain(question);
+  });
+});
+
+describe('isHelpRequest', () => {
+  it('reads the same help words on every surface, and nothing else', () => {
+    for (const word of ['help', 'HELP', ' ? ', '-h', '--help', '']) expect(isHelpRequest(word)).toBe(true);
+    for (const text of ['helpful', 'failed today', '-help', 'help me'])
+      expect(isHelpRequest(text)).toBe(false);
+  });
+
+  it('agrees with the parser, which reads every help word as help', () => {
+    for (const word of HELP_WORDS)
+      expect(parseQuestion(word, { now: NOW, timeZone: 'UTC' }).kind).toBe('help');
   });
 });

@@ -61,7 +61,7 @@ export interface PlanAlertsInput {
 
 export const UNKNOWN_JOB = '(unknown job)';
 
-export function jobNameOf(session: ReplicaTaskSession): string {
+function jobNameOf(session: ReplicaTaskSession): string {
   return session.jobName ?? UNKNOWN_JOB;
 }
 

@@ -11,7 +11,7 @@ export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string
 const KEYWORDS = new Set(['job', 'vm', 'server']);
 
 /** Splits on spaces, keeping "quoted names" (straight or Slack's curly quotes) as one token. */
-export function splitArgs(text: string): string[] {
+function splitArgs(text: string): string[] {
   const tokens: string[] = [];
   const re = /"([^"]*)"|“([^”]*)”|'([^']*)'|(\S+)/g;
   for (const m of text.matchAll(re)) tokens.push(m[1] ?? m[2] ?? m[3] ?? m[4] ?? '');
@@ -122,7 +122,7 @@ const UNIT_MS: Record<string, number> = {
   weeks: 604_800_000,
 };
 
-export const MAX_MUTE_MS = 30 * 86_400_000;
+const MAX_MUTE_MS = 30 * 86_400_000;
 
 /** "4h", "90m", "1h30m", "2 days" -> milliseconds; null when it is not a duration. */
 export function parseDuration(text: string): number | null {
@@ -140,15 +140,6 @@ export function parseDuration(text: string): number | null {
   }
   if (consumed !== compact.length || total <= 0) return null;
   return Math.round(total);
-}
-
-/** "1h", "4h", "1d 2h", "30m" */
-export function formatDuration(ms: number): string {
-  const minutes = Math.max(1, Math.round(ms / 60_000));
-  const d = Math.floor(minutes / 1440);
-  const h = Math.floor((minutes % 1440) / 60);
-  const m = minutes % 60;
-  return [d ? `${d}d` : '', h ? `${h}h` : '', m ? `${m}m` : ''].filter(Boolean).join(' ');
 }
 
 export interface MuteRequest {

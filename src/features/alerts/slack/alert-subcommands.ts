@@ -5,6 +5,7 @@
  */
 
 import type { Clock } from '../../../core/clock.js';
+import { formatDuration } from '../../../core/format.js';
 import { escapeMrkdwn } from '../../../slack/mrkdwn.js';
 import { toSlackDate } from '../../../slack/slack-date.js';
 import type { SlashSubcommand, SubcommandContext } from '../../../slack/subcommands.js';
@@ -13,7 +14,6 @@ import type { AlertStore } from '../alert-store.js';
 import type { Mute, Subscription } from '../domain/alert-notice.js';
 import {
   describeSubscription,
-  formatDuration,
   parseMuteRequest,
   parseSubscriptionFilter,
 } from '../domain/subscription-filter.js';

@@ -17,7 +17,7 @@ import {
 
 export const ALERT_ACK_ACTION = 'replibot_alert_ack';
 export const ALERT_MUTE_ACTION_PREFIX = 'replibot_alert_mute_';
-export const MUTE_CHOICES_HOURS = [1, 4, 24] as const;
+const MUTE_CHOICES_HOURS = [1, 4, 24] as const;
 
 export interface SlackMessage {
   text: string;
@@ -111,7 +111,7 @@ function renderJobRunBlocks(alert: JobRunAlert, timeZone: string): KnownBlock[] 
 }
 
 /** The VM list as mrkdwn sections (each under 3000 characters, all under the budget). */
-export function vmSections(vms: readonly AlertVm[], timeZone: string): string[] {
+function vmSections(vms: readonly AlertVm[], timeZone: string): string[] {
   const lines: string[] = [];
   if (vms.length <= GROUP_ABOVE) {
     for (const vm of vms) lines.push(vmLine(vm, timeZone));

@@ -26,7 +26,7 @@ import type { OutboundNotification } from '../domain/alert-notice.js';
 import { DeliveryError, type Notifier } from '../notifier.js';
 import { renderAlertMessage } from './render-alert-message.js';
 
-export const ALERT_METADATA_EVENT = 'replibot_notification';
+const ALERT_METADATA_EVENT = 'replibot_notification';
 
 type WebClient = webApi.WebClient;
 

@@ -111,7 +111,7 @@ export function renderAlertText(notice: AlertNotice, options: RenderTextOptions)
 }
 
 /** Keeps whole lines up to `max` characters and says how many were left out. */
-export function fitLines(lines: string[], max: number): string {
+function fitLines(lines: string[], max: number): string {
   const kept: string[] = [];
   let length = 0;
   for (let i = 0; i < lines.length; i += 1) {

@@ -2,11 +2,11 @@
 import { tz } from '@date-fns/tz';
 import { addDays, format, startOfDay, subDays, subWeeks } from 'date-fns';
 
-export const DIGEST_PERIODS = ['day', 'week'] as const;
+const DIGEST_PERIODS = ['day', 'week'] as const;
 export type DigestPeriod = (typeof DIGEST_PERIODS)[number];
 
 /** How many calendar days the chart shows for each period. */
-export const CHART_DAYS: Record<DigestPeriod, number> = { day: 7, week: 30 };
+const CHART_DAYS: Record<DigestPeriod, number> = { day: 7, week: 30 };
 
 export interface DigestDaySlot {
   /** 00:00 of that calendar day in the digest's time zone */

@@ -4,30 +4,6 @@ import { format } from 'date-fns';
 import type { DigestWindow } from './digest-window.js';
 import type { Digest, DigestFilters } from './summarize-digest.js';
 
-/** `1h 05m`, `12m 30s`, `45s`. */
-export function formatDuration(ms: number): string {
-  const total = Math.max(0, Math.round(ms / 1000));
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = total % 60;
-  if (h > 0) return `${h}h ${String(m).padStart(2, '0')}m`;
-  if (m > 0) return `${m}m ${String(s).padStart(2, '0')}s`;
-  return `${s}s`;
-}
-
-/** Binary units with the labels the Veeam console uses (1 GB = 1024³ bytes). */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
-  let value = Math.max(0, bytes);
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  const digits = unit === 0 || value >= 100 ? 0 : 1;
-  return `${value.toFixed(digits)} ${units[unit]}`;
-}
-
 /** `97.5%`; `n/a` when nothing finished. */
 export function formatRate(rate: number | null): string {
   if (rate === null) return 'n/a';

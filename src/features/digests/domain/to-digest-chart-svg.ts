@@ -6,8 +6,8 @@ import { tz } from '@date-fns/tz';
 import { format } from 'date-fns';
 import type { DigestDay } from './summarize-digest.js';
 
-export const CHART_WIDTH = 800;
-export const CHART_HEIGHT = 400;
+const CHART_WIDTH = 800;
+const CHART_HEIGHT = 400;
 
 /** Slack's own palette, so the chart looks at home in a channel; readable for most colour-vision types. */
 export const CHART_COLORS = { success: '#2EB67D', warning: '#ECB22E', failed: '#E01E5A' } as const;

@@ -21,7 +21,7 @@ import type { DigestFilters } from '../domain/summarize-digest.js';
 import { renderDigestBlocks } from './render-digest-blocks.js';
 
 /** More than this per channel is almost certainly a mistake (and each one queries EM). */
-export const MAX_DIGESTS_PER_CHANNEL = 10;
+const MAX_DIGESTS_PER_CHANNEL = 10;
 
 export interface DigestSubcommandsDeps {
   store: DigestStore;

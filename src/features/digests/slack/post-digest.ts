@@ -20,7 +20,7 @@ import { renderDigestChart } from '../render-digest-chart.js';
 import { renderDigestBlocks } from './render-digest-blocks.js';
 
 /** Message metadata type on every digest, so a digest can be recognised in the channel history. */
-export const DIGEST_METADATA_EVENT = 'replibot_digest';
+const DIGEST_METADATA_EVENT = 'replibot_digest';
 
 export interface PostDigestOptions {
   late?: boolean;
@@ -174,19 +174,19 @@ async function uploadChart(
 
 /** True when retrying the post cannot help (a permanent Slack failure, src/slack/slack-errors.ts). */
 export function isPermanentDigestError(error: unknown): boolean {
-  return error instanceof ReplibotError && error.code === 'slack_error' && error.status === 400;
+  return error instanceof ReplibotError && error.code === 'slack_error' && error.permanent;
 }
 
 function toSlackError(error: unknown, channelId: string): ReplibotError {
   const failure = toSlackFailure(error);
   if (failure.kind === 'permanent')
-    // status 400 marks "no retry can help": the scheduler does not retry these
+    // the channel or the message is the problem: the scheduler does not retry these
     return new ReplibotError(
       'slack_error',
       `Slack refused the digest for channel ${channelId} (${failure.code}).`,
       {
         hint: CHANNEL_ERRORS[failure.code] ?? 'Slack will refuse it again; the log has the details.',
-        status: 400,
+        permanent: true,
         cause: error,
       },
     );

@@ -4,12 +4,11 @@
  */
 import type { types } from '@slack/bolt';
 import { toUnknownFilterText } from '../../../answers/domain/check-names.js';
+import { formatBytes, formatDuration } from '../../../core/format.js';
 import { BLOCK_LIMITS, TOTAL_TEXT_BUDGET } from '../../../slack/limits.js';
 import { escapeMrkdwn, toPlainText, truncateText } from '../../../slack/mrkdwn.js';
 import type { CollectedDigest } from '../collect-digest.js';
 import {
-  formatBytes,
-  formatDuration,
   formatRate,
   formatSigned,
   formatWhen,
@@ -202,7 +201,7 @@ export function renderDigestBlocks(
 }
 
 /** The `text` fallback: title, gist and the failing VMs by name, short enough for a notification. */
-export function renderDigestFallback(
+function renderDigestFallback(
   digest: Digest | CollectedDigest,
   options: RenderDigestBlocksOptions = {},
 ): string {

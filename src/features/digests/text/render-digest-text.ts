@@ -1,10 +1,9 @@
 /** A digest as plain text, for the terminal (`replibot digest`, the shell's `digest` command) and logs. */
 
 import { toUnknownFilterText } from '../../../answers/domain/check-names.js';
+import { formatBytes, formatDuration } from '../../../core/format.js';
 import type { CollectedDigest } from '../collect-digest.js';
 import {
-  formatBytes,
-  formatDuration,
   formatRate,
   formatSigned,
   formatWhen,
