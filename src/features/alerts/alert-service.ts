@@ -28,6 +28,8 @@ export interface AlertServiceOptions {
   paceMs?: number;
   retryBaseMs?: number;
   catchUpThreshold?: number;
+  /** false in tests: no timers; the test drives `poller.pollOnce()` and `outbox.drain()` with its own clock */
+  timers?: boolean;
 }
 
 export interface AlertHealth {
@@ -67,6 +69,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     timeZone: options.timeZone,
     ...(options.paceMs !== undefined ? { paceMs: options.paceMs } : {}),
     ...(options.retryBaseMs !== undefined ? { retryBaseMs: options.retryBaseMs } : {}),
+    ...(options.timers !== undefined ? { timers: options.timers } : {}),
   });
   const poller = createPoller({
     em: options.em,
@@ -77,6 +80,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     overlapMinutes: options.pollOverlapMinutes,
     ...(options.catchUpThreshold !== undefined ? { catchUpThreshold: options.catchUpThreshold } : {}),
     onQueued: () => outbox.kick(),
+    ...(options.timers !== undefined ? { timers: options.timers } : {}),
   });
   return {
     poller,

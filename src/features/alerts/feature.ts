@@ -7,7 +7,12 @@ import type { KnownBlock } from '@slack/types';
 import type { Feature, FeatureContext } from '../../app/feature.js';
 import { formatDateTime } from '../../core/format.js';
 import { escapeMrkdwn } from '../../slack/mrkdwn.js';
-import { type AlertHealth, createAlertService, ensureDefaultSubscription } from './alert-service.js';
+import {
+  type AlertHealth,
+  type AlertService,
+  createAlertService,
+  ensureDefaultSubscription,
+} from './alert-service.js';
 import { createAlertStore } from './alert-store.js';
 import type { Notifier } from './notifier.js';
 import { registerAlertActions } from './slack/alert-actions.js';
@@ -64,7 +69,8 @@ export function renderAlertHomeBlocks(health: AlertHealth, timeZone: string): Kn
   ];
 }
 
-export async function createAlertsFeature(ctx: FeatureContext): Promise<Feature> {
+/** The feature, plus its service so a test can drive a poll and a delivery pass itself. */
+export async function createAlertsFeature(ctx: FeatureContext): Promise<Feature & { service: AlertService }> {
   const { config, logger, clock } = ctx;
   const store = createAlertStore(ctx.db);
   let notifier: Notifier;
@@ -96,6 +102,7 @@ export async function createAlertsFeature(ctx: FeatureContext): Promise<Feature>
 
   return {
     name: 'alerts',
+    service,
     subcommands: createAlertSubcommands({ store, clock, adminUserIds: config.adminUserIds }),
     extend: (app) =>
       registerAlertActions(app, {

@@ -27,6 +27,11 @@ export interface OutboxWorkerOptions {
   /** first retry delay after an error (doubles per attempt, up to maxRetryMs) */
   retryBaseMs?: number;
   maxRetryMs?: number;
+  /**
+   * false in tests: no timers at all; `kick` does nothing and the test drives delivery with `drain()` and its own
+   * clock (pacing, Retry-After and retry backoff are all measured on the clock)
+   */
+  timers?: boolean;
 }
 
 export interface OutboxHealth {
@@ -41,7 +46,7 @@ export interface OutboxWorker {
   stop(): Promise<void>;
   /** something was queued: look now */
   kick(): void;
-  /** delivers everything due now, once (tests and the shell) */
+  /** delivers everything due at the clock's now, then returns how many were sent (the driven pass) */
   drain(): Promise<number>;
   health(): OutboxHealth;
 }
@@ -51,6 +56,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const paceMs = options.paceMs ?? 1000;
   const retryBaseMs = options.retryBaseMs ?? 2000;
   const maxRetryMs = options.maxRetryMs ?? 5 * 60_000;
+  const timers = options.timers !== false;
   const lastSentAt = new Map<string, number>();
   let running = false;
   let timer: NodeJS.Timeout | undefined;
@@ -102,7 +108,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       store.outbox.markSending(row.id);
       const { ts } = await notifier.deliver(notification);
       record(row, ts);
-      lastSentAt.set(row.channelId, Date.now());
+      lastSentAt.set(row.channelId, now().getTime());
       return true;
     } catch (error) {
       const message = isReplibotError(error) ? error.message : String(error);
@@ -137,22 +143,21 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   /** One pass: each channel's head, if due; returns how many were sent and when to look again. */
   async function pass(): Promise<{ sent: number; wakeAt: number | null }> {
     const nowMs = clock.now().getTime();
-    const wall = Date.now();
     let wakeAt: number | null = null;
     const due: OutboxRow[] = [];
     for (const head of store.outbox.heads()) {
-      const paceWait = (lastSentAt.get(head.channelId) ?? 0) + paceMs - wall;
+      const paceWait = (lastSentAt.get(head.channelId) ?? 0) + paceMs - nowMs;
       const retryWait = head.notBefore.getTime() - nowMs;
       const wait = Math.max(paceWait, retryWait);
       if (wait > 0) {
-        wakeAt = Math.min(wakeAt ?? Number.POSITIVE_INFINITY, wall + wait);
+        wakeAt = Math.min(wakeAt ?? Number.POSITIVE_INFINITY, nowMs + wait);
         continue;
       }
       due.push(head);
     }
     const results = await Promise.all(due.map(deliverRow));
     const sent = results.filter(Boolean).length;
-    if (due.length > 0) wakeAt = wall; // look again: the next row of those channels may be waiting
+    if (due.length > 0) wakeAt = nowMs; // look again: the next row of those channels may be waiting
     return { sent, wakeAt };
   }
 
@@ -163,7 +168,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       const { sent, wakeAt } = await pass();
       total += sent;
       if (wakeAt !== null && running) {
-        const delay = Math.max(0, wakeAt - Date.now());
+        const delay = Math.max(0, wakeAt - clock.now().getTime());
         if (delay === 0) {
           again = true;
           continue;
@@ -183,7 +188,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   }
 
   function kick(): void {
-    if (!running) return;
+    if (!running || !timers) return;
     if (busy !== null) {
       again = true;
       return;
@@ -219,7 +224,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       for (;;) {
         const { sent, wakeAt } = await pass();
         total += sent;
-        if (wakeAt === null || wakeAt > Date.now()) return total;
+        if (wakeAt === null || wakeAt > clock.now().getTime()) return total;
       }
     },
     health() {

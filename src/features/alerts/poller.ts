@@ -19,6 +19,7 @@ import {
   toPollFilters,
   UNKNOWN_JOB,
 } from './domain/plan-alerts.js';
+import { type AlertRef, planRecoveries, type RecoveryPlan } from './domain/plan-recoveries.js';
 
 export interface PollerOptions {
   em: EmApi;
@@ -35,6 +36,8 @@ export interface PollerOptions {
   maxBackoffMs?: number;
   /** called after a poll queued notifications, so delivery starts at once */
   onQueued?: () => void;
+  /** false in tests: `start` plans no polls; the test drives each one with `pollOnce()` and its own clock */
+  timers?: boolean;
 }
 
 export interface PollResult {
@@ -65,7 +68,7 @@ export interface PollerHealth {
 export interface Poller {
   start(): void;
   stop(): Promise<void>;
-  /** one poll now (waits for a running one first: polls never overlap) */
+  /** one poll now, at the clock's now (waits for a running one first: polls never overlap); the driven pass */
   pollOnce(): Promise<PollResult>;
   health(): PollerHealth;
 }
@@ -84,6 +87,7 @@ export function createPoller(options: PollerOptions): Poller {
   const catchUpThreshold = options.catchUpThreshold ?? 5;
   const unreachableAfter = options.unreachableAfter ?? 3;
   const maxBackoffMs = options.maxBackoffMs ?? Math.max(options.intervalMs, 5 * 60_000);
+  const timers = options.timers !== false;
   let running = false;
   let timer: NodeJS.Timeout | undefined;
   let current: Promise<PollResult> | null = null;
@@ -125,7 +129,12 @@ export function createPoller(options: PollerOptions): Poller {
         catchUpThreshold,
       });
       const retryOf = await findRetryRuns(plan);
-      const queued = store.transaction(() => writePoll(plan, fresh, retryOf, now, window.since));
+      const recoveries = planRecoveries({
+        recoveries: plan.recoveries,
+        alerts: plan.alerts,
+        openVms: (job, vm) => store.alerts.openVms(job, vm),
+      });
+      const queued = store.transaction(() => writePoll(plan, recoveries, fresh, retryOf, now, window.since));
       store.seen.prune(new Date(window.from.getTime() - 86_400_000));
       logger.debug(
         { read: byUid.size, fresh: fresh.length, queued, catchUp: window.catchUp },
@@ -190,6 +199,7 @@ export function createPoller(options: PollerOptions): Poller {
 
   function writePoll(
     plan: AlertPlan,
+    recoveries: RecoveryPlan,
     fresh: ReplicaTaskSession[],
     retryOf: Map<string, boolean | null>,
     now: Date,
@@ -201,8 +211,10 @@ export function createPoller(options: PollerOptions): Poller {
       now,
     );
     for (const s of plan.statuses) store.vmStatus.put(s);
+    const created: number[] = [];
     for (const a of plan.alerts) {
       const alert = store.alerts.create(a, now);
+      created.push(alert.id);
       if (
         store.outbox.enqueue(
           { key: `alert:${alert.id}`, channelId: a.channelId, action: 'post', alertId: alert.id },
@@ -221,23 +233,12 @@ export function createPoller(options: PollerOptions): Poller {
       )
         queued += 1;
     }
-    // recoveries: every open alert VM of the same job and VM that failed before this success
-    const recovered = new Map<number, { vmNames: Set<string>; at: Date; run: string }>();
-    for (const r of plan.recoveries) {
-      for (const open of store.alerts.openVms(r.jobName, r.vmName)) {
-        if (open.endTime >= r.recoveredAt) continue;
-        store.alerts.markRecovered(open.alertId, open.taskUid, r.recoveredAt);
-        const entry = recovered.get(open.alertId) ?? {
-          vmNames: new Set<string>(),
-          at: r.recoveredAt,
-          run: r.jobSessionUid,
-        };
-        entry.vmNames.add(open.vmName);
-        if (r.recoveredAt > entry.at) entry.at = r.recoveredAt;
-        recovered.set(open.alertId, entry);
-      }
-    }
-    for (const [alertId, r] of recovered) {
+    // recoveries, as planned: marks first, then one update and one reply per alert
+    const idOf = (ref: AlertRef): number => ('alertId' in ref ? ref.alertId : created[ref.planned]!);
+    for (const m of recoveries.marks) store.alerts.markRecovered(idOf(m.alert), m.taskUid, m.recoveredAt);
+    for (const r of recoveries.recoveries) {
+      const alertId = idOf(r.alert);
+      // read back after the marks: the notice shows the alert as it now is
       const alert = store.alerts.get(alertId)!;
       const key = `alert:${alertId}:recovery:${r.run}`;
       store.outbox.enqueue(
@@ -247,7 +248,7 @@ export function createPoller(options: PollerOptions): Poller {
       const notice: AlertNotice = {
         kind: 'recovery',
         alert,
-        vmNames: [...r.vmNames].sort(),
+        vmNames: r.vmNames,
         recoveredAt: r.at,
         byRetry: retryOf.get(r.run) ?? null,
       };
@@ -307,7 +308,7 @@ export function createPoller(options: PollerOptions): Poller {
     start() {
       if (running) return;
       running = true;
-      schedule(0);
+      if (timers) schedule(0);
     },
     async stop() {
       running = false;
