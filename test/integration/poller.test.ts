@@ -147,7 +147,13 @@ describe('createPoller', () => {
     });
     s.clock.advance(MINUTE);
     s.sim.addTaskSession({ vm: 'ex02', job: 'Exchange', result: 'Success', endTime: s.emNow() });
-    s.sim.addTaskSession({ vm: 'ex01', job: 'Exchange', result: 'Success', endTime: s.emNow() });
+    // ended apart, so the order of the recoveries is the order of the successes
+    s.sim.addTaskSession({
+      vm: 'ex01',
+      job: 'Exchange',
+      result: 'Success',
+      endTime: new Date(s.emNow().getTime() - 30_000),
+    });
     const result = await s.poller.pollOnce();
     expect(result).toMatchObject({ alerts: 1, recoveries: 2 });
     const rows = s.store.outbox.all().map((r) => `${r.action}:${r.alertId}`);
