@@ -20,6 +20,9 @@ export interface AlertServiceOptions {
   logger: Logger;
   pollIntervalSeconds: number;
   pollOverlapMinutes: number;
+  /** RECONCILE_LOOKBACK_HOURS and RECONCILE_INTERVAL_SECONDS (defaults 24 and 3600) */
+  reconcileLookbackHours?: number;
+  reconcileIntervalSeconds?: number;
   timeZone: string;
   /** a channel id: gets a subscription to every failure at start (once) */
   alertChannel?: string;
@@ -78,6 +81,12 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     logger: options.logger.child({ part: 'poller' }),
     intervalMs: options.pollIntervalMs ?? options.pollIntervalSeconds * 1000,
     overlapMinutes: options.pollOverlapMinutes,
+    ...(options.reconcileLookbackHours !== undefined
+      ? { reconcileLookbackHours: options.reconcileLookbackHours }
+      : {}),
+    ...(options.reconcileIntervalSeconds !== undefined
+      ? { reconcileIntervalMs: options.reconcileIntervalSeconds * 1000 }
+      : {}),
     ...(options.catchUpThreshold !== undefined ? { catchUpThreshold: options.catchUpThreshold } : {}),
     onQueued: () => outbox.kick(),
     ...(options.timers !== undefined ? { timers: options.timers } : {}),

@@ -156,6 +156,7 @@ interface AlertRecord {
   job_name: string;
   server_name: string | null;
   run_started_at: number;
+  reported_late_ms: number | null;
   ts: string | null;
   acked_by: string | null;
   acked_at: number | null;
@@ -264,8 +265,8 @@ export function createAlertStore(db: SqliteDatabase): AlertStore {
     ),
     muteDelete: db.prepare('DELETE FROM mutes WHERE id = ?'),
     alertInsert: db.prepare(
-      `INSERT INTO alerts (channel_id, job_session_uid, job_name, server_name, run_started_at, created_at)
-       VALUES (?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO alerts (channel_id, job_session_uid, job_name, server_name, run_started_at, created_at,
+         reported_late_ms) VALUES (?, ?, ?, ?, ?, ?, ?)`,
     ),
     alertVmInsert: db.prepare(
       `INSERT INTO alert_vms (alert_id, task_uid, job_name, vm_name, result, reason, failed_runs, end_time)
@@ -324,6 +325,7 @@ export function createAlertStore(db: SqliteDatabase): AlertStore {
       jobName: a.job_name,
       serverName: a.server_name,
       runStartedAt: new Date(a.run_started_at),
+      reportedLateMs: a.reported_late_ms,
       vms,
       acknowledgedBy: a.acked_by,
       acknowledgedAt: a.acked_at === null ? null : new Date(a.acked_at),
@@ -413,6 +415,7 @@ export function createAlertStore(db: SqliteDatabase): AlertStore {
             alert.serverName,
             alert.runStartedAt.getTime(),
             now.getTime(),
+            alert.reportedLateMs ?? null,
           ).lastInsertRowid,
         );
         for (const vm of alert.vms) {

@@ -30,7 +30,7 @@ export function isAlertingHealthy(health: AlertHealth, now: Date): boolean {
   const stuck =
     health.outbox.oldestPendingAt !== null &&
     now.getTime() - health.outbox.oldestPendingAt.getTime() > STUCK_MS;
-  return health.poller.emReachable && !stuck;
+  return health.poller.emReachable && health.poller.storeError === null && !stuck;
 }
 
 export function toHealthChecks(health: AlertHealth): Record<string, unknown> {
@@ -41,6 +41,16 @@ export function toHealthChecks(health: AlertHealth): Record<string, unknown> {
     lastError: health.poller.lastError,
     outboxPending: health.outbox.pending,
     oldestPendingNotification: health.outbox.oldestPendingAt?.toISOString() ?? null,
+    // the store's own reason, apart from EM's
+    storeError: health.poller.storeError?.message ?? null,
+    lastReconcilingSweep: health.poller.lastSweepAt?.toISOString() ?? null,
+    emClockOffsetSeconds:
+      health.poller.clockOffsetMs === null ? null : Math.round(health.poller.clockOffsetMs / 1000),
+    largestReportLagMinutes:
+      health.poller.largestReportLagMs === null
+        ? null
+        : Math.round(health.poller.largestReportLagMs / 60_000),
+    warnings: health.poller.warnings,
   };
 }
 
@@ -94,6 +104,8 @@ export async function createAlertsFeature(ctx: FeatureContext): Promise<Feature 
         ? Math.min(config.pollIntervalSeconds, 10)
         : config.pollIntervalSeconds,
     pollOverlapMinutes: config.pollOverlapMinutes,
+    reconcileLookbackHours: config.reconcileLookbackHours,
+    reconcileIntervalSeconds: config.reconcileIntervalSeconds,
     timeZone: config.defaultTimeZone,
     ...(config.alertChannel && ctx.mode === 'slack' ? { alertChannel: config.alertChannel } : {}),
     // the terminal has no rate limit

@@ -101,4 +101,10 @@ export const ALERT_MIGRATIONS: Migration[] = [
       CREATE INDEX outbox_open ON outbox (status, channel_id, id);
     `,
   },
+  {
+    version: 4,
+    name: 'how late EM reported an alert',
+    // null when EM reported it within POLL_OVERLAP_MINUTES (the usual case)
+    up: 'ALTER TABLE alerts ADD COLUMN reported_late_ms INTEGER;',
+  },
 ];

@@ -228,7 +228,13 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       }
     },
     health() {
-      const open = store.outbox.open();
+      let open: OutboxRow[];
+      try {
+        open = store.outbox.open();
+      } catch (error) {
+        // a damaged database: health still answers (the poller's health names the store's problem)
+        return { pending: 0, oldestPendingAt: null, lastError: `cannot read the outbox: ${String(error)}` };
+      }
       return {
         pending: open.length,
         oldestPendingAt: open[0]?.createdAt ?? null,
