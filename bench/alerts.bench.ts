@@ -112,6 +112,104 @@ async function pollCost(
   }
 }
 
+export interface SweepCost {
+  sessions: number;
+  regular: PollCost;
+  reconcile: PollCost;
+  deep: PollCost;
+}
+
+/**
+ * The reconciling sweep beside the regular poll, on an install that has watched EM for 30 days: one deep sweep
+ * (7 days, daily), one reconciling sweep (RECONCILE_LOOKBACK_HOURS=24, hourly) and a regular poll (median of 3),
+ * after a warm-up sweep that saw the week's failures: what EM sends does not depend on what was seen (dedupe is
+ * local), but what was new costs look-ups (retry runs of recoveries) that a steady install does not repeat.
+ */
+export async function sweepCost(taskSessions: number): Promise<SweepCost> {
+  process.stderr.write(`bench alerts: sweep, ${taskSessions} sessions: generating\n`);
+  const sim = await startSimulator({ port: 0, seed: 11, data: { taskSessions } });
+  const dir = mkdtempSync(join(tmpdir(), 'replibot-bench-'));
+  const db = openReplibotDatabase(join(dir, 'bench.db'));
+  const store = createAlertStore(db);
+  try {
+    const em = createEmClient(emOptions(sim.url));
+    const service = createAlertService({
+      em,
+      store,
+      notifier: { deliver: async () => ({ ts: '1.0' }) },
+      clock: systemClock,
+      logger: silentLogger,
+      pollIntervalSeconds: 60,
+      pollOverlapMinutes: 30,
+      reconcileLookbackHours: 24,
+      reconcileIntervalSeconds: 3600,
+      timeZone: 'UTC',
+      timers: false,
+    });
+    store.subscriptions.add(
+      'C1',
+      { level: 'failed', job: null, vm: null, server: null },
+      'bench',
+      new Date(),
+    );
+    const now = Date.now();
+    // watching for 30 days, last poll a minute ago
+    store.state.set('poller.watching_since', String(now - 30 * 86_400_000));
+    store.state.set('poller.watermark', String(now - 60_000));
+    const measure = async (): Promise<PollCost> => {
+      const before = { ...em.stats };
+      const t0 = performance.now();
+      const result = await service.poller.pollOnce();
+      if (!result.ok) throw new Error(`bench poll failed: ${result.error}`);
+      return {
+        ms: performance.now() - t0,
+        requests: em.stats.requests - before.requests,
+        bytes: em.stats.bytesReceived - before.bytesReceived,
+        rows: result.read,
+      };
+    };
+    await em.probe(); // the logon is not a sweep's cost
+    process.stderr.write(`bench alerts: sweep, ${taskSessions} sessions: polling\n`);
+    // warm-up: the first 7-day sweep finds a week of failures as new (alerts, recoveries, retry look-ups);
+    // what is measured is a sweep on an install that has seen them, as every later one is
+    await measure();
+    store.state.set('poller.last_deep_sweep', null);
+    const deep = await measure();
+    store.state.set('poller.last_sweep', null);
+    const reconcile = await measure();
+    const samples = [await measure(), await measure(), await measure()].sort((a, b) => a.ms - b.ms);
+    await service.stop();
+    await em.close();
+    return { sessions: taskSessions, regular: samples[1]!, reconcile, deep };
+  } finally {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+    await sim.close();
+  }
+}
+
+/** Per hour at the defaults: 60 polls, one of them a 24-hour sweep, and 1/24 of the daily 7-day sweep. */
+export function renderSweepRows(costs: SweepCost[]): string {
+  const size = (bytes: number) => (bytes > 2 ** 20 ? mb(bytes) : kb(bytes));
+  const lines = [
+    '| EM history | regular poll | 24 h sweep | 7-day sweep | per hour, polls only | per hour, with the sweeps |',
+    '|---:|---|---|---|---|---|',
+  ];
+  for (const c of costs) {
+    const pollsOnly = { requests: 60 * c.regular.requests, bytes: 60 * c.regular.bytes };
+    const withSweeps = {
+      requests: 59 * c.regular.requests + c.reconcile.requests + c.deep.requests / 24,
+      bytes: 59 * c.regular.bytes + c.reconcile.bytes + c.deep.bytes / 24,
+    };
+    const cell = (p: PollCost) =>
+      `${p.requests} req, ${size(p.bytes)}, ${p.rows.toLocaleString('en-US')} rows, ${p.ms.toFixed(0)} ms`;
+    lines.push(
+      `| ${c.sessions.toLocaleString('en-US')} | ${cell(c.regular)} | ${cell(c.reconcile)} | ${cell(c.deep)} | ${pollsOnly.requests} req, ${size(pollsOnly.bytes)} | ${withSweeps.requests.toFixed(0)} req, ${size(withSweeps.bytes)} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
 /** A minimal Slack Web API that stamps the moment each chat.postMessage arrives. */
 async function startStampingSlack(): Promise<{ url: string; stamps: number[]; close(): Promise<void> }> {
   const stamps: number[] = [];
@@ -188,6 +286,7 @@ export async function run(): Promise<string> {
   const mid = await pollCost(100_000, true);
   // the naive re-read of 1,000,000 sessions takes minutes and over a GiB; opt in with BENCH_NAIVE_1M=1
   const big = await pollCost(1_000_000, process.env.BENCH_NAIVE_1M === '1');
+  const sweeps = [await sweepCost(10_000), await sweepCost(1_000_000)];
   const interval = 200;
   const latencies = await alertLatency(interval, 20);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;
@@ -220,6 +319,12 @@ the last 30 minutes, not the size of the history (the simulator's generator pack
 minutes as the history grows, so a larger EM also has more recent failures); the naive poll grows with the
 whole history. Time includes the simulator answering from its time indexes (EndTime-bounded filters are narrowed
 through CreationTime), as a real EM answers from its database indexes.
+
+The reconciling sweep (failures and warnings of the last \`RECONCILE_LOOKBACK_HOURS=24\`, every
+\`RECONCILE_INTERVAL_SECONDS=3600\`, and of the last 7 days once a day) beside the regular poll; per hour at the
+defaults (\`POLL_INTERVAL_SECONDS=60\`): 60 polls, one of them the 24-hour sweep, plus 1/24 of the 7-day sweep.
+
+${renderSweepRows(sweeps)}
 
 Alert latency, from \`finishTaskSession\` in the simulator to \`chat.postMessage\` arriving at a local Slack
 API stand-in, poll interval ${interval} ms, ${latencies.length} failures at random points of the poll cycle:

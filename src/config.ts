@@ -124,6 +124,8 @@ const envSchema = z.object({
   }),
   POLL_INTERVAL_SECONDS: int('POLL_INTERVAL_SECONDS', 1, 86_400).default(60),
   POLL_OVERLAP_MINUTES: int('POLL_OVERLAP_MINUTES', 0, 1440).default(30),
+  RECONCILE_LOOKBACK_HOURS: int('RECONCILE_LOOKBACK_HOURS', 1, 720).default(24),
+  RECONCILE_INTERVAL_SECONDS: int('RECONCILE_INTERVAL_SECONDS', 60, 86_400).default(3600),
   DATABASE_PATH: z.string().trim().min(1).default('./data/replibot.db'),
   DIGEST_GRACE_MINUTES: int('DIGEST_GRACE_MINUTES', 0, 10_080).default(120),
   LOG_LEVEL: z
@@ -170,6 +172,9 @@ export interface Config {
   alertChannel: string | undefined;
   pollIntervalSeconds: number;
   pollOverlapMinutes: number;
+  /** the reconciling sweep: how far back it reads failures, and how often */
+  reconcileLookbackHours: number;
+  reconcileIntervalSeconds: number;
   databasePath: string;
   digestGraceMinutes: number;
   logLevel: string;
@@ -266,6 +271,8 @@ export function loadConfig(env: Env = process.env, readFile: (path: string) => s
     alertChannel: e.ALERT_CHANNEL,
     pollIntervalSeconds: e.POLL_INTERVAL_SECONDS,
     pollOverlapMinutes: e.POLL_OVERLAP_MINUTES,
+    reconcileLookbackHours: e.RECONCILE_LOOKBACK_HOURS,
+    reconcileIntervalSeconds: e.RECONCILE_INTERVAL_SECONDS,
     databasePath: e.DATABASE_PATH,
     digestGraceMinutes: e.DIGEST_GRACE_MINUTES,
     logLevel: e.LOG_LEVEL,

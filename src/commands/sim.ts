@@ -85,8 +85,30 @@ function toSimUsage(sim: RunningSimulator, options: SimCliOptions, caFile: strin
   return `${lines.join('\n')}\n`;
 }
 
+/** What `replibot sim` talks to: the process by default, a test in-process. */
+export interface SimCommandIo {
+  /** where the usage text and the stop line go; default process.stderr */
+  write(text: string): void;
+  /** resolves when the simulator should stop; default Ctrl-C (SIGINT) or SIGTERM */
+  untilStopped(sim: RunningSimulator): Promise<void>;
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
 /** `replibot sim`: runs the Enterprise Manager simulator until Ctrl-C. */
-export function registerSimCommand(program: Command): void {
+export function registerSimCommand(program: Command, io: Partial<SimCommandIo> = {}): void {
+  const write = io.write ?? ((text: string) => void process.stderr.write(text));
+  const untilStopped = io.untilStopped ?? untilSignal;
   program
     .command('sim')
     .description('Run the Veeam Enterprise Manager REST API simulator (for demos, tests and benchmarks)')
@@ -153,17 +175,12 @@ export function registerSimCommand(program: Command): void {
         caFile = join(tmpdir(), `replibot-sim-${sim.port}.pem`);
         writeFileSync(caFile, sim.caPem);
       }
-      process.stderr.write(toSimUsage(sim, options, caFile));
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          resolve();
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
-      await sim.close();
-      process.stderr.write('EM simulator stopped.\n');
+      write(toSimUsage(sim, options, caFile));
+      try {
+        await untilStopped(sim);
+      } finally {
+        await sim.close();
+      }
+      write('EM simulator stopped.\n');
     });
 }

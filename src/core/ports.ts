@@ -38,4 +38,6 @@ export interface EmApi {
   getTaskSession(id: string): Promise<ReplicaTaskSession>;
   /** Logs off (`DELETE /api/logonSessions/{SessionId}`). */
   close(): Promise<void>;
+  /** EM's clock as its latest answer's `Date` header gave it (to the second); null when not known */
+  serverDate?(): Date | null;
 }

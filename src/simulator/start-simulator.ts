@@ -663,6 +663,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     if (countBytes) stats.bytesSent += body.length;
     res.writeHead(reply.status, {
       server: 'Microsoft-HTTPAPI/2.0',
+      // the simulator's clock, as EM's own Date header gives EM's
+      date: new Date(nowMs()).toUTCString(),
       ...reply.headers,
       ...(reply.status === 204 ? {} : { 'content-length': String(body.length) }),
     });

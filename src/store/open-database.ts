@@ -17,6 +17,53 @@ export interface Migration {
   up: string;
 }
 
+/** What a SQLite error means for the operator; null when the error is not SQLite's. */
+export interface StoreProblem {
+  /** SQLite's code, e.g. SQLITE_FULL */
+  code: string;
+  kind: 'full' | 'locked' | 'corrupt' | 'unwritable' | 'other';
+  /** says what happened and what to do; names DATABASE_PATH, never a secret */
+  message: string;
+}
+
+export function toStoreProblem(error: unknown): StoreProblem | null {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return null;
+  if (code === 'SQLITE_FULL')
+    return {
+      code,
+      kind: 'full',
+      message:
+        'The database cannot grow: the disk holding DATABASE_PATH is full (or the database reached its size limit). Free some space; replibot recovers by itself.',
+    };
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))
+    return {
+      code,
+      kind: 'locked',
+      message:
+        'The database at DATABASE_PATH is locked by another process. Is a second replibot using the same file? replibot retries by itself.',
+    };
+  if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB')
+    return {
+      code,
+      kind: 'corrupt',
+      message:
+        'The file at DATABASE_PATH is not a replibot database or is damaged; restore it from a backup or move it aside.',
+    };
+  if (
+    code.startsWith('SQLITE_READONLY') ||
+    code.startsWith('SQLITE_CANTOPEN') ||
+    code === 'SQLITE_PERM' ||
+    code.startsWith('SQLITE_IOERR')
+  )
+    return {
+      code,
+      kind: 'unwritable',
+      message: 'The database at DATABASE_PATH cannot be written: its folder must be writable by replibot.',
+    };
+  return { code, kind: 'other', message: `The database at DATABASE_PATH failed (${code}).` };
+}
+
 /**
  * Opens (creating the folder and file when needed) and migrates the database. `':memory:'` gives a private
  * in-memory database for tests and the demo.
@@ -32,8 +79,12 @@ export function openDatabase(path: string, migrations: readonly Migration[]): Sq
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
   } catch (error) {
+    const problem = toStoreProblem(error);
     throw new ReplibotError('store_error', `Cannot open the database at ${path}.`, {
-      hint: 'Check DATABASE_PATH: its folder must be writable by replibot.',
+      hint:
+        problem?.kind === 'corrupt'
+          ? problem.message
+          : 'Check DATABASE_PATH: its folder must be writable by replibot.',
       cause: error,
     });
   }

@@ -44,6 +44,8 @@ export interface EmClientStats {
   /** response body bytes received */
   bytesReceived: number;
   logons: number;
+  /** the `Date` header of EM's latest answer (its clock, to the second); null before the first or when absent */
+  lastServerDate: Date | null;
 }
 
 export interface EmClient extends EmApi {
@@ -79,7 +81,7 @@ export function createEmClient(options: EmClientOptions): EmClient {
   };
   const accept = options.format === 'json' ? 'application/json' : 'application/xml';
   const basicAuth = `Basic ${Buffer.from(`${options.username}:${options.password}`, 'utf8').toString('base64')}`;
-  const stats: EmClientStats = { requests: 0, bytesReceived: 0, logons: 0 };
+  const stats: EmClientStats = { requests: 0, bytesReceived: 0, logons: 0, lastServerDate: null };
 
   const secrets = new Set<string>([options.password, basicAuth, basicAuth.slice('Basic '.length)]);
   const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 8 });
@@ -166,6 +168,8 @@ export function createEmClient(options: EmClientOptions): EmClient {
       });
       const body = Buffer.from(response.data ?? new ArrayBuffer(0));
       stats.bytesReceived += body.length;
+      const date = Date.parse(String(response.headers.date ?? ''));
+      if (Number.isFinite(date)) stats.lastServerDate = new Date(date);
       logger.debug(
         {
           method,
@@ -430,6 +434,7 @@ export function createEmClient(options: EmClientOptions): EmClient {
 
   return {
     stats,
+    serverDate: () => stats.lastServerDate,
     probe,
     queryPages,
     queryTaskSessions: (query) => rows('ReplicaTaskSession', query),

@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import type { Clock } from '../../src/core/clock.js';
 import { type AlertService, createAlertService } from '../../src/features/alerts/alert-service.js';
+import type { PollResult } from '../../src/features/alerts/poller.js';
 import { registerAlertActions } from '../../src/features/alerts/slack/alert-actions.js';
 import { createAlertSubcommands } from '../../src/features/alerts/slack/alert-subcommands.js';
 import {
@@ -26,13 +27,13 @@ import type { TestStore as AlertStore } from '../fakes/open-store.js';
 import { openStore } from '../fakes/open-store.js';
 import { blockActionsPayload, createSlackSender, TEST_SIGNING_SECRET } from '../fakes/slack-requests.js';
 
-/** Real time plus an offset the test can move forward: timers keep working while "20 minutes" pass. */
-function createShiftedClock(): Clock & { advance(ms: number): void } {
-  let offset = 0;
+/** A fixed clock the test moves forward: nothing in these tests waits on real time. */
+function createTestClock(start = Date.parse('2026-03-02T10:00:00Z')): Clock & { advance(ms: number): void } {
+  let now = start;
   return {
-    now: () => new Date(Date.now() + offset),
+    now: () => new Date(now),
     advance: (ms) => {
-      offset += ms;
+      now += ms;
     },
   };
 }
@@ -50,15 +51,15 @@ interface PostedMessage {
  * Keeps what was posted, like Slack does, so conversations.history can answer with message metadata (what the
  * outbox reads after a crash). Block Kit limits are still checked on every post and update.
  */
-function recordSlackHistory(slack: FakeSlackApi) {
+function recordSlackHistory(slack: FakeSlackApi, clock: Clock) {
   const posted: PostedMessage[] = [];
   const violations: string[] = [];
-  /** when each chat.postMessage arrived (ms), answered or not */
+  /** when each chat.postMessage arrived (ms on the test clock), answered or not */
   const attempts: number[] = [];
   let limited = { left: 0, retryAfterSeconds: 0 };
   let counter = 0;
   slack.override('chat.postMessage', (params) => {
-    attempts.push(Date.now());
+    attempts.push(clock.now().getTime());
     if (limited.left > 0) {
       limited.left -= 1;
       return {
@@ -117,7 +118,7 @@ interface Harness {
   sim: RunningSimulator;
   slack: FakeSlackApi;
   history: ReturnType<typeof recordSlackHistory>;
-  clock: ReturnType<typeof createShiftedClock>;
+  clock: ReturnType<typeof createTestClock>;
   dbPath: string;
   em: EmClient;
   store: AlertStore;
@@ -143,7 +144,7 @@ async function startHarness(
     withApp?: boolean;
   } = {},
 ): Promise<Harness> {
-  const clock = createShiftedClock();
+  const clock = createTestClock();
   const dir = mkdtempSync(join(tmpdir(), 'replibot-alerts-'));
   open.push(async () => rmSync(dir, { recursive: true, force: true }));
   const sim = await startSimulator({
@@ -156,7 +157,7 @@ async function startHarness(
   open.push(() => sim.close());
   const slack = await startFakeSlackApi();
   open.push(() => slack.close());
-  const history = recordSlackHistory(slack);
+  const history = recordSlackHistory(slack, clock);
   const config = loadConfig({
     VEEAM_URL: sim.url,
     VEEAM_USERNAME: 'replibot',
@@ -180,12 +181,13 @@ async function startHarness(
       notifier: createSlackNotifier({ client: createAlertWebClient('xoxb-test', slack.apiUrl) }),
       clock,
       logger: silentLogger,
-      pollIntervalSeconds: 1,
-      pollIntervalMs: 25,
+      pollIntervalSeconds: 60,
       pollOverlapMinutes: 30,
       timeZone: 'UTC',
       paceMs: 0,
       retryBaseMs: 20,
+      // the tests drive every poll and delivery pass
+      timers: false,
       ...(config.alertChannel ? { alertChannel: config.alertChannel } : {}),
     });
     if (startOutbox) await h.service.start();
@@ -218,7 +220,7 @@ async function startHarness(
         adminUserIds: config.adminUserIds,
         timeZone: 'UTC',
         logger: silentLogger,
-        onQueued: () => h.service.outbox.kick(),
+        onQueued: () => h.service.outbox.kick(), // no timers here: the test drains
       }),
     clientOptions: { retryConfig: { retries: 0 } },
   });
@@ -231,11 +233,18 @@ async function startHarness(
 const posts = (h: Harness, channel?: string) =>
   h.history.posted.filter((m) => m.threadTs === null && (channel === undefined || m.channel === channel));
 
-/** Waits until the poller has finished `n` more successful polls. */
-async function pollsPass(h: Harness, n: number): Promise<void> {
+/** One driven pass at the clock's now: a poll, then delivery of everything due. */
+async function pass(h: Harness): Promise<PollResult> {
+  const result = await h.service.poller.pollOnce();
+  await h.service.outbox.drain();
+  return result;
+}
+
+/** `n` more successful passes, a poll interval (a minute) apart. */
+async function laterPasses(h: Harness, n: number): Promise<void> {
   for (let i = 0; i < n; i += 1) {
-    const before = h.service.poller.health().lastSuccessAt?.getTime() ?? 0;
-    await h.slack.waitFor(() => (h.service.poller.health().lastSuccessAt?.getTime() ?? 0) > before, 'a poll');
+    h.clock.advance(60_000);
+    expect((await pass(h)).ok).toBe(true);
   }
 }
 
@@ -250,8 +259,8 @@ describe('failure alerts', () => {
       reason: 'Cannot create snapshot <disk> & more',
       endTime: h.clock.now(),
     });
-    await h.slack.waitFor(() => posts(h).length === 1, 'the alert');
-    await pollsPass(h, 3);
+    expect((await pass(h)).alerts).toBe(1);
+    await laterPasses(h, 3);
     expect(posts(h)).toHaveLength(1);
     const [post] = posts(h);
     expect(post?.channel).toBe('C0ALERTS');
@@ -262,7 +271,7 @@ describe('failure alerts', () => {
     expect(h.store.seen.unseen([failed.uid])).toEqual([]);
 
     await h.restart();
-    await pollsPass(h, 3);
+    await laterPasses(h, 3);
     expect(posts(h)).toHaveLength(1);
     expect(h.history.violations).toEqual([]);
   });
@@ -283,7 +292,8 @@ describe('failure alerts', () => {
       expect(result.ok).toBe(true);
       if (minute < 20) expect(result.fresh).toBe(0);
     }
-    await h.slack.waitFor(() => posts(h).length === 1, 'the late alert');
+    await h.service.outbox.drain();
+    expect(posts(h)).toHaveLength(1);
     expect(posts(h)[0]?.text).toContain('web07');
   });
 
@@ -316,8 +326,9 @@ describe('failure alerts', () => {
     expect(posts(h)).toHaveLength(0);
 
     await h.restart(); // the "crashed" process never delivered; the new one starts its outbox
-    await h.slack.waitFor(() => posts(h).length === 1, 'the alert after the restart');
-    await pollsPass(h, 2);
+    await h.service.outbox.drain();
+    expect(posts(h)).toHaveLength(1);
+    await laterPasses(h, 2);
     expect(posts(h)).toHaveLength(1);
     expect(posts(h)[0]?.text).toContain('db02');
     expect(h.store.outbox.open()).toEqual([]);
@@ -332,10 +343,8 @@ describe('failure alerts', () => {
       reason: 'Lost',
       endTime: h.clock.now(),
     });
-    await h.slack.waitFor(
-      () => h.store.outbox.all().some((r) => r.status === 'sent'),
-      'the alert to be recorded',
-    );
+    await pass(h);
+    expect(h.store.outbox.all().map((r) => r.status)).toEqual(['sent']);
     const row = h.store.outbox.all()[0]!;
     await h.service.stop();
     // what a crash right after chat.postMessage leaves behind: the row in `sending`, no ts anywhere
@@ -345,11 +354,9 @@ describe('failure alerts', () => {
     h.store.db.prepare('UPDATE alerts SET ts = NULL').run();
 
     await h.restart();
-    await h.slack.waitFor(
-      () => h.store.outbox.all().every((r) => r.status === 'sent'),
-      'the outbox to settle',
-    );
-    await pollsPass(h, 2);
+    await h.service.outbox.drain();
+    expect(h.store.outbox.all().every((r) => r.status === 'sent')).toBe(true);
+    await laterPasses(h, 2);
     expect(posts(h)).toHaveLength(1);
     expect(h.slack.callsTo('conversations.history')).toHaveLength(1);
     expect(h.store.alerts.get(row.alertId!)?.ts).toBe(posts(h)[0]?.ts);
@@ -374,8 +381,8 @@ describe('failure alerts', () => {
         endTime: h.clock.now(),
       });
     }
-    await h.slack.waitFor(() => posts(h).length >= 1, 'the storm alert');
-    await pollsPass(h, 2);
+    await pass(h);
+    await laterPasses(h, 2);
     expect(posts(h)).toHaveLength(1);
     const message = posts(h)[0]!;
     expect(findBlockKitViolations({ text: message.text, blocks: message.blocks })).toEqual([]);
@@ -397,13 +404,19 @@ describe('failure alerts', () => {
       reason: 'Busy',
       endTime: h.clock.now(),
     });
-    await h.slack.waitFor(() => posts(h).length === 1, 'the alert after the rate limit', 15_000);
+    await pass(h);
+    expect(h.history.attempts).toHaveLength(1);
+    expect(posts(h)).toHaveLength(0);
+    // not before Retry-After, however often the worker looks
+    h.clock.advance(999);
+    await h.service.outbox.drain();
+    expect(h.history.attempts).toHaveLength(1);
+    h.clock.advance(1);
+    await h.service.outbox.drain();
     expect(h.history.attempts).toHaveLength(2);
-    // the second try came no sooner than Retry-After said
-    expect(h.history.attempts[1]! - h.history.attempts[0]!).toBeGreaterThanOrEqual(1000);
+    expect(h.history.attempts[1]! - h.history.attempts[0]!).toBe(1000);
+    expect(posts(h)).toHaveLength(1);
     expect(posts(h)[0]?.text).toContain('fs01');
-    // the post reaches Slack a moment before the worker records it as sent
-    await h.slack.waitFor(() => h.store.outbox.open().length === 0, 'the outbox row marked sent');
     expect(h.store.outbox.open()).toEqual([]);
   });
 
@@ -424,7 +437,8 @@ describe('failure alerts', () => {
       reason: 'Snapshot failed',
       endTime: h.clock.now(),
     });
-    await h.slack.waitFor(() => posts(h).length === 1, 'the alert');
+    await pass(h);
+    expect(posts(h)).toHaveLength(1);
     const alert = posts(h)[0]!;
     expect(alert.text).toContain('2 VMs failed');
     h.clock.advance(5 * 60_000);
@@ -435,19 +449,17 @@ describe('failure alerts', () => {
       isRetry: true,
       endTime: h.clock.now(),
     });
-    const update = await h.slack.waitForCall('chat.update', (c) =>
-      String(c.params.text).includes('recovered'),
-    );
-    expect(update.params.ts).toBe(alert.ts);
-    expect(update.params.channel).toBe('C0ALERTS');
-    expect(JSON.stringify(update.params.blocks)).toContain('~sql01~ recovered at');
-    const reply = await h.slack.waitFor(
-      () => h.history.posted.find((m) => m.threadTs === alert.ts),
-      'the thread reply',
-    );
-    expect(reply.text).toContain('sql01 recovered at');
-    expect(reply.text).toContain('(retry run)');
-    await pollsPass(h, 2);
+    expect((await pass(h)).recoveries).toBe(1);
+    const [update] = h.slack.callsTo('chat.update');
+    expect(update?.params.text).toContain('recovered');
+    expect(update?.params.ts).toBe(alert.ts);
+    expect(update?.params.channel).toBe('C0ALERTS');
+    expect(JSON.stringify(update?.params.blocks)).toContain('~sql01~ recovered at');
+    const replies = h.history.posted.filter((m) => m.threadTs === alert.ts);
+    expect(replies).toHaveLength(1);
+    expect(replies[0]?.text).toContain('sql01 recovered at');
+    expect(replies[0]?.text).toContain('(retry run)');
+    await laterPasses(h, 2);
     expect(posts(h)).toHaveLength(1);
     expect(h.slack.callsTo('chat.update')).toHaveLength(1);
   });
@@ -462,7 +474,8 @@ describe('failure alerts', () => {
         reason: 'VSS error',
         endTime: h.clock.now(),
       });
-      await h.slack.waitFor(() => posts(h).length === run, `alert ${run}`);
+      await pass(h);
+      expect(posts(h)).toHaveLength(run);
       h.clock.advance(60 * 60_000);
     }
     expect(posts(h)[0]?.text).not.toContain('in a row');
@@ -471,16 +484,21 @@ describe('failure alerts', () => {
 
   it('tells the alert channels once that EM is unreachable, and once that it is back', async () => {
     const h = await startHarness({ alertChannel: 'C0ALERTS' });
-    await pollsPass(h, 1);
+    await laterPasses(h, 1);
     h.sim.setFaults({ errorRate: 1, errorStatuses: [503] });
-    await h.slack.waitFor(() => h.service.poller.health().consecutiveFailures >= 5, 'five failed polls');
+    for (let i = 0; i < 5; i += 1) {
+      h.clock.advance(60_000);
+      expect((await pass(h)).ok).toBe(false);
+    }
+    expect(h.service.poller.health().consecutiveFailures).toBe(5);
     const down = posts(h).filter((m) => m.text.includes('unreachable'));
     expect(down.map((m) => m.text)).toHaveLength(1);
     expect(down[0]?.text).toContain('polls failed in a row');
     expect(h.service.health().poller.emReachable).toBe(false);
     h.sim.setFaults({});
-    await h.slack.waitFor(() => posts(h).some((m) => m.text.includes('reachable again')), 'the all-clear');
-    await pollsPass(h, 2);
+    await laterPasses(h, 1);
+    expect(posts(h).filter((m) => m.text.includes('reachable again'))).toHaveLength(1);
+    await laterPasses(h, 2);
     expect(posts(h).filter((m) => m.text.includes('reachable again'))).toHaveLength(1);
     expect(posts(h).filter((m) => m.text.includes('is unreachable since'))).toHaveLength(1);
     expect(h.service.health().poller.emReachable).toBe(true);
@@ -488,7 +506,7 @@ describe('failure alerts', () => {
 
   it('posts one summary instead of a flood when it catches up after downtime', async () => {
     const h = await startHarness({ alertChannel: 'C0ALERTS' });
-    await pollsPass(h, 1);
+    await laterPasses(h, 1);
     await h.service.stop();
     h.clock.advance(3 * 60 * 60_000); // three hours without replibot
     for (let i = 0; i < 8; i += 1) {
@@ -501,8 +519,8 @@ describe('failure alerts', () => {
       });
     }
     await h.restart();
-    await h.slack.waitFor(() => posts(h).length >= 1, 'the summary');
-    await pollsPass(h, 2);
+    expect((await pass(h)).summaries).toBe(1);
+    await laterPasses(h, 2);
     expect(posts(h)).toHaveLength(1);
     expect(posts(h)[0]?.text).toContain('While replibot was not watching');
     expect(posts(h)[0]?.text).toContain('8 job runs had problems');
@@ -552,8 +570,8 @@ describe('alert routing from Slack', () => {
       reason: 'slow',
       endTime: h.clock.now(),
     });
-    await h.slack.waitFor(() => posts(h).length === 2, 'two alerts');
-    await pollsPass(h, 2);
+    expect((await pass(h)).alerts).toBe(2);
+    await laterPasses(h, 2);
     expect(posts(h)).toHaveLength(2);
     const c1 = posts(h, 'C1')[0]!;
     expect(c1.text).toContain('sql02');
@@ -570,7 +588,8 @@ describe('alert routing from Slack', () => {
   it('shows who acknowledged an alert, and mutes its VMs from the buttons', async () => {
     const h = await startHarness({ withApp: true, alertChannel: 'C0ALERTS' });
     h.sim.addTaskSession({ vm: 'dc01', job: 'AD', result: 'Failed', reason: 'RPC', endTime: h.clock.now() });
-    await h.slack.waitFor(() => posts(h).length === 1, 'the alert');
+    await pass(h);
+    expect(posts(h)).toHaveLength(1);
     const alert = posts(h)[0]!;
     const alertId = h.store.outbox.all()[0]!.alertId!;
     const click = (actionId: string, value: string, user = 'U222') =>
@@ -585,9 +604,11 @@ describe('alert routing from Slack', () => {
         }),
       );
     expect((await click(ALERT_ACK_ACTION, String(alertId))).status).toBe(200);
-    const update = await h.slack.waitForCall('chat.update', (c) =>
-      String(c.params.text).includes('Acknowledged'),
-    );
+    // the button acknowledges at once and queues the update; the test delivers it
+    await h.slack.waitFor(() => h.store.outbox.open().length === 1, 'the update to be queued');
+    await h.service.outbox.drain();
+    const [update] = h.slack.callsTo('chat.update');
+    if (update === undefined) throw new Error('no chat.update');
     expect(update.params.ts).toBe(alert.ts);
     expect(update.params.text).toContain('Acknowledged by <@U222>');
     expect(JSON.stringify(update.params.blocks)).not.toContain(ALERT_ACK_ACTION);
@@ -600,7 +621,8 @@ describe('alert routing from Slack', () => {
     h.clock.advance(60 * 60_000);
     h.sim.addTaskSession({ vm: 'dc01', job: 'AD', result: 'Failed', reason: 'RPC', endTime: h.clock.now() });
     h.sim.addTaskSession({ vm: 'dc02', job: 'AD', result: 'Failed', reason: 'RPC', endTime: h.clock.now() });
-    await h.slack.waitFor(() => posts(h).length === 2, 'the next alert');
+    await pass(h);
+    expect(posts(h)).toHaveLength(2);
     expect(posts(h)[1]?.text).toContain('dc02');
     expect(posts(h)[1]?.text).not.toContain('dc01');
   });

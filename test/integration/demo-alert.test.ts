@@ -1,12 +1,32 @@
 /**
  * The no-Slack demo end to end: `startReplibot` with a clean environment runs the built-in simulator and the
  * terminal chat; `fail <vm>` makes a replication fail in the simulator and the real alert poller prints the alert
- * into the chat.
+ * into the chat. The test drives the poll and the delivery pass (the alerts service runs without timers).
  */
 import { PassThrough, Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type RunningReplibot, startReplibot } from '../../src/main.js';
+import type { FeatureFactory } from '../../src/app/feature.js';
+import type { AlertService } from '../../src/features/alerts/alert-service.js';
+import { createAlertsFeature } from '../../src/features/alerts/feature.js';
+import { FEATURES, type RunningReplibot, startReplibot } from '../../src/main.js';
 import { startSimulator } from '../../src/simulator/index.js';
+
+/** FEATURES with the alerts service left unstarted, so the test can drive its passes. */
+function withDrivenAlerts(): { features: FeatureFactory[]; service: () => AlertService } {
+  let service: AlertService | undefined;
+  const alerts: FeatureFactory = async (ctx) => {
+    const feature = await createAlertsFeature(ctx);
+    service = feature.service;
+    return { ...feature, services: [] };
+  };
+  return {
+    features: FEATURES.map((f) => (f === createAlertsFeature ? alerts : f)),
+    service: () => {
+      if (service === undefined) throw new Error('the alerts feature was not created');
+      return service;
+    },
+  };
+}
 
 function collect(): { stream: Writable; text: () => string } {
   let text = '';
@@ -37,17 +57,24 @@ describe('the terminal demo', () => {
   it('prints a failure alert after "fail <vm>"', async () => {
     const input = new PassThrough();
     const output = collect();
+    const alerts = withDrivenAlerts();
     running = await startReplibot({
-      env: { POLL_INTERVAL_SECONDS: '1', DEFAULT_TIMEZONE: 'UTC' },
+      env: { DEFAULT_TIMEZONE: 'UTC' },
       input,
       output: output.stream,
       errorOutput: collect().stream,
       isTTY: false,
+      features: alerts.features,
     });
     expect(running.simulatorUrl).toBeDefined();
+    expect((await alerts.service().poller.pollOnce()).ok).toBe(true);
     input.write('fail ubuntu88\n');
+    // the terminal chat answers the command; nothing is alerted until the next poll
     await waitFor(() => output.text().includes('The simulator now has a failed replica of ubuntu88'));
-    await waitFor(() => /Replication job .+: 1 VM failed/.test(output.text()));
+    expect(output.text()).not.toMatch(/Replication job .+: 1 VM failed/);
+    expect((await alerts.service().poller.pollOnce()).alerts).toBe(1);
+    await alerts.service().outbox.drain();
+    expect(output.text()).toMatch(/Replication job .+: 1 VM failed/);
     const alert = output.text().slice(output.text().indexOf('The simulator now has'));
     expect(alert).toContain('ubuntu88: Processing ubuntu88 Error: Failed to create VM snapshot');
     expect(alert).toContain('Replication Job 1');

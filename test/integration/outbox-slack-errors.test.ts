@@ -130,6 +130,11 @@ const pollerUp: PollerHealth = {
   emReachable: true,
   watermark: null,
   intervalMs: 60_000,
+  lastSweepAt: null,
+  clockOffsetMs: null,
+  largestReportLagMs: null,
+  warnings: [],
+  storeError: null,
 };
 
 /** Answers chat.postMessage like Slack, except `error` for one channel. */

@@ -20,6 +20,9 @@ export interface AlertServiceOptions {
   logger: Logger;
   pollIntervalSeconds: number;
   pollOverlapMinutes: number;
+  /** RECONCILE_LOOKBACK_HOURS and RECONCILE_INTERVAL_SECONDS (defaults 24 and 3600) */
+  reconcileLookbackHours?: number;
+  reconcileIntervalSeconds?: number;
   timeZone: string;
   /** a channel id: gets a subscription to every failure at start (once) */
   alertChannel?: string;
@@ -28,6 +31,8 @@ export interface AlertServiceOptions {
   paceMs?: number;
   retryBaseMs?: number;
   catchUpThreshold?: number;
+  /** false in tests: no timers; the test drives `poller.pollOnce()` and `outbox.drain()` with its own clock */
+  timers?: boolean;
 }
 
 export interface AlertHealth {
@@ -67,6 +72,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     timeZone: options.timeZone,
     ...(options.paceMs !== undefined ? { paceMs: options.paceMs } : {}),
     ...(options.retryBaseMs !== undefined ? { retryBaseMs: options.retryBaseMs } : {}),
+    ...(options.timers !== undefined ? { timers: options.timers } : {}),
   });
   const poller = createPoller({
     em: options.em,
@@ -75,8 +81,15 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     logger: options.logger.child({ part: 'poller' }),
     intervalMs: options.pollIntervalMs ?? options.pollIntervalSeconds * 1000,
     overlapMinutes: options.pollOverlapMinutes,
+    ...(options.reconcileLookbackHours !== undefined
+      ? { reconcileLookbackHours: options.reconcileLookbackHours }
+      : {}),
+    ...(options.reconcileIntervalSeconds !== undefined
+      ? { reconcileIntervalMs: options.reconcileIntervalSeconds * 1000 }
+      : {}),
     ...(options.catchUpThreshold !== undefined ? { catchUpThreshold: options.catchUpThreshold } : {}),
     onQueued: () => outbox.kick(),
+    ...(options.timers !== undefined ? { timers: options.timers } : {}),
   });
   return {
     poller,

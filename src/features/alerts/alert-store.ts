@@ -173,6 +173,7 @@ interface AlertRecord {
   job_name: string;
   server_name: string | null;
   run_started_at: number;
+  reported_late_ms: number | null;
   ts: string | null;
   acked_by: string | null;
   acked_at: number | null;
@@ -390,8 +391,8 @@ function createMuteRepository(db: SqliteDatabase): AlertStore['mutes'] {
 function createAlertRepository(db: SqliteDatabase): AlertStore['alerts'] {
   const q = {
     alertInsert: db.prepare(
-      `INSERT INTO alerts (channel_id, job_session_uid, job_name, server_name, run_started_at, created_at)
-       VALUES (?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO alerts (channel_id, job_session_uid, job_name, server_name, run_started_at, created_at,
+         reported_late_ms) VALUES (?, ?, ?, ?, ?, ?, ?)`,
     ),
     alertVmInsert: db.prepare(
       `INSERT INTO alert_vms (alert_id, task_uid, job_name, vm_name, result, reason, failed_runs, end_time)
@@ -432,6 +433,7 @@ function createAlertRepository(db: SqliteDatabase): AlertStore['alerts'] {
       jobName: a.job_name,
       serverName: a.server_name,
       runStartedAt: new Date(a.run_started_at),
+      reportedLateMs: a.reported_late_ms,
       vms,
       acknowledgedBy: a.acked_by,
       acknowledgedAt: a.acked_at === null ? null : new Date(a.acked_at),
@@ -449,6 +451,7 @@ function createAlertRepository(db: SqliteDatabase): AlertStore['alerts'] {
           alert.serverName,
           alert.runStartedAt.getTime(),
           now.getTime(),
+          alert.reportedLateMs ?? null,
         ).lastInsertRowid,
       );
       for (const vm of alert.vms) {

@@ -5,7 +5,12 @@
  */
 import type { Feature, FeatureContext } from '../../app/feature.js';
 import { formatDateTime } from '../../core/format.js';
-import { type AlertHealth, createAlertService, ensureDefaultSubscription } from './alert-service.js';
+import {
+  type AlertHealth,
+  type AlertService,
+  createAlertService,
+  ensureDefaultSubscription,
+} from './alert-service.js';
 import { createAlertStore } from './alert-store.js';
 import type { Notifier } from './notifier.js';
 import { registerAlertActions } from './slack/alert-actions.js';
@@ -25,7 +30,12 @@ export function isAlertingHealthy(health: AlertHealth, now: Date): boolean {
     health.outbox.oldestPendingAt !== null &&
     now.getTime() - health.outbox.oldestPendingAt.getTime() > STUCK_MS;
   // a refused Slack token stops every delivery: unhealthy at once, not after STUCK_MS
-  return health.poller.emReachable && !stuck && health.outbox.authProblem === null;
+  return (
+    health.poller.emReachable &&
+    health.poller.storeError === null &&
+    !stuck &&
+    health.outbox.authProblem === null
+  );
 }
 
 export function toHealthChecks(health: AlertHealth): Record<string, unknown> {
@@ -39,10 +49,21 @@ export function toHealthChecks(health: AlertHealth): Record<string, unknown> {
     outboxDeadLettered: health.outbox.deadLettered,
     outboxLastDeadReason: health.outbox.lastDeadReason,
     slackTokenProblem: health.outbox.authProblem,
+    // the store's own reason, apart from EM's
+    storeError: health.poller.storeError?.message ?? null,
+    lastReconcilingSweep: health.poller.lastSweepAt?.toISOString() ?? null,
+    emClockOffsetSeconds:
+      health.poller.clockOffsetMs === null ? null : Math.round(health.poller.clockOffsetMs / 1000),
+    largestReportLagMinutes:
+      health.poller.largestReportLagMs === null
+        ? null
+        : Math.round(health.poller.largestReportLagMs / 60_000),
+    warnings: health.poller.warnings,
   };
 }
 
-export async function createAlertsFeature(ctx: FeatureContext): Promise<Feature> {
+/** The feature, plus its service so a test can drive a poll and a delivery pass itself. */
+export async function createAlertsFeature(ctx: FeatureContext): Promise<Feature & { service: AlertService }> {
   const { config, logger, clock } = ctx;
   const store = createAlertStore(ctx.db);
   let notifier: Notifier;
@@ -66,6 +87,8 @@ export async function createAlertsFeature(ctx: FeatureContext): Promise<Feature>
         ? Math.min(config.pollIntervalSeconds, 10)
         : config.pollIntervalSeconds,
     pollOverlapMinutes: config.pollOverlapMinutes,
+    reconcileLookbackHours: config.reconcileLookbackHours,
+    reconcileIntervalSeconds: config.reconcileIntervalSeconds,
     timeZone: config.defaultTimeZone,
     ...(config.alertChannel && ctx.mode === 'slack' ? { alertChannel: config.alertChannel } : {}),
     // the terminal has no rate limit
@@ -74,6 +97,7 @@ export async function createAlertsFeature(ctx: FeatureContext): Promise<Feature>
 
   return {
     name: 'alerts',
+    service,
     subcommands: createAlertSubcommands({ store, clock, adminUserIds: config.adminUserIds }),
     extend: (app) =>
       registerAlertActions(app, {

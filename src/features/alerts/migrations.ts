@@ -113,4 +113,10 @@ export const ALERT_MIGRATIONS: Migration[] = [
       CREATE INDEX outbox_dead ON outbox (dead_at) WHERE status = 'dead';
     `,
   },
+  {
+    version: 5,
+    name: 'how late EM reported an alert',
+    // null when EM reported it within POLL_OVERLAP_MINUTES (the usual case)
+    up: 'ALTER TABLE alerts ADD COLUMN reported_late_ms INTEGER;',
+  },
 ];

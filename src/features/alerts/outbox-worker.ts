@@ -33,6 +33,11 @@ export interface OutboxWorkerOptions {
   /** first retry delay after an error (doubles per attempt, up to maxRetryMs) */
   retryBaseMs?: number;
   maxRetryMs?: number;
+  /**
+   * false in tests: no timers at all; `kick` does nothing and the test drives delivery with `drain()` and its own
+   * clock (pacing, Retry-After and retry backoff are all measured on the clock)
+   */
+  timers?: boolean;
 }
 
 export interface OutboxHealth {
@@ -52,7 +57,7 @@ export interface OutboxWorker {
   stop(): Promise<void>;
   /** something was queued: look now */
   kick(): void;
-  /** delivers everything due now, once (tests and the shell) */
+  /** delivers everything due at the clock's now, then returns how many were sent (the driven pass) */
   drain(): Promise<number>;
   health(): OutboxHealth;
 }
@@ -62,6 +67,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const paceMs = options.paceMs ?? 1000;
   const retryBaseMs = options.retryBaseMs ?? 2000;
   const maxRetryMs = options.maxRetryMs ?? 5 * 60_000;
+  const timers = options.timers !== false;
   const lastSentAt = new Map<string, number>();
   let running = false;
   let timer: NodeJS.Timeout | undefined;
@@ -123,7 +129,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       store.outbox.markSending(row.id);
       const { ts } = await notifier.deliver(notification);
       record(row, ts, notification);
-      lastSentAt.set(row.channelId, Date.now());
+      lastSentAt.set(row.channelId, now().getTime());
       if (auth !== null) {
         logger.info('Slack accepts the bot token again; delivering what waited');
         auth = null;
@@ -192,28 +198,27 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   /** One pass: each channel's head, if due; returns how many were sent and when to look again. */
   async function pass(): Promise<{ sent: number; wakeAt: number | null }> {
     const nowMs = clock.now().getTime();
-    const wall = Date.now();
     let wakeAt: number | null = null;
     const due: OutboxRow[] = [];
     const heads = store.outbox.heads();
     if (auth !== null && heads.length > 0) {
       // the token is refused: wait, then let one row probe it (the others follow once it works)
-      if (auth.probeAt > nowMs) return { sent: 0, wakeAt: wall + (auth.probeAt - nowMs) };
+      if (auth.probeAt > nowMs) return { sent: 0, wakeAt: auth.probeAt };
       heads.splice(1);
     }
     for (const head of heads) {
-      const paceWait = (lastSentAt.get(head.channelId) ?? 0) + paceMs - wall;
+      const paceWait = (lastSentAt.get(head.channelId) ?? 0) + paceMs - nowMs;
       const retryWait = head.notBefore.getTime() - nowMs;
       const wait = Math.max(paceWait, retryWait);
       if (wait > 0) {
-        wakeAt = Math.min(wakeAt ?? Number.POSITIVE_INFINITY, wall + wait);
+        wakeAt = Math.min(wakeAt ?? Number.POSITIVE_INFINITY, nowMs + wait);
         continue;
       }
       due.push(head);
     }
     const results = await Promise.all(due.map(deliverRow));
     const sent = results.filter(Boolean).length;
-    if (due.length > 0) wakeAt = wall; // look again: the next row of those channels may be waiting
+    if (due.length > 0) wakeAt = nowMs; // look again: the next row of those channels may be waiting
     return { sent, wakeAt };
   }
 
@@ -224,7 +229,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       const { sent, wakeAt } = await pass();
       total += sent;
       if (wakeAt !== null && running) {
-        const delay = Math.max(0, wakeAt - Date.now());
+        const delay = Math.max(0, wakeAt - clock.now().getTime());
         if (delay === 0) {
           again = true;
           continue;
@@ -244,7 +249,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   }
 
   function kick(): void {
-    if (!running) return;
+    if (!running || !timers) return;
     if (busy !== null) {
       again = true;
       return;
@@ -280,12 +285,26 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       for (;;) {
         const { sent, wakeAt } = await pass();
         total += sent;
-        if (wakeAt === null || wakeAt > Date.now()) return total;
+        if (wakeAt === null || wakeAt > clock.now().getTime()) return total;
       }
     },
     health() {
-      const open = store.outbox.open();
-      const dead = store.outbox.deadLetters();
+      let open: OutboxRow[];
+      let dead: ReturnType<typeof store.outbox.deadLetters>;
+      try {
+        open = store.outbox.open();
+        dead = store.outbox.deadLetters();
+      } catch (error) {
+        // a damaged database: health still answers (the poller's health names the store's problem)
+        return {
+          pending: 0,
+          oldestPendingAt: null,
+          lastError: `cannot read the outbox: ${String(error)}`,
+          deadLettered: 0,
+          lastDeadReason: null,
+          authProblem: auth?.problem ?? null,
+        };
+      }
       return {
         pending: open.length,
         oldestPendingAt: open[0]?.createdAt ?? null,

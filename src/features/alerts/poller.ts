@@ -10,6 +10,7 @@ import { toReplibotError } from '../../core/errors.js';
 import type { EmApi } from '../../core/ports.js';
 import { type ReplicaTaskSession, toSessionId } from '../../core/sessions.js';
 import type { Logger } from '../../logger.js';
+import { toStoreProblem } from '../../store/open-database.js';
 import type { AlertStore } from './alert-store.js';
 import type { AlertNotice } from './domain/alert-notice.js';
 import {
@@ -19,6 +20,16 @@ import {
   toPollFilters,
   UNKNOWN_JOB,
 } from './domain/plan-alerts.js';
+import {
+  planSweep,
+  type SweepKind,
+  toClockOffsetMs,
+  toEffectiveOverlapMinutes,
+  toLateReportWarnings,
+  toPruneBefore,
+  toReportLagMs,
+} from './domain/plan-reconcile.js';
+import { type AlertRef, planRecoveries, type RecoveryPlan } from './domain/plan-recoveries.js';
 
 export interface PollerOptions {
   em: EmApi;
@@ -35,6 +46,12 @@ export interface PollerOptions {
   maxBackoffMs?: number;
   /** called after a poll queued notifications, so delivery starts at once */
   onQueued?: () => void;
+  /** RECONCILE_LOOKBACK_HOURS: how far back the reconciling sweep reads failures; default 24 */
+  reconcileLookbackHours?: number;
+  /** RECONCILE_INTERVAL_SECONDS, in ms: how often the sweep runs; default an hour */
+  reconcileIntervalMs?: number;
+  /** false in tests: `start` plans no polls; the test drives each one with `pollOnce()` and its own clock */
+  timers?: boolean;
 }
 
 export interface PollResult {
@@ -46,8 +63,19 @@ export interface PollResult {
   alerts: number;
   summaries: number;
   recoveries: number;
+  /** set when this poll also ran the reconciling sweep */
+  sweep?: SweepKind | null;
+  /** rows EM returned from outside the window asked for (left out) */
+  outside?: number;
   error?: string;
+  /** the poll failed on the store (disk full, locked, damaged), not on EM */
+  storeError?: true;
 }
+
+/** how long /healthz keeps warning about a report later than the overlap */
+const LATE_WARNING_MS = 24 * 3_600_000;
+
+const EMPTY_RESULT: PollResult = { ok: true, read: 0, fresh: 0, alerts: 0, summaries: 0, recoveries: 0 };
 
 /** What `/healthz` and the App Home show about alerting. */
 export interface PollerHealth {
@@ -60,12 +88,22 @@ export interface PollerHealth {
   emReachable: boolean;
   watermark: Date | null;
   intervalMs: number;
+  /** the last reconciling sweep (see planSweep) */
+  lastSweepAt: Date | null;
+  /** EM's clock minus replibot's, from EM's `Date` header; null before the first answer */
+  clockOffsetMs: number | null;
+  /** the longest EM took to report a session after it ended, since replibot started */
+  largestReportLagMs: number | null;
+  /** late reports or an EM clock the overlap does not cover (see toLateReportWarnings) */
+  warnings: string[];
+  /** set while the store fails: what happened and what to do */
+  storeError: { code: string; message: string; since: Date } | null;
 }
 
 export interface Poller {
   start(): void;
   stop(): Promise<void>;
-  /** one poll now (waits for a running one first: polls never overlap) */
+  /** one poll now, at the clock's now (waits for a running one first: polls never overlap); the driven pass */
   pollOnce(): Promise<PollResult>;
   health(): PollerHealth;
 }
@@ -77,6 +115,10 @@ const KEY = {
   firstFailure: 'poller.first_failure',
   lastError: 'poller.last_error',
   downNotified: 'poller.down_notified',
+  /** the window start of the very first poll: no sweep reads from before it */
+  watchingSince: 'poller.watching_since',
+  lastSweep: 'poller.last_sweep',
+  lastDeepSweep: 'poller.last_deep_sweep',
 } as const;
 
 export function createPoller(options: PollerOptions): Poller {
@@ -84,10 +126,18 @@ export function createPoller(options: PollerOptions): Poller {
   const catchUpThreshold = options.catchUpThreshold ?? 5;
   const unreachableAfter = options.unreachableAfter ?? 3;
   const maxBackoffMs = options.maxBackoffMs ?? Math.max(options.intervalMs, 5 * 60_000);
+  const timers = options.timers !== false;
   let running = false;
   let timer: NodeJS.Timeout | undefined;
   let current: Promise<PollResult> | null = null;
   let lastAttemptAt: Date | null = null;
+  const lookbackMs = (options.reconcileLookbackHours ?? 24) * 3_600_000;
+  const reconcileIntervalMs = options.reconcileIntervalMs ?? 3_600_000;
+  let clockOffsetMs: number | null = null;
+  let largestLagMs: number | null = null;
+  /** the latest report beyond the overlap; /healthz warns about it for a day */
+  let lateReport: { lagMs: number; at: Date } | null = null;
+  let storeProblem: { code: string; message: string; since: Date } | null = null;
 
   const readDate = (key: string): Date | null => {
     const v = store.state.get(key);
@@ -98,68 +148,173 @@ export function createPoller(options: PollerOptions): Poller {
   async function poll(): Promise<PollResult> {
     const now = clock.now();
     lastAttemptAt = now;
+    try {
+      return await pollEm(now);
+    } catch (error) {
+      if (toStoreProblem(error) !== null) return storeFailed(error, now);
+      try {
+        return emFailed(error, now);
+      } catch (storeError) {
+        if (toStoreProblem(storeError) !== null) return storeFailed(storeError, now);
+        throw storeError;
+      }
+    }
+  }
+
+  async function pollEm(now: Date): Promise<PollResult> {
     const window = planPollWindow({
       now,
       watermark: readDate(KEY.watermark),
-      overlapMinutes: options.overlapMinutes,
+      overlapMinutes: toEffectiveOverlapMinutes(options.overlapMinutes, clockOffsetMs),
       intervalSeconds: options.intervalMs / 1000,
     });
-    try {
-      const openJobs = store.vmStatus.jobsWithOpenFailures().filter((j) => j !== UNKNOWN_JOB);
-      const byUid = new Map<string, ReplicaTaskSession>();
-      for (const filter of toPollFilters(window.from, openJobs)) {
-        for await (const s of em.queryTaskSessions({
-          filter,
-          sort: { field: 'EndTime', direction: 'asc' },
-        })) {
-          if (s.state === 'Completed' && s.endTime !== null) byUid.set(s.uid, s);
+    const watchingSince = readDate(KEY.watchingSince) ?? window.from;
+    const sweep = planSweep({
+      now,
+      watchingSince,
+      lastSweepAt: readDate(KEY.lastSweep),
+      lastDeepSweepAt: readDate(KEY.lastDeepSweep),
+      intervalMs: reconcileIntervalMs,
+      lookbackMs,
+    });
+    const openJobs = store.vmStatus.jobsWithOpenFailures().filter((j) => j !== UNKNOWN_JOB);
+    const regular = toPollFilters(window.from, openJobs).map((filter) => ({ filter, from: window.from }));
+    // the sweep reads failures and warnings from further back; successes (recoveries) only over the regular window
+    const queries =
+      sweep !== null && sweep.from < window.from
+        ? [{ filter: toPollFilters(sweep.from, [])[0]!, from: sweep.from }, ...regular.slice(1)]
+        : regular;
+    const byUid = new Map<string, ReplicaTaskSession>();
+    let outside = 0;
+    for (const query of queries) {
+      for await (const s of em.queryTaskSessions({
+        filter: query.filter,
+        sort: { field: 'EndTime', direction: 'asc' },
+      })) {
+        if (s.state !== 'Completed' || s.endTime === null) continue;
+        // an EM that ignores the EndTime filter: a row outside the window asked for is not this poll's to judge
+        if (s.endTime < query.from) {
+          outside += 1;
+          continue;
         }
+        byUid.set(s.uid, s);
       }
-      const fresh = store.seen.unseen([...byUid.keys()]).map((uid) => byUid.get(uid)!);
-      const plan = planAlerts({
-        sessions: fresh,
-        subscriptions: store.subscriptions.list(),
-        mutes: store.mutes.active(now),
-        previous: (job, vm) => store.vmStatus.get(job, vm),
-        catchUp: window.catchUp,
-        catchUpThreshold,
-      });
-      const retryOf = await findRetryRuns(plan);
-      const queued = store.transaction(() => writePoll(plan, fresh, retryOf, now, window.since));
-      store.seen.prune(new Date(window.from.getTime() - 86_400_000));
-      logger.debug(
-        { read: byUid.size, fresh: fresh.length, queued, catchUp: window.catchUp },
-        'alert poll finished',
-      );
-      if (queued > 0) options.onQueued?.();
-      return {
-        ok: true,
-        read: byUid.size,
-        fresh: fresh.length,
-        alerts: plan.alerts.length,
-        summaries: plan.summaries.length,
-        recoveries: plan.recoveries.length,
-      };
-    } catch (error) {
-      const e = toReplibotError(error);
-      const count = failures() + 1;
-      let queued = 0;
-      store.transaction(() => {
-        store.state.set(KEY.failures, String(count));
-        store.state.set(KEY.lastError, e.message);
-        if (store.state.get(KEY.firstFailure) === null)
-          store.state.set(KEY.firstFailure, String(now.getTime()));
-        if (count >= unreachableAfter && store.state.get(KEY.downNotified) === null) {
-          const since = readDate(KEY.firstFailure) ?? now;
-          store.state.set(KEY.downNotified, String(since.getTime()));
-          const notice: AlertNotice = { kind: 'em-unreachable', since, failedPolls: count, error: e.message };
-          queued = broadcast(notice, `em-unreachable:${since.getTime()}`, now);
-        }
-      });
-      logger.warn({ code: e.code, failures: count, err: e.message }, 'alert poll failed');
-      if (queued > 0) options.onQueued?.();
-      return { ok: false, read: 0, fresh: 0, alerts: 0, summaries: 0, recoveries: 0, error: e.message };
     }
+    clockOffsetMs = toClockOffsetMs(em.serverDate?.() ?? null, clock.now()) ?? clockOffsetMs;
+    const fresh = store.seen.unseen([...byUid.keys()]).map((uid) => byUid.get(uid)!);
+    const offset = clockOffsetMs ?? 0;
+    const overlapMs = options.overlapMinutes * 60_000;
+    let lateSessions = 0;
+    for (const s of fresh) {
+      const lag = toReportLagMs(s.endTime!, now, offset);
+      if (lag > (largestLagMs ?? 0)) largestLagMs = lag;
+      if (lag > overlapMs) {
+        lateSessions += 1;
+        const recent = lateReport !== null && now.getTime() - lateReport.at.getTime() < LATE_WARNING_MS;
+        if (!recent || lag >= lateReport!.lagMs) lateReport = { lagMs: lag, at: now };
+      }
+    }
+    const plan = planAlerts({
+      sessions: fresh,
+      subscriptions: store.subscriptions.list(),
+      mutes: store.mutes.active(now),
+      previous: (job, vm) => store.vmStatus.get(job, vm),
+      catchUp: window.catchUp,
+      catchUpThreshold,
+    });
+    for (const a of plan.alerts) {
+      const lag = Math.max(...a.vms.map((v) => toReportLagMs(v.endTime, now, offset)));
+      if (lag > overlapMs) a.reportedLateMs = lag;
+    }
+    const retryOf = await findRetryRuns(plan);
+    const recoveries = planRecoveries({
+      recoveries: plan.recoveries,
+      alerts: plan.alerts,
+      openVms: (job, vm) => store.alerts.openVms(job, vm),
+    });
+    const queued = store.transaction(() => {
+      const n = writePoll(plan, recoveries, fresh, retryOf, now, window.since);
+      if (readDate(KEY.watchingSince) === null)
+        store.state.set(KEY.watchingSince, String(watchingSince.getTime()));
+      if (sweep !== null) store.state.set(KEY.lastSweep, String(now.getTime()));
+      if (sweep?.kind === 'deep') store.state.set(KEY.lastDeepSweep, String(now.getTime()));
+      return n;
+    });
+    // only what can no longer come back: older than EM keeps sessions, and than any sweep reads
+    store.seen.prune(toPruneBefore(now, lookbackMs));
+    if (storeProblem !== null) {
+      logger.info(
+        { code: storeProblem.code, since: storeProblem.since },
+        'alert store writable again; polling resumed',
+      );
+      storeProblem = null;
+    }
+    if (lateSessions > 0)
+      logger.warn(
+        {
+          sessions: lateSessions,
+          largestLagMs,
+          overlapMinutes: options.overlapMinutes,
+          sweep: sweep?.kind ?? null,
+        },
+        'EM reported sessions later than POLL_OVERLAP_MINUTES after they ended; alerted now, marked as late',
+      );
+    if (outside > 0)
+      logger.warn({ rows: outside }, 'EM returned sessions outside the EndTime window asked for; left out');
+    logger.debug(
+      { read: byUid.size, fresh: fresh.length, queued, catchUp: window.catchUp, sweep: sweep?.kind ?? null },
+      'alert poll finished',
+    );
+    if (queued > 0) options.onQueued?.();
+    return {
+      ok: true,
+      read: byUid.size,
+      fresh: fresh.length,
+      alerts: plan.alerts.length,
+      summaries: plan.summaries.length,
+      recoveries: plan.recoveries.length,
+      sweep: sweep?.kind ?? null,
+      outside,
+    };
+  }
+
+  /** EM failed (or answered nonsense): counts towards "EM unreachable". */
+  function emFailed(error: unknown, now: Date): PollResult {
+    const e = toReplibotError(error);
+    const count = failures() + 1;
+    let queued = 0;
+    store.transaction(() => {
+      store.state.set(KEY.failures, String(count));
+      store.state.set(KEY.lastError, e.message);
+      if (store.state.get(KEY.firstFailure) === null)
+        store.state.set(KEY.firstFailure, String(now.getTime()));
+      if (count >= unreachableAfter && store.state.get(KEY.downNotified) === null) {
+        const since = readDate(KEY.firstFailure) ?? now;
+        store.state.set(KEY.downNotified, String(since.getTime()));
+        const notice: AlertNotice = { kind: 'em-unreachable', since, failedPolls: count, error: e.message };
+        queued = broadcast(notice, `em-unreachable:${since.getTime()}`, now);
+      }
+    });
+    logger.warn({ code: e.code, failures: count, err: e.message }, 'alert poll failed');
+    if (queued > 0) options.onQueued?.();
+    return { ...EMPTY_RESULT, ok: false, error: e.message };
+  }
+
+  /**
+   * The store failed (disk full, locked, damaged): not EM's fault, so it does not count towards "EM unreachable".
+   * Nothing of the poll was written (one transaction), so the next poll reads the same window again; the store
+   * cannot carry a message to the channels now, so the operator hears of it once in the log and on /healthz.
+   */
+  function storeFailed(error: unknown, now: Date): PollResult {
+    const problem = toStoreProblem(error)!;
+    if (storeProblem === null || storeProblem.code !== problem.code) {
+      logger.error(
+        { code: problem.code, err: problem.message },
+        'alert store failed: alerts wait until it works again (EM keeps the sessions; the next polls read them again)',
+      );
+      storeProblem = { code: problem.code, message: problem.message, since: storeProblem?.since ?? now };
+    }
+    return { ...EMPTY_RESULT, ok: false, error: problem.message, storeError: true };
   }
 
   /** Looks up whether the runs that fixed VMs were retries; one request per recovering run, only when needed. */
@@ -190,6 +345,7 @@ export function createPoller(options: PollerOptions): Poller {
 
   function writePoll(
     plan: AlertPlan,
+    recoveries: RecoveryPlan,
     fresh: ReplicaTaskSession[],
     retryOf: Map<string, boolean | null>,
     now: Date,
@@ -201,8 +357,10 @@ export function createPoller(options: PollerOptions): Poller {
       now,
     );
     for (const s of plan.statuses) store.vmStatus.put(s);
+    const created: number[] = [];
     for (const a of plan.alerts) {
       const alert = store.alerts.create(a, now);
+      created.push(alert.id);
       if (
         store.outbox.enqueue(
           { key: `alert:${alert.id}`, channelId: a.channelId, action: 'post', alertId: alert.id },
@@ -221,23 +379,12 @@ export function createPoller(options: PollerOptions): Poller {
       )
         queued += 1;
     }
-    // recoveries: every open alert VM of the same job and VM that failed before this success
-    const recovered = new Map<number, { vmNames: Set<string>; at: Date; run: string }>();
-    for (const r of plan.recoveries) {
-      for (const open of store.alerts.openVms(r.jobName, r.vmName)) {
-        if (open.endTime >= r.recoveredAt) continue;
-        store.alerts.markRecovered(open.alertId, open.taskUid, r.recoveredAt);
-        const entry = recovered.get(open.alertId) ?? {
-          vmNames: new Set<string>(),
-          at: r.recoveredAt,
-          run: r.jobSessionUid,
-        };
-        entry.vmNames.add(open.vmName);
-        if (r.recoveredAt > entry.at) entry.at = r.recoveredAt;
-        recovered.set(open.alertId, entry);
-      }
-    }
-    for (const [alertId, r] of recovered) {
+    // recoveries, as planned: marks first, then one update and one reply per alert
+    const idOf = (ref: AlertRef): number => ('alertId' in ref ? ref.alertId : created[ref.planned]!);
+    for (const m of recoveries.marks) store.alerts.markRecovered(idOf(m.alert), m.taskUid, m.recoveredAt);
+    for (const r of recoveries.recoveries) {
+      const alertId = idOf(r.alert);
+      // read back after the marks: the notice shows the alert as it now is
       const alert = store.alerts.get(alertId)!;
       const key = `alert:${alertId}:recovery:${r.run}`;
       store.outbox.enqueue(
@@ -247,7 +394,7 @@ export function createPoller(options: PollerOptions): Poller {
       const notice: AlertNotice = {
         kind: 'recovery',
         alert,
-        vmNames: [...r.vmNames].sort(),
+        vmNames: r.vmNames,
         recoveredAt: r.at,
         byRetry: retryOf.get(r.run) ?? null,
       };
@@ -277,9 +424,11 @@ export function createPoller(options: PollerOptions): Poller {
   function pollOnce(): Promise<PollResult> {
     const run = (current ?? Promise.resolve()).then(poll, poll);
     current = run;
-    void run.finally(() => {
+    const settle = () => {
       if (current === run) current = null;
-    });
+    };
+    // both branches: a bare finally() would leave a rejection nobody handles, and end the process
+    run.then(settle, settle);
     return run;
   }
 
@@ -307,7 +456,7 @@ export function createPoller(options: PollerOptions): Poller {
     start() {
       if (running) return;
       running = true;
-      schedule(0);
+      if (timers) schedule(0);
     },
     async stop() {
       running = false;
@@ -317,16 +466,36 @@ export function createPoller(options: PollerOptions): Poller {
     },
     pollOnce,
     health() {
-      const n = failures();
+      // a damaged database may fail even to read: health still answers, with what is known in memory
+      const read = <T>(get: () => T, fallback: T): T => {
+        try {
+          return get();
+        } catch {
+          return fallback;
+        }
+      };
+      const n = read(failures, 0);
       return {
         running,
-        lastSuccessAt: readDate(KEY.lastSuccess),
+        lastSuccessAt: read(() => readDate(KEY.lastSuccess), null),
         lastAttemptAt,
         consecutiveFailures: n,
-        lastError: store.state.get(KEY.lastError),
+        lastError: storeProblem?.message ?? read(() => store.state.get(KEY.lastError), null),
         emReachable: n < unreachableAfter,
-        watermark: readDate(KEY.watermark),
+        watermark: read(() => readDate(KEY.watermark), null),
         intervalMs: options.intervalMs,
+        lastSweepAt: read(() => readDate(KEY.lastSweep), null),
+        clockOffsetMs,
+        largestReportLagMs: largestLagMs,
+        warnings: toLateReportWarnings({
+          overlapMinutes: options.overlapMinutes,
+          clockOffsetMs,
+          largestLagMs:
+            lateReport !== null && clock.now().getTime() - lateReport.at.getTime() < LATE_WARNING_MS
+              ? lateReport.lagMs
+              : null,
+        }),
+        storeError: storeProblem,
       };
     },
   };

@@ -57,6 +57,8 @@ export interface JobRunAlert {
   jobName: string;
   serverName: string | null;
   runStartedAt: Date;
+  /** how long after its VMs ended EM reported them, when later than the regular poll looks back; else null */
+  reportedLateMs?: number | null;
   vms: AlertVm[];
   acknowledgedBy: string | null;
   acknowledgedAt: Date | null;

@@ -22,6 +22,8 @@ export interface PlannedAlert {
   serverName: string | null;
   runStartedAt: Date;
   vms: Array<Omit<AlertVm, 'recoveredAt'>>;
+  /** set by the poller (`planLateness`) when EM reported the run later than the regular poll looks back */
+  reportedLateMs?: number | null;
 }
 
 export interface PlannedStatus {

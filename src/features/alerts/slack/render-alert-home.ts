@@ -10,9 +10,12 @@ import type { AlertHealth } from '../alert-service.js';
 export function renderAlertHomeBlocks(health: AlertHealth, timeZone: string): KnownBlock[] {
   const p = health.poller;
   const last = p.lastSuccessAt ? formatDateTime(p.lastSuccessAt, timeZone) : 'not yet';
-  const state = p.emReachable
+  const emState = p.emReachable
     ? `🟢 Watching Enterprise Manager every ${Math.round(p.intervalMs / 1000)}s; last successful poll ${last}.`
     : `🔴 Enterprise Manager unreachable (${p.consecutiveFailures} polls failed); last successful poll ${last}.${p.lastError ? ` ${escapeMrkdwn(p.lastError)}` : ''}`;
+  const state = p.storeError
+    ? `🔴 Alerts are waiting: the database fails. ${escapeMrkdwn(p.storeError.message)}`
+    : emState;
   const outbox =
     health.outbox.pending === 0
       ? 'Every alert has been delivered.'

@@ -7,6 +7,7 @@ import type { KnownBlock } from '@slack/types';
 import { escapeMrkdwn, toPlainText, toSafeMrkdwn, truncateText } from '../../../slack/mrkdwn.js';
 import { toSlackDate as slackDate } from '../../../slack/slack-date.js';
 import type { AlertNotice, AlertVm, JobRunAlert } from '../domain/alert-notice.js';
+import { formatReportLag } from '../domain/plan-reconcile.js';
 import {
   countsText,
   isAllRecovered,
@@ -71,6 +72,8 @@ function renderJobRunBlocks(alert: JobRunAlert, timeZone: string): KnownBlock[] 
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text } });
   }
   const context: string[] = [];
+  if (alert.reportedLateMs)
+    context.push(`⏱️ Reported by EM ${formatReportLag(alert.reportedLateMs)} after it ended.`);
   if (alert.acknowledgedBy !== null) {
     context.push(
       `☑️ Acknowledged by <@${alert.acknowledgedBy}>${alert.acknowledgedAt ? ` at ${slackDate(alert.acknowledgedAt, timeZone)}` : ''}`,

@@ -4,6 +4,7 @@
  */
 import { formatDateTime } from '../../../core/format.js';
 import type { AlertNotice, AlertVm, JobRunAlert } from '../domain/alert-notice.js';
+import { formatReportLag } from '../domain/plan-reconcile.js';
 
 export interface RenderTextOptions {
   timeZone: string;
@@ -65,6 +66,7 @@ export function renderAlertText(notice: AlertNotice, options: RenderTextOptions)
           `• ${esc(vm.vmName)}${vm.result === 'Warning' ? ' (warning)' : ''}: ${esc(oneLine(vm.reason) || 'no reason given')}${extra.length ? ` (${extra.join('; ')})` : ''}`,
         );
       }
+      if (a.reportedLateMs) lines.push(`Reported by EM ${formatReportLag(a.reportedLateMs)} after it ended.`);
       if (a.acknowledgedBy)
         lines.push(
           `Acknowledged by ${user(a.acknowledgedBy)}${a.acknowledgedAt ? ` at ${when(a.acknowledgedAt)}` : ''}`,
