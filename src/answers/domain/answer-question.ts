@@ -57,7 +57,7 @@ export interface AnswerOptions {
 export const MAX_SESSIONS_SCANNED = 100_000;
 
 export function emptyCounts(): ResultCounts {
-  return { None: 0, Success: 0, Warning: 0, Failed: 0 };
+  return { None: 0, Success: 0, Warning: 0, Failed: 0, Unknown: 0 };
 }
 
 export async function answerQuestion(
@@ -196,7 +196,7 @@ export async function answerJobRun(
   };
 }
 
-const SEVERITY = { Failed: 0, Warning: 1, None: 2, Success: 3 } as const;
+const SEVERITY = { Failed: 0, Unknown: 1, Warning: 2, None: 3, Success: 4 } as const;
 
 /** In a job run the problems come first, then VMs by name, so the reason for a red run is on top. */
 function compareTasks(a: SessionRow, b: SessionRow): number {

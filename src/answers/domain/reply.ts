@@ -22,6 +22,8 @@ export interface SessionRow {
   endTime: Date | null;
   state: TaskState | JobState;
   result: SessionResult;
+  /** EM's own word when `result` is `Unknown` */
+  resultWord?: string;
   /** why it warned or failed; empty when EM gave none */
   reason: string;
   /** bytes; null for a job session */
@@ -104,6 +106,7 @@ export const EMPTY_COUNTS: Readonly<ResultCounts> = Object.freeze({
   Success: 0,
   Warning: 0,
   Failed: 0,
+  Unknown: 0,
 });
 
 export type { SessionType };

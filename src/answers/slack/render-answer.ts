@@ -52,6 +52,7 @@ export const RESULT_EMOJI: Record<SessionRow['result'] | 'Running', string> = {
   Warning: ':warning:',
   Failed: ':x:',
   None: ':grey_question:',
+  Unknown: ':grey_question:',
   Running: ':hourglass_flowing_sand:',
 };
 
@@ -61,6 +62,7 @@ function emojiFor(row: SessionRow): string {
 
 function resultWord(row: SessionRow): string {
   if (row.running) return 'Running';
+  if (row.result === 'Unknown') return `Ended with result ${row.resultWord ?? 'Unknown'}`;
   return row.result === 'None' ? 'No result' : row.result;
 }
 
@@ -93,6 +95,7 @@ export function renderCountsLine(counts: ResultCounts, total: number, noun = 'se
   add(counts.Warning, RESULT_EMOJI.Warning, 'warning');
   add(counts.Success, RESULT_EMOJI.Success, 'success');
   add(counts.None, RESULT_EMOJI.Running, 'running');
+  add(counts.Unknown, RESULT_EMOJI.Unknown, 'other result');
   return parts.join('   ');
 }
 

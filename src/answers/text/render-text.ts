@@ -31,7 +31,7 @@ export function toTerminalSafe(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ');
 }
 
-const SYMBOL = { Success: '✔', Warning: '▲', Failed: '✖', None: '?', Running: '…' } as const;
+const SYMBOL = { Success: '✔', Warning: '▲', Failed: '✖', None: '?', Unknown: '?', Running: '…' } as const;
 
 function paint(c: Colors, row: Pick<SessionRow, 'result' | 'running'>, text: string): string {
   if (row.running) return c.cyan(text);
@@ -43,6 +43,7 @@ function paint(c: Colors, row: Pick<SessionRow, 'result' | 'running'>, text: str
 
 function resultLabel(row: SessionRow): string {
   if (row.running) return `${SYMBOL.Running} Running`;
+  if (row.result === 'Unknown') return `${SYMBOL.Unknown} Ended with result ${row.resultWord ?? 'Unknown'}`;
   return row.result === 'None' ? `${SYMBOL.None} No result` : `${SYMBOL[row.result]} ${row.result}`;
 }
 
@@ -52,6 +53,7 @@ export function renderCountsText(c: Colors, counts: ResultCounts, total: number,
   if (counts.Warning) parts.push(c.yellow(`${SYMBOL.Warning} ${counts.Warning} warning`));
   if (counts.Success) parts.push(c.green(`${SYMBOL.Success} ${counts.Success} success`));
   if (counts.None) parts.push(c.cyan(`${SYMBOL.Running} ${counts.None} running`));
+  if (counts.Unknown) parts.push(c.dim(`${SYMBOL.Unknown} ${counts.Unknown} other result`));
   return parts.join('  ');
 }
 
