@@ -2,6 +2,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { LogonSessions } from './logon-sessions.js';
 import { EmFilterError, type EmFilterNode, parseEmFilter } from './parse-em-filter.js';
+import { applyRowQuirksJson, applyRowQuirksXml, type SimulatorQuirks, toQuirkView } from './quirks.js';
 import {
   enterpriseManagerJson,
   enterpriseManagerXml,
@@ -37,6 +38,8 @@ export interface ApiRouteOptions {
   logons: LogonSessions;
   replies: Replies;
   nowMs: () => number;
+  /** read on every request: the control API may change them */
+  quirks?: () => SimulatorQuirks;
 }
 
 /** The /api router: `route(req, url, api)` answers one request (`api` is the absolute /api URL). */
@@ -44,6 +47,7 @@ export function createApiRoutes(options: ApiRouteOptions): {
   route(req: IncomingMessage, url: URL, api: string): Promise<Reply>;
 } {
   const { store, logons, replies, nowMs } = options;
+  const quirksOf = options.quirks ?? ((): SimulatorQuirks => ({}));
 
   const pageLinks = (
     api: string,
@@ -68,6 +72,7 @@ export function createApiRoutes(options: ApiRouteOptions): {
   };
 
   const query = (url: URL, ctx: RenderContext, json: boolean): Reply => {
+    const quirks = quirksOf();
     const params = new Map<string, string>();
     for (const [key, value] of url.searchParams) params.set(key.toLowerCase(), value);
     const typeParam = params.get('type');
@@ -115,14 +120,30 @@ export function createApiRoutes(options: ApiRouteOptions): {
     const filterText = params.get('filter') ?? '';
     let answer: { rows: Array<TaskView | JobSessionView>; total: number };
     try {
+      const unknown = quirks.unknownFilterFields?.find((field) => mentionsField(filterText, field));
+      if (unknown !== undefined) throw new EmFilterError(`this EM has no field '${unknown}'`);
       const filter: EmFilterNode | null = filterText.trim() === '' ? null : parseEmFilter(filterText);
       const request = { filter, sort, page, pageSize, now: nowMs() };
       answer = type === 'ReplicaTaskSession' ? store.queryTasks(request) : store.queryJobSessions(request);
     } catch (error) {
-      if (error instanceof EmFilterError) return replies.error(json, 400, `Invalid query: ${error.message}`);
+      if (error instanceof EmFilterError) {
+        return quirks.badFilter500
+          ? replies.error(json, 500, `Failed to parse the filter expression: ${error.message}`)
+          : replies.error(json, 400, `Invalid query: ${error.message}`);
+      }
       throw error;
     }
-    const pagesCount = Math.max(1, Math.ceil(answer.total / pageSize));
+    if (quirks.errorOn200) return { ...replies.error(json, 500, quirks.errorOn200), status: 200 };
+    const empty = answer.rows.length === 0;
+    const pagesCount =
+      quirks.pagesCount ??
+      (answer.total === 0 && quirks.emptyPagesCount === 0
+        ? 0
+        : Math.max(1, Math.ceil(answer.total / pageSize)));
+    const taskJson = (row: TaskView, index: number) =>
+      applyRowQuirksJson(taskEntityJson(ctx, toQuirkView(row, quirks)), quirks, index === 0);
+    const taskXml = (row: TaskView, index: number) =>
+      applyRowQuirksXml(taskEntityXml(ctx, toQuirkView(row, quirks)), quirks, index === 0);
     const paging: PagingInfo = {
       pageNum: page,
       pageSize,
@@ -142,12 +163,17 @@ export function createApiRoutes(options: ApiRouteOptions): {
     if (json) {
       const body: { [key: string]: Json } = { Refs: null, Entities: null, Resources: null, Links: null };
       if (format === 'Entities') {
-        const items = answer.rows.map((row) =>
+        const items = answer.rows.map((row, index) =>
           type === 'ReplicaTaskSession'
-            ? taskEntityJson(ctx, row as TaskView)
+            ? taskJson(row as TaskView, index)
             : jobSessionEntityJson(ctx, row as JobSessionView),
         );
-        body.Entities = entitiesJson(listKey, items);
+        body.Entities =
+          empty && quirks.emptyEntities === 'null'
+            ? null
+            : empty && quirks.emptyEntities === 'self-closing'
+              ? {}
+              : entitiesJson(listKey, items);
       } else {
         body.Refs = { Refs: answer.rows.map((row) => refJson(toRefParts(ctx, row))) };
       }
@@ -155,14 +181,18 @@ export function createApiRoutes(options: ApiRouteOptions): {
       return replies.json(200, body);
     }
     let inner = '';
-    if (format === 'Entities') {
+    if (format === 'Entities' && empty && quirks.emptyEntities === 'self-closing') {
+      inner = '<Entities />';
+    } else if (format === 'Entities' && empty && quirks.emptyEntities === 'null') {
+      inner = '<Entities xsi:nil="true" />';
+    } else if (format === 'Entities') {
       inner = `<Entities><${listKey}>`;
-      for (const row of answer.rows) {
+      answer.rows.forEach((row, index) => {
         inner +=
           type === 'ReplicaTaskSession'
-            ? taskEntityXml(ctx, row as TaskView)
+            ? taskXml(row as TaskView, index)
             : jobSessionEntityXml(ctx, row as JobSessionView);
-      }
+      });
       inner += `</${listKey}></Entities>`;
     } else {
       inner = '<Refs>';
@@ -315,4 +345,10 @@ export function createApiRoutes(options: ApiRouteOptions): {
   };
 
   return { route: routeApi };
+}
+
+/** Whether a filter compares `field` (a field name right before an operator). */
+function mentionsField(filter: string, field: string): boolean {
+  const escaped = field.replace(/[^A-Za-z0-9]/g, '');
+  return new RegExp(`(?:^|[;,(])\\s*${escaped}\\s*(?:==|!=|<|>)`, 'i').test(filter);
 }

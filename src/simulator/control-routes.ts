@@ -1,6 +1,7 @@
 /** The control API under /_sim: add and finish task sessions, set faults, read and reset stats (tests and demos). */
 import type { IncomingMessage } from 'node:http';
 import { type FaultOptions, toFaults } from './faults.js';
+import { type SimulatorQuirks, toQuirks } from './quirks.js';
 import type { Reply } from './replies.js';
 import { type FinishTaskSession, type NewTaskSession, SimInputError, type SimStore } from './sim-store.js';
 
@@ -8,6 +9,7 @@ export interface ControlRouteOptions {
   store: SimStore;
   nowMs: () => number;
   setFaults(faults: FaultOptions): void;
+  setQuirks(quirks: SimulatorQuirks): void;
   stats: { requests: number; bytesSent: number };
   counts(): Record<string, number>;
   resetStats(): void;
@@ -61,7 +63,7 @@ function toNewTaskSession(body: Record<string, unknown>): NewTaskSession {
 export function createControlRoutes(options: ControlRouteOptions): {
   route(req: IncomingMessage, url: URL): Promise<Reply>;
 } {
-  const { store, nowMs, setFaults, stats, counts, resetStats } = options;
+  const { store, nowMs, setFaults, setQuirks, stats, counts, resetStats } = options;
 
   const route = async (req: IncomingMessage, url: URL): Promise<Reply> => {
     const send = (status: number, value: unknown): Reply => ({
@@ -95,6 +97,11 @@ export function createControlRoutes(options: ControlRouteOptions): {
         setFaults(faults);
         return send(200, faults);
       }
+      if (parts[1] === 'quirks' && parts.length === 2 && method === 'POST') {
+        const quirks = toQuirks(parseJsonBody(await readBody(req)));
+        setQuirks(quirks);
+        return send(200, quirks);
+      }
       if (parts[1] === 'stats' && parts.length === 2 && method === 'GET') {
         return send(200, { ...stats, ...counts() });
       }
@@ -109,6 +116,7 @@ export function createControlRoutes(options: ControlRouteOptions): {
           'GET /_sim/sessions/{id}',
           'POST /_sim/sessions/{id}/finish',
           'POST /_sim/faults',
+          'POST /_sim/quirks',
           'GET /_sim/stats',
           'POST /_sim/stats/reset',
         ],

@@ -1,5 +1,6 @@
 /** The simulator's answers: one Reply shape, EM-style XML and JSON bodies, and EM's Error documents. */
 import type { IncomingMessage } from 'node:http';
+import { errorFirstChanceXml, type SimulatorQuirks } from './quirks.js';
 import { errorJson, errorXml, type Json, type KeyStyle, withKeyStyle } from './render-em.js';
 
 export interface Reply {
@@ -31,7 +32,11 @@ export function wantsJson(req: IncomingMessage): boolean {
 }
 
 /** The reply builders of one simulator: JSON in its key style, with a BOM when asked. */
-export function createReplies(keyStyle: KeyStyle, jsonBom: boolean): Replies {
+export function createReplies(
+  keyStyle: KeyStyle,
+  jsonBom: boolean,
+  quirks: () => SimulatorQuirks = () => ({}),
+): Replies {
   const xml = (status: number, body: string, headers: Record<string, string> = {}): Reply => ({
     status,
     headers: { 'content-type': 'application/xml; charset=utf-8', ...headers },
@@ -45,7 +50,13 @@ export function createReplies(keyStyle: KeyStyle, jsonBom: boolean): Replies {
   const error = (asJson: boolean, status: number, message: string, headers: Record<string, string> = {}) =>
     asJson
       ? json(status, errorJson(status, message), headers)
-      : xml(status, errorXml(status, STATUS_TEXT[status] ?? 'Error', message), headers);
+      : xml(
+          status,
+          quirks().errorFirstChance
+            ? errorFirstChanceXml(status, message)
+            : errorXml(status, STATUS_TEXT[status] ?? 'Error', message),
+          headers,
+        );
   const unauthorized = (asJson: boolean, message: string) =>
     error(asJson, 401, message, { 'www-authenticate': 'Basic Realm=RestSvc' });
   return { xml, json, error, unauthorized };

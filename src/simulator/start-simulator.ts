@@ -11,6 +11,7 @@ import { applyFaultsAfter, applyFaultsBefore, type FaultOptions, toFaults } from
 import type { GeneratorOptions } from './generate-data.js';
 import { generateData } from './generate-data.js';
 import { createLogonSessions } from './logon-sessions.js';
+import { type SimulatorQuirks, toQuirks } from './quirks.js';
 import type { KeyStyle } from './render-em.js';
 import { createReplies, type Reply, wantsJson } from './replies.js';
 import { startServer } from './server.js';
@@ -18,6 +19,7 @@ import { createSimStore, type NewTaskSession, type SimStore, type SimTaskSession
 
 export type { FaultOptions } from './faults.js';
 export type { GeneratorOptions } from './generate-data.js';
+export type { SimulatorQuirks } from './quirks.js';
 export type { FinishTaskSession, NewTaskSession, SimTaskSession } from './sim-store.js';
 
 export interface SimulatorOptions {
@@ -44,6 +46,8 @@ export interface SimulatorOptions {
   faults?: FaultOptions;
   /** prefix JSON bodies with a UTF-8 BOM, as some EM builds do */
   jsonBom?: boolean;
+  /** real EM quirks to show (quirks.ts); also settable with POST /_sim/quirks */
+  quirks?: SimulatorQuirks;
 }
 
 export interface SimulatorStats {
@@ -60,6 +64,8 @@ export interface RunningSimulator {
   stats: SimulatorStats;
   resetStats(): void;
   setFaults(faults: FaultOptions): void;
+  /** replaces the quirks in effect */
+  setQuirks(quirks: SimulatorQuirks): void;
   addTaskSession(input: NewTaskSession): SimTaskSession;
   finishTaskSession(
     uidOrId: string,
@@ -85,11 +91,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const nowMs = () => clock().getTime();
   let faults: FaultOptions = { ...options.faults };
   const faultRandom = createRandom(seed ^ 0xfa17);
+  let quirks: SimulatorQuirks = toQuirks({ ...options.quirks });
 
   const data = generateData(seed, nowMs(), options.data);
   const store: SimStore = createSimStore(data, { seed, withFraction: keyStyle === 'v13', lagMs });
   const stats: SimulatorStats = { requests: 0, bytesSent: 0 };
-  const replies = createReplies(keyStyle, options.jsonBom === true);
+  const replies = createReplies(keyStyle, options.jsonBom === true, () => quirks);
   const logons = createLogonSessions({
     username: options.username ?? 'replibot',
     password: options.password ?? 'replibot',
@@ -103,12 +110,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     stats.requests = 0;
     stats.bytesSent = 0;
   };
-  const api = createApiRoutes({ store, logons, replies, nowMs });
+  const api = createApiRoutes({ store, logons, replies, nowMs, quirks: () => quirks });
   const control = createControlRoutes({
     store,
     nowMs,
     setFaults: (next) => {
       faults = next;
+    },
+    setQuirks: (next) => {
+      quirks = next;
     },
     stats,
     counts,
@@ -176,6 +186,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     resetStats,
     setFaults: (next) => {
       faults = toFaults(next as Record<string, unknown>);
+    },
+    setQuirks: (next) => {
+      quirks = toQuirks(next as Record<string, unknown>);
     },
     addTaskSession: (input: NewTaskSession): SimTaskSession =>
       store.toSimTaskSession(store.addTaskSession(input, nowMs())),

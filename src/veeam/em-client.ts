@@ -31,7 +31,7 @@ import {
   type UnreadableRow,
 } from './em-schemas.js';
 import { parseEmBody, toBodyText } from './parse-em-body.js';
-import { type RequestContext, toHttpError, toTransportError } from './to-em-error.js';
+import { type RequestContext, readEmError, toHttpError, toTransportError } from './to-em-error.js';
 import { toPageSize, toQueryPath } from './to-query-path.js';
 
 export interface EmClientOptions extends VeeamConfig {
@@ -313,12 +313,16 @@ export function createEmClient(options: EmClientOptions): EmClient {
       throw scrub(toHttpError(answer.status, answer.body, { ...ctx, phase: 'request' }));
     const tree = parseEmBody(answer.body, ctx.what).tree;
     if (isErrorDocument(tree)) {
-      const em = parseEmError(tree);
+      const said = readEmError(answer.body)?.message;
       throw scrub(
-        toHttpError(em?.statusCode && em.statusCode >= 400 ? em.statusCode : 500, answer.body, {
-          ...ctx,
-          phase: 'request',
-        }),
+        new ReplibotError(
+          'em_error',
+          `Enterprise Manager at ${baseUrl} answered ${ctx.what} with an error instead of data${said ? `. EM said: "${said}"` : ''}.`,
+          {
+            hint: 'The EM server log (Svc.Veeam.EM.RestAPI.log) has the details; if the error names the query, please report it with the EM version.',
+            status: answer.status,
+          },
+        ),
       );
     }
     return tree;
