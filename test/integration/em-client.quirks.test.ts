@@ -9,7 +9,7 @@ import { cmp, eq } from '../../src/core/filter.js';
 import type { EmQuery } from '../../src/core/ports.js';
 import type { ReplicaTaskSession } from '../../src/core/sessions.js';
 import { createLogger } from '../../src/logger.js';
-import { type RunningSimulator, type SimulatorQuirks, startSimulator } from '../../src/simulator/index.js';
+import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
 import { createEmClient, type EmClient, type EmClientOptions } from '../../src/veeam/em-client.js';
 
 const logLines: string[] = [];

@@ -107,6 +107,7 @@ export async function answerIntent(
   const page: SessionRow[] = [];
   let total = 0;
   let truncated = false;
+  let unreadableRows = 0;
   const keep = (row: SessionRow) => {
     counts[row.result] += 1;
     if (total >= offset && page.length < pageSize) page.push(row);
@@ -127,6 +128,9 @@ export async function answerIntent(
       filter: and(intent.filter, cmp('CreationTime', '<=', options.now)),
       sort: intent.sort,
       limit: intent.limit,
+      onUnreadableRow: () => {
+        unreadableRows += 1;
+      },
     };
     const rows: AsyncIterable<SessionRow> =
       intent.type === 'ReplicaTaskSession'
@@ -151,6 +155,7 @@ export async function answerIntent(
     pageSize,
     now: options.now,
     truncated,
+    unreadableRows,
   };
 }
 

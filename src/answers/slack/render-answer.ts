@@ -24,7 +24,13 @@ import { BLOCK_LIMITS, TOTAL_TEXT_BUDGET } from '../../slack/limits.js';
 import { toPlainText, toSafeMrkdwn, truncateText } from '../../slack/mrkdwn.js';
 import { toSlackDate } from '../../slack/slack-date.js';
 import { toUnknownNameText } from '../domain/check-names.js';
-import type { JobRunReply, ResultCounts, SessionListReply, SessionRow } from '../domain/reply.js';
+import {
+  type JobRunReply,
+  type ResultCounts,
+  type SessionListReply,
+  type SessionRow,
+  toUnreadableNote,
+} from '../domain/reply.js';
 
 export interface SlackMessage {
   text: string;
@@ -160,6 +166,7 @@ export function renderAnswer(reply: SessionListReply, options: AnswerRenderOptio
     notes.push(
       ':information_source: Enterprise Manager keeps about 30 days of sessions; older runs are not there.',
     );
+  if ((reply.unreadableRows ?? 0) > 0) notes.push(`:warning: ${toUnreadableNote(reply.unreadableRows ?? 0)}`);
   if (reply.truncated)
     notes.push(`:warning: Only the first ${reply.total.toLocaleString('en-US')} sessions were counted.`);
   if (intent.limit !== null && reply.total >= intent.limit)

@@ -15,7 +15,14 @@ import {
 } from '../../core/format.js';
 import { toUnknownNameText } from '../domain/check-names.js';
 import { renderError } from '../domain/render-error.js';
-import type { JobRunReply, Reply, ResultCounts, SessionListReply, SessionRow } from '../domain/reply.js';
+import {
+  type JobRunReply,
+  type Reply,
+  type ResultCounts,
+  type SessionListReply,
+  type SessionRow,
+  toUnreadableNote,
+} from '../domain/reply.js';
 
 export interface TextRenderOptions {
   color: boolean;
@@ -95,6 +102,7 @@ function renderAnswerText(reply: SessionListReply, c: Colors, options: TextRende
   if (defaultNote) lines.push(c.dim(defaultNote));
   if (intent.beyondRetention)
     lines.push(c.dim('Enterprise Manager keeps about 30 days of sessions; older runs are not there.'));
+  if ((reply.unreadableRows ?? 0) > 0) lines.push(c.yellow(toUnreadableNote(reply.unreadableRows ?? 0)));
   if (reply.truncated) lines.push(c.yellow(`Only the first ${reply.total} sessions were counted.`));
   if (reply.total === 0) {
     const unknown = reply.unknownNames ?? [];

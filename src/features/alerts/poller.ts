@@ -60,6 +60,8 @@ export interface PollerHealth {
   emReachable: boolean;
   watermark: Date | null;
   intervalMs: number;
+  /** rows EM sent to the polls since start that could not be read (left out; each is in the log with its UID) */
+  unreadableRows: number;
 }
 
 export interface Poller {
@@ -88,6 +90,7 @@ export function createPoller(options: PollerOptions): Poller {
   let timer: NodeJS.Timeout | undefined;
   let current: Promise<PollResult> | null = null;
   let lastAttemptAt: Date | null = null;
+  let unreadableRows = 0;
 
   const readDate = (key: string): Date | null => {
     const v = store.state.get(key);
@@ -111,6 +114,9 @@ export function createPoller(options: PollerOptions): Poller {
         for await (const s of em.queryTaskSessions({
           filter,
           sort: { field: 'EndTime', direction: 'asc' },
+          onUnreadableRow: () => {
+            unreadableRows += 1;
+          },
         })) {
           if (s.state === 'Completed' && s.endTime !== null) byUid.set(s.uid, s);
         }
@@ -327,6 +333,7 @@ export function createPoller(options: PollerOptions): Poller {
         emReachable: n < unreachableAfter,
         watermark: readDate(KEY.watermark),
         intervalMs: options.intervalMs,
+        unreadableRows,
       };
     },
   };
