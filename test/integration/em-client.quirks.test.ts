@@ -4,6 +4,8 @@
  */
 import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createDefaultAnswerer } from '../../src/answers/create-default-answerer.js';
+import { renderText } from '../../src/answers/text/render-text.js';
 import { ReplibotError } from '../../src/core/errors.js';
 import { cmp, eq } from '../../src/core/filter.js';
 import type { EmQuery } from '../../src/core/ports.js';
@@ -193,6 +195,48 @@ describe.each(['xml', 'json'] as const)('createEmClient (%s) with EM quirks', (f
     // 120 generated rows (and a few added above): two pages with rows, then an empty one
     expect(rows.length).toBeGreaterThanOrEqual(120);
     expect(client.stats.requests).toBe(1 + Math.ceil(rows.length / 100) + 1);
+  });
+});
+
+describe('answers over EM quirks', () => {
+  it('counts a row EM sent that could not be read in the answer, and shows the rest', async () => {
+    sim.setQuirks({ oddRow: 'malformed-uid' });
+    const answerer = createDefaultAnswerer(clientFor({ pageSize: 500 }));
+    const reply = await answerer.ask(
+      'replicas in the last 7 days',
+      { userId: null, timeZone: 'UTC' },
+      { now: new Date(), pageSize: 5 },
+    );
+    if (reply.kind !== 'answer') throw new Error(`expected an answer, got ${reply.kind}`);
+    expect(reply.unreadableRows).toBe(1);
+    expect(reply.total).toBeGreaterThan(100);
+    expect(renderText(reply, { color: false, timeZone: 'UTC' })).toContain('1 row EM sent could not be read');
+  });
+
+  it('shows a completed session with an unknown result as "Ended with result X", and a running Success as running', async () => {
+    const odd = sim.addTaskSession({ vm: 'answer-odd', job: 'Quirk Answers', state: 'InProgress' });
+    sim.finishTaskSession(odd.uid, { result: 'Failed', reason: 'quirk' });
+    sim.setQuirks({ oddRow: 'unknown-result' });
+    const answerer = createDefaultAnswerer(clientFor());
+    const reply = await answerer.ask(
+      'replicas for vm answer-odd',
+      { userId: null, timeZone: 'UTC' },
+      { now: new Date(), pageSize: 5 },
+    );
+    if (reply.kind !== 'answer') throw new Error(`expected an answer, got ${reply.kind}`);
+    expect(reply.counts).toMatchObject({ Unknown: 1, Failed: 0 });
+    expect(renderText(reply, { color: false, timeZone: 'UTC' })).toContain('Ended with result Skipped');
+
+    sim.addTaskSession({ vm: 'answer-run', job: 'Quirk Answers', state: 'InProgress' });
+    sim.setQuirks({ runningResultSuccess: true });
+    const running = await answerer.ask(
+      'replicas for vm answer-run',
+      { userId: null, timeZone: 'UTC' },
+      { now: new Date(), pageSize: 5 },
+    );
+    if (running.kind !== 'answer') throw new Error(`expected an answer, got ${running.kind}`);
+    expect(running.counts).toMatchObject({ None: 1, Success: 0 });
+    expect(renderText(running, { color: false, timeZone: 'UTC' })).toContain('Running');
   });
 });
 
