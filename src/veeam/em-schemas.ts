@@ -203,10 +203,11 @@ function withResult<T extends { state: ReplicaTaskSession['state'] | ReplicaJobS
   word: string | null,
 ): T & { result: SessionResult; resultWord?: string } {
   const read = toResult(word);
-  const result = toRunningAwareResult(session.state, read.result);
-  return read.resultWord === undefined
-    ? { ...session, result }
-    : { ...session, result, resultWord: read.resultWord };
+  // the session is a fresh literal of the caller's: completing it in place spares a copy per row
+  const out = session as T & { result: SessionResult; resultWord?: string };
+  out.result = toRunningAwareResult(session.state, read.result);
+  if (read.resultWord !== undefined) out.resultWord = read.resultWord;
+  return out;
 }
 
 function toTaskSession(raw: RawTaskSession): ReplicaTaskSession {
