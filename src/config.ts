@@ -87,6 +87,10 @@ const envSchema = z.object({
     .default('xml'),
   VEEAM_TIMEOUT_MS: int('VEEAM_TIMEOUT_MS', 100, 600_000).default(30_000),
   VEEAM_PAGE_SIZE: int('VEEAM_PAGE_SIZE', 1, 10_000).default(500),
+  // a 1,000-row page is about 1 MB and a full 10,000-row page about 10; 64 MB leaves room and caps memory
+  VEEAM_MAX_RESPONSE_MB: int('VEEAM_MAX_RESPONSE_MB', 1, 1024).default(64),
+  // 2,000 pages of 500 rows are a million sessions, more than 30 days of EM history of a large estate
+  VEEAM_MAX_PAGES: int('VEEAM_MAX_PAGES', 1, 1_000_000).default(2000),
 
   SLACK_BOT_TOKEN: optionalText.refine((v) => v === undefined || v.startsWith('xoxb-'), {
     message:
@@ -150,6 +154,10 @@ export interface VeeamConfig {
   format: 'xml' | 'json';
   timeoutMs: number;
   pageSize: number;
+  /** VEEAM_MAX_RESPONSE_MB: the largest EM answer read; default 64 */
+  maxResponseMb?: number;
+  /** VEEAM_MAX_PAGES: the most pages one query follows; default 2000 */
+  maxPages?: number;
 }
 
 export interface SlackConfig {
@@ -240,6 +248,8 @@ export function loadConfig(env: Env = process.env, readFile: (path: string) => s
       format: e.VEEAM_FORMAT,
       timeoutMs: e.VEEAM_TIMEOUT_MS,
       pageSize: e.VEEAM_PAGE_SIZE,
+      maxResponseMb: e.VEEAM_MAX_RESPONSE_MB,
+      maxPages: e.VEEAM_MAX_PAGES,
     };
   }
 

@@ -14,6 +14,8 @@ export type ErrorCode =
   | 'em_bad_request'
   | 'em_error'
   | 'em_bad_response'
+  | 'em_response_too_large'
+  | 'em_too_many_pages'
   | 'question_too_long'
   | 'slack_error'
   | 'store_error'

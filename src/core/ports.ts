@@ -15,6 +15,8 @@ export interface EmQuery {
   pageSize?: number;
   /** stop after this many rows in total (the last page is cut); null or absent means every row of every page */
   limit?: number | null;
+  /** told of each row EM sent that could not be read (it is left out; the rest of the answer stands) */
+  onUnreadableRow?: () => void;
 }
 
 export interface EmPage<T> {

@@ -8,7 +8,12 @@ export type JobState = (typeof JOB_STATES)[number];
 
 /** EM orders results by index: Success < Warning < Failed. `None` is what EM reports for items still running. */
 export const SESSION_RESULTS = ['None', 'Success', 'Warning', 'Failed'] as const;
-export type SessionResult = (typeof SESSION_RESULTS)[number];
+export type KnownSessionResult = (typeof SESSION_RESULTS)[number];
+/**
+ * What a session ended with. `Unknown` is a word EM sent that replibot does not know (a newer EM's result); the
+ * session keeps it in `resultWord`, so a completed one is still shown and alerted ("ended with result X").
+ */
+export type SessionResult = KnownSessionResult | 'Unknown';
 
 /** One VM in one replication run (`ReplicaTaskSession`). */
 export interface ReplicaTaskSession {
@@ -30,6 +35,8 @@ export interface ReplicaTaskSession {
   endTime: Date | null;
   state: TaskState;
   result: SessionResult;
+  /** EM's own word when `result` is `Unknown` */
+  resultWord?: string;
   /** empty string when EM gives none */
   reason: string;
   /** bytes */
@@ -52,6 +59,8 @@ export interface ReplicaJobSession {
   endTime: Date | null;
   state: JobState;
   result: SessionResult;
+  /** EM's own word when `result` is `Unknown` */
+  resultWord?: string;
   /** 0..100 */
   progress: number;
   isRetry: boolean;
@@ -64,4 +73,23 @@ export type SessionType = 'ReplicaTaskSession' | 'ReplicaJobSession';
 export function toSessionId(uidOrId: string): string {
   const at = uidOrId.lastIndexOf(':');
   return at === -1 ? uidOrId : uidOrId.slice(at + 1);
+}
+
+/** A session that has not ended yet: a task not Completed, a job not Stopped. */
+export function isRunningState(state: TaskState | JobState): boolean {
+  return state !== 'Completed' && state !== 'Stopped';
+}
+
+/**
+ * The one place where EM's State and Result are reconciled, so answers, digests and alerts agree. A session that
+ * is still running has no result yet: EM v10 was seen sending `State=InProgress` with `Result=Success`, which
+ * means "nothing failed so far", not a success. Warning and Failed stay (something already went wrong).
+ */
+export function toRunningAwareResult(state: TaskState | JobState, result: SessionResult): SessionResult {
+  return result === 'Success' && isRunningState(state) ? 'None' : result;
+}
+
+/** How a result reads in words: EM's own word for an unknown one. */
+export function toResultWord(session: { result: SessionResult; resultWord?: string }): string {
+  return session.result === 'Unknown' ? (session.resultWord ?? 'Unknown') : session.result;
 }

@@ -3,7 +3,7 @@
  * schedules over the last `days` days, with failures, warnings, retries that fix some failures, and runs still
  * in progress at "now". The same seed and options always give the same data.
  */
-import type { SessionResult } from '../core/sessions.js';
+import type { KnownSessionResult as SessionResult } from '../core/sessions.js';
 import { createRandom, type Random } from './create-random.js';
 import type { JobSessionRecord, SimJob, SimServer, SimVm, TaskRecord } from './sim-model.js';
 

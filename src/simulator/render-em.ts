@@ -27,7 +27,7 @@ const NS =
   'xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns="http://www.veeam.com/ent/v1.0"';
 export const XML_DECL = '<?xml version="1.0" encoding="utf-8"?>\n';
 
-function escapeXmlAttr(text: string): string {
+export function escapeXmlAttr(text: string): string {
   return text
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
@@ -38,7 +38,7 @@ function escapeXmlAttr(text: string): string {
     .replace(/\r/g, '&#13;');
 }
 
-function escapeXmlText(text: string): string {
+export function escapeXmlText(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#13;');
 }
 

@@ -3,7 +3,7 @@
  * (collection lag, sessions still running). Ids are derived from (seed, kind, serial) instead of stored, so a
  * million task sessions cost no id strings until a page is rendered.
  */
-import type { JobState, SessionResult, TaskState } from '../core/sessions.js';
+import type { JobState, KnownSessionResult as SessionResult, TaskState } from '../core/sessions.js';
 import { hash32 } from './create-random.js';
 
 export type IdKind = 'task' | 'jobSession' | 'job' | 'server';

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import {
   JOB_STATES,
   SESSION_RESULTS,
-  type SessionResult,
+  type KnownSessionResult as SessionResult,
   TASK_STATES,
   type TaskState,
 } from '../core/sessions.js';

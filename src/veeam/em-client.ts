@@ -23,13 +23,15 @@ import {
 import { type Logger, silentLogger } from '../logger.js';
 import {
   type EntityByType,
+  parseEmError,
   parseEntity,
   parseEntityList,
   parseLogonSession,
   parseQueryPage,
+  type UnreadableRow,
 } from './em-schemas.js';
 import { parseEmBody, toBodyText } from './parse-em-body.js';
-import { type RequestContext, toHttpError, toTransportError } from './to-em-error.js';
+import { type RequestContext, readEmError, toHttpError, toTransportError } from './to-em-error.js';
 import { toPageSize, toQueryPath } from './to-query-path.js';
 
 export interface EmClientOptions extends VeeamConfig {
@@ -46,6 +48,8 @@ export interface EmClientStats {
   logons: number;
   /** the `Date` header of EM's latest answer (its clock, to the second); null before the first or when absent */
   lastServerDate: Date | null;
+  /** rows EM sent that could not be read (left out of their page; each one is logged with its UID and field) */
+  unreadableRows: number;
 }
 
 export interface EmClient extends EmApi {
@@ -71,6 +75,10 @@ interface Answer {
 const SESSION_HEADER = 'X-RestSvcSessionId';
 const MAX_BACKOFF_MS = 5_000;
 const ID_PATTERN = /^[A-Za-z0-9-]{1,64}$/;
+export const DEFAULT_MAX_RESPONSE_MB = 64;
+export const DEFAULT_MAX_PAGES = 2000;
+/** EM's words on a 500 that mean the request was wrong (a filter or sort EM could not read), not that EM is down */
+const BAD_QUERY_WORDS = /\bfilter\b|\bsort(?:asc|desc)?\b|\bparse\b|\bsyntax\b/i;
 
 export function createEmClient(options: EmClientOptions): EmClient {
   const logger = (options.logger ?? silentLogger).child({ component: 'em-client' });
@@ -81,7 +89,16 @@ export function createEmClient(options: EmClientOptions): EmClient {
   };
   const accept = options.format === 'json' ? 'application/json' : 'application/xml';
   const basicAuth = `Basic ${Buffer.from(`${options.username}:${options.password}`, 'utf8').toString('base64')}`;
-  const stats: EmClientStats = { requests: 0, bytesReceived: 0, logons: 0, lastServerDate: null };
+  const stats: EmClientStats = {
+    requests: 0,
+    bytesReceived: 0,
+    logons: 0,
+    unreadableRows: 0,
+    lastServerDate: null,
+  };
+  const maxResponseMb = options.maxResponseMb ?? DEFAULT_MAX_RESPONSE_MB;
+  const maxResponseBytes = Math.max(1, Math.trunc(maxResponseMb * 1024 * 1024));
+  const maxPages = Math.max(1, Math.trunc(options.maxPages ?? DEFAULT_MAX_PAGES));
 
   const secrets = new Set<string>([options.password, basicAuth, basicAuth.slice('Basic '.length)]);
   const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 8 });
@@ -116,6 +133,9 @@ export function createEmClient(options: EmClientOptions): EmClient {
     // EM sits on the LAN; axios' HTTP(S)_PROXY support breaks TLS to self-signed EMs, so proxies are not used
     proxy: false,
     responseType: 'arraybuffer',
+    // a body larger than this is refused while it streams in, before it costs memory
+    maxContentLength: maxResponseBytes,
+    maxBodyLength: maxResponseBytes,
     validateStatus: () => true,
     transitional: { clarifyTimeoutError: true },
   });
@@ -182,6 +202,16 @@ export function createEmClient(options: EmClientOptions): EmClient {
       );
       return { status: response.status, headers: response.headers as Record<string, unknown>, body };
     } catch (error) {
+      if (isTooLarge(error)) {
+        logger.warn({ method, path: logPath(path), maxResponseMb }, 'EM answer too large');
+        throw new ReplibotError(
+          'em_response_too_large',
+          `Enterprise Manager at ${baseUrl} sent more than ${maxResponseMb} MB for ${ctx.what}; replibot stopped reading it.`,
+          {
+            hint: `Raise VEEAM_MAX_RESPONSE_MB (now ${maxResponseMb}) or lower VEEAM_PAGE_SIZE so each page is smaller.`,
+          },
+        );
+      }
       const failure = scrub(toTransportError(error, ctx));
       logger.debug({ method, path: logPath(path), code: failure.code }, 'EM request failed');
       throw failure;
@@ -204,6 +234,8 @@ export function createEmClient(options: EmClientOptions): EmClient {
         await backoff(attempt, ctx, error.code);
         continue;
       }
+      // a 500 whose EM Error names the filter or query is the request's fault: asking again gives the same answer
+      if (answer.status === 500 && isBadQueryAnswer(answer.body)) return answer;
       if ((answer.status === 500 || answer.status === 503) && attempt < retry.attempts) {
         await backoff(attempt, ctx, `HTTP ${answer.status}`);
         continue;
@@ -281,12 +313,41 @@ export function createEmClient(options: EmClientOptions): EmClient {
     }, ctx);
   }
 
-  /** A GET that must answer 200; its body parsed into the lower-case tree. */
+  /** A GET that must answer 200; its body parsed into the lower-case tree. An EM Error body on a 200 is an error. */
   async function getTree(path: string, ctx: RequestContext): Promise<unknown> {
     const answer = await authedGet(path, ctx);
+    if (answer.status === 500 && isBadQueryAnswer(answer.body)) {
+      throw scrub(toHttpError(400, answer.body, { ...ctx, phase: 'request' }));
+    }
     if (answer.status !== 200)
       throw scrub(toHttpError(answer.status, answer.body, { ...ctx, phase: 'request' }));
-    return parseEmBody(answer.body, ctx.what).tree;
+    const tree = parseEmBody(answer.body, ctx.what).tree;
+    if (isErrorDocument(tree)) {
+      const said = readEmError(answer.body)?.message;
+      throw scrub(
+        new ReplibotError(
+          'em_error',
+          `Enterprise Manager at ${baseUrl} answered ${ctx.what} with an error instead of data${said ? `. EM said: "${said}"` : ''}.`,
+          {
+            hint: 'The EM server log (Svc.Veeam.EM.RestAPI.log) has the details; if the error names the query, please report it with the EM version.',
+            status: answer.status,
+          },
+        ),
+      );
+    }
+    return tree;
+  }
+
+  /** Logs the rows EM sent that could not be read (UID and field, never a value) and counts them. */
+  function reportUnreadable(rows: readonly UnreadableRow[], what: string, query?: EmQuery): void {
+    for (const row of rows) {
+      stats.unreadableRows += 1;
+      logger.warn(
+        { what, uid: row.uid, field: row.field, problem: row.problem },
+        'EM row could not be read; left out',
+      );
+      query?.onUnreadableRow?.();
+    }
   }
 
   async function* queryPages<T extends SessionType>(
@@ -303,7 +364,8 @@ export function createEmClient(options: EmClientOptions): EmClient {
     for (;;) {
       const ctx = context(`the query for ${type} (page ${page})`);
       const tree = await getTree(toQueryPath(type, query, page, pageSize), ctx);
-      const parsed = parseQueryPage(type, tree, ctx.what);
+      const { unreadable, ...parsed } = parseQueryPage(type, tree, ctx.what);
+      reportUnreadable(unreadable, ctx.what, query);
       if (parsed.pageNum !== page && !(parsed.pagesCount === 0 && page === 1)) {
         throw new ReplibotError(
           'em_bad_response',
@@ -324,6 +386,23 @@ export function createEmClient(options: EmClientOptions): EmClient {
       yield { ...parsed, items };
       if (limit !== null && delivered >= limit) return;
       if (parsed.pageNum >= parsed.pagesCount) return;
+      if (items.length === 0 && unreadable.length === 0) {
+        // an EM that claims more pages but sends nothing new would be paged for ever
+        logger.warn(
+          { what: ctx.what, pagesCount: parsed.pagesCount },
+          'EM page brought no new rows; the query stops here',
+        );
+        return;
+      }
+      if (page >= maxPages) {
+        throw new ReplibotError(
+          'em_too_many_pages',
+          `Enterprise Manager claims ${parsed.pagesCount.toLocaleString('en-US')} pages for a ${type} query; replibot stopped after ${maxPages.toLocaleString('en-US')}.`,
+          {
+            hint: `Ask about a shorter time or fewer VMs, or raise VEEAM_MAX_PAGES (now ${maxPages}) or VEEAM_PAGE_SIZE.`,
+          },
+        );
+      }
       page = parsed.pageNum + 1;
     }
   }
@@ -362,7 +441,8 @@ export function createEmClient(options: EmClientOptions): EmClient {
       `/api/replicaSessions/${encodeURIComponent(bare)}/replicaTaskSessions?format=Entity`,
       ctx,
     );
-    const tasks = parseEntityList('ReplicaTaskSession', tree, ctx.what);
+    const { items: tasks, unreadable } = parseEntityList('ReplicaTaskSession', tree, ctx.what);
+    reportUnreadable(unreadable, ctx.what);
     if (tasks.some((task) => task.jobName === null)) {
       // older EMs name the Up link without the job; the job session itself always has it
       const job = await getJobSession(bare);
@@ -444,6 +524,37 @@ export function createEmClient(options: EmClientOptions): EmClient {
     getTaskSession,
     close,
   };
+}
+
+/** axios' refusal of a body past maxContentLength (or a request past maxBodyLength). */
+function isTooLarge(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    /maxContentLength|maxBodyLength|max(?:imum)? content length/i.test(error.message) &&
+    !/timeout/i.test(error.message)
+  );
+}
+
+/** An EM `Error` document rather than data: an XML `<Error>` root, or JSON with Message and StatusCode. */
+function isErrorDocument(tree: unknown): boolean {
+  if (tree === null || typeof tree !== 'object' || Array.isArray(tree)) return false;
+  const root = tree as Record<string, unknown>;
+  if ('error' in root && Object.keys(root).length === 1) return true;
+  return (
+    'message' in root &&
+    ('statuscode' in root || 'firstchanceexceptionmessage' in root) &&
+    !('entities' in root)
+  );
+}
+
+/** A 500 whose EM Error says the filter or query was wrong. */
+function isBadQueryAnswer(body: Buffer): boolean {
+  try {
+    const em = parseEmError(parseEmBody(body).tree);
+    return em?.message != null && BAD_QUERY_WORDS.test(em.message);
+  } catch {
+    return false;
+  }
 }
 
 /** `https://em:9398/`, `https://em:9398/api` -> `https://em:9398`; credentials in the URL are refused. */

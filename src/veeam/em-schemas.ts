@@ -10,10 +10,13 @@ import { ReplibotError } from '../core/errors.js';
 import type { EmPage } from '../core/ports.js';
 import {
   JOB_STATES,
+  type KnownSessionResult,
   type ReplicaJobSession,
   type ReplicaTaskSession,
   SESSION_RESULTS,
+  type SessionResult,
   TASK_STATES,
+  toRunningAwareResult,
   toSessionId,
 } from '../core/sessions.js';
 
@@ -68,9 +71,16 @@ function toUtcDate(value: string): Date | null {
   return Number.isNaN(ms) ? null : new Date(ms);
 }
 
-/** Absent, null or empty while running; .NET placeholders such as 0001-01-01 mean "not ended" as well. */
+/** XML's `xsi:nil="true"` (the reader drops the prefix): the element is there and means null. */
+const xsiNil = z.object({ nil: z.literal('true') }).transform(() => null);
+
+function isXsiNil(value: unknown): boolean {
+  return isTree(value) && value.nil === 'true' && Object.keys(value).length === 1;
+}
+
+/** Absent, null, xsi:nil or empty while running; .NET placeholders such as 0001-01-01 mean "not ended" as well. */
 const endDate = z
-  .union([z.literal(''), z.null(), utcDate])
+  .union([z.literal(''), z.null(), xsiNil, utcDate])
   .optional()
   .transform((value) => (value instanceof Date && value.getUTCFullYear() > 1900 ? value : null));
 
@@ -109,7 +119,23 @@ function enumOf<T extends string>(values: readonly T[], fallback?: T) {
     });
 }
 
-const optionalText = z.string().nullish();
+const optionalText = z
+  .union([z.string(), xsiNil])
+  .nullish()
+  .transform((value) => value ?? null);
+
+const RESULT_BY_LOWER = new Map<string, KnownSessionResult>(SESSION_RESULTS.map((r) => [r.toLowerCase(), r]));
+
+/**
+ * EM's Result word: a known one in its canonical spelling, absent or empty as `None` (EM leaves it out while a
+ * session runs), and any other word as `Unknown` with the word kept (a newer EM's result is still a result).
+ */
+function toResult(word: string | null | undefined): { result: SessionResult; resultWord?: string } {
+  const text = word?.trim() ?? '';
+  if (text === '') return { result: 'None' };
+  const known = RESULT_BY_LOWER.get(text.toLowerCase());
+  return known ? { result: known } : { result: 'Unknown', resultWord: text.slice(0, 40) };
+}
 
 const link = z.object({
   rel: optionalText,
@@ -150,7 +176,7 @@ type RawTaskSession = {
   creationtimeutc: Date;
   endtimeutc: Date | null;
   state: ReplicaTaskSession['state'];
-  result: ReplicaTaskSession['result'];
+  result: string | null;
   reason?: string | null | undefined;
   totalsize?: number | '' | null | undefined;
   links: EmLink[];
@@ -164,48 +190,65 @@ type RawJobSession = {
   creationtimeutc: Date;
   endtimeutc: Date | null;
   state: ReplicaJobSession['state'];
-  result: ReplicaJobSession['result'];
+  result: string | null;
   progress?: number | '' | null | undefined;
   failuremessage?: string | null | undefined;
   isretry?: boolean | '' | null | undefined;
   links: EmLink[];
 };
 
+/** The result as every consumer should see it: EM's word read, then reconciled with the state. */
+function withResult<T extends { state: ReplicaTaskSession['state'] | ReplicaJobSession['state'] }>(
+  session: T,
+  word: string | null,
+): T & { result: SessionResult; resultWord?: string } {
+  const read = toResult(word);
+  // the session is a fresh literal of the caller's: completing it in place spares a copy per row
+  const out = session as T & { result: SessionResult; resultWord?: string };
+  out.result = toRunningAwareResult(session.state, read.result);
+  if (read.resultWord !== undefined) out.resultWord = read.resultWord;
+  return out;
+}
+
 function toTaskSession(raw: RawTaskSession): ReplicaTaskSession {
-  return {
-    uid: raw.uid,
-    id: toSessionId(raw.uid),
-    name: raw.name,
-    vmDisplayName: raw.vmdisplayname ?? stripSessionTimestamp(raw.name),
-    jobSessionUid: raw.jobsessionuid,
-    jobName: nameWithoutTimestamp(upLinkName(raw.links, isJobSessionRef)),
-    backupServerName: upLinkName(raw.links, isBackupServerRef),
-    creationTime: raw.creationtimeutc,
-    endTime: raw.endtimeutc,
-    state: raw.state,
-    result: raw.result,
-    reason: raw.reason ?? '',
-    totalSize: typeof raw.totalsize === 'number' ? raw.totalsize : 0,
-  };
+  return withResult(
+    {
+      uid: raw.uid,
+      id: toSessionId(raw.uid),
+      name: raw.name,
+      vmDisplayName: raw.vmdisplayname ?? stripSessionTimestamp(raw.name),
+      jobSessionUid: raw.jobsessionuid,
+      jobName: nameWithoutTimestamp(upLinkName(raw.links, isJobSessionRef)),
+      backupServerName: upLinkName(raw.links, isBackupServerRef),
+      creationTime: raw.creationtimeutc,
+      endTime: raw.endtimeutc,
+      state: raw.state,
+      reason: raw.reason ?? '',
+      totalSize: typeof raw.totalsize === 'number' ? raw.totalsize : 0,
+    },
+    raw.result,
+  );
 }
 
 function toJobSession(raw: RawJobSession): ReplicaJobSession {
-  return {
-    uid: raw.uid,
-    id: toSessionId(raw.uid),
-    name: raw.name,
-    jobUid: raw.jobuid,
-    jobName: raw.jobname,
-    jobType: raw.jobtype,
-    backupServerName: upLinkName(raw.links, isBackupServerRef),
-    creationTime: raw.creationtimeutc,
-    endTime: raw.endtimeutc,
-    state: raw.state,
-    result: raw.result,
-    progress: typeof raw.progress === 'number' ? Math.min(raw.progress, 100) : 0,
-    isRetry: raw.isretry === true,
-    failureMessage: raw.failuremessage ? raw.failuremessage : null,
-  };
+  return withResult(
+    {
+      uid: raw.uid,
+      id: toSessionId(raw.uid),
+      name: raw.name,
+      jobUid: raw.jobuid,
+      jobName: raw.jobname,
+      jobType: raw.jobtype,
+      backupServerName: upLinkName(raw.links, isBackupServerRef),
+      creationTime: raw.creationtimeutc,
+      endTime: raw.endtimeutc,
+      state: raw.state,
+      progress: typeof raw.progress === 'number' ? Math.min(raw.progress, 100) : 0,
+      isRetry: raw.isretry === true,
+      failureMessage: raw.failuremessage ? raw.failuremessage : null,
+    },
+    raw.result,
+  );
 }
 
 /** The reference definition of a task session row; `fastTaskSession` below must agree with it. */
@@ -218,8 +261,8 @@ export const taskSessionSchema = z
     creationtimeutc: utcDate,
     endtimeutc: endDate,
     state: enumOf(TASK_STATES),
-    // EM leaves Result out (or says None) for a task that is still running
-    result: enumOf(SESSION_RESULTS, 'None'),
+    // EM leaves Result out (or says None) for a task that is still running; an unknown word is kept
+    result: optionalText,
     reason: optionalText,
     totalsize: z.union([count, z.literal(''), z.null()]).optional(),
     links,
@@ -237,7 +280,7 @@ export const jobSessionSchema = z
     creationtimeutc: utcDate,
     endtimeutc: endDate,
     state: enumOf(JOB_STATES),
-    result: enumOf(SESSION_RESULTS, 'None'),
+    result: optionalText,
     progress: z.union([count, z.literal(''), z.null()]).optional(),
     failuremessage: optionalText,
     isretry: z.union([bool, z.literal(''), z.null()]).optional(),
@@ -316,7 +359,7 @@ function fastUid(value: unknown): string | Fail {
 }
 
 function fastOptionalText(value: unknown): string | null | Fail {
-  if (value === undefined || value === null) return null;
+  if (value === undefined || value === null || isXsiNil(value)) return null;
   return typeof value === 'string' ? value : FAIL;
 }
 
@@ -325,7 +368,7 @@ function fastDate(value: unknown): Date | Fail {
 }
 
 function fastEndDate(value: unknown): Date | null | Fail {
-  if (value === undefined || value === null || value === '') return null;
+  if (value === undefined || value === null || value === '' || isXsiNil(value)) return null;
   const date = fastDate(value);
   return date === FAIL || date.getUTCFullYear() > 1900 ? date : null;
 }
@@ -368,7 +411,7 @@ function fastEnum<T extends string>(values: readonly T[], fallback?: T): (value:
 
 const fastTaskState = fastEnum(TASK_STATES);
 const fastJobState = fastEnum(JOB_STATES);
-const fastResult = fastEnum(SESSION_RESULTS, 'None');
+const fastResult = fastOptionalText;
 
 function fastLinks(value: unknown): EmLink[] | Fail {
   if (value === undefined || value === null || value === '') return [];
@@ -504,6 +547,52 @@ function decodeEntity<T extends EmEntityType>(
   return fast === FAIL ? decode(schemaFor(type), value, what, path) : (fast as EntityByType[T]);
 }
 
+/** A row of a list that could not be read: its UID (when it had a readable one), the field, and why. */
+export interface UnreadableRow {
+  uid: string | null;
+  field: string;
+  problem: string;
+}
+
+/** The rows of a list, and the rows that could not be read (left out, so one odd row never costs the page). */
+export interface DecodedRows<T> {
+  items: T[];
+  unreadable: UnreadableRow[];
+}
+
+function decodeRows<T extends EmEntityType>(type: T, members: unknown[]): DecodedRows<EntityByType[T]> {
+  const items: Array<EntityByType[T]> = [];
+  const unreadable: UnreadableRow[] = [];
+  const fast = FAST_DECODERS[type];
+  const schema = schemaFor(type);
+  for (const member of members) {
+    const quick = fast(member);
+    if (quick !== FAIL) {
+      items.push(quick as EntityByType[T]);
+      continue;
+    }
+    const result = schema.safeParse(member);
+    if (result.success) {
+      items.push(result.data);
+      continue;
+    }
+    const issue = result.error.issues[0];
+    const rawUid = isTree(member) && typeof member.uid === 'string' ? member.uid : null;
+    unreadable.push({
+      uid: rawUid === null ? null : toLogSafe(rawUid),
+      field: issue?.path.map(String).join('.') || 'the row',
+      problem: issue?.message ?? 'has an unexpected shape',
+    });
+  }
+  return { items, unreadable };
+}
+
+/** One line, bounded: EM's words may go to a log, never a control character or a screenful. */
+function toLogSafe(text: string): string {
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ');
+  return clean.length > 80 ? `${clean.slice(0, 77)}...` : clean;
+}
+
 function decode<T>(schema: z.ZodType<T>, value: unknown, what: string, path: string): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
@@ -532,35 +621,48 @@ export function parseEntity<T extends EmEntityType>(
   return decodeEntity(type, value, what, '');
 }
 
-/** A list of entities (`GET /replicaSessions/{ID}/replicaTaskSessions?format=Entity`). */
+/**
+ * A list of entities (`GET /replicaSessions/{ID}/replicaTaskSessions?format=Entity`). A row that cannot be read
+ * is left out and reported in `unreadable`; the rest of the list stands.
+ */
 export function parseEntityList<T extends EmEntityType>(
   type: T,
   tree: unknown,
   what = `a list of ${type}s`,
-): Array<EntityByType[T]> {
+): DecodedRows<EntityByType[T]> {
   const plural = `${type.toLowerCase()}s`;
   const list = isTree(tree) && plural in tree ? tree[plural] : tree;
   const members = listMembers(list, type);
   if (members === null) throw shapeError(what, undefined, '');
-  return members.map((member, index) => decodeEntity(type, member, what, `${plural}[${index}]`));
+  return decodeRows(type, members);
 }
 
-/** A `QueryResult` page of `format=Entities`, with its PagingInfo. */
+/**
+ * A `QueryResult` page of `format=Entities`, with its PagingInfo. An empty page may come as `<Entities/>`,
+ * `"Entities": null` or an empty list, with PagesCount 0 or 1. A row that cannot be read is left out and
+ * reported in `unreadable`.
+ */
 export function parseQueryPage<T extends EmEntityType>(
   type: T,
   tree: unknown,
   what = `a query for ${type}`,
-): EmPage<EntityByType[T]> {
+): EmPage<EntityByType[T]> & { unreadable: UnreadableRow[] } {
   const root = unwrapRoot(tree, 'queryresult');
-  if (!isTree(root) || !isTree(root.entities)) {
+  if (!isTree(root) || !('entities' in root)) {
     throw shapeError(what, { code: 'custom', message: 'has no Entities', path: [], input: undefined }, '');
   }
+  const entities = root.entities;
   const plural = `${type.toLowerCase()}s`;
-  const members = listMembers(root.entities[plural], type);
+  let members: unknown[] | null;
+  if (entities === null || entities === undefined || entities === '') members = [];
+  else if (isTree(entities)) members = listMembers(entities[plural], type);
+  else members = null;
   if (members === null) throw shapeError(what, undefined, `entities.${plural}`);
   const paging = decode(pagingInfo, root.paginginfo, what, 'paginginfo');
+  const rows = decodeRows(type, members);
   return {
-    items: members.map((member, index) => decodeEntity(type, member, what, `entities.${plural}[${index}]`)),
+    items: rows.items,
+    unreadable: rows.unreadable,
     pageNum: paging.pagenum,
     pagesCount: paging.pagescount,
     pageSize: paging.pagesize,

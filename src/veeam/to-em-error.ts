@@ -185,7 +185,7 @@ export function toHttpError(
 }
 
 /** EM's own `Error` Message, cleaned: one line, bounded, no control characters. */
-function readEmError(body: Uint8Array): { message: string | null; statusCode: number | null } | null {
+export function readEmError(body: Uint8Array): { message: string | null; statusCode: number | null } | null {
   if (body.length === 0) return null;
   try {
     const parsed = parseEmError(parseEmBody(body).tree);

@@ -276,6 +276,38 @@ describe('failure alerts', () => {
     expect(h.history.violations).toEqual([]);
   });
 
+  it('alerts a session EM says ended with a result word replibot does not know, with that word', async () => {
+    const h = await startHarness({ alertChannel: 'C0ALERTS' });
+    h.sim.setQuirks({ oddRow: 'unknown-result' });
+    h.sim.addTaskSession({
+      vm: 'odd01',
+      job: 'SQL Prod',
+      result: 'Failed',
+      reason: 'x',
+      endTime: h.clock.now(),
+    });
+    h.clock.advance(60_000);
+    await pass(h);
+    expect(posts(h)).toHaveLength(1);
+    expect(posts(h)[0]?.text).toContain('odd01 (ended with result Skipped)');
+    expect(JSON.stringify(posts(h)[0]?.blocks)).toContain('ended with result Skipped');
+
+    // a row that cannot be read at all is left out and counted where /healthz reads it
+    h.sim.setQuirks({ oddRow: 'malformed-uid' });
+    h.sim.addTaskSession({
+      vm: 'odd02',
+      job: 'SQL Prod',
+      result: 'Failed',
+      reason: 'y',
+      endTime: h.clock.now(),
+    });
+    expect(h.service.poller.health().unreadableRows).toBe(0);
+    h.clock.advance(60_000);
+    await pass(h);
+    expect(h.service.poller.health().unreadableRows).toBeGreaterThan(0);
+    expect(h.history.violations).toEqual([]);
+  });
+
   it('posts a failure that EM reports 20 minutes late', async () => {
     const h = await startHarness({ lagSeconds: 20 * 60, alertChannel: 'C0ALERTS' });
     h.sim.addTaskSession({

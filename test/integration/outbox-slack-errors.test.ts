@@ -135,6 +135,7 @@ const pollerUp: PollerHealth = {
   largestReportLagMs: null,
   warnings: [],
   storeError: null,
+  unreadableRows: 0,
 };
 
 /** Answers chat.postMessage like Slack, except `error` for one channel. */

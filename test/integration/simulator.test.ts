@@ -722,6 +722,22 @@ describe('startSimulator control API', () => {
         .status,
     ).toBe(404);
     expect((await post('/_sim/faults', { errorRate: 3 })).status).toBe(400);
+    expect((await post('/_sim/quirks', { oddRow: 'sideways' })).status).toBe(400);
+    expect((await post('/_sim/quirks', { pagesCount: 0 })).status).toBe(400);
+  });
+
+  it('switches EM quirks on and off through the control API', async () => {
+    const on = await post('/_sim/quirks', { emptyEntities: 'self-closing', emptyPagesCount: 0 });
+    expect(on.status).toBe(200);
+    expect(JSON.parse(on.text)).toEqual({ emptyEntities: 'self-closing', emptyPagesCount: 0 });
+    const path = `/api/query?type=ReplicaTaskSession&format=Entities&filter=${encodeURIComponent('VmDisplayName=="nobody"')}`;
+    const empty = (await get(sim, token, path)).text;
+    expect(empty).toContain('<Entities />');
+    expect(empty).toContain('PagesCount="0"');
+    expect((await post('/_sim/quirks', {})).status).toBe(200);
+    expect((await get(sim, token, path)).text).toContain(
+      '<Entities><ReplicaTaskSessions></ReplicaTaskSessions></Entities>',
+    );
   });
 
   it('counts /api requests and bytes in stats and resets them', async () => {

@@ -57,7 +57,7 @@ export interface AnswerOptions {
 const MAX_SESSIONS_SCANNED = 100_000;
 
 function emptyCounts(): ResultCounts {
-  return { None: 0, Success: 0, Warning: 0, Failed: 0 };
+  return { None: 0, Success: 0, Warning: 0, Failed: 0, Unknown: 0 };
 }
 
 export async function answerQuestion(
@@ -107,6 +107,7 @@ async function answerIntent(
   const page: SessionRow[] = [];
   let total = 0;
   let truncated = false;
+  let unreadableRows = 0;
   const keep = (row: SessionRow) => {
     counts[row.result] += 1;
     if (total >= offset && page.length < pageSize) page.push(row);
@@ -127,6 +128,9 @@ async function answerIntent(
       filter: and(intent.filter, cmp('CreationTime', '<=', options.now)),
       sort: intent.sort,
       limit: intent.limit,
+      onUnreadableRow: () => {
+        unreadableRows += 1;
+      },
     };
     const rows: AsyncIterable<SessionRow> =
       intent.type === 'ReplicaTaskSession'
@@ -151,6 +155,7 @@ async function answerIntent(
     pageSize,
     now: options.now,
     truncated,
+    unreadableRows,
   };
 }
 
@@ -196,7 +201,7 @@ export async function answerJobRun(
   };
 }
 
-const SEVERITY = { Failed: 0, Warning: 1, None: 2, Success: 3 } as const;
+const SEVERITY = { Failed: 0, Unknown: 1, Warning: 2, None: 3, Success: 4 } as const;
 
 /** In a job run the problems come first, then VMs by name, so the reason for a red run is on top. */
 function compareTasks(a: SessionRow, b: SessionRow): number {

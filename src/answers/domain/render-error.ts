@@ -103,6 +103,13 @@ export function renderError(error: ReplibotError, referenceId: string): ErrorRep
         detail: 'This is a bug, not something you did.',
         next: next('Try again; if it keeps happening, report it with the reference id.'),
       };
+    case 'em_response_too_large':
+    case 'em_too_many_pages':
+      return {
+        ...base,
+        title: 'Enterprise Manager sent more than replibot reads for one question.',
+        next: next('Ask about a shorter time or fewer VMs.'),
+      };
     default: {
       const unhandled: never = code;
       return { ...base, title: `Unexpected error (${String(unhandled)}).`, next: next('Try again.') };

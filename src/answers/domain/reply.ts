@@ -22,6 +22,8 @@ export interface SessionRow {
   endTime: Date | null;
   state: TaskState | JobState;
   result: SessionResult;
+  /** EM's own word when `result` is `Unknown` */
+  resultWord?: string;
   /** why it warned or failed; empty when EM gave none */
   reason: string;
   /** bytes; null for a job session */
@@ -53,6 +55,8 @@ export interface SessionListReply {
   now: Date;
   /** true when EM had more rows than replibot counts in one answer (the counts are a lower bound) */
   truncated: boolean;
+  /** rows EM sent that could not be read, left out of this answer (0 when every row was read) */
+  unreadableRows?: number;
   /**
    * On an empty answer to a question that named VMs, jobs or servers: the names EM has never seen, with
    * look-alikes it has. Absent or empty when every name exists (then "No ..." is a real all-clear).
@@ -100,3 +104,8 @@ export interface ErrorReply {
 export type Reply = SessionListReply | JobRunReply | HelpReply | NotUnderstoodReply | ErrorReply;
 
 export type { SessionType };
+
+/** "1 row EM sent could not be read (left out; the log names it)." */
+export function toUnreadableNote(count: number): string {
+  return `${count.toLocaleString('en-US')} ${count === 1 ? 'row' : 'rows'} EM sent could not be read (left out; replibot's log names ${count === 1 ? 'it' : 'them'}).`;
+}

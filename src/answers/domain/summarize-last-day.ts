@@ -17,7 +17,7 @@ export interface LastDaySummary {
 
 export async function summarizeLastDay(em: EmApi, now: Date, maxProblems = 8): Promise<LastDaySummary> {
   const from = new Date(now.getTime() - 24 * 3600_000);
-  const counts: ResultCounts = { None: 0, Success: 0, Warning: 0, Failed: 0 };
+  const counts: ResultCounts = { None: 0, Success: 0, Warning: 0, Failed: 0, Unknown: 0 };
   const latestProblems: SessionRow[] = [];
   const newestByVm = new Map<string, SessionRow>();
   let total = 0;

@@ -25,7 +25,13 @@ import { toPlainText, toSafeMrkdwn, truncateText } from '../../slack/mrkdwn.js';
 import type { HelpSurface } from '../../slack/render-help.js';
 import { toSlackDate } from '../../slack/slack-date.js';
 import { toUnknownNameText } from '../domain/check-names.js';
-import type { JobRunReply, ResultCounts, SessionListReply, SessionRow } from '../domain/reply.js';
+import {
+  type JobRunReply,
+  type ResultCounts,
+  type SessionListReply,
+  type SessionRow,
+  toUnreadableNote,
+} from '../domain/reply.js';
 
 export interface SlackMessage {
   text: string;
@@ -55,6 +61,7 @@ const RESULT_EMOJI: Record<SessionRow['result'] | 'Running', string> = {
   Warning: ':warning:',
   Failed: ':x:',
   None: ':grey_question:',
+  Unknown: ':grey_question:',
   Running: ':hourglass_flowing_sand:',
 };
 
@@ -64,6 +71,7 @@ function emojiFor(row: SessionRow): string {
 
 function resultWord(row: SessionRow): string {
   if (row.running) return 'Running';
+  if (row.result === 'Unknown') return `Ended with result ${row.resultWord ?? 'Unknown'}`;
   return row.result === 'None' ? 'No result' : row.result;
 }
 
@@ -96,6 +104,7 @@ export function renderCountsLine(counts: ResultCounts, total: number, noun = 'se
   add(counts.Warning, RESULT_EMOJI.Warning, 'warning');
   add(counts.Success, RESULT_EMOJI.Success, 'success');
   add(counts.None, RESULT_EMOJI.Running, 'running');
+  add(counts.Unknown, RESULT_EMOJI.Unknown, 'other result');
   return parts.join('   ');
 }
 
@@ -160,6 +169,7 @@ export function renderAnswer(reply: SessionListReply, options: AnswerRenderOptio
     notes.push(
       ':information_source: Enterprise Manager keeps about 30 days of sessions; older runs are not there.',
     );
+  if ((reply.unreadableRows ?? 0) > 0) notes.push(`:warning: ${toUnreadableNote(reply.unreadableRows ?? 0)}`);
   if (reply.truncated)
     notes.push(`:warning: Only the first ${reply.total.toLocaleString('en-US')} sessions were counted.`);
   if (intent.limit !== null && reply.total >= intent.limit)

@@ -29,6 +29,7 @@ export function renderAskJson(reply: Reply): unknown {
         },
         total: reply.total,
         truncated: reply.truncated,
+        unreadableRows: reply.unreadableRows ?? 0,
         counts: reply.counts,
         unknownNames: (reply.unknownNames ?? []).map((u) => ({
           field: u.field,

@@ -15,7 +15,14 @@ import {
 } from '../../core/format.js';
 import { toUnknownNameText } from '../domain/check-names.js';
 import { renderError } from '../domain/render-error.js';
-import type { JobRunReply, Reply, ResultCounts, SessionListReply, SessionRow } from '../domain/reply.js';
+import {
+  type JobRunReply,
+  type Reply,
+  type ResultCounts,
+  type SessionListReply,
+  type SessionRow,
+  toUnreadableNote,
+} from '../domain/reply.js';
 
 export interface TextRenderOptions {
   color: boolean;
@@ -31,7 +38,7 @@ export function toTerminalSafe(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ');
 }
 
-const SYMBOL = { Success: '✔', Warning: '▲', Failed: '✖', None: '?', Running: '…' } as const;
+const SYMBOL = { Success: '✔', Warning: '▲', Failed: '✖', None: '?', Unknown: '?', Running: '…' } as const;
 
 function paint(c: Colors, row: Pick<SessionRow, 'result' | 'running'>, text: string): string {
   if (row.running) return c.cyan(text);
@@ -43,6 +50,7 @@ function paint(c: Colors, row: Pick<SessionRow, 'result' | 'running'>, text: str
 
 function resultLabel(row: SessionRow): string {
   if (row.running) return `${SYMBOL.Running} Running`;
+  if (row.result === 'Unknown') return `${SYMBOL.Unknown} Ended with result ${row.resultWord ?? 'Unknown'}`;
   return row.result === 'None' ? `${SYMBOL.None} No result` : `${SYMBOL[row.result]} ${row.result}`;
 }
 
@@ -52,6 +60,7 @@ function renderCountsText(c: Colors, counts: ResultCounts, total: number, noun =
   if (counts.Warning) parts.push(c.yellow(`${SYMBOL.Warning} ${counts.Warning} warning`));
   if (counts.Success) parts.push(c.green(`${SYMBOL.Success} ${counts.Success} success`));
   if (counts.None) parts.push(c.cyan(`${SYMBOL.Running} ${counts.None} running`));
+  if (counts.Unknown) parts.push(c.dim(`${SYMBOL.Unknown} ${counts.Unknown} other result`));
   return parts.join('  ');
 }
 
@@ -93,6 +102,7 @@ function renderAnswerText(reply: SessionListReply, c: Colors, options: TextRende
   if (defaultNote) lines.push(c.dim(defaultNote));
   if (intent.beyondRetention)
     lines.push(c.dim('Enterprise Manager keeps about 30 days of sessions; older runs are not there.'));
+  if ((reply.unreadableRows ?? 0) > 0) lines.push(c.yellow(toUnreadableNote(reply.unreadableRows ?? 0)));
   if (reply.truncated) lines.push(c.yellow(`Only the first ${reply.total} sessions were counted.`));
   if (reply.total === 0) {
     const unknown = reply.unknownNames ?? [];

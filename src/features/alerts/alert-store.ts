@@ -7,7 +7,6 @@
 import type { SqliteDatabase } from '../../store/open-database.js';
 import type {
   AlertNotice,
-  AlertResult,
   AlertVm,
   JobRunAlert,
   Mute,
@@ -15,7 +14,7 @@ import type {
   Subscription,
   SubscriptionFilter,
 } from './domain/alert-notice.js';
-import { reviveNotice } from './domain/alert-notice.js';
+import { reviveNotice, toAlertResult, toStoredAlertResult } from './domain/alert-notice.js';
 import type { PlannedAlert } from './domain/plan-alerts.js';
 
 export interface VmStatus {
@@ -419,7 +418,7 @@ function createAlertRepository(db: SqliteDatabase): AlertStore['alerts'] {
       (v): AlertVm => ({
         taskUid: v.task_uid,
         vmName: v.vm_name,
-        result: v.result as AlertResult,
+        ...toAlertResult(v.result),
         reason: v.reason,
         failedRuns: v.failed_runs,
         endTime: new Date(v.end_time),
@@ -460,7 +459,7 @@ function createAlertRepository(db: SqliteDatabase): AlertStore['alerts'] {
           vm.taskUid,
           alert.jobName,
           vm.vmName,
-          vm.result,
+          toStoredAlertResult(vm),
           vm.reason,
           vm.failedRuns,
           vm.endTime.getTime(),

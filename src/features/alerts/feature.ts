@@ -44,6 +44,7 @@ export function toHealthChecks(health: AlertHealth): Record<string, unknown> {
     consecutiveFailedPolls: health.poller.consecutiveFailures,
     emReachable: health.poller.emReachable,
     lastError: health.poller.lastError,
+    unreadableEmRows: health.poller.unreadableRows,
     outboxPending: health.outbox.pending,
     oldestPendingNotification: health.outbox.oldestPendingAt?.toISOString() ?? null,
     outboxDeadLettered: health.outbox.deadLettered,

@@ -98,6 +98,8 @@ export interface PollerHealth {
   warnings: string[];
   /** set while the store fails: what happened and what to do */
   storeError: { code: string; message: string; since: Date } | null;
+  /** rows EM sent to the polls since start that could not be read (left out; each is in the log with its UID) */
+  unreadableRows: number;
 }
 
 export interface Poller {
@@ -138,6 +140,7 @@ export function createPoller(options: PollerOptions): Poller {
   /** the latest report beyond the overlap; /healthz warns about it for a day */
   let lateReport: { lagMs: number; at: Date } | null = null;
   let storeProblem: { code: string; message: string; since: Date } | null = null;
+  let unreadableRows = 0;
 
   const readDate = (key: string): Date | null => {
     const v = store.state.get(key);
@@ -190,6 +193,9 @@ export function createPoller(options: PollerOptions): Poller {
       for await (const s of em.queryTaskSessions({
         filter: query.filter,
         sort: { field: 'EndTime', direction: 'asc' },
+        onUnreadableRow: () => {
+          unreadableRows += 1;
+        },
       })) {
         if (s.state !== 'Completed' || s.endTime === null) continue;
         // an EM that ignores the EndTime filter: a row outside the window asked for is not this poll's to judge
@@ -496,6 +502,7 @@ export function createPoller(options: PollerOptions): Poller {
               : null,
         }),
         storeError: storeProblem,
+        unreadableRows,
       };
     },
   };

@@ -156,7 +156,7 @@ describe('parseQueryPage', () => {
 
   it('reads an empty result as no rows', () => {
     const page = parseQueryPage('ReplicaTaskSession', tree('replica-task-sessions.query.empty.xml'));
-    expect(page).toEqual({ items: [], pageNum: 1, pagesCount: 0, pageSize: 500 });
+    expect(page).toEqual({ items: [], unreadable: [], pageNum: 1, pagesCount: 0, pageSize: 500 });
   });
 
   it('reads a UTF-8 BOM in front of JSON and XML', () => {
@@ -178,16 +178,35 @@ describe('parseQueryPage', () => {
     expect(error.message).toMatch(/paginginfo/);
   });
 
-  it('refuses a row whose date or state is not what EM sends', () => {
+  it('leaves out a row whose date or state is not what EM sends, naming its UID and field', () => {
     const base = fixture('replica-task-sessions.query.apache02.xml').toString();
     const badDate = base.replace('2025-06-17T20:00:18.06Z', 'yesterday');
-    expect(thrown(() => parseQueryPage('ReplicaTaskSession', parseEmBody(badDate).tree)).message).toMatch(
-      /creationtimeutc: is not an ISO 8601 date/,
-    );
+    const dated = parseQueryPage('ReplicaTaskSession', parseEmBody(badDate).tree);
+    expect(dated.items).toEqual([]);
+    expect(dated.unreadable).toEqual([
+      expect.objectContaining({ field: 'creationtimeutc', problem: 'is not an ISO 8601 date and time' }),
+    ]);
+    expect(dated.unreadable[0]!.uid).toMatch(/^urn:veeam:ReplicaTaskSession:/);
     const badState = base.replace('<State>Completed</State>', '<State>Exploded</State>');
-    expect(thrown(() => parseQueryPage('ReplicaTaskSession', parseEmBody(badState).tree)).message).toMatch(
-      /state: is not one of Pending, InProgress, Completed/,
-    );
+    expect(parseQueryPage('ReplicaTaskSession', parseEmBody(badState).tree).unreadable).toEqual([
+      expect.objectContaining({ field: 'state', problem: 'is not one of Pending, InProgress, Completed' }),
+    ]);
+  });
+
+  it('keeps an unknown Result word as Unknown with the word, and a running Success as no result yet', () => {
+    const base = fixture('replica-task-sessions.query.apache02.xml').toString();
+    const odd = base.replace(/<Result>\w+<\/Result>/, '<Result>Skipped</Result>');
+    expect(parseQueryPage('ReplicaTaskSession', parseEmBody(odd).tree).items[0]).toMatchObject({
+      result: 'Unknown',
+      resultWord: 'Skipped',
+    });
+    const running = base
+      .replace(/<Result>\w+<\/Result>/, '<Result>Success</Result>')
+      .replace('<State>Completed</State>', '<State>InProgress</State>');
+    expect(parseQueryPage('ReplicaTaskSession', parseEmBody(running).tree).items[0]).toMatchObject({
+      state: 'InProgress',
+      result: 'None',
+    });
   });
 
   it('refuses a References answer where Entities were asked for', () => {
@@ -272,7 +291,10 @@ describe('parseEntity', () => {
 
 describe('parseEntityList', () => {
   it('reads a list with a single member as a list', () => {
-    const tasks = parseEntityList('ReplicaTaskSession', tree('replica-task-sessions.list.ubuntu88.xml'));
+    const tasks = parseEntityList(
+      'ReplicaTaskSession',
+      tree('replica-task-sessions.list.ubuntu88.xml'),
+    ).items;
     expect(tasks.map((task) => [task.vmDisplayName, task.jobName])).toEqual([
       ['ubuntu88', 'Replication Job 1'],
     ]);
@@ -283,7 +305,7 @@ describe('parseEntityList', () => {
     const list = JSON.stringify({
       ReplicaTaskSessions: page.Entities.ReplicaTaskSessions.ReplicaTaskSessions,
     });
-    expect(parseEntityList('ReplicaTaskSession', parseEmBody(list).tree)).toHaveLength(4);
+    expect(parseEntityList('ReplicaTaskSession', parseEmBody(list).tree).items).toHaveLength(4);
   });
 });
 

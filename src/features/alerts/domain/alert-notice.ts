@@ -35,13 +35,16 @@ export interface Mute {
   createdAt: Date;
 }
 
-export type AlertResult = 'Failed' | 'Warning';
+/** `Unknown`: a completed session with a result word replibot does not know (kept in `resultWord`). */
+export type AlertResult = 'Failed' | 'Warning' | 'Unknown';
 
 /** One VM of a job run in an alert. */
 export interface AlertVm {
   taskUid: string;
   vmName: string;
   result: AlertResult;
+  /** EM's own word when `result` is `Unknown` */
+  resultWord?: string;
   reason: string;
   /** failed runs in a row, this one included (1 for a first failure; warnings keep the count of failures) */
   failedRuns: number;
@@ -113,4 +116,22 @@ export function reviveNotice(json: string): AlertNotice {
   return JSON.parse(json, (key, value) =>
     DATE_FIELDS.has(key) && typeof value === 'string' ? new Date(value) : value,
   ) as AlertNotice;
+}
+
+/** How an alert says what a VM ended with beyond its reason: "(warning)", "(ended with result Skipped)" or nothing. */
+export function toAlertResultNote(vm: Pick<AlertVm, 'result' | 'resultWord'>): string {
+  if (vm.result === 'Warning') return 'warning';
+  if (vm.result === 'Unknown') return `ended with result ${vm.resultWord ?? 'Unknown'}`;
+  return '';
+}
+
+/** The stored result text (EM's own word for an unknown one) back to the alert result. */
+export function toAlertResult(stored: string): Pick<AlertVm, 'result' | 'resultWord'> {
+  if (stored === 'Failed' || stored === 'Warning') return { result: stored };
+  return { result: 'Unknown', resultWord: stored };
+}
+
+/** The text stored for a result: EM's own word for an unknown one. */
+export function toStoredAlertResult(vm: Pick<AlertVm, 'result' | 'resultWord'>): string {
+  return vm.result === 'Unknown' ? (vm.resultWord ?? 'Unknown') : vm.result;
 }

@@ -88,7 +88,8 @@ export function planAlerts(input: PlanAlertsInput): AlertPlan {
       status.set(key, {
         jobName,
         vmName: s.vmDisplayName,
-        failedRuns: s.result === 'Warning' ? (before?.failedRuns ?? 0) : failedRuns,
+        // a warning, or a result replibot does not know, neither ends nor extends a failure streak
+        failedRuns: s.result === 'Warning' || s.result === 'Unknown' ? (before?.failedRuns ?? 0) : failedRuns,
         lastResult: s.result,
         lastEndTime: s.endTime,
       });
@@ -106,7 +107,9 @@ export function planAlerts(input: PlanAlertsInput): AlertPlan {
   // channel -> job run -> alert
   const byChannel = new Map<string, Map<string, PlannedAlert>>();
   for (const s of ordered) {
-    if (s.endTime === null || (s.result !== 'Failed' && s.result !== 'Warning')) continue;
+    // an unknown result of a completed session is alerted ("ended with result X"), never dropped
+    if (s.endTime === null || (s.result !== 'Failed' && s.result !== 'Warning' && s.result !== 'Unknown'))
+      continue;
     const channels = new Set<string>();
     for (const sub of input.subscriptions) {
       if (channels.has(sub.channelId) || !matchesSubscription(sub, s)) continue;
@@ -136,6 +139,7 @@ export function planAlerts(input: PlanAlertsInput): AlertPlan {
         taskUid: s.uid,
         vmName: s.vmDisplayName,
         result: s.result as AlertResult,
+        ...(s.result === 'Unknown' ? { resultWord: s.resultWord ?? 'Unknown' } : {}),
         reason: s.reason,
         failedRuns: streakOf.get(s.uid) ?? 0,
         endTime: s.endTime,
@@ -197,7 +201,8 @@ export function planPollWindow(input: {
 export function toPollFilters(from: Date, jobsWithOpenFailures: readonly string[]): Filter[] {
   const completed = eq('State', 'Completed');
   const ended = cmp('EndTime', '>=', from);
-  const filters: Filter[] = [and(completed, ended, anyOf('Result', ['Warning', 'Failed']))];
+  // `!= Success` rather than "Warning or Failed": a result word a newer EM adds is read too, and alerted
+  const filters: Filter[] = [and(completed, ended, cmp('Result', '!=', 'Success'))];
   // EM URLs have a length limit; a few dozen names per request keeps each one short
   for (let i = 0; i < jobsWithOpenFailures.length; i += 40) {
     filters.push(

@@ -72,8 +72,8 @@ export function matchesName(pattern: string | null, value: string | null): boole
 
 /** True when a completed task session is something this subscription wants to hear about. */
 export function matchesSubscription(filter: SubscriptionFilter, session: ReplicaTaskSession): boolean {
-  if (session.result === 'Failed') {
-    // a failure is always wanted
+  if (session.result === 'Failed' || session.result === 'Unknown') {
+    // a failure is always wanted; so is a result replibot cannot read (it may be one: better told than missed)
   } else if (session.result === 'Warning') {
     if (filter.level !== 'warnings') return false;
   } else return false;

@@ -6,7 +6,13 @@
 import type { KnownBlock } from '@slack/types';
 import { escapeMrkdwn, toPlainText, toSafeMrkdwn, truncateText } from '../../../slack/mrkdwn.js';
 import { toSlackDate as slackDate } from '../../../slack/slack-date.js';
-import type { AlertNotice, AlertVm, JobRunAlert } from '../domain/alert-notice.js';
+import {
+  type AlertNotice,
+  type AlertVm,
+  type JobRunAlert,
+  toAlertResultNote,
+  toStoredAlertResult,
+} from '../domain/alert-notice.js';
 import { formatReportLag } from '../domain/plan-reconcile.js';
 import {
   countsText,
@@ -122,7 +128,7 @@ function vmSections(vms: readonly AlertVm[], timeZone: string): string[] {
     // storm: one line per reason, naming as many VMs as fit
     const groups = new Map<string, AlertVm[]>();
     for (const vm of vms) {
-      const key = `${vm.recoveredAt ? 'r' : vm.result}\u0000${vm.reason.trim()}`;
+      const key = `${vm.recoveredAt ? 'r' : toStoredAlertResult(vm)}\u0000${vm.reason.trim()}`;
       const list = groups.get(key) ?? [];
       list.push(vm);
       groups.set(key, list);
@@ -132,7 +138,7 @@ function vmSections(vms: readonly AlertVm[], timeZone: string): string[] {
       const first = group[0]!;
       const label = first.recoveredAt
         ? `✅ *${plural(group.length, 'VM')} recovered*`
-        : `${first.result === 'Failed' ? '🔴' : '🟡'} *${plural(group.length, 'VM')}${first.result === 'Warning' ? ' with a warning' : ''}*`;
+        : `${first.result === 'Failed' ? '🔴' : '🟡'} *${plural(group.length, 'VM')}${first.result === 'Warning' ? ' with a warning' : first.result === 'Unknown' ? ` that ${toSafeMrkdwn(toAlertResultNote(first), 80)}` : ''}*`;
       const reason = first.recoveredAt
         ? ''
         : `: ${toSafeMrkdwn(oneLine(first.reason) || 'no reason given', 300)}`;
@@ -171,7 +177,8 @@ function vmLine(vm: AlertVm, timeZone: string): string {
   if (vm.recoveredAt !== null) return `✅ ~${name}~ recovered at ${slackDate(vm.recoveredAt, timeZone)}`;
   const icon = vm.result === 'Failed' ? '🔴' : '🟡';
   const streak = streakText(vm);
-  return `${icon} *${name}*: ${toSafeMrkdwn(oneLine(vm.reason) || 'no reason given', 400)}${streak ? ` _(${streak})_` : ''}`;
+  const ended = vm.result === 'Unknown' ? ` ${toSafeMrkdwn(toAlertResultNote(vm), 80)}` : '';
+  return `${icon} *${name}*${ended}: ${toSafeMrkdwn(oneLine(vm.reason) || 'no reason given', 400)}${streak ? ` _(${streak})_` : ''}`;
 }
 
 /** "`a`, `b`, `c` and 40 more" within about `max` characters. */

@@ -3,7 +3,12 @@
  * notification shows). Bounded so a storm of 500 VMs stays a short message.
  */
 import { formatDateTime } from '../../../core/format.js';
-import type { AlertNotice, AlertVm, JobRunAlert } from '../domain/alert-notice.js';
+import {
+  type AlertNotice,
+  type AlertVm,
+  type JobRunAlert,
+  toAlertResultNote,
+} from '../domain/alert-notice.js';
 import { formatReportLag } from '../domain/plan-reconcile.js';
 
 export interface RenderTextOptions {
@@ -28,11 +33,16 @@ export function streakText(vm: Pick<AlertVm, 'result' | 'failedRuns'>): string {
 /** "3 VMs failed, 1 with a warning" */
 export function countsText(alert: JobRunAlert): string {
   const failed = alert.vms.filter((v) => v.result === 'Failed').length;
-  const warned = alert.vms.length - failed;
+  const other = alert.vms.filter((v) => v.result === 'Unknown').length;
+  const warned = alert.vms.length - failed - other;
   const parts: string[] = [];
   if (failed > 0) parts.push(`${plural(failed, 'VM')} failed`);
   if (warned > 0)
-    parts.push(failed > 0 ? `${warned} with a warning` : `${plural(warned, 'VM')} with a warning`);
+    parts.push(parts.length > 0 ? `${warned} with a warning` : `${plural(warned, 'VM')} with a warning`);
+  if (other > 0)
+    parts.push(
+      parts.length > 0 ? `${other} with another result` : `${plural(other, 'VM')} with another result`,
+    );
   return parts.join(', ');
 }
 
@@ -63,7 +73,7 @@ export function renderAlertText(notice: AlertNotice, options: RenderTextOptions)
           Boolean,
         );
         lines.push(
-          `• ${esc(vm.vmName)}${vm.result === 'Warning' ? ' (warning)' : ''}: ${esc(oneLine(vm.reason) || 'no reason given')}${extra.length ? ` (${extra.join('; ')})` : ''}`,
+          `• ${esc(vm.vmName)}${toAlertResultNote(vm) ? ` (${esc(toAlertResultNote(vm))})` : ''}: ${esc(oneLine(vm.reason) || 'no reason given')}${extra.length ? ` (${extra.join('; ')})` : ''}`,
         );
       }
       if (a.reportedLateMs) lines.push(`Reported by EM ${formatReportLag(a.reportedLateMs)} after it ended.`);

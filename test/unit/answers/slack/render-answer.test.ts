@@ -55,6 +55,7 @@ function reply(sessions: SessionRow[], overrides: Partial<SessionListReply> = {}
       None: 0,
       Success: sessions.filter((s) => s.result === 'Success').length,
       Warning: sessions.filter((s) => s.result === 'Warning').length,
+      Unknown: 0,
       Failed: sessions.filter((s) => s.result === 'Failed').length,
     },
     sessions,

@@ -7,6 +7,7 @@ import {
   planPollWindow,
   toPollFilters,
 } from '../../../../../src/features/alerts/domain/plan-alerts.js';
+import { renderAlertText } from '../../../../../src/features/alerts/text/render-alert-text.js';
 import { taskSession } from '../../../../fakes/alert-session.js';
 
 const T0 = new Date('2026-05-14T09:00:00Z');
@@ -24,6 +25,31 @@ const sub = (channelId: string, over: Partial<Subscription> = {}): Subscription 
 const none = () => null;
 
 describe('planAlerts', () => {
+  it('alerts a completed session with a result word EM sent that replibot does not know, with the word', () => {
+    const plan = planAlerts({
+      sessions: [taskSession({ vmDisplayName: 'odd01', result: 'Unknown', resultWord: 'Skipped' })],
+      subscriptions: [sub('C1')],
+      mutes: [],
+      previous: () => ({ failedRuns: 2, lastResult: 'Failed', lastEndTime: new Date(0) }),
+      catchUp: false,
+      catchUpThreshold: 5,
+    });
+    expect(plan.alerts).toHaveLength(1);
+    expect(plan.alerts[0]!.vms).toEqual([
+      expect.objectContaining({ vmName: 'odd01', result: 'Unknown', resultWord: 'Skipped', failedRuns: 0 }),
+    ]);
+    // it neither ends nor extends the failure streak
+    expect(plan.statuses).toEqual([expect.objectContaining({ vmName: 'odd01', failedRuns: 2 })]);
+    const alert = { ...plan.alerts[0]!, id: 1, acknowledgedBy: null, acknowledgedAt: null, ts: null };
+    const text = renderAlertText(
+      { kind: 'job-run', alert: { ...alert, vms: alert.vms.map((vm) => ({ ...vm, recoveredAt: null })) } },
+      { timeZone: 'UTC' },
+    );
+    expect(text).toContain('1 VM with another result');
+    expect(text).toContain('• odd01 (ended with result Skipped): ');
+    expect(plan.recoveries).toEqual([]);
+  });
+
   it('groups the failures of one job run into one alert per channel', () => {
     const plan = planAlerts({
       sessions: [
@@ -163,10 +189,10 @@ describe('planPollWindow', () => {
 });
 
 describe('toPollFilters', () => {
-  it('asks for completed failures and warnings, and successes only of jobs with open failures', () => {
+  it('asks for completed sessions that did not succeed, and successes only of jobs with open failures', () => {
     const from = new Date('2026-05-14T11:29:00Z');
     expect(toPollFilters(from, []).map((f) => toFilterString('ReplicaTaskSession', f))).toEqual([
-      'State==Completed;EndTime>="2026-05-14T11:29:00.000Z";(Result==Warning,Result==Failed)',
+      'State==Completed;EndTime>="2026-05-14T11:29:00.000Z";Result!=Success',
     ]);
     const filters = toPollFilters(from, ['SQL Prod']).map((f) => toFilterString('ReplicaTaskSession', f));
     expect(filters[1]).toBe(

@@ -1,0 +1,131 @@
+/** The control API under /_sim: add and finish task sessions, set faults, read and reset stats (tests and demos). */
+import type { IncomingMessage } from 'node:http';
+import { type FaultOptions, toFaults } from './faults.js';
+import { type SimulatorQuirks, toQuirks } from './quirks.js';
+import type { Reply } from './replies.js';
+import { type FinishTaskSession, type NewTaskSession, SimInputError, type SimStore } from './sim-store.js';
+
+export interface ControlRouteOptions {
+  store: SimStore;
+  nowMs: () => number;
+  setFaults(faults: FaultOptions): void;
+  setQuirks(quirks: SimulatorQuirks): void;
+  stats: { requests: number; bytesSent: number };
+  counts(): Record<string, number>;
+  resetStats(): void;
+}
+
+function readBody(req: IncomingMessage, limit = 1_000_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let size = 0;
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new SimInputError('request body too large'));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function parseJsonBody(text: string): Record<string, unknown> {
+  if (text.trim() === '') return {};
+  try {
+    const value: unknown = JSON.parse(text);
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      throw new SimInputError('the body must be a JSON object');
+    }
+    return value as Record<string, unknown>;
+  } catch (error) {
+    if (error instanceof SimInputError) throw error;
+    throw new SimInputError('the body is not valid JSON');
+  }
+}
+
+function toNewTaskSession(body: Record<string, unknown>): NewTaskSession {
+  const input: NewTaskSession = { vm: body.vm as string, job: body.job as string };
+  for (const key of ['server', 'state', 'result', 'reason', 'jobSessionUid'] as const) {
+    if (body[key] !== undefined) (input as unknown as Record<string, unknown>)[key] = body[key];
+  }
+  if (body.totalSize !== undefined) input.totalSize = body.totalSize as number;
+  if (body.isRetry !== undefined) input.isRetry = body.isRetry === true;
+  if (body.creationTime !== undefined) input.creationTime = new Date(body.creationTime as string);
+  if (body.endTime !== undefined) input.endTime = new Date(body.endTime as string);
+  return input;
+}
+
+/** The /_sim router: `route(req, url)` answers one control request in JSON. */
+export function createControlRoutes(options: ControlRouteOptions): {
+  route(req: IncomingMessage, url: URL): Promise<Reply>;
+} {
+  const { store, nowMs, setFaults, setQuirks, stats, counts, resetStats } = options;
+
+  const route = async (req: IncomingMessage, url: URL): Promise<Reply> => {
+    const send = (status: number, value: unknown): Reply => ({
+      status,
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      body: JSON.stringify(value),
+    });
+    const method = req.method ?? 'GET';
+    const parts = url.pathname.split('/').filter((s) => s !== '');
+    try {
+      if (parts[1] === 'sessions' && parts.length === 2 && method === 'POST') {
+        const body = parseJsonBody(await readBody(req));
+        const task = store.addTaskSession(toNewTaskSession(body), nowMs());
+        return send(201, store.toSimTaskSession(task));
+      }
+      if (parts[1] === 'sessions' && parts.length === 3 && method === 'GET') {
+        const task = store.findTask(decodeURIComponent(parts[2]!));
+        if (!task) return send(404, { error: `No task session ${parts[2]}` });
+        return send(200, store.toSimTaskSession(task));
+      }
+      if (parts[1] === 'sessions' && parts.length === 4 && parts[3] === 'finish' && method === 'POST') {
+        const body = parseJsonBody(await readBody(req));
+        const input: FinishTaskSession = { result: body.result as FinishTaskSession['result'] };
+        if (body.reason !== undefined) input.reason = body.reason as string;
+        if (body.endTime !== undefined) input.endTime = new Date(body.endTime as string);
+        const task = store.finishTaskSession(decodeURIComponent(parts[2]!), input, nowMs());
+        return send(200, store.toSimTaskSession(task));
+      }
+      if (parts[1] === 'faults' && parts.length === 2 && method === 'POST') {
+        const faults = toFaults(parseJsonBody(await readBody(req)));
+        setFaults(faults);
+        return send(200, faults);
+      }
+      if (parts[1] === 'quirks' && parts.length === 2 && method === 'POST') {
+        const quirks = toQuirks(parseJsonBody(await readBody(req)));
+        setQuirks(quirks);
+        return send(200, quirks);
+      }
+      if (parts[1] === 'stats' && parts.length === 2 && method === 'GET') {
+        return send(200, { ...stats, ...counts() });
+      }
+      if (parts[1] === 'stats' && parts[2] === 'reset' && method === 'POST') {
+        resetStats();
+        return send(200, stats);
+      }
+      return send(404, {
+        error: `Unknown control endpoint ${method} ${url.pathname}`,
+        endpoints: [
+          'POST /_sim/sessions',
+          'GET /_sim/sessions/{id}',
+          'POST /_sim/sessions/{id}/finish',
+          'POST /_sim/faults',
+          'POST /_sim/quirks',
+          'GET /_sim/stats',
+          'POST /_sim/stats/reset',
+        ],
+      });
+    } catch (error) {
+      if (error instanceof SimInputError) return send(error.notFound ? 404 : 400, { error: error.message });
+      throw error;
+    }
+  };
+
+  return { route };
+}
