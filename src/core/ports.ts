@@ -32,6 +32,17 @@ export interface EmApi {
   queryTaskSessions(query: EmQuery): AsyncIterable<ReplicaTaskSession>;
   /** Every matching job session, following PagingInfo to the last page. */
   queryJobSessions(query: EmQuery): AsyncIterable<ReplicaJobSession>;
+  /**
+   * How many task sessions match: one `pageSize=1` request, whose `PagesCount` is the number of matching rows
+   * (page 1 is checked for an item, since EM says 1 page for an empty result too).
+   */
+  countTaskSessions(query: Pick<EmQuery, 'filter'>): Promise<number>;
+  /** How many job sessions match (as countTaskSessions). */
+  countJobSessions(query: Pick<EmQuery, 'filter'>): Promise<number>;
+  /** One page (1-based) of a task session query, for answers that fetch rows as the reader pages. */
+  queryTaskSessionPage(query: EmQuery, page: number): Promise<EmPage<ReplicaTaskSession>>;
+  /** One page (1-based) of a job session query. */
+  queryJobSessionPage(query: EmQuery, page: number): Promise<EmPage<ReplicaJobSession>>;
   /** `GET /api/replicaSessions/{ID}?format=Entity` */
   getJobSession(id: string): Promise<ReplicaJobSession>;
   /** `GET /api/replicaSessions/{ID}/replicaTaskSessions?format=Entity` */

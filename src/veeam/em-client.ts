@@ -407,6 +407,37 @@ export function createEmClient(options: EmClientOptions): EmClient {
     }
   }
 
+  /** One page of a query, as EM sends it (rows that cannot be read are left out and reported). */
+  async function fetchPage<T extends SessionType>(
+    type: T,
+    query: EmQuery,
+    page: number,
+    pageSize: number,
+  ): Promise<EmPage<EntityByType[T]>> {
+    const ctx = context(`the query for ${type} (page ${page})`);
+    const tree = await getTree(toQueryPath(type, query, page, pageSize), ctx);
+    const { unreadable, ...parsed } = parseQueryPage(type, tree, ctx.what);
+    reportUnreadable(unreadable, ctx.what, query);
+    return parsed;
+  }
+
+  async function count(type: SessionType, query: Pick<EmQuery, 'filter'>): Promise<number> {
+    // pageSize=1: PagesCount is the number of matching rows; EM says 1 page for an empty result too
+    const first = await fetchPage(type, { filter: query.filter ?? null }, 1, 1);
+    if (first.pagesCount > 1) return first.pagesCount;
+    return first.items.length > 0 ? 1 : 0;
+  }
+
+  async function page<T extends SessionType>(
+    type: T,
+    query: EmQuery,
+    pageNum: number,
+  ): Promise<EmPage<EntityByType[T]>> {
+    if (!Number.isInteger(pageNum) || pageNum < 1)
+      throw new ReplibotError('internal', `replibot asked for page ${pageNum} of a ${type} query.`);
+    return fetchPage(type, query, pageNum, toPageSize(query.pageSize, options.pageSize, null));
+  }
+
   async function* rows<T extends SessionType>(type: T, query: EmQuery): AsyncGenerator<EntityByType[T]> {
     for await (const page of queryPages(type, query)) yield* page.items;
   }
@@ -519,6 +550,10 @@ export function createEmClient(options: EmClientOptions): EmClient {
     queryPages,
     queryTaskSessions: (query) => rows('ReplicaTaskSession', query),
     queryJobSessions: (query) => rows('ReplicaJobSession', query),
+    countTaskSessions: (query) => count('ReplicaTaskSession', query),
+    countJobSessions: (query) => count('ReplicaJobSession', query),
+    queryTaskSessionPage: (query, pageNum) => page('ReplicaTaskSession', query, pageNum),
+    queryJobSessionPage: (query, pageNum) => page('ReplicaJobSession', query, pageNum),
     getJobSession,
     getJobSessionTasks,
     getTaskSession,

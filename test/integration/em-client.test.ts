@@ -284,3 +284,48 @@ describe('createEmClient paging and sessions', () => {
     }
   });
 });
+
+describe('counts and single pages', () => {
+  it('counts matching sessions with one pageSize=1 request, zero and one included', async () => {
+    const sim = await startSimulator({ now: () => new Date('2026-11-20T12:00:00Z') });
+    const client = createEmClient({
+      url: sim.url,
+      username: 'replibot',
+      password: 'replibot',
+      caFile: undefined,
+      insecureTls: false,
+      format: 'xml',
+      timeoutMs: 10_000,
+      pageSize: 50,
+    });
+    try {
+      const all: ReplicaTaskSession[] = [];
+      for await (const s of client.queryTaskSessions({})) all.push(s);
+      const failed = all.filter((s) => s.result === 'Failed');
+      const before = client.stats.requests;
+      expect(await client.countTaskSessions({})).toBe(all.length);
+      expect(await client.countTaskSessions({ filter: eq('Result', 'Failed') })).toBe(failed.length);
+      expect(await client.countTaskSessions({ filter: eq('VmDisplayName', 'no-such-vm') })).toBe(0);
+      const one = all[0]!;
+      expect(await client.countTaskSessions({ filter: eq('VmDisplayName', one.vmDisplayName) })).toBe(
+        all.filter((s) => s.vmDisplayName.toLowerCase() === one.vmDisplayName.toLowerCase()).length,
+      );
+      expect(client.stats.requests - before).toBe(4);
+      const jobs: string[] = [];
+      for await (const j of client.queryJobSessions({})) jobs.push(j.uid);
+      expect(await client.countJobSessions({})).toBe(jobs.length);
+
+      const page2 = await client.queryTaskSessionPage(
+        { sort: { field: 'CreationTime', direction: 'desc' }, pageSize: 7 },
+        2,
+      );
+      const sorted = [...all].sort((a, b) => b.creationTime.getTime() - a.creationTime.getTime());
+      expect(page2.pageNum).toBe(2);
+      expect(page2.pagesCount).toBe(Math.ceil(all.length / 7));
+      expect(page2.items.map((s) => s.uid)).toEqual(sorted.slice(7, 14).map((s) => s.uid));
+    } finally {
+      await client.close();
+      await sim.close();
+    }
+  });
+});

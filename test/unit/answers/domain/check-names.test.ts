@@ -89,6 +89,10 @@ function fakeEm(rows: ReplicaTaskSession[]): EmApi {
   return {
     queryTaskSessions: tasks,
     async *queryJobSessions() {},
+    countTaskSessions: () => Promise.reject(new Error('not used')),
+    countJobSessions: () => Promise.reject(new Error('not used')),
+    queryTaskSessionPage: () => Promise.reject(new Error('not used')),
+    queryJobSessionPage: () => Promise.reject(new Error('not used')),
     getJobSession: () => Promise.reject(new Error('not used')),
     getJobSessionTasks: () => Promise.reject(new Error('not used')),
     getTaskSession: () => Promise.reject(new Error('not used')),
