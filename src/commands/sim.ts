@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { type RunningSimulator, type SimulatorOptions, startSimulator } from '../simulator/index.js';
+import type { CliIo } from './cli-io.js';
 
 const int =
   (name: string, min: number, max: number) =>
@@ -86,7 +87,7 @@ export function toSimUsage(sim: RunningSimulator, options: SimCliOptions, caFile
 }
 
 /** `replibot sim`: runs the Enterprise Manager simulator until Ctrl-C. */
-export function registerSimCommand(program: Command): void {
+export function registerSimCommand(program: Command, io: CliIo): void {
   program
     .command('sim')
     .description('Run the Veeam Enterprise Manager REST API simulator (for demos, tests and benchmarks)')
@@ -153,7 +154,7 @@ export function registerSimCommand(program: Command): void {
         caFile = join(tmpdir(), `replibot-sim-${sim.port}.pem`);
         writeFileSync(caFile, sim.caPem);
       }
-      process.stderr.write(toSimUsage(sim, options, caFile));
+      io.stderr.write(toSimUsage(sim, options, caFile));
       await new Promise<void>((resolve) => {
         const stop = () => {
           process.off('SIGINT', stop);
@@ -164,6 +165,6 @@ export function registerSimCommand(program: Command): void {
         process.on('SIGTERM', stop);
       });
       await sim.close();
-      process.stderr.write('EM simulator stopped.\n');
+      io.stderr.write('EM simulator stopped.\n');
     });
 }
