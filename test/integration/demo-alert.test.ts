@@ -7,6 +7,7 @@ import { PassThrough, Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningReplibot, startReplibot } from '../../src/main.js';
 import { startSimulator } from '../../src/simulator/index.js';
+import { waitFor } from '../fakes/wait-for.js';
 
 function collect(): { stream: Writable; text: () => string } {
   let text = '';
@@ -17,14 +18,6 @@ function collect(): { stream: Writable; text: () => string } {
     },
   });
   return { stream, text: () => text };
-}
-
-async function waitFor(predicate: () => boolean, ms = 20_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 let running: RunningReplibot | undefined;
@@ -46,8 +39,14 @@ describe('the terminal demo', () => {
     });
     expect(running.simulatorUrl).toBeDefined();
     input.write('fail ubuntu88\n');
-    await waitFor(() => output.text().includes('The simulator now has a failed replica of ubuntu88'));
-    await waitFor(() => /Replication job .+: 1 VM failed/.test(output.text()));
+    await waitFor(
+      () => output.text().includes('The simulator now has a failed replica of ubuntu88'),
+      'the answer to "fail ubuntu88"',
+      { timeoutMs: 20_000 },
+    );
+    await waitFor(() => /Replication job .+: 1 VM failed/.test(output.text()), 'the alert', {
+      timeoutMs: 20_000,
+    });
     const alert = output.text().slice(output.text().indexOf('The simulator now has'));
     expect(alert).toContain('ubuntu88: Processing ubuntu88 Error: Failed to create VM snapshot');
     expect(alert).toContain('Replication Job 1');
