@@ -6,8 +6,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
-    // worker threads start faster than forked processes
-    pool: 'threads',
+    // forks, not threads: as fast here (measured), with less CPU and memory
+    pool: 'forks',
     // files share a worker's loaded modules instead of importing them again: no test stubs globals, the
     // environment, timers or process.exitCode, and every file builds its own servers, stores and clocks
     isolate: false,
