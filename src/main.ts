@@ -35,6 +35,8 @@ export interface StartOptions {
   features?: FeatureFactory[];
   /** tests: extra options for the Slack app (a retry policy, the listen host) */
   slack?: Pick<Parameters<typeof createSlackApp>[0], 'clientOptions' | 'host'>;
+  /** tests: extra options for the EM client (a retry policy) */
+  em?: Parameters<typeof connectEm>[3];
 }
 
 export interface RunningReplibot {
@@ -61,7 +63,7 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
   const clock = options.clock ?? systemClock;
   // the demo (no VEEAM_URL) talks to a fresh simulator each time: a file would carry stale UIDs between runs
   const db = openReplibotDatabase(config.veeam ? config.databasePath : ':memory:');
-  const connection = await connectEm(config, logger).catch((error: unknown) => {
+  const connection = await connectEm(config, logger, {}, options.em).catch((error: unknown) => {
     db.close();
     throw error;
   });

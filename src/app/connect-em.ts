@@ -6,7 +6,7 @@ import type { Config } from '../config.js';
 import type { EmApi } from '../core/ports.js';
 import type { Logger } from '../logger.js';
 import { type RunningSimulator, type SimulatorOptions, startSimulator } from '../simulator/index.js';
-import { createEmClient } from '../veeam/em-client.js';
+import { createEmClient, type EmClientOptions } from '../veeam/em-client.js';
 
 export interface EmConnection {
   em: EmApi;
@@ -14,14 +14,18 @@ export interface EmConnection {
   close(): Promise<void>;
 }
 
-/** EM from VEEAM_URL, else the built-in simulator (`simulator` is then set), started with `simulator` options. */
+/**
+ * EM from VEEAM_URL, else the built-in simulator (`simulator` is then set), started with `simulator` options.
+ * `client` is for tests: a shorter retry policy.
+ */
 export async function connectEm(
   config: Config,
   logger: Logger,
   simulatorOptions: SimulatorOptions = {},
+  client: Pick<EmClientOptions, 'retry'> = {},
 ): Promise<EmConnection> {
   if (config.veeam) {
-    const em = createEmClient({ ...config.veeam, logger });
+    const em = createEmClient({ ...config.veeam, logger, ...client });
     return { em, simulator: undefined, close: () => em.close() };
   }
   const simulator = await startSimulator({ tls: true, ...simulatorOptions });
@@ -36,6 +40,7 @@ export async function connectEm(
     pageSize: 500,
     logger,
     ...(simulator.caPem ? { caPem: simulator.caPem } : {}),
+    ...client,
   });
   return {
     em,

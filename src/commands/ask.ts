@@ -7,6 +7,7 @@ import { renderReply } from '../answers/slack/render-reply.js';
 import { renderAskJson } from '../answers/text/render-ask-json.js';
 import { renderText } from '../answers/text/render-text.js';
 import { connectEm } from '../app/connect-em.js';
+import type { CliIo } from './cli-io.js';
 import { prepareOneShot } from './one-shot.js';
 
 export type AskFormat = 'text' | 'blocks' | 'json';
@@ -53,7 +54,7 @@ async function runAsk(options: AskOptions): Promise<number> {
   }
 }
 
-export function registerAskCommand(program: Command): void {
+export function registerAskCommand(program: Command, io: CliIo): void {
   program
     .command('ask')
     .description('Answer one question about replicas and exit (VEEAM_URL, else the built-in simulator)')
@@ -69,8 +70,10 @@ export function registerAskCommand(program: Command): void {
         .default('text'),
     )
     .action(async (words: string[], opts: { now?: string; tz?: string; format: AskFormat }) => {
-      process.exitCode = await runAsk({
-        env: process.env,
+      io.exitCode = await runAsk({
+        env: io.env,
+        output: io.stdout,
+        errorOutput: io.stderr,
         question: words.join(' '),
         now: opts.now,
         timeZone: opts.tz,

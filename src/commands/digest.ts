@@ -9,6 +9,7 @@ import { toDigestHeadline, toDigestTitle, toPeriodLabel } from '../features/dige
 import { renderDigestChart } from '../features/digests/render-digest-chart.js';
 import { renderDigestBlocks } from '../features/digests/slack/render-digest-blocks.js';
 import { renderDigestText } from '../features/digests/text/render-digest-text.js';
+import type { CliIo } from './cli-io.js';
 import { prepareOneShot } from './one-shot.js';
 
 export type DigestFormat = 'text' | 'blocks' | 'json';
@@ -86,7 +87,7 @@ export async function runDigestCommand(options: DigestCommandOptions): Promise<n
 }
 
 /** `replibot digest`: see a digest before scheduling one. */
-export function registerDigestCommand(program: Command): void {
+export function registerDigestCommand(program: Command, io: CliIo): void {
   program
     .command('digest')
     .description('Print the digest of the last day or week (VEEAM_URL, else the built-in simulator)')
@@ -115,7 +116,10 @@ export function registerDigestCommand(program: Command): void {
         server?: string;
         failedOnly?: boolean;
       }) => {
-        process.exitCode = await runDigestCommand({
+        io.exitCode = await runDigestCommand({
+          env: io.env,
+          output: io.stdout,
+          errorOutput: io.stderr,
           period: opts.period,
           now: opts.now,
           timeZone: opts.tz,

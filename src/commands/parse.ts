@@ -11,6 +11,7 @@ import { helpText } from '../question/help.js';
 import { isKnownTimeZone } from '../question/local-calendar.js';
 import { describeDefaultWindow, parseQuestion, RETENTION_DAYS } from '../question/parse-question.js';
 import type { QueryIntent } from '../question/query-intent.js';
+import type { CliIo } from './cli-io.js';
 import { parseNowOption } from './time-options.js';
 
 export { parseNowOption };
@@ -49,12 +50,12 @@ function toParseOutput(intent: QueryIntent, now: Date): Record<string, unknown> 
   };
 }
 
-function fail(message: string): void {
-  process.stderr.write(`replibot parse: ${message}\n`);
-  process.exitCode = 2;
-}
+export function registerParseCommand(program: Command, io: CliIo): void {
+  const fail = (message: string): void => {
+    io.stderr.write(`replibot parse: ${message}\n`);
+    io.exitCode = 2;
+  };
 
-export function registerParseCommand(program: Command): void {
   program
     .command('parse')
     .description('Show the Enterprise Manager query a question becomes (JSON; no EM or Slack needed)')
@@ -64,7 +65,7 @@ export function registerParseCommand(program: Command): void {
     .action((words: string[], options: ParseCommandOptions) => {
       // only DEFAULT_TIMEZONE matters here: missing or half-set VEEAM_/SLACK_ variables must not stop `parse`
       const timeZone =
-        options.tz ?? loadConfig({ DEFAULT_TIMEZONE: process.env.DEFAULT_TIMEZONE }).defaultTimeZone;
+        options.tz ?? loadConfig({ DEFAULT_TIMEZONE: io.env.DEFAULT_TIMEZONE }).defaultTimeZone;
       if (!isKnownTimeZone(timeZone)) {
         fail(
           `--tz "${timeZone}" is not an IANA time zone; use a name such as Europe/Berlin, America/New_York or UTC.`,
@@ -84,14 +85,14 @@ export function registerParseCommand(program: Command): void {
       }
       const parsed = parseQuestion(words.join(' '), { now, timeZone });
       if (parsed.kind === 'help') {
-        process.stdout.write(`${JSON.stringify({ help: helpText() })}\n`);
+        io.stdout.write(`${JSON.stringify({ help: helpText() })}\n`);
         return;
       }
       if (parsed.kind === 'not-understood') {
-        process.stdout.write(`${JSON.stringify({ error: parsed.error, suggestions: parsed.suggestions })}\n`);
-        process.exitCode = 2;
+        io.stdout.write(`${JSON.stringify({ error: parsed.error, suggestions: parsed.suggestions })}\n`);
+        io.exitCode = 2;
         return;
       }
-      process.stdout.write(`${JSON.stringify(toParseOutput(parsed.intent, now))}\n`);
+      io.stdout.write(`${JSON.stringify(toParseOutput(parsed.intent, now))}\n`);
     });
 }

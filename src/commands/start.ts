@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { startReplibot } from '../main.js';
+import { type CliIo, isInteractive } from './cli-io.js';
 
 /** `replibot start`: the Slack app when SLACK_BOT_TOKEN is set, else a chat in this terminal. */
-export function registerStartCommand(program: Command): void {
+export function registerStartCommand(program: Command, io: CliIo): void {
   program
     .command('start')
     .description(
@@ -11,11 +12,11 @@ export function registerStartCommand(program: Command): void {
     )
     .action(async () => {
       const running = await startReplibot({
-        env: process.env,
-        input: process.stdin,
-        output: process.stdout,
-        errorOutput: process.stderr,
-        isTTY: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+        env: io.env,
+        input: io.stdin,
+        output: io.stdout,
+        errorOutput: io.stderr,
+        isTTY: isInteractive(io),
       });
       const onSignal = () => {
         void running.stop();

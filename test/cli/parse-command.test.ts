@@ -1,33 +1,18 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { type CliRun, runReplibot, spawnReplibot } from '../fakes/run-cli.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real command, as an admin would, with a clean environment plus the given variables. */
-function replibot(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['bin/replibot.js', ...args],
-      { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env } },
-      (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
+/** The real command line, in this process, with a clean environment plus the given variables. */
+function replibot(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return runReplibot(args, { env });
 }
 
 describe('replibot parse', () => {
-  it("prints the EM query for the issue's question and exits 0", async () => {
-    const run = await replibot([
+  // once as the real `node bin/replibot.js` child process, to prove the bin end to end
+  it.each([
+    ['in process', runReplibot],
+    ['as node bin/replibot.js', spawnReplibot],
+  ])("prints the EM query for the issue's question and exits 0 (%s)", async (_how, start) => {
+    const run = await start([
       'parse',
       'replicas failed today for apache02',
       '--tz',

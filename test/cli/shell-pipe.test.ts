@@ -1,54 +1,42 @@
-/** The terminal mode and `replibot ask`, run as the real command with a clean environment. */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+/** The terminal mode and `replibot ask`, run as the real command line with a clean environment. */
 import { describe, expect, it } from 'vitest';
 import { findBlockKitViolations } from '../../src/slack/limits.js';
+import { runReplibot, spawnReplibot } from '../fakes/run-cli.js';
 
-const BIN = fileURLToPath(new URL('../../bin/replibot.js', import.meta.url));
-
+/** `replibot <args>` in this process, `input` piped to it. */
 function run(args: string[], input = '', env: Record<string, string> = {}) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
+  return runReplibot(args, { input, env });
 }
 
 describe('replibot start without Slack tokens', () => {
-  it('answers each piped question from the built-in simulator and exits at end of input', async () => {
-    const { code, stdout, stderr } = await run(
-      ['start'],
-      'replicas failed today for apache02\nfailed replicas last 7 days\nmore\ndetails 1\nblorp\n',
-      { DEFAULT_TIMEZONE: 'Europe/Berlin' },
-    );
-    expect(code).toBe(0);
-    const lines = stdout.split('\n');
-    expect(lines[0]).toMatch(
-      /^replibot: no VEEAM_URL set, so the built-in Enterprise Manager simulator is answering/,
-    );
-    expect(stdout).toContain('> replicas failed today for apache02');
-    expect(stdout).toMatch(/Failed replicas for apache02 today\n/);
-    expect(stdout).toMatch(/Failed replicas in the last 7 days\n.*\n\d+ sessions {2}✖ \d+ failed/);
-    expect(stdout).toMatch(/Showing 26–\d+ of \d+/);
-    expect(stdout).toMatch(/Job run: /);
-    expect(stdout).toContain('Try for example:');
-    // piped output is plain text: no colour codes, no JSON log lines in the chat
-    expect(stdout).not.toContain('\x1b[');
-    expect(stdout).not.toContain('{"level"');
-    expect(stderr).not.toMatch(/"level":30/);
-  });
+  // once as the real `node bin/replibot.js` child process with a real pipe, to prove the bin end to end
+  it.each([
+    ['in process', runReplibot],
+    ['as node bin/replibot.js', spawnReplibot],
+  ])(
+    'answers each piped question from the built-in simulator and exits at end of input (%s)',
+    async (_how, start) => {
+      const { code, stdout, stderr } = await start(['start'], {
+        input: 'replicas failed today for apache02\nfailed replicas last 7 days\nmore\ndetails 1\nblorp\n',
+        env: { DEFAULT_TIMEZONE: 'Europe/Berlin' },
+      });
+      expect(code).toBe(0);
+      const lines = stdout.split('\n');
+      expect(lines[0]).toMatch(
+        /^replibot: no VEEAM_URL set, so the built-in Enterprise Manager simulator is answering/,
+      );
+      expect(stdout).toContain('> replicas failed today for apache02');
+      expect(stdout).toMatch(/Failed replicas for apache02 today\n/);
+      expect(stdout).toMatch(/Failed replicas in the last 7 days\n.*\n\d+ sessions {2}✖ \d+ failed/);
+      expect(stdout).toMatch(/Showing 26–\d+ of \d+/);
+      expect(stdout).toMatch(/Job run: /);
+      expect(stdout).toContain('Try for example:');
+      // piped output is plain text: no colour codes, no JSON log lines in the chat
+      expect(stdout).not.toContain('\x1b[');
+      expect(stdout).not.toContain('{"level"');
+      expect(stderr).not.toMatch(/"level":30/);
+    },
+  );
 
   it('exits on "exit" without reading the rest', async () => {
     const { code, stdout } = await run(['start'], 'exit\nfailed replicas last 7 days\n');

@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import { findBlockKitViolations, type Surface } from '../../src/slack/limits.js';
+import { waitFor } from './wait-for.js';
 
 export interface RecordedCall {
   method: string;
@@ -407,15 +408,7 @@ export async function startFakeSlackApi(
       responseFailure = status;
     },
     callsTo: (method) => calls.filter((c) => c.method === method),
-    waitFor: async (find, what, timeoutMs = 10_000) => {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const found = find();
-        if (found) return found as never;
-        if (Date.now() > deadline) throw new Error(`fake Slack API: timed out waiting for ${what}`);
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    },
+    waitFor: (find, what, timeoutMs) => waitFor(find, `${what} (fake Slack API)`, { timeoutMs }),
     waitForCall: (method, predicate = () => true) =>
       api.waitFor(() => calls.find((c) => c.method === method && predicate(c)), `a ${method} call`),
     waitForResponse: (id, predicate = () => true) =>

@@ -10,6 +10,7 @@ import type { AlertService } from '../../src/features/alerts/alert-service.js';
 import { createAlertsFeature } from '../../src/features/alerts/feature.js';
 import { FEATURES, type RunningReplibot, startReplibot } from '../../src/main.js';
 import { startSimulator } from '../../src/simulator/index.js';
+import { waitFor } from '../fakes/wait-for.js';
 
 /** FEATURES with the alerts service left unstarted, so the test can drive its passes. */
 function withDrivenAlerts(): { features: FeatureFactory[]; service: () => AlertService } {
@@ -39,14 +40,6 @@ function collect(): { stream: Writable; text: () => string } {
   return { stream, text: () => text };
 }
 
-async function waitFor(predicate: () => boolean, ms = 20_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 let running: RunningReplibot | undefined;
 afterEach(async () => {
   await running?.stop();
@@ -70,7 +63,11 @@ describe('the terminal demo', () => {
     expect((await alerts.service().poller.pollOnce()).ok).toBe(true);
     input.write('fail ubuntu88\n');
     // the terminal chat answers the command; nothing is alerted until the next poll
-    await waitFor(() => output.text().includes('The simulator now has a failed replica of ubuntu88'));
+    await waitFor(
+      () => output.text().includes('The simulator now has a failed replica of ubuntu88'),
+      'the answer to "fail ubuntu88"',
+      { timeoutMs: 20_000 },
+    );
     expect(output.text()).not.toMatch(/Replication job .+: 1 VM failed/);
     expect((await alerts.service().poller.pollOnce()).alerts).toBe(1);
     await alerts.service().outbox.drain();

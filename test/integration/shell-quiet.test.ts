@@ -45,6 +45,8 @@ describe('the terminal chat with Enterprise Manager down', () => {
       output: output.stream,
       errorOutput: errors.stream,
       isTTY: false,
+      // a refused read is still retried (and its warning kept off the screen), without the production backoff
+      em: { retry: { attempts: 2, baseDelayMs: 1 } },
     });
     input.end('failed replicas today\n');
     await running.done;
