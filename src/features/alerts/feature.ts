@@ -6,6 +6,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { Feature, FeatureContext } from '../../app/feature.js';
 import { formatDateTime } from '../../core/format.js';
+import { toAccessPolicy } from '../../slack/access.js';
 import { escapeMrkdwn } from '../../slack/mrkdwn.js';
 import { type AlertHealth, createAlertService, ensureDefaultSubscription } from './alert-service.js';
 import { createAlertStore } from './alert-store.js';
@@ -101,7 +102,7 @@ export async function createAlertsFeature(ctx: FeatureContext): Promise<Feature>
       registerAlertActions(app, {
         store,
         clock,
-        adminUserIds: config.adminUserIds,
+        access: toAccessPolicy(config),
         timeZone: config.defaultTimeZone,
         logger,
         onQueued: () => service.outbox.kick(),
