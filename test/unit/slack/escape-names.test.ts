@@ -3,7 +3,7 @@
  * job run and a storm, recoveries, digests): each shows as typed, never as bold, italics, strike or code. The
  * answers go through the real Bolt app in test/integration/slack-door.test.ts.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import type { AlertVm, JobRunAlert } from '../../../src/features/alerts/domain/alert-notice.js';
 import { renderAlertMessage } from '../../../src/features/alerts/slack/render-alert-message.js';
 import { toDigestWindow } from '../../../src/features/digests/domain/digest-window.js';
