@@ -118,7 +118,7 @@ export interface RequestGuardOptions {
   bodyLimit?: number;
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too large'> {
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too large' | 'aborted'> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -135,7 +135,15 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too la
       chunks.push(chunk);
     });
     req.on('end', () => {
-      if (!done) resolve(Buffer.concat(chunks));
+      if (done) return;
+      done = true;
+      resolve(Buffer.concat(chunks));
+    });
+    // the client went away mid-body: nothing to answer
+    req.on('close', () => {
+      if (done) return;
+      done = true;
+      resolve('aborted');
     });
     req.on('error', reject);
   });
@@ -156,6 +164,7 @@ export function withRequestGuard(next: RequestListener, options: RequestGuardOpt
   const log = options.logger;
   const guard = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const body = await readBody(req, limit);
+    if (body === 'aborted') return;
     if (body === 'too large') {
       log.warn({ limit }, 'refused a Slack request over the size limit');
       return answer(res, 413);

@@ -20,6 +20,7 @@ import { type RunningSimulator, startSimulator } from '../../src/simulator/index
 import { toAccessPolicy } from '../../src/slack/access.js';
 import { encodeAnswerCursor } from '../../src/slack/action-values.js';
 import { createSlackApp, type SlackAppHandle } from '../../src/slack/app.js';
+import { SLACK_BODY_LIMIT } from '../../src/slack/request-guard.js';
 import { createEmClient, type EmClient } from '../../src/veeam/em-client.js';
 import { type FakeSlackApi, startFakeSlackApi } from '../fakes/fake-slack-api.js';
 import { expectShownAsTyped, MARKED_JOB, MARKED_VM, mrkdwnTexts } from '../fakes/marked-names.js';
@@ -304,6 +305,12 @@ describe('the request guard (HTTP mode)', () => {
     for (const body of forms) {
       expect((await sendSigned(body, FORM)).status, body).toBe(400);
     }
+    const huge = JSON.stringify({
+      type: 'event_callback',
+      event_id: 'EvBig',
+      pad: 'x'.repeat(SLACK_BODY_LIMIT),
+    });
+    expect((await sendSigned(huge, 'application/json')).status).toBe(413);
     // unsigned garbage is refused for its signature first
     expect((await sender.send('null', 'application/json', {})).status).toBe(401);
     const command = new URLSearchParams(
