@@ -49,8 +49,12 @@ function fromSlackText(text: string): string {
  */
 export function toPlainQuestion(text: string, source: 'slack' | 'plain' = 'plain'): string {
   const unmarked = source === 'slack' ? fromSlackText(text) : text;
-  // no-break and other wide spaces (pasted from mail or a phone) count as plain spaces
-  return unmarked.replace(/[\u00a0\u2000-\u200a\u202f\u3000]/g, ' ').trim();
+  // no-break and other wide spaces (pasted from mail or a phone) count as plain spaces; the word joiners
+  // escapeMrkdwn puts around `*_~` in names (and zero-width spaces, BOMs) are dropped, so a pasted name reads as typed
+  return unmarked
+    .replace(/[\u200b\u2060\ufeff]/g, '')
+    .replace(/[\u00a0\u2000-\u200a\u202f\u3000]/g, ' ')
+    .trim();
 }
 
 function isSpace(ch: string): boolean {

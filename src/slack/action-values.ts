@@ -1,13 +1,13 @@
 /**
- * The `action_id`s of replibot's buttons and what their `value` carries. A "Show more" value holds the question,
- * the offset, the asker's zone and the fixed `now` of the first answer, so page 2 reads "today" the same way as
- * page 1 did even if it is clicked after midnight.
+ * What the `value` of replibot's buttons carries, and strict parsers for it (the `action_id`s are constants in
+ * the listener that owns them). A "Show more" value holds the question, the offset, the asker's zone and the
+ * fixed `now` of the first answer, so page 2 reads "today" the same way as page 1 did even if it is clicked
+ * after midnight.
+ *
+ * A value comes back from Slack exactly as we wrote it, so anything else was not written by us and is refused:
+ * numbers must be canonical decimals (`1`, never `01`, ` 1`, `1.0`, `1e0`, `0x1` or `-1`), and a JSON cursor
+ * must encode back to the very same text.
  */
-
-export const ACTION_SHOW_MORE = 'replibot_show_more';
-export const ACTION_DETAILS = 'replibot_details';
-export const ACTION_POST_TO_CHANNEL = 'replibot_post_to_channel';
-export const ACTION_JOB_RUN_MORE = 'replibot_job_run_more';
 
 /** Slack's limit on a button value is 2000 characters; stay below it with room for JSON quoting. */
 const MAX_ACTION_VALUE = 1900;
@@ -39,17 +39,29 @@ export function encodeAnswerCursor(cursor: AnswerCursor): string | null {
   return value.length <= MAX_ACTION_VALUE ? value : null;
 }
 
-export function decodeAnswerCursor(value: string): AnswerCursor | null {
+/** A JSON object from a button value, or null for anything else (`null`, an array, a number, bad JSON). */
+function parseValueObject(value: string): Record<string, unknown> | null {
+  if (value.length > MAX_ACTION_VALUE + 100) return null;
   try {
-    const raw = JSON.parse(value) as Record<string, unknown>;
-    const now = new Date(String(raw.n));
-    if (typeof raw.q !== 'string' || typeof raw.z !== 'string' || Number.isNaN(now.getTime())) return null;
-    const offset = Number(raw.o);
-    if (!Number.isInteger(offset) || offset < 0) return null;
-    return { question: raw.q, offset, timeZone: raw.z, now, ephemeral: raw.e === 1 };
+    const raw: unknown = JSON.parse(value);
+    return typeof raw === 'object' && raw !== null && !Array.isArray(raw)
+      ? (raw as Record<string, unknown>)
+      : null;
   } catch {
     return null;
   }
+}
+
+const isOffset = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+
+export function decodeAnswerCursor(value: string): AnswerCursor | null {
+  const raw = parseValueObject(value);
+  if (raw === null || typeof raw.q !== 'string' || typeof raw.z !== 'string' || typeof raw.n !== 'string')
+    return null;
+  const now = new Date(raw.n);
+  if (Number.isNaN(now.getTime()) || !isOffset(raw.o) || (raw.e !== 0 && raw.e !== 1)) return null;
+  const cursor = { question: raw.q, offset: raw.o, timeZone: raw.z, now, ephemeral: raw.e === 1 };
+  return encodeAnswerCursor(cursor) === value ? cursor : null;
 }
 
 export function encodeJobRunCursor(cursor: JobRunCursor): string {
@@ -57,14 +69,30 @@ export function encodeJobRunCursor(cursor: JobRunCursor): string {
 }
 
 export function decodeJobRunCursor(value: string): JobRunCursor | null {
-  try {
-    const raw = JSON.parse(value) as Record<string, unknown>;
-    const offset = Number(raw.o);
-    if (typeof raw.j !== 'string' || !/^[\w:.-]{1,200}$/.test(raw.j) || typeof raw.z !== 'string')
-      return null;
-    if (!Number.isInteger(offset) || offset < 0) return null;
-    return { jobSessionId: raw.j, offset, timeZone: raw.z };
-  } catch {
+  const raw = parseValueObject(value);
+  if (
+    raw === null ||
+    typeof raw.j !== 'string' ||
+    !/^[\w:.-]{1,200}$/.test(raw.j) ||
+    typeof raw.z !== 'string'
+  )
     return null;
-  }
+  if (!isOffset(raw.o)) return null;
+  const cursor = { jobSessionId: raw.j, offset: raw.o, timeZone: raw.z };
+  return encodeJobRunCursor(cursor) === value ? cursor : null;
+}
+
+/** A canonical positive decimal id (`1`, `42`): no sign, no leading zero, no space, no exponent, no hex. */
+export function parseActionId(text: string): number | null {
+  if (!/^[1-9][0-9]{0,14}$/.test(text)) return null;
+  return Number(text);
+}
+
+/** `<alertId>:<hours>` on a Mute button, both canonical positive decimals. */
+export function parseMuteValue(value: string): { alertId: number; hours: number } | null {
+  const parts = value.split(':');
+  if (parts.length !== 2) return null;
+  const alertId = parseActionId(parts[0]!);
+  const hours = parseActionId(parts[1]!);
+  return alertId === null || hours === null ? null : { alertId, hours };
 }

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver } from '@slack/bolt';
+import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import type { WebClient, WebClientOptions } from '@slack/web-api';
 import { createDefaultAnswerer } from '../answers/create-default-answerer.js';
@@ -17,9 +17,13 @@ import { type Clock, systemClock } from '../core/clock.js';
 import { ReplibotError } from '../core/errors.js';
 import type { EmApi } from '../core/ports.js';
 import type { Logger } from '../logger.js';
+import { toAccessPolicy } from './access.js';
 import { registerAppHome } from './app-home.js';
 import { toBoltLogger } from './bolt-logger.js';
+import { createRecentIds } from './recent-ids.js';
+import { refuseUnknownButtons } from './register-button.js';
 import { registerReplicasCommand } from './replicas-command.js';
+import { guardSocketMessages, SLACK_BODY_LIMIT, withRequestGuard } from './request-guard.js';
 import type { SlackRuntime } from './runtime.js';
 import { toSlackFailure } from './slack-errors.js';
 import type { SlashSubcommand } from './subcommands.js';
@@ -37,6 +41,11 @@ export interface SlackAppDeps {
   em: EmApi;
   logger: Logger;
   clock?: Clock;
+  /**
+   * what Slack request timestamps (5 minutes either way) and the event-retry window are measured on: the
+   * system clock unless a test drives it; kept apart from `clock`, which fixes "now" for answers
+   */
+  requestClock?: Clock;
   /** the question router; built from `em` and the question parser when absent */
   answerer?: Answerer;
   /** `/replicas <word> ...` commands from other features */
@@ -64,8 +73,11 @@ export interface SlackAppHandle {
   readonly port: number | undefined;
 }
 
-const SLACK_EVENTS_PATH = '/slack/events';
-const HEALTH_PATH = '/healthz';
+export const SLACK_EVENTS_PATH = '/slack/events';
+export const HEALTH_PATH = '/healthz';
+/** Slack retries an unacked event within minutes; an hour of event ids, at most this many, covers it. */
+export const RECENT_EVENTS_MAX = 10_000;
+export const RECENT_EVENTS_TTL_MS = 60 * 60_000;
 
 export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
   const slack = deps.config.slack;
@@ -96,29 +108,48 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
     ...(deps.clientOptions ? { overrides: deps.clientOptions } : {}),
   });
 
-  const socketMode = slack.appToken !== undefined;
+  const recentEvents = createRecentIds({
+    max: RECENT_EVENTS_MAX,
+    ttlMs: RECENT_EVENTS_TTL_MS,
+    clock: deps.requestClock ?? systemClock,
+  });
   let receiver: HTTPReceiver | undefined;
   let app: App;
-  if (socketMode) {
+  if (slack.appToken !== undefined) {
+    const socketReceiver = new SocketModeReceiver({
+      appToken: slack.appToken,
+      logger: boltLogger,
+      customRoutes: [healthRoute],
+      installerOptions: { port: deps.config.port, clientOptions },
+    });
+    guardSocketMessages(socketReceiver.client, { recentEvents, logger });
     app = new App({
       token: slack.botToken,
-      appToken: slack.appToken,
+      receiver: socketReceiver,
       socketMode: true,
       clientOptions,
       logger: boltLogger,
-      customRoutes: [healthRoute],
-      installerOptions: { port: deps.config.port },
       deferInitialization: true,
     });
   } else {
+    const signingSecret = slack.signingSecret ?? '';
     receiver = new HTTPReceiver({
-      signingSecret: slack.signingSecret ?? '',
+      signingSecret,
       endpoints: SLACK_EVENTS_PATH,
       customRoutes: [healthRoute],
       logger: boltLogger,
+      bodyLimit: SLACK_BODY_LIMIT,
       ...(deps.unhandledRequestTimeoutMillis
         ? { unhandledRequestTimeoutMillis: deps.unhandledRequestTimeoutMillis }
         : {}),
+    });
+    receiver.requestListener = withRequestGuard(receiver.requestListener, {
+      path: SLACK_EVENTS_PATH,
+      signingSecret,
+      clock: deps.requestClock ?? systemClock,
+      recentEvents,
+      logger,
+      bodyLimit: SLACK_BODY_LIMIT,
     });
     app = new App({
       token: slack.botToken,
@@ -141,11 +172,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
     logger,
     clock,
     timeZones: createTimeZoneLookup({ defaultTimeZone: deps.config.defaultTimeZone, logger }),
-    access: {
-      allowedChannelIds: deps.config.allowedChannelIds,
-      allowedUserIds: deps.config.allowedUserIds,
-      adminUserIds: deps.config.adminUserIds,
-    },
+    access: toAccessPolicy(deps.config),
     subcommands: deps.subcommands ?? [],
     homeExtras: deps.homeExtras,
   };
@@ -154,6 +181,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
   registerAppHome(app, runtime);
   registerAnswerActions(app, runtime);
   deps.extend?.(app);
+  refuseUnknownButtons(app, logger);
 
   let port: number | undefined;
   return {

@@ -1,21 +1,46 @@
 /**
  * Safe text for Slack mrkdwn. Everything that came from EM (VM, job and server names, reasons) or from a user
  * goes through `escapeMrkdwn` before it lands in a mrkdwn field, so `<!channel>` or `<https://evil|click>` shows
- * as text and pings nobody.
+ * as text and pings nobody, and `web_01_prod` or `*legacy*` shows as typed instead of in italics or bold.
  */
 
-/** `&`, `<` and `>` become `&amp;`, `&lt;` and `&gt;`, the only three characters Slack asks apps to escape. */
+/**
+ * U+2060 WORD JOINER: invisible, zero width, and neither a space nor punctuation.
+ *
+ * Slack has no backslash escape for `*`, `_`, `~` and `` ` ``. It opens bold, italics, strike or code only at a
+ * word boundary (start, space or punctuation before the mark, no space after) and closes them only at one, so
+ * `escapeMrkdwn` puts a word joiner on both sides of each mark: with a non-space, non-punctuation character on
+ * either side, a mark in a name can neither open nor close, while our own `*${name}*` around it still works.
+ * A word joiner rather than a zero-width space, because Slack reads a zero-width space as a boundary (that is
+ * the trick for bold in mid-word), and rather than a zero-width joiner, which glues `*` into the `*️⃣` emoji.
+ * Copy-paste stays sane: the joiner is invisible, copies along as an ignorable character, and replibot's
+ * question reader drops it again (src/question/tokenize-question.ts), so a name copied from an answer and
+ * pasted into `/replicas` is the name EM has.
+ */
+export const WORD_JOINER = '\u2060';
+const FORMATTING_MARK = /[*_~`]/g;
+
+/**
+ * `&`, `<` and `>` become `&amp;`, `&lt;` and `&gt;` (the three characters Slack asks apps to escape), and each
+ * formatting mark `*`, `_`, `~`, `` ` `` gets a word joiner on both sides.
+ */
 export function escapeMrkdwn(text: string): string {
-  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+  return text
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replace(FORMATTING_MARK, (mark) => `${WORD_JOINER}${mark}${WORD_JOINER}`);
 }
 
 const ENTITY = /^&(?:amp|lt|gt);/;
+const isMark = (ch: string | undefined) => ch === '*' || ch === '_' || ch === '~' || ch === '`';
 const ELLIPSIS = '…';
 
 /**
  * Cuts `text` to at most `max` UTF-16 units, ending with "…" when it had to cut. It never cuts inside an
- * `&amp;`/`&lt;`/`&gt;` entity (which would show a broken `&am`) nor between the two halves of a surrogate pair
- * (which would show a replacement character).
+ * `&amp;`/`&lt;`/`&gt;` entity (which would show a broken `&am`), inside an escaped mark (which would leave a
+ * `*` that may close a bold), nor between the two halves of a surrogate pair (which would show a replacement
+ * character).
  */
 export function truncateText(text: string, max: number): string {
   if (text.length <= max) return text;
@@ -27,6 +52,9 @@ export function truncateText(text: string, max: number): string {
     const entity = ENTITY.exec(text.slice(amp));
     if (entity && amp + entity[0].length > cut) cut = amp;
   }
+  // an escaped mark is joiner, mark, joiner: cut before all three
+  if (text[cut - 1] === WORD_JOINER && isMark(text[cut])) cut -= 1;
+  else if (isMark(text[cut - 1]) && text[cut - 2] === WORD_JOINER && text[cut] === WORD_JOINER) cut -= 2;
   const last = text.charCodeAt(cut - 1);
   if (last >= 0xd800 && last <= 0xdbff) cut -= 1;
   return `${text.slice(0, cut).trimEnd()}${ELLIPSIS}`;

@@ -74,6 +74,8 @@ export interface FakeSlackApi {
   waitForResponse(id: string, predicate?: (response: RecordedResponse) => boolean): Promise<RecordedResponse>;
   /** Socket Mode only: sends an envelope to the connected app and resolves with its ack */
   sendEnvelope(type: 'events_api' | 'slash_commands' | 'interactive', payload: unknown): Promise<SocketAck>;
+  /** sends `message` as it is over the socket; waits for the ack of `envelopeId` when given */
+  sendSocketText(message: string, envelopeId?: string): Promise<SocketAck | undefined>;
   /** Socket Mode only: resolves once the app is connected and has been sent `hello` */
   waitForSocket(): Promise<void>;
   reset(): void;
@@ -427,6 +429,14 @@ export async function startFakeSlackApi(
       });
       for (const socket of sockets) if (socket.readyState === WebSocket.OPEN) socket.send(message);
       return api.waitFor(() => acks.get(envelopeId), `the ack of ${envelopeId}`);
+    },
+    sendSocketText: async (message, envelopeId) => {
+      if (!wss) throw new Error('fake Slack API: started without socketMode');
+      await socketReady;
+      for (const socket of sockets) if (socket.readyState === WebSocket.OPEN) socket.send(message);
+      return envelopeId === undefined
+        ? undefined
+        : api.waitFor(() => acks.get(envelopeId), `the ack of ${envelopeId}`);
     },
     waitForSocket: () => socketReady,
     reset: () => {

@@ -4,10 +4,10 @@
  * simulator holding only the sessions each test adds (its clock moves when a test says so).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ACTION_SHOW_MORE } from '../../src/answers/slack/answer-actions.js';
 import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/logger.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
-import { ACTION_SHOW_MORE } from '../../src/slack/action-values.js';
 import { createSlackApp, type SlackAppHandle } from '../../src/slack/app.js';
 import { createEmClient, type EmClient } from '../../src/veeam/em-client.js';
 import { type FakeSlackApi, startFakeSlackApi } from '../fakes/fake-slack-api.js';

@@ -4,10 +4,14 @@
  */
 import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ACTION_DETAILS,
+  ACTION_POST_TO_CHANNEL,
+  ACTION_SHOW_MORE,
+} from '../../src/answers/slack/answer-actions.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger, silentLogger } from '../../src/logger.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
-import { ACTION_DETAILS, ACTION_POST_TO_CHANNEL, ACTION_SHOW_MORE } from '../../src/slack/action-values.js';
 import { createSlackApp, type SlackAppHandle } from '../../src/slack/app.js';
 import type { SlashSubcommand } from '../../src/slack/subcommands.js';
 import { createEmClient, type EmClient } from '../../src/veeam/em-client.js';

@@ -1,146 +1,97 @@
 /** The buttons on an answer: "Show more", "Details", "Post to channel", and "Show more" inside a job run. */
-import type {
-  AllMiddlewareArgs,
-  App,
-  BlockButtonAction,
-  RespondFn,
-  SlackActionMiddlewareArgs,
-} from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
+import type { App, RespondFn } from '@slack/bolt';
 import { ReplibotError } from '../../core/errors.js';
-import { checkAccess } from '../../slack/access.js';
-import {
-  ACTION_DETAILS,
-  ACTION_JOB_RUN_MORE,
-  ACTION_POST_TO_CHANNEL,
-  ACTION_SHOW_MORE,
-  decodeAnswerCursor,
-  decodeJobRunCursor,
-} from '../../slack/action-values.js';
+import { decodeAnswerCursor, decodeJobRunCursor } from '../../slack/action-values.js';
+import { registerButton, respondPrivately } from '../../slack/register-button.js';
 import { logReply, type SlackRuntime } from '../../slack/runtime.js';
 import { isChannelProblem, toSlackFailure } from '../../slack/slack-errors.js';
 import { SLACK_PAGE_SIZE } from './render-answer.js';
-import { renderAccessRefused } from './render-error-message.js';
 import { renderReply } from './render-reply.js';
 
+export const ACTION_SHOW_MORE = 'replibot_show_more';
+export const ACTION_DETAILS = 'replibot_details';
+export const ACTION_POST_TO_CHANNEL = 'replibot_post_to_channel';
+export const ACTION_JOB_RUN_MORE = 'replibot_job_run_more';
+
+/**
+ * Every answer button only reads (`use`): its value carries a question or a job session id that whoever may
+ * press it in this channel could also ask here directly, so the access check of the channel it is pressed in
+ * is the whole binding it needs.
+ */
 export function registerAnswerActions(app: App, runtime: SlackRuntime): void {
-  const stale = async (respond: RespondFn) => {
-    // Not an error worth a reference id: the button predates this replibot or was tampered with.
-    const text =
-      ':hourglass: I cannot read that button any more (it may come from an older replibot). Ask the question again.';
+  // Not an error worth a reference id: the button predates this replibot or was tampered with.
+  const stale = (respond: RespondFn) =>
+    respondPrivately(
+      respond,
+      ':hourglass: I cannot read that button any more (it may come from an older replibot). Ask the question again.',
+    );
+  const guard = (name: string, actionId: string, work: Parameters<typeof registerButton>[3]) =>
+    registerButton(
+      app,
+      actionId,
+      { name, need: 'use', access: runtime.access, logger: runtime.logger },
+      work,
+    );
+
+  guard('show more', ACTION_SHOW_MORE, async ({ body, value, respond }) => {
+    const cursor = decodeAnswerCursor(value);
+    if (!cursor) return stale(respond);
+    const reply = await runtime.answerer.ask(
+      cursor.question,
+      { userId: body.user.id, timeZone: cursor.timeZone, source: 'slack' },
+      { now: cursor.now, offset: cursor.offset, pageSize: SLACK_PAGE_SIZE },
+    );
+    logReply(runtime.logger, reply, { question: cursor.question, offset: cursor.offset });
+    const message = renderReply(reply, { timeZone: cursor.timeZone, ephemeral: cursor.ephemeral });
+    // The next page replaces this one; an error comes as a new message so the page already shown stays.
+    await respond(
+      reply.kind === 'answer'
+        ? { replace_original: true, ...message }
+        : { response_type: 'ephemeral', replace_original: false, ...message },
+    );
+  });
+
+  guard('details', ACTION_DETAILS, async ({ value, respond }) => {
+    const cursor = decodeJobRunCursor(value);
+    if (!cursor) return stale(respond);
+    const reply = await runtime.answerer.jobRun(cursor.jobSessionId, {
+      now: runtime.clock.now(),
+      timeZone: cursor.timeZone,
+      offset: 0,
+      pageSize: SLACK_PAGE_SIZE,
+    });
+    logReply(runtime.logger, reply, { jobSessionId: cursor.jobSessionId });
+    // Details go to the one who clicked, without touching the answer everyone may be reading.
     await respond({
       response_type: 'ephemeral',
       replace_original: false,
-      text,
-      blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }],
+      ...renderReply(reply, { timeZone: cursor.timeZone }),
     });
-  };
-  const allowed = async (body: BlockButtonAction, respond: RespondFn): Promise<boolean> => {
-    const decision = checkAccess(runtime.access, body.user.id, body.channel?.id ?? null);
-    if (!decision.allowed)
-      await respond({
-        response_type: 'ephemeral',
-        replace_original: false,
-        ...renderAccessRefused(decision.reason),
-      });
-    return decision.allowed;
-  };
-  /** ack first, check access, then the work; a failure is logged, never thrown into Bolt. */
-  const guard =
-    (
-      name: string,
-      work: (args: {
-        body: BlockButtonAction;
-        value: string;
-        respond: RespondFn;
-        client: WebClient;
-      }) => Promise<void>,
-    ) =>
-    async ({
-      ack,
-      body,
-      action,
-      respond,
-      client,
-    }: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs) => {
-      await ack();
-      const log = runtime.logger.child({ userId: body.user.id, action: name });
-      try {
-        if (!(await allowed(body, respond))) return;
-        await work({ body, value: action.value ?? '', respond, client });
-      } catch (error) {
-        log.error({ err: (error as Error).message }, `could not handle ${name}`);
-      }
-    };
+  });
 
-  app.action<BlockButtonAction>(
-    ACTION_SHOW_MORE,
-    guard('show more', async ({ body, value, respond }) => {
-      const cursor = decodeAnswerCursor(value);
-      if (!cursor) return stale(respond);
-      const reply = await runtime.answerer.ask(
-        cursor.question,
-        { userId: body.user.id, timeZone: cursor.timeZone, source: 'slack' },
-        { now: cursor.now, offset: cursor.offset, pageSize: SLACK_PAGE_SIZE },
-      );
-      logReply(runtime.logger, reply, { question: cursor.question, offset: cursor.offset });
-      const message = renderReply(reply, { timeZone: cursor.timeZone, ephemeral: cursor.ephemeral });
-      // The next page replaces this one; an error comes as a new message so the page already shown stays.
-      await respond(
-        reply.kind === 'answer'
-          ? { replace_original: true, ...message }
-          : { response_type: 'ephemeral', replace_original: false, ...message },
-      );
-    }),
-  );
+  guard('job run more', ACTION_JOB_RUN_MORE, async ({ value, respond }) => {
+    const cursor = decodeJobRunCursor(value);
+    if (!cursor) return stale(respond);
+    const reply = await runtime.answerer.jobRun(cursor.jobSessionId, {
+      now: runtime.clock.now(),
+      timeZone: cursor.timeZone,
+      offset: cursor.offset,
+      pageSize: SLACK_PAGE_SIZE,
+    });
+    logReply(runtime.logger, reply, { jobSessionId: cursor.jobSessionId });
+    const message = renderReply(reply, { timeZone: cursor.timeZone });
+    await respond(
+      reply.kind === 'job-run'
+        ? { replace_original: true, ...message }
+        : { response_type: 'ephemeral', replace_original: false, ...message },
+    );
+  });
 
-  app.action<BlockButtonAction>(
-    ACTION_DETAILS,
-    guard('details', async ({ value, respond }) => {
-      const cursor = decodeJobRunCursor(value);
-      if (!cursor) return stale(respond);
-      const reply = await runtime.answerer.jobRun(cursor.jobSessionId, {
-        now: runtime.clock.now(),
-        timeZone: cursor.timeZone,
-        offset: 0,
-        pageSize: SLACK_PAGE_SIZE,
-      });
-      logReply(runtime.logger, reply, { jobSessionId: cursor.jobSessionId });
-      // Details go to the one who clicked, without touching the answer everyone may be reading.
-      await respond({
-        response_type: 'ephemeral',
-        replace_original: false,
-        ...renderReply(reply, { timeZone: cursor.timeZone }),
-      });
-    }),
-  );
-
-  app.action<BlockButtonAction>(
-    ACTION_JOB_RUN_MORE,
-    guard('job run more', async ({ value, respond }) => {
-      const cursor = decodeJobRunCursor(value);
-      if (!cursor) return stale(respond);
-      const reply = await runtime.answerer.jobRun(cursor.jobSessionId, {
-        now: runtime.clock.now(),
-        timeZone: cursor.timeZone,
-        offset: cursor.offset,
-        pageSize: SLACK_PAGE_SIZE,
-      });
-      logReply(runtime.logger, reply, { jobSessionId: cursor.jobSessionId });
-      const message = renderReply(reply, { timeZone: cursor.timeZone });
-      await respond(
-        reply.kind === 'job-run'
-          ? { replace_original: true, ...message }
-          : { response_type: 'ephemeral', replace_original: false, ...message },
-      );
-    }),
-  );
-
-  app.action<BlockButtonAction>(
+  guard(
+    'post to channel',
     ACTION_POST_TO_CHANNEL,
-    guard('post to channel', async ({ body, value, respond, client }) => {
+    async ({ body, value, channelId: channel, respond, client }) => {
       const cursor = decodeAnswerCursor(value);
-      const channel = body.channel?.id;
       if (!cursor || !channel) return stale(respond);
       const reply = await runtime.answerer.ask(
         cursor.question,
@@ -186,6 +137,6 @@ export function registerAnswerActions(app: App, runtime: SlackRuntime): void {
         return;
       }
       await respond({ delete_original: true });
-    }),
+    },
   );
 }

@@ -12,14 +12,7 @@ import {
   nextPageRange,
   sessionDuration,
 } from '../../core/format.js';
-import {
-  ACTION_DETAILS,
-  ACTION_JOB_RUN_MORE,
-  ACTION_POST_TO_CHANNEL,
-  ACTION_SHOW_MORE,
-  encodeAnswerCursor,
-  encodeJobRunCursor,
-} from '../../slack/action-values.js';
+import { encodeAnswerCursor, encodeJobRunCursor } from '../../slack/action-values.js';
 import { BLOCK_LIMITS, TOTAL_TEXT_BUDGET } from '../../slack/limits.js';
 import { toPlainText, toSafeMrkdwn, truncateText } from '../../slack/mrkdwn.js';
 import type { HelpSurface } from '../../slack/render-help.js';
@@ -32,6 +25,12 @@ import {
   type SessionRow,
   toUnreadableNote,
 } from '../domain/reply.js';
+import {
+  ACTION_DETAILS,
+  ACTION_JOB_RUN_MORE,
+  ACTION_POST_TO_CHANNEL,
+  ACTION_SHOW_MORE,
+} from './answer-actions.js';
 
 export interface SlackMessage {
   text: string;

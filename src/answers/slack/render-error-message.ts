@@ -31,11 +31,13 @@ export function renderErrorMessage(report: ErrorReport): SlackMessage {
   return { text: toFallbackText(`${report.title} ${report.next} (reference ${report.referenceId})`), blocks };
 }
 
-/** The polite refusal for someone outside ALLOWED_USER_IDS / ALLOWED_CHANNEL_IDS. */
-export function renderAccessRefused(where: 'user' | 'channel'): SlackMessage {
+/** The polite refusal for someone outside ALLOWED_USER_IDS / ALLOWED_CHANNEL_IDS, or a change by a non-admin. */
+export function renderAccessRefused(where: 'user' | 'channel' | 'admin'): SlackMessage {
   const text =
     where === 'channel'
       ? ":no_entry: Sorry, I don't answer questions in this conversation. Please ask in one of the channels your Veeam admins set up for replibot."
-      : ':no_entry: Sorry, I can only answer the people my Veeam admins added to replibot. Ask them to add you if you need replica status.';
+      : where === 'admin'
+        ? ':no_entry: Only replibot admins (ADMIN_USER_IDS) can change this. Ask one of them.'
+        : ':no_entry: Sorry, I can only answer the people my Veeam admins added to replibot. Ask them to add you if you need replica status.';
   return { text: toFallbackText(text), blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }

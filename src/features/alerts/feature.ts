@@ -5,6 +5,7 @@
  */
 import type { Feature, FeatureContext } from '../../app/feature.js';
 import { formatDateTime } from '../../core/format.js';
+import { toAccessPolicy } from '../../slack/access.js';
 import {
   type AlertHealth,
   type AlertService,
@@ -104,7 +105,7 @@ export async function createAlertsFeature(ctx: FeatureContext): Promise<Feature 
       registerAlertActions(app, {
         store,
         clock,
-        adminUserIds: config.adminUserIds,
+        access: toAccessPolicy(config),
         timeZone: config.defaultTimeZone,
         logger,
         onQueued: () => service.outbox.kick(),

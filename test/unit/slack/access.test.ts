@@ -25,4 +25,17 @@ describe('checkAccess', () => {
       reason: 'channel',
     });
   });
+
+  it('lets only ADMIN_USER_IDS change things when it is set, and everyone allowed when it is empty', () => {
+    const policy = { ...open, adminUserIds: ['U9'] };
+    expect(checkAccess(policy, 'U1', 'C1', 'use')).toEqual({ allowed: true });
+    expect(checkAccess(policy, 'U1', 'C1', 'change')).toEqual({ allowed: false, reason: 'admin' });
+    expect(checkAccess(policy, 'U9', 'C1', 'change')).toEqual({ allowed: true });
+    expect(checkAccess(open, 'U1', 'C1', 'change')).toEqual({ allowed: true });
+  });
+
+  it('checks who and where before admin rights', () => {
+    const policy = { ...open, allowedChannelIds: ['C1'], adminUserIds: ['U9'] };
+    expect(checkAccess(policy, 'U9', 'C2', 'change')).toEqual({ allowed: false, reason: 'channel' });
+  });
 });

@@ -1,9 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { escapeMrkdwn, toSafeMrkdwn, truncateText } from '../../../src/slack/mrkdwn.js';
+import { toPlainQuestion } from '../../../src/question/tokenize-question.js';
+import { escapeMrkdwn, toSafeMrkdwn, truncateText, WORD_JOINER } from '../../../src/slack/mrkdwn.js';
 
+const WJ = WORD_JOINER;
 const decode = (text: string) =>
-  text.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
+  text.replaceAll(WJ, '').replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
+/** a formatting mark with something other than a word joiner on a side: where Slack could start or end a style */
+const BARE_MARK = new RegExp(`(?<!${WJ})[*_~\`]|[*_~\`](?!${WJ})`);
 
 describe('escapeMrkdwn', () => {
   it('turns a channel ping and a disguised link into plain text', () => {
@@ -12,14 +16,29 @@ describe('escapeMrkdwn', () => {
     expect(escapeMrkdwn('R&D')).toBe('R&amp;D');
   });
 
-  it('leaves no < or > and decodes back to the input, whatever the input', () => {
+  it('puts a word joiner on both sides of each *, _, ~ and backtick, so they show as typed', () => {
+    expect(escapeMrkdwn('web_01_prod')).toBe(`web${WJ}_${WJ}01${WJ}_${WJ}prod`);
+    expect(escapeMrkdwn('*legacy* ~old~ `x`')).toBe(
+      `${WJ}*${WJ}legacy${WJ}*${WJ} ${WJ}~${WJ}old${WJ}~${WJ} ${WJ}\`${WJ}x${WJ}\`${WJ}`,
+    );
+  });
+
+  it('gives back the name as EM has it when an escaped name is pasted into a question', () => {
+    expect(toPlainQuestion(`failed ${escapeMrkdwn('web_01*')}`, 'slack')).toBe('failed web_01*');
+  });
+
+  it('leaves no < or > and no bare mark, and decodes back to the input, whatever the input', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary' }), (text) => {
-        const escaped = escapeMrkdwn(text);
-        expect(escaped).not.toMatch(/[<>]/);
-        expect(escaped.replaceAll(/&(amp|lt|gt);/g, '')).not.toContain('&');
-        expect(decode(escaped)).toBe(text);
-      }),
+      fc.property(
+        fc.string({ unit: 'binary' }).map((t) => t.replaceAll(WJ, '')),
+        (text) => {
+          const escaped = escapeMrkdwn(text);
+          expect(escaped).not.toMatch(/[<>]/);
+          expect(escaped).not.toMatch(BARE_MARK);
+          expect(escaped.replaceAll(/&(amp|lt|gt);/g, '')).not.toContain('&');
+          expect(decode(escaped)).toBe(text);
+        },
+      ),
     );
   });
 });
@@ -39,15 +58,23 @@ describe('truncateText', () => {
     expect(truncateText('ab😀cd', 4)).toBe('ab…');
   });
 
-  it('stays within the limit and keeps every entity whole for any escaped text', () => {
+  it('never cuts inside an escaped mark', () => {
+    const escaped = escapeMrkdwn('ab*cd');
+    for (let max = 3; max <= escaped.length; max += 1) {
+      expect(truncateText(escaped, max).replace('…', '')).not.toMatch(BARE_MARK);
+    }
+  });
+
+  it('stays within the limit and keeps every entity and escaped mark whole for any escaped text', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'grapheme' }), fc.integer({ min: 1, max: 60 }), (raw, max) => {
-        const cut = toSafeMrkdwn(raw, max);
+        const cut = toSafeMrkdwn(raw.replaceAll(WJ, ''), max);
         expect(cut.length).toBeLessThanOrEqual(max);
+        expect(cut).not.toMatch(BARE_MARK);
         expect(cut.replaceAll(/&(amp|lt|gt);/g, '')).not.toContain('&');
         expect(cut).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
-        if (cut.endsWith('…') && !escapeMrkdwn(raw).endsWith('…'))
-          expect(escapeMrkdwn(raw).length).toBeGreaterThan(max);
+        const escaped = escapeMrkdwn(raw.replaceAll(WJ, ''));
+        if (cut.endsWith('…') && !escaped.endsWith('…')) expect(escaped.length).toBeGreaterThan(max);
       }),
     );
   });

@@ -2,107 +2,136 @@
  * The buttons on an alert: Acknowledge (the message then shows who and when, for everyone) and Mute these VMs
  * for 1h / 4h / 24h in this channel. The message change goes through the outbox like every other alert write,
  * so it survives a Slack hiccup and keeps the channel's pacing.
+ *
+ * Both are changes: they pass the access check with `change` (ADMIN_USER_IDS when set), and an alert's buttons
+ * act only in the channel the alert was posted in (`alert.channelId`). A value pressed anywhere else (a forged
+ * payload naming another channel's alert) is refused without a word about that alert.
  */
-import type { App, BlockButtonAction } from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import type { Clock } from '../../../core/clock.js';
 import type { Logger } from '../../../logger.js';
+import type { AccessPolicy } from '../../../slack/access.js';
+import { parseActionId, parseMuteValue } from '../../../slack/action-values.js';
 import { escapeMrkdwn } from '../../../slack/mrkdwn.js';
+import { registerButton, respondPrivately } from '../../../slack/register-button.js';
 import { toSlackDate } from '../../../slack/slack-date.js';
 import type { AlertStore } from '../alert-store.js';
-import { isAlertAdmin } from './alert-subcommands.js';
-import { ALERT_ACK_ACTION, ALERT_MUTE_ACTION_PREFIX } from './render-alert-message.js';
+import type { JobRunAlert } from '../domain/alert-notice.js';
+
+export const ALERT_ACK_ACTION = 'replibot_alert_ack';
+export const MUTE_CHOICES_HOURS = [1, 4, 24] as const;
+/** `replibot_alert_mute_1h`, `_4h`, `_24h`: one registered id per choice, nothing else */
+export const ALERT_MUTE_ACTIONS = MUTE_CHOICES_HOURS.map((h) => ({
+  hours: h,
+  actionId: `replibot_alert_mute_${h}h`,
+}));
 
 export interface AlertActionDeps {
   store: AlertStore;
   clock: Clock;
-  adminUserIds: readonly string[];
+  access: AccessPolicy;
   timeZone: string;
   logger: Logger;
   /** wakes the outbox worker */
   onQueued?: () => void;
 }
 
+export const UNKNOWN_ALERT_TEXT = 'I no longer know this alert.';
+export const OTHER_CHANNEL_TEXT =
+  ':no_entry: This button belongs to another channel, so I did nothing. Use the buttons on the alert itself.';
+
 export function registerAlertActions(app: App, deps: AlertActionDeps): void {
   const { store, clock } = deps;
-
-  app.action<BlockButtonAction>(ALERT_ACK_ACTION, async ({ ack, body, action, respond }) => {
-    await ack();
-    const alertId = Number(action.value);
-    const now = clock.now();
-    const alert = store.transaction(() => {
-      const before = store.alerts.get(alertId);
-      if (before === null) return null;
-      const after = store.alerts.acknowledge(alertId, body.user.id, now);
-      if (before.acknowledgedBy === null) {
-        store.outbox.enqueue(
-          { key: `alert:${alertId}:ack`, channelId: before.channelId, action: 'update', alertId },
-          now,
-        );
-      }
-      return after;
-    });
-    if (alert === null) {
-      await respond({
-        response_type: 'ephemeral',
-        replace_original: false,
-        text: 'I no longer know this alert.',
-      });
-      return;
-    }
-    deps.onQueued?.();
-    if (alert.acknowledgedBy !== body.user.id) {
-      await respond({
-        response_type: 'ephemeral',
-        replace_original: false,
-        text: `<@${alert.acknowledgedBy}> already acknowledged this alert${alert.acknowledgedAt ? ` at ${toSlackDate(alert.acknowledgedAt, deps.timeZone)}` : ''}.`,
-      });
-    }
+  const options = (name: string) => ({
+    name,
+    need: 'change' as const,
+    access: deps.access,
+    logger: deps.logger,
   });
 
-  app.action<BlockButtonAction>(
-    new RegExp(`^${ALERT_MUTE_ACTION_PREFIX}\\d+h$`),
-    async ({ ack, body, action, respond }) => {
-      await ack();
-      const [idText, hoursText] = String(action.value).split(':');
-      const alert = store.alerts.get(Number(idText));
-      const hours = Number(hoursText);
-      if (!isAlertAdmin(deps.adminUserIds, body.user.id)) {
-        await respond({
-          response_type: 'ephemeral',
-          replace_original: false,
-          text: 'Only replibot admins can mute alerts here (ADMIN_USER_IDS).',
-        });
-        return;
+  /** The alert a value names, if it was posted in the channel the button was pressed in. */
+  const findAlert = (
+    alertId: number | null,
+    channelId: string | null,
+  ): JobRunAlert | 'unknown' | 'elsewhere' => {
+    const alert = alertId === null ? null : store.alerts.get(alertId);
+    if (alert === null) return 'unknown';
+    return alert.channelId === channelId ? alert : 'elsewhere';
+  };
+
+  registerButton(
+    app,
+    ALERT_ACK_ACTION,
+    options('alert ack'),
+    async ({ body, value, channelId, respond, logger }) => {
+      const found = findAlert(parseActionId(value), channelId);
+      if (found === 'elsewhere') {
+        logger.warn({ channelId }, 'refused an alert button from another channel');
+        return respondPrivately(respond, OTHER_CHANNEL_TEXT);
       }
-      if (alert === null || !Number.isFinite(hours) || hours <= 0 || hours > 24 * 30) {
-        await respond({
-          response_type: 'ephemeral',
-          replace_original: false,
-          text: 'I no longer know this alert.',
-        });
-        return;
-      }
+      if (found === 'unknown') return respondPrivately(respond, UNKNOWN_ALERT_TEXT);
+      const alertId = found.id;
       const now = clock.now();
-      const until = new Date(now.getTime() + hours * 3_600_000);
-      const names = [...new Set(alert.vms.filter((v) => v.recoveredAt === null).map((v) => v.vmName))];
-      store.transaction(() => {
-        for (const name of names) {
-          store.mutes.add(
-            { channelId: alert.channelId, scope: 'vm', name, until, createdBy: body.user.id },
+      const alert = store.transaction(() => {
+        const before = store.alerts.get(alertId);
+        if (before === null) return null;
+        const after = store.alerts.acknowledge(alertId, body.user.id, now);
+        if (before.acknowledgedBy === null) {
+          store.outbox.enqueue(
+            { key: `alert:${alertId}:ack`, channelId: before.channelId, action: 'update', alertId },
             now,
           );
         }
+        return after;
       });
-      deps.logger.info({ alertId: alert.id, vms: names.length, hours }, 'VMs muted from an alert');
-      const shown = names
-        .slice(0, 10)
-        .map((n) => `*${escapeMrkdwn(n)}*`)
-        .join(', ');
-      await respond({
-        response_type: 'in_channel',
-        replace_original: false,
-        text: `<@${body.user.id}> muted ${shown}${names.length > 10 ? ` and ${names.length - 10} more` : ''} in this channel until ${toSlackDate(until, deps.timeZone)}. \`/replicas mutes\` lists mutes.`,
-      });
+      if (alert === null) return respondPrivately(respond, UNKNOWN_ALERT_TEXT);
+      deps.onQueued?.();
+      if (alert.acknowledgedBy !== body.user.id) {
+        await respondPrivately(
+          respond,
+          `<@${alert.acknowledgedBy}> already acknowledged this alert${alert.acknowledgedAt ? ` at ${toSlackDate(alert.acknowledgedAt, deps.timeZone)}` : ''}.`,
+        );
+      }
     },
   );
+
+  for (const { hours, actionId } of ALERT_MUTE_ACTIONS) {
+    registerButton(
+      app,
+      actionId,
+      options(`alert mute ${hours}h`),
+      async ({ body, value, channelId, respond, logger }) => {
+        const parsed = parseMuteValue(value);
+        // the value's hours must be this button's hours: a `_1h` button never mutes for a month
+        const found = findAlert(parsed !== null && parsed.hours === hours ? parsed.alertId : null, channelId);
+        if (found === 'elsewhere') {
+          logger.warn({ channelId }, 'refused an alert button from another channel');
+          return respondPrivately(respond, OTHER_CHANNEL_TEXT);
+        }
+        if (found === 'unknown') return respondPrivately(respond, UNKNOWN_ALERT_TEXT);
+        const alert = found;
+        const now = clock.now();
+        const until = new Date(now.getTime() + hours * 3_600_000);
+        const names = [...new Set(alert.vms.filter((v) => v.recoveredAt === null).map((v) => v.vmName))];
+        store.transaction(() => {
+          for (const name of names) {
+            store.mutes.add(
+              { channelId: alert.channelId, scope: 'vm', name, until, createdBy: body.user.id },
+              now,
+            );
+          }
+        });
+        logger.info({ alertId: alert.id, vms: names.length, hours }, 'VMs muted from an alert');
+        const shown = names
+          .slice(0, 10)
+          .map((n) => `*${escapeMrkdwn(n)}*`)
+          .join(', ');
+        await respond({
+          response_type: 'in_channel',
+          replace_original: false,
+          text: `<@${body.user.id}> muted ${shown}${names.length > 10 ? ` and ${names.length - 10} more` : ''} in this channel until ${toSlackDate(until, deps.timeZone)}. \`/replicas mutes\` lists mutes.`,
+        });
+      },
+    );
+  }
 }

@@ -6,6 +6,7 @@
 
 import type { Clock } from '../../../core/clock.js';
 import { formatDuration } from '../../../core/format.js';
+import { isAdmin } from '../../../slack/access.js';
 import { escapeMrkdwn } from '../../../slack/mrkdwn.js';
 import { toSlackDate } from '../../../slack/slack-date.js';
 import type { SlashSubcommand, SubcommandContext } from '../../../slack/subcommands.js';
@@ -26,7 +27,7 @@ export interface AlertCommandDeps {
 }
 
 export function isAlertAdmin(adminUserIds: readonly string[], userId: string): boolean {
-  return adminUserIds.length === 0 || adminUserIds.includes(userId);
+  return isAdmin(adminUserIds, userId);
 }
 
 const ephemeral = (text: string) => ({ response_type: 'ephemeral' as const, text });

@@ -21,10 +21,7 @@ import {
   renderAlertText,
   streakText,
 } from '../text/render-alert-text.js';
-
-export const ALERT_ACK_ACTION = 'replibot_alert_ack';
-export const ALERT_MUTE_ACTION_PREFIX = 'replibot_alert_mute_';
-const MUTE_CHOICES_HOURS = [1, 4, 24] as const;
+import { ALERT_ACK_ACTION, ALERT_MUTE_ACTIONS } from './alert-actions.js';
 
 export interface SlackMessage {
   text: string;
@@ -107,9 +104,9 @@ function renderJobRunBlocks(alert: JobRunAlert, timeZone: string): KnownBlock[] 
               },
             ]
           : []),
-        ...MUTE_CHOICES_HOURS.map((h) => ({
+        ...ALERT_MUTE_ACTIONS.map(({ hours: h, actionId }) => ({
           type: 'button' as const,
-          action_id: `${ALERT_MUTE_ACTION_PREFIX}${h}h`,
+          action_id: actionId,
           text: { type: 'plain_text' as const, text: `Mute ${what} ${h}h` },
           value: `${alert.id}:${h}`,
         })),

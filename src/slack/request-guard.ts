@@ -1,0 +1,276 @@
+/**
+ * The gate in front of Bolt. Bolt trusts the shape of a correctly signed body: a signed `null`, an array, an
+ * `event_callback` without `event` or a `payload=` form field that is not a JSON object throws inside its
+ * receiver, outside any listener, and takes the process down. Bolt also only refuses timestamps from the past.
+ * So every request to `/slack/events` (and every Socket Mode envelope) passes here first:
+ *
+ * 1. HTTP only: the body is read with a size limit (413 beyond it), the signature is checked and the
+ *    `X-Slack-Request-Timestamp` must be within 5 minutes of now, before or after (401 otherwise).
+ * 2. The body must have the shape Bolt relies on (`checkSlackBody`), else 400 at once (Socket Mode: the
+ *    envelope is acked and logged, never thrown).
+ * 3. An `event_callback` whose `event_id` was already handed to Bolt within the last hour is acked with 200 and
+ *    not answered again (Slack's retries carry `X-Slack-Retry-Num`).
+ *
+ * Bolt then verifies the signature once more itself, so the gate only ever narrows what reaches it.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { parse as parseQueryString } from 'node:querystring';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../logger.js';
+import type { RecentIds } from './recent-ids.js';
+
+/** Slack's own tolerance: a request older or newer than this is a replay or a broken clock. */
+export const MAX_REQUEST_SKEW_SECONDS = 5 * 60;
+/** Slack's payloads are far smaller (a full Block Kit message is under 200 kB). */
+export const SLACK_BODY_LIMIT = 1024 * 1024;
+
+const FORM = 'application/x-www-form-urlencoded';
+
+type Json = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isText = (value: unknown): value is string => typeof value === 'string';
+
+/**
+ * Why Bolt must not see `body`, or null when its shape is one Bolt and our listeners can read: a JSON object
+ * with a string `type` (events, interactivity) or a slash command's string fields.
+ */
+export function checkSlackBody(body: unknown): string | null {
+  if (!isObject(body)) return 'the body is not a JSON object';
+  if ('command' in body) {
+    for (const field of ['command', 'user_id', 'channel_id', 'text', 'response_url'])
+      if (!isText(body[field])) return `slash command field ${field} is not one string`;
+    return null;
+  }
+  if (!isText(body.type)) return 'the body has no type';
+  switch (body.type) {
+    case 'url_verification':
+      return isText(body.challenge) ? null : 'url_verification without a challenge';
+    case 'event_callback':
+      if (!isText(body.event_id)) return 'event_callback without an event_id';
+      if (!isObject(body.event) || !isText(body.event.type)) return 'event_callback without an event';
+      return null;
+    case 'block_actions': {
+      if (!isObject(body.user) || !isText(body.user.id)) return 'block_actions without a user';
+      if (!Array.isArray(body.actions) || body.actions.length === 0) return 'block_actions without actions';
+      if (!body.actions.every((a) => isObject(a) && isText(a.action_id)))
+        return 'block_actions with an action that has no action_id';
+      if ('channel' in body && body.channel !== null && !(isObject(body.channel) && isText(body.channel.id)))
+        return 'block_actions with an unreadable channel';
+      if ('container' in body && !isObject(body.container))
+        return 'block_actions with an unreadable container';
+      return null;
+    }
+    default:
+      return null;
+  }
+}
+
+/** The body as Bolt will read it (a form, a form's `payload` field, or JSON), or a reason it cannot be read. */
+export function parseSlackBody(
+  raw: string,
+  contentType: string | undefined,
+): { ok: true; body: unknown } | { ok: false; reason: string } {
+  try {
+    if (contentType === FORM) {
+      const form = parseQueryString(raw);
+      if (Object.values(form).some((v) => Array.isArray(v)))
+        return { ok: false, reason: 'a form field is repeated' };
+      if ('payload' in form) return { ok: true, body: JSON.parse(String(form.payload)) as unknown };
+      return { ok: true, body: { ...form } };
+    }
+    return { ok: true, body: JSON.parse(raw) as unknown };
+  } catch {
+    return { ok: false, reason: 'the body is not valid JSON' };
+  }
+}
+
+/** Null when `rawBody` is signed with `secret` at a timestamp within the skew of `nowMs`, else why not. */
+export function checkSlackSignature(
+  rawBody: string,
+  headers: IncomingMessage['headers'],
+  secret: string,
+  nowMs: number,
+): string | null {
+  const timestamp = headers['x-slack-request-timestamp'];
+  const signature = headers['x-slack-signature'];
+  if (!isText(timestamp) || !/^[1-9][0-9]{0,11}$/.test(timestamp)) return 'no readable request timestamp';
+  if (!isText(signature) || !/^v0=[0-9a-f]{64}$/.test(signature)) return 'no readable signature';
+  const skew = Number(timestamp) - Math.floor(nowMs / 1000);
+  if (skew < -MAX_REQUEST_SKEW_SECONDS) return 'the request timestamp is more than 5 minutes old';
+  if (skew > MAX_REQUEST_SKEW_SECONDS) return 'the request timestamp is more than 5 minutes in the future';
+  const expected = createHmac('sha256', secret).update(`v0:${timestamp}:${rawBody}`).digest();
+  const given = Buffer.from(signature.slice(3), 'hex');
+  return given.length === expected.length && timingSafeEqual(given, expected)
+    ? null
+    : 'the signature does not match';
+}
+
+export interface RequestGuardOptions {
+  path: string;
+  signingSecret: string;
+  /** the clock request timestamps are checked against (the system clock in production) */
+  clock: Clock;
+  recentEvents: RecentIds;
+  logger: Logger;
+  bodyLimit?: number;
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too large' | 'aborted'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    req.on('data', (chunk: Buffer) => {
+      if (done) return;
+      size += chunk.length;
+      if (size > limit) {
+        done = true;
+        resolve('too large');
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (done) return;
+      done = true;
+      resolve(Buffer.concat(chunks));
+    });
+    // the client went away mid-body: nothing to answer
+    req.on('close', () => {
+      if (done) return;
+      done = true;
+      resolve('aborted');
+    });
+    req.on('error', reject);
+  });
+}
+
+function answer(res: ServerResponse, status: number, text?: string): void {
+  if (res.headersSent) return;
+  res.writeHead(status, text ? { 'content-type': 'text/plain; charset=utf-8' } : {});
+  res.end(text);
+}
+
+/**
+ * Wraps Bolt's HTTP request listener: requests to `path` are read, verified and checked here, then handed to
+ * Bolt with the body already buffered (Bolt reads `rawBody` instead of the stream); other paths pass through.
+ */
+export function withRequestGuard(next: RequestListener, options: RequestGuardOptions): RequestListener {
+  const limit = options.bodyLimit ?? SLACK_BODY_LIMIT;
+  const log = options.logger;
+  const guard = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const body = await readBody(req, limit);
+    if (body === 'aborted') return;
+    if (body === 'too large') {
+      log.warn({ limit }, 'refused a Slack request over the size limit');
+      return answer(res, 413);
+    }
+    const raw = body.toString('utf8');
+    const contentType = req.headers['content-type'];
+    const parsed = parseSlackBody(raw, contentType);
+    const sslCheck =
+      parsed.ok && isObject(parsed.body) && parsed.body.ssl_check === '1' && contentType === FORM;
+    if (!sslCheck) {
+      const unsigned = checkSlackSignature(
+        raw,
+        req.headers,
+        options.signingSecret,
+        options.clock.now().getTime(),
+      );
+      if (unsigned !== null) {
+        log.warn({ reason: unsigned }, 'refused an unsigned or stale Slack request');
+        return answer(res, 401);
+      }
+      const malformed = parsed.ok ? checkSlackBody(parsed.body) : parsed.reason;
+      if (malformed !== null) {
+        log.warn({ reason: malformed }, 'refused a malformed Slack request');
+        return answer(res, 400, 'malformed Slack request');
+      }
+      const event = parsed.ok ? (parsed.body as Json) : {};
+      if (event.type === 'event_callback' && !options.recentEvents.remember(String(event.event_id))) {
+        log.info(
+          { eventId: event.event_id, retryNum: req.headers['x-slack-retry-num'] },
+          'acked a Slack event already handled (a retry)',
+        );
+        return answer(res, 200);
+      }
+    }
+    (req as IncomingMessage & { rawBody?: Buffer }).rawBody = body;
+    next(req, res);
+  };
+  return (req, res) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (req.method !== 'POST' || path !== options.path) return next(req, res);
+    guard(req, res).catch((error: unknown) => {
+      log.error({ err: (error as Error).message }, 'could not read a Slack request');
+      answer(res, 400);
+    });
+  };
+}
+
+/** The parts of @slack/socket-mode's client (an event emitter) the guard uses. */
+interface SocketClient {
+  listeners(event: 'ws_message'): unknown[];
+  removeAllListeners(event: 'ws_message'): unknown;
+  on(event: 'ws_message', listener: (data: unknown, isBinary: boolean) => void): unknown;
+}
+/** `send(envelopeId)` acks an envelope; public in the JavaScript, marked private in its types. */
+type SocketSender = { send(envelopeId: string, body?: Record<string, unknown>): Promise<void> };
+
+const SOCKET_CONTROL = new Set(['hello', 'disconnect']);
+
+/**
+ * Socket Mode: each WebSocket message is checked before the Socket Mode client reads it. A malformed envelope
+ * is acked (when it has an envelope id, so Slack does not resend it) and logged; a repeated event is acked and
+ * dropped; everything else goes on unchanged.
+ */
+export function guardSocketMessages(
+  client: SocketClient,
+  options: { recentEvents: RecentIds; logger: Logger },
+): void {
+  const originals = client.listeners('ws_message');
+  client.removeAllListeners('ws_message');
+  const log = options.logger;
+  const ackAndDrop = (envelopeId: unknown, reason: string, level: 'warn' | 'info') => {
+    log[level]({ reason }, 'dropped a Socket Mode envelope');
+    if (isText(envelopeId))
+      (client as unknown as SocketSender).send(envelopeId).catch((error: unknown) => {
+        log.warn({ err: (error as Error).message }, 'could not ack a dropped Socket Mode envelope');
+      });
+  };
+  client.on('ws_message', (data, isBinary) => {
+    const pass = () => {
+      for (const original of originals) {
+        Promise.resolve((original as (d: unknown, b: boolean) => unknown)(data, isBinary)).catch(
+          (error: unknown) => {
+            log.error({ err: (error as Error).message }, 'a Socket Mode message failed');
+          },
+        );
+      }
+    };
+    if (isBinary) return pass();
+    let envelope: unknown;
+    try {
+      envelope = JSON.parse(typeof data === 'string' ? data : new TextDecoder().decode(data as ArrayBuffer));
+    } catch {
+      return ackAndDrop(undefined, 'the message is not JSON', 'warn');
+    }
+    if (!isObject(envelope) || !isText(envelope.type))
+      return ackAndDrop(isObject(envelope) ? envelope.envelope_id : undefined, 'not an envelope', 'warn');
+    if (SOCKET_CONTROL.has(envelope.type)) return pass();
+    if (!isText(envelope.envelope_id))
+      return ackAndDrop(undefined, 'an envelope without an envelope_id', 'warn');
+    const malformed = checkSlackBody(envelope.payload);
+    if (malformed !== null) return ackAndDrop(envelope.envelope_id, malformed, 'warn');
+    const payload = envelope.payload as Json;
+    if (envelope.type === 'events_api' && payload.type !== 'event_callback')
+      return ackAndDrop(envelope.envelope_id, 'an events_api envelope without an event_callback', 'warn');
+    if (payload.type === 'event_callback' && !options.recentEvents.remember(String(payload.event_id)))
+      return ackAndDrop(envelope.envelope_id, 'an event already handled (a retry)', 'info');
+    pass();
+  });
+}
