@@ -126,6 +126,7 @@ const envSchema = z.object({
   POLL_OVERLAP_MINUTES: int('POLL_OVERLAP_MINUTES', 0, 1440).default(30),
   DATABASE_PATH: z.string().trim().min(1).default('./data/replibot.db'),
   DIGEST_GRACE_MINUTES: int('DIGEST_GRACE_MINUTES', 0, 10_080).default(120),
+  LEASE_SECONDS: int('LEASE_SECONDS', 1, 3600).default(15),
   LOG_LEVEL: z
     .string()
     .trim()
@@ -172,6 +173,8 @@ export interface Config {
   pollOverlapMinutes: number;
   databasePath: string;
   digestGraceMinutes: number;
+  /** the one-writer lease: heartbeat every third of it; a standby takes over within about two */
+  leaseSeconds: number;
   logLevel: string;
 }
 
@@ -268,6 +271,7 @@ export function loadConfig(env: Env = process.env, readFile: (path: string) => s
     pollOverlapMinutes: e.POLL_OVERLAP_MINUTES,
     databasePath: e.DATABASE_PATH,
     digestGraceMinutes: e.DIGEST_GRACE_MINUTES,
+    leaseSeconds: e.LEASE_SECONDS,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -28,6 +28,8 @@ export interface AlertServiceOptions {
   paceMs?: number;
   retryBaseMs?: number;
   catchUpThreshold?: number;
+  /** the one-writer lease: the poller and the outbox ask it before they write or send */
+  fence?: () => boolean;
 }
 
 export interface AlertHealth {
@@ -67,6 +69,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     timeZone: options.timeZone,
     ...(options.paceMs !== undefined ? { paceMs: options.paceMs } : {}),
     ...(options.retryBaseMs !== undefined ? { retryBaseMs: options.retryBaseMs } : {}),
+    ...(options.fence ? { fence: options.fence } : {}),
   });
   const poller = createPoller({
     em: options.em,
@@ -77,6 +80,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     overlapMinutes: options.pollOverlapMinutes,
     ...(options.catchUpThreshold !== undefined ? { catchUpThreshold: options.catchUpThreshold } : {}),
     onQueued: () => outbox.kick(),
+    ...(options.fence ? { fence: options.fence } : {}),
   });
   return {
     poller,

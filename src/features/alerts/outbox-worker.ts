@@ -27,6 +27,8 @@ export interface OutboxWorkerOptions {
   /** first retry delay after an error (doubles per attempt, up to maxRetryMs) */
   retryBaseMs?: number;
   maxRetryMs?: number;
+  /** the one-writer lease (src/app/leadership.ts): asked before each send and after it is marked sent */
+  fence?: () => boolean;
 }
 
 export interface OutboxHealth {
@@ -99,9 +101,11 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
           return false;
         }
       }
+      if (options.fence?.() === false) return false; // not the writer any more: the new leader sends it
       store.outbox.markSending(row.id);
       const { ts } = await notifier.deliver(notification);
       record(row, ts);
+      if (options.fence?.() === false) logger.warn({ key: row.key }, 'lease lost while sending; stopping');
       lastSentAt.set(row.channelId, Date.now());
       return true;
     } catch (error) {
@@ -136,6 +140,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
 
   /** One pass: each channel's head, if due; returns how many were sent and when to look again. */
   async function pass(): Promise<{ sent: number; wakeAt: number | null }> {
+    if (options.fence?.() === false) return { sent: 0, wakeAt: null };
     const nowMs = clock.now().getTime();
     const wall = Date.now();
     let wakeAt: number | null = null;

@@ -35,6 +35,8 @@ export interface PollerOptions {
   maxBackoffMs?: number;
   /** called after a poll queued notifications, so delivery starts at once */
   onQueued?: () => void;
+  /** the one-writer lease (src/app/leadership.ts): a poll writes nothing once this is false */
+  fence?: () => boolean;
 }
 
 export interface PollResult {
@@ -125,7 +127,9 @@ export function createPoller(options: PollerOptions): Poller {
         catchUpThreshold,
       });
       const retryOf = await findRetryRuns(plan);
-      const queued = store.transaction(() => writePoll(plan, fresh, retryOf, now, window.since));
+      const queued = store.transaction(() =>
+        options.fence?.() === false ? 0 : writePoll(plan, fresh, retryOf, now, window.since),
+      );
       store.seen.prune(new Date(window.from.getTime() - 86_400_000));
       logger.debug(
         { read: byUid.size, fresh: fresh.length, queued, catchUp: window.catchUp },
