@@ -23,6 +23,8 @@ export interface SlackHistory {
   failures: { rateLimited: number; failedBefore: number; failedAfter: number };
   /** from now on, about this share of posts fails (a third each as 429, 500 before and 500 after) */
   setFlakiness(rate: number): void;
+  /** the next posts fail this way, one each, before any flakiness */
+  failNext(...kinds: Array<'429' | '500-before' | '500-after'>): void;
   /** the posts whose request mentions `text` */
   postsMentioning(text: string): PostedMessage[];
 }
@@ -47,10 +49,12 @@ export function recordSlackHistory(slack: FakeSlackApi, options: { seed?: number
   let counter = 0;
   const serverError = { status: 500, body: { ok: false, error: 'internal_error' } };
 
+  const queued: number[] = [];
   slack.override('chat.postMessage', (params) => {
     const roll = random();
-    const fails = roll < flakiness;
-    const kind = Math.floor((roll / Math.max(flakiness, Number.EPSILON)) * 3);
+    const next = queued.shift();
+    const fails = next !== undefined || roll < flakiness;
+    const kind = next ?? Math.floor((roll / Math.max(flakiness, Number.EPSILON)) * 3);
     if (fails && kind === 0) {
       failures.rateLimited += 1;
       return { status: 429, headers: { 'retry-after': '1' }, body: { ok: false, error: 'ratelimited' } };
@@ -103,6 +107,9 @@ export function recordSlackHistory(slack: FakeSlackApi, options: { seed?: number
     failures,
     setFlakiness(rate) {
       flakiness = rate;
+    },
+    failNext(...kinds) {
+      for (const kind of kinds) queued.push(kind === '429' ? 0 : kind === '500-before' ? 1 : 2);
     },
     postsMentioning: (text) => posted.filter((m) => m.raw.includes(text)),
   };

@@ -156,16 +156,29 @@ describe('replibot under chaos', () => {
     await waitFor(() => existsDatabase() && readDatabase().lastPoll, Boolean, 'the first poll');
     expect(children.filter((c) => c.alive)).toHaveLength(2);
 
-    history.setFlakiness(0.1);
+    history.setFlakiness(0.05);
+    let kills = 0;
     const vms: string[] = [];
-    for (let round = 1; round <= 8; round += 1) {
+    for (let round = 1; round <= 6; round += 1) {
       const vm = `chaos-vm-${round}`;
       vms.push(vm);
       await fail(vm);
       await sleep(300 + Math.floor(random() * 900));
+      // Slack fails each way once, in different rounds; the leader is killed in rounds 2 and 4 (so takeovers
+      // surely happen), else a random process now and then
+      if (round === 1) history.failNext('429');
+      if (round === 3) history.failNext('500-after');
+      if (round === 5) history.failNext('500-before');
       const alive = children.filter((c) => c.alive);
-      if (random() < 0.5 && alive.length > 0) {
-        await kill(alive[Math.floor(random() * alive.length)]!);
+      const victim =
+        round === 2 || round === 4
+          ? await waitFor(leader, (c) => c !== undefined, 'a leader')
+          : random() < 0.3
+            ? alive[Math.floor(random() * alive.length)]
+            : undefined;
+      if (victim !== undefined) {
+        await kill(victim);
+        kills += 1;
         startChild();
       }
     }
@@ -201,9 +214,33 @@ describe('replibot under chaos', () => {
     const keys = history.posted.map((m) => m.metadata?.event_payload?.key);
     expect(new Set(keys).size, describeRun()).toBe(keys.length);
     expect(history.violations).toEqual([]);
-    expect(children.filter((c) => c.alive).length).toBeGreaterThan(0);
+    expect(kills).toBeGreaterThanOrEqual(2);
+    expect(
+      history.failures.rateLimited + history.failures.failedBefore + history.failures.failedAfter,
+    ).toBeGreaterThanOrEqual(3);
+    // the takeovers show in the fencing token: one per leader that was killed, at least
+    expect(readLease()?.token ?? 0).toBeGreaterThanOrEqual(3);
   }, 60_000);
 });
+
+/** The child whose pid is in the lease's owner id (host:pid:random), if it is alive and holds the lease. */
+function leader(): Child | undefined {
+  const lease = readLease();
+  if (lease === undefined || lease.expires_at <= Date.now()) return undefined;
+  const pid = Number(lease.holder.split(':').at(-2));
+  return children.find((c) => c.alive && c.process.pid === pid);
+}
+
+function readLease(): { holder: string; token: number; expires_at: number } | undefined {
+  const db = new Database(dbPath, { fileMustExist: true });
+  try {
+    return db.prepare('SELECT holder, token, expires_at FROM lease').get() as
+      | { holder: string; token: number; expires_at: number }
+      | undefined;
+  } finally {
+    db.close();
+  }
+}
 
 function existsDatabase(): boolean {
   try {
