@@ -5,7 +5,8 @@
  * periods after the holder died (at once after a clean stop, which releases the lease).
  *
  * `fence()` is what the leader-only services ask before each send: true only while this process still holds the
- * lease with the token it started them with. A leader that finds its lease lost stops them.
+ * lease with the token it started them with. A leader that finds its lease lost stops them. Logs name the token
+ * `fencingToken`: the logger redacts every `token` key.
  */
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../logger.js';
@@ -68,11 +69,12 @@ export function createLeadership(options: LeadershipOptions): Leadership {
   };
 
   const lead = async (): Promise<void> => {
+    if (stopped || token !== null) return;
     const won = lease.tryAcquire();
     if (won === null) return;
     token = won.token;
     logger.info(
-      { role: 'leader', holder: lease.ownerId, token },
+      { role: 'leader', holder: lease.ownerId, fencingToken: token },
       'leader: this process polls, sends alerts and digests',
     );
     for (const service of options.services()) {
@@ -82,21 +84,33 @@ export function createLeadership(options: LeadershipOptions): Leadership {
     }
   };
 
-  const step = async (): Promise<void> => {
-    if (stopped) return;
-    if (token === null) {
-      await lead();
-      return;
+  /**
+   * The heartbeat renews at once, outside the chain: a service that is slow to start (the digest catch-up pass)
+   * must not delay it. Taking over, and stopping after a lost lease, go through the chain one at a time.
+   */
+  const step = (): Promise<void> => {
+    if (stopped) return chain;
+    if (token === null) return serial(lead);
+    try {
+      if (lease.renew()) return chain;
+    } catch (error) {
+      // the database was busy past busy_timeout: try again on the next beat (the lease has two more)
+      logger.warn({ err: (error as Error).message }, 'lease heartbeat failed; trying again');
+      return chain;
     }
-    if (lease.renew()) return;
     const lost = token;
     token = null;
     const now = lease.current();
     logger.warn(
-      { role: 'standby', lostToken: lost, holder: now?.live ? now.holder : null, token: now?.token ?? null },
+      {
+        role: 'standby',
+        lostFencingToken: lost,
+        holder: now?.live ? now.holder : null,
+        fencingToken: now?.token ?? null,
+      },
       'lease lost (a heartbeat came too late); stopping the poller, outbox and digests',
     );
-    await stopServices();
+    return serial(stopServices);
   };
 
   function fence(): boolean {
@@ -105,20 +119,21 @@ export function createLeadership(options: LeadershipOptions): Leadership {
 
   return {
     async start() {
+      // the heartbeat runs from the start: the leader-only services may take a while to start
+      if (options.timers !== false) {
+        timer = setInterval(() => void step(), Math.max(1, Math.floor(lease.periodMs / 3)));
+        timer.unref();
+      }
+      await step();
       await serial(async () => {
-        await step();
         if (token === null) {
           const now = lease.current();
           logger.info(
-            { role: 'standby', holder: now?.holder ?? null, token: now?.token ?? null },
+            { role: 'standby', holder: now?.holder ?? null, fencingToken: now?.token ?? null },
             'standby: another replibot holds the lease on this database; answering only, taking over if it stops',
           );
         }
       });
-      if (options.timers !== false && !stopped) {
-        timer = setInterval(() => void serial(step), Math.max(1, Math.floor(lease.periodMs / 3)));
-        timer.unref();
-      }
     },
     async stop() {
       stopped = true;
@@ -128,12 +143,12 @@ export function createLeadership(options: LeadershipOptions): Leadership {
         await stopServices();
         if (token !== null) {
           lease.release();
-          logger.info({ token }, 'lease released: a standby can take over now');
+          logger.info({ fencingToken: token }, 'lease released: a standby can take over now');
         }
         token = null;
       });
     },
-    tick: () => serial(step),
+    tick: step,
     status() {
       const now = lease.current();
       return {

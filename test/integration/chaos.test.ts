@@ -91,7 +91,8 @@ function describeRun(): string {
 }
 
 async function waitFor<T>(read: () => T | Promise<T>, ok: (value: T) => boolean, what: string): Promise<T> {
-  const until = Date.now() + 30_000;
+  // generous: on a loaded machine a cold `node bin/replibot.js start` (tsx) can take many seconds
+  const until = Date.now() + 60_000;
   for (;;) {
     const value = await read();
     if (ok(value)) return value;
@@ -158,24 +159,26 @@ describe('replibot under chaos', () => {
 
     history.setFlakiness(0.05);
     let kills = 0;
+    const rounds = [1, 2, 3, 4, 5, 6].sort(() => random() - 0.5);
+    const leaderRounds = new Set(rounds.slice(0, 2));
+    const otherRound = rounds[2];
     const vms: string[] = [];
     for (let round = 1; round <= 6; round += 1) {
       const vm = `chaos-vm-${round}`;
       vms.push(vm);
       await fail(vm);
       await sleep(300 + Math.floor(random() * 900));
-      // Slack fails each way once, in different rounds; the leader is killed in rounds 2 and 4 (so takeovers
-      // surely happen), else a random process now and then
+      // Slack fails each way once, in different rounds; the leader is killed in two random rounds (so takeovers
+      // surely happen) and a random process in another: few kills, as each restart is a cold start
       if (round === 1) history.failNext('429');
       if (round === 3) history.failNext('500-after');
       if (round === 5) history.failNext('500-before');
       const alive = children.filter((c) => c.alive);
-      const victim =
-        round === 2 || round === 4
-          ? await waitFor(leader, (c) => c !== undefined, 'a leader')
-          : random() < 0.3
-            ? alive[Math.floor(random() * alive.length)]
-            : undefined;
+      const victim = leaderRounds.has(round)
+        ? await waitFor(leader, (c) => c !== undefined, 'a leader')
+        : round === otherRound
+          ? alive[Math.floor(random() * alive.length)]
+          : undefined;
       if (victim !== undefined) {
         await kill(victim);
         kills += 1;
@@ -220,7 +223,7 @@ describe('replibot under chaos', () => {
     ).toBeGreaterThanOrEqual(3);
     // the takeovers show in the fencing token: one per leader that was killed, at least
     expect(readLease()?.token ?? 0).toBeGreaterThanOrEqual(3);
-  }, 60_000);
+  }, 180_000);
 });
 
 /** The child whose pid is in the lease's owner id (host:pid:random), if it is alive and holds the lease. */
