@@ -132,6 +132,7 @@ const envSchema = z.object({
   RECONCILE_INTERVAL_SECONDS: int('RECONCILE_INTERVAL_SECONDS', 60, 86_400).default(3600),
   DATABASE_PATH: z.string().trim().min(1).default('./data/replibot.db'),
   DIGEST_GRACE_MINUTES: int('DIGEST_GRACE_MINUTES', 0, 10_080).default(120),
+  LEASE_SECONDS: int('LEASE_SECONDS', 1, 3600).default(15),
   LOG_LEVEL: z
     .string()
     .trim()
@@ -185,6 +186,8 @@ export interface Config {
   reconcileIntervalSeconds: number;
   databasePath: string;
   digestGraceMinutes: number;
+  /** the one-writer lease: heartbeat every third of it; a standby takes over within about two */
+  leaseSeconds: number;
   logLevel: string;
 }
 
@@ -285,6 +288,7 @@ export function loadConfig(env: Env = process.env, readFile: (path: string) => s
     reconcileIntervalSeconds: e.RECONCILE_INTERVAL_SECONDS,
     databasePath: e.DATABASE_PATH,
     digestGraceMinutes: e.DIGEST_GRACE_MINUTES,
+    leaseSeconds: e.LEASE_SECONDS,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -8,6 +8,7 @@ import { createDefaultAnswerer } from './answers/create-default-answerer.js';
 import { connectEm } from './app/connect-em.js';
 import { openReplibotDatabase } from './app/database.js';
 import type { Feature, FeatureContext, FeatureFactory, Service } from './app/feature.js';
+import { createLeadership, type Leadership } from './app/leadership.js';
 import { createInteractiveLogger, localTimeZone, transportNotes } from './commands/one-shot.js';
 import { loadConfig } from './config.js';
 import { type Clock, systemClock } from './core/clock.js';
@@ -18,6 +19,7 @@ import { createLogger } from './logger.js';
 import { createShell, type Shell } from './shell/shell.js';
 import { createSlackApp, type SlackAppHandle } from './slack/app.js';
 import { createSlackWebClient } from './slack/web-client.js';
+import { createSqliteLease, toOwnerId } from './store/lease.js';
 
 /** Alerts, digests and the demo: one line each. */
 export const FEATURES: FeatureFactory[] = [createAlertsFeature, createDigestFeature, createDemoFeature];
@@ -45,6 +47,8 @@ export interface RunningReplibot {
   simulatorUrl: string | undefined;
   slack: SlackAppHandle | undefined;
   shell: Shell | undefined;
+  /** which process on the database runs the poller, outbox and digests (src/app/leadership.ts) */
+  leadership: Leadership;
   /** resolves when the terminal chat ends (exit, Ctrl+D, end of piped input) or stop() is called */
   done: Promise<void>;
   stop(): Promise<void>;
@@ -85,6 +89,14 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
       purpose: 'scheduled',
       ...(options.slack?.clientOptions ? { overrides: options.slack.clientOptions } : {}),
     });
+  // one writer per database: the lease holder runs the leader-only services, the others stand by
+  const leaderServices: Service[] = [];
+  const leadership = createLeadership({
+    lease: createSqliteLease(db, { ownerId: toOwnerId(), periodMs: config.leaseSeconds * 1000, clock }),
+    services: () => leaderServices,
+    clock,
+    logger,
+  });
   const context: FeatureContext = {
     config,
     em,
@@ -96,10 +108,12 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
     slackClient,
     notify: (text) => (shell ? shell.notify(text) : logger.info({ notice: text }, 'notice')),
     simulator,
+    fence: () => leadership.fence(),
   };
   const features: Feature[] = [];
   for (const factory of options.features ?? FEATURES) features.push(await factory(context));
   const services = features.flatMap((f) => f.services ?? []);
+  leaderServices.push(...features.flatMap((f) => f.leaderServices ?? []));
   const started: Service[] = [];
 
   let resolveDone: () => void = () => {};
@@ -110,6 +124,10 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
+      // first: stops the leader-only services and releases the lease, so a standby takes over at once
+      await leadership.stop().catch((error: unknown) => {
+        logger.warn({ err: (error as Error).message }, 'leadership did not stop cleanly');
+      });
       for (const service of started.reverse()) {
         await service.stop().catch((error: unknown) => {
           logger.warn(
@@ -144,7 +162,10 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
           const reports = features.flatMap((f) => (f.health ? [{ name: f.name, ...f.health() }] : []));
           return {
             ok: reports.every((r) => r.ok),
-            checks: Object.fromEntries(reports.map((r) => [r.name, r.checks ?? r.ok])),
+            checks: {
+              leadership: leadership.status(),
+              ...Object.fromEntries(reports.map((r) => [r.name, r.checks ?? r.ok])),
+            },
           };
         },
         homeExtras:
@@ -181,6 +202,7 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
       await service.start();
       started.push(service);
     }
+    await leadership.start();
   } catch (error) {
     await stop();
     throw error;
@@ -195,5 +217,5 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
       },
     );
   }
-  return { mode, simulatorUrl: simulator?.url, slack, shell, done, stop };
+  return { mode, simulatorUrl: simulator?.url, slack, shell, leadership, done, stop };
 }

@@ -39,6 +39,11 @@ export interface FeatureContext {
   notify(text: string): void;
   /** the built-in EM simulator when VEEAM_URL is not set (the demo), else undefined */
   simulator: RunningSimulator | undefined;
+  /**
+   * Leader-only services ask this before each send (and the poller before it writes): true only while this
+   * process holds the one-writer lease it started them with (src/app/leadership.ts).
+   */
+  fence: () => boolean;
 }
 
 /** What a feature adds to the front doors. Every part is optional. */
@@ -47,6 +52,8 @@ export interface Feature {
   subcommands?: SlashSubcommand[];
   shellCommands?: ShellCommand[];
   services?: Service[];
+  /** run only by the process holding the database's lease (the poller, the outbox, the digest scheduler) */
+  leaderServices?: Service[];
   homeExtras?: () => Promise<KnownBlock[]>;
   extend?: (app: App) => void;
   health?: () => HealthReport;

@@ -104,15 +104,18 @@ function migrate(db: SqliteDatabase, migrations: readonly Migration[]): void {
   }
   const rows = db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>;
   const applied = new Set(rows.map((r) => r.version));
+  const isApplied = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?');
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
   for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
     if (applied.has(m.version)) continue;
     try {
+      // IMMEDIATE, and asked again inside: two processes starting at once on one file apply each step once
       db.transaction(() => {
+        if (isApplied.get(m.version) !== undefined) return;
         db.exec(m.up);
         // the wall clock is fine here: this is bookkeeping for humans, not domain time
         record.run(m.version, m.name, new Date().toISOString());
-      })();
+      }).immediate();
     } catch (error) {
       throw new ReplibotError('store_error', `Database migration ${m.version} (${m.name}) failed.`, {
         hint: 'The database was left as it was before this step; check the log and the DATABASE_PATH file.',

@@ -48,7 +48,7 @@ function healthWhen(ok: (h: Health) => boolean, what: string): Promise<Health> {
 
 /** One poll now: the poller polls when it starts, and restarting keeps its state (the failure count). */
 async function pollNow(): Promise<void> {
-  const service = alerts?.services?.find((s) => s.name === 'alerts');
+  const service = alerts?.leaderServices?.find((s) => s.name === 'alerts');
   if (!service) throw new Error('the alerts feature has no alerts service');
   await service.stop();
   await service.start();

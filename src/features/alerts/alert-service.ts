@@ -33,6 +33,8 @@ export interface AlertServiceOptions {
   catchUpThreshold?: number;
   /** false in tests: no timers; the test drives `poller.pollOnce()` and `outbox.drain()` with its own clock */
   timers?: boolean;
+  /** the one-writer lease: the poller and the outbox ask it before they write or send */
+  fence?: () => boolean;
 }
 
 export interface AlertHealth {
@@ -73,6 +75,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     ...(options.paceMs !== undefined ? { paceMs: options.paceMs } : {}),
     ...(options.retryBaseMs !== undefined ? { retryBaseMs: options.retryBaseMs } : {}),
     ...(options.timers !== undefined ? { timers: options.timers } : {}),
+    ...(options.fence ? { fence: options.fence } : {}),
   });
   const poller = createPoller({
     em: options.em,
@@ -90,6 +93,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     ...(options.catchUpThreshold !== undefined ? { catchUpThreshold: options.catchUpThreshold } : {}),
     onQueued: () => outbox.kick(),
     ...(options.timers !== undefined ? { timers: options.timers } : {}),
+    ...(options.fence ? { fence: options.fence } : {}),
   });
   return {
     poller,

@@ -95,7 +95,10 @@ export async function createAlertsFeature(ctx: FeatureContext): Promise<Feature 
     ...(config.alertChannel && ctx.mode === 'slack' ? { alertChannel: config.alertChannel } : {}),
     // the terminal has no rate limit
     ...(ctx.mode === 'shell' ? { paceMs: 0 } : {}),
+    fence: ctx.fence,
   });
+  // rows queued by another process on this database (a button pressed on a standby) wake the leader's outbox
+  let sweep: NodeJS.Timeout | undefined;
 
   return {
     name: 'alerts',
@@ -139,11 +142,18 @@ export async function createAlertsFeature(ctx: FeatureContext): Promise<Feature 
         },
       },
     ],
-    services: [
+    leaderServices: [
       {
         name: 'alerts',
-        start: () => service.start(),
-        stop: () => service.stop(),
+        start: async () => {
+          await service.start();
+          sweep = setInterval(() => service.outbox.kick(), 5000);
+          sweep.unref();
+        },
+        stop: async () => {
+          clearInterval(sweep);
+          await service.stop();
+        },
       },
     ],
   };

@@ -38,6 +38,8 @@ export interface OutboxWorkerOptions {
    * clock (pacing, Retry-After and retry backoff are all measured on the clock)
    */
   timers?: boolean;
+  /** the one-writer lease (src/app/leadership.ts): asked before each send and after it is marked sent */
+  fence?: () => boolean;
 }
 
 export interface OutboxHealth {
@@ -126,9 +128,11 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
           return false;
         }
       }
+      if (options.fence?.() === false) return false; // not the writer any more: the new leader sends it
       store.outbox.markSending(row.id);
       const { ts } = await notifier.deliver(notification);
       record(row, ts, notification);
+      if (options.fence?.() === false) logger.warn({ key: row.key }, 'lease lost while sending; stopping');
       lastSentAt.set(row.channelId, now().getTime());
       if (auth !== null) {
         logger.info('Slack accepts the bot token again; delivering what waited');
@@ -197,6 +201,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
 
   /** One pass: each channel's head, if due; returns how many were sent and when to look again. */
   async function pass(): Promise<{ sent: number; wakeAt: number | null }> {
+    if (options.fence?.() === false) return { sent: 0, wakeAt: null };
     const nowMs = clock.now().getTime();
     let wakeAt: number | null = null;
     const due: OutboxRow[] = [];

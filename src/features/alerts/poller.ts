@@ -52,6 +52,8 @@ export interface PollerOptions {
   reconcileIntervalMs?: number;
   /** false in tests: `start` plans no polls; the test drives each one with `pollOnce()` and its own clock */
   timers?: boolean;
+  /** the one-writer lease (src/app/leadership.ts): a poll writes nothing once this is false */
+  fence?: () => boolean;
 }
 
 export interface PollResult {
@@ -239,6 +241,8 @@ export function createPoller(options: PollerOptions): Poller {
       openVms: (job, vm) => store.alerts.openVms(job, vm),
     });
     const queued = store.transaction(() => {
+      // the one-writer lease: a process that lost it writes nothing (the new leader reads the same sessions)
+      if (options.fence?.() === false) return 0;
       const n = writePoll(plan, recoveries, fresh, retryOf, now, window.since);
       if (readDate(KEY.watchingSince) === null)
         store.state.set(KEY.watchingSince, String(watchingSince.getTime()));

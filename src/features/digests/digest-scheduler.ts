@@ -48,6 +48,8 @@ export interface DigestSchedulerOptions {
    * and is posted again within the grace period (at least once).
    */
   recovery?: DigestRecovery;
+  /** the one-writer lease (src/app/leadership.ts): asked before each post */
+  fence?: () => boolean;
 }
 
 /** What the channel history says about a digest an unfinished attempt may have posted. */
@@ -273,6 +275,8 @@ export function createDigestScheduler(options: DigestSchedulerOptions): DigestSc
         store.schedules.setError(schedule.id, null);
         return { ...base, status: 'skipped', reason: 'nothing-to-report' };
       }
+      if (options.fence?.() === false)
+        throw new Error('This process lost the lease; the leader posts the digest.');
       posting = true;
       const posted = await send(schedule, digest, { late, key });
       store.deliveries.markSent(schedule.id, periodStart, posted.ts, posted.note, clock.now());

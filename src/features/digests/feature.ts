@@ -57,6 +57,7 @@ export async function createDigestFeature(ctx: FeatureContext): Promise<Feature>
     clock,
     logger,
     graceMinutes: config.digestGraceMinutes,
+    fence: ctx.fence,
     isPermanentError: isPermanentDigestError,
     send: async (schedule, digest, options) => {
       const posted = await postDigest(slackClient, schedule.channelId, digest, { ...options, logger });
@@ -84,7 +85,7 @@ export async function createDigestFeature(ctx: FeatureContext): Promise<Feature>
       scheduler,
       adminUserIds: config.adminUserIds,
     }),
-    services: [
+    leaderServices: [
       {
         name: 'digest-scheduler',
         start: () => scheduler.start(),
