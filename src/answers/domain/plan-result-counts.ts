@@ -65,7 +65,7 @@ function allowedValues(item: Filter, field: 'Result' | 'State'): string[] | null
 }
 
 /** Results that can occur under `filter`, from the Result and State conditions every row must meet. */
-export function toPossibleResults(type: SessionType, filter: Filter | null): SessionResult[] {
+export function toPossibleResults(filter: Filter | null): SessionResult[] {
   let possible = new Set<SessionResult>(ALL);
   const items = filter === null ? [] : filter.kind === 'and' ? filter.items : [filter];
   for (const item of items) {
@@ -80,7 +80,7 @@ export function toPossibleResults(type: SessionType, filter: Filter | null): Ses
     }
     const states = allowedValues(item, 'State');
     // only sessions still running: none of them can have ended in Success
-    if (states !== null && states.every((s) => isRunningState(s as TaskState | JobState)))
+    if (states?.every((s) => isRunningState(s as TaskState | JobState)))
       possible.delete('Success');
   }
   return ALL.filter((r) => possible.has(r));
@@ -88,7 +88,7 @@ export function toPossibleResults(type: SessionType, filter: Filter | null): Ses
 
 /** The count queries for an answer's totals by result (see the file comment). */
 export function planResultCounts(type: SessionType, filter: Filter | null): ResultCountPlan {
-  const possible = toPossibleResults(type, filter);
+  const possible = toPossibleResults(filter);
   // a filter that rules every result out still gets counted, in full, so nothing is hidden
   const results = possible.length === 0 ? ALL : possible;
   return {
