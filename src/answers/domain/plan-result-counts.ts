@@ -80,8 +80,7 @@ export function toPossibleResults(filter: Filter | null): SessionResult[] {
     }
     const states = allowedValues(item, 'State');
     // only sessions still running: none of them can have ended in Success
-    if (states?.every((s) => isRunningState(s as TaskState | JobState)))
-      possible.delete('Success');
+    if (states?.every((s) => isRunningState(s as TaskState | JobState))) possible.delete('Success');
   }
   return ALL.filter((r) => possible.has(r));
 }
