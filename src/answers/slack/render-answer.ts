@@ -251,6 +251,7 @@ export function renderAnswer(reply: SessionListReply, options: AnswerRenderOptio
       timeZone: tz,
       now: reply.now,
       ephemeral: options.ephemeral ?? false,
+      known: { total: reply.total, counts: reply.counts },
     });
     if (value)
       buttons.push(
@@ -268,6 +269,7 @@ export function renderAnswer(reply: SessionListReply, options: AnswerRenderOptio
       timeZone: tz,
       now: reply.now,
       ephemeral: false,
+      known: { total: reply.total, counts: reply.counts },
     });
     if (value) buttons.push(button('Post to channel', ACTION_POST_TO_CHANNEL, value, 'primary'));
   }

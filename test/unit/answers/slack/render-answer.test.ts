@@ -115,9 +115,10 @@ describe('renderAnswer', () => {
     expect(text).toContain('&lt;https://evil|click&gt;');
   });
 
-  it('offers the next page with the question, offset, zone and a fixed now in the button', () => {
+  it('offers the next page with the question, offset, zone, a fixed now and the totals in the button', () => {
     const sessions = Array.from({ length: 10 }, (_, i) => row({ id: String(i) }));
-    const message = renderAnswer(reply(sessions, { total: 57 }), {
+    const counts = { None: 2, Success: 40, Warning: 5, Failed: 10, Unknown: 0 };
+    const message = renderAnswer(reply(sessions, { total: 57, counts }), {
       timeZone: 'Europe/Berlin',
       ephemeral: true,
     });
@@ -129,6 +130,7 @@ describe('renderAnswer', () => {
       timeZone: 'Europe/Berlin',
       now: NOW,
       ephemeral: true,
+      known: { total: 57, counts },
     });
     expect(actions.elements.map((e) => e.action_id)).toContain('replibot_post_to_channel');
   });
