@@ -7,6 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDefaultAnswerer } from '../../src/answers/create-default-answerer.js';
 import type { Reply, SessionListReply } from '../../src/answers/domain/reply.js';
+import { summarizeLastDay } from '../../src/answers/domain/summarize-last-day.js';
+import { toRunningAwareResult } from '../../src/core/sessions.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
 import { createEmClient, type EmClient } from '../../src/veeam/em-client.js';
 
@@ -138,6 +140,55 @@ describe('answers from counts', () => {
       }
     } finally {
       await em.close();
+    }
+  });
+});
+
+describe('summarizeLastDay', () => {
+  it('gives the counts, newest problems and failing VMs that every row of the last 24 hours gives', async () => {
+    for (const format of ['xml', 'json'] as const) {
+      const em = createEmClient({
+        url: sim.url,
+        username: 'replibot',
+        password: 'replibot',
+        caFile: undefined,
+        insecureTls: false,
+        format,
+        timeoutMs: 10_000,
+        pageSize: 500,
+      });
+      try {
+        // directly from every row of the day, as the App Home computed it before
+        const from = NOW.getTime() - 24 * 3600_000;
+        const rows = [];
+        for await (const s of em.queryTaskSessions({ sort: { field: 'CreationTime', direction: 'desc' } }))
+          if (s.creationTime.getTime() >= from) rows.push(s);
+        const counts = { None: 0, Success: 0, Warning: 0, Failed: 0, Unknown: 0 };
+        const newest = new Map<string, (typeof rows)[number]>();
+        for (const s of rows) {
+          counts[toRunningAwareResult(s.state, s.result)] += 1;
+          const seen = newest.get(s.vmDisplayName);
+          if (seen === undefined || seen.creationTime < s.creationTime) newest.set(s.vmDisplayName, s);
+        }
+        const failing = [...newest.values()]
+          .filter((s) => s.result === 'Failed')
+          .map((s) => s.vmDisplayName)
+          .sort((a, b) => a.localeCompare(b));
+        const problems = rows.filter((s) => s.result === 'Failed' || s.result === 'Warning').slice(0, 8);
+
+        const before = em.stats.requests;
+        const summary = await summarizeLastDay(em, NOW);
+        expect(summary.total).toBe(rows.length);
+        expect(summary.counts).toEqual(counts);
+        expect(summary.failingVms).toEqual(failing);
+        expect(summary.failingVms.length).toBeGreaterThan(0);
+        expect(failing.length).toBeLessThan(newest.size);
+        expect(summary.latestProblems.map((p) => p.uid)).toEqual(problems.map((s) => s.uid));
+        // 5 counts, 1 page of problems, the Failed rows, and one query per 25 VMs that failed
+        expect(em.stats.requests - before).toBeLessThan(Math.ceil(rows.length / 500) + 10);
+      } finally {
+        await em.close();
+      }
     }
   });
 });

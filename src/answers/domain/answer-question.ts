@@ -9,7 +9,9 @@ import type { EmApi, EmPage, EmQuery } from '../../core/ports.js';
 import { toSessionId } from '../../core/sessions.js';
 import type { ParsedQuestion, QueryIntent } from '../../question/query-intent.js';
 import { checkNames, toNamedValues } from './check-names.js';
-import { planResultCounts, type ResultCountPlan } from './plan-result-counts.js';
+import type { KnownCounts } from './count-results.js';
+import { countResults } from './count-results.js';
+import { planResultCounts } from './plan-result-counts.js';
 import type { HelpContent, JobRunReply, Reply, ResultCounts, SessionListReply, SessionRow } from './reply.js';
 import { toJobRow, toTaskRow } from './session-row.js';
 
@@ -41,6 +43,8 @@ export interface Asker {
   source?: QuestionSource;
 }
 
+export type { KnownCounts };
+
 export interface AnswerOptions {
   now: Date;
   /** first session shown (0-based) */
@@ -54,12 +58,6 @@ export interface AnswerOptions {
    * rows, and reads the same totals as the page before it.
    */
   known?: KnownCounts;
-}
-
-/** An answer's totals as its first page counted them. */
-export interface KnownCounts {
-  total: number;
-  counts: ResultCounts;
 }
 
 /**
@@ -251,37 +249,14 @@ async function readOnePage(
       for (const row of all) counts[row.result] += 1;
       return { total: all.length, counts, sessions: toRows([page]), truncated: false, unreadableRows };
     }
-    const counted = await countResults(intent.type, filter, plan, limit, em);
+    const counted = await countResults(em, intent.type, filter, plan, limit);
     return { ...counted, sessions: toRows([page]), truncated: false, unreadableRows };
   }
   const [counted, pages] = await Promise.all([
-    countResults(intent.type, filter, plan, limit, em),
+    countResults(em, intent.type, filter, plan, limit),
     end > offset ? Promise.all(pageNumbers.map(fetchPage)) : Promise.resolve([]),
   ]);
   return { ...counted, sessions: toRows(pages), truncated: false, unreadableRows };
-}
-
-/** The totals by result of an answer, from EM's counts: one query per result that can occur, side by side. */
-async function countResults(
-  type: QueryIntent['type'],
-  filter: Filter,
-  plan: ResultCountPlan,
-  limit: number | null,
-  em: EmApi,
-): Promise<KnownCounts> {
-  const count = (f: Filter) =>
-    type === 'ReplicaTaskSession' ? em.countTaskSessions({ filter: f }) : em.countJobSessions({ filter: f });
-  const counts = emptyCounts();
-  if (plan.only !== null) {
-    const total = Math.min(await count(filter), limit ?? Number.POSITIVE_INFINITY);
-    counts[plan.only] = total;
-    return { total, counts };
-  }
-  const found = await Promise.all(plan.buckets.map((bucket) => count(and(filter, bucket.filter))));
-  plan.buckets.forEach((bucket, i) => {
-    counts[bucket.result] = found[i]!;
-  });
-  return { total: found.reduce((sum, n) => sum + n, 0), counts };
 }
 
 /**
