@@ -216,7 +216,10 @@ describe('paging an answer', () => {
     nowMs += 5 * MINUTE;
     for (const vm of ['late-vm-1', 'late-vm-2', 'late-vm-3']) addSession(vm, 1);
 
+    const requestsBefore = em.stats.requests;
     const page2 = await click(more.value);
+    // the button carries the first answer's totals: the next page is one EM request, its ten rows
+    expect(em.stats.requests - requestsBefore).toBe(1);
     expect(vmsOn(page2)).toEqual([
       'page-vm-15',
       'page-vm-14',
