@@ -66,6 +66,9 @@ export interface AnswerOptions {
  */
 const MAX_SESSIONS_SCANNED = 100_000;
 
+/** The largest page fetched as one EM page (EM pages stop at 10,000 rows); a larger one reads every row. */
+const MAX_PAGE_SHOWN = 1000;
+
 function emptyCounts(): ResultCounts {
   return { None: 0, Success: 0, Warning: 0, Failed: 0, Unknown: 0 };
 }
@@ -137,7 +140,8 @@ async function answerIntent(
   // Every page reads up to the moment of the first answer: sessions that start while someone reads page 1
   // would otherwise push rows down, and page 2 would repeat some and skip none of them.
   const filter = and(intent.filter, cmp('CreationTime', '<=', options.now));
-  if (!Number.isFinite(pageSize)) return reply(await readEveryRow(intent, filter, offset, pageSize, em));
+  if (!Number.isFinite(pageSize) || pageSize > MAX_PAGE_SHOWN)
+    return reply(await readEveryRow(intent, filter, offset, pageSize, em));
   return reply(
     await readOnePage(intent, filter, offset, Math.max(1, Math.trunc(pageSize)), options.known, em),
   );
