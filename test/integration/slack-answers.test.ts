@@ -234,6 +234,12 @@ describe('paging an answer', () => {
     ]);
     // the count is the one of the first answer: the same query, continued
     expect(JSON.stringify(page2.blocks)).toContain('Showing 11–20 of 25');
+    // a button from before totals were carried counts again, up to the first answer's moment: the same 25
+    const { c: _totals, ...older } = JSON.parse(more.value) as Record<string, unknown>;
+    expect(_totals).toEqual([25, 0, 25, 0, 0, 0]);
+    const again = await click(JSON.stringify(older));
+    expect(vmsOn(again)).toEqual(vmsOn(page2));
+    expect(JSON.stringify(again.blocks)).toContain('Showing 11–20 of 25');
     // A new question sees the new sessions.
     expect(vmsOn(await ask('replicas on server vbr-paging.tech.local last 7 days'))[0]).toMatch(/^late-vm-/);
   });
