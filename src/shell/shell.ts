@@ -5,7 +5,7 @@
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { Answerer } from '../answers/domain/create-answerer.js';
-import type { Reply, SessionRow } from '../answers/domain/reply.js';
+import type { Reply, ResultCounts, SessionRow } from '../answers/domain/reply.js';
 import { renderText } from '../answers/text/render-text.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import type { EmApi } from '../core/ports.js';
@@ -69,7 +69,15 @@ export function createShell(deps: ShellDeps): Shell {
    * The last answer with sessions, what "more" pages through: its question, zone and moment are kept, so the
    * next page is the same query even after "tz" or a line that was not a question. `null` before any answer.
    */
-  let last: { question: string; now: Date; timeZone: string; offset: number; total: number } | null = null;
+  let last: {
+    question: string;
+    now: Date;
+    timeZone: string;
+    offset: number;
+    total: number;
+    /** the first page's totals by result: "more" fetches only the next page's rows */
+    counts: ResultCounts | null;
+  } | null = null;
   /** set when the last question got an error instead of an answer, so "more" does not page an older one */
   let lastFailed = false;
   /** every session numbered on screen for the last question, across its pages */
@@ -121,7 +129,12 @@ export function createShell(deps: ShellDeps): Shell {
         const reply = await deps.answerer.ask(
           last.question,
           { userId: null, timeZone: last.timeZone },
-          { now: last.now, offset, pageSize },
+          {
+            now: last.now,
+            offset,
+            pageSize,
+            ...(last.counts ? { known: { total: last.total, counts: last.counts } } : {}),
+          },
         );
         if (reply.kind === 'answer') {
           last = { ...last, offset, total: reply.total };
@@ -201,7 +214,7 @@ export function createShell(deps: ShellDeps): Shell {
         // Help and a line that was not a question leave the last answer to page through; a new answer
         // replaces it, and a failed question stops "more" from paging an older one.
         if (reply.kind === 'answer') {
-          last = { question: line, now, timeZone, offset: 0, total: reply.total };
+          last = { question: line, now, timeZone, offset: 0, total: reply.total, counts: reply.counts };
           lastFailed = false;
           numbered.clear();
           remember(reply);
@@ -209,7 +222,7 @@ export function createShell(deps: ShellDeps): Shell {
           lastFailed = true;
         } else if (reply.kind === 'job-run') {
           // a question naming one job run: its whole answer is on screen, there is no next page
-          last = { question: line, now, timeZone, offset: 0, total: 0 };
+          last = { question: line, now, timeZone, offset: 0, total: 0, counts: null };
           lastFailed = false;
         }
         print(reply);

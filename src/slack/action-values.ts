@@ -19,7 +19,12 @@ export interface AnswerCursor {
   now: Date;
   /** true on an ephemeral slash-command answer, where "Post to channel" is offered */
   ephemeral: boolean;
+  /** the first answer's totals, so the next page fetches only its rows; absent on buttons from before */
+  known?: { total: number; counts: Record<CountedResult, number> } | undefined;
 }
+
+const COUNTED = ['None', 'Success', 'Warning', 'Failed', 'Unknown'] as const;
+type CountedResult = (typeof COUNTED)[number];
 
 export interface JobRunCursor {
   jobSessionId: string;
@@ -35,8 +40,12 @@ export function encodeAnswerCursor(cursor: AnswerCursor): string | null {
     z: cursor.timeZone,
     n: cursor.now.toISOString(),
     e: cursor.ephemeral ? 1 : 0,
+    ...(cursor.known ? { c: [cursor.known.total, ...COUNTED.map((r) => cursor.known!.counts[r])] } : {}),
   });
-  return value.length <= MAX_ACTION_VALUE ? value : null;
+  if (value.length <= MAX_ACTION_VALUE) return value;
+  // a question near the limit keeps its button; the next page then counts again
+  if (cursor.known) return encodeAnswerCursor({ ...cursor, known: undefined });
+  return null;
 }
 
 /** A JSON object from a button value, or null for anything else (`null`, an array, a number, bad JSON). */
@@ -60,8 +69,35 @@ export function decodeAnswerCursor(value: string): AnswerCursor | null {
     return null;
   const now = new Date(raw.n);
   if (Number.isNaN(now.getTime()) || !isOffset(raw.o) || (raw.e !== 0 && raw.e !== 1)) return null;
-  const cursor = { question: raw.q, offset: raw.o, timeZone: raw.z, now, ephemeral: raw.e === 1 };
-  return encodeAnswerCursor(cursor) === value ? cursor : null;
+  // totals that do not read as whole numbers are ignored (the next page counts again), not trusted
+  const known = decodeKnown(raw.c);
+  const cursor: AnswerCursor = {
+    question: raw.q,
+    offset: raw.o,
+    timeZone: raw.z,
+    now,
+    ephemeral: raw.e === 1,
+    ...(known ? { known } : {}),
+  };
+  // canonical: the value is exactly what replibot writes (key order, number forms), whatever `c` holds
+  const canonical = JSON.stringify({
+    q: raw.q,
+    o: raw.o,
+    z: raw.z,
+    n: now.toISOString(),
+    e: raw.e,
+    ...(raw.c === undefined ? {} : { c: raw.c }),
+  });
+  return canonical === value ? cursor : null;
+}
+
+/** `[total, None, Success, Warning, Failed, Unknown]`, whole numbers; anything else is read as absent. */
+function decodeKnown(value: unknown): AnswerCursor['known'] | undefined {
+  if (!Array.isArray(value) || value.length !== COUNTED.length + 1) return undefined;
+  if (!value.every((n) => Number.isSafeInteger(n) && n >= 0)) return undefined;
+  const [total, ...rest] = value as number[];
+  const counts = Object.fromEntries(COUNTED.map((r, i) => [r, rest[i]!])) as Record<CountedResult, number>;
+  return { total: total!, counts };
 }
 
 export function encodeJobRunCursor(cursor: JobRunCursor): string {

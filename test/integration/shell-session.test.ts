@@ -130,7 +130,10 @@ describe('paging in the terminal', () => {
     nowMs += 5 * MINUTE;
     addSession('shell-late-1', 1);
     addSession('shell-late-2', 2);
+    const requestsBefore = em.stats.requests;
     const page2 = await session.send('more');
+    // the first page's totals are kept: "more" asks EM for its page only
+    expect(em.stats.requests - requestsBefore).toBe(1);
     expect(rowsOf(page2)).toEqual([
       [6, 'shell-vm-03'],
       [7, 'shell-vm-02'],

@@ -216,7 +216,10 @@ describe('paging an answer', () => {
     nowMs += 5 * MINUTE;
     for (const vm of ['late-vm-1', 'late-vm-2', 'late-vm-3']) addSession(vm, 1);
 
+    const requestsBefore = em.stats.requests;
     const page2 = await click(more.value);
+    // the button carries the first answer's totals: the next page is one EM request, its ten rows
+    expect(em.stats.requests - requestsBefore).toBe(1);
     expect(vmsOn(page2)).toEqual([
       'page-vm-15',
       'page-vm-14',
@@ -231,6 +234,12 @@ describe('paging an answer', () => {
     ]);
     // the count is the one of the first answer: the same query, continued
     expect(JSON.stringify(page2.blocks)).toContain('Showing 11–20 of 25');
+    // a button from before totals were carried counts again, up to the first answer's moment: the same 25
+    const { c: _totals, ...older } = JSON.parse(more.value) as Record<string, unknown>;
+    expect(_totals).toEqual([25, 0, 25, 0, 0, 0]);
+    const again = await click(JSON.stringify(older));
+    expect(vmsOn(again)).toEqual(vmsOn(page2));
+    expect(JSON.stringify(again.blocks)).toContain('Showing 11–20 of 25');
     // A new question sees the new sessions.
     expect(vmsOn(await ask('replicas on server vbr-paging.tech.local last 7 days'))[0]).toMatch(/^late-vm-/);
   });

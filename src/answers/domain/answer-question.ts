@@ -1,14 +1,17 @@
 /**
  * The one router behind every front door (slash command, mention, DM, App Home, terminal, `replibot ask`):
- * a question and the asker in, a reply model out. It reads all matching sessions page by page so the counts
- * are right, but keeps only the page it shows.
+ * a question and the asker in, a reply model out. Its totals by result come from EM's counts and its rows from
+ * the one EM page it shows; only an answer that shows every row (`ask --format json`) reads every row.
  */
 import { toReplibotError } from '../../core/errors.js';
-import { and, cmp } from '../../core/filter.js';
-import type { EmApi } from '../../core/ports.js';
+import { and, cmp, type Filter } from '../../core/filter.js';
+import type { EmApi, EmPage, EmQuery } from '../../core/ports.js';
 import { toSessionId } from '../../core/sessions.js';
 import type { ParsedQuestion, QueryIntent } from '../../question/query-intent.js';
 import { checkNames, toNamedValues } from './check-names.js';
+import type { KnownCounts } from './count-results.js';
+import { countResults } from './count-results.js';
+import { planResultCounts } from './plan-result-counts.js';
 import type { HelpContent, JobRunReply, Reply, ResultCounts, SessionListReply, SessionRow } from './reply.js';
 import { toJobRow, toTaskRow } from './session-row.js';
 
@@ -40,6 +43,8 @@ export interface Asker {
   source?: QuestionSource;
 }
 
+export type { KnownCounts };
+
 export interface AnswerOptions {
   now: Date;
   /** first session shown (0-based) */
@@ -48,6 +53,11 @@ export interface AnswerOptions {
   pageSize: number;
   /** commands the surface adds to help */
   commands?: Array<{ usage: string; description: string }>;
+  /**
+   * The totals the first page of this answer counted ("Show more", `more`): a later page then fetches only its
+   * rows, and reads the same totals as the page before it.
+   */
+  known?: KnownCounts;
 }
 
 /**
@@ -55,6 +65,9 @@ export interface AnswerOptions {
  * sessions in that time, so this only stops a runaway query, and the answer then says its counts are partial.
  */
 const MAX_SESSIONS_SCANNED = 100_000;
+
+/** The largest page fetched as one EM page (EM pages stop at 10,000 rows); a larger one reads every row. */
+const MAX_PAGE_SHOWN = 1000;
 
 function emptyCounts(): ResultCounts {
   return { None: 0, Success: 0, Warning: 0, Failed: 0, Unknown: 0 };
@@ -103,16 +116,10 @@ async function answerIntent(
 ): Promise<SessionListReply> {
   const offset = Math.max(0, Math.trunc(options.offset ?? 0));
   const pageSize = options.pageSize;
-  const counts = emptyCounts();
-  const page: SessionRow[] = [];
-  let total = 0;
-  let truncated = false;
-  let unreadableRows = 0;
-  const keep = (row: SessionRow) => {
-    counts[row.result] += 1;
-    if (total >= offset && page.length < pageSize) page.push(row);
-    total += 1;
-  };
+  const reply = (
+    found: Omit<SessionListReply, 'kind' | 'question' | 'intent' | 'offset' | 'pageSize' | 'now'>,
+  ) =>
+    ({ kind: 'answer', question, intent, offset, pageSize, now: options.now, ...found }) as SessionListReply;
 
   if (intent.sessionId !== null) {
     // A session named by id: one lookup, no query.
@@ -120,43 +127,140 @@ async function answerIntent(
       intent.type === 'ReplicaTaskSession'
         ? toTaskRow(await em.getTaskSession(toSessionId(intent.sessionId)))
         : toJobRow(await em.getJobSession(toSessionId(intent.sessionId)));
-    keep(session);
-  } else {
-    // Every page reads up to the moment of the first answer: sessions that start while someone reads page 1
-    // would otherwise push rows down, and page 2 would repeat some and skip none of them.
-    const query = {
-      filter: and(intent.filter, cmp('CreationTime', '<=', options.now)),
-      sort: intent.sort,
-      limit: intent.limit,
-      onUnreadableRow: () => {
-        unreadableRows += 1;
-      },
-    };
-    const rows: AsyncIterable<SessionRow> =
-      intent.type === 'ReplicaTaskSession'
-        ? mapRows(em.queryTaskSessions(query), toTaskRow)
-        : mapRows(em.queryJobSessions(query), toJobRow);
-    for await (const row of rows) {
-      if (total >= MAX_SESSIONS_SCANNED) {
-        truncated = true;
-        break;
-      }
-      keep(row);
-    }
+    const counts = emptyCounts();
+    counts[session.result] += 1;
+    return reply({
+      total: 1,
+      counts,
+      sessions: offset === 0 && pageSize > 0 ? [session] : [],
+      truncated: false,
+      unreadableRows: 0,
+    });
   }
-  return {
-    kind: 'answer',
-    question,
-    intent,
-    total,
-    counts,
-    sessions: page,
-    offset,
-    pageSize,
-    now: options.now,
-    truncated,
-    unreadableRows,
+  // Every page reads up to the moment of the first answer: sessions that start while someone reads page 1
+  // would otherwise push rows down, and page 2 would repeat some and skip none of them.
+  const filter = and(intent.filter, cmp('CreationTime', '<=', options.now));
+  if (!Number.isFinite(pageSize) || pageSize > MAX_PAGE_SHOWN)
+    return reply(await readEveryRow(intent, filter, offset, pageSize, em));
+  return reply(
+    await readOnePage(intent, filter, offset, Math.max(1, Math.trunc(pageSize)), options.known, em),
+  );
+}
+
+type FoundSessions = Pick<SessionListReply, 'total' | 'counts' | 'sessions' | 'truncated' | 'unreadableRows'>;
+
+/**
+ * `ask --format json` and `--format text` show every row: they are read page by page as EM sends them, and the
+ * counts come from the rows themselves.
+ */
+async function readEveryRow(
+  intent: QueryIntent,
+  filter: Filter,
+  offset: number,
+  pageSize: number,
+  em: EmApi,
+): Promise<FoundSessions> {
+  const counts = emptyCounts();
+  const page: SessionRow[] = [];
+  let total = 0;
+  let truncated = false;
+  let unreadableRows = 0;
+  const query: EmQuery = {
+    filter,
+    sort: intent.sort,
+    limit: intent.limit,
+    onUnreadableRow: () => {
+      unreadableRows += 1;
+    },
   };
+  const rows: AsyncIterable<SessionRow> =
+    intent.type === 'ReplicaTaskSession'
+      ? mapRows(em.queryTaskSessions(query), toTaskRow)
+      : mapRows(em.queryJobSessions(query), toJobRow);
+  for await (const row of rows) {
+    if (total >= MAX_SESSIONS_SCANNED) {
+      truncated = true;
+      break;
+    }
+    counts[row.result] += 1;
+    if (total >= offset && page.length < pageSize) page.push(row);
+    total += 1;
+  }
+  return { total, counts, sessions: page, truncated, unreadableRows };
+}
+
+/**
+ * One page of an answer: its rows fetched as one EM page (two when the offset falls inside an EM page), its
+ * totals by result from count queries (`planResultCounts`), or from the rows when the first page holds them all,
+ * or as the first answer counted them (`known`, carried by "Show more" and `more`).
+ */
+async function readOnePage(
+  intent: QueryIntent,
+  filter: Filter,
+  offset: number,
+  pageSize: number,
+  known: KnownCounts | undefined,
+  em: EmApi,
+): Promise<FoundSessions> {
+  const limit = intent.limit;
+  const plan = planResultCounts(intent.type, intent.filter);
+  let unreadableRows = 0;
+  const query: EmQuery = {
+    filter,
+    sort: intent.sort,
+    onUnreadableRow: () => {
+      unreadableRows += 1;
+    },
+  };
+  if (limit !== null && plan.only === null && known === undefined) {
+    // "the last 50 replicas": the totals are those of the 50 rows, which only the rows can give (at most 1,000)
+    return readEveryRow(intent, filter, offset, pageSize, em);
+  }
+  const end = limit === null ? offset + pageSize : Math.min(offset + pageSize, limit);
+  const firstPage = Math.floor(offset / pageSize) + 1;
+  const pageNumbers = offset % pageSize === 0 ? [firstPage] : [firstPage, firstPage + 1];
+  const fetchPage = (page: number): Promise<EmPage<SessionRow>> =>
+    intent.type === 'ReplicaTaskSession'
+      ? em
+          .queryTaskSessionPage({ ...query, pageSize }, page)
+          .then((p) => ({ ...p, items: p.items.map(toTaskRow) }))
+      : em
+          .queryJobSessionPage({ ...query, pageSize }, page)
+          .then((p) => ({ ...p, items: p.items.map(toJobRow) }));
+  const toRows = (pages: Array<EmPage<SessionRow>>): SessionRow[] => {
+    const seen = new Set<string>();
+    const rows: SessionRow[] = [];
+    for (const page of pages)
+      for (const row of page.items) {
+        if (seen.has(row.uid)) continue;
+        seen.add(row.uid);
+        rows.push(row);
+      }
+    const from = offset - (firstPage - 1) * pageSize;
+    return end <= offset ? [] : rows.slice(from, from + (end - offset));
+  };
+
+  if (known !== undefined) {
+    const pages = end > offset ? await Promise.all(pageNumbers.map(fetchPage)) : [];
+    return { ...known, sessions: toRows(pages), truncated: false, unreadableRows };
+  }
+  if (offset === 0) {
+    // The first page first: when it holds every row, the rows are the counts and no count is asked.
+    const page = await fetchPage(1);
+    if (page.pagesCount <= 1 || (limit !== null && limit <= pageSize)) {
+      const all = limit === null ? page.items : page.items.slice(0, limit);
+      const counts = emptyCounts();
+      for (const row of all) counts[row.result] += 1;
+      return { total: all.length, counts, sessions: toRows([page]), truncated: false, unreadableRows };
+    }
+    const counted = await countResults(em, intent.type, filter, plan, limit);
+    return { ...counted, sessions: toRows([page]), truncated: false, unreadableRows };
+  }
+  const [counted, pages] = await Promise.all([
+    countResults(em, intent.type, filter, plan, limit),
+    end > offset ? Promise.all(pageNumbers.map(fetchPage)) : Promise.resolve([]),
+  ]);
+  return { ...counted, sessions: toRows(pages), truncated: false, unreadableRows };
 }
 
 /**

@@ -5,6 +5,7 @@ import {
   type Asker,
   answerJobRun,
   answerQuestion,
+  type KnownCounts,
   type QuestionParser,
   toErrorReply,
 } from './answer-question.js';
@@ -21,6 +22,8 @@ export interface Answerer {
       offset?: number;
       pageSize: number;
       commands?: Array<{ usage: string; description: string }>;
+      /** the totals of the first page, so a later page fetches only its rows */
+      known?: KnownCounts;
     },
   ): Promise<Reply>;
   /** "Details": a job run with its VMs; always resolves */

@@ -39,7 +39,12 @@ export function registerAnswerActions(app: App, runtime: SlackRuntime): void {
     const reply = await runtime.answerer.ask(
       cursor.question,
       { userId: body.user.id, timeZone: cursor.timeZone, source: 'slack' },
-      { now: cursor.now, offset: cursor.offset, pageSize: SLACK_PAGE_SIZE },
+      {
+        now: cursor.now,
+        offset: cursor.offset,
+        pageSize: SLACK_PAGE_SIZE,
+        ...(cursor.known ? { known: cursor.known } : {}),
+      },
     );
     logReply(runtime.logger, reply, { question: cursor.question, offset: cursor.offset });
     const message = renderReply(reply, { timeZone: cursor.timeZone, ephemeral: cursor.ephemeral });
@@ -96,7 +101,12 @@ export function registerAnswerActions(app: App, runtime: SlackRuntime): void {
       const reply = await runtime.answerer.ask(
         cursor.question,
         { userId: body.user.id, timeZone: cursor.timeZone, source: 'slack' },
-        { now: cursor.now, offset: cursor.offset, pageSize: SLACK_PAGE_SIZE },
+        {
+          now: cursor.now,
+          offset: cursor.offset,
+          pageSize: SLACK_PAGE_SIZE,
+          ...(cursor.known ? { known: cursor.known } : {}),
+        },
       );
       logReply(runtime.logger, reply, { question: cursor.question });
       if (reply.kind !== 'answer') {

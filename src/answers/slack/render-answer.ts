@@ -250,6 +250,7 @@ export function renderAnswer(reply: SessionListReply, options: AnswerRenderOptio
       timeZone: tz,
       now: reply.now,
       ephemeral: options.ephemeral ?? false,
+      known: { total: reply.total, counts: reply.counts },
     });
     if (value)
       buttons.push(
@@ -267,6 +268,7 @@ export function renderAnswer(reply: SessionListReply, options: AnswerRenderOptio
       timeZone: tz,
       now: reply.now,
       ephemeral: false,
+      known: { total: reply.total, counts: reply.counts },
     });
     if (value) buttons.push(button('Post to channel', ACTION_POST_TO_CHANNEL, value, 'primary'));
   }

@@ -115,9 +115,10 @@ describe('renderAnswer', () => {
     expect(text).toContain('&lt;https://evil|click&gt;');
   });
 
-  it('offers the next page with the question, offset, zone and a fixed now in the button', () => {
+  it('offers the next page with the question, offset, zone, a fixed now and the totals in the button', () => {
     const sessions = Array.from({ length: 10 }, (_, i) => row({ id: String(i) }));
-    const message = renderAnswer(reply(sessions, { total: 57 }), {
+    const counts = { None: 2, Success: 40, Warning: 5, Failed: 10, Unknown: 0 };
+    const message = renderAnswer(reply(sessions, { total: 57, counts }), {
       timeZone: 'Europe/Berlin',
       ephemeral: true,
     });
@@ -129,8 +130,26 @@ describe('renderAnswer', () => {
       timeZone: 'Europe/Berlin',
       now: NOW,
       ephemeral: true,
+      known: { total: 57, counts },
     });
     expect(actions.elements.map((e) => e.action_id)).toContain('replibot_post_to_channel');
+  });
+
+  it('reads a button whose totals were tampered with as one without totals', () => {
+    const value = (c: unknown) =>
+      JSON.stringify({ q: 'failed today', o: 10, z: 'UTC', n: NOW.toISOString(), e: 0, c });
+    expect(decodeAnswerCursor(value([57, 2, 40, 5, 10, 0]))?.known).toEqual({
+      total: 57,
+      counts: { None: 2, Success: 40, Warning: 5, Failed: 10, Unknown: 0 },
+    });
+    for (const bad of [[57, 2, 40, 5, 10], [57, -1, 40, 5, 10, 0], [57, 2, 40, 5, 10, 0.5], 'x'])
+      expect(decodeAnswerCursor(value(bad))).toEqual({
+        question: 'failed today',
+        offset: 10,
+        timeZone: 'UTC',
+        now: NOW,
+        ephemeral: false,
+      });
   });
 
   it('stays within every Block Kit limit whatever EM returns', () => {
