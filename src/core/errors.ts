@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'em_unreachable'
   | 'em_timeout'
   | 'em_tls'
+  | 'em_plain_http'
   | 'em_logon_refused'
   | 'em_forbidden'
   | 'em_not_found'

@@ -27,6 +27,12 @@ function notUnderstood(text: string, options = BERLIN): { error: string; suggest
 }
 
 describe('parseQuestion', () => {
+  it('keeps the order asked for in the header phrase ("biggest replicas")', () => {
+    expect(query('biggest replicas this week').phrase).toBe('largest replicas this week');
+    expect(query('smallest failed replicas today').phrase).toBe('smallest failed replicas today');
+    expect(query('replicas today').phrase).toBe('replicas today');
+  });
+
   it('explains the question the way the issue words it', () => {
     const intent = query('replicas failed today for apache02');
     expect(intent.explanation).toBe(

@@ -4,16 +4,11 @@
  * with the same reason is grouped by reason so one message still says what happened to all of them.
  */
 import type { KnownBlock } from '@slack/types';
+import { plural } from '../../../core/format.js';
 import { escapeMrkdwn, toPlainText, toSafeMrkdwn, truncateText } from '../../../slack/mrkdwn.js';
 import { toSlackDate as slackDate } from '../../../slack/slack-date.js';
 import type { AlertNotice, AlertVm, JobRunAlert } from '../domain/alert-notice.js';
-import {
-  countsText,
-  isAllRecovered,
-  plural,
-  renderAlertText,
-  streakText,
-} from '../text/render-alert-text.js';
+import { countsText, isAllRecovered, renderAlertText, streakText } from '../text/render-alert-text.js';
 
 export const ALERT_ACK_ACTION = 'replibot_alert_ack';
 export const ALERT_MUTE_ACTION_PREFIX = 'replibot_alert_mute_';

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+
+const EM = { VEEAM_URL: 'https://em01:9398', VEEAM_USERNAME: 'svc', VEEAM_PASSWORD: 'pw' };
+
+function problem(env: NodeJS.ProcessEnv): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error('the configuration was accepted');
+}
+
+describe('loadConfig', () => {
+  it('reads VEEAM_INSECURE_TLS=true and =false (any case)', () => {
+    expect(loadConfig({ ...EM, VEEAM_INSECURE_TLS: 'TRUE' }).veeam?.insecureTls).toBe(true);
+    expect(loadConfig({ ...EM, VEEAM_INSECURE_TLS: 'false' }).veeam?.insecureTls).toBe(false);
+    expect(loadConfig({ ...EM }).veeam?.insecureTls).toBe(false);
+  });
+
+  it.each(['yes', '1', 'on'])(
+    'refuses VEEAM_INSECURE_TLS=%s and names the variable and the value',
+    (value) => {
+      expect(problem({ ...EM, VEEAM_INSECURE_TLS: value })).toContain(
+        `VEEAM_INSECURE_TLS must be true or false, not "${value}"`,
+      );
+    },
+  );
+});
