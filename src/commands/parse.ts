@@ -1,7 +1,8 @@
 /**
  * `replibot parse "<question>" [--now <ISO-8601>] [--tz <IANA zone>]`: shows the Enterprise Manager query a
  * question becomes, as one JSON object on stdout. Needs no EM or Slack configuration and no network.
- * Exit 0 for a query or help, 2 for a question it cannot read or a bad option.
+ * Exit codes as README "Exit codes" (src/commands/exit-codes.ts): 0 for a query or help, 2 for a question it cannot
+ * read or a bad option.
  */
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
@@ -11,6 +12,7 @@ import { helpText } from '../question/help.js';
 import { isKnownTimeZone } from '../question/local-calendar.js';
 import { describeDefaultWindow, parseQuestion, RETENTION_DAYS } from '../question/parse-question.js';
 import type { QueryIntent } from '../question/query-intent.js';
+import { EXIT } from './exit-codes.js';
 import { parseNowOption } from './time-options.js';
 
 export { parseNowOption };
@@ -51,7 +53,7 @@ function toParseOutput(intent: QueryIntent, now: Date): Record<string, unknown> 
 
 function fail(message: string): void {
   process.stderr.write(`replibot parse: ${message}\n`);
-  process.exitCode = 2;
+  process.exitCode = EXIT.usage;
 }
 
 export function registerParseCommand(program: Command): void {
@@ -89,7 +91,7 @@ export function registerParseCommand(program: Command): void {
       }
       if (parsed.kind === 'not-understood') {
         process.stdout.write(`${JSON.stringify({ error: parsed.error, suggestions: parsed.suggestions })}\n`);
-        process.exitCode = 2;
+        process.exitCode = EXIT.usage;
         return;
       }
       process.stdout.write(`${JSON.stringify(toParseOutput(parsed.intent, now))}\n`);

@@ -5,6 +5,7 @@
  */
 export type ErrorCode =
   | 'config_invalid'
+  | 'bad_option'
   | 'em_unreachable'
   | 'em_timeout'
   | 'em_tls'

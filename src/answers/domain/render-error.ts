@@ -38,6 +38,12 @@ export function renderError(error: ReplibotError, referenceId: string): ErrorRep
         title: "I could not verify Enterprise Manager's TLS certificate.",
         next: next('Give the EM CA certificate in VEEAM_CA_FILE (PEM).'),
       };
+    case 'bad_option':
+      return {
+        ...base,
+        title: 'That command-line option is not valid.',
+        next: next('Run the command with --help for its options.'),
+      };
     case 'em_plain_http':
       return {
         ...base,
