@@ -26,6 +26,27 @@ function notUnderstood(text: string, options = BERLIN): { error: string; suggest
   return parsed;
 }
 
+describe('parseQuestion suggestions', () => {
+  it('does not move a word behind "for" when the question already names a VM, job or server', () => {
+    for (const text of ['mute vm apache02 1h', 'failed in job Exchange "DAG" Replica this week']) {
+      const { suggestions } = notUnderstood(text);
+      expect(
+        suggestions.some((s) => / for (mute|"DAG")$/.test(s)),
+        text,
+      ).toBe(false);
+      for (const suggestion of suggestions)
+        expect(parseQuestion(suggestion, BERLIN).kind, suggestion).toBe('query');
+    }
+    expect(notUnderstood('failed in job Exchange "DAG" Replica this week').suggestions).not.toContain(
+      'failed in job Exchange Replica this week for "DAG"',
+    );
+  });
+
+  it('still offers an unknown word as a name when nothing else is named', () => {
+    expect(notUnderstood('apache02 failed today').suggestions[0]).toBe('failed today for apache02');
+  });
+});
+
 describe('parseQuestion date words', () => {
   // NOW is Monday 23 Nov 2026 11:05 in Berlin
   it('reads "2 days ago" as that calendar day in the asker\'s zone, not the last 48 hours', () => {
