@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAskCommand } from './commands/ask.js';
 import type { CliIo } from './commands/cli-io.js';
 import { registerDigestCommand } from './commands/digest.js';
+import { EXIT, toExitCode } from './commands/exit-codes.js';
 import { registerParseCommand } from './commands/parse.js';
 import { registerSimCommand } from './commands/sim.js';
 import { registerStartCommand } from './commands/start.js';
@@ -27,7 +28,9 @@ export function createProgram(io: CliIo = processIo()): Command {
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
-    });
+    })
+    // before the commands are added, so they inherit it: their usage errors reach the exit-code table too
+    .exitOverride();
   registerStartCommand(program, io);
   registerAskCommand(program, io);
   registerParseCommand(program, io);
@@ -39,20 +42,22 @@ export function createProgram(io: CliIo = processIo()): Command {
 /**
  * Runs one command line (`argv` as in process.argv: node, script, then the arguments) with the given environment
  * and streams. Resolves with the exit code: the command's, commander's for a bad option, 78 for a configuration
- * error, 1 for another error it can explain.
+ * error, 69 when EM is unavailable, 2 for a usage error (src/commands/exit-codes.ts, README "Exit codes").
  */
 export async function runCli(argv: string[], io: Omit<CliIo, 'exitCode'> = processIo()): Promise<number> {
   const context: CliIo = { ...io, exitCode: 0 };
   const program = createProgram(context);
-  program.exitOverride();
   try {
     await program.parseAsync(argv);
     return context.exitCode;
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode;
+    if (error instanceof CommanderError) {
+      // --help and --version end well; an unknown command, option or bad value is a usage error (README: Exit codes)
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
     if (isReplibotError(error)) {
       context.stderr.write(`replibot: ${error.message}\n${error.hint ? `  ${error.hint}\n` : ''}`);
-      return error.code === 'config_invalid' ? 78 : 1;
+      return toExitCode(error.code);
     }
     throw error;
   }

@@ -20,10 +20,15 @@ const bool = (name: string) =>
     .string()
     .trim()
     .toLowerCase()
-    .refine((v) => ['true', 'false', '1', '0', 'yes', 'no', ''].includes(v), {
-      message: `${name} must be true or false`,
+    // only the two words the warnings and docs use, so what is set is what is said (`=true`, never `=yes`)
+    .superRefine((v, ctx) => {
+      if (!['true', 'false', ''].includes(v))
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} must be true or false, not "${v.slice(0, 40)}"`,
+        });
     })
-    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+    .transform((v) => v === 'true');
 
 const int = (name: string, min: number, max: number) =>
   z

@@ -8,6 +8,7 @@ import { renderAskJson } from '../answers/text/render-ask-json.js';
 import { renderText } from '../answers/text/render-text.js';
 import { connectEm } from '../app/connect-em.js';
 import type { CliIo } from './cli-io.js';
+import { EXIT, toExitCode } from './exit-codes.js';
 import { prepareOneShot } from './one-shot.js';
 
 export type AskFormat = 'text' | 'blocks' | 'json';
@@ -26,8 +27,9 @@ export interface AskOptions {
   color?: boolean;
 }
 
-/** One answer on the output. Resolves with the exit code (0 answered, 2 not understood, 1 failed). */
-async function runAsk(options: AskOptions): Promise<number> {
+/** One answer on the output. Resolves with the exit code (src/commands/exit-codes.ts: 0 answered, 2 not understood,
+ * 69 EM unavailable, 1 other failure); throws for bad options (2) and bad configuration (78). */
+export async function runAsk(options: AskOptions): Promise<number> {
   const { output, errorOutput, config, now, timeZone, logger } = prepareOneShot(options);
   const format = options.format ?? 'text';
   const connection = await connectEm(config, logger);
@@ -48,7 +50,11 @@ async function runAsk(options: AskOptions): Promise<number> {
       const color = options.color ?? Boolean((output as { isTTY?: boolean }).isTTY);
       output.write(`${renderText(reply, { color, timeZone })}\n`);
     }
-    return reply.kind === 'error' ? 1 : reply.kind === 'not-understood' ? 2 : 0;
+    return reply.kind === 'error'
+      ? toExitCode(reply.error.code)
+      : reply.kind === 'not-understood'
+        ? EXIT.usage
+        : EXIT.ok;
   } finally {
     await connection.close().catch(() => {});
   }

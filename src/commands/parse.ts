@@ -1,7 +1,8 @@
 /**
  * `replibot parse "<question>" [--now <ISO-8601>] [--tz <IANA zone>]`: shows the Enterprise Manager query a
  * question becomes, as one JSON object on stdout. Needs no EM or Slack configuration and no network.
- * Exit 0 for a query or help, 2 for a question it cannot read or a bad option.
+ * Exit codes as README "Exit codes" (src/commands/exit-codes.ts): 0 for a query or help, 2 for a question it cannot
+ * read or a bad option.
  */
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
@@ -12,6 +13,7 @@ import { isKnownTimeZone } from '../question/local-calendar.js';
 import { describeDefaultWindow, parseQuestion, RETENTION_DAYS } from '../question/parse-question.js';
 import type { QueryIntent } from '../question/query-intent.js';
 import type { CliIo } from './cli-io.js';
+import { EXIT } from './exit-codes.js';
 import { parseNowOption } from './time-options.js';
 
 export { parseNowOption };
@@ -53,7 +55,7 @@ function toParseOutput(intent: QueryIntent, now: Date): Record<string, unknown> 
 export function registerParseCommand(program: Command, io: CliIo): void {
   const fail = (message: string): void => {
     io.stderr.write(`replibot parse: ${message}\n`);
-    io.exitCode = 2;
+    io.exitCode = EXIT.usage;
   };
 
   program
@@ -90,7 +92,7 @@ export function registerParseCommand(program: Command, io: CliIo): void {
       }
       if (parsed.kind === 'not-understood') {
         io.stdout.write(`${JSON.stringify({ error: parsed.error, suggestions: parsed.suggestions })}\n`);
-        io.exitCode = 2;
+        io.exitCode = EXIT.usage;
         return;
       }
       io.stdout.write(`${JSON.stringify(toParseOutput(parsed.intent, now))}\n`);

@@ -1,7 +1,7 @@
 /** `--now` and `--tz`, read the same way by `parse`, `ask` and `digest`. */
 import { TZDate } from '@date-fns/tz';
-import { isTimeZone } from '../config.js';
 import { ReplibotError } from '../core/errors.js';
+import { isKnownTimeZone } from '../question/local-calendar.js';
 
 const ISO_RE =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
@@ -42,7 +42,7 @@ export function parseNowOption(value: string, timeZone: string): Date | null {
 }
 
 /**
- * Checks `--tz` (or the default zone) and reads `--now` in it. Throws ReplibotError('config_invalid') with what
+ * Checks `--tz` (or the default zone) and reads `--now` in it. Throws ReplibotError('bad_option') with what
  * to type instead.
  */
 export function resolveTimeOptions(
@@ -51,14 +51,15 @@ export function resolveTimeOptions(
   clockNow: () => Date = () => new Date(),
 ): { now: Date; timeZone: string } {
   const timeZone = options.timeZone ?? defaultTimeZone;
-  if (!isTimeZone(timeZone))
-    throw new ReplibotError('config_invalid', `--tz "${timeZone}" is not an IANA time zone`, {
+  // the same check as `parse` and the question reader: canonical IANA names only (not EST or CET)
+  if (!isKnownTimeZone(timeZone))
+    throw new ReplibotError('bad_option', `--tz "${timeZone}" is not an IANA time zone`, {
       hint: 'Use a zone such as Europe/Berlin, America/New_York or UTC.',
     });
   if (options.now === undefined) return { now: clockNow(), timeZone };
   const now = parseNowOption(options.now, timeZone);
   if (now === null)
-    throw new ReplibotError('config_invalid', `--now "${options.now}" is not an ISO-8601 date-time`, {
+    throw new ReplibotError('bad_option', `--now "${options.now}" is not an ISO-8601 date-time`, {
       hint: 'Use a form such as 2026-11-23T09:30:00Z, or 2026-11-23T10:30 (read in --tz).',
     });
   return { now, timeZone };

@@ -5,9 +5,11 @@
  */
 export type ErrorCode =
   | 'config_invalid'
+  | 'bad_option'
   | 'em_unreachable'
   | 'em_timeout'
   | 'em_tls'
+  | 'em_plain_http'
   | 'em_logon_refused'
   | 'em_forbidden'
   | 'em_not_found'

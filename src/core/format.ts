@@ -1,5 +1,13 @@
 /** Pure formatting shared by the Slack and terminal renderers: durations, sizes, dates in the asker's zone. */
 
+/**
+ * A count with its noun, singular for exactly one: `plural(0, 'warning')` is "0 warnings", `plural(1, 'VM')` "1 VM",
+ * `plural(1200, 'job run')` "1,200 job runs". Every count shown to a person goes through here.
+ */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+}
+
 const UNITS = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'] as const;
 
 /**

@@ -99,6 +99,8 @@ export function describePhrase(input: DescribeInput): string {
     );
   } else {
     const warningsOnly = parts.results.size === 1 && parts.results.has('Warning') && parts.states.size === 0;
+    // the order the user asked for is part of what the list is ("largest replicas this week")
+    if (input.order !== 'newest') words.push(LIMIT_WORDS[input.order]);
     if (status && !warningsOnly) words.push(status);
     words.push(type === 'ReplicaTaskSession' ? 'replicas' : 'replication job runs');
     if (warningsOnly) words.push('with warnings');

@@ -69,7 +69,7 @@ const SECTIONS: readonly HelpSection[] = [
     examples: [
       'replication jobs failed today',
       'running job runs',
-      'session urn:veeam:ReplicaTaskSession:2f6d8c1e-3b1a-4c55-9e0b-6a7d2c9f1e42',
+      'session urn:veeam:ReplicaTaskSession:3df6cbea-fb43-4904-8bea-43399f5769bb',
     ],
   },
 ];

@@ -507,7 +507,11 @@ function suggestFixes(tokens: readonly Token[], parts: QuestionParts, options: P
     candidates.push(toText(asTokens(fixed)));
 
   // 2. the remaining unknown words as names behind "for": "apache02 failed today" -> "failed today for apache02"
-  const names = rest.length > 0 ? namesToMove(rest, tokens, parts) : null;
+  // only when the question names nothing itself: with "vm apache02" or "job Exchange ... Replica" typed, moving
+  // another word behind "for" would split the user's name ("DAG" out of a job name) or add a command word as a VM
+  // ("mute vm apache02 1h" -> "vm apache02 1h for mute"), which parses but is not what was meant
+  const namesSomething = parts.vms.length > 0 || parts.jobs.length > 0 || parts.servers.length > 0;
+  const names = rest.length > 0 && !namesSomething ? namesToMove(rest, tokens, parts) : null;
   if (names !== null) {
     const moved = new Set(names.flatMap((n) => n.at));
     const kept = fixed.map((t, at) => {

@@ -779,11 +779,54 @@ const LEADING_WORD_READERS: ReadonlyMap<string, TimeReader> = new Map<string, Ti
 
 const PREPOSITIONS: ReadonlySet<string> = new Set(['in', 'within', 'over', 'during', 'for', 'at']);
 
+/**
+ * "2 days ago" is that calendar day in the asker's zone (as "yesterday" is), not the last 48 hours; hours and
+ * minutes ago stay a rolling window.
+ */
+function daysAgo(n: number, ctx: TimeContext, next: number, typed: string): TimeRead {
+  if (n < 1 || n > MAX_COUNT) return rolling(n, 'day', ctx, next, typed);
+  const read = wholeDay(addDays(ctx.today, -n), ctx, next);
+  if (read.kind !== 'window' || n === 1) return read;
+  const { window } = read;
+  return { ...read, window: { ...window, explanation: `${typed}, ${window.explanation}` } };
+}
+
+/**
+ * A month by name: "in November", "November 2025", "in nov". Without a year it is the most recent such month (a
+ * month still ahead this year means last year's); the month under way runs up to now.
+ */
+function readMonth(tokens: readonly Token[], i: number, ctx: TimeContext, month: number): TimeRead | null {
+  const year = readYear(tokens, i + 1);
+  // "may" alone is too often the verb; it is a month with a year or after a preposition ("in may")
+  if (word(tokens, i) === 'may' && year === null && !PREPOSITIONS.has(word(tokens, i - 1) ?? '')) return null;
+  const next = year?.next ?? i + 1;
+  const typed = typedText(tokens, i, next);
+  const y = year?.value ?? (month > ctx.today.month ? ctx.today.year - 1 : ctx.today.year);
+  const first: LocalDay = { year: y, month, day: 1 };
+  const current = first.year === ctx.today.year && first.month === ctx.today.month;
+  if (compareDays(first, ctx.today) > 0) return { kind: 'error', error: futureProblem(typed), next };
+  if (y < 1970) return { kind: 'error', error: `"${typed}" reaches back before 1970.`, next };
+  const from = startOfLocalDay(first, ctx.timeZone);
+  const name = formatDay(first, 'MMMM yyyy');
+  return windowOf(
+    from,
+    current ? null : startOfLocalDay(addMonths(first, 1), ctx.timeZone),
+    `in ${name}`,
+    `in ${formatDay(first, first.year === ctx.today.year ? 'MMMM' : 'MMMM yyyy')}`,
+    next,
+    current
+      ? `since ${formatDay(first, 'd MMM yyyy')} 00:00`
+      : `${formatDay(first, 'd MMM')} 00:00 to ${formatDay(addMonths(first, 1), 'd MMM yyyy')} 00:00`,
+  );
+}
+
 /** A time with no leading word of its own: "24h ago", "3 hours ago", "24 hours", "Nov 20", "friday". */
 const readCountOrDay: TimeReader = (tokens, i, ctx, w) => {
   const short = shortForm(w);
   if (short !== null) {
-    const next = word(tokens, i + 1) === 'ago' ? i + 2 : i + 1;
+    const ago = word(tokens, i + 1) === 'ago';
+    const next = ago ? i + 2 : i + 1;
+    if (ago && short.unit === 'day') return daysAgo(short.n, ctx, next, typedText(tokens, i, next));
     return rolling(short.n, short.unit, ctx, next, typedText(tokens, i, next));
   }
   // "3 hours ago", "an hour ago", "24 hours"
@@ -794,6 +837,7 @@ const readCountOrDay: TimeReader = (tokens, i, ctx, w) => {
       const ago = word(tokens, count.next + 1) === 'ago';
       if (ago || (w !== 'a' && w !== 'an')) {
         const next = ago ? count.next + 2 : count.next + 1;
+        if (ago && unit === 'day') return daysAgo(count.value, ctx, next, typedText(tokens, i, next));
         return rolling(count.value, unit, ctx, next, typedText(tokens, i, next));
       }
     }
@@ -803,6 +847,8 @@ const readCountOrDay: TimeReader = (tokens, i, ctx, w) => {
   const day = readDay(tokens, i, ctx);
   if (isError(day)) return { kind: 'error', error: day.error, next: day.next };
   if (day !== null) return dayOrPart(day.day, ctx, tokens, day.next);
+  const month = MONTH_WORDS[w];
+  if (month !== undefined) return readMonth(tokens, i, ctx, month);
   return null;
 };
 

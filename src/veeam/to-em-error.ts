@@ -53,10 +53,15 @@ export function toTransportError(error: unknown, ctx: RequestContext): ReplibotE
     );
   }
   if (/wrong version number|packet length too long|http request/i.test(message)) {
-    return new ReplibotError('em_tls', `${where} does not speak HTTPS on that port, so ${ctx.what} failed.`, {
-      hint: 'EM serves HTTPS on port 9398 and plain HTTP on 9399: use https://host:9398 (or http://host:9399) in VEEAM_URL.',
-      cause,
-    });
+    // not a certificate problem: the port answers in plain HTTP (EM's 9399), so the headline says that
+    return new ReplibotError(
+      'em_plain_http',
+      `${where} speaks plain HTTP on that port, not HTTPS, so ${ctx.what} failed.`,
+      {
+        hint: 'EM serves HTTPS on port 9398 and plain HTTP on 9399: use https://host:9398 (or http://host:9399) in VEEAM_URL.',
+        cause,
+      },
+    );
   }
   if (TLS_CODES.test(code)) {
     return new ReplibotError(

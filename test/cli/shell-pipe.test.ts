@@ -110,9 +110,9 @@ describe('replibot ask', () => {
     expect(stdout).toContain('Try for example:');
   });
 
-  it('refuses a --tz that is not a time zone', async () => {
+  it('refuses a --tz that is not a time zone with exit code 2, like parse', async () => {
     const { code, stderr } = await run(['ask', 'failed today', '--tz', 'Mars/Olympus']);
-    expect(code).toBe(78);
+    expect(code).toBe(2);
     expect(stderr).toContain('--tz "Mars/Olympus" is not an IANA time zone');
   });
 });

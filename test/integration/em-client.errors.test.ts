@@ -180,7 +180,8 @@ describe('createEmClient errors against the simulator', () => {
   it('explains https pointed at a plain HTTP port', async () => {
     const client = track(clientFor(sim.url.replace('http:', 'https:')));
     const error = await failure(() => firstRows(client));
-    expect(error.code).toBe('em_tls');
+    expect(error.code).toBe('em_plain_http');
+    expect(error.message).toMatch(/speaks plain HTTP on that port, not HTTPS/);
     expect(error.hint).toMatch(/9398.*9399/);
   });
 

@@ -38,6 +38,18 @@ export function renderError(error: ReplibotError, referenceId: string): ErrorRep
         title: "I could not verify Enterprise Manager's TLS certificate.",
         next: next('Give the EM CA certificate in VEEAM_CA_FILE (PEM).'),
       };
+    case 'bad_option':
+      return {
+        ...base,
+        title: 'That command-line option is not valid.',
+        next: next('Run the command with --help for its options.'),
+      };
+    case 'em_plain_http':
+      return {
+        ...base,
+        title: 'Enterprise Manager speaks plain HTTP on that port, not HTTPS.',
+        next: next('Use https://host:9398 (or http://host:9399) in VEEAM_URL.'),
+      };
     case 'em_logon_refused':
       return {
         ...base,

@@ -10,6 +10,7 @@ import {
   formatBytes,
   formatDuration,
   nextPageRange,
+  plural,
   sessionDuration,
 } from '../../core/format.js';
 import { encodeAnswerCursor, encodeJobRunCursor } from '../../slack/action-values.js';
@@ -95,12 +96,12 @@ function button(text: string, actionId: string, value: string, style?: 'primary'
 
 /** "*57 sessions*  ·  :x: 12 failed  ·  :warning: 3 warning …", only the results that occur. */
 export function renderCountsLine(counts: ResultCounts, total: number, noun = 'session'): string {
-  const parts = [`*${total.toLocaleString('en-US')} ${noun}${total === 1 ? '' : 's'}*`];
-  const add = (n: number, emoji: string, word: string) => {
-    if (n > 0) parts.push(`${emoji} ${n.toLocaleString('en-US')} ${word}`);
+  const parts = [`*${plural(total, noun)}*`];
+  const add = (n: number, emoji: string, word: string, words = word) => {
+    if (n > 0) parts.push(`${emoji} ${plural(n, word, words)}`);
   };
   add(counts.Failed, RESULT_EMOJI.Failed, 'failed');
-  add(counts.Warning, RESULT_EMOJI.Warning, 'warning');
+  add(counts.Warning, RESULT_EMOJI.Warning, 'warning', 'warnings');
   add(counts.Success, RESULT_EMOJI.Success, 'success');
   add(counts.None, RESULT_EMOJI.Running, 'running');
   add(counts.Unknown, RESULT_EMOJI.Unknown, 'other result');
@@ -288,9 +289,9 @@ function sortWords(reply: SessionListReply, capital = false): string {
 /** The notification and screen-reader text: the phrase and the counts, no markup from EM. */
 function answerFallback(reply: SessionListReply, shown: number): string {
   const c = reply.counts;
-  const parts = [`${reply.total} ${reply.total === 1 ? 'session' : 'sessions'}`];
+  const parts = [plural(reply.total, 'session')];
   if (c.Failed) parts.push(`${c.Failed} failed`);
-  if (c.Warning) parts.push(`${c.Warning} ${c.Warning === 1 ? 'warning' : 'warnings'}`);
+  if (c.Warning) parts.push(plural(c.Warning, 'warning'));
   if (c.Success) parts.push(`${c.Success} succeeded`);
   if (c.None) parts.push(`${c.None} running`);
   const page = reply.total > shown ? ` (showing ${reply.offset + 1}-${reply.offset + shown})` : '';
@@ -362,7 +363,7 @@ export function renderJobRun(reply: JobRunReply): SlackMessage {
   const c = reply.counts;
   return {
     text: toFallbackText(
-      `Job run ${name}: ${job.result}, ${reply.total} VMs (${c.Failed} failed, ${c.Warning} warning, ${c.Success} success)`,
+      `Job run ${name}: ${job.result}, ${plural(reply.total, 'VM')} (${c.Failed} failed, ${plural(c.Warning, 'warning')}, ${c.Success} success)`,
     ),
     blocks,
   };

@@ -10,6 +10,7 @@ import {
   formatDateTime,
   formatDuration,
   nextPageRange,
+  plural,
   sessionDuration,
   toSentence,
 } from '../../core/format.js';
@@ -55,9 +56,9 @@ function resultLabel(row: SessionRow): string {
 }
 
 function renderCountsText(c: Colors, counts: ResultCounts, total: number, noun = 'session'): string {
-  const parts = [c.bold(`${total.toLocaleString('en-US')} ${noun}${total === 1 ? '' : 's'}`)];
+  const parts = [c.bold(plural(total, noun))];
   if (counts.Failed) parts.push(c.red(`${SYMBOL.Failed} ${counts.Failed} failed`));
-  if (counts.Warning) parts.push(c.yellow(`${SYMBOL.Warning} ${counts.Warning} warning`));
+  if (counts.Warning) parts.push(c.yellow(`${SYMBOL.Warning} ${plural(counts.Warning, 'warning')}`));
   if (counts.Success) parts.push(c.green(`${SYMBOL.Success} ${counts.Success} success`));
   if (counts.None) parts.push(c.cyan(`${SYMBOL.Running} ${counts.None} running`));
   if (counts.Unknown) parts.push(c.dim(`${SYMBOL.Unknown} ${counts.Unknown} other result`));

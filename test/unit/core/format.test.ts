@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDuration } from '../../../src/core/format.js';
+import { formatBytes, formatDuration, plural } from '../../../src/core/format.js';
 import { parseDuration } from '../../../src/features/alerts/domain/subscription-filter.js';
 
 describe('formatDuration', () => {
@@ -44,5 +44,16 @@ describe('formatBytes', () => {
   it('reads a size that is not a count of bytes as "?"', () => {
     expect(formatBytes(-1)).toBe('?');
     expect(formatBytes(Number.NaN)).toBe('?');
+  });
+});
+
+describe('plural', () => {
+  it.each([
+    [0, 'warning', '0 warnings'],
+    [1, 'warning', '1 warning'],
+    [2, 'VM', '2 VMs'],
+    [1200, 'job run', '1,200 job runs'],
+  ])('counts %d %s as "%s"', (n, noun, text) => {
+    expect(plural(n, noun)).toBe(text);
   });
 });

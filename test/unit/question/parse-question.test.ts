@@ -26,7 +26,78 @@ function notUnderstood(text: string, options = BERLIN): { error: string; suggest
   return parsed;
 }
 
+describe('parseQuestion suggestions', () => {
+  it('does not move a word behind "for" when the question already names a VM, job or server', () => {
+    for (const text of ['mute vm apache02 1h', 'failed in job Exchange "DAG" Replica this week']) {
+      const { suggestions } = notUnderstood(text);
+      expect(
+        suggestions.some((s) => / for (mute|"DAG")$/.test(s)),
+        text,
+      ).toBe(false);
+      for (const suggestion of suggestions)
+        expect(parseQuestion(suggestion, BERLIN).kind, suggestion).toBe('query');
+    }
+    expect(notUnderstood('failed in job Exchange "DAG" Replica this week').suggestions).not.toContain(
+      'failed in job Exchange Replica this week for "DAG"',
+    );
+  });
+
+  it('still offers an unknown word as a name when nothing else is named', () => {
+    expect(notUnderstood('apache02 failed today').suggestions[0]).toBe('failed today for apache02');
+  });
+});
+
+describe('parseQuestion date words', () => {
+  // NOW is Monday 23 Nov 2026 11:05 in Berlin
+  it('reads "2 days ago" as that calendar day in the asker\'s zone, not the last 48 hours', () => {
+    const intent = query('failed 2 days ago');
+    expect(intent.window).toEqual({
+      from: new Date('2026-11-20T23:00:00.000Z'),
+      to: new Date('2026-11-21T23:00:00.000Z'),
+    });
+    expect(intent.explanation).toContain('2 days ago, on Saturday 21 Nov 2026');
+    expect(query('failed 1 day ago').window).toEqual(query('failed yesterday').window);
+    expect(query('failed 3 hours ago').window).toEqual({
+      from: new Date('2026-11-23T07:05:00.000Z'),
+      to: null,
+    });
+  });
+
+  it("reads a month name as that whole month in the asker's zone, with or without a year", () => {
+    expect(query('failed in october').window).toEqual({
+      from: new Date('2026-09-30T22:00:00.000Z'),
+      to: new Date('2026-10-31T23:00:00.000Z'),
+    });
+    expect(query('failed in october').phrase).toBe('failed replicas in October');
+    expect(query('failed in november').window).toEqual({
+      from: new Date('2026-10-31T23:00:00.000Z'),
+      to: null,
+    });
+    expect(query('failed in oct 2025').window?.from).toEqual(new Date('2025-09-30T22:00:00.000Z'));
+    expect(query('failed in october 2025').phrase).toBe('failed replicas in October 2025');
+  });
+
+  it("reads a month still ahead this year as last year's, and refuses one ahead with a year", () => {
+    expect(query('failed in december').window).toEqual({
+      from: new Date('2025-11-30T23:00:00.000Z'),
+      to: new Date('2025-12-31T23:00:00.000Z'),
+    });
+    expect(notUnderstood('failed in december 2026').error).toMatch(/in the future/);
+  });
+
+  it('does not take "may" alone for the month', () => {
+    expect(query('failed in may').window?.from).toEqual(new Date('2026-04-30T22:00:00.000Z'));
+    expect(parseQuestion('replicas that may fail', BERLIN).kind).toBe('not-understood');
+  });
+});
+
 describe('parseQuestion', () => {
+  it('keeps the order asked for in the header phrase ("biggest replicas")', () => {
+    expect(query('biggest replicas this week').phrase).toBe('largest replicas this week');
+    expect(query('smallest failed replicas today').phrase).toBe('smallest failed replicas today');
+    expect(query('replicas today').phrase).toBe('replicas today');
+  });
+
   it('explains the question the way the issue words it', () => {
     const intent = query('replicas failed today for apache02');
     expect(intent.explanation).toBe(

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { renderError } from '../../../src/answers/domain/render-error.js';
 import { type RequestContext, toHttpError, toTransportError } from '../../../src/veeam/to-em-error.js';
 
 const ctx: RequestContext = {
@@ -46,11 +47,22 @@ describe('toTransportError', () => {
     expect(toTransportError(socketError('ERR_TLS_CERT_ALTNAME_INVALID'), ctx).hint).toMatch(
       /host name written/,
     );
+  });
+
+  it('headlines https on a plain HTTP port as that port speaking HTTP, not as a certificate problem', () => {
     const plain = toTransportError(
-      socketError('EPROTO', 'SSL routines:ssl3_get_record:wrong version number'),
-      ctx,
+      socketError(
+        'EPROTO',
+        'write EPROTO 804C8A62D27F0000:error:0A00010B:SSL routines:ssl3_get_record:wrong version number',
+      ),
+      { ...ctx, baseUrl: 'https://em01.tech.local:9399' },
     );
+    expect(plain.code).toBe('em_plain_http');
+    expect(plain.message).toContain('speaks plain HTTP on that port, not HTTPS');
     expect(plain.hint).toMatch(/9398 and plain HTTP on 9399/);
+    const report = renderError(plain, 'ref-1');
+    expect(report.title).toBe('Enterprise Manager speaks plain HTTP on that port, not HTTPS.');
+    expect(report.title).not.toMatch(/certificate/i);
   });
 });
 

@@ -4,6 +4,7 @@
  * with the same reason is grouped by reason so one message still says what happened to all of them.
  */
 import type { KnownBlock } from '@slack/types';
+import { plural } from '../../../core/format.js';
 import { escapeMrkdwn, toPlainText, toSafeMrkdwn, truncateText } from '../../../slack/mrkdwn.js';
 import { toSlackDate as slackDate } from '../../../slack/slack-date.js';
 import {
@@ -14,13 +15,7 @@ import {
   toStoredAlertResult,
 } from '../domain/alert-notice.js';
 import { formatReportLag } from '../domain/plan-reconcile.js';
-import {
-  countsText,
-  isAllRecovered,
-  plural,
-  renderAlertText,
-  streakText,
-} from '../text/render-alert-text.js';
+import { countsText, isAllRecovered, renderAlertText, streakText } from '../text/render-alert-text.js';
 import { ALERT_ACK_ACTION, ALERT_MUTE_ACTIONS } from './alert-actions.js';
 
 export interface SlackMessage {

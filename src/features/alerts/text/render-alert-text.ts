@@ -2,7 +2,7 @@
  * Alert notices as plain text: what the terminal prints and, escaped, the Slack `text` fallback (what a phone
  * notification shows). Bounded so a storm of 500 VMs stays a short message.
  */
-import { formatDateTime } from '../../../core/format.js';
+import { formatDateTime, plural } from '../../../core/format.js';
 import {
   type AlertNotice,
   type AlertVm,
@@ -19,10 +19,6 @@ export interface RenderTextOptions {
   maxLength?: number;
   /** how a user id is shown: `<@U123>` in Slack, `U123` in the terminal */
   user?: (userId: string) => string;
-}
-
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
 }
 
 /** "failed 3 runs in a row" when a VM keeps failing; empty for a first failure. */
@@ -94,7 +90,7 @@ export function renderAlertText(notice: AlertNotice, options: RenderTextOptions)
         `🔴 While replibot was not watching (${when(notice.since)} to ${when(notice.until)}), ${plural(notice.runs.length, 'job run')} had problems (${plural(vms, 'VM')}). One summary instead of ${notice.runs.length} alerts:`,
       );
       for (const r of notice.runs) {
-        const counts = [r.failed ? `${r.failed} failed` : '', r.warnings ? `${r.warnings} warning` : '']
+        const counts = [r.failed ? `${r.failed} failed` : '', r.warnings ? plural(r.warnings, 'warning') : '']
           .filter(Boolean)
           .join(', ');
         lines.push(

@@ -5,6 +5,9 @@ import { addDays, format, startOfDay, subDays, subWeeks } from 'date-fns';
 const DIGEST_PERIODS = ['day', 'week'] as const;
 export type DigestPeriod = (typeof DIGEST_PERIODS)[number];
 
+/** Enterprise Manager keeps about this many days of sessions. */
+const EM_RETENTION_DAYS = 30;
+
 /** How many calendar days the chart shows for each period. */
 const CHART_DAYS: Record<DigestPeriod, number> = { day: 7, week: 30 };
 
@@ -15,8 +18,13 @@ export interface DigestDaySlot {
   end: Date;
   /** `yyyy-MM-dd` in the digest's time zone */
   date: string;
-  /** the day is cut short by the digest's end (a digest at 08:00 sees 8 hours of its own day) */
+  /**
+   * the day is not a whole day of data: cut short by the digest's end (a digest at 08:00 sees 8 hours of its own
+   * day), or at the edge of the ~30 days EM keeps (`atRetentionEdge`)
+   */
   partial: boolean;
+  /** the day begins within a day of EM's 30-day limit, so EM's cleanup has already taken part of it */
+  atRetentionEdge: boolean;
 }
 
 export interface DigestWindow {
@@ -49,15 +57,19 @@ export function toDigestWindow(period: DigestPeriod, end: Date, timeZone: string
   const chartDays: DigestDaySlot[] = [];
   // a digest at exactly midnight covers whole days: its last chart day is the day that just ended
   const lastDay = plain(startOfDay(new Date(end.getTime() - 1), { in: zone }));
+  // EM cleans up by the day, so a day that starts less than a day inside its 30 days is already thinned out
+  const wholeFrom = plain(subDays(end, EM_RETENTION_DAYS - 1, { in: zone }));
   for (let i = CHART_DAYS[period] - 1; i >= 0; i--) {
     const dayStart = plain(subDays(lastDay, i, { in: zone }));
     const next = plain(addDays(dayStart, 1, { in: zone }));
-    const partial = next.getTime() > end.getTime();
+    const cut = next.getTime() > end.getTime();
+    const atRetentionEdge = dayStart.getTime() < wholeFrom.getTime();
     chartDays.push({
       start: dayStart,
-      end: partial ? end : next,
+      end: cut ? end : next,
       date: format(dayStart, 'yyyy-MM-dd', { in: zone }),
-      partial,
+      partial: cut || atRetentionEdge,
+      atRetentionEdge,
     });
   }
   const fetchStart = new Date(Math.min(previousStart.getTime(), chartDays[0]!.start.getTime()));

@@ -99,8 +99,10 @@ export interface DigestDay {
   /** `yyyy-MM-dd` in the digest's time zone */
   date: string;
   start: Date;
-  /** the day is not over when the digest is made (it ends at the digest's time, not at midnight) */
+  /** not a whole day of data: not over when the digest is made, or at the edge of EM's 30 days (drawn pale) */
   partial: boolean;
+  /** the day begins at the edge of the 30 days EM keeps, so part of it is already cleaned up */
+  atRetentionEdge: boolean;
   success: number;
   warning: number;
   failed: number;
@@ -204,6 +206,7 @@ function toPerDay(all: ReplicaTaskSession[], window: DigestWindow): DigestDay[] 
     date: slot.date,
     start: slot.start,
     partial: slot.partial,
+    atRetentionEdge: slot.atRetentionEdge,
     success: 0,
     warning: 0,
     failed: 0,

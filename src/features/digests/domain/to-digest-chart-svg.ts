@@ -44,7 +44,11 @@ export function toDigestChartSvg(days: readonly DigestDay[], options: DigestChar
 
   parts.push(`<rect width="${CHART_WIDTH}" height="${CHART_HEIGHT}" fill="#FFFFFF"/>`);
   text(20, 30, 'Replication results per day', 'font-size="17" font-weight="bold" fill="#1D1C1D"');
-  const partial = days.at(-1)?.partial ? ' · * day so far, drawn pale' : '';
+  // every day that is not a whole day of data is drawn pale and said here, so a short bar never reads as a drop
+  const notes: string[] = [];
+  if (days.some((d) => d.atRetentionEdge)) notes.push("* oldest day partly cleaned up by EM's 30 days");
+  if (days.at(-1)?.partial && !days.at(-1)?.atRetentionEdge) notes.push('* day so far');
+  const partial = notes.length > 0 ? ` · ${notes.join(', ')}, drawn pale` : '';
   text(20, 52, `${options.subtitle}${partial}`, 'font-size="12" fill="#616061"');
 
   // legend, right-aligned in the title band
@@ -85,7 +89,7 @@ export function toDigestChartSvg(days: readonly DigestDay[], options: DigestChar
     ] as const) {
       if (count === 0) continue;
       const top = y(base + count);
-      // a day still in progress is drawn paler, so its short bar does not read as a drop
+      // a day still in progress, or one EM has partly cleaned up, is drawn paler, so its short bar does not read as a drop
       const opacity = day.partial ? ' fill-opacity="0.5"' : '';
       parts.push(
         `<rect x="${fmt(x)}" y="${fmt(top)}" width="${fmt(barW)}" height="${fmt(y(base) - top)}" fill="${color}"${opacity}/>`,

@@ -184,6 +184,18 @@ describe('renderAnswer', () => {
   });
 });
 
+describe('renderAnswer counts', () => {
+  it('says "warnings" for more than one warning, and "warning" for one', () => {
+    const two = renderAnswer(reply([row({ result: 'Warning' }), row({ result: 'Warning', uid: 'u2' })]), {
+      timeZone: 'UTC',
+    });
+    expect(JSON.stringify(two.blocks)).toContain('2 warnings');
+    expect(two.text).toContain('2 warnings');
+    const one = renderAnswer(reply([row({ result: 'Warning' })]), { timeZone: 'UTC' });
+    expect(JSON.stringify(one.blocks)).toMatch(/1 warning(?!s)/);
+  });
+});
+
 describe('renderAnswer for names EM does not know', () => {
   it('escapes the typed name and every suggestion, and stays within Block Kit limits for many names', () => {
     const many = Array.from({ length: 60 }, (_, i) => ({

@@ -67,6 +67,34 @@ describe('toDigestChartSvg', () => {
     expect(altText).toContain('Most failures on 2025-06-09: 1');
   });
 
+  it('draws the oldest day of a 30-day chart pale and says EM has partly cleaned it up', () => {
+    const window = toDigestWindow('week', END, 'Europe/Berlin');
+    const digest = summarizeDigest(
+      [
+        taskSession({ vm: 'old', at: '2025-05-12T10:00:00Z', result: 'Success' }),
+        taskSession({ vm: 'mid', at: '2025-05-20T10:00:00Z', result: 'Success' }),
+      ],
+      window,
+    );
+    expect(digest.perDay[0]).toMatchObject({ date: '2025-05-12', partial: true, atRetentionEdge: true });
+    expect(digest.perDay.slice(1, -1).some((d) => d.partial)).toBe(false);
+    const { svg } = toDigestChartSvg(digest.perDay, { timeZone: 'Europe/Berlin', subtitle: 'x' });
+    expect(svg).toContain('oldest day partly cleaned up by EM&#39;s 30 days');
+    expect(svg).toContain('day so far');
+    const bars = [
+      ...svg.matchAll(/<rect x="[^"]+" y="[^"]+" width="[^"]+" height="[^"]+" fill="[^"]+"([^/]*)\/>/g),
+    ];
+    // the legend's three swatches have rx; of the two bars, only the oldest day's is pale
+    const pale = bars.filter((m) => m[1]?.includes('fill-opacity'));
+    expect(pale).toHaveLength(1);
+  });
+
+  it('keeps every day of a daily digest whole but its own', () => {
+    const window = toDigestWindow('day', END, 'Europe/Berlin');
+    expect(window.chartDays.map((d) => d.partial)).toEqual([false, false, false, false, false, false, true]);
+    expect(window.chartDays.some((d) => d.atRetentionEdge)).toBe(false);
+  });
+
   it('labels every fifth day of a month, always including the newest', () => {
     const digest = digestWith(['Success'], 'week');
     const { svg } = toDigestChartSvg(digest.perDay, { timeZone: 'Europe/Berlin', subtitle: 'x' });
