@@ -12,6 +12,7 @@ import { createDefaultAnswerer } from '../answers/create-default-answerer.js';
 import type { Answerer } from '../answers/domain/create-answerer.js';
 import { registerAnswerActions } from '../answers/slack/answer-actions.js';
 import { registerConversationEvents } from '../answers/slack/conversation-events.js';
+import { createWorkQueue, type WorkQueueOptions } from '../app/work-queue.js';
 import type { Config } from '../config.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { ReplibotError } from '../core/errors.js';
@@ -62,6 +63,8 @@ export interface SlackAppDeps {
   host?: string;
   /** HTTP mode: how long Bolt waits for an ack before it answers 404 itself (Slack gives up at 3 s) */
   unhandledRequestTimeoutMillis?: number;
+  /** answers at once and answers waiting (src/app/work-queue.ts); beyond them a request is answered "busy" */
+  work?: Pick<WorkQueueOptions, 'concurrency' | 'backlog'>;
 }
 
 export interface SlackAppHandle {
@@ -167,6 +170,8 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
     );
   });
 
+  // every answer runs here, after its ack; the listeners only check access and queue (src/app/work-queue.ts)
+  const work = createWorkQueue({ ...deps.work, logger });
   const runtime: SlackRuntime = {
     answerer: deps.answerer ?? createDefaultAnswerer(deps.em),
     logger,
@@ -175,6 +180,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
     access: toAccessPolicy(deps.config),
     subcommands: deps.subcommands ?? [],
     homeExtras: deps.homeExtras,
+    work,
   };
   registerReplicasCommand(app, runtime);
   registerConversationEvents(app, runtime);
@@ -228,6 +234,8 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
       if (!started) return;
       started = false;
       await app.stop();
+      // answers already running finish (each bounded in time by the EM client); those waiting are dropped
+      await work.close();
     },
   };
 }

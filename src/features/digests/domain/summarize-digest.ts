@@ -3,6 +3,7 @@
  * Pure: no I/O, no clock; the window says what "now" is.
  */
 import type { ReplicaTaskSession, SessionResult } from '../../../core/sessions.js';
+import { runToEnd } from '../../../core/slices.js';
 import type { DigestWindow } from './digest-window.js';
 
 /** What a digest is limited to. `failedOnly` shapes what is shown and whether a scheduled digest is posted. */
@@ -135,12 +136,29 @@ export interface SummarizeDigestOptions {
 /** Job name shown when EM gave none (the `Up` link was missing). */
 export const UNKNOWN_JOB = '(unknown job)';
 
+/** Rows handled between two yields of `summarizeDigestSteps`. */
+export const DIGEST_SLICE_ROWS = 5_000;
+
 export function summarizeDigest(
   sessions: Iterable<ReplicaTaskSession>,
   window: DigestWindow,
   filters: DigestFilters = NO_DIGEST_FILTERS,
   options: SummarizeDigestOptions = {},
 ): Digest {
+  return runToEnd(summarizeDigestSteps(sessions, window, filters, options));
+}
+
+/**
+ * `summarizeDigest` in slices: the generator yields every `DIGEST_SLICE_ROWS` rows and between passes, so a
+ * caller can give the event loop a turn at each yield (`runInSlices` in src/core/slices.ts) and acks keep
+ * flowing while a digest of a million sessions is computed.
+ */
+export function* summarizeDigestSteps(
+  sessions: Iterable<ReplicaTaskSession>,
+  window: DigestWindow,
+  filters: DigestFilters = NO_DIGEST_FILTERS,
+  options: SummarizeDigestOptions = {},
+): Generator<void, Digest, void> {
   const streakMin = Math.max(2, options.streakMin ?? 2);
   const topRuns = Math.max(0, options.topRuns ?? 3);
   const start = window.start.getTime();
@@ -149,21 +167,62 @@ export function summarizeDigest(
 
   // EM pages can repeat a row when sessions are added while we read; the UID is the identity
   const byUid = new Map<string, ReplicaTaskSession>();
+  let rows = 0;
+  let sorted = true;
+  let last: ReplicaTaskSession | undefined;
   for (const session of sessions) {
+    if (++rows % DIGEST_SLICE_ROWS === 0) yield;
     if (!matches(session, filters)) continue;
     const t = session.creationTime.getTime();
     if (t < window.fetchStart.getTime() || t >= end) continue;
+    if (byUid.has(session.uid)) sorted = false;
+    else if (last !== undefined && byCreation(last, session) > 0) sorted = false;
     byUid.set(session.uid, session);
+    last = session;
   }
-  const all = [...byUid.values()].sort(byCreation);
-  const current = all.filter((s) => s.creationTime.getTime() >= start);
-  const previous = all.filter((s) => {
+  // EM sends the window sorted by creation: one sort (one slice the loop cannot split) only when it did not
+  const all = [...byUid.values()];
+  if (!sorted) all.sort(byCreation);
+  yield;
+  const current: ReplicaTaskSession[] = [];
+  const previous: ReplicaTaskSession[] = [];
+  for (let i = 0; i < all.length; i++) {
+    if (i % DIGEST_SLICE_ROWS === 0) yield;
+    const s = all[i]!;
     const t = s.creationTime.getTime();
-    return t >= previousStart && t < start;
-  });
+    if (t >= start) current.push(s);
+    else if (t >= previousStart) previous.push(s);
+  }
 
   const currentFigures = toFigures(current);
   const previousFigures = toFigures(previous);
+  yield;
+  const failedByJob = toFailedByJob(current);
+  yield;
+  const warnings = toWarnings(current);
+  yield;
+  const streaks = toStreaks(all, start, streakMin);
+  yield;
+  const stopped = toStopped(all, current, previous, end - start, window.fetchStart.getTime());
+  yield;
+  const runs = toRuns(current);
+  yield;
+  const longest = topPerReplica(
+    runs.filter((run) => run.endedAt !== null),
+    (run) => run.durationMs,
+    topRuns,
+  );
+  yield;
+  const largest = topPerReplica(
+    runs.filter((run) => run.totalSize > 0),
+    (run) => run.totalSize,
+    topRuns,
+  );
+  yield;
+  const perDay = toPerDay(all, window);
+  yield;
+  const vmCount = new Set(current.map(vmKey)).size;
+  const jobCount = new Set(current.map(jobOf)).size;
 
   return {
     window,
@@ -178,23 +237,15 @@ export function summarizeDigest(
           ? null
           : round1((currentFigures.successRate - previousFigures.successRate) * 100),
     },
-    failedByJob: toFailedByJob(current),
-    warnings: toWarnings(current),
-    streaks: toStreaks(all, start, streakMin),
-    stopped: toStopped(all, current, previous, end - start, window.fetchStart.getTime()),
-    longest: topPerReplica(
-      toRuns(current).filter((run) => run.endedAt !== null),
-      (run) => run.durationMs,
-      topRuns,
-    ),
-    largest: topPerReplica(
-      toRuns(current).filter((run) => run.totalSize > 0),
-      (run) => run.totalSize,
-      topRuns,
-    ),
-    perDay: toPerDay(all, window),
-    vmCount: new Set(current.map(vmKey)).size,
-    jobCount: new Set(current.map(jobOf)).size,
+    failedByJob,
+    warnings,
+    streaks,
+    stopped,
+    longest,
+    largest,
+    perDay,
+    vmCount,
+    jobCount,
   };
 }
 
