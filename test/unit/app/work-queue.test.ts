@@ -26,13 +26,12 @@ describe('createWorkQueue', () => {
     const gates = [createGate(), createGate(), createGate(), createGate()];
     const started: number[] = [];
     let most = 0;
-    gates.forEach((gate, i) =>
+    for (const [i, gate] of gates.entries())
       queue.offer(`job ${i}`, async () => {
         started.push(i);
         most = Math.max(most, queue.running);
         await gate.opened;
-      }),
-    );
+      });
     expect(queue.running + queue.waiting).toBe(4);
     await new Promise((resolve) => setImmediate(resolve));
     expect(started).toEqual([0, 1]);
