@@ -28,7 +28,7 @@ export interface WorkQueue {
    * Queues `job` (it starts on a later turn of the event loop); false, and the job is dropped, when
    * `backlog` jobs already wait or the queue is closed. A job's failure is logged, never thrown.
    */
-  offer(name: string, job: () => Promise<void>): boolean;
+  offer(name: string, job: () => Promise<unknown>): boolean;
   readonly running: number;
   readonly waiting: number;
   /** resolves once nothing runs or waits */
@@ -44,7 +44,7 @@ export function yieldToEventLoop(): Promise<void> {
 
 interface Job {
   name: string;
-  run: () => Promise<void>;
+  run: () => Promise<unknown>;
 }
 
 export function createWorkQueue(options: WorkQueueOptions): WorkQueue {

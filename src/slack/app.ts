@@ -81,6 +81,9 @@ export const HEALTH_PATH = '/healthz';
 /** Slack retries an unacked event within minutes; an hour of event ids, at most this many, covers it. */
 export const RECENT_EVENTS_MAX = 10_000;
 export const RECENT_EVENTS_TTL_MS = 60 * 60_000;
+/** "busy" notes sent at once, and waiting to be sent */
+export const BUSY_NOTES_AT_ONCE = 2;
+export const BUSY_NOTES_WAITING = 2_000;
 
 export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
   const slack = deps.config.slack;
@@ -172,6 +175,9 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
 
   // every answer runs here, after its ack; the listeners only check access and queue (src/app/work-queue.ts)
   const work = createWorkQueue({ ...deps.work, logger });
+  // a "busy" note is a Slack call too: a few at a time, after the acks of the same burst; beyond this backlog
+  // the note is dropped (logged), the request was acked all the same
+  const notices = createWorkQueue({ concurrency: BUSY_NOTES_AT_ONCE, backlog: BUSY_NOTES_WAITING, logger });
   const runtime: SlackRuntime = {
     answerer: deps.answerer ?? createDefaultAnswerer(deps.em),
     logger,
@@ -181,6 +187,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
     subcommands: deps.subcommands ?? [],
     homeExtras: deps.homeExtras,
     work,
+    notices,
   };
   registerReplicasCommand(app, runtime);
   registerConversationEvents(app, runtime);
@@ -236,6 +243,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
       await app.stop();
       // answers already running finish (each bounded in time by the EM client); those waiting are dropped
       await work.close();
+      await notices.close();
     },
   };
 }

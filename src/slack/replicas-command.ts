@@ -1,6 +1,6 @@
 /**
  * `/replicas <question>` and `/replicas <subcommand> ...`: ack at once, check access, then queue the answer
- * (src/app/work-queue.ts), which comes through respond(), ephemeral; a full queue answers "busy" at once.
+ * (src/app/work-queue.ts), which comes through respond(), ephemeral; a full queue answers "busy" (src/slack/app.ts: notices).
  */
 import type { App, RespondFn, SlashCommand } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
@@ -33,7 +33,8 @@ export function registerReplicasCommand(app: App, runtime: SlackRuntime): void {
           log.error({ err: (error as Error).message }, 'could not answer /replicas');
         }
       });
-      if (!queued) await respond({ response_type: 'ephemeral', ...renderBusy() });
+      if (!queued)
+        runtime.notices.offer('busy', () => respond({ response_type: 'ephemeral', ...renderBusy() }));
     } catch (error) {
       // respond() itself failed (response_url expired or Slack down): nothing more can reach the user.
       log.error({ err: (error as Error).message }, 'could not answer /replicas');

@@ -19,6 +19,8 @@ export interface SlackRuntime {
   homeExtras: (() => Promise<KnownBlock[]>) | undefined;
   /** every answer runs through it, after the ack (src/app/work-queue.ts) */
   work: WorkQueue;
+  /** the "busy" notes for work refused: sent a few at a time, so a flood of them never holds up acks */
+  notices: WorkQueue;
 }
 
 /** Writes an error reply to the log with its reference id (the user sees the same id); other replies pass. */

@@ -40,7 +40,7 @@ export function registerAnswerActions(app: App, runtime: SlackRuntime): void {
             press.logger.error({ err: (error as Error).message }, `could not handle ${name}`);
           }
         });
-        if (!queued) await respondPrivately(press.respond, BUSY_TEXT);
+        if (!queued) runtime.notices.offer('busy', () => respondPrivately(press.respond, BUSY_TEXT));
       },
     );
 

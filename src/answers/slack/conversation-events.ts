@@ -65,7 +65,9 @@ export function registerConversationEvents(app: App, runtime: SlackRuntime): voi
         }
       });
       if (!queued)
-        await client.chat.postEphemeral({ channel, user: userId, thread_ts: threadTs, ...renderBusy() });
+        runtime.notices.offer('busy', async () => {
+          await client.chat.postEphemeral({ channel, user: userId, thread_ts: threadTs, ...renderBusy() });
+        });
     } catch (error) {
       log.error({ err: (error as Error).message }, 'could not answer a mention');
     }
@@ -96,7 +98,10 @@ export function registerConversationEvents(app: App, runtime: SlackRuntime): voi
           log.error({ err: (error as Error).message }, 'could not answer a direct message');
         }
       });
-      if (!queued) await client.chat.postMessage({ channel, ...renderBusy() });
+      if (!queued)
+        runtime.notices.offer('busy', async () => {
+          await client.chat.postMessage({ channel, ...renderBusy() });
+        });
     } catch (error) {
       log.error({ err: (error as Error).message }, 'could not answer a direct message');
     }
