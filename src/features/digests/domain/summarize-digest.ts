@@ -194,16 +194,16 @@ export function* summarizeDigestSteps(
     else if (t >= previousStart) previous.push(s);
   }
 
-  const currentFigures = toFigures(current);
-  const previousFigures = toFigures(previous);
+  const currentFigures = yield* toFigures(current);
+  const previousFigures = yield* toFigures(previous);
   yield;
-  const failedByJob = toFailedByJob(current);
+  const failedByJob = yield* toFailedByJob(current);
   yield;
-  const warnings = toWarnings(current);
+  const warnings = yield* toWarnings(current);
   yield;
-  const streaks = toStreaks(all, start, streakMin);
+  const streaks = yield* toStreaks(all, start, streakMin);
   yield;
-  const stopped = toStopped(all, current, previous, end - start, window.fetchStart.getTime());
+  const stopped = yield* toStopped(all, current, previous, end - start, window.fetchStart.getTime());
   yield;
   const runs = toRuns(current);
   yield;
@@ -219,10 +219,17 @@ export function* summarizeDigestSteps(
     topRuns,
   );
   yield;
-  const perDay = toPerDay(all, window);
+  const perDay = yield* toPerDay(all, window);
   yield;
-  const vmCount = new Set(current.map(vmKey)).size;
-  const jobCount = new Set(current.map(jobOf)).size;
+  const vms = new Set<string>();
+  const jobs = new Set<string>();
+  for (const s of current) {
+    if (++rows % DIGEST_SLICE_ROWS === 0) yield;
+    vms.add(vmKey(s));
+    jobs.add(jobOf(s));
+  }
+  const vmCount = vms.size;
+  const jobCount = jobs.size;
 
   return {
     window,
@@ -250,7 +257,8 @@ export function* summarizeDigestSteps(
 }
 
 /** Results per chart day, in one pass over the sessions (sorted by creation, as the slots are). */
-function toPerDay(all: ReplicaTaskSession[], window: DigestWindow): DigestDay[] {
+function* toPerDay(all: ReplicaTaskSession[], window: DigestWindow): Generator<void, DigestDay[], void> {
+  let rows = 0;
   const days: DigestDay[] = window.chartDays.map((slot) => ({
     date: slot.date,
     start: slot.start,
@@ -261,6 +269,7 @@ function toPerDay(all: ReplicaTaskSession[], window: DigestWindow): DigestDay[] 
   }));
   let i = 0;
   for (const s of all) {
+    if (++rows % DIGEST_SLICE_ROWS === 0) yield;
     const t = s.creationTime.getTime();
     while (i < window.chartDays.length && t >= window.chartDays[i]!.end.getTime()) i++;
     if (i === window.chartDays.length) break;
@@ -289,9 +298,11 @@ function sameName(actual: string | null, wanted: string): boolean {
   return actual !== null && actual.toLowerCase() === wanted.toLowerCase();
 }
 
-function toFigures(sessions: ReplicaTaskSession[]): PeriodFigures {
+function* toFigures(sessions: ReplicaTaskSession[]): Generator<void, PeriodFigures, void> {
+  let rows = 0;
   const totals: ResultTotals = { runs: sessions.length, success: 0, warning: 0, failed: 0, running: 0 };
   for (const s of sessions) {
+    if (++rows % DIGEST_SLICE_ROWS === 0) yield;
     if (s.result === 'Success') totals.success++;
     else if (s.result === 'Warning') totals.warning++;
     else if (s.result === 'Failed') totals.failed++;
@@ -314,11 +325,16 @@ function isFinished(session: ReplicaTaskSession): boolean {
   return session.result !== 'None';
 }
 
-function toFailedByJob(current: ReplicaTaskSession[]): DigestJobFailures[] {
+function* toFailedByJob(current: ReplicaTaskSession[]): Generator<void, DigestJobFailures[], void> {
+  let rows = 0;
   const jobs = new Map<string, Map<string, DigestVmFailure>>();
   const latestFinished = new Map<string, ReplicaTaskSession>();
-  for (const s of current) if (isFinished(s)) latestFinished.set(vmKey(s), s);
   for (const s of current) {
+    if (++rows % DIGEST_SLICE_ROWS === 0) yield;
+    if (isFinished(s)) latestFinished.set(vmKey(s), s);
+  }
+  for (const s of current) {
+    if (++rows % DIGEST_SLICE_ROWS === 0) yield;
     if (s.result !== 'Failed') continue;
     const vms = jobs.get(jobOf(s)) ?? new Map<string, DigestVmFailure>();
     jobs.set(jobOf(s), vms);
@@ -365,9 +381,11 @@ function stillFailing(job: DigestJobFailures): number {
   return job.vms.filter((vm) => !vm.recovered).length;
 }
 
-function toWarnings(current: ReplicaTaskSession[]): DigestWarning[] {
+function* toWarnings(current: ReplicaTaskSession[]): Generator<void, DigestWarning[], void> {
+  let rows = 0;
   const byKey = new Map<string, DigestWarning>();
   for (const s of current) {
+    if (++rows % DIGEST_SLICE_ROWS === 0) yield;
     if (s.result !== 'Warning') continue;
     const entry = byKey.get(vmKey(s));
     if (entry === undefined) {
@@ -389,9 +407,15 @@ function toWarnings(current: ReplicaTaskSession[]): DigestWarning[] {
   );
 }
 
-function toStreaks(all: ReplicaTaskSession[], start: number, streakMin: number): DigestStreak[] {
+function* toStreaks(
+  all: ReplicaTaskSession[],
+  start: number,
+  streakMin: number,
+): Generator<void, DigestStreak[], void> {
+  let rows = 0;
   const runs = new Map<string, ReplicaTaskSession[]>();
   for (const s of all) {
+    if (++rows % DIGEST_SLICE_ROWS === 0) yield;
     if (!isFinished(s)) continue;
     const list = runs.get(vmKey(s)) ?? [];
     list.push(s);
@@ -417,18 +441,27 @@ function toStreaks(all: ReplicaTaskSession[], start: number, streakMin: number):
   return streaks.sort((a, b) => b.failedRuns - a.failedRuns || a.vmName.localeCompare(b.vmName));
 }
 
-function toStopped(
+function* toStopped(
   all: ReplicaTaskSession[],
   current: ReplicaTaskSession[],
   previous: ReplicaTaskSession[],
   periodMs: number,
   fetchStart: number,
-): DigestStoppedVm[] {
-  const seen = new Set(current.map(vmKey));
+): Generator<void, DigestStoppedVm[], void> {
+  let rows = 0;
+  const seen = new Set<string>();
+  for (const s of current) {
+    if (++rows % DIGEST_SLICE_ROWS === 0) yield;
+    seen.add(vmKey(s));
+  }
   const lastBefore = new Map<string, ReplicaTaskSession>();
-  for (const s of previous) if (!seen.has(vmKey(s))) lastBefore.set(vmKey(s), s);
+  for (const s of previous) {
+    if (++rows % DIGEST_SLICE_ROWS === 0) yield;
+    if (!seen.has(vmKey(s))) lastBefore.set(vmKey(s), s);
+  }
   const times = new Map<string, number[]>();
   for (const s of all) {
+    if (++rows % DIGEST_SLICE_ROWS === 0) yield;
     if (!lastBefore.has(vmKey(s))) continue;
     const list = times.get(vmKey(s)) ?? [];
     list.push(s.creationTime.getTime());
