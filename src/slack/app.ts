@@ -12,6 +12,7 @@ import { createDefaultAnswerer } from '../answers/create-default-answerer.js';
 import type { Answerer } from '../answers/domain/create-answerer.js';
 import { registerAnswerActions } from '../answers/slack/answer-actions.js';
 import { registerConversationEvents } from '../answers/slack/conversation-events.js';
+import { createWorkQueue, type WorkQueueOptions } from '../app/work-queue.js';
 import type { Config } from '../config.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { ReplibotError } from '../core/errors.js';
@@ -62,6 +63,8 @@ export interface SlackAppDeps {
   host?: string;
   /** HTTP mode: how long Bolt waits for an ack before it answers 404 itself (Slack gives up at 3 s) */
   unhandledRequestTimeoutMillis?: number;
+  /** answers at once and answers waiting (src/app/work-queue.ts); beyond them a request is answered "busy" */
+  work?: Pick<WorkQueueOptions, 'concurrency' | 'backlog'>;
 }
 
 export interface SlackAppHandle {
@@ -78,6 +81,9 @@ export const HEALTH_PATH = '/healthz';
 /** Slack retries an unacked event within minutes; an hour of event ids, at most this many, covers it. */
 export const RECENT_EVENTS_MAX = 10_000;
 export const RECENT_EVENTS_TTL_MS = 60 * 60_000;
+/** "busy" notes sent at once, and waiting to be sent */
+export const BUSY_NOTES_AT_ONCE = 2;
+export const BUSY_NOTES_WAITING = 2_000;
 
 export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
   const slack = deps.config.slack;
@@ -167,6 +173,11 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
     );
   });
 
+  // every answer runs here, after its ack; the listeners only check access and queue (src/app/work-queue.ts)
+  const work = createWorkQueue({ ...deps.work, logger });
+  // a "busy" note is a Slack call too: a few at a time, after the acks of the same burst; beyond this backlog
+  // the note is dropped (logged), the request was acked all the same
+  const notices = createWorkQueue({ concurrency: BUSY_NOTES_AT_ONCE, backlog: BUSY_NOTES_WAITING, logger });
   const runtime: SlackRuntime = {
     answerer: deps.answerer ?? createDefaultAnswerer(deps.em),
     logger,
@@ -175,6 +186,8 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
     access: toAccessPolicy(deps.config),
     subcommands: deps.subcommands ?? [],
     homeExtras: deps.homeExtras,
+    work,
+    notices,
   };
   registerReplicasCommand(app, runtime);
   registerConversationEvents(app, runtime);
@@ -228,6 +241,9 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
       if (!started) return;
       started = false;
       await app.stop();
+      // answers already running finish (each bounded in time by the EM client); those waiting are dropped
+      await work.close();
+      await notices.close();
     },
   };
 }

@@ -1,8 +1,13 @@
-/** `/replicas <question>` and `/replicas <subcommand> ...`: ack at once, answer through respond(), ephemeral. */
-import type { App } from '@slack/bolt';
+/**
+ * `/replicas <question>` and `/replicas <subcommand> ...`: ack at once, check access, then queue the answer
+ * (src/app/work-queue.ts), which comes through respond(), ephemeral; a full queue answers "busy" (src/slack/app.ts: notices).
+ */
+import type { App, RespondFn, SlashCommand } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
 import { SLACK_PAGE_SIZE } from '../answers/slack/render-answer.js';
-import { renderAccessRefused } from '../answers/slack/render-error-message.js';
+import { renderAccessRefused, renderBusy } from '../answers/slack/render-error-message.js';
 import { renderReply } from '../answers/slack/render-reply.js';
+import type { Logger } from '../logger.js';
 import { isHelpRequest } from '../question/help.js';
 import { checkAccess } from './access.js';
 import { helpCommands, logReply, type SlackRuntime } from './runtime.js';
@@ -21,39 +26,57 @@ export function registerReplicasCommand(app: App, runtime: SlackRuntime): void {
         await respond({ response_type: 'ephemeral', ...renderAccessRefused(decision.reason) });
         return;
       }
-      const text = command.text.trim();
-      const timeZone = await runtime.timeZones.timeZoneOf(command.user_id, client);
-      const found = findSubcommand(text, runtime.subcommands);
-      if (found) {
+      const queued = runtime.work.offer('/replicas', async () => {
         try {
-          await found.subcommand.handle({
-            args: found.args,
-            userId: command.user_id,
-            channelId: command.channel_id,
-            timeZone,
-            respond: toRespond(respond),
-            client,
-            logger: log,
-          });
+          await answerCommand(runtime, command, respond, client, log);
         } catch (error) {
-          const reply = runtime.answerer.toErrorReply(error);
-          logReply(log, reply, { subcommand: found.subcommand.name });
-          await respond({ response_type: 'ephemeral', ...renderReply(reply, { timeZone }) });
+          log.error({ err: (error as Error).message }, 'could not answer /replicas');
         }
-        return;
-      }
-      const reply = isHelpRequest(text)
-        ? { kind: 'help' as const, help: runtime.answerer.help(), commands: helpCommands(runtime) }
-        : await runtime.answerer.ask(
-            text,
-            { userId: command.user_id, timeZone, source: 'slack' },
-            { now: runtime.clock.now(), pageSize: SLACK_PAGE_SIZE, commands: helpCommands(runtime) },
-          );
-      logReply(log, reply, { question: text });
-      await respond({ response_type: 'ephemeral', ...renderReply(reply, { timeZone, ephemeral: true }) });
+      });
+      if (!queued)
+        runtime.notices.offer('busy', () => respond({ response_type: 'ephemeral', ...renderBusy() }));
     } catch (error) {
       // respond() itself failed (response_url expired or Slack down): nothing more can reach the user.
       log.error({ err: (error as Error).message }, 'could not answer /replicas');
     }
   });
+}
+
+async function answerCommand(
+  runtime: SlackRuntime,
+  command: SlashCommand,
+  respond: RespondFn,
+  client: WebClient,
+  log: Logger,
+): Promise<void> {
+  const text = command.text.trim();
+  const timeZone = await runtime.timeZones.timeZoneOf(command.user_id, client);
+  const found = findSubcommand(text, runtime.subcommands);
+  if (found) {
+    try {
+      await found.subcommand.handle({
+        args: found.args,
+        userId: command.user_id,
+        channelId: command.channel_id,
+        timeZone,
+        respond: toRespond(respond),
+        client,
+        logger: log,
+      });
+    } catch (error) {
+      const reply = runtime.answerer.toErrorReply(error);
+      logReply(log, reply, { subcommand: found.subcommand.name });
+      await respond({ response_type: 'ephemeral', ...renderReply(reply, { timeZone }) });
+    }
+    return;
+  }
+  const reply = isHelpRequest(text)
+    ? { kind: 'help' as const, help: runtime.answerer.help(), commands: helpCommands(runtime) }
+    : await runtime.answerer.ask(
+        text,
+        { userId: command.user_id, timeZone, source: 'slack' },
+        { now: runtime.clock.now(), pageSize: SLACK_PAGE_SIZE, commands: helpCommands(runtime) },
+      );
+  logReply(log, reply, { question: text });
+  await respond({ response_type: 'ephemeral', ...renderReply(reply, { timeZone, ephemeral: true }) });
 }

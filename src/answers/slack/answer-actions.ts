@@ -1,5 +1,6 @@
 /** The buttons on an answer: "Show more", "Details", "Post to channel", and "Show more" inside a job run. */
 import type { App, RespondFn } from '@slack/bolt';
+import { BUSY_TEXT } from '../../app/work-queue.js';
 import { ReplibotError } from '../../core/errors.js';
 import { decodeAnswerCursor, decodeJobRunCursor } from '../../slack/action-values.js';
 import { registerButton, respondPrivately } from '../../slack/register-button.js';
@@ -25,12 +26,22 @@ export function registerAnswerActions(app: App, runtime: SlackRuntime): void {
       respond,
       ':hourglass: I cannot read that button any more (it may come from an older replibot). Ask the question again.',
     );
+  // registerButton acks and checks access; the work itself goes through the queue, "busy" when it is full
   const guard = (name: string, actionId: string, work: Parameters<typeof registerButton>[3]) =>
     registerButton(
       app,
       actionId,
       { name, need: 'use', access: runtime.access, logger: runtime.logger },
-      work,
+      async (press) => {
+        const queued = runtime.work.offer(name, async () => {
+          try {
+            await work(press);
+          } catch (error) {
+            press.logger.error({ err: (error as Error).message }, `could not handle ${name}`);
+          }
+        });
+        if (!queued) runtime.notices.offer('busy', () => respondPrivately(press.respond, BUSY_TEXT));
+      },
     );
 
   guard('show more', ACTION_SHOW_MORE, async ({ body, value, respond }) => {

@@ -1,4 +1,7 @@
-/** @mentions (answered in the thread of the mention) and direct messages to the bot. */
+/**
+ * @mentions (answered in the thread of the mention) and direct messages to the bot. Bolt acks the event before
+ * these listeners run; the answer goes through the work queue (src/app/work-queue.ts), "busy" when it is full.
+ */
 import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { isHelpRequest } from '../../question/help.js';
@@ -6,7 +9,7 @@ import { checkAccess } from '../../slack/access.js';
 import { helpCommands, logReply, type SlackRuntime } from '../../slack/runtime.js';
 import type { Reply } from '../domain/reply.js';
 import { SLACK_PAGE_SIZE } from './render-answer.js';
-import { renderAccessRefused } from './render-error-message.js';
+import { renderAccessRefused, renderBusy } from './render-error-message.js';
 import { renderReply } from './render-reply.js';
 
 /** `<@U123>` and `<@U123|name>` tokens: the mention itself is not part of the question. */
@@ -47,14 +50,24 @@ export function registerConversationEvents(app: App, runtime: SlackRuntime): voi
         return;
       }
       const question = stripMentions(event.text);
-      const { reply, timeZone } = await answer(runtime, question, userId, client);
-      logReply(log, reply, { question });
-      const message = renderReply(reply, { timeZone, surface: 'conversation' });
-      if (reply.kind === 'error' || reply.kind === 'not-understood') {
-        await client.chat.postEphemeral({ channel, user: userId, thread_ts: threadTs, ...message });
-      } else {
-        await client.chat.postMessage({ channel, thread_ts: threadTs, ...message });
-      }
+      const queued = runtime.work.offer('mention', async () => {
+        try {
+          const { reply, timeZone } = await answer(runtime, question, userId, client);
+          logReply(log, reply, { question });
+          const message = renderReply(reply, { timeZone, surface: 'conversation' });
+          if (reply.kind === 'error' || reply.kind === 'not-understood') {
+            await client.chat.postEphemeral({ channel, user: userId, thread_ts: threadTs, ...message });
+          } else {
+            await client.chat.postMessage({ channel, thread_ts: threadTs, ...message });
+          }
+        } catch (error) {
+          log.error({ err: (error as Error).message }, 'could not answer a mention');
+        }
+      });
+      if (!queued)
+        runtime.notices.offer('busy', async () => {
+          await client.chat.postEphemeral({ channel, user: userId, thread_ts: threadTs, ...renderBusy() });
+        });
     } catch (error) {
       log.error({ err: (error as Error).message }, 'could not answer a mention');
     }
@@ -73,12 +86,22 @@ export function registerConversationEvents(app: App, runtime: SlackRuntime): voi
         return;
       }
       const question = stripMentions(event.text ?? '');
-      const { reply, timeZone } = await answer(runtime, question, userId, client);
-      logReply(log, reply, { question });
-      await client.chat.postMessage({
-        channel,
-        ...renderReply(reply, { timeZone, surface: 'conversation' }),
+      const queued = runtime.work.offer('direct message', async () => {
+        try {
+          const { reply, timeZone } = await answer(runtime, question, userId, client);
+          logReply(log, reply, { question });
+          await client.chat.postMessage({
+            channel,
+            ...renderReply(reply, { timeZone, surface: 'conversation' }),
+          });
+        } catch (error) {
+          log.error({ err: (error as Error).message }, 'could not answer a direct message');
+        }
       });
+      if (!queued)
+        runtime.notices.offer('busy', async () => {
+          await client.chat.postMessage({ channel, ...renderBusy() });
+        });
     } catch (error) {
       log.error({ err: (error as Error).message }, 'could not answer a direct message');
     }

@@ -1,4 +1,5 @@
 import type { KnownBlock } from '@slack/types';
+import { BUSY_TEXT } from '../../app/work-queue.js';
 import { toSafeMrkdwn } from '../../slack/mrkdwn.js';
 import type { ErrorReport } from '../domain/render-error.js';
 import type { SlackMessage } from './render-answer.js';
@@ -40,4 +41,9 @@ export function renderAccessRefused(where: 'user' | 'channel' | 'admin'): SlackM
         ? ':no_entry: Only replibot admins (ADMIN_USER_IDS) can change this. Ask one of them.'
         : ':no_entry: Sorry, I can only answer the people my Veeam admins added to replibot. Ask them to add you if you need replica status.';
   return { text: toFallbackText(text), blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+}
+
+/** The answer when the work queue is full (src/app/work-queue.ts): said at once, nothing queued. */
+export function renderBusy(): SlackMessage {
+  return { text: BUSY_TEXT, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: BUSY_TEXT } }] };
 }

@@ -3,6 +3,7 @@
  * Pure: no I/O, no clock; the window says what "now" is.
  */
 import type { ReplicaTaskSession, SessionResult } from '../../../core/sessions.js';
+import { runToEnd } from '../../../core/slices.js';
 import type { DigestWindow } from './digest-window.js';
 
 /** What a digest is limited to. `failedOnly` shapes what is shown and whether a scheduled digest is posted. */
@@ -137,12 +138,29 @@ export interface SummarizeDigestOptions {
 /** Job name shown when EM gave none (the `Up` link was missing). */
 export const UNKNOWN_JOB = '(unknown job)';
 
+/** Rows handled between two yields of `summarizeDigestSteps`. */
+export const DIGEST_SLICE_ROWS = 5_000;
+
 export function summarizeDigest(
   sessions: Iterable<ReplicaTaskSession>,
   window: DigestWindow,
   filters: DigestFilters = NO_DIGEST_FILTERS,
   options: SummarizeDigestOptions = {},
 ): Digest {
+  return runToEnd(summarizeDigestSteps(sessions, window, filters, options));
+}
+
+/**
+ * `summarizeDigest` in slices: the generator yields every `DIGEST_SLICE_ROWS` rows and between passes, so a
+ * caller can give the event loop a turn at each yield (`runInSlices` in src/core/slices.ts) and acks keep
+ * flowing while a digest of a million sessions is computed.
+ */
+export function* summarizeDigestSteps(
+  sessions: Iterable<ReplicaTaskSession>,
+  window: DigestWindow,
+  filters: DigestFilters = NO_DIGEST_FILTERS,
+  options: SummarizeDigestOptions = {},
+): Generator<void, Digest, void> {
   const streakMin = Math.max(2, options.streakMin ?? 2);
   const topRuns = Math.max(0, options.topRuns ?? 3);
   const start = window.start.getTime();
@@ -151,21 +169,69 @@ export function summarizeDigest(
 
   // EM pages can repeat a row when sessions are added while we read; the UID is the identity
   const byUid = new Map<string, ReplicaTaskSession>();
+  let rows = 0;
+  let sorted = true;
+  let last: ReplicaTaskSession | undefined;
   for (const session of sessions) {
+    if (++rows % DIGEST_SLICE_ROWS === 0) yield;
     if (!matches(session, filters)) continue;
     const t = session.creationTime.getTime();
     if (t < window.fetchStart.getTime() || t >= end) continue;
+    if (byUid.has(session.uid)) sorted = false;
+    else if (last !== undefined && byCreation(last, session) > 0) sorted = false;
     byUid.set(session.uid, session);
+    last = session;
   }
-  const all = [...byUid.values()].sort(byCreation);
-  const current = all.filter((s) => s.creationTime.getTime() >= start);
-  const previous = all.filter((s) => {
+  // EM sends the window sorted by creation: one sort (one slice the loop cannot split) only when it did not
+  const all = [...byUid.values()];
+  if (!sorted) all.sort(byCreation);
+  yield;
+  const current: ReplicaTaskSession[] = [];
+  const previous: ReplicaTaskSession[] = [];
+  for (let i = 0; i < all.length; i++) {
+    if (i % DIGEST_SLICE_ROWS === 0) yield;
+    const s = all[i]!;
     const t = s.creationTime.getTime();
-    return t >= previousStart && t < start;
-  });
+    if (t >= start) current.push(s);
+    else if (t >= previousStart) previous.push(s);
+  }
 
-  const currentFigures = toFigures(current);
-  const previousFigures = toFigures(previous);
+  const currentFigures = yield* toFigures(current);
+  const previousFigures = yield* toFigures(previous);
+  yield;
+  const failedByJob = yield* toFailedByJob(current);
+  yield;
+  const warnings = yield* toWarnings(current);
+  yield;
+  const streaks = yield* toStreaks(all, start, streakMin);
+  yield;
+  const stopped = yield* toStopped(all, current, previous, end - start, window.fetchStart.getTime());
+  yield;
+  const runs = toRuns(current);
+  yield;
+  const longest = topPerReplica(
+    runs.filter((run) => run.endedAt !== null),
+    (run) => run.durationMs,
+    topRuns,
+  );
+  yield;
+  const largest = topPerReplica(
+    runs.filter((run) => run.totalSize > 0),
+    (run) => run.totalSize,
+    topRuns,
+  );
+  yield;
+  const perDay = yield* toPerDay(all, window);
+  yield;
+  const vms = new Set<string>();
+  const jobs = new Set<string>();
+  for (const s of current) {
+    if (++rows % DIGEST_SLICE_ROWS === 0) yield;
+    vms.add(vmKey(s));
+    jobs.add(jobOf(s));
+  }
+  const vmCount = vms.size;
+  const jobCount = jobs.size;
 
   return {
     window,
@@ -180,28 +246,21 @@ export function summarizeDigest(
           ? null
           : round1((currentFigures.successRate - previousFigures.successRate) * 100),
     },
-    failedByJob: toFailedByJob(current),
-    warnings: toWarnings(current),
-    streaks: toStreaks(all, start, streakMin),
-    stopped: toStopped(all, current, previous, end - start, window.fetchStart.getTime()),
-    longest: topPerReplica(
-      toRuns(current).filter((run) => run.endedAt !== null),
-      (run) => run.durationMs,
-      topRuns,
-    ),
-    largest: topPerReplica(
-      toRuns(current).filter((run) => run.totalSize > 0),
-      (run) => run.totalSize,
-      topRuns,
-    ),
-    perDay: toPerDay(all, window),
-    vmCount: new Set(current.map(vmKey)).size,
-    jobCount: new Set(current.map(jobOf)).size,
+    failedByJob,
+    warnings,
+    streaks,
+    stopped,
+    longest,
+    largest,
+    perDay,
+    vmCount,
+    jobCount,
   };
 }
 
 /** Results per chart day, in one pass over the sessions (sorted by creation, as the slots are). */
-function toPerDay(all: ReplicaTaskSession[], window: DigestWindow): DigestDay[] {
+function* toPerDay(all: ReplicaTaskSession[], window: DigestWindow): Generator<void, DigestDay[], void> {
+  let rows = 0;
   const days: DigestDay[] = window.chartDays.map((slot) => ({
     date: slot.date,
     start: slot.start,
@@ -213,6 +272,7 @@ function toPerDay(all: ReplicaTaskSession[], window: DigestWindow): DigestDay[] 
   }));
   let i = 0;
   for (const s of all) {
+    if (++rows % DIGEST_SLICE_ROWS === 0) yield;
     const t = s.creationTime.getTime();
     while (i < window.chartDays.length && t >= window.chartDays[i]!.end.getTime()) i++;
     if (i === window.chartDays.length) break;
@@ -241,9 +301,11 @@ function sameName(actual: string | null, wanted: string): boolean {
   return actual !== null && actual.toLowerCase() === wanted.toLowerCase();
 }
 
-function toFigures(sessions: ReplicaTaskSession[]): PeriodFigures {
+function* toFigures(sessions: ReplicaTaskSession[]): Generator<void, PeriodFigures, void> {
+  let rows = 0;
   const totals: ResultTotals = { runs: sessions.length, success: 0, warning: 0, failed: 0, running: 0 };
   for (const s of sessions) {
+    if (++rows % DIGEST_SLICE_ROWS === 0) yield;
     if (s.result === 'Success') totals.success++;
     else if (s.result === 'Warning') totals.warning++;
     else if (s.result === 'Failed') totals.failed++;
@@ -266,11 +328,16 @@ function isFinished(session: ReplicaTaskSession): boolean {
   return session.result !== 'None';
 }
 
-function toFailedByJob(current: ReplicaTaskSession[]): DigestJobFailures[] {
+function* toFailedByJob(current: ReplicaTaskSession[]): Generator<void, DigestJobFailures[], void> {
+  let rows = 0;
   const jobs = new Map<string, Map<string, DigestVmFailure>>();
   const latestFinished = new Map<string, ReplicaTaskSession>();
-  for (const s of current) if (isFinished(s)) latestFinished.set(vmKey(s), s);
   for (const s of current) {
+    if (++rows % DIGEST_SLICE_ROWS === 0) yield;
+    if (isFinished(s)) latestFinished.set(vmKey(s), s);
+  }
+  for (const s of current) {
+    if (++rows % DIGEST_SLICE_ROWS === 0) yield;
     if (s.result !== 'Failed') continue;
     const vms = jobs.get(jobOf(s)) ?? new Map<string, DigestVmFailure>();
     jobs.set(jobOf(s), vms);
@@ -317,9 +384,11 @@ function stillFailing(job: DigestJobFailures): number {
   return job.vms.filter((vm) => !vm.recovered).length;
 }
 
-function toWarnings(current: ReplicaTaskSession[]): DigestWarning[] {
+function* toWarnings(current: ReplicaTaskSession[]): Generator<void, DigestWarning[], void> {
+  let rows = 0;
   const byKey = new Map<string, DigestWarning>();
   for (const s of current) {
+    if (++rows % DIGEST_SLICE_ROWS === 0) yield;
     if (s.result !== 'Warning') continue;
     const entry = byKey.get(vmKey(s));
     if (entry === undefined) {
@@ -341,9 +410,15 @@ function toWarnings(current: ReplicaTaskSession[]): DigestWarning[] {
   );
 }
 
-function toStreaks(all: ReplicaTaskSession[], start: number, streakMin: number): DigestStreak[] {
+function* toStreaks(
+  all: ReplicaTaskSession[],
+  start: number,
+  streakMin: number,
+): Generator<void, DigestStreak[], void> {
+  let rows = 0;
   const runs = new Map<string, ReplicaTaskSession[]>();
   for (const s of all) {
+    if (++rows % DIGEST_SLICE_ROWS === 0) yield;
     if (!isFinished(s)) continue;
     const list = runs.get(vmKey(s)) ?? [];
     list.push(s);
@@ -369,18 +444,27 @@ function toStreaks(all: ReplicaTaskSession[], start: number, streakMin: number):
   return streaks.sort((a, b) => b.failedRuns - a.failedRuns || a.vmName.localeCompare(b.vmName));
 }
 
-function toStopped(
+function* toStopped(
   all: ReplicaTaskSession[],
   current: ReplicaTaskSession[],
   previous: ReplicaTaskSession[],
   periodMs: number,
   fetchStart: number,
-): DigestStoppedVm[] {
-  const seen = new Set(current.map(vmKey));
+): Generator<void, DigestStoppedVm[], void> {
+  let rows = 0;
+  const seen = new Set<string>();
+  for (const s of current) {
+    if (++rows % DIGEST_SLICE_ROWS === 0) yield;
+    seen.add(vmKey(s));
+  }
   const lastBefore = new Map<string, ReplicaTaskSession>();
-  for (const s of previous) if (!seen.has(vmKey(s))) lastBefore.set(vmKey(s), s);
+  for (const s of previous) {
+    if (++rows % DIGEST_SLICE_ROWS === 0) yield;
+    if (!seen.has(vmKey(s))) lastBefore.set(vmKey(s), s);
+  }
   const times = new Map<string, number[]>();
   for (const s of all) {
+    if (++rows % DIGEST_SLICE_ROWS === 0) yield;
     if (!lastBefore.has(vmKey(s))) continue;
     const list = times.get(vmKey(s)) ?? [];
     list.push(s.creationTime.getTime());

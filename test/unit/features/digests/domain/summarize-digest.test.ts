@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { toDigestWindow } from '../../../../../src/features/digests/domain/digest-window.js';
 import {
+  DIGEST_SLICE_ROWS,
   hasDigestProblems,
   summarizeDigest,
+  summarizeDigestSteps,
   UNKNOWN_JOB,
 } from '../../../../../src/features/digests/domain/summarize-digest.js';
 import { taskSession } from '../../../../fakes/task-session.js';
@@ -220,5 +222,46 @@ describe('summarizeDigest', () => {
     expect(d.current.successRate).toBeNull();
     expect(d.change.successRatePoints).toBeNull();
     expect(hasDigestProblems(d)).toBe(false);
+  });
+});
+
+describe('summarizeDigestSteps', () => {
+  // a week of runs for 40 VMs, some failing, some repeated, not in creation order
+  const weekly = toDigestWindow('week', END, 'UTC');
+  function manySessions(): ReturnType<typeof taskSession>[] {
+    const sessions: ReturnType<typeof taskSession>[] = [];
+    const from = weekly.fetchStart.getTime();
+    const span = END.getTime() - from;
+    for (let i = 0; i < 12_000; i++) {
+      const at = new Date(from + ((i * 7_919) % 12_000) * (span / 12_000)).toISOString();
+      const result = i % 17 === 0 ? 'Failed' : i % 11 === 0 ? 'Warning' : 'Success';
+      sessions.push(taskSession({ vm: `vm${i % 40}`, at, result }));
+    }
+    sessions.push({ ...sessions[5]! });
+    return sessions;
+  }
+
+  it('yields every DIGEST_SLICE_ROWS rows and ends with the digest summarizeDigest computes', () => {
+    const sessions = manySessions();
+    const steps = summarizeDigestSteps(sessions, weekly);
+    let yields = 0;
+    let next = steps.next();
+    while (!next.done) {
+      yields++;
+      next = steps.next();
+    }
+    expect(yields).toBeGreaterThanOrEqual(Math.floor(sessions.length / DIGEST_SLICE_ROWS));
+    expect(next.value).toEqual(summarizeDigest(sessions, weekly));
+    expect(next.value.current.totals.runs + next.value.previous.totals.runs).toBeGreaterThan(0);
+  });
+
+  it('gives the same digest for sessions in creation order and shuffled', () => {
+    const sessions = manySessions();
+    const sorted = [...sessions].sort((a, b) => a.creationTime.getTime() - b.creationTime.getTime());
+    const fromSorted = summarizeDigest(sorted, weekly);
+    const fromShuffled = summarizeDigest(sessions, weekly);
+    expect(fromShuffled.perDay).toEqual(fromSorted.perDay);
+    expect(fromShuffled.streaks).toEqual(fromSorted.streaks);
+    expect(fromShuffled.current.totals).toEqual(fromSorted.current.totals);
   });
 });
