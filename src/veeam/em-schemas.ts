@@ -66,9 +66,78 @@ const utcDate = z.string().transform((value, ctx) => {
 });
 
 function toUtcDate(value: string): Date | null {
+  const quick = toPlainUtcDate(value);
+  if (quick !== null) return quick;
   const text = value.trim();
   const ms = ISO_DATE.test(text) ? Date.parse(HAS_ZONE.test(text) ? text : `${text}Z`) : Number.NaN;
   return Number.isNaN(ms) ? null : new Date(ms);
+}
+
+/** Digit at `at` of `text`, or -1. */
+function digitAt(text: string, at: number): number {
+  const code = text.charCodeAt(at) - 48;
+  return code >= 0 && code <= 9 ? code : -1;
+}
+
+/**
+ * The form EM sends nearly always, `2026-11-02T18:48:51.872Z` (or without the Z, or with up to 7 fraction
+ * digits), read by hand; anything else (a zone offset, padding, an impossible day) is null and goes to the
+ * reference path above, which decides.
+ */
+export function toPlainUtcDate(text: string): Date | null {
+  const n = text.length;
+  if (n < 19 || n > 28) return null;
+  if (
+    text.charCodeAt(4) !== 0x2d ||
+    text.charCodeAt(7) !== 0x2d ||
+    text.charCodeAt(10) !== 0x54 ||
+    text.charCodeAt(13) !== 0x3a ||
+    text.charCodeAt(16) !== 0x3a
+  ) {
+    return null;
+  }
+  let fields = 0;
+  const number = (from: number, length: number): number => {
+    let out = 0;
+    for (let at = from; at < from + length; at += 1) {
+      const digit = digitAt(text, at);
+      if (digit < 0) return -1;
+      out = out * 10 + digit;
+    }
+    fields += 1;
+    return out;
+  };
+  const year = number(0, 4);
+  const month = number(5, 2);
+  const day = number(8, 2);
+  const hour = number(11, 2);
+  const minute = number(14, 2);
+  const second = number(17, 2);
+  if (fields !== 6 || year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || minute < 0 || second < 0)
+    return null;
+  if (hour > 23 || minute > 59 || second > 59) return null;
+  let at = 19;
+  let ms = 0;
+  if (at < n && text.charCodeAt(at) === 0x2e) {
+    at += 1;
+    const from = at;
+    let scale = 100;
+    while (at < n && digitAt(text, at) >= 0) {
+      ms += digitAt(text, at) * scale;
+      scale /= 10;
+      at += 1;
+    }
+    if (at === from || at - from > 7) return null;
+    // Date.parse keeps whole milliseconds, as here
+    ms = Math.floor(ms + 1e-9);
+  }
+  if (at < n && (text.charCodeAt(at) === 0x5a || text.charCodeAt(at) === 0x7a)) at += 1;
+  if (at !== n) return null;
+  const time = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  const date = new Date(time);
+  // 2026-02-30 rolls over in Date.UTC; Date.parse refuses it, so the reference path decides
+  if (date.getUTCDate() !== day || date.getUTCMonth() !== month - 1 || year < 100) return null;
+  return date;
 }
 
 /** XML's `xsi:nil="true"` (the reader drops the prefix): the element is there and means null. */
