@@ -3,6 +3,8 @@
  * XML, v12 JSON and v13 JSON, decoded into domain objects (parse + zod). Plain `JSON.parse` of the same JSON is the
  * floor no decoder can beat.
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { startSimulator } from '../src/simulator/index.js';
 import { parseQueryPage } from '../src/veeam/em-schemas.js';
 import { parseEmBody, toBodyText } from '../src/veeam/parse-em-body.js';
@@ -40,6 +42,37 @@ function measure(work: () => unknown): number {
     elapsed = performance.now() - started;
   }
   return elapsed / calls;
+}
+
+/** A full collection; `--expose-gc` switched on here, so `npm run bench` needs no node flag. */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
+
+/**
+ * Heap kept by one row of each of PAGES decoded pages (the rest of each page dropped), after full collections.
+ * A decoded string that is a slice of the page text keeps the whole page text alive; copies keep only themselves.
+ */
+function measureRetained(body: Buffer, pages: number): number {
+  // heap and external memory: a large page text read from bytes is an external string, outside the heap
+  const used = () => {
+    const memory = process.memoryUsage();
+    return memory.heapUsed + memory.external;
+  };
+  collectGarbage();
+  const before = used();
+  const kept: unknown[] = [];
+  for (let page = 0; page < pages; page += 1) {
+    // a fresh copy of the bytes, as each page is its own answer
+    const decoded = parseQueryPage('ReplicaTaskSession', parseEmBody(Buffer.from(body)).tree);
+    kept.push(decoded.items[0]);
+  }
+  collectGarbage();
+  collectGarbage();
+  const after = used();
+  if (kept.length !== pages) throw new Error('kept rows lost');
+  return (after - before) / 2 ** 20;
 }
 
 export async function run(): Promise<string> {
@@ -87,5 +120,11 @@ export async function run(): Promise<string> {
       `| ${name} | ${(body.length / 1024).toFixed(0)} KiB | ${ms.toFixed(2)} | ${Math.round((ROWS / ms) * 1000).toLocaleString('en-US')} | ${(mb / (ms / 1000)).toFixed(1)} |`,
     );
   }
+  const PAGES = 60;
+  const retained = { xml: measureRetained(bodies.xml, PAGES), json: measureRetained(bodies.v12, PAGES) };
+  lines.push(
+    '',
+    `Memory kept by one decoded row from each of ${PAGES} pages (every other row dropped), after full collections (growth of \`heapUsed\` + \`external\`): XML ${retained.xml.toFixed(1)} MiB, JSON ${retained.json.toFixed(1)} MiB. A page text is about ${(bodies.xml.length / 2 ** 20).toFixed(1)} MiB, so a decoder that hands out slices of it would keep about ${((PAGES * bodies.xml.length) / 2 ** 20).toFixed(0)} MiB here.`,
+  );
   return lines.join('\n');
 }

@@ -203,7 +203,7 @@ function toResult(word: string | null | undefined): { result: SessionResult; res
   const text = word?.trim() ?? '';
   if (text === '') return { result: 'None' };
   const known = RESULT_BY_LOWER.get(text.toLowerCase());
-  return known ? { result: known } : { result: 'Unknown', resultWord: text.slice(0, 40) };
+  return known ? { result: known } : { result: 'Unknown', resultWord: toOwnString(text.slice(0, 40)) };
 }
 
 const link = z.object({
@@ -279,20 +279,35 @@ function withResult<T extends { state: ReplicaTaskSession['state'] | ReplicaJobS
   return out;
 }
 
+/**
+ * A copy of `text` that keeps nothing else alive. The XML reader's values are slices of the page text, and V8
+ * keeps a sliced string's parent: one UID kept from each of 60 pages would hold all 60 pages (67 MiB). Strings
+ * under 13 characters are always copied by V8; longer ones are flattened into a fresh string here.
+ */
+export function toOwnString(text: string): string {
+  return text.length < 13 ? text : ` ${text}`.slice(1);
+}
+
+function toOwnText(text: string | null): string | null {
+  return text === null ? null : toOwnString(text);
+}
+
 function toTaskSession(raw: RawTaskSession): ReplicaTaskSession {
+  const uid = toOwnString(raw.uid);
+  const name = toOwnString(raw.name);
   return withResult(
     {
-      uid: raw.uid,
-      id: toSessionId(raw.uid),
-      name: raw.name,
-      vmDisplayName: raw.vmdisplayname ?? stripSessionTimestamp(raw.name),
-      jobSessionUid: raw.jobsessionuid,
-      jobName: nameWithoutTimestamp(upLinkName(raw.links, isJobSessionRef)),
-      backupServerName: upLinkName(raw.links, isBackupServerRef),
+      uid,
+      id: toSessionId(uid),
+      name,
+      vmDisplayName: toOwnString(raw.vmdisplayname ?? stripSessionTimestamp(name)),
+      jobSessionUid: toOwnString(raw.jobsessionuid),
+      jobName: toOwnText(nameWithoutTimestamp(upLinkName(raw.links, isJobSessionRef))),
+      backupServerName: toOwnText(upLinkName(raw.links, isBackupServerRef)),
       creationTime: raw.creationtimeutc,
       endTime: raw.endtimeutc,
       state: raw.state,
-      reason: raw.reason ?? '',
+      reason: toOwnString(raw.reason ?? ''),
       totalSize: typeof raw.totalsize === 'number' ? raw.totalsize : 0,
     },
     raw.result,
@@ -300,21 +315,22 @@ function toTaskSession(raw: RawTaskSession): ReplicaTaskSession {
 }
 
 function toJobSession(raw: RawJobSession): ReplicaJobSession {
+  const uid = toOwnString(raw.uid);
   return withResult(
     {
-      uid: raw.uid,
-      id: toSessionId(raw.uid),
-      name: raw.name,
-      jobUid: raw.jobuid,
-      jobName: raw.jobname,
-      jobType: raw.jobtype,
-      backupServerName: upLinkName(raw.links, isBackupServerRef),
+      uid,
+      id: toSessionId(uid),
+      name: toOwnString(raw.name),
+      jobUid: toOwnString(raw.jobuid),
+      jobName: toOwnString(raw.jobname),
+      jobType: toOwnString(raw.jobtype),
+      backupServerName: toOwnText(upLinkName(raw.links, isBackupServerRef)),
       creationTime: raw.creationtimeutc,
       endTime: raw.endtimeutc,
       state: raw.state,
       progress: typeof raw.progress === 'number' ? Math.min(raw.progress, 100) : 0,
       isRetry: raw.isretry === true,
-      failureMessage: raw.failuremessage ? raw.failuremessage : null,
+      failureMessage: raw.failuremessage ? toOwnString(raw.failuremessage) : null,
     },
     raw.result,
   );
