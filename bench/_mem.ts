@@ -1,0 +1,14 @@
+import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { parseQueryPage } from '../src/veeam/em-schemas.js';
+import { parseEmBody } from '../src/veeam/parse-em-body.js';
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+const body = readFileSync('/tmp/em-speed/page.' + (process.argv[2] ?? 'xml'));
+gc();
+const m0 = process.memoryUsage(); const before = m0.heapUsed;
+const kept: unknown[] = [];
+for (let p = 0; p < 60; p++) kept.push(parseQueryPage('ReplicaTaskSession', parseEmBody(Buffer.from(body)).tree).items[0]);
+gc(); gc();
+const m1 = process.memoryUsage(); console.log(process.argv[2] ?? 'xml', 'heap', ((m1.heapUsed - before) / 2 ** 20).toFixed(1), 'external', ((m1.external - m0.external) / 2 ** 20).toFixed(1), 'rss', ((m1.rss - m0.rss) / 2 ** 20).toFixed(1), kept.length);
