@@ -79,6 +79,24 @@ function digitAt(text: string, at: number): number {
   return code >= 0 && code <= 9 ? code : -1;
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function daysInMonth(year: number, month: number): number {
+  if (month !== 2) return DAYS_IN_MONTH[month - 1]!;
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+}
+
+/** The whole number written by `length` digits from `from`, or -1 when one is not a digit. */
+function digitsAt(text: string, from: number, length: number): number {
+  let out = 0;
+  for (let at = from; at < from + length; at += 1) {
+    const digit = digitAt(text, at);
+    if (digit < 0) return -1;
+    out = out * 10 + digit;
+  }
+  return out;
+}
+
 /**
  * The form EM sends nearly always, `2026-11-02T18:48:51.872Z` (or without the Z, or with up to 7 fraction
  * digits), read by hand; anything else (a zone offset, padding, an impossible day) is null and goes to the
@@ -96,25 +114,13 @@ export function toPlainUtcDate(text: string): Date | null {
   ) {
     return null;
   }
-  let fields = 0;
-  const number = (from: number, length: number): number => {
-    let out = 0;
-    for (let at = from; at < from + length; at += 1) {
-      const digit = digitAt(text, at);
-      if (digit < 0) return -1;
-      out = out * 10 + digit;
-    }
-    fields += 1;
-    return out;
-  };
-  const year = number(0, 4);
-  const month = number(5, 2);
-  const day = number(8, 2);
-  const hour = number(11, 2);
-  const minute = number(14, 2);
-  const second = number(17, 2);
-  if (fields !== 6 || year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || minute < 0 || second < 0)
-    return null;
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
+  const hour = digitsAt(text, 11, 2);
+  const minute = digitsAt(text, 14, 2);
+  const second = digitsAt(text, 17, 2);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || minute < 0 || second < 0) return null;
   if (hour > 23 || minute > 59 || second > 59) return null;
   let at = 19;
   let ms = 0;
@@ -133,11 +139,9 @@ export function toPlainUtcDate(text: string): Date | null {
   }
   if (at < n && (text.charCodeAt(at) === 0x5a || text.charCodeAt(at) === 0x7a)) at += 1;
   if (at !== n) return null;
-  const time = Date.UTC(year, month - 1, day, hour, minute, second, ms);
-  const date = new Date(time);
-  // 2026-02-30 rolls over in Date.UTC; Date.parse refuses it, so the reference path decides
-  if (date.getUTCDate() !== day || date.getUTCMonth() !== month - 1 || year < 100) return null;
-  return date;
+  // 2026-02-30 would roll over in Date.UTC; Date.parse refuses it, so the reference path decides
+  if (year < 100 || day > daysInMonth(year, month)) return null;
+  return new Date(Date.UTC(year, month - 1, day, hour, minute, second, ms));
 }
 
 /** XML's `xsi:nil="true"` (the reader drops the prefix): the element is there and means null. */
@@ -228,14 +232,21 @@ const links = z
   });
 
 function upLinkName(list: EmLink[], matches: (type: string) => boolean): string | null {
-  const hit = list.find(
-    (item) => item.rel?.toLowerCase() === 'up' && item.type !== null && matches(item.type),
-  );
-  return hit?.name ?? null;
+  for (let index = 0; index < list.length; index += 1) {
+    const item = list[index]!;
+    const rel = item.rel;
+    if (rel === null || (rel !== 'Up' && rel.toLowerCase() !== 'up')) continue;
+    if (item.type !== null && matches(item.type)) return item.name ?? null;
+  }
+  return null;
 }
 
-const isBackupServerRef = (type: string) => type.toLowerCase() === 'backupserverreference';
-const isJobSessionRef = (type: string) => /jobsessionreference$/i.test(type);
+const isBackupServerRef = (type: string) =>
+  type === 'BackupServerReference' || type.toLowerCase() === 'backupserverreference';
+const isJobSessionRef = (type: string) =>
+  type === 'ReplicaJobSessionReference' ||
+  type === 'BackupJobSessionReference' ||
+  /jobsessionreference$/i.test(type);
 
 type RawTaskSession = {
   uid: string;

@@ -512,9 +512,17 @@ describe('toPlainUtcDate', () => {
     );
   });
 
+  it('reads leap days', () => {
+    expect(toPlainUtcDate('2028-02-29T10:00:00Z')?.toISOString()).toBe('2028-02-29T10:00:00.000Z');
+    expect(toPlainUtcDate('2000-02-29T10:00:00')?.toISOString()).toBe('2000-02-29T10:00:00.000Z');
+  });
+
   it('leaves every other form to the reference path', () => {
     for (const text of [
       '2026-02-30T10:00:00Z',
+      '2026-02-29T10:00:00Z',
+      '2100-02-29T10:00:00Z',
+      '2026-04-31T10:00:00Z',
       '2026-11-02T24:00:00Z',
       '2026-11-02T18:48:51+02:00',
       ' 2026-11-02T18:48:51Z',
