@@ -489,7 +489,7 @@ export function createEmClient(options: EmClientOptions): EmClient {
           (items.length === 0 && unreadable.length === 0);
         if (!done && concurrency > 1) {
           // the next pages are on their way while the consumer reads this one
-          pagesCount = Math.max(pagesCount, parsed.pagesCount);
+          pagesCount = parsed.pagesCount;
           topUp();
         }
         yield { ...parsed, items };
