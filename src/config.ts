@@ -96,6 +96,8 @@ const envSchema = z.object({
   VEEAM_MAX_RESPONSE_MB: int('VEEAM_MAX_RESPONSE_MB', 1, 1024).default(64),
   // 2,000 pages of 500 rows are a million sessions, more than 30 days of EM history of a large estate
   VEEAM_MAX_PAGES: int('VEEAM_MAX_PAGES', 1, 1_000_000).default(2000),
+  // pages 2..N of a query are fetched this many at a time once page 1 gives PagesCount; 1 turns it off
+  VEEAM_CONCURRENCY: int('VEEAM_CONCURRENCY', 1, 16).default(4),
 
   SLACK_BOT_TOKEN: optionalText.refine((v) => v === undefined || v.startsWith('xoxb-'), {
     message:
@@ -164,6 +166,8 @@ export interface VeeamConfig {
   maxResponseMb?: number;
   /** VEEAM_MAX_PAGES: the most pages one query follows; default 2000 */
   maxPages?: number;
+  /** VEEAM_CONCURRENCY: pages of one query requested side by side; default 4, 1 for one at a time */
+  concurrency?: number;
 }
 
 export interface SlackConfig {
@@ -258,6 +262,7 @@ export function loadConfig(env: Env = process.env, readFile: (path: string) => s
       pageSize: e.VEEAM_PAGE_SIZE,
       maxResponseMb: e.VEEAM_MAX_RESPONSE_MB,
       maxPages: e.VEEAM_MAX_PAGES,
+      concurrency: e.VEEAM_CONCURRENCY,
     };
   }
 

@@ -10,7 +10,7 @@ export interface ControlRouteOptions {
   nowMs: () => number;
   setFaults(faults: FaultOptions): void;
   setQuirks(quirks: SimulatorQuirks): void;
-  stats: { requests: number; bytesSent: number };
+  stats: { requests: number; bytesSent: number; inFlight: number; maxInFlight: number };
   counts(): Record<string, number>;
   resetStats(): void;
 }

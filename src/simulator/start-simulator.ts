@@ -53,6 +53,10 @@ export interface SimulatorOptions {
 export interface SimulatorStats {
   requests: number;
   bytesSent: number;
+  /** /api requests being answered right now (latency included) */
+  inFlight: number;
+  /** the most /api requests answered at once since the start or the last reset */
+  maxInFlight: number;
 }
 
 export interface RunningSimulator {
@@ -95,7 +99,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
 
   const data = generateData(seed, nowMs(), options.data);
   const store: SimStore = createSimStore(data, { seed, withFraction: keyStyle === 'v13', lagMs });
-  const stats: SimulatorStats = { requests: 0, bytesSent: 0 };
+  const stats: SimulatorStats = { requests: 0, bytesSent: 0, inFlight: 0, maxInFlight: 0 };
   const replies = createReplies(keyStyle, options.jsonBom === true, () => quirks);
   const logons = createLogonSessions({
     username: options.username ?? 'replibot',
@@ -109,6 +113,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const resetStats = () => {
     stats.requests = 0;
     stats.bytesSent = 0;
+    stats.maxInFlight = stats.inFlight;
   };
   const api = createApiRoutes({ store, logons, replies, nowMs, quirks: () => quirks });
   const control = createControlRoutes({
@@ -144,12 +149,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     const host = req.headers.host ?? `${options.host ?? '127.0.0.1'}:${port}`;
     const url = new URL(req.url ?? '/', `${scheme}://${host}`);
     const first = url.pathname.split('/')[1]?.toLowerCase();
+    let counted = false;
     try {
       if (first === '_sim') {
         write(res, await control.route(req, url), false);
         return;
       }
       stats.requests++;
+      stats.inFlight++;
+      stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
+      counted = true;
       if (first !== 'api') {
         write(
           res,
@@ -175,6 +184,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       if (!res.headersSent)
         write(res, replies.error(wantsJson(req), 500, `Simulator error: ${message}`), true);
       else res.destroy();
+    } finally {
+      if (counted) stats.inFlight--;
     }
   };
 

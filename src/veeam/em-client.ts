@@ -40,6 +40,9 @@ export interface EmClientOptions extends VeeamConfig {
   retry?: { attempts: number; baseDelayMs: number };
 }
 
+/** Pages of one query fetched side by side once page 1 tells how many there are (1: one after another). */
+export const DEFAULT_CONCURRENCY = 4;
+
 export interface EmClientStats {
   /** HTTP requests sent, logon and logoff included */
   requests: number;
@@ -64,6 +67,8 @@ interface Session {
   token: string;
   /** null when the logon body carried none; logoff is then skipped (the session expires after 15 minutes) */
   sessionId: string | null;
+  /** requests sent with it: a fresh session that others used too may have been spent by them */
+  served: number;
 }
 
 interface Answer {
@@ -74,6 +79,8 @@ interface Answer {
 
 const SESSION_HEADER = 'X-RestSvcSessionId';
 const MAX_BACKOFF_MS = 5_000;
+/** logons one GET may ask for after a 401: one, and two more only when other requests shared the fresh session */
+const MAX_RELOGONS = 3;
 const ID_PATTERN = /^[A-Za-z0-9-]{1,64}$/;
 export const DEFAULT_MAX_RESPONSE_MB = 64;
 export const DEFAULT_MAX_PAGES = 2000;
@@ -99,6 +106,7 @@ export function createEmClient(options: EmClientOptions): EmClient {
   const maxResponseMb = options.maxResponseMb ?? DEFAULT_MAX_RESPONSE_MB;
   const maxResponseBytes = Math.max(1, Math.trunc(maxResponseMb * 1024 * 1024));
   const maxPages = Math.max(1, Math.trunc(options.maxPages ?? DEFAULT_MAX_PAGES));
+  const concurrency = Math.max(1, Math.trunc(options.concurrency ?? DEFAULT_CONCURRENCY));
 
   const secrets = new Set<string>([options.password, basicAuth, basicAuth.slice('Basic '.length)]);
   const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 8 });
@@ -176,7 +184,9 @@ export function createEmClient(options: EmClientOptions): EmClient {
     path: string,
     headers: Record<string, string>,
     ctx: RequestContext,
+    signal?: AbortSignal,
   ): Promise<Answer> {
+    if (signal?.aborted) throw abandoned(ctx);
     stats.requests += 1;
     const started = performance.now();
     try {
@@ -184,7 +194,9 @@ export function createEmClient(options: EmClientOptions): EmClient {
         method,
         url: path,
         headers: { Accept: accept, ...headers, ...(method === 'POST' ? { 'Content-Length': '0' } : {}) },
-        signal: AbortSignal.timeout(options.timeoutMs),
+        signal: signal
+          ? AbortSignal.any([AbortSignal.timeout(options.timeoutMs), signal])
+          : AbortSignal.timeout(options.timeoutMs),
       });
       const body = Buffer.from(response.data ?? new ArrayBuffer(0));
       stats.bytesReceived += body.length;
@@ -202,6 +214,8 @@ export function createEmClient(options: EmClientOptions): EmClient {
       );
       return { status: response.status, headers: response.headers as Record<string, unknown>, body };
     } catch (error) {
+      // the caller gave the request up (an early stop of a query): nobody reads this answer
+      if (signal?.aborted) throw abandoned(ctx);
       if (isTooLarge(error)) {
         logger.warn({ method, path: logPath(path), maxResponseMb }, 'EM answer too large');
         throw new ReplibotError(
@@ -219,7 +233,11 @@ export function createEmClient(options: EmClientOptions): EmClient {
   }
 
   /** Sends with bounded exponential backoff and jitter on transport failures, 500 and 503. */
-  async function withRetry(run: () => Promise<Answer>, ctx: RequestContext): Promise<Answer> {
+  async function withRetry(
+    run: () => Promise<Answer>,
+    ctx: RequestContext,
+    signal?: AbortSignal,
+  ): Promise<Answer> {
     for (let attempt = 1; ; attempt += 1) {
       let answer: Answer;
       try {
@@ -230,25 +248,41 @@ export function createEmClient(options: EmClientOptions): EmClient {
           error instanceof ReplibotError &&
           (error.code === 'em_unreachable' ||
             (error.code === 'em_error' && (error.status === 500 || error.status === 503)));
-        if (!retryable || attempt >= retry.attempts) throw error;
-        await backoff(attempt, ctx, error.code);
+        if (!retryable || attempt >= retry.attempts || signal?.aborted) throw error;
+        await backoff(attempt, ctx, error.code, signal);
         continue;
       }
       // a 500 whose EM Error names the filter or query is the request's fault: asking again gives the same answer
       if (answer.status === 500 && isBadQueryAnswer(answer.body)) return answer;
       if ((answer.status === 500 || answer.status === 503) && attempt < retry.attempts) {
-        await backoff(attempt, ctx, `HTTP ${answer.status}`);
+        await backoff(attempt, ctx, `HTTP ${answer.status}`, signal);
         continue;
       }
       return answer;
     }
   }
 
-  async function backoff(attempt: number, ctx: RequestContext, reason: string): Promise<void> {
+  async function backoff(
+    attempt: number,
+    ctx: RequestContext,
+    reason: string,
+    signal?: AbortSignal,
+  ): Promise<void> {
     const ceiling = Math.min(retry.baseDelayMs * 2 ** (attempt - 1), MAX_BACKOFF_MS);
     const delayMs = Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
     logger.warn({ what: ctx.what, attempt, delayMs, reason }, 'EM request failed; retrying');
-    await new Promise((resolve) => setTimeout(resolve, delayMs));
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(abandoned(ctx));
+      };
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, delayMs);
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
+    });
   }
 
   async function logon(): Promise<Session> {
@@ -280,7 +314,7 @@ export function createEmClient(options: EmClientOptions): EmClient {
     }
     stats.logons += 1;
     logger.info({ url: baseUrl, user: options.username }, 'logged on to Enterprise Manager');
-    return { token, sessionId };
+    return { token, sessionId, served: 0 };
   }
 
   /** The current session, or the one logon in flight that every concurrent caller shares. */
@@ -300,22 +334,32 @@ export function createEmClient(options: EmClientOptions): EmClient {
   }
 
   /** A GET with the session: on 401 (expired or revoked) logs on again and sends once more. */
-  async function authedGet(path: string, ctx: RequestContext): Promise<Answer> {
-    return withRetry(async () => {
-      const used = await currentSession();
-      const answer = await send('GET', path, { [SESSION_HEADER]: used.token }, ctx);
-      if (answer.status !== 401) return answer;
-      logger.info({ what: ctx.what }, 'EM session expired or was revoked; logging on again');
-      // only the first caller to see the stale token drops it; the others join its logon
-      if (session === used) session = null;
-      const fresh = await currentSession();
-      return send('GET', path, { [SESSION_HEADER]: fresh.token }, ctx);
-    }, ctx);
+  async function authedGet(path: string, ctx: RequestContext, signal?: AbortSignal): Promise<Answer> {
+    return withRetry(
+      async () => {
+        let used = await currentSession();
+        used.served += 1;
+        let answer = await send('GET', path, { [SESSION_HEADER]: used.token }, ctx, signal);
+        // a fresh session refused is the end, unless pages side by side shared it (and may have spent it)
+        for (let relogons = 0; answer.status === 401 && relogons < MAX_RELOGONS; relogons += 1) {
+          if (relogons > 0 && used.served <= 1) break;
+          logger.info({ what: ctx.what }, 'EM session expired or was revoked; logging on again');
+          // only the first caller to see the stale token drops it; the others join its logon
+          if (session === used) session = null;
+          used = await currentSession();
+          used.served += 1;
+          answer = await send('GET', path, { [SESSION_HEADER]: used.token }, ctx, signal);
+        }
+        return answer;
+      },
+      ctx,
+      signal,
+    );
   }
 
   /** A GET that must answer 200; its body parsed into the lower-case tree. An EM Error body on a 200 is an error. */
-  async function getTree(path: string, ctx: RequestContext): Promise<unknown> {
-    const answer = await authedGet(path, ctx);
+  async function getTree(path: string, ctx: RequestContext, signal?: AbortSignal): Promise<unknown> {
+    const answer = await authedGet(path, ctx, signal);
     if (answer.status === 500 && isBadQueryAnswer(answer.body)) {
       throw scrub(toHttpError(400, answer.body, { ...ctx, phase: 'request' }));
     }
@@ -350,60 +394,130 @@ export function createEmClient(options: EmClientOptions): EmClient {
     }
   }
 
+  /** One page of a query, checked to be the page asked for (EM's empty answer may say page 1 of 0). */
+  async function fetchQueryPage<T extends SessionType>(
+    type: T,
+    query: EmQuery,
+    page: number,
+    pageSize: number,
+    signal?: AbortSignal,
+  ): Promise<EmPage<EntityByType[T]> & { unreadable: UnreadableRow[] }> {
+    const ctx = context(`the query for ${type} (page ${page})`);
+    const tree = await getTree(toQueryPath(type, query, page, pageSize), ctx, signal);
+    const parsed = parseQueryPage(type, tree, ctx.what);
+    if (parsed.pageNum !== page && !(parsed.pagesCount === 0 && page === 1)) {
+      throw new ReplibotError(
+        'em_bad_response',
+        `Enterprise Manager sent page ${parsed.pageNum} when asked for page ${page} of a ${type} query.`,
+        {
+          hint: 'Check that VEEAM_URL points at Enterprise Manager 12 or 13 directly, not through a caching proxy.',
+        },
+      );
+    }
+    return parsed;
+  }
+
+  /**
+   * The pages of a query, in order. Page 1 comes alone (it tells PagesCount); after it up to `concurrency`
+   * pages are requested side by side, never more than that ahead of the consumer, so a slow consumer holds at
+   * most `concurrency` pages in memory. Each page is retried and bounded as any GET; rows seen on an earlier
+   * page are left out. When the consumer stops early (break, `limit`, an error), the requests still running are
+   * aborted and awaited before the generator returns, so none is left running unobserved.
+   */
   async function* queryPages<T extends SessionType>(
     type: T,
     query: EmQuery,
   ): AsyncGenerator<EmPage<EntityByType[T]>, void, undefined> {
+    type Fetched = EmPage<EntityByType[T]> & { unreadable: UnreadableRow[] };
     const limit = query.limit ?? null;
     if (limit !== null && limit <= 0) return;
     const pageSize = toPageSize(query.pageSize, options.pageSize, limit);
     // rows move between pages while EM inserts new sessions; the same row is never handed out twice
     const seen = new Set<string>();
+    const controller = new AbortController();
+    // the pages requested and not yet handed out, in page order
+    const ahead: Array<Promise<Fetched>> = [];
     let delivered = 0;
-    let page = 1;
-    for (;;) {
-      const ctx = context(`the query for ${type} (page ${page})`);
-      const tree = await getTree(toQueryPath(type, query, page, pageSize), ctx);
-      const { unreadable, ...parsed } = parseQueryPage(type, tree, ctx.what);
-      reportUnreadable(unreadable, ctx.what, query);
-      if (parsed.pageNum !== page && !(parsed.pagesCount === 0 && page === 1)) {
-        throw new ReplibotError(
-          'em_bad_response',
-          `Enterprise Manager sent page ${parsed.pageNum} when asked for page ${page} of a ${type} query.`,
-          {
-            hint: 'Check that VEEAM_URL points at Enterprise Manager 12 or 13 directly, not through a caching proxy.',
-          },
-        );
+    // the PagesCount of the latest page read; pages past it are not requested
+    let pagesCount = 1;
+    let nextToRequest = 2;
+
+    const request = (page: number): void => {
+      const pending = fetchQueryPage(type, query, page, pageSize, controller.signal);
+      // handled here so an aborted or failed page nobody reads is never an unhandled rejection; it still
+      // rejects for the consumer that reaches it
+      pending.catch(() => undefined);
+      ahead.push(pending);
+    };
+    /** Requests pages until `concurrency` are ahead, as far as PagesCount, VEEAM_MAX_PAGES and `limit` allow. */
+    const topUp = (): void => {
+      while (
+        ahead.length < concurrency &&
+        nextToRequest <= pagesCount &&
+        nextToRequest <= maxPages &&
+        // with a limit, only as many pages as the rows still wanted can fill
+        (limit === null || ahead.length * pageSize < limit - delivered)
+      ) {
+        request(nextToRequest);
+        nextToRequest += 1;
       }
-      const items: Array<EntityByType[T]> = [];
-      for (const item of parsed.items) {
-        if (seen.has(item.uid)) continue;
-        seen.add(item.uid);
-        items.push(item);
-        if (limit !== null && delivered + items.length >= limit) break;
+    };
+
+    try {
+      for (let page = 1; ; page += 1) {
+        const ctx = context(`the query for ${type} (page ${page})`);
+        let pending = page === 1 ? undefined : ahead.shift();
+        if (pending === undefined) {
+          // page 1, or one-at-a-time paging (concurrency 1, or a page count that grew past what was asked)
+          nextToRequest = Math.max(nextToRequest, page + 1);
+          pending = fetchQueryPage(type, query, page, pageSize, controller.signal);
+        }
+        const fetched = await pending;
+        const { unreadable, ...parsed } = fetched;
+        reportUnreadable(unreadable, ctx.what, query);
+        const items: Array<EntityByType[T]> = [];
+        for (const item of parsed.items) {
+          if (seen.has(item.uid)) continue;
+          seen.add(item.uid);
+          items.push(item);
+          if (limit !== null && delivered + items.length >= limit) break;
+        }
+        delivered += items.length;
+        const done =
+          (limit !== null && delivered >= limit) ||
+          parsed.pageNum >= parsed.pagesCount ||
+          (items.length === 0 && unreadable.length === 0);
+        if (!done && concurrency > 1) {
+          // the next pages are on their way while the consumer reads this one
+          pagesCount = parsed.pagesCount;
+          topUp();
+        }
+        yield { ...parsed, items };
+        if (limit !== null && delivered >= limit) return;
+        if (parsed.pageNum >= parsed.pagesCount) return;
+        if (items.length === 0 && unreadable.length === 0) {
+          // an EM that claims more pages but sends nothing new would be paged for ever
+          logger.warn(
+            { what: ctx.what, pagesCount: parsed.pagesCount },
+            'EM page brought no new rows; the query stops here',
+          );
+          return;
+        }
+        if (page >= maxPages) {
+          throw new ReplibotError(
+            'em_too_many_pages',
+            `Enterprise Manager claims ${parsed.pagesCount.toLocaleString('en-US')} pages for a ${type} query; replibot stopped after ${maxPages.toLocaleString('en-US')}.`,
+            {
+              hint: `Ask about a shorter time or fewer VMs, or raise VEEAM_MAX_PAGES (now ${maxPages}) or VEEAM_PAGE_SIZE.`,
+            },
+          );
+        }
       }
-      delivered += items.length;
-      yield { ...parsed, items };
-      if (limit !== null && delivered >= limit) return;
-      if (parsed.pageNum >= parsed.pagesCount) return;
-      if (items.length === 0 && unreadable.length === 0) {
-        // an EM that claims more pages but sends nothing new would be paged for ever
-        logger.warn(
-          { what: ctx.what, pagesCount: parsed.pagesCount },
-          'EM page brought no new rows; the query stops here',
-        );
-        return;
+    } finally {
+      if (ahead.length > 0) {
+        controller.abort();
+        await Promise.allSettled(ahead);
       }
-      if (page >= maxPages) {
-        throw new ReplibotError(
-          'em_too_many_pages',
-          `Enterprise Manager claims ${parsed.pagesCount.toLocaleString('en-US')} pages for a ${type} query; replibot stopped after ${maxPages.toLocaleString('en-US')}.`,
-          {
-            hint: `Ask about a shorter time or fewer VMs, or raise VEEAM_MAX_PAGES (now ${maxPages}) or VEEAM_PAGE_SIZE.`,
-          },
-        );
-      }
-      page = parsed.pageNum + 1;
     }
   }
 
@@ -559,6 +673,11 @@ export function createEmClient(options: EmClientOptions): EmClient {
     getTaskSession,
     close,
   };
+}
+
+/** The error of a request given up by its caller; nobody reads it (its promise is handled where it starts). */
+function abandoned(ctx: RequestContext): ReplibotError {
+  return new ReplibotError('internal', `replibot gave up ${ctx.what}: the query stopped early.`);
 }
 
 /** axios' refusal of a body past maxContentLength (or a request past maxBodyLength). */

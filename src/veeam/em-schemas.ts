@@ -66,9 +66,82 @@ const utcDate = z.string().transform((value, ctx) => {
 });
 
 function toUtcDate(value: string): Date | null {
+  const quick = toPlainUtcDate(value);
+  if (quick !== null) return quick;
   const text = value.trim();
   const ms = ISO_DATE.test(text) ? Date.parse(HAS_ZONE.test(text) ? text : `${text}Z`) : Number.NaN;
   return Number.isNaN(ms) ? null : new Date(ms);
+}
+
+/** Digit at `at` of `text`, or -1. */
+function digitAt(text: string, at: number): number {
+  const code = text.charCodeAt(at) - 48;
+  return code >= 0 && code <= 9 ? code : -1;
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function daysInMonth(year: number, month: number): number {
+  if (month !== 2) return DAYS_IN_MONTH[month - 1]!;
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+}
+
+/** The whole number written by `length` digits from `from`, or -1 when one is not a digit. */
+function digitsAt(text: string, from: number, length: number): number {
+  let out = 0;
+  for (let at = from; at < from + length; at += 1) {
+    const digit = digitAt(text, at);
+    if (digit < 0) return -1;
+    out = out * 10 + digit;
+  }
+  return out;
+}
+
+/**
+ * The form EM sends nearly always, `2026-11-02T18:48:51.872Z` (or without the Z, or with up to 7 fraction
+ * digits), read by hand; anything else (a zone offset, padding, an impossible day) is null and goes to the
+ * reference path above, which decides.
+ */
+export function toPlainUtcDate(text: string): Date | null {
+  const n = text.length;
+  if (n < 19 || n > 28) return null;
+  if (
+    text.charCodeAt(4) !== 0x2d ||
+    text.charCodeAt(7) !== 0x2d ||
+    text.charCodeAt(10) !== 0x54 ||
+    text.charCodeAt(13) !== 0x3a ||
+    text.charCodeAt(16) !== 0x3a
+  ) {
+    return null;
+  }
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
+  const hour = digitsAt(text, 11, 2);
+  const minute = digitsAt(text, 14, 2);
+  const second = digitsAt(text, 17, 2);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || minute < 0 || second < 0) return null;
+  if (hour > 23 || minute > 59 || second > 59) return null;
+  let at = 19;
+  let ms = 0;
+  if (at < n && text.charCodeAt(at) === 0x2e) {
+    at += 1;
+    const from = at;
+    let scale = 100;
+    while (at < n && digitAt(text, at) >= 0) {
+      ms += digitAt(text, at) * scale;
+      scale /= 10;
+      at += 1;
+    }
+    if (at === from || at - from > 7) return null;
+    // Date.parse keeps whole milliseconds, as here
+    ms = Math.floor(ms + 1e-9);
+  }
+  if (at < n && (text.charCodeAt(at) === 0x5a || text.charCodeAt(at) === 0x7a)) at += 1;
+  if (at !== n) return null;
+  // 2026-02-30 would roll over in Date.UTC; Date.parse refuses it, so the reference path decides
+  if (year < 100 || day > daysInMonth(year, month)) return null;
+  return new Date(Date.UTC(year, month - 1, day, hour, minute, second, ms));
 }
 
 /** XML's `xsi:nil="true"` (the reader drops the prefix): the element is there and means null. */
@@ -134,7 +207,7 @@ function toResult(word: string | null | undefined): { result: SessionResult; res
   const text = word?.trim() ?? '';
   if (text === '') return { result: 'None' };
   const known = RESULT_BY_LOWER.get(text.toLowerCase());
-  return known ? { result: known } : { result: 'Unknown', resultWord: text.slice(0, 40) };
+  return known ? { result: known } : { result: 'Unknown', resultWord: toOwnString(text.slice(0, 40)) };
 }
 
 const link = z.object({
@@ -159,14 +232,21 @@ const links = z
   });
 
 function upLinkName(list: EmLink[], matches: (type: string) => boolean): string | null {
-  const hit = list.find(
-    (item) => item.rel?.toLowerCase() === 'up' && item.type !== null && matches(item.type),
-  );
-  return hit?.name ?? null;
+  for (let index = 0; index < list.length; index += 1) {
+    const item = list[index]!;
+    const rel = item.rel;
+    if (rel === null || (rel !== 'Up' && rel.toLowerCase() !== 'up')) continue;
+    if (item.type !== null && matches(item.type)) return item.name ?? null;
+  }
+  return null;
 }
 
-const isBackupServerRef = (type: string) => type.toLowerCase() === 'backupserverreference';
-const isJobSessionRef = (type: string) => /jobsessionreference$/i.test(type);
+const isBackupServerRef = (type: string) =>
+  type === 'BackupServerReference' || type.toLowerCase() === 'backupserverreference';
+const isJobSessionRef = (type: string) =>
+  type === 'ReplicaJobSessionReference' ||
+  type === 'BackupJobSessionReference' ||
+  /jobsessionreference$/i.test(type);
 
 type RawTaskSession = {
   uid: string;
@@ -210,20 +290,35 @@ function withResult<T extends { state: ReplicaTaskSession['state'] | ReplicaJobS
   return out;
 }
 
+/**
+ * A copy of `text` that keeps nothing else alive. The XML reader's values are slices of the page text, and V8
+ * keeps a sliced string's parent: one UID kept from each of 60 pages would hold all 60 pages (67 MiB). Strings
+ * under 13 characters are always copied by V8; longer ones are flattened into a fresh string here.
+ */
+export function toOwnString(text: string): string {
+  return text.length < 13 ? text : ` ${text}`.slice(1);
+}
+
+function toOwnText(text: string | null): string | null {
+  return text === null ? null : toOwnString(text);
+}
+
 function toTaskSession(raw: RawTaskSession): ReplicaTaskSession {
+  const uid = toOwnString(raw.uid);
+  const name = toOwnString(raw.name);
   return withResult(
     {
-      uid: raw.uid,
-      id: toSessionId(raw.uid),
-      name: raw.name,
-      vmDisplayName: raw.vmdisplayname ?? stripSessionTimestamp(raw.name),
-      jobSessionUid: raw.jobsessionuid,
-      jobName: nameWithoutTimestamp(upLinkName(raw.links, isJobSessionRef)),
-      backupServerName: upLinkName(raw.links, isBackupServerRef),
+      uid,
+      id: toSessionId(uid),
+      name,
+      vmDisplayName: toOwnString(raw.vmdisplayname ?? stripSessionTimestamp(name)),
+      jobSessionUid: toOwnString(raw.jobsessionuid),
+      jobName: toOwnText(nameWithoutTimestamp(upLinkName(raw.links, isJobSessionRef))),
+      backupServerName: toOwnText(upLinkName(raw.links, isBackupServerRef)),
       creationTime: raw.creationtimeutc,
       endTime: raw.endtimeutc,
       state: raw.state,
-      reason: raw.reason ?? '',
+      reason: toOwnString(raw.reason ?? ''),
       totalSize: typeof raw.totalsize === 'number' ? raw.totalsize : 0,
     },
     raw.result,
@@ -231,21 +326,22 @@ function toTaskSession(raw: RawTaskSession): ReplicaTaskSession {
 }
 
 function toJobSession(raw: RawJobSession): ReplicaJobSession {
+  const uid = toOwnString(raw.uid);
   return withResult(
     {
-      uid: raw.uid,
-      id: toSessionId(raw.uid),
-      name: raw.name,
-      jobUid: raw.jobuid,
-      jobName: raw.jobname,
-      jobType: raw.jobtype,
-      backupServerName: upLinkName(raw.links, isBackupServerRef),
+      uid,
+      id: toSessionId(uid),
+      name: toOwnString(raw.name),
+      jobUid: toOwnString(raw.jobuid),
+      jobName: toOwnString(raw.jobname),
+      jobType: toOwnString(raw.jobtype),
+      backupServerName: toOwnText(upLinkName(raw.links, isBackupServerRef)),
       creationTime: raw.creationtimeutc,
       endTime: raw.endtimeutc,
       state: raw.state,
       progress: typeof raw.progress === 'number' ? Math.min(raw.progress, 100) : 0,
       isRetry: raw.isretry === true,
-      failureMessage: raw.failuremessage ? raw.failuremessage : null,
+      failureMessage: raw.failuremessage ? toOwnString(raw.failuremessage) : null,
     },
     raw.result,
   );

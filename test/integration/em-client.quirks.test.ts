@@ -190,11 +190,23 @@ describe.each(['xml', 'json'] as const)('createEmClient (%s) with EM quirks', (f
 
   it('stops at the first page that brings nothing new when EM claims more pages', async () => {
     sim.setQuirks({ pagesCount: 1_000_000_000 });
-    const client = clientFor({ format });
+    const client = clientFor({ format, concurrency: 1 });
     const rows = await rowsOf(client, { filter: cmp('CreationTime', '>=', new Date(0)), pageSize: 100 });
     // 120 generated rows (and a few added above): two pages with rows, then an empty one
     expect(rows.length).toBeGreaterThanOrEqual(120);
     expect(client.stats.requests).toBe(1 + Math.ceil(rows.length / 100) + 1);
+  });
+
+  it('stops there with pages side by side too, giving up the pages already asked for', async () => {
+    sim.setQuirks({ pagesCount: 1_000_000_000 });
+    const query = { filter: cmp('CreationTime', '>=', new Date(0)), pageSize: 100 };
+    const sequential = await rowsOf(clientFor({ format, concurrency: 1 }), query);
+    const client = clientFor({ format, concurrency: 4 });
+    const rows = await rowsOf(client, query);
+    expect(rows.map((row) => row.uid)).toEqual(sequential.map((row) => row.uid));
+    // at most the 4 pages past the empty one were on their way when it arrived
+    expect(client.stats.requests).toBeGreaterThan(1 + Math.ceil(rows.length / 100) + 1);
+    expect(client.stats.requests).toBeLessThanOrEqual(1 + Math.ceil(rows.length / 100) + 1 + 4);
   });
 });
 

@@ -750,7 +750,7 @@ describe('startSimulator control API', () => {
       taskSessions: sim.counts().taskSessions,
     });
     sim.resetStats();
-    expect(sim.stats).toEqual({ requests: 0, bytesSent: 0 });
+    expect(sim.stats).toEqual({ requests: 0, bytesSent: 0, inFlight: 0, maxInFlight: 0 });
   });
 
   describe('faults', () => {

@@ -11,6 +11,8 @@ import {
   parseQueryPage,
   stripSessionTimestamp,
   taskSessionSchema,
+  toOwnString,
+  toPlainUtcDate,
 } from '../../../src/veeam/em-schemas.js';
 import { parseEmBody } from '../../../src/veeam/parse-em-body.js';
 
@@ -485,5 +487,62 @@ describe('the fast row decoder', () => {
       jobName: 'Job',
       result: 'None',
     });
+  });
+});
+
+describe('toPlainUtcDate', () => {
+  it('reads what Date.parse reads for the form EM sends', () => {
+    fc.assert(
+      fc.property(
+        fc.date({
+          min: new Date('1901-01-01T00:00:00Z'),
+          max: new Date('9999-12-31T23:59:59Z'),
+          noInvalidDate: true,
+        }),
+        fc.integer({ min: 0, max: 7 }),
+        fc.boolean(),
+        (date, fractionDigits, zulu) => {
+          const iso = date.toISOString();
+          const fraction =
+            fractionDigits === 0 ? '' : `.${`${iso.slice(20, 23)}9876`.slice(0, fractionDigits)}`;
+          const text = `${iso.slice(0, 19)}${fraction}${zulu ? 'Z' : ''}`;
+          expect(toPlainUtcDate(text)?.getTime()).toBe(Date.parse(`${text}${zulu ? '' : 'Z'}`));
+        },
+      ),
+    );
+  });
+
+  it('reads leap days', () => {
+    expect(toPlainUtcDate('2028-02-29T10:00:00Z')?.toISOString()).toBe('2028-02-29T10:00:00.000Z');
+    expect(toPlainUtcDate('2000-02-29T10:00:00')?.toISOString()).toBe('2000-02-29T10:00:00.000Z');
+  });
+
+  it('leaves every other form to the reference path', () => {
+    for (const text of [
+      '2026-02-30T10:00:00Z',
+      '2026-02-29T10:00:00Z',
+      '2100-02-29T10:00:00Z',
+      '2026-04-31T10:00:00Z',
+      '2026-11-02T24:00:00Z',
+      '2026-11-02T18:48:51+02:00',
+      ' 2026-11-02T18:48:51Z',
+      '2026-11-02t18:48:51Z',
+      '2026-11-02T18:48:51.Z',
+      '2026-11-02T18:48:51.12345678Z',
+      '0099-11-02T18:48:51Z',
+      '2026-1x-02T18:48:51Z',
+    ]) {
+      expect(toPlainUtcDate(text)).toBeNull();
+    }
+  });
+});
+
+describe('toOwnString', () => {
+  it('gives the same text', () => {
+    const page = `<A UID="urn:veeam:ReplicaTaskSession:${'b'.repeat(36)}"/>`.repeat(3);
+    const slice = page.slice(8, 8 + 56);
+    expect(toOwnString(slice)).toBe(slice);
+    expect(toOwnString('short')).toBe('short');
+    expect(toOwnString('')).toBe('');
   });
 });
