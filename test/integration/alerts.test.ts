@@ -527,9 +527,18 @@ describe('failure alerts', () => {
     expect(down.map((m) => m.text)).toHaveLength(1);
     expect(down[0]?.text).toContain('polls failed in a row');
     expect(h.service.health().poller.emReachable).toBe(false);
+    // a VM fails during the outage: after it, the channel reads "reachable again" first, then the failure
+    h.sim.addTaskSession({ vm: 'sql09', job: 'SQL', result: 'Failed', reason: 'x', endTime: h.clock.now() });
+    const before = posts(h).length;
     h.sim.setFaults({});
     await laterPasses(h, 1);
     expect(posts(h).filter((m) => m.text.includes('reachable again'))).toHaveLength(1);
+    const after = posts(h, 'C0ALERTS').slice(before);
+    expect(
+      after.map((m) =>
+        m.text.includes('reachable again') ? 'reachable' : m.text.includes('sql09') ? 'sql09' : 'other',
+      ),
+    ).toEqual(['reachable', 'sql09']);
     await laterPasses(h, 2);
     expect(posts(h).filter((m) => m.text.includes('reachable again'))).toHaveLength(1);
     expect(posts(h).filter((m) => m.text.includes('is unreachable since'))).toHaveLength(1);
