@@ -169,11 +169,11 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
         answerer,
         logger,
         commands: features.flatMap((f) => f.shellCommands ?? []),
-        banner: `${[...transportNotes(config), describeDatabase(config)]
+        banner: `${transportNotes(config)
           .map((note) => `replibot: ${note}\n`)
           .join(
             '',
-          )}replibot: ${where}. Times are in ${timeZone}. Ask about replicas, type help for examples${isTTY ? ', exit to leave' : ''}.${simulator && isTTY ? '\nTry: replicas failed today for apache02 — or fail apache02 to watch a failure alert arrive.' : ''}`,
+          )}replibot: ${where}. Times are in ${timeZone}. Ask about replicas, type help for examples${isTTY ? ', exit to leave' : ''}.\nreplibot: ${describeDatabase(config)}.${simulator && isTTY ? '\nTry: replicas failed today for apache02 — or fail apache02 to watch a failure alert arrive.' : ''}`,
       });
     }
     for (const service of services) {

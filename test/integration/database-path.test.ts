@@ -98,7 +98,7 @@ describe('DATABASE_PATH with the built-in simulator', () => {
     input.end('');
     await running.done;
     expect(output.text()).toContain(
-      'replibot: subscriptions, mutes and digest schedules are kept in memory and lost when replibot stops (set DATABASE_PATH to keep them in a file)',
+      '\nreplibot: subscriptions, mutes and digest schedules are kept in memory and lost when replibot stops (set DATABASE_PATH to keep them in a file).\n',
     );
   });
 });

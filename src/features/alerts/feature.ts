@@ -4,7 +4,7 @@
  * chat, alerts printed as they happen plus an `alerts` command.
  */
 import type { Feature, FeatureContext } from '../../app/feature.js';
-import { formatDateTime } from '../../core/format.js';
+import { formatZonedDateTime } from '../../core/format.js';
 import {
   type AlertHealth,
   type AlertService,
@@ -99,7 +99,7 @@ export async function createAlertsFeature(ctx: FeatureContext): Promise<Feature 
   return {
     name: 'alerts',
     service,
-    subcommands: createAlertSubcommands({ store, clock, adminUserIds: config.adminUserIds }),
+    subcommands: createAlertSubcommands({ store, em: ctx.em, clock, adminUserIds: config.adminUserIds }),
     extend: (app) =>
       registerAlertActions(app, {
         store,
@@ -122,7 +122,7 @@ export async function createAlertsFeature(ctx: FeatureContext): Promise<Feature 
         async run(_args, shellCtx) {
           const h = service.health();
           const last = h.poller.lastSuccessAt
-            ? formatDateTime(h.poller.lastSuccessAt, shellCtx.timeZone)
+            ? formatZonedDateTime(h.poller.lastSuccessAt, shellCtx.timeZone)
             : 'not yet';
           shellCtx.print(
             [

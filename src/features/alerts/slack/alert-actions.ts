@@ -8,6 +8,7 @@ import type { Clock } from '../../../core/clock.js';
 import type { Logger } from '../../../logger.js';
 import { escapeMrkdwn } from '../../../slack/mrkdwn.js';
 import { toSlackDate } from '../../../slack/slack-date.js';
+import { createTimeZoneLookup } from '../../../slack/user-time-zones.js';
 import type { AlertStore } from '../alert-store.js';
 import { isAlertAdmin } from './alert-subcommands.js';
 import { ALERT_ACK_ACTION, ALERT_MUTE_ACTION_PREFIX } from './render-alert-message.js';
@@ -16,6 +17,7 @@ export interface AlertActionDeps {
   store: AlertStore;
   clock: Clock;
   adminUserIds: readonly string[];
+  /** DEFAULT_TIMEZONE: times in a reply are in the clicking user's zone (users.info), else this one */
   timeZone: string;
   logger: Logger;
   /** wakes the outbox worker */
@@ -24,8 +26,9 @@ export interface AlertActionDeps {
 
 export function registerAlertActions(app: App, deps: AlertActionDeps): void {
   const { store, clock } = deps;
+  const timeZones = createTimeZoneLookup({ defaultTimeZone: deps.timeZone, logger: deps.logger });
 
-  app.action<BlockButtonAction>(ALERT_ACK_ACTION, async ({ ack, body, action, respond }) => {
+  app.action<BlockButtonAction>(ALERT_ACK_ACTION, async ({ ack, body, action, respond, client }) => {
     await ack();
     const alertId = Number(action.value);
     const now = clock.now();
@@ -54,14 +57,14 @@ export function registerAlertActions(app: App, deps: AlertActionDeps): void {
       await respond({
         response_type: 'ephemeral',
         replace_original: false,
-        text: `<@${alert.acknowledgedBy}> already acknowledged this alert${alert.acknowledgedAt ? ` at ${toSlackDate(alert.acknowledgedAt, deps.timeZone)}` : ''}.`,
+        text: `<@${alert.acknowledgedBy}> already acknowledged this alert${alert.acknowledgedAt ? ` at ${toSlackDate(alert.acknowledgedAt, await timeZones.timeZoneOf(body.user.id, client))}` : ''}.`,
       });
     }
   });
 
   app.action<BlockButtonAction>(
     new RegExp(`^${ALERT_MUTE_ACTION_PREFIX}\\d+h$`),
-    async ({ ack, body, action, respond }) => {
+    async ({ ack, body, action, respond, client }) => {
       await ack();
       const [idText, hoursText] = String(action.value).split(':');
       const alert = store.alerts.get(Number(idText));
@@ -85,14 +88,18 @@ export function registerAlertActions(app: App, deps: AlertActionDeps): void {
       const now = clock.now();
       const until = new Date(now.getTime() + hours * 3_600_000);
       const names = [...new Set(alert.vms.filter((v) => v.recoveredAt === null).map((v) => v.vmName))];
-      store.transaction(() => {
-        for (const name of names) {
-          store.mutes.add(
-            { channelId: alert.channelId, scope: 'vm', name, until, createdBy: body.user.id },
-            now,
-          );
-        }
-      });
+      // a VM already muted here has its mute extended (one entry per VM), never a second one
+      const extended = store.transaction(
+        () =>
+          names.filter(
+            (name) =>
+              store.mutes.add(
+                { channelId: alert.channelId, scope: 'vm', name, until, createdBy: body.user.id },
+                now,
+              ).extended,
+          ).length,
+      );
+      const timeZone = await timeZones.timeZoneOf(body.user.id, client);
       deps.logger.info({ alertId: alert.id, vms: names.length, hours }, 'VMs muted from an alert');
       const shown = names
         .slice(0, 10)
@@ -101,7 +108,7 @@ export function registerAlertActions(app: App, deps: AlertActionDeps): void {
       await respond({
         response_type: 'in_channel',
         replace_original: false,
-        text: `<@${body.user.id}> muted ${shown}${names.length > 10 ? ` and ${names.length - 10} more` : ''} in this channel until ${toSlackDate(until, deps.timeZone)}. \`/replicas mutes\` lists mutes.`,
+        text: `<@${body.user.id}> muted ${shown}${names.length > 10 ? ` and ${names.length - 10} more` : ''} in this channel until ${toSlackDate(until, timeZone)}${extended > 0 ? ` (${extended === names.length ? 'already muted: extended' : `${extended} already muted: extended`})` : ''}. \`/replicas mutes\` lists mutes.`,
       });
     },
   );
