@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { escapeMrkdwn, toSafeMrkdwn, truncateText } from '../../../src/slack/mrkdwn.js';
+import { escapeMrkdwn, escapeStrayMarkup, toSafeMrkdwn, truncateText } from '../../../src/slack/mrkdwn.js';
 
 const decode = (text: string) =>
   text.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
@@ -50,5 +50,18 @@ describe('truncateText', () => {
           expect(escapeMrkdwn(raw).length).toBeGreaterThan(max);
       }),
     );
+  });
+});
+
+describe('escapeStrayMarkup', () => {
+  it('keeps mentions, dates and links and escapes every other angle bracket', () => {
+    expect(
+      escapeStrayMarkup(
+        '<@U123> set <!date^1715677380^{time}|09:03 UTC>; see <https://example.com|docs>. `unsubscribe <n>` a > b',
+      ),
+    ).toBe(
+      '<@U123> set <!date^1715677380^{time}|09:03 UTC>; see <https://example.com|docs>. `unsubscribe &lt;n&gt;` a &gt; b',
+    );
+    expect(escapeStrayMarkup('tz <IANA zone>, <!channel>')).toBe('tz &lt;IANA zone&gt;, <!channel>');
   });
 });
