@@ -5,6 +5,7 @@
  */
 import type { Feature, FeatureContext } from '../../app/feature.js';
 import { formatZonedDateTime } from '../../core/format.js';
+import { toSlackOnlyCommand } from '../../shell/shell.js';
 import {
   type AlertHealth,
   type AlertService,
@@ -18,6 +19,10 @@ import { createAlertSubcommands } from './slack/alert-subcommands.js';
 import { renderAlertHomeBlocks } from './slack/render-alert-home.js';
 import { createAlertWebClient, createSlackNotifier } from './slack/slack-notifier.js';
 import { createTextNotifier } from './text/text-notifier.js';
+
+/** What the terminal offers instead of `/replicas subscribe|mute ...`. */
+const TERMINAL_ALERTS =
+  'In the terminal every failure is printed here as it happens, with nothing to subscribe or mute; `alerts` shows the poller.';
 
 /** The pseudo channel the terminal chat subscribes with. */
 const TERMINAL_CHANNEL = 'terminal';
@@ -96,10 +101,11 @@ export async function createAlertsFeature(ctx: FeatureContext): Promise<Feature 
     ...(ctx.mode === 'shell' ? { paceMs: 0 } : {}),
   });
 
+  const subcommands = createAlertSubcommands({ store, em: ctx.em, clock, adminUserIds: config.adminUserIds });
   return {
     name: 'alerts',
     service,
-    subcommands: createAlertSubcommands({ store, em: ctx.em, clock, adminUserIds: config.adminUserIds }),
+    subcommands,
     extend: (app) =>
       registerAlertActions(app, {
         store,
@@ -137,6 +143,7 @@ export async function createAlertsFeature(ctx: FeatureContext): Promise<Feature 
           );
         },
       },
+      ...subcommands.map((s) => toSlackOnlyCommand(s, TERMINAL_ALERTS)),
     ],
     services: [
       {
