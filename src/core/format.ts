@@ -106,7 +106,7 @@ export function defaultWindowNote(intent: {
     : 'No time was named, so this is the last 24 hours.';
 }
 
-/** "Showing more (11)" for one row, "(11–20)" for several: the 1-based numbers of the next page. */
+/** "Next page (11)" for one row, "(11–20)" for several: the 1-based numbers of the next page. */
 export function nextPageRange(first: number, last: number): string {
   return last <= first ? `${first}` : `${first}–${last}`;
 }
