@@ -1,5 +1,5 @@
 /**
- * The `action_id`s of replibot's buttons and what their `value` carries. A "Show more" value holds the question,
+ * The `action_id`s of replibot's buttons and what their `value` carries. A "Next page" value holds the question,
  * the offset, the asker's zone and the fixed `now` of the first answer, so page 2 reads "today" the same way as
  * page 1 did even if it is clicked after midnight.
  */
