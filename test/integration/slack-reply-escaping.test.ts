@@ -1,11 +1,13 @@
 /**
  * Every `/replicas` subcommand's replies through the real app (the built-in simulator, the fake Slack Web API,
  * signed requests): no `<` or `>` reaches Slack unescaped unless it is markup we meant (a mention, a channel, a
- * date, a link), so `unsubscribe <n>` and `tz <IANA zone>` show as written instead of vanishing.
+ * date, a link), so `unsubscribe <n>` and `tz <IANA zone>` show as written instead of vanishing. And the App
+ * Home of the same app, whose times are shown in each reader's zone.
  */
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FeatureFactory } from '../../src/app/feature.js';
+import type { AlertService } from '../../src/features/alerts/alert-service.js';
 import { FEATURES, type RunningReplibot, startReplibot } from '../../src/main.js';
 import type { SlashSubcommand } from '../../src/slack/subcommands.js';
 import { type FakeSlackApi, startFakeSlackApi } from '../fakes/fake-slack-api.js';
@@ -40,6 +42,7 @@ function mrkdwnOf(body: Record<string, unknown>): string[] {
 let slack: FakeSlackApi;
 let running: RunningReplibot;
 const registered: SlashSubcommand[] = [];
+let alertService: AlertService | undefined;
 
 beforeAll(async () => {
   slack = await startFakeSlackApi();
@@ -47,6 +50,7 @@ beforeAll(async () => {
   const features: FeatureFactory[] = FEATURES.map((factory) => async (ctx) => {
     const feature = await factory(ctx);
     registered.push(...(feature.subcommands ?? []));
+    if ('service' in feature) alertService = feature.service as AlertService;
     return { ...feature, services: [] };
   });
   running = await startReplibot({
@@ -99,5 +103,17 @@ describe('/replicas replies', () => {
     expect(problems).toEqual([]);
     // the placeholders are still there, as text Slack shows
     expect(mrkdwnOf(await ask('subscriptions')).join('\n')).toContain('`/replicas unsubscribe &lt;n&gt;`');
+  });
+});
+
+describe('App Home', () => {
+  it("shows the last successful poll as a Slack date (the reader's zone) whose fallback names its zone", async () => {
+    expect((await alertService!.poller.pollOnce()).ok).toBe(true);
+    const sender = createSlackSender(`http://127.0.0.1:${running.slack!.port}/slack/events`);
+    await sender.event({ type: 'app_home_opened', user: 'U1', channel: 'D1', tab: 'home', event_ts: '1.2' });
+    const call = await slack.waitForCall('views.publish');
+    expect(JSON.stringify(call.params.view)).toMatch(
+      /last successful poll <!date\^\d+\^\{date_short_pretty\} \{time\}\|\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC>/,
+    );
   });
 });
