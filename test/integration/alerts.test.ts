@@ -789,5 +789,26 @@ describe('alert routing from Slack', () => {
     expect(button).toContain('|2026-03-02 09:00 EST>');
     const listed = (await command('mutes')).split('\n').find((line) => line.includes('dc02'));
     expect(listed).toContain('|2026-03-02 09:00 EST>');
+
+    // the button again: the same entry, extended
+    await h.sender.action(
+      blockActionsPayload({
+        actionId: `${ALERT_MUTE_ACTION_PREFIX}24h`,
+        value: `${alertId}:24`,
+        user: 'U222',
+        channel: 'C0ALERTS',
+        messageTs: posts(h)[0]!.ts,
+        responseUrl: h.slack.responseUrl('button-again'),
+      }),
+    );
+    expect(String((await h.slack.waitForResponse('button-again')).body.text)).toContain(
+      'until <!date^1772532000^{date_short_pretty} {time}|2026-03-03 05:00 EST> (already muted: extended)',
+    );
+    expect(
+      h.store.mutes
+        .active(h.clock.now(), 'C0ALERTS')
+        .filter((m) => m.name === 'dc02')
+        .map((m) => m.until.toISOString()),
+    ).toEqual(['2026-03-03T10:00:00.000Z']);
   });
 });

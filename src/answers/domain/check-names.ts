@@ -215,6 +215,9 @@ const NOUN: Record<NameField, string> = {
   BackupServerName: 'backup server',
 };
 
+/** How each field's value is named to a person: "VM", "job", "backup server". */
+export const NAME_NOUNS: Readonly<Record<NameField, string>> = NOUN;
+
 /** What a user types to name a value of that field: `on server srv02.tech.local`, `in job "SQL Replica"`. */
 function toNameClause(value: NamedValue): string {
   if (value.field === 'BackupServerName') return `on server ${value.name}`;

@@ -89,16 +89,17 @@ export function registerAlertActions(app: App, deps: AlertActionDeps): void {
       const until = new Date(now.getTime() + hours * 3_600_000);
       const names = [...new Set(alert.vms.filter((v) => v.recoveredAt === null).map((v) => v.vmName))];
       // a VM already muted here has its mute extended (one entry per VM), never a second one
-      const extended = store.transaction(
-        () =>
-          names.filter(
-            (name) =>
-              store.mutes.add(
-                { channelId: alert.channelId, scope: 'vm', name, until, createdBy: body.user.id },
-                now,
-              ).extended,
-          ).length,
+      const results = store.transaction(() =>
+        names.map((name) =>
+          store.mutes.add(
+            { channelId: alert.channelId, scope: 'vm', name, until, createdBy: body.user.id },
+            now,
+          ),
+        ),
       );
+      const extended = results.filter((r) => r.extended).length;
+      // a VM muted for longer already keeps its later end
+      const longer = results.filter((r) => r.mute.until.getTime() > until.getTime()).length;
       const timeZone = await timeZones.timeZoneOf(body.user.id, client);
       deps.logger.info({ alertId: alert.id, vms: names.length, hours }, 'VMs muted from an alert');
       const shown = names
@@ -108,7 +109,7 @@ export function registerAlertActions(app: App, deps: AlertActionDeps): void {
       await respond({
         response_type: 'in_channel',
         replace_original: false,
-        text: `<@${body.user.id}> muted ${shown}${names.length > 10 ? ` and ${names.length - 10} more` : ''} in this channel until ${toSlackDate(until, timeZone)}${extended > 0 ? ` (${extended === names.length ? 'already muted: extended' : `${extended} already muted: extended`})` : ''}. \`/replicas mutes\` lists mutes.`,
+        text: `<@${body.user.id}> muted ${shown}${names.length > 10 ? ` and ${names.length - 10} more` : ''} in this channel until ${toSlackDate(until, timeZone)}${extended > 0 ? ` (${extended === names.length ? 'already muted: extended' : `${extended} already muted: extended`}${longer > 0 ? `; ${longer} muted longer already, that end stays` : ''})` : ''}. \`/replicas mutes\` lists mutes.`,
       });
     },
   );

@@ -7,6 +7,7 @@
 import {
   checkNames,
   findUnseenNames,
+  NAME_NOUNS,
   type NamedValue,
   type NameField,
   toUnknownRouteText,
@@ -34,12 +35,6 @@ export interface AlertCommandDeps {
   /** empty: everyone may change subscriptions and mutes */
   adminUserIds: readonly string[];
 }
-
-const NOUN: Record<NameField, string> = {
-  VmDisplayName: 'VM',
-  JobName: 'job',
-  BackupServerName: 'backup server',
-};
 
 const MUTE_SCOPE: Partial<Record<NameField, MuteScope>> = { VmDisplayName: 'vm', JobName: 'job' };
 
@@ -207,7 +202,7 @@ export function createAlertSubcommands(deps: AlertCommandDeps): SlashSubcommand[
           const mark =
             names.length === 0
               ? ''
-              : ` :warning: EM has not seen ${names.map((n) => `${NOUN[n.field]} ${escapeMrkdwn(n.name)}`).join(' or ')} in the last 30 days, so this stays silent`;
+              : ` :warning: EM has not seen ${names.map((n) => `${NAME_NOUNS[n.field]} ${escapeMrkdwn(n.name)}`).join(' or ')} in the last 30 days, so this stays silent`;
           return `${i + 1}. ${escapeMrkdwn(describeSubscription(s))}: by ${creator(s)}, ${toSlackDate(s.createdAt, ctx.timeZone)}${mark}`;
         });
         await ctx.respond(
