@@ -194,6 +194,8 @@ export interface Config {
   reconcileLookbackHours: number;
   reconcileIntervalSeconds: number;
   databasePath: string;
+  /** DATABASE_PATH was set: the file is used even with the built-in simulator (else the demo keeps it in memory) */
+  databasePathGiven: boolean;
   digestGraceMinutes: number;
   /** the one-writer lease: heartbeat every third of it; a standby takes over within about two */
   leaseSeconds: number;
@@ -297,6 +299,7 @@ export function loadConfig(env: Env = process.env, readFile: (path: string) => s
     reconcileLookbackHours: e.RECONCILE_LOOKBACK_HOURS,
     reconcileIntervalSeconds: e.RECONCILE_INTERVAL_SECONDS,
     databasePath: e.DATABASE_PATH,
+    databasePathGiven: env.DATABASE_PATH !== undefined && env.DATABASE_PATH.trim() !== '',
     digestGraceMinutes: e.DIGEST_GRACE_MINUTES,
     leaseSeconds: e.LEASE_SECONDS,
     logLevel: e.LOG_LEVEL,

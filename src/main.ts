@@ -6,7 +6,7 @@
 import type { Readable, Writable } from 'node:stream';
 import { createDefaultAnswerer } from './answers/create-default-answerer.js';
 import { connectEm } from './app/connect-em.js';
-import { openReplibotDatabase } from './app/database.js';
+import { describeDatabase, openReplibotDatabase, toDatabasePath } from './app/database.js';
 import type { Feature, FeatureContext, FeatureFactory, Service } from './app/feature.js';
 import { createLeadership, type Leadership } from './app/leadership.js';
 import { createInteractiveLogger, localTimeZone, transportNotes } from './commands/one-shot.js';
@@ -65,8 +65,9 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
       ? createInteractiveLogger(env, config, errorOutput)
       : createLogger(config.logLevel, errorOutput);
   const clock = options.clock ?? systemClock;
-  // the demo (no VEEAM_URL) talks to a fresh simulator each time: a file would carry stale UIDs between runs
-  const db = openReplibotDatabase(config.veeam ? config.databasePath : ':memory:');
+  // DATABASE_PATH when set or with a real EM; only the demo without it stays in memory (src/app/database.ts)
+  const db = openReplibotDatabase(toDatabasePath(config));
+  if (mode === 'slack') logger.info({ databasePath: toDatabasePath(config) }, describeDatabase(config));
   const connection = await connectEm(config, logger, {}, options.em).catch((error: unknown) => {
     db.close();
     throw error;
@@ -195,7 +196,7 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
           .map((note) => `replibot: ${note}\n`)
           .join(
             '',
-          )}replibot: ${where}. Times are in ${timeZone}. Ask about replicas, type help for examples${isTTY ? ', exit to leave' : ''}.${simulator && isTTY ? '\nTry: replicas failed today for apache02 — or fail apache02 to watch a failure alert arrive.' : ''}`,
+          )}replibot: ${where}. Times are in ${timeZone}. Ask about replicas, type help for examples${isTTY ? ', exit to leave' : ''}.\nreplibot: ${describeDatabase(config)}.${simulator && isTTY ? '\nTry: replicas failed today for apache02 — or fail apache02 to watch a failure alert arrive.' : ''}`,
       });
     }
     for (const service of services) {

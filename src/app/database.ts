@@ -2,6 +2,7 @@
  * The process's database: one connection with every feature's migrations (alerts 1..49, digests 50..99) and the
  * store's own (the one-writer lease, 100+).
  */
+import type { Config } from '../config.js';
 import { ALERT_MIGRATIONS } from '../features/alerts/migrations.js';
 import { DIGEST_MIGRATIONS } from '../features/digests/migrations.js';
 import { LEASE_MIGRATIONS } from '../store/lease.js';
@@ -11,4 +12,22 @@ export const MIGRATIONS = [...ALERT_MIGRATIONS, ...DIGEST_MIGRATIONS, ...LEASE_M
 
 export function openReplibotDatabase(path: string): SqliteDatabase {
   return openDatabase(path, MIGRATIONS);
+}
+
+/**
+ * Where the database lives: DATABASE_PATH whenever it is set or a real EM is asked; only the demo (no VEEAM_URL,
+ * no DATABASE_PATH) keeps it in memory, since a fresh simulator each run would meet stale UIDs in a file.
+ */
+export function toDatabasePath(config: Pick<Config, 'veeam' | 'databasePath' | 'databasePathGiven'>): string {
+  return config.veeam !== undefined || config.databasePathGiven ? config.databasePath : ':memory:';
+}
+
+/** What start says about it, so nobody expects the demo's subscriptions, mutes and digests to survive a restart. */
+export function describeDatabase(
+  config: Pick<Config, 'veeam' | 'databasePath' | 'databasePathGiven'>,
+): string {
+  const path = toDatabasePath(config);
+  return path === ':memory:'
+    ? 'subscriptions, mutes and digest schedules are kept in memory and lost when replibot stops (set DATABASE_PATH to keep them in a file)'
+    : `subscriptions, mutes, digest schedules and alert state are kept in ${path}`;
 }

@@ -68,6 +68,26 @@ export function formatDateTime(date: Date, timeZone: string): string {
   return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`;
 }
 
+/**
+ * "2024-05-14 09:03 CEST": `formatDateTime` that says its zone, for every time a person reads without the zone
+ * named nearby (an alert's notification text, a mute's end, App Home). The zone's common abbreviation ("UTC",
+ * "CEST", "EDT"), else its offset ("GMT+5:30").
+ */
+export function formatZonedDateTime(date: Date, timeZone: string): string {
+  return `${formatDateTime(date, timeZone)} ${toZoneAbbreviation(date, timeZone)}`;
+}
+
+/** "CEST" for Europe/Berlin in summer, "EDT" for America/New_York, "UTC"; the GMT offset where no name is known. */
+export function toZoneAbbreviation(date: Date, timeZone: string): string {
+  const name = (locale: string) =>
+    new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: 'short' })
+      .formatToParts(date)
+      .find((p) => p.type === 'timeZoneName')?.value ?? timeZone;
+  const us = name('en-US');
+  // en-US names American zones (EDT), en-GB European ones (CEST, BST); both fall back to "GMT+2"
+  return /^GMT(?:[+-]|$)/.test(us) ? name('en-GB') : us;
+}
+
 /** "Failed replicas for apache02 today" from the parser's lower-case phrase. */
 export function capitalize(text: string): string {
   return text.length === 0 ? text : text[0]!.toUpperCase() + text.slice(1);
@@ -94,7 +114,7 @@ export function defaultWindowNote(intent: {
     : 'No time was named, so this is the last 24 hours.';
 }
 
-/** "Showing more (11)" for one row, "(11–20)" for several: the 1-based numbers of the next page. */
+/** "Next page (11)" for one row, "(11–20)" for several: the 1-based numbers of the next page. */
 export function nextPageRange(first: number, last: number): string {
   return last <= first ? `${first}` : `${first}–${last}`;
 }

@@ -27,7 +27,29 @@ export interface ShellCommand {
   aliases?: string[];
   usage: string;
   description: string;
+  /** left out of help: a word the terminal only answers to say where it works instead */
+  hidden?: boolean;
   run(args: string, ctx: ShellCommandContext): Promise<void>;
+}
+
+/**
+ * A `/replicas` subcommand typed in the terminal: instead of reading it as a question (and failing on its
+ * grammar), say that it works in a Slack channel and what the terminal offers instead.
+ */
+export function toSlackOnlyCommand(
+  subcommand: { name: string; aliases?: string[]; usage: string },
+  instead: string,
+): ShellCommand {
+  return {
+    name: subcommand.name,
+    ...(subcommand.aliases ? { aliases: subcommand.aliases } : {}),
+    usage: subcommand.usage,
+    description: `Slack only: /replicas ${subcommand.usage}`,
+    hidden: true,
+    async run(_args, ctx) {
+      ctx.print(`"${subcommand.name}" works in a Slack channel: /replicas ${subcommand.usage}. ${instead}`);
+    },
+  };
 }
 
 export interface ShellDeps {
@@ -186,7 +208,7 @@ export function createShell(deps: ShellDeps): Shell {
   ];
   const commands = [...builtins, ...(deps.commands ?? [])];
   const helpCommands = [
-    ...commands.map((c) => ({ usage: c.usage, description: c.description })),
+    ...commands.filter((c) => !c.hidden).map((c) => ({ usage: c.usage, description: c.description })),
     { usage: 'exit', description: 'Leave (or press Ctrl+D).' },
   ];
 

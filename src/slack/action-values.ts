@@ -1,6 +1,6 @@
 /**
  * What the `value` of replibot's buttons carries, and strict parsers for it (the `action_id`s are constants in
- * the listener that owns them). A "Show more" value holds the question, the offset, the asker's zone and the
+ * the listener that owns them). A "Next page" value holds the question, the offset, the asker's zone and the
  * fixed `now` of the first answer, so page 2 reads "today" the same way as page 1 did even if it is clicked
  * after midnight.
  *

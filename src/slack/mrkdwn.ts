@@ -69,3 +69,33 @@ export function toSafeMrkdwn(text: string, max: number): string {
 export function toPlainText(text: string, max: number): string {
   return truncateText(text.replace(/\s+/g, ' ').trim(), max);
 }
+
+/** What Slack reads as markup on purpose: a mention, a channel, a special mention, a date, a link. */
+const SLACK_MARKUP =
+  /^<(?:[@#][A-Z0-9]+(?:\|[^<>]*)?|!(?:here|channel|everyone|subteam\^[A-Z0-9]+(?:\|[^<>]*)?|date\^[^<>]*)|(?:https?|mailto):[^<>\s|]+(?:\|[^<>]*)?)>/;
+
+/**
+ * A reply we wrote, safe for mrkdwn: our own `<@U123>`, `<!date^...>` and `<https://...|label>` stay markup,
+ * every other `<` or `>` (a usage placeholder such as `<n>` or `<IANA zone>`) becomes `&lt;`/`&gt;` so Slack
+ * shows it instead of swallowing it. Text from EM or users is escaped before it gets here (`escapeMrkdwn`), so
+ * it has no `<` left to keep.
+ */
+export function escapeStrayMarkup(text: string): string {
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (c === '<') {
+      const markup = SLACK_MARKUP.exec(text.slice(i, i + 4000));
+      if (markup) {
+        out += markup[0];
+        i += markup[0].length;
+        continue;
+      }
+      out += '&lt;';
+    } else if (c === '>') out += '&gt;';
+    else out += c;
+    i += 1;
+  }
+  return out;
+}

@@ -6,6 +6,7 @@
 import type { RespondArguments, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.js';
+import { escapeStrayMarkup } from './mrkdwn.js';
 
 export interface SubcommandContext {
   /** the text after the subcommand word, trimmed */
@@ -43,9 +44,32 @@ export function findSubcommand(
   return subcommand ? { subcommand, args: match[2]!.trim() } : null;
 }
 
-/** Bolt's respond function with the shape `SubcommandContext.respond` promises. */
+/**
+ * Bolt's respond function with the shape `SubcommandContext.respond` promises. Every subcommand reply goes
+ * through here, so this is where a stray `<` of ours (`unsubscribe <n>`, `tz <IANA zone>`) is escaped for
+ * mrkdwn, in the text and in every mrkdwn field of the blocks, whichever feature wrote it.
+ */
 export function toRespond(respond: RespondFn): SubcommandContext['respond'] {
   return async (message) => {
-    await respond(message);
+    await respond(toSafeReply(message));
   };
+}
+
+/** The reply with `escapeStrayMarkup` applied to its mrkdwn: `text` (unless `mrkdwn: false`) and block fields. */
+export function toSafeReply(message: string | RespondArguments): string | RespondArguments {
+  if (typeof message === 'string') return escapeStrayMarkup(message);
+  const safe = { ...message } as Record<string, unknown>;
+  if (typeof safe.text === 'string' && safe.mrkdwn !== false) safe.text = escapeStrayMarkup(safe.text);
+  if (Array.isArray(safe.blocks)) safe.blocks = safe.blocks.map(toSafeMrkdwnFields);
+  return safe as RespondArguments;
+}
+
+/** Every `{ type: 'mrkdwn', text }` inside a block, escaped; plain_text and everything else as it was. */
+function toSafeMrkdwnFields(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(toSafeMrkdwnFields);
+  if (node === null || typeof node !== 'object') return node;
+  const entries = Object.entries(node).map(([key, value]) => [key, toSafeMrkdwnFields(value)] as const);
+  const copy = Object.fromEntries(entries) as Record<string, unknown>;
+  if (copy.type === 'mrkdwn' && typeof copy.text === 'string') copy.text = escapeStrayMarkup(copy.text);
+  return copy;
 }

@@ -144,6 +144,8 @@ async function startHarness(
     startService?: boolean;
     /** also start the Bolt app (commands and buttons) */
     withApp?: boolean;
+    /** DEFAULT_TIMEZONE: the zone of alerts (they go to channels) and of users Slack gives none for */
+    timeZone?: string;
   } = {},
 ): Promise<Harness> {
   const clock = createTestClock();
@@ -185,7 +187,7 @@ async function startHarness(
       logger: silentLogger,
       pollIntervalSeconds: 60,
       pollOverlapMinutes: 30,
-      timeZone: 'UTC',
+      timeZone: options.timeZone ?? 'UTC',
       paceMs: 0,
       retryBaseMs: 20,
       // the tests drive every poll and delivery pass
@@ -214,13 +216,18 @@ async function startHarness(
     logger: silentLogger,
     clock,
     host: '127.0.0.1',
-    subcommands: createAlertSubcommands({ store: h.store, clock, adminUserIds: config.adminUserIds }),
+    subcommands: createAlertSubcommands({
+      store: h.store,
+      em: h.em,
+      clock,
+      adminUserIds: config.adminUserIds,
+    }),
     extend: (app) =>
       registerAlertActions(app, {
         store: h.store,
         clock,
         access: toAccessPolicy(config),
-        timeZone: 'UTC',
+        timeZone: options.timeZone ?? 'UTC',
         logger: silentLogger,
         onQueued: () => h.service.outbox.kick(), // no timers here: the test drains
       }),
@@ -529,9 +536,18 @@ describe('failure alerts', () => {
     expect(down.map((m) => m.text)).toHaveLength(1);
     expect(down[0]?.text).toContain('polls failed in a row');
     expect(h.service.health().poller.emReachable).toBe(false);
+    // a VM fails during the outage: after it, the channel reads "reachable again" first, then the failure
+    h.sim.addTaskSession({ vm: 'sql09', job: 'SQL', result: 'Failed', reason: 'x', endTime: h.clock.now() });
+    const before = posts(h).length;
     h.sim.setFaults({});
     await laterPasses(h, 1);
     expect(posts(h).filter((m) => m.text.includes('reachable again'))).toHaveLength(1);
+    const after = posts(h, 'C0ALERTS').slice(before);
+    expect(
+      after.map((m) =>
+        m.text.includes('reachable again') ? 'reachable' : m.text.includes('sql09') ? 'sql09' : 'other',
+      ),
+    ).toEqual(['reachable', 'sql09']);
     await laterPasses(h, 2);
     expect(posts(h).filter((m) => m.text.includes('reachable again'))).toHaveLength(1);
     expect(posts(h).filter((m) => m.text.includes('is unreachable since'))).toHaveLength(1);
@@ -558,6 +574,23 @@ describe('failure alerts', () => {
     expect(posts(h)).toHaveLength(1);
     expect(posts(h)[0]?.text).toContain('While replibot was not watching');
     expect(posts(h)[0]?.text).toContain('8 job runs had problems');
+  });
+});
+
+describe('alert times', () => {
+  it("writes an alert's notification text in DEFAULT_TIMEZONE and says the zone", async () => {
+    const h = await startHarness({ alertChannel: 'C0ALERTS', timeZone: 'Europe/Berlin' });
+    h.sim.addTaskSession({
+      vm: 'sql01',
+      job: 'SQL Prod',
+      result: 'Failed',
+      reason: 'x',
+      creationTime: new Date(h.clock.now().getTime() - 5 * 60_000),
+      endTime: h.clock.now(),
+    });
+    await pass(h);
+    // the run started 09:55 UTC: 10:55 in Berlin (CET), and the text says so
+    expect(posts(h)[0]?.text).toContain('(run started 2026-03-02 10:55 CET)');
   });
 });
 
@@ -661,5 +694,125 @@ describe('alert routing from Slack', () => {
     expect(posts(h)).toHaveLength(2);
     expect(posts(h)[1]?.text).toContain('dc02');
     expect(posts(h)[1]?.text).not.toContain('dc01');
+  });
+
+  it('warns when a subscription or a mute names something EM does not know, and marks it in the list', async () => {
+    const h = await startHarness({ withApp: true });
+    const command = async (text: string) => {
+      const id = `C7-${text}`;
+      await h.sender.command({
+        text,
+        channel_id: 'C7',
+        user_id: 'U1',
+        response_url: h.slack.responseUrl(id),
+      });
+      return String((await h.slack.waitForResponse(id)).body.text);
+    };
+    h.sim.addTaskSession({
+      vm: 'sql01',
+      job: 'SQL',
+      server: 'srv02.tech.local',
+      result: 'Success',
+      creationTime: new Date(h.clock.now().getTime() - 2 * 3_600_000),
+      endTime: new Date(h.clock.now().getTime() - 3_600_000),
+    });
+    const typo = await command('subscribe server srv02');
+    expect(typo).toContain('subscribed this channel to failures of every job, server srv02.');
+    expect(typo).toContain(
+      ':warning: EM has no backup server named srv02 in the last 30 days; did you mean srv02.tech.local? `/replicas subscribe server srv02.tech.local`',
+    );
+    const right = await command('subscribe server srv02.tech.local');
+    expect(right).toContain('subscribed this channel');
+    expect(right).not.toContain(':warning:');
+    // a pattern matches names EM has not seen yet: no warning
+    expect(await command('subscribe vm web*')).not.toContain(':warning:');
+
+    const list = (await command('subscriptions')).split('\n');
+    expect(list[1]).toContain('1. failures of every job, server srv02:');
+    expect(list[1]).toContain(':warning: EM has not seen backup server srv02 in the last 30 days');
+    expect(list[2]).toContain('2. failures of every job, server srv02.tech.local:');
+    expect(list[2]).not.toContain(':warning:');
+    expect(list[3]).not.toContain(':warning:');
+
+    const mute = await command('mute vm sql1 4h');
+    expect(mute).toContain(':warning: EM has no VM named sql1 in the last 30 days; did you mean sql01');
+    expect(mute).toContain('`/replicas mute vm sql01 4h`');
+    expect(await command('mute vm sql01 4h')).not.toContain(':warning:');
+
+    // the failure on srv02.tech.local reaches the channel through the corrected subscription
+    h.sim.addTaskSession({
+      vm: 'sql02',
+      job: 'SQL',
+      server: 'srv02.tech.local',
+      result: 'Failed',
+      reason: 'x',
+      endTime: h.clock.now(),
+    });
+    await pass(h);
+    expect(posts(h, 'C7').map((m) => m.text.includes('sql02'))).toEqual([true]);
+  });
+
+  it('extends a mute of the same VM instead of adding a second one, from the command and the buttons', async () => {
+    const h = await startHarness({ withApp: true, alertChannel: 'C0ALERTS', timeZone: 'Europe/Berlin' });
+    h.slack.setUser('U222', { tz: 'America/New_York' } as never);
+    let asked = 0;
+    const command = async (text: string) => {
+      asked += 1;
+      const id = `C0ALERTS-${asked}`;
+      await h.sender.command({
+        text,
+        channel_id: 'C0ALERTS',
+        user_id: 'U222',
+        response_url: h.slack.responseUrl(id),
+      });
+      return String((await h.slack.waitForResponse(id)).body.text);
+    };
+    expect(await command('mute vm dc01 1h')).toContain('muted VM *dc01* in this channel for 1h');
+    const again = await command('mute vm DC01 4h');
+    expect(again).toContain('extended the mute of VM *dc01* in this channel');
+    expect(h.store.mutes.active(h.clock.now(), 'C0ALERTS')).toHaveLength(1);
+    const mutes = await command('mutes');
+    expect(mutes.match(/dc01/g)).toHaveLength(1);
+
+    // the button's reply and the list show the same end, in the user's zone, saying which
+    h.sim.addTaskSession({ vm: 'dc02', job: 'AD', result: 'Failed', reason: 'RPC', endTime: h.clock.now() });
+    await pass(h);
+    const alertId = h.store.outbox.all()[0]!.alertId!;
+    await h.sender.action(
+      blockActionsPayload({
+        actionId: ALERT_MUTE_ACTIONS.find((a) => a.hours === 4)!.actionId,
+        value: `${alertId}:4`,
+        user: 'U222',
+        channel: 'C0ALERTS',
+        messageTs: posts(h)[0]!.ts,
+        responseUrl: h.slack.responseUrl('button'),
+      }),
+    );
+    const button = String((await h.slack.waitForResponse('button')).body.text);
+    // 10:00 UTC + 4h is 09:00 in New York (EST), 15:00 in Berlin
+    expect(button).toContain('|2026-03-02 09:00 EST>');
+    const listed = (await command('mutes')).split('\n').find((line) => line.includes('dc02'));
+    expect(listed).toContain('|2026-03-02 09:00 EST>');
+
+    // the button again: the same entry, extended
+    await h.sender.action(
+      blockActionsPayload({
+        actionId: ALERT_MUTE_ACTIONS.find((a) => a.hours === 24)!.actionId,
+        value: `${alertId}:24`,
+        user: 'U222',
+        channel: 'C0ALERTS',
+        messageTs: posts(h)[0]!.ts,
+        responseUrl: h.slack.responseUrl('button-again'),
+      }),
+    );
+    expect(String((await h.slack.waitForResponse('button-again')).body.text)).toContain(
+      'until <!date^1772532000^{date_short_pretty} {time}|2026-03-03 05:00 EST> (already muted: extended)',
+    );
+    expect(
+      h.store.mutes
+        .active(h.clock.now(), 'C0ALERTS')
+        .filter((m) => m.name === 'dc02')
+        .map((m) => m.until.toISOString()),
+    ).toEqual(['2026-03-03T10:00:00.000Z']);
   });
 });

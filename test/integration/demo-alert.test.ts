@@ -77,7 +77,43 @@ describe('the terminal demo', () => {
     expect(alert).toContain('Replication Job 1');
   });
 
-  it('has no fail command against a real Enterprise Manager', async () => {
+  it('says that the Slack-only commands work in a Slack channel, and what the terminal offers instead', async () => {
+    const input = new PassThrough();
+    const output = collect();
+    running = await startReplibot({
+      env: { DEFAULT_TIMEZONE: 'UTC' },
+      input,
+      output: output.stream,
+      errorOutput: collect().stream,
+      isTTY: false,
+      features: withDrivenAlerts().features,
+    });
+    input.end('subscribe server srv02\nmutes\nunmute 1\nsubscriptions\ndigest daily 08:00\ndigests\nhelp\n');
+    await running.done;
+    const answers = output
+      .text()
+      .split('\n> ')
+      .slice(1)
+      .map((block) => block.trim());
+    const answerTo = (line: string) => answers.find((a) => a.startsWith(`${line}\n`)) ?? '';
+    expect(answerTo('subscribe server srv02')).toContain(
+      '"subscribe" works in a Slack channel: /replicas subscribe [failed|warnings]',
+    );
+    expect(answerTo('subscribe server srv02')).toContain('every failure is printed here as it happens');
+    expect(answerTo('mutes')).toContain('"mutes" works in a Slack channel: /replicas mutes.');
+    expect(answerTo('unmute 1')).toContain('"unmute" works in a Slack channel');
+    expect(answerTo('subscriptions')).toContain('"subscriptions" works in a Slack channel');
+    expect(answerTo('digest daily 08:00')).toContain(
+      'Scheduled digests post to a Slack channel: /replicas digest daily 08:00 there. Here, `digest daily`',
+    );
+    expect(answerTo('digests')).toContain('"digests" works in a Slack channel');
+    for (const line of ['subscribe server srv02', 'mutes', 'digest daily 08:00'])
+      expect(answerTo(line)).not.toMatch(/did not understand|not understood|Try:/i);
+    // help lists what the terminal does, not the Slack-only words
+    expect(answerTo('help')).not.toContain('unmute');
+  });
+
+  it('has no fail command against a real Enterprise Manager, and says fail is a demo command', async () => {
     const sim = await startSimulator({ data: { taskSessions: 100 } });
     try {
       const input = new PassThrough();
@@ -98,8 +134,11 @@ describe('the terminal demo', () => {
       expect(running.simulatorUrl).toBeUndefined();
       input.end('help\nfail apache02\n');
       await running.done;
-      expect(output.text()).toContain('details <n>');
-      expect(output.text()).not.toContain('fail <vm>');
+      const [help = '', fail = ''] = output.text().split('\n> fail apache02');
+      expect(help).toContain('details <n>');
+      expect(help).not.toContain('fail <vm>');
+      expect(fail).toContain('"fail <vm>" is a demo command');
+      expect(fail).toContain('only when VEEAM_URL is not set');
       expect(output.text()).not.toContain('The simulator now has');
     } finally {
       await running?.stop();

@@ -210,7 +210,7 @@ describe('paging an answer', () => {
       'page-vm-16',
     ]);
     const more = showMore(page1)!;
-    expect(more.label).toBe('Show more (11–20)');
+    expect(more.label).toBe('Next page (11–20)');
 
     // Five minutes later three new sessions of the same server have started.
     nowMs += 5 * MINUTE;
@@ -234,6 +234,9 @@ describe('paging an answer', () => {
     ]);
     // the count is the one of the first answer: the same query, continued
     expect(JSON.stringify(page2.blocks)).toContain('Showing 11–20 of 25');
+    // a page takes the place of the one shown, as its "Next page" label says
+    expect(page2.replace_original).toBe(true);
+    expect(showMore(page2)?.label).toBe('Next page (21–25)');
     // a button from before totals were carried counts again, up to the first answer's moment: the same 25
     const { c: _totals, ...older } = JSON.parse(more.value) as Record<string, unknown>;
     expect(_totals).toEqual([25, 0, 25, 0, 0, 0]);
@@ -244,10 +247,10 @@ describe('paging an answer', () => {
     expect(vmsOn(await ask('replicas on server vbr-paging.tech.local last 7 days'))[0]).toMatch(/^late-vm-/);
   });
 
-  it('names the single remaining session on the button as "Show more (11)"', async () => {
+  it('names the single remaining session on the button as "Next page (11)"', async () => {
     for (let i = 1; i <= 11; i++) addSession('lonely-vm', 30 + i, { server: 'vbr-other.tech.local' });
     const page1 = await ask('replicas for lonely-vm today');
-    expect(showMore(page1)?.label).toBe('Show more (11)');
+    expect(showMore(page1)?.label).toBe('Next page (11)');
     const page2 = await click(showMore(page1)!.value);
     expect(JSON.stringify(page2.blocks)).toContain('Showing 11 of 11');
     expect(showMore(page2)).toBeUndefined();

@@ -85,13 +85,8 @@ export async function checkNames(
   intentType: SessionType,
   now: Date,
 ): Promise<NameCheck> {
-  const exists = await Promise.all(
-    names.map((n) =>
-      first(em, typeFor(n.field, intentType), { filter: eq(n.field, n.name), limit: 1, pageSize: 1 }),
-    ),
-  );
-  const known = names.filter((_, i) => exists[i]);
-  const missing = names.filter((_, i) => !exists[i]);
+  const missing = await findUnseenNames(em, names, intentType);
+  const known = names.filter((n) => !missing.includes(n));
   if (missing.length === 0) return { unknown: [], known };
 
   const seen = await recentNames(em, missing, intentType, now);
@@ -101,6 +96,23 @@ export async function checkNames(
     otherFields: findInOtherFields(n, seen),
   }));
   return { unknown, known };
+}
+
+/**
+ * The names EM has no session for in its whole history (about 30 days): one `Field=="name"` query with limit 1
+ * per name, no look-alikes. What a list of saved names (subscriptions) marks as "not seen for a while".
+ */
+export async function findUnseenNames(
+  em: EmApi,
+  names: readonly NamedValue[],
+  intentType: SessionType = 'ReplicaTaskSession',
+): Promise<NamedValue[]> {
+  const exists = await Promise.all(
+    names.map((n) =>
+      first(em, typeFor(n.field, intentType), { filter: eq(n.field, n.name), limit: 1, pageSize: 1 }),
+    ),
+  );
+  return names.filter((_, i) => !exists[i]);
 }
 
 /** The VM, job and server names of the sessions of the last days (task sessions carry all three). */
@@ -203,6 +215,9 @@ const NOUN: Record<NameField, string> = {
   BackupServerName: 'backup server',
 };
 
+/** How each field's value is named to a person: "VM", "job", "backup server". */
+export const NAME_NOUNS: Readonly<Record<NameField, string>> = NOUN;
+
 /** What a user types to name a value of that field: `on server srv02.tech.local`, `in job "SQL Replica"`. */
 function toNameClause(value: NamedValue): string {
   if (value.field === 'BackupServerName') return `on server ${value.name}`;
@@ -297,4 +312,32 @@ export function toUnknownFilterText(unknown: UnknownName, show: (name: string) =
 export function joinOr(items: readonly string[]): string {
   if (items.length <= 1) return items.join('');
   return `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
+}
+
+/**
+ * A saved route (subscription or mute) naming something EM does not know, which would stay silent:
+ * "EM has no backup server named srv02 in the last 30 days; did you mean srv02.tech.local?
+ * `/replicas subscribe server srv02.tech.local`". `retype` is the command with the typed name replaced by that one, in its field (or
+ * null when the command cannot name that field: a mute names no server). `show` as in `toUnknownNameText`.
+ */
+export function toUnknownRouteText(
+  unknown: UnknownName,
+  show: (name: string) => string,
+  retype: (value: NamedValue, typed: UnknownName) => string | null,
+): string {
+  const head = `EM has no ${NOUN[unknown.field]} named ${show(unknown.name)} in the last 30 days`;
+  const others = (unknown.otherFields ?? []).filter((o) => retype(o, unknown) !== null);
+  const exact = others.find((o) => o.exact);
+  if (exact !== undefined) {
+    return `${head}, but it has a ${NOUN[exact.field]} of that name: \`${show(retype(exact, unknown)!)}\``;
+  }
+  const best: NamedValue | undefined =
+    unknown.suggestions[0] !== undefined ? { field: unknown.field, name: unknown.suggestions[0] } : others[0];
+  const options = [
+    ...unknown.suggestions.map(show),
+    ...others.map((o) => `${NOUN[o.field]} ${show(o.name)}`),
+  ];
+  if (best === undefined || options.length === 0) return `${head}; check the spelling.`;
+  const command = retype(best, unknown);
+  return `${head}; did you mean ${joinOr(options)}?${command === null ? '' : ` \`${show(command)}\``}`;
 }

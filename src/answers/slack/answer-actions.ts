@@ -1,4 +1,8 @@
-/** The buttons on an answer: "Show more", "Details", "Post to channel", and "Show more" inside a job run. */
+/**
+ * The buttons on an answer: "Next page", "Details", "Post to channel", and "Next page" inside a job run. A page
+ * replaces the one shown (the label says "page", the footer "Showing 11–20 of 25"): appending every page to one
+ * message would outgrow Block Kit's 50 blocks within a few clicks.
+ */
 import type { App, RespondFn } from '@slack/bolt';
 import { BUSY_TEXT } from '../../app/work-queue.js';
 import { ReplibotError } from '../../core/errors.js';

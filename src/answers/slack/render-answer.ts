@@ -256,7 +256,7 @@ export function renderAnswer(reply: SessionListReply, options: AnswerRenderOptio
     if (value)
       buttons.push(
         button(
-          `Show more (${nextPageRange(last + 1, Math.min(last + shown, reply.total))})`,
+          `Next page (${nextPageRange(last + 1, Math.min(last + shown, reply.total))})`,
           ACTION_SHOW_MORE,
           value,
         ),
@@ -353,7 +353,7 @@ export function renderJobRun(reply: JobRunReply): SlackMessage {
       type: 'actions',
       elements: [
         button(
-          `Show more (${nextPageRange(last + 1, Math.min(last + shown, reply.total))})`,
+          `Next page (${nextPageRange(last + 1, Math.min(last + shown, reply.total))})`,
           ACTION_JOB_RUN_MORE,
           encodeJobRunCursor({ jobSessionId: job.jobSessionId, offset: last, timeZone: tz }),
         ),

@@ -104,10 +104,14 @@ export interface AlertStore {
     remove(id: number): boolean;
   };
   readonly mutes: {
+    /**
+     * A new mute, or, when the channel already mutes that name (case aside) and scope, that mute made to last
+     * until the later of the two ends: one entry per name, never two (`extended` says which happened).
+     */
     add(
       input: { channelId: string; scope: MuteScope; name: string; until: Date; createdBy: string },
       now: Date,
-    ): Mute;
+    ): { mute: Mute; extended: boolean };
     active(now: Date, channelId?: string): Mute[];
     remove(id: number): boolean;
   };
@@ -366,15 +370,24 @@ function createMuteRepository(db: SqliteDatabase): AlertStore['mutes'] {
       'SELECT * FROM mutes WHERE channel_id = ? AND until > ? ORDER BY until, id',
     ),
     muteDelete: db.prepare('DELETE FROM mutes WHERE id = ?'),
+    muteSame: db.prepare(
+      'SELECT * FROM mutes WHERE channel_id = ? AND scope = ? AND lower(name) = lower(?) AND until > ? ORDER BY id LIMIT 1',
+    ),
+    muteExtend: db.prepare('UPDATE mutes SET until = ? WHERE id = ?'),
   };
 
   return {
     add: (m, now) => {
+      const same = q.muteSame.get(m.channelId, m.scope, m.name, now.getTime()) as MuteRecord | undefined;
+      if (same !== undefined) {
+        if (m.until.getTime() > same.until) q.muteExtend.run(m.until.getTime(), same.id);
+        return { mute: toMute(q.muteById.get(same.id) as MuteRecord), extended: true };
+      }
       const id = Number(
         q.muteInsert.run(m.channelId, m.scope, m.name, m.until.getTime(), m.createdBy, now.getTime())
           .lastInsertRowid,
       );
-      return toMute(q.muteById.get(id) as MuteRecord);
+      return { mute: toMute(q.muteById.get(id) as MuteRecord), extended: false };
     },
     active: (now, channelId) =>
       (

@@ -4,7 +4,8 @@
  * chat, alerts printed as they happen plus an `alerts` command.
  */
 import type { Feature, FeatureContext } from '../../app/feature.js';
-import { formatDateTime } from '../../core/format.js';
+import { formatZonedDateTime } from '../../core/format.js';
+import { toSlackOnlyCommand } from '../../shell/shell.js';
 import { toAccessPolicy } from '../../slack/access.js';
 import {
   type AlertHealth,
@@ -19,6 +20,10 @@ import { createAlertSubcommands } from './slack/alert-subcommands.js';
 import { renderAlertHomeBlocks } from './slack/render-alert-home.js';
 import { createAlertWebClient, createSlackNotifier } from './slack/slack-notifier.js';
 import { createTextNotifier } from './text/text-notifier.js';
+
+/** What the terminal offers instead of `/replicas subscribe|mute ...`. */
+const TERMINAL_ALERTS =
+  'In the terminal every failure is printed here as it happens, with nothing to subscribe or mute; `alerts` shows the poller.';
 
 /** The pseudo channel the terminal chat subscribes with. */
 const TERMINAL_CHANNEL = 'terminal';
@@ -100,10 +105,11 @@ export async function createAlertsFeature(ctx: FeatureContext): Promise<Feature 
   // rows queued by another process on this database (a button pressed on a standby) wake the leader's outbox
   let sweep: NodeJS.Timeout | undefined;
 
+  const subcommands = createAlertSubcommands({ store, em: ctx.em, clock, adminUserIds: config.adminUserIds });
   return {
     name: 'alerts',
     service,
-    subcommands: createAlertSubcommands({ store, clock, adminUserIds: config.adminUserIds }),
+    subcommands,
     extend: (app) =>
       registerAlertActions(app, {
         store,
@@ -126,7 +132,7 @@ export async function createAlertsFeature(ctx: FeatureContext): Promise<Feature 
         async run(_args, shellCtx) {
           const h = service.health();
           const last = h.poller.lastSuccessAt
-            ? formatDateTime(h.poller.lastSuccessAt, shellCtx.timeZone)
+            ? formatZonedDateTime(h.poller.lastSuccessAt, shellCtx.timeZone)
             : 'not yet';
           shellCtx.print(
             [
@@ -141,6 +147,7 @@ export async function createAlertsFeature(ctx: FeatureContext): Promise<Feature 
           );
         },
       },
+      ...subcommands.map((s) => toSlackOnlyCommand(s, TERMINAL_ALERTS)),
     ],
     leaderServices: [
       {

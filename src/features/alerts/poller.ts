@@ -362,6 +362,16 @@ export function createPoller(options: PollerOptions): Poller {
     since: Date,
   ): number {
     let queued = 0;
+    // "EM is reachable again" first: the outbox sends FIFO per channel (by row id), so every channel reads that
+    // the outage is over before the failures and recoveries this poll found
+    const downSince = readDate(KEY.downNotified);
+    if (downSince !== null) {
+      queued += broadcast(
+        { kind: 'em-reachable', downSince, at: now },
+        `em-reachable:${downSince.getTime()}`,
+        now,
+      );
+    }
     store.seen.markSeen(
       fresh.map((s) => ({ uid: s.uid, endTime: s.endTime! })),
       now,
@@ -413,14 +423,6 @@ export function createPoller(options: PollerOptions): Poller {
         now,
       );
       queued += 2;
-    }
-    const downSince = readDate(KEY.downNotified);
-    if (downSince !== null) {
-      queued += broadcast(
-        { kind: 'em-reachable', downSince, at: now },
-        `em-reachable:${downSince.getTime()}`,
-        now,
-      );
     }
     store.state.set(KEY.watermark, String(now.getTime()));
     store.state.set(KEY.lastSuccess, String(now.getTime()));

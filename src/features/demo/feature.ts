@@ -13,7 +13,22 @@ const DEMO_REASON = (vm: string) =>
 
 export function createDemoFeature(ctx: FeatureContext): Feature {
   const { simulator, clock } = ctx;
-  if (!simulator || ctx.mode !== 'shell') return { name: 'demo' };
+  if (ctx.mode !== 'shell') return { name: 'demo' };
+  if (!simulator) {
+    // against a real EM the word is still answered, so nobody reads "fail apache02" as a question
+    const demoOnly: ShellCommand = {
+      name: 'fail',
+      usage: 'fail <vm>',
+      description: 'Demo only.',
+      hidden: true,
+      async run(_args, shell) {
+        shell.print(
+          '"fail <vm>" is a demo command: it makes a replication fail in the built-in simulator, which answers only when VEEAM_URL is not set. Against Enterprise Manager, real failures print here as they happen; `alerts` shows the poller.',
+        );
+      },
+    };
+    return { name: 'demo', shellCommands: [demoOnly] };
+  }
   const fail: ShellCommand = {
     name: 'fail',
     usage: 'fail <vm>',

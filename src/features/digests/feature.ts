@@ -5,6 +5,7 @@
  */
 import type { Feature, FeatureContext } from '../../app/feature.js';
 import { isTimeZone } from '../../config.js';
+import { toSlackOnlyCommand } from '../../shell/shell.js';
 import { collectDigest } from './collect-digest.js';
 import { createDigestScheduler } from './digest-scheduler.js';
 import { createDigestStore } from './digest-store.js';
@@ -19,6 +20,10 @@ import {
 import { renderDigestHomeBlocks } from './slack/render-digest-home.js';
 import { renderDigestText } from './text/render-digest-text.js';
 
+/** What the terminal offers instead of scheduled digests. */
+const TERMINAL_DIGESTS =
+  'Here, `digest daily` or `digest weekly` prints one now, and `replibot digest` prints one from a script or cron job.';
+
 export async function createDigestFeature(ctx: FeatureContext): Promise<Feature> {
   const { config, clock, em } = ctx;
   const logger = ctx.logger.child({ component: 'digests' });
@@ -29,6 +34,18 @@ export async function createDigestFeature(ctx: FeatureContext): Promise<Feature>
       usage: 'digest [daily|weekly] [job <name>] [server <name>] [failed-only]',
       description: 'Print the digest of the last day (or week) as a channel would get it.',
       async run(args, shellCtx) {
+        // `digest daily 08:00`, `digest off 2`: a schedule, which posts to a channel
+        const asSchedule = parseDigestCommand(args, { defaultTimeZone: shellCtx.timeZone, isTimeZone });
+        if (
+          asSchedule.kind === 'list' ||
+          asSchedule.kind === 'off' ||
+          (asSchedule.kind === 'add' && /\d{1,2}[:.]\d{2}|\d\s*[ap]m\b/i.test(args))
+        ) {
+          shellCtx.print(
+            `Scheduled digests post to a Slack channel: /replicas digest ${args.trim()} there. ${TERMINAL_DIGESTS}`,
+          );
+          return;
+        }
         const command = parseDigestCommand(`now ${args}`, { defaultTimeZone: shellCtx.timeZone, isTimeZone });
         if (command.kind !== 'preview') {
           const why = command.kind === 'invalid' ? `${command.error}\n` : '';
@@ -46,6 +63,7 @@ export async function createDigestFeature(ctx: FeatureContext): Promise<Feature>
         shellCtx.print(renderDigestText(digest).trimEnd());
       },
     },
+    toSlackOnlyCommand({ name: 'digests', usage: 'digests' }, TERMINAL_DIGESTS),
   ];
   if (ctx.mode !== 'slack' || ctx.slackClient === undefined) return { name: 'digests', shellCommands };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDuration, plural } from '../../../src/core/format.js';
+import { formatBytes, formatDuration, formatZonedDateTime, plural } from '../../../src/core/format.js';
 import { parseDuration } from '../../../src/features/alerts/domain/subscription-filter.js';
 
 describe('formatDuration', () => {
@@ -55,5 +55,18 @@ describe('plural', () => {
     [1200, 'job run', '1,200 job runs'],
   ])('counts %d %s as "%s"', (n, noun, text) => {
     expect(plural(n, noun)).toBe(text);
+  });
+});
+
+describe('formatZonedDateTime', () => {
+  it('shows the time in the zone and says which zone, by its common name or its offset', () => {
+    const summer = new Date('2026-07-01T17:22:00Z');
+    expect(formatZonedDateTime(summer, 'Europe/Berlin')).toBe('2026-07-01 19:22 CEST');
+    expect(formatZonedDateTime(new Date('2026-01-01T17:22:00Z'), 'Europe/Berlin')).toBe(
+      '2026-01-01 18:22 CET',
+    );
+    expect(formatZonedDateTime(summer, 'UTC')).toBe('2026-07-01 17:22 UTC');
+    expect(formatZonedDateTime(summer, 'America/New_York')).toBe('2026-07-01 13:22 EDT');
+    expect(formatZonedDateTime(summer, 'Asia/Kolkata')).toBe('2026-07-01 22:52 GMT+5:30');
   });
 });

@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { toPlainQuestion } from '../../../src/question/tokenize-question.js';
-import { escapeMrkdwn, toSafeMrkdwn, truncateText, WORD_JOINER } from '../../../src/slack/mrkdwn.js';
+import {
+  escapeMrkdwn,
+  escapeStrayMarkup,
+  toSafeMrkdwn,
+  truncateText,
+  WORD_JOINER,
+} from '../../../src/slack/mrkdwn.js';
 
 const WJ = WORD_JOINER;
 const decode = (text: string) =>
@@ -77,5 +83,18 @@ describe('truncateText', () => {
         if (cut.endsWith('…') && !escaped.endsWith('…')) expect(escaped.length).toBeGreaterThan(max);
       }),
     );
+  });
+});
+
+describe('escapeStrayMarkup', () => {
+  it('keeps mentions, dates and links and escapes every other angle bracket', () => {
+    expect(
+      escapeStrayMarkup(
+        '<@U123> set <!date^1715677380^{time}|09:03 UTC>; see <https://example.com|docs>. `unsubscribe <n>` a > b',
+      ),
+    ).toBe(
+      '<@U123> set <!date^1715677380^{time}|09:03 UTC>; see <https://example.com|docs>. `unsubscribe &lt;n&gt;` a &gt; b',
+    );
+    expect(escapeStrayMarkup('tz <IANA zone>, <!channel>')).toBe('tz &lt;IANA zone&gt;, <!channel>');
   });
 });

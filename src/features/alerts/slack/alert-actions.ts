@@ -15,6 +15,7 @@ import { parseActionId, parseMuteValue } from '../../../slack/action-values.js';
 import { escapeMrkdwn } from '../../../slack/mrkdwn.js';
 import { registerButton, respondPrivately } from '../../../slack/register-button.js';
 import { toSlackDate } from '../../../slack/slack-date.js';
+import { createTimeZoneLookup } from '../../../slack/user-time-zones.js';
 import type { AlertStore } from '../alert-store.js';
 import type { JobRunAlert } from '../domain/alert-notice.js';
 
@@ -30,6 +31,7 @@ export interface AlertActionDeps {
   store: AlertStore;
   clock: Clock;
   access: AccessPolicy;
+  /** DEFAULT_TIMEZONE: times in a reply are in the clicking user's zone (users.info), else this one */
   timeZone: string;
   logger: Logger;
   /** wakes the outbox worker */
@@ -42,6 +44,7 @@ export const OTHER_CHANNEL_TEXT =
 
 export function registerAlertActions(app: App, deps: AlertActionDeps): void {
   const { store, clock } = deps;
+  const timeZones = createTimeZoneLookup({ defaultTimeZone: deps.timeZone, logger: deps.logger });
   const options = (name: string) => ({
     name,
     need: 'change' as const,
@@ -63,7 +66,7 @@ export function registerAlertActions(app: App, deps: AlertActionDeps): void {
     app,
     ALERT_ACK_ACTION,
     options('alert ack'),
-    async ({ body, value, channelId, respond, logger }) => {
+    async ({ body, value, channelId, respond, client, logger }) => {
       const found = findAlert(parseActionId(value), channelId);
       if (found === 'elsewhere') {
         logger.warn({ channelId }, 'refused an alert button from another channel');
@@ -89,7 +92,7 @@ export function registerAlertActions(app: App, deps: AlertActionDeps): void {
       if (alert.acknowledgedBy !== body.user.id) {
         await respondPrivately(
           respond,
-          `<@${alert.acknowledgedBy}> already acknowledged this alert${alert.acknowledgedAt ? ` at ${toSlackDate(alert.acknowledgedAt, deps.timeZone)}` : ''}.`,
+          `<@${alert.acknowledgedBy}> already acknowledged this alert${alert.acknowledgedAt ? ` at ${toSlackDate(alert.acknowledgedAt, await timeZones.timeZoneOf(body.user.id, client))}` : ''}.`,
         );
       }
     },
@@ -100,7 +103,7 @@ export function registerAlertActions(app: App, deps: AlertActionDeps): void {
       app,
       actionId,
       options(`alert mute ${hours}h`),
-      async ({ body, value, channelId, respond, logger }) => {
+      async ({ body, value, channelId, respond, client, logger }) => {
         const parsed = parseMuteValue(value);
         // the value's hours must be this button's hours: a `_1h` button never mutes for a month
         const found = findAlert(parsed !== null && parsed.hours === hours ? parsed.alertId : null, channelId);
@@ -113,14 +116,19 @@ export function registerAlertActions(app: App, deps: AlertActionDeps): void {
         const now = clock.now();
         const until = new Date(now.getTime() + hours * 3_600_000);
         const names = [...new Set(alert.vms.filter((v) => v.recoveredAt === null).map((v) => v.vmName))];
-        store.transaction(() => {
-          for (const name of names) {
+        // a VM already muted here has its mute extended (one entry per VM), never a second one
+        const results = store.transaction(() =>
+          names.map((name) =>
             store.mutes.add(
               { channelId: alert.channelId, scope: 'vm', name, until, createdBy: body.user.id },
               now,
-            );
-          }
-        });
+            ),
+          ),
+        );
+        const extended = results.filter((r) => r.extended).length;
+        // a VM muted for longer already keeps its later end
+        const longer = results.filter((r) => r.mute.until.getTime() > until.getTime()).length;
+        const timeZone = await timeZones.timeZoneOf(body.user.id, client);
         logger.info({ alertId: alert.id, vms: names.length, hours }, 'VMs muted from an alert');
         const shown = names
           .slice(0, 10)
@@ -129,7 +137,7 @@ export function registerAlertActions(app: App, deps: AlertActionDeps): void {
         await respond({
           response_type: 'in_channel',
           replace_original: false,
-          text: `<@${body.user.id}> muted ${shown}${names.length > 10 ? ` and ${names.length - 10} more` : ''} in this channel until ${toSlackDate(until, deps.timeZone)}. \`/replicas mutes\` lists mutes.`,
+          text: `<@${body.user.id}> muted ${shown}${names.length > 10 ? ` and ${names.length - 10} more` : ''} in this channel until ${toSlackDate(until, timeZone)}${extended > 0 ? ` (${extended === names.length ? 'already muted: extended' : `${extended} already muted: extended`}${longer > 0 ? `; ${longer} muted longer already, that end stays` : ''})` : ''}. \`/replicas mutes\` lists mutes.`,
         });
       },
     );

@@ -4,15 +4,24 @@
  * everyone may list.
  */
 
+import {
+  checkNames,
+  findUnseenNames,
+  NAME_NOUNS,
+  type NamedValue,
+  type NameField,
+  toUnknownRouteText,
+} from '../../../answers/domain/check-names.js';
 import type { Clock } from '../../../core/clock.js';
 import { formatDuration } from '../../../core/format.js';
+import type { EmApi } from '../../../core/ports.js';
 import { isAdmin } from '../../../slack/access.js';
-import { escapeMrkdwn } from '../../../slack/mrkdwn.js';
+import { escapeMrkdwn, toSafeMrkdwn } from '../../../slack/mrkdwn.js';
 import { toSlackDate } from '../../../slack/slack-date.js';
 import type { SlashSubcommand, SubcommandContext } from '../../../slack/subcommands.js';
 import { DEFAULT_SUBSCRIPTION_CREATOR } from '../alert-service.js';
 import type { AlertStore } from '../alert-store.js';
-import type { Mute, Subscription } from '../domain/alert-notice.js';
+import type { Mute, MuteScope, Subscription, SubscriptionFilter } from '../domain/alert-notice.js';
 import {
   describeSubscription,
   parseMuteRequest,
@@ -21,9 +30,21 @@ import {
 
 export interface AlertCommandDeps {
   store: AlertStore;
+  /** asked whether the names of a new subscription or mute exist, so a typo does not stay silent */
+  em: EmApi;
   clock: Clock;
   /** empty: everyone may change subscriptions and mutes */
   adminUserIds: readonly string[];
+}
+
+const MUTE_SCOPE: Partial<Record<NameField, MuteScope>> = { VmDisplayName: 'vm', JobName: 'job' };
+
+/** The `/replicas mute ...` for that name, or null for a field a mute cannot name (a backup server). */
+function toMuteCommand(value: NamedValue, duration: string): string | null {
+  const scope = MUTE_SCOPE[value.field];
+  return scope === undefined
+    ? null
+    : `/replicas mute ${scope} ${toArg(value.name)} ${duration.replace(/\s+/g, '')}`;
 }
 
 export function isAlertAdmin(adminUserIds: readonly string[], userId: string): boolean {
@@ -31,6 +52,61 @@ export function isAlertAdmin(adminUserIds: readonly string[], userId: string): b
 }
 
 const ephemeral = (text: string) => ({ response_type: 'ephemeral' as const, text });
+
+/** A subscription's or mute's names as EM fields; `*` patterns match many names, so they are not checked. */
+function toCheckedNames(filter: Pick<SubscriptionFilter, 'job' | 'vm' | 'server'>): NamedValue[] {
+  const names: NamedValue[] = [];
+  const add = (field: NameField, name: string | null) => {
+    if (name !== null && !name.includes('*')) names.push({ field, name });
+  };
+  add('JobName', filter.job);
+  add('VmDisplayName', filter.vm);
+  add('BackupServerName', filter.server);
+  return names;
+}
+
+const FILTER_KEY: Record<NameField, 'job' | 'vm' | 'server'> = {
+  JobName: 'job',
+  VmDisplayName: 'vm',
+  BackupServerName: 'server',
+};
+
+/** A name as the command reads it: quoted when it has spaces. */
+const toArg = (name: string) => (/\s/.test(name) ? `"${name}"` : name);
+
+/** The `/replicas subscribe ...` that creates this subscription. */
+export function toSubscribeCommand(filter: SubscriptionFilter): string {
+  const parts = ['/replicas subscribe'];
+  if (filter.level === 'warnings') parts.push('warnings');
+  if (filter.job !== null) parts.push(`job ${toArg(filter.job)}`);
+  if (filter.vm !== null) parts.push(`vm ${toArg(filter.vm)}`);
+  if (filter.server !== null) parts.push(`server ${toArg(filter.server)}`);
+  return parts.join(' ');
+}
+
+/**
+ * Warning lines (each starting with a newline) for the names of a new subscription or mute that EM has no session
+ * for, with look-alikes and the command to type instead; "" when every name exists or EM cannot be asked now
+ * (the route is saved either way: EM may simply not have run that VM yet).
+ */
+async function warnUnknownNames(
+  em: EmApi,
+  names: readonly NamedValue[],
+  now: Date,
+  retype: (value: NamedValue, typed: NamedValue) => string | null,
+  logger: SubcommandContext['logger'],
+): Promise<string> {
+  if (names.length === 0) return '';
+  try {
+    const { unknown } = await checkNames(em, names, 'ReplicaTaskSession', now);
+    return unknown
+      .map((u) => `\n:warning: ${toUnknownRouteText(u, (name) => toSafeMrkdwn(name, 200), retype)}`)
+      .join('');
+  } catch (error) {
+    logger.warn({ err: (error as Error).message }, 'could not check the alert route names in EM');
+    return '';
+  }
+}
 
 export function createAlertSubcommands(deps: AlertCommandDeps): SlashSubcommand[] {
   const { store, clock } = deps;
@@ -43,6 +119,23 @@ export function createAlertSubcommands(deps: AlertCommandDeps): SlashSubcommand[
       ),
     );
     return false;
+  };
+
+  /** `field:lower-case name` of every subscription name EM has no session for; empty when EM cannot be asked. */
+  const findUnseenSubscriptionNames = async (
+    subs: readonly Subscription[],
+    logger: SubcommandContext['logger'],
+  ): Promise<Set<string>> => {
+    const names = new Map<string, NamedValue>();
+    for (const s of subs)
+      for (const n of toCheckedNames(s)) names.set(`${n.field}:${n.name.toLowerCase()}`, n);
+    try {
+      const unseen = await findUnseenNames(deps.em, [...names.values()]);
+      return new Set(unseen.map((n) => `${n.field}:${n.name.toLowerCase()}`));
+    } catch (error) {
+      logger.warn({ err: (error as Error).message }, 'could not check the subscription names in EM');
+      return new Set();
+    }
   };
 
   const creator = (s: Subscription | Mute) =>
@@ -71,10 +164,23 @@ export function createAlertSubcommands(deps: AlertCommandDeps): SlashSubcommand[
             ephemeral(`This channel already gets ${escapeMrkdwn(describeSubscription(same))}.`),
           );
         }
-        const sub = store.subscriptions.add(ctx.channelId, parsed.value, ctx.userId, clock.now());
+        const now = clock.now();
+        const sub = store.subscriptions.add(ctx.channelId, parsed.value, ctx.userId, now);
+        const warning = await warnUnknownNames(
+          deps.em,
+          toCheckedNames(parsed.value),
+          now,
+          (value, typed) =>
+            toSubscribeCommand({
+              ...parsed.value,
+              [FILTER_KEY[typed.field]]: null,
+              [FILTER_KEY[value.field]]: value.name,
+            }),
+          ctx.logger,
+        );
         await ctx.respond({
           response_type: 'in_channel',
-          text: `<@${ctx.userId}> subscribed this channel to ${escapeMrkdwn(describeSubscription(sub))}. \`/replicas subscriptions\` lists them.`,
+          text: `<@${ctx.userId}> subscribed this channel to ${escapeMrkdwn(describeSubscription(sub))}. \`/replicas subscriptions\` lists them.${warning}`,
         });
       },
     },
@@ -91,10 +197,15 @@ export function createAlertSubcommands(deps: AlertCommandDeps): SlashSubcommand[
             ),
           );
         }
-        const lines = subs.map(
-          (s, i) =>
-            `${i + 1}. ${escapeMrkdwn(describeSubscription(s))}: by ${creator(s)}, ${toSlackDate(s.createdAt, ctx.timeZone)}`,
-        );
+        const unseen = await findUnseenSubscriptionNames(subs, ctx.logger);
+        const lines = subs.map((s, i) => {
+          const names = toCheckedNames(s).filter((n) => unseen.has(`${n.field}:${n.name.toLowerCase()}`));
+          const mark =
+            names.length === 0
+              ? ''
+              : ` :warning: EM has not seen ${names.map((n) => `${NAME_NOUNS[n.field]} ${escapeMrkdwn(n.name)}`).join(' or ')} in the last 30 days, so this stays silent`;
+          return `${i + 1}. ${escapeMrkdwn(describeSubscription(s))}: by ${creator(s)}, ${toSlackDate(s.createdAt, ctx.timeZone)}${mark}`;
+        });
         await ctx.respond(
           ephemeral(
             `*Alert subscriptions in this channel*\n${lines.join('\n')}\n\`/replicas unsubscribe <n>\` removes one.`,
@@ -136,19 +247,32 @@ export function createAlertSubcommands(deps: AlertCommandDeps): SlashSubcommand[
         const parsed = parseMuteRequest(ctx.args);
         if (!parsed.ok) return ctx.respond(ephemeral(escapeMrkdwn(parsed.error)));
         const now = clock.now();
-        const mute = store.mutes.add(
+        const { scope, name, durationMs } = parsed.value;
+        const { mute, extended } = store.mutes.add(
           {
             channelId: ctx.channelId,
-            scope: parsed.value.scope,
-            name: parsed.value.name,
-            until: new Date(now.getTime() + parsed.value.durationMs),
+            scope,
+            name,
+            until: new Date(now.getTime() + durationMs),
             createdBy: ctx.userId,
           },
           now,
         );
+        const what = `${mute.scope === 'vm' ? 'VM' : 'job'} *${escapeMrkdwn(mute.name)}*`;
+        const warning = await warnUnknownNames(
+          deps.em,
+          toCheckedNames(
+            scope === 'vm' ? { vm: name, job: null, server: null } : { vm: null, job: name, server: null },
+          ),
+          now,
+          (value) => toMuteCommand(value, formatDuration(durationMs)),
+          ctx.logger,
+        );
         await ctx.respond({
           response_type: 'in_channel',
-          text: `<@${ctx.userId}> muted ${mute.scope === 'vm' ? 'VM' : 'job'} *${escapeMrkdwn(mute.name)}* in this channel for ${formatDuration(parsed.value.durationMs)} (until ${toSlackDate(mute.until, ctx.timeZone)}).`,
+          text: extended
+            ? `<@${ctx.userId}> extended the mute of ${what} in this channel: it ends ${toSlackDate(mute.until, ctx.timeZone)} (one entry in \`/replicas mutes\`, not two).${warning}`
+            : `<@${ctx.userId}> muted ${what} in this channel for ${formatDuration(durationMs)} (until ${toSlackDate(mute.until, ctx.timeZone)}).${warning}`,
         });
       },
     },

@@ -3,13 +3,14 @@
  * the alerts Slack refused for good and a refused bot token.
  */
 import type { KnownBlock } from '@slack/types';
-import { formatDateTime } from '../../../core/format.js';
 import { escapeMrkdwn } from '../../../slack/mrkdwn.js';
+import { toSlackDate } from '../../../slack/slack-date.js';
 import type { AlertHealth } from '../alert-service.js';
 
 export function renderAlertHomeBlocks(health: AlertHealth, timeZone: string): KnownBlock[] {
   const p = health.poller;
-  const last = p.lastSuccessAt ? formatDateTime(p.lastSuccessAt, timeZone) : 'not yet';
+  // Slack shows it in each reader's zone; the fallback is in DEFAULT_TIMEZONE and names it
+  const last = p.lastSuccessAt ? toSlackDate(p.lastSuccessAt, timeZone) : 'not yet';
   const emState = p.emReachable
     ? `🟢 Watching Enterprise Manager every ${Math.round(p.intervalMs / 1000)}s; last successful poll ${last}.`
     : `🔴 Enterprise Manager unreachable (${p.consecutiveFailures} polls failed); last successful poll ${last}.${p.lastError ? ` ${escapeMrkdwn(p.lastError)}` : ''}`;

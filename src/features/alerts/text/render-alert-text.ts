@@ -2,7 +2,7 @@
  * Alert notices as plain text: what the terminal prints and, escaped, the Slack `text` fallback (what a phone
  * notification shows). Bounded so a storm of 500 VMs stays a short message.
  */
-import { formatDateTime, plural } from '../../../core/format.js';
+import { formatZonedDateTime, plural } from '../../../core/format.js';
 import {
   type AlertNotice,
   type AlertVm,
@@ -49,7 +49,7 @@ export function isAllRecovered(alert: JobRunAlert): boolean {
 export function renderAlertText(notice: AlertNotice, options: RenderTextOptions): string {
   const esc = options.escape ?? ((t: string) => t);
   const max = options.maxLength ?? 3900;
-  const when = (d: Date) => formatDateTime(d, options.timeZone);
+  const when = (d: Date) => formatZonedDateTime(d, options.timeZone);
   const user = options.user ?? ((id: string) => id);
   const lines: string[] = [];
   switch (notice.kind) {

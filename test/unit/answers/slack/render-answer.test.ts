@@ -81,7 +81,7 @@ describe('renderAnswer', () => {
       text: { type: 'plain_text', text: 'Failed replicas for apache02 today', emoji: false },
     });
     expect(JSON.stringify(message.blocks[1])).toContain(
-      '<!date^1715637600^{date_short_pretty} {time}|2024-05-14 00:00>',
+      '<!date^1715637600^{date_short_pretty} {time}|2024-05-14 00:00 CEST>',
     );
   });
 

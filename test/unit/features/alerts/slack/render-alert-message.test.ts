@@ -115,13 +115,13 @@ describe('renderAlertText', () => {
         { timeZone: 'Europe/Berlin' },
       ),
     ).toContain(
-      'While replibot was not watching (2026-05-14 11:00 to 2026-05-14 12:00), 1 job run had problems',
+      'While replibot was not watching (2026-05-14 11:00 CEST to 2026-05-14 12:00 CEST), 1 job run had problems',
     );
     expect(
       renderAlertText(
         { kind: 'em-unreachable', since: T0, failedPolls: 3, error: 'EM did not answer.' },
         { timeZone: 'UTC' },
       ),
-    ).toContain('unreachable since 2026-05-14 09:00 (3 polls failed in a row)');
+    ).toContain('unreachable since 2026-05-14 09:00 UTC (3 polls failed in a row)');
   });
 });
