@@ -14,9 +14,9 @@ import type {
   SlackActionMiddlewareArgs,
 } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { renderAccessRefused } from '../answers/slack/render-error-message.js';
 import type { Logger } from '../logger.js';
 import { type AccessNeed, type AccessPolicy, checkAccess } from './access.js';
+import { renderAccessRefused } from './render-refusal.js';
 
 export interface ButtonPress {
   body: BlockButtonAction;

@@ -5,11 +5,11 @@
 import type { App, RespondFn, SlashCommand } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { SLACK_PAGE_SIZE } from '../answers/slack/render-answer.js';
-import { renderAccessRefused, renderBusy } from '../answers/slack/render-error-message.js';
 import { renderReply } from '../answers/slack/render-reply.js';
 import type { Logger } from '../logger.js';
 import { isHelpRequest } from '../question/help.js';
 import { checkAccess } from './access.js';
+import { renderAccessRefused, renderBusy } from './render-refusal.js';
 import { helpCommands, logReply, type SlackRuntime } from './runtime.js';
 import { findSubcommand, toRespond } from './subcommands.js';
 

@@ -4,7 +4,7 @@
  * simulator holding only the sessions each test adds (its clock moves when a test says so).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ACTION_SHOW_MORE } from '../../src/answers/slack/answer-actions.js';
+import { ACTION_SHOW_MORE } from '../../src/answers/slack/answer-action-ids.js';
 import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/logger.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';

@@ -5,7 +5,7 @@
  * malformed or replayed requests never reach a listener twice or crash the process.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ACTION_SHOW_MORE } from '../../src/answers/slack/answer-actions.js';
+import { ACTION_SHOW_MORE } from '../../src/answers/slack/answer-action-ids.js';
 import { loadConfig } from '../../src/config.js';
 import type { JobRunAlert } from '../../src/features/alerts/domain/alert-notice.js';
 import {

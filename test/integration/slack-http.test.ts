@@ -8,7 +8,7 @@ import {
   ACTION_DETAILS,
   ACTION_POST_TO_CHANNEL,
   ACTION_SHOW_MORE,
-} from '../../src/answers/slack/answer-actions.js';
+} from '../../src/answers/slack/answer-action-ids.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger, silentLogger } from '../../src/logger.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';

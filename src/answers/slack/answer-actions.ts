@@ -10,13 +10,14 @@ import { decodeAnswerCursor, decodeJobRunCursor } from '../../slack/action-value
 import { registerButton, respondPrivately } from '../../slack/register-button.js';
 import { logReply, type SlackRuntime } from '../../slack/runtime.js';
 import { isChannelProblem, toSlackFailure } from '../../slack/slack-errors.js';
+import {
+  ACTION_DETAILS,
+  ACTION_JOB_RUN_MORE,
+  ACTION_POST_TO_CHANNEL,
+  ACTION_SHOW_MORE,
+} from './answer-action-ids.js';
 import { SLACK_PAGE_SIZE } from './render-answer.js';
 import { renderReply } from './render-reply.js';
-
-export const ACTION_SHOW_MORE = 'replibot_show_more';
-export const ACTION_DETAILS = 'replibot_details';
-export const ACTION_POST_TO_CHANNEL = 'replibot_post_to_channel';
-export const ACTION_JOB_RUN_MORE = 'replibot_job_run_more';
 
 /**
  * Every answer button only reads (`use`): its value carries a question or a job session id that whoever may

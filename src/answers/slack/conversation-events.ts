@@ -6,10 +6,10 @@ import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { isHelpRequest } from '../../question/help.js';
 import { checkAccess } from '../../slack/access.js';
+import { renderAccessRefused, renderBusy } from '../../slack/render-refusal.js';
 import { helpCommands, logReply, type SlackRuntime } from '../../slack/runtime.js';
 import type { Reply } from '../domain/reply.js';
 import { SLACK_PAGE_SIZE } from './render-answer.js';
-import { renderAccessRefused, renderBusy } from './render-error-message.js';
 import { renderReply } from './render-reply.js';
 
 /** `<@U123>` and `<@U123|name>` tokens: the mention itself is not part of the question. */

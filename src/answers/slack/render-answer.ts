@@ -16,8 +16,8 @@ import {
 import { encodeAnswerCursor, encodeJobRunCursor } from '../../slack/action-values.js';
 import { BLOCK_LIMITS, TOTAL_TEXT_BUDGET } from '../../slack/limits.js';
 import { toPlainText, toSafeMrkdwn, truncateText } from '../../slack/mrkdwn.js';
-import type { HelpSurface } from '../../slack/render-help.js';
 import { toSlackDate } from '../../slack/slack-date.js';
+import { type SlackMessage, toFallbackText } from '../../slack/slack-message.js';
 import { toUnknownNameText } from '../domain/check-names.js';
 import {
   type JobRunReply,
@@ -31,12 +31,8 @@ import {
   ACTION_JOB_RUN_MORE,
   ACTION_POST_TO_CHANNEL,
   ACTION_SHOW_MORE,
-} from './answer-actions.js';
-
-export interface SlackMessage {
-  text: string;
-  blocks: KnownBlock[];
-}
+} from './answer-action-ids.js';
+import type { HelpSurface } from './render-help.js';
 
 /** Sessions on one Slack page: readable on a phone, and far from the 50-block limit. */
 export const SLACK_PAGE_SIZE = 10;
@@ -73,11 +69,6 @@ function resultWord(row: SessionRow): string {
   if (row.running) return 'Running';
   if (row.result === 'Unknown') return `Ended with result ${row.resultWord ?? 'Unknown'}`;
   return row.result === 'None' ? 'No result' : row.result;
-}
-
-/** The `text` fallback is parsed for mentions too, so it is escaped like any mrkdwn. */
-export function toFallbackText(text: string): string {
-  return toSafeMrkdwn(text.replace(/\s+/g, ' ').trim(), 3000);
 }
 
 function mrkdwn(text: string): { type: 'mrkdwn'; text: string } {

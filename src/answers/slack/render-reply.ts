@@ -1,9 +1,9 @@
-import { renderHelp, renderNotUnderstood } from '../../slack/render-help.js';
+import type { SlackMessage } from '../../slack/slack-message.js';
 import { renderError } from '../domain/render-error.js';
 import type { Reply } from '../domain/reply.js';
-import type { AnswerRenderOptions, SlackMessage } from './render-answer.js';
-import { renderAnswer, renderJobRun } from './render-answer.js';
+import { type AnswerRenderOptions, renderAnswer, renderJobRun } from './render-answer.js';
 import { renderErrorMessage } from './render-error-message.js';
+import { renderHelp, renderNotUnderstood } from './render-help.js';
 
 /** Any reply as a Slack message. */
 export function renderReply(reply: Reply, options: AnswerRenderOptions): SlackMessage {

@@ -1,10 +1,9 @@
 import type { KnownBlock } from '@slack/types';
-import type { HelpReply, NotUnderstoodReply } from '../answers/domain/reply.js';
-import type { SlackMessage } from '../answers/slack/render-answer.js';
-import { toFallbackText } from '../answers/slack/render-answer.js';
-import { toSentence } from '../core/format.js';
-import { BLOCK_LIMITS } from './limits.js';
-import { escapeMrkdwn, toSafeMrkdwn, truncateText } from './mrkdwn.js';
+import { toSentence } from '../../core/format.js';
+import { BLOCK_LIMITS } from '../../slack/limits.js';
+import { escapeMrkdwn, toSafeMrkdwn, truncateText } from '../../slack/mrkdwn.js';
+import { type SlackMessage, toFallbackText } from '../../slack/slack-message.js';
+import type { HelpReply, NotUnderstoodReply } from '../domain/reply.js';
 
 /**
  * Where a question was typed: the slash command (`/replicas failed today`), or a mention or direct message

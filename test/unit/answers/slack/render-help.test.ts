@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { HelpReply, NotUnderstoodReply } from '../../../src/answers/domain/reply.js';
-import { helpText } from '../../../src/question/help.js';
-import { renderHelp, renderNotUnderstood } from '../../../src/slack/render-help.js';
+import type { HelpReply, NotUnderstoodReply } from '../../../../src/answers/domain/reply.js';
+import { renderHelp, renderNotUnderstood } from '../../../../src/answers/slack/render-help.js';
+import { helpText } from '../../../../src/question/help.js';
 
 const help: HelpReply = {
   kind: 'help',
