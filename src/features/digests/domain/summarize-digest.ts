@@ -150,7 +150,7 @@ export function summarizeDigest(
   // EM pages can repeat a row when sessions are added while we read; the UID is the identity
   const byUid = new Map<string, ReplicaTaskSession>();
   for (const session of sessions) {
-    if (!matches(session, filters)) continue;
+    if (!matchesDigestFilters(session, filters)) continue;
     const t = session.creationTime.getTime();
     if (t < window.fetchStart.getTime() || t >= end) continue;
     byUid.set(session.uid, session);
@@ -170,14 +170,7 @@ export function summarizeDigest(
     filters,
     current: currentFigures,
     previous: previousFigures,
-    change: {
-      runs: currentFigures.totals.runs - previousFigures.totals.runs,
-      failed: currentFigures.totals.failed - previousFigures.totals.failed,
-      successRatePoints:
-        currentFigures.successRate === null || previousFigures.successRate === null
-          ? null
-          : round1((currentFigures.successRate - previousFigures.successRate) * 100),
-    },
+    change: toDigestChange(currentFigures, previousFigures),
     failedByJob: toFailedByJob(current),
     warnings: toWarnings(current),
     streaks: toStreaks(all, start, streakMin),
@@ -227,7 +220,20 @@ export function hasDigestProblems(digest: Digest): boolean {
   return digest.failedByJob.length > 0 || digest.streaks.length > 0 || digest.stopped.length > 0;
 }
 
-function matches(session: ReplicaTaskSession, filters: DigestFilters): boolean {
+/** The change figures between a period and the one before. */
+export function toDigestChange(current: PeriodFigures, previous: PeriodFigures): DigestChange {
+  return {
+    runs: current.totals.runs - previous.totals.runs,
+    failed: current.totals.failed - previous.totals.failed,
+    successRatePoints:
+      current.successRate === null || previous.successRate === null
+        ? null
+        : round1((current.successRate - previous.successRate) * 100),
+  };
+}
+
+/** True when the session is one the digest's job and server filters keep. */
+export function matchesDigestFilters(session: ReplicaTaskSession, filters: DigestFilters): boolean {
   // EM compares names case-insensitively in filters; do the same so a filter typed in Slack behaves alike
   if (filters.jobName !== null && !sameName(session.jobName, filters.jobName)) return false;
   if (filters.serverName !== null && !sameName(session.backupServerName, filters.serverName)) return false;
@@ -246,16 +252,21 @@ function toFigures(sessions: ReplicaTaskSession[]): PeriodFigures {
     else if (s.result === 'Failed') totals.failed++;
     else totals.running++;
   }
+  return toPeriodFigures(totals);
+}
+
+/** The totals with their success rate. */
+export function toPeriodFigures(totals: ResultTotals): PeriodFigures {
   const finished = totals.success + totals.warning + totals.failed;
   return { totals, successRate: finished === 0 ? null : (totals.success + totals.warning) / finished };
 }
 
-function jobOf(session: ReplicaTaskSession): string {
+export function jobOf(session: ReplicaTaskSession): string {
   return session.jobName ?? UNKNOWN_JOB;
 }
 
 /** A replica is one VM in one job: the same VM replicated by two jobs is two replicas. */
-function vmKey(session: ReplicaTaskSession): string {
+export function vmKey(session: ReplicaTaskSession): string {
   return `${jobOf(session)}\u0000${session.vmDisplayName}`;
 }
 
@@ -292,16 +303,22 @@ function toFailedByJob(current: ReplicaTaskSession[]): DigestJobFailures[] {
       ...vm,
       recovered: latestFinished.get(`${jobName}\u0000${vm.vmName}`)?.result !== 'Failed',
     }));
-    // still failing first, then by how often
-    list.sort(
+    result.push({ jobName, vms: list });
+  }
+  return sortFailedByJob(result);
+}
+
+/** Jobs with VMs still failing first, and in each job the VMs still failing first, then by how often. */
+export function sortFailedByJob(jobs: DigestJobFailures[]): DigestJobFailures[] {
+  for (const job of jobs) {
+    job.vms.sort(
       (a, b) =>
         Number(a.recovered) - Number(b.recovered) ||
         b.failures - a.failures ||
         a.vmName.localeCompare(b.vmName),
     );
-    result.push({ jobName, vms: list });
   }
-  return result.sort(
+  return jobs.sort(
     (a, b) =>
       stillFailing(b) - stillFailing(a) ||
       b.vms.length - a.vms.length ||
@@ -333,9 +350,12 @@ function toWarnings(current: ReplicaTaskSession[]): DigestWarning[] {
       if (s.reason !== '') entry.lastReason = s.reason;
     }
   }
-  return [...byKey.values()].sort(
-    (a, b) => a.jobName.localeCompare(b.jobName) || a.vmName.localeCompare(b.vmName),
-  );
+  return sortByReplica([...byKey.values()]);
+}
+
+/** By job, then VM: the order of the warnings and the stopped replicas. */
+export function sortByReplica<T extends { jobName: string; vmName: string }>(list: T[]): T[] {
+  return list.sort((a, b) => a.jobName.localeCompare(b.jobName) || a.vmName.localeCompare(b.vmName));
 }
 
 function toStreaks(all: ReplicaTaskSession[], start: number, streakMin: number): DigestStreak[] {
@@ -363,7 +383,15 @@ function toStreaks(all: ReplicaTaskSession[], start: number, streakMin: number):
       atLeast: first === 0,
     });
   }
-  return streaks.sort((a, b) => b.failedRuns - a.failedRuns || a.vmName.localeCompare(b.vmName));
+  return sortStreaks(streaks);
+}
+
+/** The longest streaks first; the same VM in two jobs by job. */
+export function sortStreaks(streaks: DigestStreak[]): DigestStreak[] {
+  return streaks.sort(
+    (a, b) =>
+      b.failedRuns - a.failedRuns || a.vmName.localeCompare(b.vmName) || a.jobName.localeCompare(b.jobName),
+  );
 }
 
 function toStopped(
@@ -383,21 +411,27 @@ function toStopped(
     list.push(s.creationTime.getTime());
     times.set(vmKey(s), list);
   }
-  return [...lastBefore.entries()]
-    .filter(([key]) => {
-      const list = times.get(key) ?? [];
-      // one run in all the history fetched: its interval is at least the time since the history starts
-      const usual = medianInterval(list) ?? list[0]! - fetchStart;
-      // the slack absorbs DST days (23 h) and jobs that drift a little
-      return usual <= periodMs * 1.5;
-    })
-    .map(([, s]) => ({
-      jobName: jobOf(s),
-      vmName: s.vmDisplayName,
-      lastRunAt: s.creationTime,
-      lastResult: s.result,
-    }))
-    .sort((a, b) => a.jobName.localeCompare(b.jobName) || a.vmName.localeCompare(b.vmName));
+  return sortByReplica(
+    [...lastBefore.entries()]
+      .filter(([key]) => isExpectedInPeriod(times.get(key) ?? [], periodMs, fetchStart))
+      .map(([, s]) => ({
+        jobName: jobOf(s),
+        vmName: s.vmDisplayName,
+        lastRunAt: s.creationTime,
+        lastResult: s.result,
+      })),
+  );
+}
+
+/**
+ * True when a replica with these run times (sorted) runs at least about once a period, so a period without a run
+ * means it stopped. With one run in all the history fetched, its interval is at least the time since the history
+ * starts.
+ */
+export function isExpectedInPeriod(sortedTimes: number[], periodMs: number, fetchStart: number): boolean {
+  const usual = medianInterval(sortedTimes) ?? sortedTimes[0]! - fetchStart;
+  // the slack absorbs DST days (23 h) and jobs that drift a little
+  return usual <= periodMs * 1.5;
 }
 
 /** Median gap between consecutive runs; null with fewer than two runs. */
@@ -411,7 +445,11 @@ function medianInterval(sortedTimes: number[]): number | null {
 }
 
 function toRuns(current: ReplicaTaskSession[]): DigestRun[] {
-  return current.map((s) => ({
+  return current.map(toDigestRun);
+}
+
+export function toDigestRun(s: ReplicaTaskSession): DigestRun {
+  return {
     jobName: jobOf(s),
     vmName: s.vmDisplayName,
     result: s.result,
@@ -419,7 +457,7 @@ function toRuns(current: ReplicaTaskSession[]): DigestRun[] {
     endedAt: s.endTime,
     durationMs: s.endTime === null ? 0 : Math.max(0, s.endTime.getTime() - s.creationTime.getTime()),
     totalSize: s.totalSize,
-  }));
+  };
 }
 
 /** The top runs by `measure`, one per replica: three runs of the same VM would tell less than three VMs. */
@@ -430,8 +468,20 @@ function topPerReplica(runs: DigestRun[], measure: (run: DigestRun) => number, c
     const kept = best.get(key);
     if (kept === undefined || measure(run) > measure(kept)) best.set(key, run);
   }
-  return [...best.values()]
-    .sort((a, b) => measure(b) - measure(a) || a.vmName.localeCompare(b.vmName))
+  return sortTopRuns([...best.values()], measure, count);
+}
+
+/** The `count` runs with the highest `measure`; equal ones by VM, then job. */
+export function sortTopRuns(
+  runs: DigestRun[],
+  measure: (run: DigestRun) => number,
+  count: number,
+): DigestRun[] {
+  return runs
+    .sort(
+      (a, b) =>
+        measure(b) - measure(a) || a.vmName.localeCompare(b.vmName) || a.jobName.localeCompare(b.jobName),
+    )
     .slice(0, count);
 }
 
