@@ -40,6 +40,7 @@ const DEFAULT_CONCURRENCY = 4;
 /** a streak's history is read newest first and stops at the first run that did not fail: usually row one */
 const STREAK_PAGE_SIZE = 20;
 const CHART_RESULTS: ChartResult[] = ['Success', 'Warning', 'Failed'];
+const SLICE_MS = 86_400_000;
 
 export async function collectDigest(em: EmApi, options: CollectDigestOptions): Promise<CollectedDigest> {
   const window = toDigestWindow(options.period, options.end, options.timeZone);
@@ -68,16 +69,15 @@ export async function collectDigest(em: EmApi, options: CollectDigestOptions): P
   const counting = runLimited(counts, concurrency);
 
   const streaming = (async () => {
-    for await (const session of em.queryTaskSessions({
-      filter: within(window.start, window.end),
-      sort: ascending,
-    }))
-      accumulator.addCurrent(session);
-    for await (const session of em.queryTaskSessions({
-      filter: within(window.previousStart, window.start),
-      sort: ascending,
-    }))
-      accumulator.addPrevious(session);
+    // a day per query: the client's set of UIDs seen (its dedupe across pages) lives only as long as a query
+    for (const [from, to] of toSlices(window.start, window.end)) {
+      for await (const session of em.queryTaskSessions({ filter: within(from, to), sort: ascending }))
+        accumulator.addCurrent(session);
+    }
+    for (const [from, to] of toSlices(window.previousStart, window.start)) {
+      for await (const session of em.queryTaskSessions({ filter: within(from, to), sort: ascending }))
+        accumulator.addPrevious(session);
+    }
     const replicaFilter = (ref: ReplicaRef): Filter[] => [
       eq('VmDisplayName', ref.vmName),
       ...(ref.jobName === null ? [] : [eq('JobName', ref.jobName)]),
@@ -129,6 +129,14 @@ export async function collectDigest(em: EmApi, options: CollectDigestOptions): P
  */
 function toResultFilter(result: ChartResult): Filter[] {
   return result === 'Success' ? [eq('Result', 'Success'), eq('State', 'Completed')] : [eq('Result', result)];
+}
+
+/** [from, to) cut into consecutive spans of at most a day, oldest first. */
+function toSlices(from: Date, to: Date): Array<[Date, Date]> {
+  const slices: Array<[Date, Date]> = [];
+  for (let t = from.getTime(); t < to.getTime(); t += SLICE_MS)
+    slices.push([new Date(t), new Date(Math.min(t + SLICE_MS, to.getTime()))]);
+  return slices;
 }
 
 /** Runs the tasks with at most `limit` at once; the first failure rejects (the rest still finish). */
