@@ -40,7 +40,7 @@ const DEFAULT_CONCURRENCY = 4;
 /** a streak's history is read newest first and stops at the first run that did not fail: usually row one */
 const STREAK_PAGE_SIZE = 20;
 const CHART_RESULTS: ChartResult[] = ['Success', 'Warning', 'Failed'];
-const SLICE_MS = 86_400_000;
+const SLICE_MS = 6 * 3_600_000;
 
 export async function collectDigest(em: EmApi, options: CollectDigestOptions): Promise<CollectedDigest> {
   const window = toDigestWindow(options.period, options.end, options.timeZone);
@@ -69,7 +69,7 @@ export async function collectDigest(em: EmApi, options: CollectDigestOptions): P
   const counting = runLimited(counts, concurrency);
 
   const streaming = (async () => {
-    // a day per query: the client's set of UIDs seen (its dedupe across pages) lives only as long as a query
+    // six hours per query: the client's set of UIDs seen (its dedupe across pages) lives only as long as a query
     for (const [from, to] of toSlices(window.start, window.end)) {
       for await (const session of em.queryTaskSessions({ filter: within(from, to), sort: ascending }))
         accumulator.addCurrent(session);
@@ -131,7 +131,7 @@ function toResultFilter(result: ChartResult): Filter[] {
   return result === 'Success' ? [eq('Result', 'Success'), eq('State', 'Completed')] : [eq('Result', result)];
 }
 
-/** [from, to) cut into consecutive spans of at most a day, oldest first. */
+/** [from, to) cut into consecutive spans of at most SLICE_MS, oldest first. */
 function toSlices(from: Date, to: Date): Array<[Date, Date]> {
   const slices: Array<[Date, Date]> = [];
   for (let t = from.getTime(); t < to.getTime(); t += SLICE_MS)
