@@ -15,7 +15,7 @@ import { createAlertService } from '../src/features/alerts/alert-service.js';
 import { createAlertStore } from '../src/features/alerts/alert-store.js';
 import { createAlertWebClient, createSlackNotifier } from '../src/features/alerts/slack/slack-notifier.js';
 import { silentLogger } from '../src/logger.js';
-import { startSimulator } from '../src/simulator/index.js';
+import { type GeneratorOptions, startSimulator } from '../src/simulator/index.js';
 import { createEmClient } from '../src/veeam/em-client.js';
 
 const emOptions = (url: string) => ({
@@ -43,11 +43,13 @@ const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 async function pollCost(
   taskSessions: number,
   naive: boolean,
+  data: GeneratorOptions = {},
+  seed = 11,
 ): Promise<{ steady: PollCost; naive: PollCost | null }> {
   const progress = (what: string) =>
     process.stderr.write(`bench alerts: ${taskSessions} sessions: ${what}\n`);
   progress('generating');
-  const sim = await startSimulator({ port: 0, seed: 11, data: { taskSessions } });
+  const sim = await startSimulator({ port: 0, seed, data: { ...data, taskSessions } });
   progress('polling');
   const dir = mkdtempSync(join(tmpdir(), 'replibot-bench-'));
   const db = openReplibotDatabase(join(dir, 'bench.db'));
@@ -210,6 +212,50 @@ export function renderSweepRows(costs: SweepCost[]): string {
   return lines.join('\n');
 }
 
+/**
+ * The poll at equal density: the same estate (44 jobs, the generator's estate for 100,000 sessions in 30 days,
+ * about 140 sessions an hour) running as often, with 3 days of history (10,000 sessions) and with 100 times as
+ * much (1,000,000 sessions over 300 days), so only the history grows. What lands in the last 30 minutes differs
+ * between two generated histories by chance, so each is the sum over 5 seeds.
+ */
+export async function equalDensity(): Promise<string> {
+  const estate = { jobs: 44 };
+  const cases = [
+    { taskSessions: 10_000, days: 3 },
+    { taskSessions: 1_000_000, days: 300 },
+  ];
+  const seeds = [11, 12, 13, 14, 15];
+  const costs: PollCost[] = [];
+  for (const c of cases) {
+    const sum: PollCost = { requests: 0, bytes: 0, ms: 0, rows: 0 };
+    for (const seed of seeds) {
+      const { steady } = await pollCost(c.taskSessions, false, { ...estate, days: c.days }, seed);
+      sum.requests += steady.requests;
+      sum.bytes += steady.bytes;
+      sum.ms += steady.ms;
+      sum.rows += steady.rows;
+    }
+    costs.push(sum);
+  }
+  const size = (bytes: number) => (bytes > 2 ** 20 ? mb(bytes) : kb(bytes));
+  const lines = [
+    '| EM history | sessions per hour | requests | bytes received | time | rows read | bytes per row |',
+    '|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  cases.forEach((c, i) => {
+    const p = costs[i]!;
+    lines.push(
+      `| ${c.taskSessions.toLocaleString('en-US')} sessions over ${c.days.toLocaleString('en-US')} days | ${(c.taskSessions / (c.days * 24)).toFixed(1)} | ${p.requests} | ${size(p.bytes)} | ${p.ms.toFixed(0)} ms | ${p.rows.toLocaleString('en-US')} | ${p.rows === 0 ? '' : kb(p.bytes / p.rows)} |`,
+    );
+  });
+  const [a, b] = [costs[0]!, costs[1]!];
+  lines.push(
+    '',
+    `Each row is the sum of one steady poll (the median of 5) for each of ${seeds.length} seeds. 1,000,000 against 10,000 at the same density: ${(b.requests / a.requests).toFixed(2)}x requests, ${(b.bytes / a.bytes).toFixed(2)}x bytes, ${(b.rows / Math.max(1, a.rows)).toFixed(2)}x rows, ${(b.ms / a.ms).toFixed(2)}x time. The rows are the failures, warnings and recoveries that ended in the last 30 minutes, which differ between two generated histories by chance; requests and bytes follow them, not the history.`,
+  );
+  return lines.join('\n');
+}
+
 /** A minimal Slack Web API that stamps the moment each chat.postMessage arrives. */
 async function startStampingSlack(): Promise<{ url: string; stamps: number[]; close(): Promise<void> }> {
   const stamps: number[] = [];
@@ -287,6 +333,7 @@ export async function run(): Promise<string> {
   // the naive re-read of 1,000,000 sessions takes minutes and over a GiB; opt in with BENCH_NAIVE_1M=1
   const big = await pollCost(1_000_000, process.env.BENCH_NAIVE_1M === '1');
   const sweeps = [await sweepCost(10_000), await sweepCost(1_000_000)];
+  const dense = await equalDensity();
   const interval = 200;
   const latencies = await alertLatency(interval, 20);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;
@@ -319,6 +366,13 @@ the last 30 minutes, not the size of the history (the simulator's generator pack
 minutes as the history grows, so a larger EM also has more recent failures); the naive poll grows with the
 whole history. Time includes the simulator answering from its time indexes (EndTime-bounded filters are narrowed
 through CreationTime), as a real EM answers from its database indexes.
+
+At equal density the poll is flat in history: the same estate (generator options \`jobs: 44\`, about 140 sessions
+an hour) running as often, with 100 times the history (\`days: 3\` for 10,000 sessions, \`days: 300\` for
+1,000,000). The growth in the table above is the simulator's density (more jobs for more sessions in the same 30
+days), not the history.
+
+${dense}
 
 The reconciling sweep (failures and warnings of the last \`RECONCILE_LOOKBACK_HOURS=24\`, every
 \`RECONCILE_INTERVAL_SECONDS=3600\`, and of the last 7 days once a day) beside the regular poll; per hour at the

@@ -2,6 +2,7 @@
  * Digest computation: from the replica task sessions of a window to the figures a team reads in the morning.
  * Pure: no I/O, no clock; the window says what "now" is.
  */
+
 import type { ReplicaTaskSession, SessionResult } from '../../../core/sessions.js';
 import { runToEnd } from '../../../core/slices.js';
 import type { DigestWindow } from './digest-window.js';
@@ -138,9 +139,6 @@ export interface SummarizeDigestOptions {
 /** Job name shown when EM gave none (the `Up` link was missing). */
 export const UNKNOWN_JOB = '(unknown job)';
 
-/** Rows handled between two yields of `summarizeDigestSteps`. */
-export const DIGEST_SLICE_ROWS = 5_000;
-
 export function summarizeDigest(
   sessions: Iterable<ReplicaTaskSession>,
   window: DigestWindow,
@@ -150,10 +148,13 @@ export function summarizeDigest(
   return runToEnd(summarizeDigestSteps(sessions, window, filters, options));
 }
 
+/** Rows handled between two yields of `summarizeDigestSteps`. */
+export const DIGEST_SLICE_ROWS = 5_000;
+
 /**
  * `summarizeDigest` in slices: the generator yields every `DIGEST_SLICE_ROWS` rows and between passes, so a
  * caller can give the event loop a turn at each yield (`runInSlices` in src/core/slices.ts) and acks keep
- * flowing while a digest of a million sessions is computed.
+ * flowing during a large digest.
  */
 export function* summarizeDigestSteps(
   sessions: Iterable<ReplicaTaskSession>,
@@ -170,97 +171,62 @@ export function* summarizeDigestSteps(
   // EM pages can repeat a row when sessions are added while we read; the UID is the identity
   const byUid = new Map<string, ReplicaTaskSession>();
   let rows = 0;
-  let sorted = true;
-  let last: ReplicaTaskSession | undefined;
   for (const session of sessions) {
     if (++rows % DIGEST_SLICE_ROWS === 0) yield;
-    if (!matches(session, filters)) continue;
+    if (!matchesDigestFilters(session, filters)) continue;
     const t = session.creationTime.getTime();
     if (t < window.fetchStart.getTime() || t >= end) continue;
-    if (byUid.has(session.uid)) sorted = false;
-    else if (last !== undefined && byCreation(last, session) > 0) sorted = false;
     byUid.set(session.uid, session);
-    last = session;
   }
-  // EM sends the window sorted by creation: one sort (one slice the loop cannot split) only when it did not
-  const all = [...byUid.values()];
-  if (!sorted) all.sort(byCreation);
   yield;
-  const current: ReplicaTaskSession[] = [];
-  const previous: ReplicaTaskSession[] = [];
-  for (let i = 0; i < all.length; i++) {
-    if (i % DIGEST_SLICE_ROWS === 0) yield;
-    const s = all[i]!;
+  const all = [...byUid.values()].sort(byCreation);
+  yield;
+  const current = all.filter((s) => s.creationTime.getTime() >= start);
+  const previous = all.filter((s) => {
     const t = s.creationTime.getTime();
-    if (t >= start) current.push(s);
-    else if (t >= previousStart) previous.push(s);
-  }
+    return t >= previousStart && t < start;
+  });
 
-  const currentFigures = yield* toFigures(current);
-  const previousFigures = yield* toFigures(previous);
+  const currentFigures = toFigures(current);
+  const previousFigures = toFigures(previous);
   yield;
-  const failedByJob = yield* toFailedByJob(current);
+  const streaks = toStreaks(all, start, streakMin);
   yield;
-  const warnings = yield* toWarnings(current);
-  yield;
-  const streaks = yield* toStreaks(all, start, streakMin);
-  yield;
-  const stopped = yield* toStopped(all, current, previous, end - start, window.fetchStart.getTime());
+  const stopped = toStopped(all, current, previous, end - start, window.fetchStart.getTime());
   yield;
   const runs = toRuns(current);
   yield;
-  const longest = topPerReplica(
-    runs.filter((run) => run.endedAt !== null),
-    (run) => run.durationMs,
-    topRuns,
-  );
+  const perDay = toPerDay(all, window);
   yield;
-  const largest = topPerReplica(
-    runs.filter((run) => run.totalSize > 0),
-    (run) => run.totalSize,
-    topRuns,
-  );
-  yield;
-  const perDay = yield* toPerDay(all, window);
-  yield;
-  const vms = new Set<string>();
-  const jobs = new Set<string>();
-  for (const s of current) {
-    if (++rows % DIGEST_SLICE_ROWS === 0) yield;
-    vms.add(vmKey(s));
-    jobs.add(jobOf(s));
-  }
-  const vmCount = vms.size;
-  const jobCount = jobs.size;
 
   return {
     window,
     filters,
     current: currentFigures,
     previous: previousFigures,
-    change: {
-      runs: currentFigures.totals.runs - previousFigures.totals.runs,
-      failed: currentFigures.totals.failed - previousFigures.totals.failed,
-      successRatePoints:
-        currentFigures.successRate === null || previousFigures.successRate === null
-          ? null
-          : round1((currentFigures.successRate - previousFigures.successRate) * 100),
-    },
-    failedByJob,
-    warnings,
+    change: toDigestChange(currentFigures, previousFigures),
+    failedByJob: toFailedByJob(current),
+    warnings: toWarnings(current),
     streaks,
     stopped,
-    longest,
-    largest,
+    longest: topPerReplica(
+      runs.filter((run) => run.endedAt !== null),
+      (run) => run.durationMs,
+      topRuns,
+    ),
+    largest: topPerReplica(
+      runs.filter((run) => run.totalSize > 0),
+      (run) => run.totalSize,
+      topRuns,
+    ),
     perDay,
-    vmCount,
-    jobCount,
+    vmCount: new Set(current.map(vmKey)).size,
+    jobCount: new Set(current.map(jobOf)).size,
   };
 }
 
 /** Results per chart day, in one pass over the sessions (sorted by creation, as the slots are). */
-function* toPerDay(all: ReplicaTaskSession[], window: DigestWindow): Generator<void, DigestDay[], void> {
-  let rows = 0;
+function toPerDay(all: ReplicaTaskSession[], window: DigestWindow): DigestDay[] {
   const days: DigestDay[] = window.chartDays.map((slot) => ({
     date: slot.date,
     start: slot.start,
@@ -272,7 +238,6 @@ function* toPerDay(all: ReplicaTaskSession[], window: DigestWindow): Generator<v
   }));
   let i = 0;
   for (const s of all) {
-    if (++rows % DIGEST_SLICE_ROWS === 0) yield;
     const t = s.creationTime.getTime();
     while (i < window.chartDays.length && t >= window.chartDays[i]!.end.getTime()) i++;
     if (i === window.chartDays.length) break;
@@ -290,7 +255,20 @@ export function hasDigestProblems(digest: Digest): boolean {
   return digest.failedByJob.length > 0 || digest.streaks.length > 0 || digest.stopped.length > 0;
 }
 
-function matches(session: ReplicaTaskSession, filters: DigestFilters): boolean {
+/** The change figures between a period and the one before. */
+export function toDigestChange(current: PeriodFigures, previous: PeriodFigures): DigestChange {
+  return {
+    runs: current.totals.runs - previous.totals.runs,
+    failed: current.totals.failed - previous.totals.failed,
+    successRatePoints:
+      current.successRate === null || previous.successRate === null
+        ? null
+        : round1((current.successRate - previous.successRate) * 100),
+  };
+}
+
+/** True when the session is one the digest's job and server filters keep. */
+export function matchesDigestFilters(session: ReplicaTaskSession, filters: DigestFilters): boolean {
   // EM compares names case-insensitively in filters; do the same so a filter typed in Slack behaves alike
   if (filters.jobName !== null && !sameName(session.jobName, filters.jobName)) return false;
   if (filters.serverName !== null && !sameName(session.backupServerName, filters.serverName)) return false;
@@ -301,26 +279,29 @@ function sameName(actual: string | null, wanted: string): boolean {
   return actual !== null && actual.toLowerCase() === wanted.toLowerCase();
 }
 
-function* toFigures(sessions: ReplicaTaskSession[]): Generator<void, PeriodFigures, void> {
-  let rows = 0;
+function toFigures(sessions: ReplicaTaskSession[]): PeriodFigures {
   const totals: ResultTotals = { runs: sessions.length, success: 0, warning: 0, failed: 0, running: 0 };
   for (const s of sessions) {
-    if (++rows % DIGEST_SLICE_ROWS === 0) yield;
     if (s.result === 'Success') totals.success++;
     else if (s.result === 'Warning') totals.warning++;
     else if (s.result === 'Failed') totals.failed++;
     else totals.running++;
   }
+  return toPeriodFigures(totals);
+}
+
+/** The totals with their success rate. */
+export function toPeriodFigures(totals: ResultTotals): PeriodFigures {
   const finished = totals.success + totals.warning + totals.failed;
   return { totals, successRate: finished === 0 ? null : (totals.success + totals.warning) / finished };
 }
 
-function jobOf(session: ReplicaTaskSession): string {
+export function jobOf(session: ReplicaTaskSession): string {
   return session.jobName ?? UNKNOWN_JOB;
 }
 
 /** A replica is one VM in one job: the same VM replicated by two jobs is two replicas. */
-function vmKey(session: ReplicaTaskSession): string {
+export function vmKey(session: ReplicaTaskSession): string {
   return `${jobOf(session)}\u0000${session.vmDisplayName}`;
 }
 
@@ -328,16 +309,11 @@ function isFinished(session: ReplicaTaskSession): boolean {
   return session.result !== 'None';
 }
 
-function* toFailedByJob(current: ReplicaTaskSession[]): Generator<void, DigestJobFailures[], void> {
-  let rows = 0;
+function toFailedByJob(current: ReplicaTaskSession[]): DigestJobFailures[] {
   const jobs = new Map<string, Map<string, DigestVmFailure>>();
   const latestFinished = new Map<string, ReplicaTaskSession>();
+  for (const s of current) if (isFinished(s)) latestFinished.set(vmKey(s), s);
   for (const s of current) {
-    if (++rows % DIGEST_SLICE_ROWS === 0) yield;
-    if (isFinished(s)) latestFinished.set(vmKey(s), s);
-  }
-  for (const s of current) {
-    if (++rows % DIGEST_SLICE_ROWS === 0) yield;
     if (s.result !== 'Failed') continue;
     const vms = jobs.get(jobOf(s)) ?? new Map<string, DigestVmFailure>();
     jobs.set(jobOf(s), vms);
@@ -362,16 +338,22 @@ function* toFailedByJob(current: ReplicaTaskSession[]): Generator<void, DigestJo
       ...vm,
       recovered: latestFinished.get(`${jobName}\u0000${vm.vmName}`)?.result !== 'Failed',
     }));
-    // still failing first, then by how often
-    list.sort(
+    result.push({ jobName, vms: list });
+  }
+  return sortFailedByJob(result);
+}
+
+/** Jobs with VMs still failing first, and in each job the VMs still failing first, then by how often. */
+export function sortFailedByJob(jobs: DigestJobFailures[]): DigestJobFailures[] {
+  for (const job of jobs) {
+    job.vms.sort(
       (a, b) =>
         Number(a.recovered) - Number(b.recovered) ||
         b.failures - a.failures ||
         a.vmName.localeCompare(b.vmName),
     );
-    result.push({ jobName, vms: list });
   }
-  return result.sort(
+  return jobs.sort(
     (a, b) =>
       stillFailing(b) - stillFailing(a) ||
       b.vms.length - a.vms.length ||
@@ -384,11 +366,9 @@ function stillFailing(job: DigestJobFailures): number {
   return job.vms.filter((vm) => !vm.recovered).length;
 }
 
-function* toWarnings(current: ReplicaTaskSession[]): Generator<void, DigestWarning[], void> {
-  let rows = 0;
+function toWarnings(current: ReplicaTaskSession[]): DigestWarning[] {
   const byKey = new Map<string, DigestWarning>();
   for (const s of current) {
-    if (++rows % DIGEST_SLICE_ROWS === 0) yield;
     if (s.result !== 'Warning') continue;
     const entry = byKey.get(vmKey(s));
     if (entry === undefined) {
@@ -405,20 +385,17 @@ function* toWarnings(current: ReplicaTaskSession[]): Generator<void, DigestWarni
       if (s.reason !== '') entry.lastReason = s.reason;
     }
   }
-  return [...byKey.values()].sort(
-    (a, b) => a.jobName.localeCompare(b.jobName) || a.vmName.localeCompare(b.vmName),
-  );
+  return sortByReplica([...byKey.values()]);
 }
 
-function* toStreaks(
-  all: ReplicaTaskSession[],
-  start: number,
-  streakMin: number,
-): Generator<void, DigestStreak[], void> {
-  let rows = 0;
+/** By job, then VM: the order of the warnings and the stopped replicas. */
+export function sortByReplica<T extends { jobName: string; vmName: string }>(list: T[]): T[] {
+  return list.sort((a, b) => a.jobName.localeCompare(b.jobName) || a.vmName.localeCompare(b.vmName));
+}
+
+function toStreaks(all: ReplicaTaskSession[], start: number, streakMin: number): DigestStreak[] {
   const runs = new Map<string, ReplicaTaskSession[]>();
   for (const s of all) {
-    if (++rows % DIGEST_SLICE_ROWS === 0) yield;
     if (!isFinished(s)) continue;
     const list = runs.get(vmKey(s)) ?? [];
     list.push(s);
@@ -441,50 +418,55 @@ function* toStreaks(
       atLeast: first === 0,
     });
   }
-  return streaks.sort((a, b) => b.failedRuns - a.failedRuns || a.vmName.localeCompare(b.vmName));
+  return sortStreaks(streaks);
 }
 
-function* toStopped(
+/** The longest streaks first; the same VM in two jobs by job. */
+export function sortStreaks(streaks: DigestStreak[]): DigestStreak[] {
+  return streaks.sort(
+    (a, b) =>
+      b.failedRuns - a.failedRuns || a.vmName.localeCompare(b.vmName) || a.jobName.localeCompare(b.jobName),
+  );
+}
+
+function toStopped(
   all: ReplicaTaskSession[],
   current: ReplicaTaskSession[],
   previous: ReplicaTaskSession[],
   periodMs: number,
   fetchStart: number,
-): Generator<void, DigestStoppedVm[], void> {
-  let rows = 0;
-  const seen = new Set<string>();
-  for (const s of current) {
-    if (++rows % DIGEST_SLICE_ROWS === 0) yield;
-    seen.add(vmKey(s));
-  }
+): DigestStoppedVm[] {
+  const seen = new Set(current.map(vmKey));
   const lastBefore = new Map<string, ReplicaTaskSession>();
-  for (const s of previous) {
-    if (++rows % DIGEST_SLICE_ROWS === 0) yield;
-    if (!seen.has(vmKey(s))) lastBefore.set(vmKey(s), s);
-  }
+  for (const s of previous) if (!seen.has(vmKey(s))) lastBefore.set(vmKey(s), s);
   const times = new Map<string, number[]>();
   for (const s of all) {
-    if (++rows % DIGEST_SLICE_ROWS === 0) yield;
     if (!lastBefore.has(vmKey(s))) continue;
     const list = times.get(vmKey(s)) ?? [];
     list.push(s.creationTime.getTime());
     times.set(vmKey(s), list);
   }
-  return [...lastBefore.entries()]
-    .filter(([key]) => {
-      const list = times.get(key) ?? [];
-      // one run in all the history fetched: its interval is at least the time since the history starts
-      const usual = medianInterval(list) ?? list[0]! - fetchStart;
-      // the slack absorbs DST days (23 h) and jobs that drift a little
-      return usual <= periodMs * 1.5;
-    })
-    .map(([, s]) => ({
-      jobName: jobOf(s),
-      vmName: s.vmDisplayName,
-      lastRunAt: s.creationTime,
-      lastResult: s.result,
-    }))
-    .sort((a, b) => a.jobName.localeCompare(b.jobName) || a.vmName.localeCompare(b.vmName));
+  return sortByReplica(
+    [...lastBefore.entries()]
+      .filter(([key]) => isExpectedInPeriod(times.get(key) ?? [], periodMs, fetchStart))
+      .map(([, s]) => ({
+        jobName: jobOf(s),
+        vmName: s.vmDisplayName,
+        lastRunAt: s.creationTime,
+        lastResult: s.result,
+      })),
+  );
+}
+
+/**
+ * True when a replica with these run times (sorted) runs at least about once a period, so a period without a run
+ * means it stopped. With one run in all the history fetched, its interval is at least the time since the history
+ * starts.
+ */
+export function isExpectedInPeriod(sortedTimes: number[], periodMs: number, fetchStart: number): boolean {
+  const usual = medianInterval(sortedTimes) ?? sortedTimes[0]! - fetchStart;
+  // the slack absorbs DST days (23 h) and jobs that drift a little
+  return usual <= periodMs * 1.5;
 }
 
 /** Median gap between consecutive runs; null with fewer than two runs. */
@@ -498,7 +480,11 @@ function medianInterval(sortedTimes: number[]): number | null {
 }
 
 function toRuns(current: ReplicaTaskSession[]): DigestRun[] {
-  return current.map((s) => ({
+  return current.map(toDigestRun);
+}
+
+export function toDigestRun(s: ReplicaTaskSession): DigestRun {
+  return {
     jobName: jobOf(s),
     vmName: s.vmDisplayName,
     result: s.result,
@@ -506,7 +492,7 @@ function toRuns(current: ReplicaTaskSession[]): DigestRun[] {
     endedAt: s.endTime,
     durationMs: s.endTime === null ? 0 : Math.max(0, s.endTime.getTime() - s.creationTime.getTime()),
     totalSize: s.totalSize,
-  }));
+  };
 }
 
 /** The top runs by `measure`, one per replica: three runs of the same VM would tell less than three VMs. */
@@ -517,8 +503,20 @@ function topPerReplica(runs: DigestRun[], measure: (run: DigestRun) => number, c
     const kept = best.get(key);
     if (kept === undefined || measure(run) > measure(kept)) best.set(key, run);
   }
-  return [...best.values()]
-    .sort((a, b) => measure(b) - measure(a) || a.vmName.localeCompare(b.vmName))
+  return sortTopRuns([...best.values()], measure, count);
+}
+
+/** The `count` runs with the highest `measure`; equal ones by VM, then job. */
+export function sortTopRuns(
+  runs: DigestRun[],
+  measure: (run: DigestRun) => number,
+  count: number,
+): DigestRun[] {
+  return runs
+    .sort(
+      (a, b) =>
+        measure(b) - measure(a) || a.vmName.localeCompare(b.vmName) || a.jobName.localeCompare(b.jobName),
+    )
     .slice(0, count);
 }
 
