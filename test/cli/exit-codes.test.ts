@@ -1,37 +1,27 @@
 /**
  * The exit-code table of README "Exit codes", command by command: 0 answered, 2 not understood or a bad option,
  * 69 Enterprise Manager unavailable, 78 bad configuration, 1 any other failure. Codes a command function returns
- * are checked by calling it; codes that only the entry point sets (what a command throws) by running
- * `node bin/replibot.js` as an admin would.
+ * are checked by calling it; codes that only the entry point sets (what a command throws) through the entry point
+ * (`runCli`, in this process; test/cli/shell-pipe.test.ts and parse-command.test.ts run the real bin).
  */
-import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAsk } from '../../src/commands/ask.js';
 import { runDigestCommand } from '../../src/commands/digest.js';
 import { EXIT } from '../../src/commands/exit-codes.js';
+import { runReplibot } from '../fakes/run-cli.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const NOW = '2026-11-23T10:05:00Z';
 
-function replibot(
+/** `replibot <args>` as an admin types it, in this process (test/fakes/run-cli.ts: the entry point's own table). */
+async function replibot(
   args: string[],
   env: Record<string, string> = {},
 ): Promise<{ code: number; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['bin/replibot.js', ...args],
-      { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env } },
-      (error, _stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-        resolve({ code, stderr });
-      },
-    );
-  });
+  const run = await runReplibot(args, { env });
+  return { code: run.code, stderr: run.stderr };
 }
 
 function sink(): Writable & { text: () => string } {

@@ -39,4 +39,25 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...EM, VEEAM_MAX_RESPONSE_MB: '0' })).toThrow(/VEEAM_MAX_RESPONSE_MB/);
     expect(() => loadConfig({ ...EM, VEEAM_MAX_PAGES: 'lots' })).toThrow(/VEEAM_MAX_PAGES/);
   });
+
+  it('refuses a VEEAM_CA_FILE that holds no certificate, naming the variable, and keeps the PEM of one that does', () => {
+    const files: Record<string, string> = {
+      '/etc/replibot/not-a-cert.pem': 'hello\n',
+      '/etc/replibot/em-ca.pem': '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
+    };
+    const read = (path: string) => {
+      const text = files[path];
+      if (text === undefined) throw new Error('ENOENT');
+      return text;
+    };
+    expect(() => loadConfig({ ...EM, VEEAM_CA_FILE: '/etc/replibot/not-a-cert.pem' }, read)).toThrow(
+      /VEEAM_CA_FILE: \/etc\/replibot\/not-a-cert.pem holds no PEM certificate/,
+    );
+    expect(() => loadConfig({ ...EM, VEEAM_CA_FILE: '/nowhere.pem' }, read)).toThrow(
+      /VEEAM_CA_FILE: cannot read/,
+    );
+    expect(loadConfig({ ...EM, VEEAM_CA_FILE: '/etc/replibot/em-ca.pem' }, read).veeam?.caPem).toContain(
+      'BEGIN CERTIFICATE',
+    );
+  });
 });
