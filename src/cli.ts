@@ -10,7 +10,7 @@ import { registerStartCommand } from './commands/start.js';
 import { isReplibotError } from './core/errors.js';
 
 /** The process's own environment and streams: what `bin/replibot.js` runs with. */
-export function processIo(): CliIo {
+function processIo(): CliIo {
   return {
     env: process.env,
     stdin: process.stdin,
@@ -20,7 +20,7 @@ export function processIo(): CliIo {
   };
 }
 
-export function createProgram(io: CliIo = processIo()): Command {
+function createProgram(io: CliIo = processIo()): Command {
   const program = new Command('replibot')
     .description('Slack chat-ops bot for Veeam Backup & Replication (Enterprise Manager REST API)')
     .version('0.1.0')

@@ -78,7 +78,7 @@ export function formatZonedDateTime(date: Date, timeZone: string): string {
 }
 
 /** "CEST" for Europe/Berlin in summer, "EDT" for America/New_York, "UTC"; the GMT offset where no name is known. */
-export function toZoneAbbreviation(date: Date, timeZone: string): string {
+function toZoneAbbreviation(date: Date, timeZone: string): string {
   const name = (locale: string) =>
     new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: 'short' })
       .formatToParts(date)

@@ -88,8 +88,3 @@ export function isRunningState(state: TaskState | JobState): boolean {
 export function toRunningAwareResult(state: TaskState | JobState, result: SessionResult): SessionResult {
   return result === 'Success' && isRunningState(state) ? 'None' : result;
 }
-
-/** How a result reads in words: EM's own word for an unknown one. */
-export function toResultWord(session: { result: SessionResult; resultWord?: string }): string {
-  return session.result === 'Unknown' ? (session.resultWord ?? 'Unknown') : session.result;
-}

@@ -7,10 +7,10 @@ import { escapeXmlAttr, escapeXmlText, XML_DECL } from './render-em.js';
 import type { TaskView } from './sim-model.js';
 import { SimInputError } from './sim-store.js';
 
-export const ODD_ROWS = ['unknown-result', 'malformed-uid', 'nil-end-time', 'unknown-state'] as const;
+const ODD_ROWS = ['unknown-result', 'malformed-uid', 'nil-end-time', 'unknown-state'] as const;
 export type OddRow = (typeof ODD_ROWS)[number];
 
-export const EMPTY_ENTITIES = ['empty-list', 'self-closing', 'null'] as const;
+const EMPTY_ENTITIES = ['empty-list', 'self-closing', 'null'] as const;
 export type EmptyEntities = (typeof EMPTY_ENTITIES)[number];
 
 export interface SimulatorQuirks {

@@ -76,14 +76,14 @@ export interface SlackAppHandle {
   readonly port: number | undefined;
 }
 
-export const SLACK_EVENTS_PATH = '/slack/events';
-export const HEALTH_PATH = '/healthz';
+const SLACK_EVENTS_PATH = '/slack/events';
+const HEALTH_PATH = '/healthz';
 /** Slack retries an unacked event within minutes; an hour of event ids, at most this many, covers it. */
-export const RECENT_EVENTS_MAX = 10_000;
-export const RECENT_EVENTS_TTL_MS = 60 * 60_000;
+const RECENT_EVENTS_MAX = 10_000;
+const RECENT_EVENTS_TTL_MS = 60 * 60_000;
 /** "busy" notes sent at once, and waiting to be sent */
-export const BUSY_NOTES_AT_ONCE = 2;
-export const BUSY_NOTES_WAITING = 2_000;
+const BUSY_NOTES_AT_ONCE = 2;
+const BUSY_NOTES_WAITING = 2_000;
 
 export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
   const slack = deps.config.slack;

@@ -43,7 +43,7 @@ const registered = new WeakMap<App, Set<string>>();
  * The channel of the message a button sits on. Slack sends it twice (`channel.id` and
  * `container.channel_id`); when both are present they must agree, or the press is not trusted (null).
  */
-export function toActionChannelId(body: BlockAction): string | null | undefined {
+function toActionChannelId(body: BlockAction): string | null | undefined {
   const fromChannel = body.channel?.id;
   const fromContainer = (body.container as { channel_id?: unknown } | undefined)?.channel_id;
   const container = typeof fromContainer === 'string' ? fromContainer : undefined;

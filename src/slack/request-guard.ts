@@ -21,7 +21,7 @@ import type { Logger } from '../logger.js';
 import type { RecentIds } from './recent-ids.js';
 
 /** Slack's own tolerance: a request older or newer than this is a replay or a broken clock. */
-export const MAX_REQUEST_SKEW_SECONDS = 5 * 60;
+const MAX_REQUEST_SKEW_SECONDS = 5 * 60;
 /** Slack's payloads are far smaller (a full Block Kit message is under 200 kB). */
 export const SLACK_BODY_LIMIT = 1024 * 1024;
 

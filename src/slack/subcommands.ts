@@ -56,7 +56,7 @@ export function toRespond(respond: RespondFn): SubcommandContext['respond'] {
 }
 
 /** The reply with `escapeStrayMarkup` applied to its mrkdwn: `text` (unless `mrkdwn: false`) and block fields. */
-export function toSafeReply(message: string | RespondArguments): string | RespondArguments {
+function toSafeReply(message: string | RespondArguments): string | RespondArguments {
   if (typeof message === 'string') return escapeStrayMarkup(message);
   const safe = { ...message } as Record<string, unknown>;
   if (typeof safe.text === 'string' && safe.mrkdwn !== false) safe.text = escapeStrayMarkup(safe.text);

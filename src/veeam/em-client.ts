@@ -41,7 +41,7 @@ export interface EmClientOptions extends VeeamConfig {
 }
 
 /** Pages of one query fetched side by side once page 1 tells how many there are (1: one after another). */
-export const DEFAULT_CONCURRENCY = 4;
+const DEFAULT_CONCURRENCY = 4;
 
 export interface EmClientStats {
   /** HTTP requests sent, logon and logoff included */
@@ -82,8 +82,8 @@ const MAX_BACKOFF_MS = 5_000;
 /** logons one GET may ask for after a 401: one, and two more only when other requests shared the fresh session */
 const MAX_RELOGONS = 3;
 const ID_PATTERN = /^[A-Za-z0-9-]{1,64}$/;
-export const DEFAULT_MAX_RESPONSE_MB = 64;
-export const DEFAULT_MAX_PAGES = 2000;
+const DEFAULT_MAX_RESPONSE_MB = 64;
+const DEFAULT_MAX_PAGES = 2000;
 /** EM's words on a 500 that mean the request was wrong (a filter or sort EM could not read), not that EM is down */
 const BAD_QUERY_WORDS = /\bfilter\b|\bsort(?:asc|desc)?\b|\bparse\b|\bsyntax\b/i;
 

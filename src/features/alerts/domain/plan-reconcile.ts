@@ -12,7 +12,7 @@ export const EM_RETENTION_DAYS = 30;
 /** seen-markers are kept this much longer than EM's retention, for clock offsets and a retention set a bit longer */
 const RETENTION_MARGIN_MS = DAY_MS;
 /** the daily deep sweep reads this far back: a backup server out of contact with EM for up to a week */
-export const DEEP_SWEEP_DAYS = 7;
+const DEEP_SWEEP_DAYS = 7;
 const DEEP_SWEEP_EVERY_MS = DAY_MS;
 
 export type SweepKind = 'reconcile' | 'deep';

@@ -20,7 +20,7 @@ import type { AlertStore } from '../alert-store.js';
 import type { JobRunAlert } from '../domain/alert-notice.js';
 
 export const ALERT_ACK_ACTION = 'replibot_alert_ack';
-export const MUTE_CHOICES_HOURS = [1, 4, 24] as const;
+const MUTE_CHOICES_HOURS = [1, 4, 24] as const;
 /** `replibot_alert_mute_1h`, `_4h`, `_24h`: one registered id per choice, nothing else */
 export const ALERT_MUTE_ACTIONS = MUTE_CHOICES_HOURS.map((h) => ({
   hours: h,

@@ -47,7 +47,7 @@ function toMuteCommand(value: NamedValue, duration: string): string | null {
     : `/replicas mute ${scope} ${toArg(value.name)} ${duration.replace(/\s+/g, '')}`;
 }
 
-export function isAlertAdmin(adminUserIds: readonly string[], userId: string): boolean {
+function isAlertAdmin(adminUserIds: readonly string[], userId: string): boolean {
   return isAdmin(adminUserIds, userId);
 }
 
@@ -75,7 +75,7 @@ const FILTER_KEY: Record<NameField, 'job' | 'vm' | 'server'> = {
 const toArg = (name: string) => (/\s/.test(name) ? `"${name}"` : name);
 
 /** The `/replicas subscribe ...` that creates this subscription. */
-export function toSubscribeCommand(filter: SubscriptionFilter): string {
+function toSubscribeCommand(filter: SubscriptionFilter): string {
   const parts = ['/replicas subscribe'];
   if (filter.level === 'warnings') parts.push('warnings');
   if (filter.job !== null) parts.push(`job ${toArg(filter.job)}`);
