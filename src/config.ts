@@ -137,7 +137,13 @@ const envSchema = z.object({
   POLL_OVERLAP_MINUTES: int('POLL_OVERLAP_MINUTES', 0, 1440).default(30),
   RECONCILE_LOOKBACK_HOURS: int('RECONCILE_LOOKBACK_HOURS', 1, 720).default(24),
   RECONCILE_INTERVAL_SECONDS: int('RECONCILE_INTERVAL_SECONDS', 60, 86_400).default(3600),
-  DATABASE_PATH: z.string().trim().min(1).default('./data/replibot.db'),
+  DATABASE_PATH: z
+    .string()
+    .trim()
+    .min(1, {
+      message: 'DATABASE_PATH is empty: give the path of a SQLite file, or unset it for ./data/replibot.db',
+    })
+    .default('./data/replibot.db'),
   DIGEST_GRACE_MINUTES: int('DIGEST_GRACE_MINUTES', 0, 10_080).default(120),
   LEASE_SECONDS: int('LEASE_SECONDS', 1, 3600).default(15),
   LOG_LEVEL: z

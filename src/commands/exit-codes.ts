@@ -22,7 +22,8 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 /** The exit code for a failure with this code. */
 export function toExitCode(code: ErrorCode): ExitCode {
-  if (code === 'config_invalid') return EXIT.config;
+  // a database that cannot be opened at start is DATABASE_PATH's problem (unwritable, not a file, damaged)
+  if (code === 'config_invalid' || code === 'store_error') return EXIT.config;
   if (code === 'bad_option' || code === 'question_too_long') return EXIT.usage;
   if (code.startsWith('em_')) return EXIT.unavailable;
   return EXIT.failure;

@@ -56,7 +56,7 @@ describe('replibot digest', () => {
       'Daily replication digest · Wed 26 Mar',
       'Tue 25 Mar 08:00 – Wed 26 Mar 08:00 (Europe/Berlin)',
     ]);
-    expect(text).toMatch(/Runs \d+ \([-+±]\d+ vs \d+ the day before\)/);
+    expect(text).toMatch(/\d+ VM replications? \([-+±]\d+ vs \d+ the day before\)/);
     expect(text).toContain('Per day (success / warning / failed)\n  2025-03-20');
     const png = decodePng(readFileSync(chart));
     expect([png.width, png.height]).toEqual([1600, 800]);
@@ -127,7 +127,7 @@ describe('replibot digest', () => {
     ]);
     const known = await run('srv02.tech.local');
     expect(known).not.toContain('Enterprise Manager has no');
-    expect(known).toMatch(/Runs [1-9]\d* /);
+    expect(known).toMatch(/[1-9]\d* VM replications? /);
   });
 
   it('uses the built-in simulator when VEEAM_URL is not set, and says so on stderr', async () => {
@@ -144,7 +144,7 @@ describe('replibot digest', () => {
     expect(errorOutput.text()).toContain(
       'VEEAM_URL is not set; the digest comes from the built-in EM simulator',
     );
-    expect(output.text()).toMatch(/\d+ runs, [\d.]+% ok/);
+    expect(output.text()).toMatch(/\d+ VM replications \([-+±]\d+ vs \d+ the day before\) · [\d.]+% ok/);
   });
 
   it('refuses a --now that is not a date, and a zone that does not exist', async () => {

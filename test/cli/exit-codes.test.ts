@@ -129,3 +129,11 @@ describe('replibot sim and start', () => {
     expect((await replibot(['--help'])).code).toBe(0);
   });
 });
+
+describe('a database that cannot be opened', () => {
+  it('exits 78 and names DATABASE_PATH', async () => {
+    const run = await replibot(['start'], { DATABASE_PATH: '/dev/null/replibot.db' });
+    expect(run.code).toBe(EXIT.config);
+    expect(run.stderr).toContain('DATABASE_PATH');
+  });
+});

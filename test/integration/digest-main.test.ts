@@ -79,7 +79,7 @@ describe('replibot with digests', () => {
     const first = await start();
     await slack.waitFor(() => digestPosts().length === 1, 'the late digest');
     expect(String(digestPosts()[0]!.params.text)).toMatch(
-      /^Daily replication digest · Wed 26 Mar \(late\): \d+ runs/,
+      /^Daily replication digest · Wed 26 Mar \(late\): \d+ VM replications/,
     );
     await slack.waitForCall('files.completeUploadExternal');
     await first.stop();

@@ -173,7 +173,7 @@ describe('digest scheduler', () => {
       'Daily replication digest · Wed 2 Apr',
     ]);
     // every run counted once: the 23-hour day still holds the run of 30 March
-    expect(posts().map((c) => String(c.params.text).match(/(\d+) runs?/)?.[1] ?? '0')).toEqual([
+    expect(posts().map((c) => String(c.params.text).match(/(\d+) VM replications?/)?.[1] ?? '0')).toEqual([
       '1',
       '1',
       '1',

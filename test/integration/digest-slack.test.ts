@@ -250,10 +250,10 @@ describe('/replicas digest', () => {
   it('previews a digest of the last day from EM, privately', async () => {
     const reply = await command('digest now');
     expect(reply.response_type).toBe('ephemeral');
-    expect(reply.text).toMatch(/^Daily replication digest · Wed 26 Mar: \d+ runs, [\d.]+% ok/);
+    expect(reply.text).toMatch(/^Daily replication digest · Wed 26 Mar: \d+ VM replications, [\d.]+% ok/);
     const blocks = shown(JSON.stringify(reply.blocks));
     expect(blocks).toContain('Tue 25 Mar 05:15 – Wed 26 Mar 05:15 (America/New_York)');
-    expect(blocks).toContain('Longest runs');
+    expect(blocks).toContain('Longest VM replications');
     // the simulator's hostile names arrive escaped
     expect(blocks).not.toContain('<!channel>');
     expect(slack.violations).toEqual([]);

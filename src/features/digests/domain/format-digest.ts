@@ -51,17 +51,53 @@ export function toFilterLabel(filters: DigestFilters): string {
   return parts.join(' · ');
 }
 
+/**
+ * The words for what a digest counts: a "VM replication" is one VM in one run of a job (EM's replica task
+ * session); a "job run" is a whole run of a job (EM's job session), as alerts and `details` show it.
+ */
+export const VM_REPLICATION = { one: 'VM replication', many: 'VM replications' } as const;
+
+const replications = (n: number): string => `${n} ${n === 1 ? VM_REPLICATION.one : VM_REPLICATION.many}`;
+
 /** One sentence for notifications and the text fallback: the gist before any detail. */
 export function toDigestHeadline(digest: Digest): string {
   const t = digest.current.totals;
-  if (t.runs === 0) return 'No replication runs in this period.';
-  const parts = [
-    `${t.runs} ${t.runs === 1 ? 'run' : 'runs'}`,
-    `${formatRate(digest.current.successRate)} ok`,
-  ];
+  if (t.runs === 0) return 'No VM replications in this period.';
+  const parts = [replications(t.runs), `${formatRate(digest.current.successRate)} ok`];
   if (t.failed > 0) parts.push(`${t.failed} failed`);
   if (t.warning > 0) parts.push(`${t.warning} with warnings`);
   if (t.running > 0) parts.push(`${t.running} still running`);
   if (digest.stopped.length > 0) parts.push(`${digest.stopped.length} stopped replicating`);
   return `${parts.join(', ')}.`;
+}
+
+/**
+ * The digest's one summary line: every total with its change against the period before, and what it covered.
+ * `104 VM replications (+6 vs 104 the day before) · 85% ok (-8.2 pts) · 84 succeeded, 7 with warnings, 16
+ * failed (+9), 3 still running · 23 VMs in 8 jobs`
+ */
+export function toDigestSummaryLine(digest: Digest): string {
+  const t = digest.current.totals;
+  const p = digest.previous.totals;
+  const period = digest.window.period;
+  if (t.runs === 0)
+    return `No VM replications in this period (${replications(p.runs)} the ${period} before).`;
+  const rate =
+    `${formatRate(digest.current.successRate)} ok` +
+    (digest.change.successRatePoints === null
+      ? ''
+      : ` (${formatSigned(digest.change.successRatePoints, ' pts')})`);
+  const results = [
+    `${t.success} succeeded`,
+    `${t.warning} with ${t.warning === 1 ? 'a warning' : 'warnings'}`,
+    `${t.failed} failed (${formatSigned(digest.change.failed)})`,
+    ...(t.running > 0 ? [`${t.running} still running`] : []),
+  ];
+  const covered = `${digest.vmCount} ${digest.vmCount === 1 ? 'VM' : 'VMs'} in ${digest.jobCount} ${digest.jobCount === 1 ? 'job' : 'jobs'}`;
+  return [
+    `${replications(t.runs)} (${formatSigned(digest.change.runs)} vs ${p.runs} the ${period} before)`,
+    rate,
+    results.join(', '),
+    covered,
+  ].join(' · ');
 }

@@ -86,7 +86,7 @@ export function renderDigestBlocks(
       ? ''
       : ` (${formatSigned(digest.change.successRatePoints, ' pts')})`;
   const fields = [
-    `*Runs*\n${t.runs} (${formatSigned(digest.change.runs)} vs ${prevLabel})`,
+    `*VM replications*\n${t.runs} (${formatSigned(digest.change.runs)} vs ${prevLabel})`,
     `*OK rate* (success or warning)\n${formatRate(digest.current.successRate)}${rateChange}`,
     `*Failed*\n${t.failed} (${formatSigned(digest.change.failed)})`,
     `*Warnings*\n${t.warning}`,
@@ -149,11 +149,11 @@ export function renderDigestBlocks(
     ':rotating_light: *Failing run after run*',
     digest.streaks.map(
       (s) =>
-        `• *${name(s.vmName)}* (${name(s.jobName)}): ${s.atLeast ? 'at least ' : ''}${s.failedRuns} failed runs in a row since ${when(s.since)}${reason(s.lastReason)}`,
+        `• *${name(s.vmName)}* (${name(s.jobName)}): ${s.atLeast ? 'at least ' : ''}${s.failedRuns} failed replications in a row since ${when(s.since)}${reason(s.lastReason)}`,
     ),
   );
   addSection(
-    `:mag: *Stopped replicating* (ran the ${window.period} before, no run this ${window.period})`,
+    `:mag: *Stopped replicating* (replicated the ${window.period} before, not this ${window.period})`,
     digest.stopped.map(
       (s) =>
         `• *${name(s.vmName)}* (${name(s.jobName)}): last run ${when(s.lastRunAt)}, ${s.lastResult.toLowerCase()}`,
@@ -186,7 +186,7 @@ export function renderDigestBlocks(
       });
       blocks.push({
         type: 'section',
-        fields: [field('*Longest runs*', longest), field('*Largest runs*', largest)],
+        fields: [field('*Longest VM replications*', longest), field('*Largest VM replications*', largest)],
       });
     }
   }

@@ -4,10 +4,8 @@ import { toUnknownFilterText } from '../../../answers/domain/check-names.js';
 import { formatBytes, formatDuration } from '../../../core/format.js';
 import type { CollectedDigest } from '../collect-digest.js';
 import {
-  formatRate,
-  formatSigned,
   formatWhen,
-  toDigestHeadline,
+  toDigestSummaryLine,
   toDigestTitle,
   toFilterLabel,
   toPeriodLabel,
@@ -34,22 +32,8 @@ export function renderDigestText(
   out.push('');
   for (const unknown of ('unknownNames' in digest ? digest.unknownNames : undefined) ?? [])
     out.push(`Warning: ${toUnknownFilterText(unknown, toLine)}`);
-  out.push(toDigestHeadline(digest));
-
-  const t = digest.current.totals;
-  const p = digest.previous.totals;
-  out.push(
-    `Runs ${t.runs} (${formatSigned(digest.change.runs)} vs ${p.runs} the ${window.period} before) · ` +
-      `ok (success or warning) ${formatRate(digest.current.successRate)}` +
-      (digest.change.successRatePoints === null
-        ? ''
-        : ` (${formatSigned(digest.change.successRatePoints, ' pts')})`),
-  );
-  out.push(
-    `Success ${t.success} · Warning ${t.warning} · Failed ${t.failed} (${formatSigned(digest.change.failed)})` +
-      (t.running > 0 ? ` · Running ${t.running}` : '') +
-      ` · ${digest.vmCount} ${digest.vmCount === 1 ? 'VM' : 'VMs'} in ${digest.jobCount} ${digest.jobCount === 1 ? 'job' : 'jobs'}`,
-  );
+  // one summary line: the headline's gist with every total and its change (toDigestSummaryLine)
+  out.push(toDigestSummaryLine(digest));
 
   if (digest.failedByJob.length > 0) {
     out.push('', 'Failed');
@@ -68,12 +52,12 @@ export function renderDigestText(
     out.push('', 'Failing run after run');
     for (const s of digest.streaks) {
       out.push(
-        `  ${s.vmName} (${s.jobName}): ${s.atLeast ? 'at least ' : ''}${s.failedRuns} failed runs in a row since ${when(s.since)}${reasonOf(s.lastReason)}`,
+        `  ${s.vmName} (${s.jobName}): ${s.atLeast ? 'at least ' : ''}${s.failedRuns} failed replications in a row since ${when(s.since)}${reasonOf(s.lastReason)}`,
       );
     }
   }
   if (digest.stopped.length > 0) {
-    out.push('', `Stopped replicating (runs the ${window.period} before, none this ${window.period})`);
+    out.push('', `Stopped replicating (replicated the ${window.period} before, not this ${window.period})`);
     for (const s of digest.stopped) {
       out.push(`  ${s.vmName} (${s.jobName}): last run ${when(s.lastRunAt)}, ${s.lastResult.toLowerCase()}`);
     }
@@ -87,12 +71,12 @@ export function renderDigestText(
       }
     }
     if (digest.longest.length > 0) {
-      out.push('', 'Longest runs');
+      out.push('', 'Longest VM replications');
       for (const r of digest.longest)
         out.push(`  ${formatDuration(r.durationMs)}  ${r.vmName} (${r.jobName}), ${when(r.startedAt)}`);
     }
     if (digest.largest.length > 0) {
-      out.push('', 'Largest runs');
+      out.push('', 'Largest VM replications');
       for (const r of digest.largest)
         out.push(`  ${formatBytes(r.totalSize)}  ${r.vmName} (${r.jobName}), ${when(r.startedAt)}`);
     }

@@ -43,14 +43,14 @@ describe('renderDigestBlocks', () => {
     expect(all).toContain('*OK rate* (success or warning)\\n66.7%');
     expect(all).toContain(':x: *Failed in Web* (1 VM)');
     expect(all).toContain('• *web01* failed, last Mon 9 Jun 12:00 — Disk full');
-    expect(all).toContain('*web01* (Web): at least 2 failed runs in a row');
+    expect(all).toContain('*web01* (Web): at least 2 failed replications in a row');
     expect(all).toContain('*db01* (DB): last run Sun 8 Jun 12:00, success');
     expect(all).toContain('*web02* (Web) — CBT was reset');
     expect(all).toContain('1h 15m · app01 (App)');
     expect(all).toContain('300 GB · app01 (App)');
     expect(findBlockKitViolations(message)).toEqual([]);
     expect(message.text).toBe(
-      'Daily replication digest · Tue 10 Jun: 3 runs, 66.7% ok, 1 failed, 1 with warnings, 1 stopped replicating. Still failing: web01 (Web).',
+      'Daily replication digest · Tue 10 Jun: 3 VM replications, 66.7% ok, 1 failed, 1 with warnings, 1 stopped replicating. Still failing: web01 (Web).',
     );
   });
 
@@ -59,7 +59,7 @@ describe('renderDigestBlocks', () => {
     expect(all).toContain('Failed in Web');
     expect(all).toContain('Filters: failures only');
     expect(all).not.toContain(':warning: *Warnings*');
-    expect(all).not.toContain('Longest runs');
+    expect(all).not.toContain('Longest VM replications');
   });
 
   it('marks a late digest in the header and says why', () => {
@@ -153,7 +153,11 @@ describe('renderDigestText', () => {
   it('prints every section as plain text', () => {
     const text = renderDigestText(sampleDigest());
     expect(text).toContain('Daily replication digest · Tue 10 Jun\n');
-    expect(text).toContain('Runs 3 (+1 vs 2 the day before) · ok (success or warning) 66.7% (+16.7 pts)');
+    expect(text).toContain('3 VM replications (+1 vs 2 the day before) · 66.7% ok (+16.7 pts)');
+    // one summary line, and a VM's task session is never called a "run" in the digest
+    const summary = text.split('\n').filter((line) => /% ok/.test(line));
+    expect(summary).toHaveLength(1);
+    expect(text).not.toMatch(/\d+ runs?\b|\bRuns\b/);
     expect(text).toContain('    ✗ web01: failed, last Mon 9 Jun 12:00: Disk full');
     expect(text).toContain('Stopped replicating');
     expect(text).toContain('  2025-06-09  1 / 1 / 1');
