@@ -80,13 +80,15 @@ export function eq(field: FilterField, value: FilterValue): Comparison {
 /** AND of the given filters; `undefined`/`null` items are skipped, one item is returned as it is. */
 export function and(...items: Array<Filter | null | undefined>): Filter {
   const kept = items.filter((item): item is Filter => item != null);
-  if (kept.length === 1) return kept[0]!;
+  const [only] = kept;
+  if (kept.length === 1 && only !== undefined) return only;
   return { kind: 'and', items: kept };
 }
 /** OR of the given filters; one item is returned as it is. */
 export function or(...items: Array<Filter | null | undefined>): Filter {
   const kept = items.filter((item): item is Filter => item != null);
-  if (kept.length === 1) return kept[0]!;
+  const [only] = kept;
+  if (kept.length === 1 && only !== undefined) return only;
   return { kind: 'or', items: kept };
 }
 /** `field == v1 OR field == v2 ...` */
@@ -141,7 +143,8 @@ export function toFilterString(type: SessionType, filter: Filter): string {
     if (node.kind === 'cmp') return `${node.field}${node.op}${formatValue(type, node.field, node.value)}`;
     if (node.items.length === 0)
       throw new TypeError(`An empty ${node.kind.toUpperCase()} group has no meaning`);
-    if (node.items.length === 1) return render(node.items[0]!, nested);
+    const [only] = node.items;
+    if (node.items.length === 1 && only !== undefined) return render(only, nested);
     const joined = node.items.map((item) => render(item, true)).join(node.kind === 'and' ? ';' : ',');
     return nested ? `(${joined})` : joined;
   };

@@ -44,8 +44,8 @@ export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms)) return '?';
   const total = Math.max(0, Math.round(ms / 1000));
   const first = DURATION_UNITS.findIndex((u) => total >= u.seconds);
-  if (first === -1) return '0s';
-  const big = DURATION_UNITS[first]!;
+  const big = DURATION_UNITS[first];
+  if (big === undefined) return '0s';
   const lead = `${Math.floor(total / big.seconds)}${big.label}`;
   const small = DURATION_UNITS[first + 1];
   if (small === undefined) return lead;
@@ -90,7 +90,7 @@ function toZoneAbbreviation(date: Date, timeZone: string): string {
 
 /** "Failed replicas for apache02 today" from the parser's lower-case phrase. */
 export function capitalize(text: string): string {
-  return text.length === 0 ? text : text[0]!.toUpperCase() + text.slice(1);
+  return text.length === 0 ? text : text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** How long a session ran, or has been running for, at `now`. */

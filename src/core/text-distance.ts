@@ -15,8 +15,10 @@ export function textDistance(a: string, b: string, max: number): number {
     let rowMin = i;
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      // biome-ignore lint/style/noNonNullAssertion: j <= b.length and both rows hold b.length + 1 entries (current gets one per j)
       let value = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
       if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        // biome-ignore lint/style/noNonNullAssertion: i > 1, so beforePrevious is a full row of b.length + 1 entries
         value = Math.min(value, beforePrevious[j - 2]! + 1);
       }
       current.push(value);
@@ -27,5 +29,6 @@ export function textDistance(a: string, b: string, max: number): number {
     beforePrevious = previous;
     previous = current;
   }
+  // biome-ignore lint/style/noNonNullAssertion: every row holds b.length + 1 entries
   return Math.min(previous[b.length]!, max + 1);
 }
