@@ -140,13 +140,13 @@ export function renderDigestBlocks(
       heading,
       job.vms.map((vm) => {
         const times = vm.failures > 1 ? ` ${vm.failures}×` : '';
-        const fixed = vm.recovered ? ' · later run ok :white_check_mark:' : '';
+        const fixed = vm.recovered ? ' · replicated fine later :white_check_mark:' : '';
         return `• *${name(vm.vmName)}* failed${times}, last ${when(vm.lastFailedAt)}${fixed}${reason(vm.lastReason)}`;
       }),
     );
   }
   addSection(
-    ':rotating_light: *Failing run after run*',
+    ':rotating_light: *Failing replication after replication*',
     digest.streaks.map(
       (s) =>
         `• *${name(s.vmName)}* (${name(s.jobName)}): ${s.atLeast ? 'at least ' : ''}${s.failedRuns} failed replications in a row since ${when(s.since)}${reason(s.lastReason)}`,
@@ -156,7 +156,7 @@ export function renderDigestBlocks(
     `:mag: *Stopped replicating* (replicated the ${window.period} before, not this ${window.period})`,
     digest.stopped.map(
       (s) =>
-        `• *${name(s.vmName)}* (${name(s.jobName)}): last run ${when(s.lastRunAt)}, ${s.lastResult.toLowerCase()}`,
+        `• *${name(s.vmName)}* (${name(s.jobName)}): last replicated ${when(s.lastRunAt)}, ${s.lastResult.toLowerCase()}`,
     ),
   );
   if (!filters.failedOnly) {

@@ -41,7 +41,7 @@ export function renderDigestText(
       out.push(`  ${job.jobName}`);
       for (const vm of job.vms) {
         const times = vm.failures > 1 ? ` ${vm.failures}×` : '';
-        const state = vm.recovered ? ', later run ok' : '';
+        const state = vm.recovered ? ', replicated fine later' : '';
         out.push(
           `    ✗ ${vm.vmName}: failed${times}, last ${when(vm.lastFailedAt)}${state}${reasonOf(vm.lastReason)}`,
         );
@@ -49,7 +49,7 @@ export function renderDigestText(
     }
   }
   if (digest.streaks.length > 0) {
-    out.push('', 'Failing run after run');
+    out.push('', 'Failing replication after replication');
     for (const s of digest.streaks) {
       out.push(
         `  ${s.vmName} (${s.jobName}): ${s.atLeast ? 'at least ' : ''}${s.failedRuns} failed replications in a row since ${when(s.since)}${reasonOf(s.lastReason)}`,
@@ -59,7 +59,7 @@ export function renderDigestText(
   if (digest.stopped.length > 0) {
     out.push('', `Stopped replicating (replicated the ${window.period} before, not this ${window.period})`);
     for (const s of digest.stopped) {
-      out.push(`  ${s.vmName} (${s.jobName}): last run ${when(s.lastRunAt)}, ${s.lastResult.toLowerCase()}`);
+      out.push(`  ${s.vmName} (${s.jobName}): last replicated ${when(s.lastRunAt)}, ${s.lastResult.toLowerCase()}`);
     }
   }
   if (!filters.failedOnly) {

@@ -44,7 +44,7 @@ describe('renderDigestBlocks', () => {
     expect(all).toContain(':x: *Failed in Web* (1 VM)');
     expect(all).toContain('• *web01* failed, last Mon 9 Jun 12:00 — Disk full');
     expect(all).toContain('*web01* (Web): at least 2 failed replications in a row');
-    expect(all).toContain('*db01* (DB): last run Sun 8 Jun 12:00, success');
+    expect(all).toContain('*db01* (DB): last replicated Sun 8 Jun 12:00, success');
     expect(all).toContain('*web02* (Web) — CBT was reset');
     expect(all).toContain('1h 15m · app01 (App)');
     expect(all).toContain('300 GB · app01 (App)');
