@@ -59,7 +59,9 @@ export function renderDigestText(
   if (digest.stopped.length > 0) {
     out.push('', `Stopped replicating (replicated the ${window.period} before, not this ${window.period})`);
     for (const s of digest.stopped) {
-      out.push(`  ${s.vmName} (${s.jobName}): last replicated ${when(s.lastRunAt)}, ${s.lastResult.toLowerCase()}`);
+      out.push(
+        `  ${s.vmName} (${s.jobName}): last replicated ${when(s.lastRunAt)}, ${s.lastResult.toLowerCase()}`,
+      );
     }
   }
   if (!filters.failedOnly) {
