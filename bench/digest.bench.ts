@@ -7,10 +7,10 @@
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ReplicaTaskSession } from '../src/core/sessions.js';
 import { toDigestWindow } from '../src/features/digests/domain/digest-window.js';
 import { summarizeDigest } from '../src/features/digests/domain/summarize-digest.js';
 import { startSimulator } from '../src/simulator/index.js';
+import { syntheticSessions } from './synthetic-sessions.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -73,31 +73,6 @@ async function todayVersusCounts(taskSessions: number) {
   } finally {
     await sim.close();
   }
-}
-
-function syntheticSessions(count: number, end: Date): ReplicaTaskSession[] {
-  const sessions: ReplicaTaskSession[] = [];
-  const span = 30 * 86_400_000;
-  for (let i = 0; i < count; i++) {
-    const t = end.getTime() - Math.floor((i / count) * span) - 1;
-    const r = i % 17 === 0 ? 'Failed' : i % 11 === 0 ? 'Warning' : 'Success';
-    sessions.push({
-      uid: `urn:veeam:ReplicaTaskSession:${i}`,
-      id: String(i),
-      name: `vm${i % 500}@x`,
-      vmDisplayName: `vm${i % 500}`,
-      jobSessionUid: `urn:veeam:ReplicaJobSession:${Math.floor(i / 5)}`,
-      jobName: `Job ${i % 40}`,
-      backupServerName: 'vbr01',
-      creationTime: new Date(t),
-      endTime: new Date(t + 600_000),
-      state: 'Completed',
-      result: r,
-      reason: r === 'Success' ? '' : 'Something went wrong on the target host',
-      totalSize: (i % 97) * 1024 ** 3,
-    });
-  }
-  return sessions;
 }
 
 export async function run(): Promise<string> {

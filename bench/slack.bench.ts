@@ -19,7 +19,6 @@ import {
   yieldToEventLoop,
 } from '../src/app/work-queue.js';
 import { loadConfig } from '../src/config.js';
-import type { ReplicaTaskSession } from '../src/core/sessions.js';
 import { runInSlices } from '../src/core/slices.js';
 import { collectDigest } from '../src/features/digests/collect-digest.js';
 import { toDigestWindow } from '../src/features/digests/domain/digest-window.js';
@@ -30,6 +29,7 @@ import { createSlackApp, type SlackAppDeps } from '../src/slack/app.js';
 import { createEmClient } from '../src/veeam/em-client.js';
 import { startFakeSlackApi } from '../test/fakes/fake-slack-api.js';
 import { TEST_SIGNING_SECRET } from '../test/fakes/slack-requests.js';
+import { syntheticSessions } from './synthetic-sessions.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const run$ = promisify(execFile);
@@ -160,31 +160,6 @@ async function loopDelayDuring<T>(work: () => Promise<T>): Promise<{ p99: number
   }
 }
 
-function syntheticSessions(count: number, end: Date): ReplicaTaskSession[] {
-  const sessions: ReplicaTaskSession[] = [];
-  const span = 30 * 86_400_000;
-  for (let i = count - 1; i >= 0; i--) {
-    const t = end.getTime() - Math.floor((i / count) * span) - 1;
-    const r = i % 17 === 0 ? 'Failed' : i % 11 === 0 ? 'Warning' : 'Success';
-    sessions.push({
-      uid: `urn:veeam:ReplicaTaskSession:${i}`,
-      id: String(i),
-      name: `vm${i % 500}@x`,
-      vmDisplayName: `vm${i % 500}`,
-      jobSessionUid: `urn:veeam:ReplicaJobSession:${Math.floor(i / 5)}`,
-      jobName: `Job ${i % 40}`,
-      backupServerName: 'vbr01',
-      creationTime: new Date(t),
-      endTime: new Date(t + 600_000),
-      state: 'Completed',
-      result: r,
-      reason: r === 'Success' ? '' : 'Something went wrong on the target host',
-      totalSize: (i % 97) * 1024 ** 3,
-    });
-  }
-  return sessions;
-}
-
 async function digestDelays() {
   const now = new Date();
   const sim = await startSimulator({ seed: 5, now: () => now, data: { taskSessions: DIGEST_SESSIONS } });
@@ -214,7 +189,7 @@ async function digestDelays() {
     await sim.close();
   }
 
-  const sessions = syntheticSessions(SUMMARY_SESSIONS, now);
+  const sessions = syntheticSessions(SUMMARY_SESSIONS, now, 'oldest-first');
   const window = toDigestWindow('week', now, 'Europe/Berlin');
   const oneGo: Array<{ p99: number; max: number }> = [];
   const sliced: Array<{ p99: number; max: number }> = [];

@@ -3,6 +3,7 @@ import type { EmQuery } from '../../src/core/ports.js';
 import type { ReplicaTaskSession } from '../../src/core/sessions.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
 import { createEmClient, type EmClient, type EmClientOptions } from '../../src/veeam/em-client.js';
+import { simEmOptions } from '../fakes/sim-em-options.js';
 
 const TASKS = 600;
 const byCreation: EmQuery['sort'] = { field: 'CreationTime', direction: 'asc' };
@@ -11,18 +12,9 @@ let sim: RunningSimulator;
 const clients: EmClient[] = [];
 
 function clientFor(overrides: Partial<EmClientOptions> = {}): EmClient {
-  const client = createEmClient({
-    url: sim.url,
-    username: 'replibot',
-    password: 'replibot',
-    caFile: undefined,
-    insecureTls: false,
-    format: 'xml',
-    timeoutMs: 10_000,
-    pageSize: 50,
-    retry: { attempts: 3, baseDelayMs: 1 },
-    ...overrides,
-  });
+  const client = createEmClient(
+    simEmOptions(sim.url, { pageSize: 50, retry: { attempts: 3, baseDelayMs: 1 }, ...overrides }),
+  );
   clients.push(client);
   return client;
 }

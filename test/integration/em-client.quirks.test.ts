@@ -13,6 +13,7 @@ import type { ReplicaTaskSession } from '../../src/core/sessions.js';
 import { createLogger } from '../../src/logger.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
 import { createEmClient, type EmClient, type EmClientOptions } from '../../src/veeam/em-client.js';
+import { simEmOptions } from '../fakes/sim-em-options.js';
 
 const logLines: string[] = [];
 const sink = new Writable({
@@ -26,19 +27,15 @@ let sim: RunningSimulator;
 const clients: EmClient[] = [];
 
 function clientFor(overrides: Partial<EmClientOptions> = {}): EmClient {
-  const client = createEmClient({
-    url: sim.url,
-    username: 'replibot',
-    password: 'replibot',
-    caFile: undefined,
-    insecureTls: false,
-    format: 'xml',
-    timeoutMs: 5_000,
-    pageSize: 50,
-    retry: { attempts: 3, baseDelayMs: 1 },
-    logger: createLogger('trace', sink),
-    ...overrides,
-  });
+  const client = createEmClient(
+    simEmOptions(sim.url, {
+      timeoutMs: 5_000,
+      pageSize: 50,
+      retry: { attempts: 3, baseDelayMs: 1 },
+      logger: createLogger('trace', sink),
+      ...overrides,
+    }),
+  );
   clients.push(client);
   return client;
 }

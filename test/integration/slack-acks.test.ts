@@ -14,6 +14,7 @@ import { type RunningSimulator, startSimulator } from '../../src/simulator/index
 import { createSlackApp, type SlackAppDeps, type SlackAppHandle } from '../../src/slack/app.js';
 import { createEmClient, type EmClient } from '../../src/veeam/em-client.js';
 import { type FakeSlackApi, startFakeSlackApi } from '../fakes/fake-slack-api.js';
+import { simEmOptions } from '../fakes/sim-em-options.js';
 import { createSlackSender, mentionEvent, TEST_SIGNING_SECRET } from '../fakes/slack-requests.js';
 
 /** An HTTP proxy in front of the simulator that holds every request until `open()`; it logs what passes. */
@@ -115,17 +116,7 @@ const textOf = (id: string) => String(fake.responses.find((r) => r.id === id)?.b
 beforeAll(async () => {
   sim = await startSimulator({ seed: 11, data: { taskSessions: 200, days: 2 }, faults: { latencyMs: 50 } });
   gate = await startGate(sim.url);
-  em = createEmClient({
-    url: gate.url,
-    username: 'replibot',
-    password: 'replibot',
-    caFile: undefined,
-    insecureTls: false,
-    format: 'xml',
-    timeoutMs: 60_000,
-    pageSize: 500,
-    retry: { attempts: 1, baseDelayMs: 0 },
-  });
+  em = createEmClient(simEmOptions(gate.url, { timeoutMs: 60_000, retry: { attempts: 1, baseDelayMs: 0 } }));
   fake = await startFakeSlackApi();
   fake.setUser('U222', { tz: 'UTC' });
 });

@@ -25,6 +25,7 @@ import { createEmClient, type EmClient } from '../../src/veeam/em-client.js';
 import { type FakeSlackApi, startFakeSlackApi } from '../fakes/fake-slack-api.js';
 import { expectShownAsTyped, MARKED_JOB, MARKED_VM, mrkdwnTexts } from '../fakes/marked-names.js';
 import { openStore, type TestStore } from '../fakes/open-store.js';
+import { simEmOptions } from '../fakes/sim-em-options.js';
 import {
   blockActionsPayload,
   createSlackSender,
@@ -60,17 +61,7 @@ let alert: JobRunAlert;
 let responseCounter = 0;
 
 function emClientFor(url: string): EmClient {
-  return createEmClient({
-    url,
-    username: 'replibot',
-    password: 'replibot',
-    caFile: undefined,
-    insecureTls: false,
-    format: 'xml',
-    timeoutMs: 5000,
-    pageSize: 500,
-    retry: { attempts: 1, baseDelayMs: 0 },
-  });
+  return createEmClient(simEmOptions(url, { timeoutMs: 5000, retry: { attempts: 1, baseDelayMs: 0 } }));
 }
 
 /** Signs `body` at the request clock's now plus `skewSeconds`. */
