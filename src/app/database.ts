@@ -6,11 +6,11 @@ import type { Config } from '../config.js';
 import { ALERT_MIGRATIONS } from '../features/alerts/migrations.js';
 import { DIGEST_MIGRATIONS } from '../features/digests/migrations.js';
 import { LEASE_MIGRATIONS } from '../store/lease.js';
-import { openDatabase, type SqliteDatabase } from '../store/open-database.js';
+import { openDatabase, type StoreDatabase } from '../store/open-database.js';
 
 export const MIGRATIONS = [...ALERT_MIGRATIONS, ...DIGEST_MIGRATIONS, ...LEASE_MIGRATIONS];
 
-export function openReplibotDatabase(path: string): SqliteDatabase {
+export function openReplibotDatabase(path: string): Promise<StoreDatabase> {
   return openDatabase(path, MIGRATIONS);
 }
 
