@@ -66,9 +66,12 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
       : createLogger(config.logLevel, errorOutput);
   const clock = options.clock ?? systemClock;
   // DATABASE_PATH when set or with a real EM; only the demo without it stays in memory (src/app/database.ts)
-  const database = await openReplibotDatabase(toDatabasePath(config));
+  const database = await openReplibotDatabase(toDatabasePath(config), {
+    onIdleError: (message) =>
+      logger.warn({ err: message }, 'a PostgreSQL connection broke; the pool replaces it'),
+  });
   const { db } = database;
-  if (mode === 'slack') logger.info({ databasePath: toDatabasePath(config) }, describeDatabase(config));
+  if (mode === 'slack') logger.info({ engine: database.dialect }, describeDatabase(config));
   const connection = await connectEm(config, logger, {}, options.em).catch(async (error: unknown) => {
     await database.close();
     throw error;

@@ -60,9 +60,50 @@ export interface StoreProblem {
   message: string;
 }
 
+/** PostgreSQL's (and the network's) failures that mean the store, not EM, failed. */
+function toPostgresStoreProblem(error: unknown): StoreProblem | null {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  const message = typeof e?.message === 'string' ? e.message : '';
+  if (
+    code.startsWith('08') ||
+    code.startsWith('57P') ||
+    code === 'ECONNREFUSED' ||
+    code === 'ECONNRESET' ||
+    code === 'ETIMEDOUT' ||
+    /^Connection terminated|timeout exceeded when trying to connect/i.test(message)
+  )
+    return {
+      code: code || 'PG_CONNECTION',
+      kind: 'unwritable',
+      message:
+        'The PostgreSQL database (DATABASE_URL) cannot be reached or closed the connection; replibot reconnects by itself.',
+    };
+  if (code === '53100')
+    return {
+      code,
+      kind: 'full',
+      message:
+        'The PostgreSQL server (DATABASE_URL) is out of disk space. Free some space; replibot recovers by itself.',
+    };
+  if (code === '40001' || code === '40P01' || code === '55P03')
+    return {
+      code,
+      kind: 'locked',
+      message: 'Another replibot holds a lock in the PostgreSQL database; replibot retries by itself.',
+    };
+  if (code === '42501')
+    return {
+      code,
+      kind: 'unwritable',
+      message: "The PostgreSQL user in DATABASE_URL may not write replibot's tables (permission denied).",
+    };
+  return null;
+}
+
 export function toStoreProblem(error: unknown): StoreProblem | null {
   const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return null;
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return toPostgresStoreProblem(error);
   if (code === 'SQLITE_FULL')
     return {
       code,
