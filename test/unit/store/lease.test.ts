@@ -1,35 +1,22 @@
-/** The SQLite lease: two lease objects (two processes) on one real database file, time driven by the test. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openReplibotDatabase } from '../../../src/app/database.js';
+/** The lease on both engines: two lease objects (two processes) on one real database, time driven by the test. */
+import { beforeEach, describe, expect, it } from 'vitest';
 import { createLease, type Lease, toOwnerId } from '../../../src/store/lease.js';
-import type { StoreDatabase } from '../../../src/store/open-database.js';
+import { ENGINES, useStoreEngine } from '../../fakes/store-engines.js';
 
 const PERIOD = 15_000;
-let dir: string;
-let dbs: StoreDatabase[];
 let nowMs: number;
 const clock = { now: () => new Date(nowMs) };
 
-async function open(ownerId: string): Promise<Lease> {
-  const db = await openReplibotDatabase(join(dir, 'replibot.db'));
-  dbs.push(db);
-  return createLease(db.db, { ownerId, periodMs: PERIOD, clock });
-}
+describe.each(ENGINES)('createLease on %s', (engine) => {
+  const engineStore = useStoreEngine(engine);
+  let target: string;
+  beforeEach(async () => {
+    target = await engineStore.target();
+    nowMs = Date.parse('2026-12-01T10:00:00Z');
+  });
+  const open = async (ownerId: string): Promise<Lease> =>
+    createLease((await engineStore.open(target)).db, { ownerId, periodMs: PERIOD, clock });
 
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'replibot-lease-'));
-  dbs = [];
-  nowMs = Date.parse('2026-12-01T10:00:00Z');
-});
-afterEach(async () => {
-  for (const db of dbs) await db.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-describe('createLease', () => {
   it('gives the lease to the first and refuses the second while it is live', async () => {
     const a = await open('a');
     const b = await open('b');

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../../../src/app/database.js';
 import { type Migration, openDatabase, toIdType } from '../../../../src/store/open-database.js';
 import { openStore } from '../../../fakes/open-store.js';
+import { ENGINES, useStoreEngine } from '../../../fakes/store-engines.js';
 
 const T0 = new Date('2026-05-14T09:00:00Z');
 const dirs: string[] = [];
@@ -75,10 +76,11 @@ describe('openStore', () => {
   });
 });
 
-describe('store repositories', () => {
+describe.each(ENGINES)('store repositories on %s', (engine) => {
+  const engineStore = useStoreEngine(engine);
   it('remembers seen session UIDs across a reopen and prunes old ones', async () => {
-    const path = tempDb();
-    const store = await openStore(path);
+    const path = await engineStore.target();
+    const store = await engineStore.openStore(path);
     await store.seen.markSeen(
       [
         { uid: 'a', endTime: new Date('2026-05-01T00:00:00Z') },
@@ -87,7 +89,7 @@ describe('store repositories', () => {
       T0,
     );
     await store.close();
-    const reopened = await openStore(path);
+    const reopened = await engineStore.openStore(path);
     expect(await reopened.seen.unseen(['a', 'b', 'c'])).toEqual(['c']);
     expect(await reopened.seen.prune(new Date('2026-05-10T00:00:00Z'))).toBe(1);
     expect(await reopened.seen.unseen(['a', 'b'])).toEqual(['a']);
@@ -95,7 +97,7 @@ describe('store repositories', () => {
   });
 
   it('keeps the outbox FIFO per channel and reports the head of each channel', async () => {
-    const store = await openStore(':memory:');
+    const store = await engineStore.openStore();
     const notice = { kind: 'em-reachable' as const, downSince: T0, at: T0 };
     expect(await store.outbox.enqueue({ key: 'k1', channelId: 'C1', action: 'post', notice }, T0)).toBe(true);
     expect(await store.outbox.enqueue({ key: 'k1', channelId: 'C1', action: 'post', notice }, T0)).toBe(
@@ -112,7 +114,7 @@ describe('store repositories', () => {
   });
 
   it('stores alerts with their VMs, acknowledgements and recoveries', async () => {
-    const store = await openStore(':memory:');
+    const store = await engineStore.openStore();
     const alert = await store.alerts.create(
       {
         channelId: 'C1',
@@ -142,7 +144,7 @@ describe('store repositories', () => {
   });
 
   it('lists subscriptions per channel and only the mutes still running', async () => {
-    const store = await openStore(':memory:');
+    const store = await engineStore.openStore();
     await store.subscriptions.add('C1', { level: 'failed', job: null, vm: null, server: null }, 'U1', T0);
     const s2 = await store.subscriptions.add(
       'C2',
