@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Clock } from '../core/clock.js';
+import { must } from '../core/must.js';
 import type { Migration, SqliteDatabase } from './open-database.js';
 
 /** Versions 100+ belong to the store itself (alerts 1..49, digests 50..99). */
@@ -106,7 +107,7 @@ export function createSqliteLease(db: SqliteDatabase, options: SqliteLeaseOption
     } else {
       return null;
     }
-    const now = read()!;
+    const now = must(read(), 'the lease row was written just above');
     ours = now.token;
     return toState(now, nowMs);
   });
