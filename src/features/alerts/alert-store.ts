@@ -4,6 +4,7 @@
  * seen, per-VM failure streaks, subscriptions, mutes, posted alerts and the outbox of notifications.
  */
 
+import { must } from '../../core/must.js';
 import type { SqliteDatabase } from '../../store/open-database.js';
 import type {
   AlertNotice,
@@ -478,7 +479,7 @@ function createAlertRepository(db: SqliteDatabase): AlertStore['alerts'] {
           vm.endTime.getTime(),
         );
       }
-      return getAlert(id)!;
+      return must(getAlert(id), 'the alert was inserted just above');
     },
     get: getAlert,
     setTs: (id, ts) => {
