@@ -98,7 +98,9 @@ export function decodeAnswerCursor(value: string): AnswerCursor | null {
 function decodeKnown(value: unknown): AnswerCursor['known'] | undefined {
   if (!Array.isArray(value) || value.length !== COUNTED.length + 1) return undefined;
   if (!value.every((n) => Number.isSafeInteger(n) && n >= 0)) return undefined;
+  // cast: every item was checked to be a whole number just above
   const [total, ...rest] = value as number[];
+  // cast below: fromEntries over COUNTED has every CountedResult key
   const counts = Object.fromEntries(
     COUNTED.map((r, i) => [r, must(rest[i], 'the length is checked above')]),
   ) as Record<CountedResult, number>;
