@@ -189,6 +189,8 @@ export interface Config {
   /** undefined when SLACK_BOT_TOKEN is not set: `start` then opens the terminal chat */
   slack: SlackConfig | undefined;
   port: number;
+  /** PORT was set: the terminal chat then serves /healthz, /readyz and /metrics on it too (Slack mode always does) */
+  portGiven: boolean;
   defaultTimeZone: string;
   allowedChannelIds: string[];
   allowedUserIds: string[];
@@ -295,6 +297,7 @@ export function loadConfig(env: Env = process.env, readFile: (path: string) => s
     veeam,
     slack,
     port: e.PORT,
+    portGiven: env.PORT !== undefined && env.PORT.trim() !== '',
     defaultTimeZone: e.DEFAULT_TIMEZONE,
     allowedChannelIds: e.ALLOWED_CHANNEL_IDS,
     allowedUserIds: e.ALLOWED_USER_IDS,

@@ -10,6 +10,7 @@
  */
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
 import type { Lease } from '../store/lease.js';
 import type { Service } from './feature.js';
 
@@ -42,6 +43,8 @@ export interface LeadershipOptions {
   logger: Logger;
   /** false in tests that drive tick() themselves */
   timers?: boolean;
+  /** counts lease changes and shows the holder gauge (src/metrics.ts) */
+  metrics?: Pick<Metrics, 'leaseChange' | 'watchLeadership'>;
 }
 
 export function createLeadership(options: LeadershipOptions): Leadership {
@@ -51,6 +54,7 @@ export function createLeadership(options: LeadershipOptions): Leadership {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   let chain: Promise<void> = Promise.resolve();
+  options.metrics?.watchLeadership(() => fence());
 
   const serial = (step: () => Promise<void>): Promise<void> => {
     chain = chain.then(step).catch((error: unknown) => {
@@ -73,6 +77,8 @@ export function createLeadership(options: LeadershipOptions): Leadership {
     const won = lease.tryAcquire();
     if (won === null) return;
     token = won.token;
+    // the token grows on every takeover: above 1, someone held the lease before (a failover or a handover)
+    options.metrics?.leaseChange(won.token > 1 ? 'takeover' : 'acquired');
     logger.info(
       { role: 'leader', holder: lease.ownerId, fencingToken: token },
       'leader: this process polls, sends alerts and digests',
@@ -100,6 +106,7 @@ export function createLeadership(options: LeadershipOptions): Leadership {
     }
     const lost = token;
     token = null;
+    options.metrics?.leaseChange('lost');
     const now = lease.current();
     logger.warn(
       {
@@ -143,6 +150,7 @@ export function createLeadership(options: LeadershipOptions): Leadership {
         await stopServices();
         if (token !== null) {
           lease.release();
+          options.metrics?.leaseChange('released');
           logger.info({ fencingToken: token }, 'lease released: a standby can take over now');
         }
         token = null;

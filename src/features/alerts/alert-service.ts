@@ -5,6 +5,7 @@
 import type { Clock } from '../../core/clock.js';
 import type { EmApi } from '../../core/ports.js';
 import type { Logger } from '../../logger.js';
+import type { Metrics } from '../../metrics.js';
 import type { AlertStore } from './alert-store.js';
 import type { Notifier } from './notifier.js';
 import { createOutboxWorker, type OutboxHealth, type OutboxWorker } from './outbox-worker.js';
@@ -35,6 +36,8 @@ export interface AlertServiceOptions {
   timers?: boolean;
   /** the one-writer lease: the poller and the outbox ask it before they write or send */
   fence?: () => boolean;
+  /** the process's metrics (src/metrics.ts) */
+  metrics?: Metrics;
 }
 
 export interface AlertHealth {
@@ -76,6 +79,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     ...(options.retryBaseMs !== undefined ? { retryBaseMs: options.retryBaseMs } : {}),
     ...(options.timers !== undefined ? { timers: options.timers } : {}),
     ...(options.fence ? { fence: options.fence } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   const poller = createPoller({
     em: options.em,
@@ -94,6 +98,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     onQueued: () => outbox.kick(),
     ...(options.timers !== undefined ? { timers: options.timers } : {}),
     ...(options.fence ? { fence: options.fence } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   return {
     poller,

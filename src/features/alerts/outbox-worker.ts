@@ -18,6 +18,7 @@
 import type { Clock } from '../../core/clock.js';
 import { isReplibotError, RateLimitedError } from '../../core/errors.js';
 import type { Logger } from '../../logger.js';
+import type { Metrics } from '../../metrics.js';
 import type { AlertStore, OutboxRow } from './alert-store.js';
 import type { AlertNotice, OutboundNotification } from './domain/alert-notice.js';
 import { DeliveryError, type Notifier } from './notifier.js';
@@ -40,6 +41,8 @@ export interface OutboxWorkerOptions {
   timers?: boolean;
   /** the one-writer lease (src/app/leadership.ts): asked before each send and after it is marked sent */
   fence?: () => boolean;
+  /** told of each delivery and dead letter (src/metrics.ts) */
+  metrics?: Pick<Metrics, 'alertDelivered' | 'alertDeadLettered'>;
 }
 
 export interface OutboxHealth {
@@ -132,6 +135,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       store.outbox.markSending(row.id);
       const { ts } = await notifier.deliver(notification);
       record(row, ts, notification);
+      options.metrics?.alertDelivered(notification.action);
       if (options.fence?.() === false) logger.warn({ key: row.key }, 'lease lost while sending; stopping');
       lastSentAt.set(row.channelId, now().getTime());
       if (auth !== null) {
@@ -171,6 +175,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
           );
         } else {
           store.outbox.markDead(row.id, message, now());
+          options.metrics?.alertDeadLettered();
           logger.warn(
             { channel: row.channelId, key: row.key, reason: error.reason, err: message },
             'Slack refused the notification for good; it is dead-lettered and the channel moves on',

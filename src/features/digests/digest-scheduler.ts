@@ -16,6 +16,7 @@ import type { Clock } from '../../core/clock.js';
 import { isReplibotError, toReplibotError } from '../../core/errors.js';
 import type { EmApi } from '../../core/ports.js';
 import type { Logger } from '../../logger.js';
+import type { Metrics } from '../../metrics.js';
 import { collectDigest } from './collect-digest.js';
 import type { DigestDelivery, DigestStore } from './digest-store.js';
 import { type DigestSchedule, describeSchedule, toCronPattern } from './domain/digest-schedule.js';
@@ -50,6 +51,8 @@ export interface DigestSchedulerOptions {
   recovery?: DigestRecovery;
   /** the one-writer lease (src/app/leadership.ts): asked before each post */
   fence?: () => boolean;
+  /** told of each digest attempt's outcome (src/metrics.ts) */
+  metrics?: Pick<Metrics, 'digestRun'>;
 }
 
 /** What the channel history says about a digest an unfinished attempt may have posted. */
@@ -320,6 +323,7 @@ export function createDigestScheduler(options: DigestSchedulerOptions): DigestSc
         const now = clock.now();
         const outcomes: DigestOutcome[] = [];
         for (const schedule of store.schedules.list()) outcomes.push(...(await runOne(schedule, now)));
+        for (const outcome of outcomes) options.metrics?.digestRun(outcome.status);
         return outcomes;
       });
     return running;
