@@ -156,6 +156,9 @@ const envSchema = z.object({
     .default('info'),
 });
 
+/** Every environment variable the schema reads (the deploy examples are checked against it). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
 export interface VeeamConfig {
   url: string;
   username: string;
