@@ -166,14 +166,10 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       return null;
     }
   };
-  // one read serves both gauges of a scrape
+  // one read serves both gauges of a scrape (render() starts each scrape afresh)
   let depthRead: Promise<OutboxDepth | null> | null = null;
   const depthOnce = (): Promise<OutboxDepth | null> => {
-    depthRead ??= readDepth().finally(() => {
-      setImmediate(() => {
-        depthRead = null;
-      });
-    });
+    depthRead ??= readDepth();
     return depthRead;
   };
   new Gauge({
@@ -209,7 +205,10 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   return {
     registry,
     contentType: registry.contentType,
-    render: () => registry.metrics(),
+    render: () => {
+      depthRead = null;
+      return registry.metrics();
+    },
     poll(outcome) {
       polls.inc({ outcome: outcome.ok ? 'ok' : 'failed' });
       if (!outcome.ok) pollFailures.inc({ reason: toLabelValue(outcome.reason ?? 'unknown') });
