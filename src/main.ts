@@ -217,6 +217,7 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
         },
         health: healthOf,
         routes: probeRoutes,
+        metrics,
         homeExtras:
           homeExtras.length === 0
             ? undefined

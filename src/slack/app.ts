@@ -30,7 +30,7 @@ import type { SlackRuntime } from './runtime.js';
 import { toSlackFailure } from './slack-errors.js';
 import type { SlashSubcommand } from './subcommands.js';
 import { createTimeZoneLookup } from './user-time-zones.js';
-import { toSlackClientOptions } from './web-client.js';
+import { type SlackClientSettings, toSlackClientOptions } from './web-client.js';
 
 export type { HealthReport };
 
@@ -54,6 +54,8 @@ export interface SlackAppDeps {
   health?: () => HealthReport;
   /** more routes on the same listener: `/readyz` and `/metrics` (src/app/probes.ts) */
   routes?: ProbeRoute[];
+  /** counts the app's Slack calls (src/metrics.ts) */
+  metrics?: SlackClientSettings['metrics'];
   /** blocks shown at the bottom of the App Home tab (poller status, digest schedule) */
   homeExtras?: () => Promise<KnownBlock[]>;
   /** for tests and proxies: merged into the WebClient options (e.g. `retryConfig`) */
@@ -108,6 +110,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
     ...(slack.apiUrl ? { apiUrl: slack.apiUrl } : {}),
     purpose: 'interactive',
     ...(deps.clientOptions ? { overrides: deps.clientOptions } : {}),
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });
 
   const recentEvents = createRecentIds({

@@ -242,6 +242,35 @@ describe('GET /readyz', () => {
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
   });
 
+  it('is served next to the socket in Socket Mode, on PORT', async () => {
+    const socketSlack = await startFakeSlackApi({ socketMode: true });
+    try {
+      const port = await freePort();
+      const running = await start({
+        ...slackEnv(sim.url),
+        SLACK_SIGNING_SECRET: '',
+        SLACK_APP_TOKEN: 'xapp-test',
+        SLACK_API_URL: socketSlack.apiUrl,
+        PORT: String(port),
+      });
+      await socketSlack.waitForSocket();
+      const url = `http://127.0.0.1:${port}`;
+      const up = await waitFor(async () => {
+        const r = await fetch(`${url}/readyz`);
+        return r.status === 200 && ((await r.json()) as Record<string, unknown>);
+      }, '/readyz 200 in Socket Mode');
+      expect(up).toMatchObject({ status: 'ready', checks: { frontDoor: { ok: true } } });
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      const metrics = await scrape(`${url}/metrics`);
+      expect(
+        sampleSum(metrics.samples, 'replibot_slack_calls_total', { method: 'auth.test' }),
+      ).toBeGreaterThan(0);
+      await running.stop();
+    } finally {
+      await socketSlack.close();
+    }
+  });
+
   it('leaves the terminal chat without a listener when PORT is not set', async () => {
     const input = new PassThrough();
     const running = await start(
