@@ -41,7 +41,7 @@ export interface Metrics {
   /** acquired (or `takeover`, acquired after another holder), lost, released */
   leaseChange(change: 'acquired' | 'takeover' | 'lost' | 'released'): void;
   /** read on each scrape: 1 while this process holds the lease */
-  watchLeadership(isLeader: () => boolean): void;
+  watchLeadership(isLeader: () => boolean | Promise<boolean>): void;
   /** read on each scrape: the outbox depth and its oldest row (the alerts feature registers it) */
   watchOutbox(read: () => OutboxDepth | Promise<OutboxDepth>): void;
   /** a digest attempt ended: sent, skipped or failed */
@@ -148,13 +148,14 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     labelNames: ['change'] as const,
     registers,
   });
-  let isLeader: () => boolean = () => false;
+  let isLeader: () => boolean | Promise<boolean> = () => false;
   new Gauge({
     name: 'replibot_lease_holder',
     help: '1 while this process holds the lease (runs the poller, outbox and digests), else 0.',
     registers,
-    collect() {
-      this.set(isLeader() ? 1 : 0);
+    async collect() {
+      // a database that cannot answer: not the leader as far as this scrape can tell
+      this.set((await Promise.resolve(isLeader()).catch(() => false)) ? 1 : 0);
     },
   });
   let readOutbox: (() => OutboxDepth | Promise<OutboxDepth>) | undefined;

@@ -52,16 +52,25 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 /** `GET /healthz`: liveness, with the features' checks in the body. */
 export function toHealthRoute(
   state: () => 'starting' | 'started' | 'stopping',
-  health?: () => HealthReport,
+  health?: () => HealthReport | Promise<HealthReport>,
 ): ProbeRoute {
   return {
     path: HEALTH_PATH,
     method: ['GET'],
     handler: (_req, res) => {
-      const now = state();
-      const report = health?.() ?? { ok: true };
-      const status = now !== 'started' ? now : report.ok ? 'ok' : 'degraded';
-      sendJson(res, now === 'started' ? 200 : 503, { status, ...report.checks });
+      Promise.resolve(health?.() ?? { ok: true }).then(
+        (report) => {
+          const now = state();
+          const status = now !== 'started' ? now : report.ok ? 'ok' : 'degraded';
+          sendJson(res, now === 'started' ? 200 : 503, { status, ...report.checks });
+        },
+        // the checks could not be read (the database is gone): the process still answers, so it is alive
+        (error: unknown) =>
+          sendJson(res, state() === 'started' ? 200 : 503, {
+            status: 'degraded',
+            error: `health checks failed: ${String(error)}`,
+          }),
+      );
     },
   };
 }
