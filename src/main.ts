@@ -29,7 +29,7 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { createShell, type Shell } from './shell/shell.js';
 import { createSlackApp, type SlackAppHandle } from './slack/app.js';
 import { createSlackWebClient } from './slack/web-client.js';
-import { createSqliteLease, toOwnerId } from './store/lease.js';
+import { createLease, toOwnerId } from './store/lease.js';
 
 /** Alerts, digests and the demo: one line each. */
 export const FEATURES: FeatureFactory[] = [createAlertsFeature, createDigestFeature, createDemoFeature];
@@ -84,11 +84,16 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
   let connection: EmConnection | undefined;
   const emContact = createEmContact({ metrics, probe: () => connection?.probe });
   // DATABASE_PATH when set or with a real EM; only the demo without it stays in memory (src/app/database.ts)
-  const db = openReplibotDatabase(toDatabasePath(config));
-  if (mode === 'slack') logger.info({ databasePath: toDatabasePath(config) }, describeDatabase(config));
+  const database = await openReplibotDatabase(toDatabasePath(config), {
+    onIdleError: (message) =>
+      logger.warn({ err: message }, 'a PostgreSQL connection broke; the pool replaces it'),
+  });
+  const { db } = database;
+  let databaseClosed = false;
+  if (mode === 'slack') logger.info({ engine: database.dialect }, describeDatabase(config));
   connection = await connectEm(config, logger, {}, { ...options.em, metrics: emContact.observer }).catch(
-    (error: unknown) => {
-      db.close();
+    async (error: unknown) => {
+      await database.close();
       throw error;
     },
   );
@@ -115,7 +120,7 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
   // one writer per database: the lease holder runs the leader-only services, the others stand by
   const leaderServices: Service[] = [];
   const leadership = createLeadership({
-    lease: createSqliteLease(db, { ownerId: toOwnerId(), periodMs: config.leaseSeconds * 1000, clock }),
+    lease: createLease(db, { ownerId: toOwnerId(), periodMs: config.leaseSeconds * 1000, clock }),
     services: () => leaderServices,
     clock,
     logger,
@@ -132,7 +137,7 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
     slackClient,
     notify: (text) => (shell ? shell.notify(text) : logger.info({ notice: text }, 'notice')),
     simulator,
-    fence: () => leadership.fence(),
+    fence: (within) => leadership.fence(within),
     metrics,
   };
   const features: Feature[] = [];
@@ -153,7 +158,7 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
     metrics,
     ready: async () =>
       toReadyReport({
-        database: checkDatabase(db),
+        database: await checkDatabase(db, () => databaseClosed),
         frontDoor:
           mode === 'slack'
             ? slack?.started
@@ -185,18 +190,25 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
       await probeServer?.close().catch(() => {});
       // logs off EM (and stops the built-in simulator)
       await connection?.close().catch(() => {});
-      if (db.open) db.close();
+      databaseClosed = true;
+      await database.close().catch(() => {});
       resolveDone();
     })();
     return stopping;
   };
 
-  const healthOf = (): HealthReport => {
-    const reports = features.flatMap((f) => (f.health ? [{ name: f.name, ...f.health() }] : []));
+  const healthOf = async (): Promise<HealthReport> => {
+    const reports = await Promise.all(
+      features.flatMap((f) =>
+        f.health ? [Promise.resolve(f.health()).then((r) => ({ name: f.name, ...r }))] : [],
+      ),
+    );
     return {
       ok: reports.every((r) => r.ok),
       checks: {
-        leadership: leadership.status(),
+        leadership: await leadership.status().catch((error: unknown) => ({
+          error: `cannot read the lease: ${(error as Error).message}`,
+        })),
         ...Object.fromEntries(reports.map((r) => [r.name, r.checks ?? r.ok])),
       },
     };

@@ -5,7 +5,7 @@
  * never polls becomes ready too, and the reason names what failed (unreachable, timeout, TLS ...).
  */
 import type { EmRequestObservation, Metrics } from '../metrics.js';
-import type { SqliteDatabase } from '../store/open-database.js';
+import type { StoreDb } from '../store/open-database.js';
 import { MIGRATIONS } from './database.js';
 import type { ReadyCheck, ReadyReport } from './probes.js';
 
@@ -63,16 +63,24 @@ export function createEmContact(options: {
   };
 }
 
-/** The database is open and every migration this build knows is applied. */
-export function checkDatabase(db: SqliteDatabase): { database: ReadyCheck; migrations: ReadyCheck } {
-  if (!db.open) {
+type MigrationTables = { schema_migrations: { version: number } };
+
+/** The database answers and every migration this build knows is applied (SQLite or PostgreSQL). */
+export async function checkDatabase(
+  db: StoreDb,
+  isClosed: () => boolean,
+): Promise<{ database: ReadyCheck; migrations: ReadyCheck }> {
+  if (isClosed()) {
     const closed = { ok: false, reason: 'the database is closed' };
     return { database: closed, migrations: closed };
   }
   try {
-    // schema_migrations.version is an INTEGER PRIMARY KEY (src/store/open-database.ts)
-    const rows = db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>;
-    const applied = new Set(rows.map((r) => r.version));
+    const rows = await db
+      .withTables<MigrationTables>()
+      .selectFrom('schema_migrations')
+      .select('version')
+      .execute();
+    const applied = new Set(rows.map((r) => Number(r.version)));
     const missing = MIGRATIONS.filter((m) => !applied.has(m.version)).map((m) => m.version);
     return {
       database: { ok: true },
@@ -89,7 +97,7 @@ export function checkDatabase(db: SqliteDatabase): { database: ReadyCheck; migra
 
 /** The report `/readyz` renders. */
 export function toReadyReport(parts: {
-  database: ReturnType<typeof checkDatabase>;
+  database: Awaited<ReturnType<typeof checkDatabase>>;
   frontDoor: ReadyCheck;
   em: ReadyCheck;
   stopping: boolean;

@@ -51,7 +51,7 @@ export interface SlackAppDeps {
   /** extra action/view/event handlers, called once on the Bolt app before it starts */
   extend?: (app: App) => void;
   /** shown by `GET /healthz` (liveness: `degraded` when this says not ok; see src/app/probes.ts) */
-  health?: () => HealthReport;
+  health?: () => HealthReport | Promise<HealthReport>;
   /** more routes on the same listener: `/readyz` and `/metrics` (src/app/probes.ts) */
   routes?: ProbeRoute[];
   /** counts the app's Slack calls (src/metrics.ts) */

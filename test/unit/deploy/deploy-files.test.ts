@@ -13,12 +13,7 @@ import { CONFIG_VARIABLES } from '../../../src/config.js';
 const root = (path: string) => fileURLToPath(new URL(`../../../${path}`, import.meta.url));
 const read = (path: string) => readFileSync(root(path), 'utf8');
 
-/**
- * Defined by the store half of issue 12 (PostgreSQL); accepted here until that branch is merged, then this list
- * is empty and the check covers them like every other variable.
- */
-const PENDING_VARIABLES = CONFIG_VARIABLES.includes('DATABASE_URL') ? [] : ['DATABASE_URL'];
-const isKnownVariable = (name: string) => CONFIG_VARIABLES.includes(name) || PENDING_VARIABLES.includes(name);
+const isKnownVariable = (name: string) => CONFIG_VARIABLES.includes(name);
 
 // parsed YAML is walked by key: an untyped tree, each step asserted by the test itself
 // biome-ignore lint/suspicious/noExplicitAny: a YAML document's shape is what the assertions check
