@@ -11,6 +11,7 @@
 import type { Clock } from '../core/clock.js';
 import { errorMessage } from '../core/error-message.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
 import type { Lease } from '../store/lease.js';
 import type { StoreDb } from '../store/open-database.js';
 import type { Service } from './feature.js';
@@ -45,6 +46,8 @@ export interface LeadershipOptions {
   logger: Logger;
   /** false in tests that drive tick() themselves */
   timers?: boolean;
+  /** counts lease changes and shows the holder gauge (src/metrics.ts) */
+  metrics?: Pick<Metrics, 'leaseChange' | 'watchLeadership'>;
 }
 
 export function createLeadership(options: LeadershipOptions): Leadership {
@@ -54,6 +57,7 @@ export function createLeadership(options: LeadershipOptions): Leadership {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   let chain: Promise<void> = Promise.resolve();
+  options.metrics?.watchLeadership(() => fence());
 
   const serial = (step: () => Promise<void>): Promise<void> => {
     chain = chain.then(step).catch((error: unknown) => {
@@ -76,6 +80,8 @@ export function createLeadership(options: LeadershipOptions): Leadership {
     const won = await lease.tryAcquire();
     if (won === null) return;
     token = won.token;
+    // the token grows on every takeover: above 1, someone held the lease before (a failover or a handover)
+    options.metrics?.leaseChange(won.token > 1 ? 'takeover' : 'acquired');
     logger.info(
       { role: 'leader', holder: lease.ownerId, fencingToken: token },
       'leader: this process polls, sends alerts and digests',
@@ -111,6 +117,7 @@ export function createLeadership(options: LeadershipOptions): Leadership {
     if (!lostLease || token === null) return chain;
     const lost = token;
     token = null;
+    options.metrics?.leaseChange('lost');
     const now = await lease.current().catch(() => null);
     logger.warn(
       {
@@ -154,6 +161,7 @@ export function createLeadership(options: LeadershipOptions): Leadership {
         await stopServices();
         if (token !== null) {
           await lease.release();
+          options.metrics?.leaseChange('released');
           logger.info({ fencingToken: token }, 'lease released: a standby can take over now');
         }
         token = null;

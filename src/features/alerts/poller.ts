@@ -11,6 +11,7 @@ import { must } from '../../core/must.js';
 import type { EmApi } from '../../core/ports.js';
 import { type ReplicaTaskSession, toSessionId } from '../../core/sessions.js';
 import type { Logger } from '../../logger.js';
+import type { Metrics } from '../../metrics.js';
 import type { Fence } from '../../store/lease.js';
 import { toStoreProblem } from '../../store/open-database.js';
 import type { AlertStore, OpenAlertVm, VmStatus } from './alert-store.js';
@@ -57,6 +58,8 @@ export interface PollerOptions {
   timers?: boolean;
   /** the one-writer lease (src/app/leadership.ts): a poll writes nothing once this is false */
   fence?: Fence;
+  /** told of each poll and the alerts it queued (src/metrics.ts) */
+  metrics?: Pick<Metrics, 'poll' | 'alertsFound'>;
 }
 
 export interface PollResult {
@@ -73,6 +76,8 @@ export interface PollResult {
   /** rows EM returned from outside the window asked for (left out) */
   outside?: number;
   error?: string;
+  /** the error code of a failed poll (`store` when the store failed) */
+  reason?: string;
   /** the poll failed on the store (disk full, locked, damaged), not on EM */
   storeError?: true;
 }
@@ -334,7 +339,7 @@ export function createPoller(options: PollerOptions): Poller {
     });
     logger.warn({ code: e.code, failures: count, err: e.message }, 'alert poll failed');
     if (queued > 0) options.onQueued?.();
-    return { ...EMPTY_RESULT, ok: false, error: e.message };
+    return { ...EMPTY_RESULT, ok: false, error: e.message, reason: e.code };
   }
 
   /**
@@ -351,7 +356,7 @@ export function createPoller(options: PollerOptions): Poller {
       );
       storeProblem = { code: problem.code, message: problem.message, since: storeProblem?.since ?? now };
     }
-    return { ...EMPTY_RESULT, ok: false, error: problem.message, storeError: true };
+    return { ...EMPTY_RESULT, ok: false, error: problem.message, reason: 'store', storeError: true };
   }
 
   /** Looks up whether the runs that fixed VMs were retries; one request per recovering run, only when needed. */
@@ -474,8 +479,17 @@ export function createPoller(options: PollerOptions): Poller {
     return queued;
   }
 
+  async function measuredPoll(): Promise<PollResult> {
+    const started = performance.now();
+    const result = await poll();
+    const seconds = (performance.now() - started) / 1000;
+    options.metrics?.poll({ ok: result.ok, seconds, ...(result.reason ? { reason: result.reason } : {}) });
+    options.metrics?.alertsFound(result.alerts + result.summaries + result.recoveries);
+    return result;
+  }
+
   function pollOnce(): Promise<PollResult> {
-    const run = (current ?? Promise.resolve()).then(poll, poll);
+    const run = (current ?? Promise.resolve()).then(measuredPoll, measuredPoll);
     current = run;
     const settle = () => {
       if (current === run) current = null;

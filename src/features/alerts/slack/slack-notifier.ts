@@ -22,7 +22,7 @@ import {
   SLACK_TOKEN_HINT,
   toSlackFailure,
 } from '../../../slack/slack-errors.js';
-import { createSlackWebClient } from '../../../slack/web-client.js';
+import { createSlackWebClient, type SlackClientSettings } from '../../../slack/web-client.js';
 import type { OutboundNotification } from '../domain/alert-notice.js';
 import { DeliveryError, type Notifier } from '../notifier.js';
 import { renderAlertMessage } from './render-alert-message.js';
@@ -32,8 +32,16 @@ const ALERT_METADATA_EVENT = 'replibot_notification';
 type WebClient = webApi.WebClient;
 
 /** A WebClient for alert delivery: the `outbox` policy of src/slack/web-client.ts (no retries of its own). */
-export function createAlertWebClient(token: string, slackApiUrl?: string): WebClient {
-  return createSlackWebClient(token, { purpose: 'outbox', ...(slackApiUrl ? { apiUrl: slackApiUrl } : {}) });
+export function createAlertWebClient(
+  token: string,
+  slackApiUrl?: string,
+  metrics?: SlackClientSettings['metrics'],
+): WebClient {
+  return createSlackWebClient(token, {
+    purpose: 'outbox',
+    ...(slackApiUrl ? { apiUrl: slackApiUrl } : {}),
+    ...(metrics ? { metrics } : {}),
+  });
 }
 
 export function createSlackNotifier(options: { client: WebClient }): Notifier {
