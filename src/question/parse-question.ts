@@ -16,12 +16,14 @@ import {
   type TaskState,
 } from '../core/sessions.js';
 import { textDistance } from '../core/text-distance.js';
+import { correctWord } from './correct-words.js';
 import { type DescribeInput, describeExplanation, describePhrase } from './describe-query.js';
 import { EXAMPLE_QUESTIONS, HELP_WORDS } from './help.js';
 import { formatIn, isKnownTimeZone, minusUnits, toLocalDay } from './local-calendar.js';
-import type { ParsedQuestion, QueryIntent } from './query-intent.js';
+import type { Correction, ParsedQuestion, QueryIntent } from './query-intent.js';
 import type { TimeContext } from './read-time.js';
 import { type OrderKey, type QuestionParts, readQuestionParts } from './read-words.js';
+import { readZone } from './read-zone.js';
 import { type Token, tokenizeQuestion, toPlainQuestion, truncate } from './tokenize-question.js';
 import { KNOWN_WORDS, ORDINARY_WORDS, type StateWord } from './vocabulary.js';
 
@@ -117,7 +119,8 @@ function notUnderstood(error: string, suggestions: string[]): ParsedQuestion {
   return { kind: 'not-understood', error, suggestions };
 }
 
-function parse(raw: string, options: ParseOptions, suggest: boolean): ParsedQuestion {
+function parse(raw: string, asked: ParseOptions, suggest: boolean): ParsedQuestion {
+  let options = asked;
   if (raw.length > MAX_QUESTION_LENGTH) {
     return notUnderstood(
       `That question is ${raw.length.toLocaleString('en-US')} characters long; I read questions of up to ${MAX_QUESTION_LENGTH.toLocaleString('en-US')} characters. Ask something shorter.`,
@@ -145,13 +148,42 @@ function parse(raw: string, options: ParseOptions, suggest: boolean): ParsedQues
       GENERIC_SUGGESTIONS,
     );
   }
-  const tokens = tokenized.tokens;
+  let tokens = tokenized.tokens;
+  // "failed today in UTC", "since 08:00 Berlin time": the whole question is read in that zone
+  const zoneRead = readZone(tokens);
+  if (zoneRead.kind === 'error') return notUnderstood(zoneRead.error, GENERIC_SUGGESTIONS);
+  if (zoneRead.kind === 'zone') {
+    tokens = zoneRead.tokens;
+    options = { ...options, timeZone: zoneRead.zone };
+  }
   const ctx: TimeContext = {
     now: options.now,
     timeZone: options.timeZone,
     today: toLocalDay(options.now, options.timeZone),
   };
-  const parts = readQuestionParts(tokens, ctx);
+  let parts = readQuestionParts(tokens, ctx);
+  const corrections: Correction[] = [];
+  // one typo in a grammar word ("faild", "warnigns"): read as that word when it is the only close one and the
+  // question then reads in full; the answer says so
+  if (parts.unknownAt.length > 0 && parts.unquotedRuns.length === 0) {
+    const fixed = [...tokens];
+    const found: Correction[] = [];
+    for (const at of parts.unknownAt) {
+      const token = tokens[at];
+      const read = token?.kind === 'word' ? correctWord(token.text) : null;
+      if (token === undefined || read === null) break;
+      fixed[at] = { kind: 'word', text: read, lower: read };
+      found.push({ typed: token.text, read, kind: 'word' });
+    }
+    if (found.length === parts.unknownAt.length) {
+      const again = readQuestionParts(fixed, ctx);
+      if (again.unknownAt.length === 0 && again.unquotedRuns.length === 0) {
+        parts = again;
+        tokens = fixed;
+        corrections.push(...found);
+      }
+    }
+  }
 
   const type: SessionType =
     parts.session?.type ?? (parts.jobLevel ? 'ReplicaJobSession' : 'ReplicaTaskSession');
@@ -196,10 +228,24 @@ function parse(raw: string, options: ParseOptions, suggest: boolean): ParsedQues
     const suggestions = suggest ? suggestFixes(tokens, parts, options) : [];
     return notUnderstood(error, suggestions);
   }
-  return { kind: 'query', intent: toIntent(parts, type, options) };
+  return { kind: 'query', intent: toIntent(parts, type, options, corrections) };
 }
 
-function toIntent(parts: QuestionParts, type: SessionType, options: ParseOptions): QueryIntent {
+/** `; I read "faild" as "failed"`: said after the explanation, so a wrong guess shows at once */
+function describeCorrections(corrections: readonly Correction[]): string {
+  if (corrections.length === 0) return '';
+  const said = corrections.map((c) =>
+    c.kind === 'word' ? `"${truncate(c.typed, 40)}" as "${c.read}"` : `${truncate(c.typed, 40)} as ${c.read}`,
+  );
+  return `; I read ${said.join(', ')}`;
+}
+
+function toIntent(
+  parts: QuestionParts,
+  type: SessionType,
+  options: ParseOptions,
+  corrections: Correction[],
+): QueryIntent {
   const order: OrderKey = parts.order ?? 'newest';
   const sort: SortOrder = {
     field: order === 'largest' || order === 'smallest' ? 'TotalSize' : 'CreationTime',
@@ -276,7 +322,7 @@ function toIntent(parts: QuestionParts, type: SessionType, options: ParseOptions
     filter: items.length === 0 ? null : and(...items),
     sort,
     limit: parts.limit,
-    explanation: describeExplanation(describe),
+    explanation: describeExplanation(describe) + describeCorrections(corrections),
     phrase: describePhrase(describe),
     window,
     defaultWindow,
@@ -286,6 +332,8 @@ function toIntent(parts: QuestionParts, type: SessionType, options: ParseOptions
       window.from.getTime() < minusUnits(options.now, RETENTION_DAYS, 'day', options.timeZone).getTime(),
     sessionId: parts.session?.uid ?? null,
     timeZone: options.timeZone,
+    corrections,
+    answer: { kind: 'list' },
   };
 }
 

@@ -30,7 +30,31 @@ export interface QueryIntent {
   beyondRetention: boolean;
   /** set when the question named one session by id (GUID or urn) */
   sessionId: string | null;
+  /** the zone the question was read in: the asker's, or one named in the question ("in UTC", "Berlin time") */
   timeZone: string;
+  /** every word read as another ("faild" as "failed", "apache2" as the VM apache02); said in the explanation */
+  corrections: Correction[];
+  /** what kind of answer the question asks for; a list of sessions unless it asked for more */
+  answer: AnswerKind;
+}
+
+/** A word read as another: a typo of a grammar word, or a near miss of a name EM knows. */
+export interface Correction {
+  typed: string;
+  read: string;
+  /** 'word' for the reader's own words; otherwise the kind of name it was read as */
+  kind: 'word' | 'vm' | 'job' | 'server';
+}
+
+/**
+ * The kinds of answer. A discriminated union so that new kinds (backup sessions, RPO) add a member without
+ * touching the others; every renderer switches on `kind`.
+ */
+export type AnswerKind = ListAnswer;
+
+/** The sessions themselves, as EM sends them (the sort and limit of the intent). */
+export interface ListAnswer {
+  kind: 'list';
 }
 
 export type ParsedQuestion =

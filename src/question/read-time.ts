@@ -173,6 +173,11 @@ function readDay(
   // "the 20th of November"
   if (w === 'the' && /^\d/.test(word(tokens, i + 1) ?? '')) return readDay(tokens, i + 1, ctx, yearless);
   if (w === 'yesterday') return { day: addDays(ctx.today, -1), next: i + 1 };
+  // "the day before yesterday", "day before yesterday"
+  if (w === 'the' && startsWith(tokens, i + 1, 'day', 'before', 'yesterday'))
+    return { day: addDays(ctx.today, -2), next: i + 4 };
+  if (startsWith(tokens, i, 'day', 'before', 'yesterday'))
+    return { day: addDays(ctx.today, -2), next: i + 3 };
   // future days are read so that the question can be refused with "that is in the future", not misread
   if (w === 'tomorrow') return { day: addDays(ctx.today, 1), next: i + 1 };
   if (w === 'next' && WEEKDAY_WORDS[word(tokens, i + 1) ?? ''] !== undefined) {
@@ -581,6 +586,7 @@ const readThis: TimeReader = (tokens, i, ctx) => {
       `since ${formatDay(monday, 'EEEE d MMM yyyy')} 00:00`,
     );
   }
+  if (what === 'weekend') return weekend(ctx, 'this', i + 2, typedText(tokens, i, i + 2));
   if (what === 'month') {
     const first = { ...ctx.today, day: 1 };
     return windowOf(
@@ -628,6 +634,10 @@ const readLast: TimeReader = (tokens, i, ctx, w) => {
     const day = readDay(tokens, i, ctx);
     if (day !== null && !isError(day)) return dayOrPart(day.day, ctx, tokens, day.next);
   }
+  if (next === 'weekend')
+    return weekend(ctx, w === 'this' ? 'this' : 'last', i + 2, typedText(tokens, i, i + 2));
+  // "past fortnight", "last 2 fortnights": two weeks each
+  if (next === 'fortnight') return rolling(2, 'week', ctx, i + 2, typedText(tokens, i, i + 2));
   const unit = UNIT_WORDS[next];
   if (unit !== undefined) return rolling(1, unit, ctx, i + 2, typedText(tokens, i, i + 2));
   const short = shortForm(next);
@@ -692,6 +702,14 @@ const readSince: TimeReader = (tokens, i, ctx) => {
 const readBetween: TimeReader = (tokens, i, ctx, w) => {
   const start = readPoint(tokens, i + 1, ctx, 'look-back');
   if (isError(start)) return { kind: 'error', error: start.error, next: start.next };
+  if (start === null && w === 'from') {
+    // "from the past 2 weeks", "from last week", "from this month": the time after "from" as it is
+    const j = word(tokens, i + 1) === 'the' ? i + 2 : i + 1;
+    const inner = readTimeAt(tokens, j, ctx);
+    if (inner?.kind === 'window' && !PREPOSITIONS.has(word(tokens, j) ?? '') && word(tokens, j) !== 'from')
+      return inner;
+    return inner?.kind === 'error' ? inner : null;
+  }
   if (start === null) {
     return w === 'between'
       ? {
@@ -704,6 +722,11 @@ const readBetween: TimeReader = (tokens, i, ctx, w) => {
   const joiner = word(tokens, start.next);
   const joiners = w === 'between' ? ['and', '-'] : ['to', 'until', 'till', 'through', 'and', '-'];
   if (joiner === undefined || !joiners.includes(joiner)) {
+    // "failed jobs from yesterday" is yesterday's, not everything since yesterday; "from 08:00" is since 08:00
+    if (w === 'from' && start.point.day !== null) {
+      const day = readDay(tokens, i + 1, ctx);
+      if (day !== null && !isError(day)) return dayOrPart(day.day, ctx, tokens, day.next);
+    }
     if (w === 'from') return since(start.point, ctx, start.next);
     return {
       kind: 'error',
@@ -843,6 +866,9 @@ const readCountOrDay: TimeReader = (tokens, i, ctx, w) => {
     }
   }
 
+  if (w === 'weekend') return weekend(ctx, 'recent', i + 1, typedText(tokens, i, i + 1));
+  // "a fortnight ago" is not read; "fortnight" alone is two weeks back
+  if (w === 'fortnight') return rolling(2, 'week', ctx, i + 1, typedText(tokens, i, i + 1));
   // a bare day: "failed Nov 20", "failures friday"
   const day = readDay(tokens, i, ctx);
   if (isError(day)) return { kind: 'error', error: day.error, next: day.next };
@@ -876,4 +902,29 @@ function shortForm(w: string): { n: number; unit: TimeUnit } | null {
   if (!m) return null;
   const unit = SHORT_UNITS[m[2]!] ?? UNIT_WORDS[m[2]!];
   return unit === undefined ? null : { n: Number(m[1]), unit };
+}
+
+/**
+ * A weekend: Saturday 00:00 to Monday 00:00. 'recent' ("over the weekend") and 'this' on a Saturday or Sunday
+ * are the weekend under way (up to now); 'this' on a weekday is the one ahead (refused as in the future);
+ * 'last' is the most recent weekend that has ended (on a Saturday or Sunday: the one before).
+ */
+function weekend(ctx: TimeContext, which: 'this' | 'last' | 'recent', next: number, typed: string): TimeRead {
+  const saturday = mostRecentWeekday(ctx.today, 6, false);
+  const inWeekend = compareDays(addDays(saturday, 2), ctx.today) > 0;
+  let start: LocalDay;
+  if (which === 'last') start = inWeekend ? addDays(saturday, -7) : saturday;
+  else if (which === 'this' && !inWeekend) return { kind: 'error', error: futureProblem(typed), next };
+  else start = saturday;
+  const end = addDays(start, 2);
+  const current = compareDays(end, ctx.today) > 0;
+  const label = current ? 'this weekend' : which === 'last' || !inWeekend ? 'last weekend' : 'the weekend';
+  return windowOf(
+    startOfLocalDay(start, ctx.timeZone),
+    current ? null : startOfLocalDay(end, ctx.timeZone),
+    label,
+    label,
+    next,
+    `${formatDay(start, 'EEEE d MMM')} 00:00 to ${formatDay(end, 'EEEE d MMM yyyy')} 00:00`,
+  );
 }

@@ -44,6 +44,8 @@ export interface QuestionParts {
   unknown: string[];
   /** token indexes of the words not understood */
   unknownAt: number[];
+  /** "every VM", "all jobs": the kind named with no names (each of them, no filter) */
+  every: 'vm' | 'job' | 'server' | null;
   /** specific problems ("There is no date Feb 30") */
   problems: string[];
   /** unquoted names that ran into more words ("for SQL Server 01"): a hint to quote them */
@@ -84,6 +86,18 @@ const ORDER_WORDS = wordTable<OrderKey>({
   smallest: 'smallest',
 });
 
+/** "all", "every", "each", "any" before a kind of thing: every one of them, no name filter */
+const ALL_WORDS = new Set(['all', 'every', 'each', 'any']);
+const EVERY_KIND = wordTable<'vm' | 'job' | 'server'>({
+  vm: 'vm',
+  vms: 'vm',
+  machines: 'vm',
+  job: 'job',
+  jobs: 'job',
+  server: 'server',
+  servers: 'server',
+});
+
 /** Answers are capped so one question cannot ask for the whole history in one message. */
 const MAX_LIMIT = 1000;
 
@@ -108,6 +122,7 @@ export function readQuestionParts(tokens: readonly Token[], ctx: TimeContext): Q
     session: null,
     unknown: [],
     unknownAt: [],
+    every: null,
     problems: [],
     unquotedRuns: [],
     unquotedRunSpans: [],
@@ -182,6 +197,8 @@ export function readQuestionParts(tokens: readonly Token[], ctx: TimeContext): Q
       timeAt(j) === null
     ) {
       j++;
+      // "job SQL Replica's failures": the possessive ends the name
+      if (tokens[j - 1]?.possessive === true) break;
     }
     return j === i ? null : { name: text(i, j), next: j };
   };
@@ -526,6 +543,12 @@ export function readQuestionParts(tokens: readonly Token[], ctx: TimeContext): Q
         continue;
       }
 
+      // "every VM", "all jobs", "each server": no name filter (and not the job level: "failures of all jobs")
+      if (ALL_WORDS.has(lower) && EVERY_KIND[w(i + 1) ?? ''] !== undefined) {
+        parts.every = EVERY_KIND[w(i + 1) ?? ''] ?? null;
+        i += 2;
+        continue;
+      }
       // job level: "replication jobs", "job runs", "job sessions"
       if (lower === 'jobs') {
         parts.jobLevel = true;
@@ -625,6 +648,12 @@ export function readQuestionParts(tokens: readonly Token[], ctx: TimeContext): Q
       }
     }
 
+    // "apache02's failures": a possessive marks a name, read as a VM
+    if (token.possessive === true && isNameAt(i)) {
+      parts.vms.push(token.text);
+      i++;
+      continue;
+    }
     // a bare list with commas is a list of VMs: "apache02, ubuntu88 failed today"
     if (isNameAt(i) && tokens[i + 1]?.kind === 'comma') {
       const names = readNames(i);

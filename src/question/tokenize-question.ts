@@ -9,7 +9,23 @@ export interface Token {
   text: string;
   /** lower-cased text, for matching grammar words */
   lower: string;
+  /** the word was typed with a possessive `'s` ("yesterday's", "apache02's"), which `text` no longer has */
+  possessive?: boolean;
 }
+
+/** Contractions that look like possessives but are words of their own ("what's running", "how's apache02"). */
+const CONTRACTIONS = new Set([
+  "what's",
+  "how's",
+  "it's",
+  "that's",
+  "there's",
+  "here's",
+  "who's",
+  "where's",
+  "let's",
+  "when's",
+]);
 
 export type TokenizeResult = { ok: true; tokens: Token[] } | { ok: false; error: string };
 
@@ -114,6 +130,13 @@ export function tokenizeQuestion(text: string): TokenizeResult {
     const raw = text.slice(i, j).replace(/[?!]+$/, '');
     i = j;
     if (raw === '' || /^[?!.:;]+$/.test(raw)) continue;
+    // "yesterday's failures", "apache02's warnings": the word itself, marked as a possessive
+    const possessive = /^(.+?)['’]s$/i.exec(raw);
+    if (possessive?.[1] !== undefined && !CONTRACTIONS.has(raw.toLowerCase().replace('’', "'"))) {
+      const base = possessive[1];
+      tokens.push({ kind: 'word', text: base, lower: base.toLowerCase(), possessive: true });
+      continue;
+    }
     tokens.push({ kind: 'word', text: raw, lower: raw.toLowerCase() });
   }
   // a full stop ends the sentence, not the last name

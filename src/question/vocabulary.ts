@@ -148,6 +148,14 @@ export const FILLER_WORDS = new Set([
   // "did anything fail?", "has something failed?": the question is the result word
   'anything',
   'something',
+  // "how did everything do", "failures for every vm": no name filter at all
+  'everything',
+  'every',
+  'each',
+  'everyone',
+  'everybody',
+  'whole',
+  'entire',
   'with',
   'that',
   'those',
@@ -400,6 +408,9 @@ const OTHER_KEYWORDS = [
   'vbr',
   'progress',
   'help',
+  'weekend',
+  'fortnight',
+  'before',
 ];
 
 /**

@@ -1,0 +1,191 @@
+/**
+ * More phrasings, the way Veeam admins type them (forum threads, chat habits): possessives, "from yesterday",
+ * zones named in the question, one typo, "everything", names EM knows. Judged by what each selects (the EM
+ * filter, sort and limit); expected instants worked out by hand as in phrasings.ts. Rows with `names` are read
+ * with that name catalogue (kind<TAB>name lines, as `replibot parse --names` takes them).
+ */
+import type { Phrasing } from './phrasings.js';
+
+export interface AdminPhrasing extends Phrasing {
+  /** the answer kind the question asks for; 'list' unless given */
+  answer?: string;
+  /** corrections said in the answer ("faild>failed") */
+  corrections?: string[];
+  /** read with the name catalogue below */
+  names?: boolean;
+}
+
+const ge = (iso: string) => `CreationTime>="${iso}"`;
+const lt = (iso: string) => `CreationTime<"${iso}"`;
+const range = (from: string, to: string) => `${ge(from)};${lt(to)}`;
+
+/** Monday 23 Nov 2026, 11:05 in Berlin (CET, UTC+1) */
+const TODAY = ge('2026-11-22T23:00:00.000Z');
+const LAST24 = ge('2026-11-22T10:05:00.000Z');
+const YESTERDAY = range('2026-11-21T23:00:00.000Z', '2026-11-22T23:00:00.000Z');
+const DAY_BEFORE = range('2026-11-20T23:00:00.000Z', '2026-11-21T23:00:00.000Z');
+const FRIDAY = range('2026-11-19T23:00:00.000Z', '2026-11-20T23:00:00.000Z');
+const LAST_WEEK = range('2026-11-15T23:00:00.000Z', '2026-11-22T23:00:00.000Z');
+const THIS_WEEK = ge('2026-11-22T23:00:00.000Z');
+const THIS_MONTH = ge('2026-10-31T23:00:00.000Z');
+/** October 2026: 1 Oct is still summer time (UTC+2) */
+const LAST_MONTH = range('2026-09-30T22:00:00.000Z', '2026-10-31T23:00:00.000Z');
+const LAST_WEEKEND = range('2026-11-20T23:00:00.000Z', '2026-11-22T23:00:00.000Z');
+const PAST_2_WEEKS = ge('2026-11-09T10:05:00.000Z');
+const PAST_3_DAYS = ge('2026-11-20T10:05:00.000Z');
+const FAILED = 'Result==Failed';
+const WARNING = 'Result==Warning';
+const SUCCESS = 'Result==Success';
+const PROBLEMS = '(Result==Warning,Result==Failed)';
+
+/** The catalogue the `names: true` rows are read with */
+export const CATALOGUE_LINES = [
+  'vm\tapache02',
+  'vm\tubuntu88',
+  'vm\tweb01',
+  'vm\tSQL Server 01',
+  'vm\tdc01',
+  'vm\texchange-mbx1',
+  'job\tSQL Replica',
+  'job\tWeb replicas',
+  'job\tDomain Controllers',
+  'job\tExchange DAG Replica',
+  'job\tweb01',
+  'server\tsrv02.tech.local',
+  'server\tvbr01',
+];
+
+export const ADMIN_PHRASINGS: readonly AdminPhrasing[] = [
+  // everything, all, every VM: no name filter
+  { q: 'how did everything do this month', filter: THIS_MONTH },
+  { q: 'how did everything go yesterday', filter: YESTERDAY },
+  { q: 'failures for every vm today', filter: `${FAILED};${TODAY}` },
+  { q: 'failures for all vms today', filter: `${FAILED};${TODAY}` },
+  { q: 'failures of all jobs today', filter: `${FAILED};${TODAY}` },
+  { q: 'did anything fail over the weekend', filter: `${FAILED};${LAST_WEEKEND}` },
+  { q: 'show me everything from yesterday', filter: YESTERDAY },
+  { q: 'everything that failed today', filter: `${FAILED};${TODAY}` },
+  { q: 'status of every vm', filter: LAST24 },
+  { q: 'warnings on each server yesterday', filter: `${WARNING};${YESTERDAY}` },
+
+  // from yesterday = yesterday
+  {
+    q: 'list failed replication jobs from yesterday',
+    filter: `${FAILED};${YESTERDAY}`,
+    type: 'ReplicaJobSession',
+  },
+  { q: 'failures from yesterday', filter: `${FAILED};${YESTERDAY}` },
+  { q: 'errors from friday', filter: `${FAILED};${FRIDAY}` },
+  { q: 'failed replicas from last week', filter: `${FAILED};${LAST_WEEK}` },
+  { q: 'failures from this week', filter: `${FAILED};${THIS_WEEK}` },
+  { q: 'failed from 08:00', filter: `${FAILED};${ge('2026-11-23T07:00:00.000Z')}` },
+
+  // possessives
+  { q: "yesterday's failed replicas", filter: `${FAILED};${YESTERDAY}` },
+  { q: "last week's failures", filter: `${FAILED};${LAST_WEEK}` },
+  { q: "today's warnings", filter: `${WARNING};${TODAY}` },
+  { q: 'yesterday’s problems', filter: `${PROBLEMS};${YESTERDAY}` },
+  {
+    q: "last night's failures",
+    filter: `${FAILED};${range('2026-11-22T17:00:00.000Z', '2026-11-23T05:00:00.000Z')}`,
+  },
+  { q: "this month's failed replication jobs", filter: `${FAILED};${THIS_MONTH}`, type: 'ReplicaJobSession' },
+  { q: "apache02's failures today", filter: `${FAILED};VmDisplayName=="apache02";${TODAY}` },
+  {
+    q: "what were ubuntu88's warnings yesterday",
+    filter: `${WARNING};VmDisplayName=="ubuntu88";${YESTERDAY}`,
+  },
+
+  // from/over/during/within/in the past|last N units
+  {
+    q: 'show failed replicas for vm apache02 from the past 2 weeks',
+    filter: `${FAILED};VmDisplayName=="apache02";${PAST_2_WEEKS}`,
+  },
+  { q: 'failures over the past 3 days', filter: `${FAILED};${PAST_3_DAYS}` },
+  { q: 'failures over the last 3 days', filter: `${FAILED};${PAST_3_DAYS}` },
+  { q: 'errors during the past 3 days', filter: `${FAILED};${PAST_3_DAYS}` },
+  { q: 'failed within the last 3 days', filter: `${FAILED};${PAST_3_DAYS}` },
+  { q: 'failures in the past 2 weeks', filter: `${FAILED};${PAST_2_WEEKS}` },
+  { q: 'problems from the last 3 days', filter: `${PROBLEMS};${PAST_3_DAYS}` },
+  { q: 'warnings within the past 24 hours', filter: `${WARNING};${LAST24}` },
+  { q: 'failures during last week', filter: `${FAILED};${LAST_WEEK}` },
+
+  // more days and weeks
+  { q: 'failed the day before yesterday', filter: `${FAILED};${DAY_BEFORE}` },
+  { q: 'day before yesterday failures', filter: `${FAILED};${DAY_BEFORE}` },
+  { q: 'failed 3 days ago', filter: `${FAILED};${FRIDAY}` },
+  { q: 'failures this month', filter: `${FAILED};${THIS_MONTH}` },
+  { q: 'failed replicas last month', filter: `${FAILED};${LAST_MONTH}` },
+  { q: 'failed last weekend', filter: `${FAILED};${LAST_WEEKEND}` },
+  { q: 'failures over the weekend', filter: `${FAILED};${LAST_WEEKEND}` },
+  { q: 'weekend failures', filter: `${FAILED};${LAST_WEEKEND}` },
+  { q: 'failed past fortnight', filter: `${FAILED};${PAST_2_WEEKS}` },
+  { q: 'problems in the last fortnight', filter: `${PROBLEMS};${PAST_2_WEEKS}` },
+  { q: 'failures since 6pm', filter: `${FAILED};${ge('2026-11-22T17:00:00.000Z')}` },
+  {
+    q: 'failed tonight',
+    now: '2026-11-23T20:00:00.000Z',
+    filter: `${FAILED};${range('2026-11-23T17:00:00.000Z', '2026-11-24T05:00:00.000Z')}`,
+  },
+  // this weekend, asked on Sunday 22 Nov 15:00 Berlin: the weekend under way
+  {
+    q: 'failures this weekend',
+    now: '2026-11-22T14:00:00.000Z',
+    filter: `${FAILED};${ge('2026-11-20T23:00:00.000Z')}`,
+  },
+  // last weekend asked on that Sunday: the weekend before
+  {
+    q: 'failures last weekend',
+    now: '2026-11-22T14:00:00.000Z',
+    filter: `${FAILED};${range('2026-11-13T23:00:00.000Z', '2026-11-15T23:00:00.000Z')}`,
+  },
+
+  // a zone in the question
+  { q: 'failed today in Europe/Berlin time', tz: 'UTC', filter: `${FAILED};${TODAY}` },
+  { q: 'failed today Berlin time', tz: 'America/New_York', filter: `${FAILED};${TODAY}` },
+  { q: 'failed today UTC', filter: `${FAILED};${ge('2026-11-23T00:00:00.000Z')}` },
+  { q: 'failed today in UTC', filter: `${FAILED};${ge('2026-11-23T00:00:00.000Z')}` },
+  {
+    q: 'failures yesterday GMT',
+    filter: `${FAILED};${range('2026-11-22T00:00:00.000Z', '2026-11-23T00:00:00.000Z')}`,
+  },
+  { q: 'failed since 08:00 New York time', filter: `${FAILED};${ge('2026-11-22T13:00:00.000Z')}` },
+  { q: 'failed today Tokyo time', filter: `${FAILED};${ge('2026-11-22T15:00:00.000Z')}` },
+  {
+    q: 'failures yesterday in asia/kolkata',
+    filter: `${FAILED};${range('2026-11-21T18:30:00.000Z', '2026-11-22T18:30:00.000Z')}`,
+  },
+
+  // other zones, as in phrasings.ts
+  {
+    q: "yesterday's failed replicas",
+    tz: 'America/New_York',
+    filter: `${FAILED};${range('2026-11-22T05:00:00.000Z', '2026-11-23T05:00:00.000Z')}`,
+  },
+  {
+    q: 'failures from yesterday',
+    tz: 'Asia/Tokyo',
+    filter: `${FAILED};${range('2026-11-21T15:00:00.000Z', '2026-11-22T15:00:00.000Z')}`,
+  },
+  {
+    q: 'failed the day before yesterday',
+    tz: 'UTC',
+    filter: `${FAILED};${range('2026-11-21T00:00:00.000Z', '2026-11-22T00:00:00.000Z')}`,
+  },
+  { q: 'how did everything do today', tz: 'Pacific/Auckland', filter: ge('2026-11-22T11:00:00.000Z') },
+  {
+    q: 'failed last weekend',
+    tz: 'Asia/Kolkata',
+    filter: `${FAILED};${range('2026-11-20T18:30:00.000Z', '2026-11-22T18:30:00.000Z')}`,
+  },
+
+  // one typo in a grammar word
+  { q: 'replicas faild today', filter: `${FAILED};${TODAY}`, corrections: ['faild>failed'] },
+  { q: 'warnigns yesterday', filter: `${WARNING};${YESTERDAY}`, corrections: ['warnigns>warnings'] },
+  { q: 'fialed replicas yesterday', filter: `${FAILED};${YESTERDAY}`, corrections: ['fialed>failed'] },
+  { q: 'sucessful replicas today', filter: `${SUCCESS};${TODAY}`, corrections: ['sucessful>successful'] },
+  { q: 'failed replicas yesterdy', filter: `${FAILED};${YESTERDAY}`, corrections: ['yesterdy>yesterday'] },
+  { q: 'runnig replicas', filter: 'State==InProgress', corrections: ['runnig>running'] },
+  { q: 'pendng jobs', filter: 'State==Starting', type: 'ReplicaJobSession', corrections: ['pendng>pending'] },
+  { q: 'erors tody', filter: `${FAILED};${TODAY}`, corrections: ['erors>errors', 'tody>today'] },
+];
