@@ -24,7 +24,7 @@ import type { Correction, ParsedQuestion, QueryIntent } from './query-intent.js'
 import type { TimeContext } from './read-time.js';
 import { type OrderKey, type QuestionParts, readQuestionParts } from './read-words.js';
 import { readZone } from './read-zone.js';
-import { type Token, tokenizeQuestion, toPlainQuestion, truncate } from './tokenize-question.js';
+import { type Token, tokenAt, tokenizeQuestion, toPlainQuestion, truncate } from './tokenize-question.js';
 import { KNOWN_WORDS, ORDINARY_WORDS, type StateWord } from './vocabulary.js';
 
 export interface ParseOptions {
@@ -194,7 +194,8 @@ function parse(raw: string, asked: ParseOptions, suggest: boolean): ParsedQuesti
       // "failed job runs for Domain Controllers": words after "for" in a job-level question are most likely a job
       const names = parts.vmPhrases.flatMap((p) => p.names);
       const quoted = names.map((n) => `"${truncate(n, 40)}"`);
-      const list = quoted.length === 1 ? quoted[0]! : `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}`;
+      const list =
+        quoted.length === 1 ? (quoted[0] ?? '') : `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}`;
       parts.problems.push(
         `Job runs have no VM name, so I cannot filter them for ${list}. If ${quoted.length === 1 ? 'that is a job' : 'those are jobs'}, say so: in job ${quoted.join(', ')}. For VM-level results, ask about replicas for ${quoted[0]}.`,
       );
@@ -375,14 +376,16 @@ function explainProblems(
   }
   const unknown = parts.unknownAt.filter((at) => !inRun(parts, at));
   if (unknown.length > 0) {
-    sentences.push(`I did not understand ${quoteList(unknown.map((at) => shown(tokens[at]!)))}.`);
+    sentences.push(`I did not understand ${quoteList(unknown.map((at) => shown(tokenAt(tokens, at))))}.`);
     // the same names the suggestions would offer, and only those: never "for evening" or "for asdkjh"
     const names = namesToMove(
-      unknown.filter((at) => tokens[at]!.kind !== 'word' || nearestWord(tokens[at]!.text) === null),
+      unknown.filter(
+        (at) => tokenAt(tokens, at).kind !== 'word' || nearestWord(tokenAt(tokens, at).text) === null,
+      ),
       tokens,
       parts,
     );
-    const name = names?.find((n) => n.at.every((at) => tokens[at]!.kind === 'word'));
+    const name = names?.find((n) => n.at.every((at) => tokenAt(tokens, at).kind === 'word'));
     if (name?.text.startsWith('"')) {
       const n = truncate(name.text, 42);
       sentences.push(`If ${n} is one name, say which: for ${n} (a VM), job ${n} or on server ${n}.`);
@@ -427,7 +430,7 @@ function looksLikeHostName(word: string): boolean {
  * gibberish is not turned into a list of VMs.
  */
 function isPlausibleName(at: number, tokens: readonly Token[], parts: QuestionParts): boolean {
-  const token = tokens[at]!;
+  const token = tokenAt(tokens, at);
   if (token.kind === 'quoted') return true;
   if (token.kind !== 'word' || token.text.length > 63) return false;
   if (KNOWN_WORDS.has(token.lower) || ORDINARY_WORDS.has(token.lower)) return false;
@@ -546,7 +549,7 @@ function suggestFixes(tokens: readonly Token[], parts: QuestionParts, options: P
   const rest: number[] = [];
   for (const at of parts.unknownAt) {
     if (covered.has(at)) continue;
-    const token = tokens[at]!;
+    const token = tokenAt(tokens, at);
     const near = token.kind === 'word' ? nearestWord(token.text) : null;
     if (near !== null) fixed[at] = { kind: 'word', text: near, lower: near };
     else rest.push(at);
@@ -569,10 +572,10 @@ function suggestFixes(tokens: readonly Token[], parts: QuestionParts, options: P
       return t;
     });
     const keptTokens = asTokens(kept);
-    while (
-      keptTokens.length > 0 &&
-      keptTokens[0]!.kind === 'word' &&
-      LEADING_FILLER.has(keptTokens[0]!.lower)
+    for (
+      let first = keptTokens[0];
+      first?.kind === 'word' && LEADING_FILLER.has(first.lower);
+      first = keptTokens[0]
     )
       keptTokens.shift();
     candidates.push(`${toText(keptTokens)} for ${names.map((n) => n.text).join(', ')}`.trim());
@@ -617,29 +620,31 @@ function namesToMove(
 ): Array<{ at: number[]; text: string }> | null {
   // words side by side are one name with a space ("sql 02"), unless each is a host name ("dc01 dc02")
   const hostLike = (at: number): boolean =>
-    tokens[at]!.kind === 'word' && looksLikeHostName(tokens[at]!.text) && /\p{L}/u.test(tokens[at]!.text);
+    tokenAt(tokens, at).kind === 'word' &&
+    looksLikeHostName(tokenAt(tokens, at).text) &&
+    /\p{L}/u.test(tokenAt(tokens, at).text);
   const groups: number[][] = [];
   for (const at of unknownAt) {
     const last = groups.at(-1);
     if (
       last !== undefined &&
       last.at(-1) === at - 1 &&
-      tokens[at]!.kind === 'word' &&
-      tokens[at - 1]!.kind === 'word'
+      tokenAt(tokens, at).kind === 'word' &&
+      tokenAt(tokens, at - 1).kind === 'word'
     )
       last.push(at);
     else groups.push([at]);
   }
   for (let g = groups.length - 1; g >= 0; g--) {
-    const group = groups[g]!;
+    const group = groups[g] ?? [];
     if (group.length > 1 && group.every(hostLike)) groups.splice(g, 1, ...group.map((at) => [at]));
   }
   if (groups.length > 3) return null;
   const names: Array<{ at: number[]; text: string }> = [];
   for (const group of groups) {
     if (!group.every((at) => isPlausibleName(at, tokens, parts))) return null;
-    const words = group.map((at) => tokens[at]!);
-    const single = words.length === 1 ? words[0]! : null;
+    const words = group.map((at) => tokenAt(tokens, at));
+    const single = words.length === 1 ? (words[0] ?? null) : null;
     if (single !== null) {
       // beside other names, a plain word is more likely English than a VM
       if (groups.length > 1 && single.kind === 'word' && !looksLikeHostName(single.text)) return null;

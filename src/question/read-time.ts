@@ -82,7 +82,8 @@ function readCount(
   const w = word(tokens, i);
   if (w === undefined) return null;
   if (/^\d{1,9}$/.test(w)) return { value: Number(w), next: i + 1 };
-  if (NUMBER_WORDS[w] !== undefined) return { value: NUMBER_WORDS[w]!, next: i + 1 };
+  const number = NUMBER_WORDS[w];
+  if (number !== undefined) return { value: number, next: i + 1 };
   if (allowArticle && (w === 'a' || w === 'an')) return { value: 1, next: i + 1 };
   return null;
 }
@@ -180,25 +181,26 @@ function readDay(
     return { day: addDays(ctx.today, -2), next: i + 3 };
   // future days are read so that the question can be refused with "that is in the future", not misread
   if (w === 'tomorrow') return { day: addDays(ctx.today, 1), next: i + 1 };
-  if (w === 'next' && WEEKDAY_WORDS[word(tokens, i + 1) ?? ''] !== undefined) {
+  const weekdayAfter = WEEKDAY_WORDS[word(tokens, i + 1) ?? ''];
+  if (w === 'next' && weekdayAfter !== undefined) {
     // the first such day after today ("next monday" asked on a Monday is a week ahead)
-    const back = mostRecentWeekday(ctx.today, WEEKDAY_WORDS[word(tokens, i + 1)!]!, false);
+    const back = mostRecentWeekday(ctx.today, weekdayAfter, false);
     return { day: addDays(back, 7), next: i + 2 };
   }
-  if (WEEKDAY_WORDS[w] !== undefined)
-    return { day: mostRecentWeekday(ctx.today, WEEKDAY_WORDS[w]!, false), next: i + 1 };
-  if ((w === 'last' || w === 'previous') && WEEKDAY_WORDS[word(tokens, i + 1) ?? ''] !== undefined) {
-    return { day: mostRecentWeekday(ctx.today, WEEKDAY_WORDS[word(tokens, i + 1)!]!, true), next: i + 2 };
+  const weekday = WEEKDAY_WORDS[w];
+  if (weekday !== undefined) return { day: mostRecentWeekday(ctx.today, weekday, false), next: i + 1 };
+  if ((w === 'last' || w === 'previous') && weekdayAfter !== undefined) {
+    return { day: mostRecentWeekday(ctx.today, weekdayAfter, true), next: i + 2 };
   }
   // 11/20, 20.11.2026: day/month or month/day? Refused rather than guessed.
   if (/^\d{1,2}\/\d{1,2}$/.test(w) || /^\d{1,2}[./-]\d{1,2}[./-](?:\d{2}|\d{4})$/.test(w)) {
     return {
-      error: `"${tokens[i]!.text}" could be read day-first or month-first; write the date as 2026-11-20 or Nov 20.`,
+      error: `"${typedText(tokens, i, i + 1)}" could be read day-first or month-first; write the date as 2026-11-20 or Nov 20.`,
       next: i + 1,
     };
   }
   const iso = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$/.exec(w);
-  if (iso) return dayFrom(Number(iso[1]), Number(iso[2]), Number(iso[3]), tokens[i]!.text, i + 1);
+  if (iso) return dayFrom(Number(iso[1]), Number(iso[2]), Number(iso[3]), typedText(tokens, i, i + 1), i + 1);
 
   // "Nov 20", "November 20th, 2026"
   const month = MONTH_WORDS[w];
@@ -321,16 +323,20 @@ function readPoint(
   const isoTime =
     /^(\d{4}-\d{2}-\d{2})[t ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(z|[+-]\d{2}:?\d{2})?$/.exec(w);
   if (isoTime) {
-    const [, date, hh, mm, , zone] = isoTime;
-    const [y, mo, d] = date!.split('-').map(Number) as [number, number, number];
+    const [, date = '', hh, mm, , zone] = isoTime;
+    const [y = 0, mo = 0, d = 0] = date.split('-').map(Number);
     if (!isValidDay(y, mo, d) || Number(hh) > 23 || Number(mm) > 59)
-      return { error: `"${tokens[i]!.text}" is not a valid date and time.`, next: i + 1 };
+      return { error: `"${typedText(tokens, i, i + 1)}" is not a valid date and time.`, next: i + 1 };
     const instant =
       zone === undefined
         ? atLocalTime({ year: y, month: mo, day: d }, Number(hh), Number(mm), ctx.timeZone)
-        : new Date(tokens[i]!.text.toUpperCase().replace(' ', 'T'));
+        : new Date(
+            typedText(tokens, i, i + 1)
+              .toUpperCase()
+              .replace(' ', 'T'),
+          );
     if (Number.isNaN(instant.getTime()))
-      return { error: `"${tokens[i]!.text}" is not a valid date and time.`, next: i + 1 };
+      return { error: `"${typedText(tokens, i, i + 1)}" is not a valid date and time.`, next: i + 1 };
     const label = formatIn(instant, ctx.timeZone, "HH:mm 'on' EEEE d MMM yyyy");
     return {
       point: {
@@ -461,8 +467,9 @@ function readDayPart(
   if (w === 'overnight') return { day: yesterday, part: 'night', label: 'overnight', next: i + 1 };
   if (w === 'last' && word(tokens, i + 1) === 'night')
     return { day: yesterday, part: 'night', label: 'last night', next: i + 2 };
-  if (w === 'this' && DAY_PART_WORDS[word(tokens, i + 1) ?? ''] !== undefined) {
-    const part = DAY_PART_WORDS[word(tokens, i + 1)!]!;
+  const partAfter = DAY_PART_WORDS[word(tokens, i + 1) ?? ''];
+  if (w === 'this' && partAfter !== undefined) {
+    const part = partAfter;
     return { day: ctx.today, part, label: `this ${part}`, next: i + 2 };
   }
   const day = readDay(tokens, i, ctx, yearless);
@@ -673,18 +680,9 @@ const readSince: TimeReader = (tokens, i, ctx) => {
     }
   }
   const ago = readCount(tokens, i + 1, true);
-  if (
-    ago !== null &&
-    UNIT_WORDS[word(tokens, ago.next) ?? ''] !== undefined &&
-    word(tokens, ago.next + 1) === 'ago'
-  ) {
-    return rolling(
-      ago.value,
-      UNIT_WORDS[word(tokens, ago.next)!]!,
-      ctx,
-      ago.next + 2,
-      typedText(tokens, i, ago.next + 2),
-    );
+  const agoUnit = ago === null ? undefined : UNIT_WORDS[word(tokens, ago.next) ?? ''];
+  if (ago !== null && agoUnit !== undefined && word(tokens, ago.next + 1) === 'ago') {
+    return rolling(ago.value, agoUnit, ctx, ago.next + 2, typedText(tokens, i, ago.next + 2));
   }
   const point = readPoint(tokens, i + 1, ctx);
   if (isError(point)) return { kind: 'error', error: point.error, next: point.next };
@@ -900,7 +898,8 @@ export function readTimeAt(tokens: readonly Token[], i: number, ctx: TimeContext
 function shortForm(w: string): { n: number; unit: TimeUnit } | null {
   const m = /^(\d{1,9})([a-z]+)$/.exec(w);
   if (!m) return null;
-  const unit = SHORT_UNITS[m[2]!] ?? UNIT_WORDS[m[2]!];
+  const letters = m[2] ?? '';
+  const unit = SHORT_UNITS[letters] ?? UNIT_WORDS[letters];
   return unit === undefined ? null : { n: Number(m[1]), unit };
 }
 

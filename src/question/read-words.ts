@@ -133,10 +133,16 @@ export function readQuestionParts(tokens: readonly Token[], ctx: TimeContext): Q
   // time expressions are looked up again and again while names are read; each position is read once
   const timeReads = new Map<number, ReturnType<typeof readTimeAt>>();
   const timeAt = (i: number): ReturnType<typeof readTimeAt> => {
-    if (!timeReads.has(i)) timeReads.set(i, readTimeAt(tokens, i, ctx));
-    return timeReads.get(i)!;
+    const known = timeReads.get(i);
+    if (known !== undefined) return known;
+    const read = readTimeAt(tokens, i, ctx);
+    timeReads.set(i, read);
+    return read;
   };
-  const w = (i: number): string | undefined => (tokens[i]?.kind === 'word' ? tokens[i]!.lower : undefined);
+  const w = (i: number): string | undefined => {
+    const token = tokens[i];
+    return token?.kind === 'word' ? token.lower : undefined;
+  };
   const text = (from: number, to: number): string =>
     tokens
       .slice(from, to)
@@ -161,8 +167,8 @@ export function readQuestionParts(tokens: readonly Token[], ctx: TimeContext): Q
   const readNames = (i: number): { names: string[]; next: number } => {
     const names: string[] = [];
     let j = i;
-    while (isNameAt(j)) {
-      names.push(tokens[j]!.text);
+    for (let token = tokens[j]; token !== undefined && isNameAt(j); token = tokens[j]) {
+      names.push(token.text);
       j++;
       let k = j;
       if (tokens[k]?.kind === 'comma') k++;
@@ -186,16 +192,20 @@ export function readQuestionParts(tokens: readonly Token[], ctx: TimeContext): Q
     if (token === undefined || token.kind === 'comma') return null;
     if (token.kind === 'quoted') return { name: token.text, next: i + 1 };
     let j = i;
-    while (
-      tokens[j]?.kind === 'word' &&
-      j !== howVerbAt &&
-      !CLAUSE_WORDS.has(tokens[j]!.lower) &&
-      RESULT_WORDS[tokens[j]!.lower] === undefined &&
-      STATE_WORDS[tokens[j]!.lower] === undefined &&
-      !GUID_RE.test(tokens[j]!.lower) &&
-      !URN_RE.test(tokens[j]!.lower) &&
-      timeAt(j) === null
-    ) {
+    const endsJobName = (at: number): boolean => {
+      const x = w(at);
+      return (
+        x === undefined ||
+        at === howVerbAt ||
+        CLAUSE_WORDS.has(x) ||
+        RESULT_WORDS[x] !== undefined ||
+        STATE_WORDS[x] !== undefined ||
+        GUID_RE.test(x) ||
+        URN_RE.test(x) ||
+        timeAt(at) !== null
+      );
+    };
+    while (!endsJobName(j)) {
       j++;
       // "job SQL Replica's failures": the possessive ends the name
       if (tokens[j - 1]?.possessive === true) break;
@@ -321,8 +331,7 @@ export function readQuestionParts(tokens: readonly Token[], ctx: TimeContext): Q
   };
 
   let i = 0;
-  while (i < tokens.length) {
-    const token = tokens[i]!;
+  for (let token = tokens[i]; token !== undefined; token = tokens[i]) {
     const lower = token.lower;
     if (token.kind === 'comma') {
       i++;
@@ -334,8 +343,8 @@ export function readQuestionParts(tokens: readonly Token[], ctx: TimeContext): Q
       const urn = URN_RE.exec(lower);
       const guid = GUID_RE.exec(lower);
       if (urn !== null || guid !== null) {
-        const type = urn ? urn[1]! : 'replicatasksession';
-        const id = (urn ? urn[2]! : guid![1]!).toLowerCase();
+        const type = urn?.[1] ?? 'replicatasksession';
+        const id = (urn?.[2] ?? guid?.[1] ?? '').toLowerCase();
         const sessionType: SessionType | null =
           type === 'replicatasksession'
             ? 'ReplicaTaskSession'
@@ -376,13 +385,15 @@ export function readQuestionParts(tokens: readonly Token[], ctx: TimeContext): Q
         i += 3;
         continue;
       }
-      if (RESULT_WORDS[lower] !== undefined) {
-        addResults(RESULT_WORDS[lower]!);
+      const resultWord = RESULT_WORDS[lower];
+      if (resultWord !== undefined) {
+        addResults(resultWord);
         i++;
         continue;
       }
-      if (STATE_WORDS[lower] !== undefined) {
-        addState(STATE_WORDS[lower]!);
+      const stateWord = STATE_WORDS[lower];
+      if (stateWord !== undefined) {
+        addState(stateWord);
         i++;
         continue;
       }
@@ -475,13 +486,14 @@ export function readQuestionParts(tokens: readonly Token[], ctx: TimeContext): Q
       }
       let orderAt = i;
       if (lower === 'most' && w(i + 1) === 'recent') orderAt = i + 1;
-      if (lower === 'top' && count(i + 1) !== null && !isUnitAt(i + 2)) {
-        setLimit(count(i + 1)!, text(i, i + 2));
+      const countAfter = count(i + 1);
+      if (lower === 'top' && countAfter !== null && !isUnitAt(i + 2)) {
+        setLimit(countAfter, text(i, i + 2));
         i += 2;
         continue;
       }
-      if (lower === 'limit' && count(i + 1) !== null) {
-        setLimit(count(i + 1)!, text(i, i + 2));
+      if (lower === 'limit' && countAfter !== null) {
+        setLimit(countAfter, text(i, i + 2));
         i += 2;
         continue;
       }
@@ -554,8 +566,8 @@ export function readQuestionParts(tokens: readonly Token[], ctx: TimeContext): Q
         parts.jobLevel = true;
         i++;
         // "jobs 'SQL Replica' and 'Exchange'"
-        if (tokens[i]?.kind === 'quoted') {
-          const names = readJobNames(i)!;
+        const names = tokens[i]?.kind === 'quoted' ? readJobNames(i) : null;
+        if (names !== null) {
           parts.jobs.push(...names.names);
           i = names.next;
         }

@@ -81,7 +81,7 @@ export function tokenizeQuestion(text: string): TokenizeResult {
   const tokens: Token[] = [];
   let i = 0;
   while (i < text.length) {
-    const ch = text[i]!;
+    const ch = text.charAt(i);
     if (isSpace(ch)) {
       i++;
       continue;
@@ -97,7 +97,7 @@ export function tokenizeQuestion(text: string): TokenizeResult {
       let j = i + 1;
       let closed = false;
       while (j < text.length) {
-        const c = text[j]!;
+        const c = text.charAt(j);
         if (closers.includes(c)) {
           // a doubled straight quote is a literal quote, as in EM's own filter syntax
           if (c === ch && text[j + 1] === ch) {
@@ -125,7 +125,7 @@ export function tokenizeQuestion(text: string): TokenizeResult {
       continue;
     }
     let j = i;
-    while (j < text.length && !isSpace(text[j]!) && text[j] !== ',') j++;
+    while (j < text.length && !isSpace(text.charAt(j)) && text[j] !== ',') j++;
     // sentence punctuation is not part of a word: "apache02?" -> "apache02"
     const raw = text.slice(i, j).replace(/[?!]+$/, '');
     i = j;
@@ -146,6 +146,14 @@ export function tokenizeQuestion(text: string): TokenizeResult {
     tokens[tokens.length - 1] = { kind: 'word', text: text2, lower: text2.toLowerCase() };
   }
   return { ok: true, tokens };
+}
+
+/** Stands for a position past the end: no word, no name, no text. */
+const NO_TOKEN: Token = Object.freeze({ kind: 'comma', text: '', lower: '' });
+
+/** The token at `at`, or an empty stand-in past the end (so index arithmetic needs no `!`). */
+export function tokenAt(tokens: readonly Token[], at: number): Token {
+  return tokens[at] ?? NO_TOKEN;
 }
 
 export function truncate(text: string, max: number): string {
