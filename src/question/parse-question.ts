@@ -20,6 +20,7 @@ import { correctWord } from './correct-words.js';
 import { type DescribeInput, describeExplanation, describePhrase } from './describe-query.js';
 import { EXAMPLE_QUESTIONS, HELP_WORDS } from './help.js';
 import { formatIn, isKnownTimeZone, minusUnits, toLocalDay } from './local-calendar.js';
+import type { KnownName, NameCatalogue } from './name-catalogue.js';
 import type { Correction, ParsedQuestion, QueryIntent } from './query-intent.js';
 import type { TimeContext } from './read-time.js';
 import { type OrderKey, type QuestionParts, readQuestionParts } from './read-words.js';
@@ -38,6 +39,11 @@ export interface ParseOptions {
    * default; terminal, `replibot ask`): read as typed, so a VM really named `<!channel>` can be asked about.
    */
   source?: 'slack' | 'plain';
+  /**
+   * The names EM knows (VMs, jobs, backup servers): a bare known name is read as what it is, names with spaces
+   * need no quotes, a near miss of one name is read as it (and said). Without it, names are read by grammar.
+   */
+  names?: NameCatalogue;
 }
 
 /** Longer input is refused (a not-understood result) before any reading. */
@@ -161,29 +167,35 @@ function parse(raw: string, asked: ParseOptions, suggest: boolean): ParsedQuesti
     timeZone: options.timeZone,
     today: toLocalDay(options.now, options.timeZone),
   };
-  let parts = readQuestionParts(tokens, ctx);
-  const corrections: Correction[] = [];
-  // one typo in a grammar word ("faild", "warnigns"): read as that word when it is the only close one and the
-  // question then reads in full; the answer says so
+  let parts = readQuestionParts(tokens, ctx, options.names);
+  const found: Correction[] = [];
+  // one typo in a grammar word ("faild", "warnigns") or in a name EM knows ("apache2"): read as that word or
+  // name when it is the only close one and the question then reads in full; the answer says so
   if (parts.unknownAt.length > 0 && parts.unquotedRuns.length === 0) {
     const fixed = [...tokens];
-    const found: Correction[] = [];
     for (const at of parts.unknownAt) {
       const token = tokens[at];
-      const read = token?.kind === 'word' ? correctWord(token.text) : null;
-      if (token === undefined || read === null) break;
-      fixed[at] = { kind: 'word', text: read, lower: read };
-      found.push({ typed: token.text, read, kind: 'word' });
+      if (token === undefined) break;
+      const word = token.kind === 'word' ? correctWord(token.text) : null;
+      const near = distinctNames(options.names?.near(token.text) ?? []);
+      const name = near.length === 1 ? near[0] : undefined;
+      if (word !== null && near.length === 0) {
+        fixed[at] = { kind: 'word', text: word, lower: word };
+        found.push({ typed: token.text, read: word, kind: 'word' });
+      } else if (word === null && name !== undefined) {
+        fixed[at] = { kind: 'quoted', text: name.name, lower: name.name.toLowerCase() };
+        found.push({ typed: token.text, read: name.name, kind: name.kind });
+      } else break;
     }
     if (found.length === parts.unknownAt.length) {
-      const again = readQuestionParts(fixed, ctx);
-      if (again.unknownAt.length === 0 && again.unquotedRuns.length === 0) {
+      const again = readQuestionParts(fixed, ctx, options.names);
+      if (again.unknownAt.length === 0 && again.unquotedRuns.length === 0 && again.problems.length === 0) {
         parts = again;
         tokens = fixed;
-        corrections.push(...found);
-      }
-    }
+      } else found.length = 0;
+    } else found.length = 0;
   }
+  const corrections: Correction[] = [...parts.corrections, ...found];
 
   const type: SessionType =
     parts.session?.type ?? (parts.jobLevel ? 'ReplicaJobSession' : 'ReplicaTaskSession');
@@ -230,6 +242,17 @@ function parse(raw: string, asked: ParseOptions, suggest: boolean): ParsedQuesti
     return notUnderstood(error, suggestions);
   }
   return { kind: 'query', intent: toIntent(parts, type, options, corrections) };
+}
+
+/** One entry per name (a VM and a job both named web01 are one name here). */
+function distinctNames(names: readonly KnownName[]): KnownName[] {
+  const seen = new Set<string>();
+  return names.filter((n) => {
+    const key = n.name.toLowerCase();
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** `; I read "faild" as "failed"`: said after the explanation, so a wrong guess shows at once */
@@ -556,6 +579,19 @@ function suggestFixes(tokens: readonly Token[], parts: QuestionParts, options: P
   }
   if (rest.length === 0 && (parts.unknownAt.length > 0 || parts.unquotedRunSpans.length > 0))
     candidates.push(toText(asTokens(fixed)));
+
+  // 1b. a near miss of several names EM knows: each of them ("apache0" -> apache01, apache02)
+  for (const at of rest) {
+    const token = tokens[at];
+    const near = token === undefined ? [] : distinctNames(options.names?.near(token.text) ?? []);
+    for (const name of near.slice(0, 3)) {
+      const replaced = [...fixed];
+      replaced[at] = /[\s,"]/.test(name.name)
+        ? { kind: 'quoted', text: name.name, lower: name.name.toLowerCase() }
+        : { kind: 'word', text: name.name, lower: name.name.toLowerCase() };
+      candidates.push(toText(asTokens(replaced)));
+    }
+  }
 
   // 2. the remaining unknown words as names behind "for": "apache02 failed today" -> "failed today for apache02"
   // only when the question names nothing itself: with "vm apache02" or "job Exchange ... Replica" typed, moving

@@ -3,6 +3,8 @@
  * what the query is. Everything that is not understood is collected, never dropped.
  */
 import type { SessionResult, SessionType } from '../core/sessions.js';
+import type { NameCatalogue, NameKind, NameMatch } from './name-catalogue.js';
+import type { Correction } from './query-intent.js';
 import { futureProblem, readTimeAt, type TimeContext, type TimeWindowRead } from './read-time.js';
 import type { Token } from './tokenize-question.js';
 import {
@@ -44,6 +46,8 @@ export interface QuestionParts {
   unknown: string[];
   /** token indexes of the words not understood */
   unknownAt: number[];
+  /** names EM knows read in place of what was typed ("apache2" as apache02) */
+  corrections: Correction[];
   /** "every VM", "all jobs": the kind named with no names (each of them, no filter) */
   every: 'vm' | 'job' | 'server' | null;
   /** specific problems ("There is no date Feb 30") */
@@ -86,6 +90,10 @@ const ORDER_WORDS = wordTable<OrderKey>({
   smallest: 'smallest',
 });
 
+const KIND_WORDS: Record<NameKind, string> = { vm: 'VM', job: 'job', server: 'backup server' };
+/** how to say the kind in a question: "vm web01", "job web01", "server web01" */
+const KIND_PREFIX: Record<NameKind, string> = { vm: 'vm', job: 'job', server: 'server' };
+
 /** "all", "every", "each", "any" before a kind of thing: every one of them, no name filter */
 const ALL_WORDS = new Set(['all', 'every', 'each', 'any']);
 const EVERY_KIND = wordTable<'vm' | 'job' | 'server'>({
@@ -106,7 +114,11 @@ const GUID_RE = new RegExp(`^\\{?(${GUID})\\}?$`, 'i');
 const URN_RE = new RegExp(`^urn:veeam:([a-z]+):(${GUID})$`, 'i');
 
 /** Tokens -> the parts of a question (results, states, names, time, order), before they become a query. */
-export function readQuestionParts(tokens: readonly Token[], ctx: TimeContext): QuestionParts {
+export function readQuestionParts(
+  tokens: readonly Token[],
+  ctx: TimeContext,
+  names?: NameCatalogue,
+): QuestionParts {
   const parts: QuestionParts = {
     results: new Set(),
     states: new Set(),
@@ -123,6 +135,7 @@ export function readQuestionParts(tokens: readonly Token[], ctx: TimeContext): Q
     unknown: [],
     unknownAt: [],
     every: null,
+    corrections: [],
     problems: [],
     unquotedRuns: [],
     unquotedRunSpans: [],
@@ -163,13 +176,78 @@ export function readQuestionParts(tokens: readonly Token[], ctx: TimeContext): Q
     return timeAt(i) === null;
   };
 
+  /** the name EM knows that starts at i (longest first), or null; grammar words and times only when quoted */
+  const knownAt = (i: number): NameMatch | null => {
+    const token = tokens[i];
+    if (names === undefined || token === undefined || token.kind === 'comma') return null;
+    if (token.kind === 'quoted') return names.match([token.lower]);
+    if (!isNameAt(i)) return null;
+    const words: string[] = [];
+    for (let k = i; k < i + 6 && tokens[k]?.kind === 'word'; k++) words.push(tokens[k]?.lower ?? '');
+    return names.match(words);
+  };
+  /** an unquoted name EM does not know, read as the one name of that kind close to it ("apache2": apache02) */
+  const nearName = (at: number, kind: NameKind): string | null => {
+    const token = tokens[at];
+    if (names === undefined || token?.kind !== 'word' || names.match([token.lower]) !== null) return null;
+    const near = names.near(token.text);
+    const only = near[0];
+    if (only === undefined || near.some((n) => n.name.toLowerCase() !== only.name.toLowerCase())) return null;
+    const spelled = near.find((n) => n.kind === kind)?.name;
+    if (spelled === undefined) return null;
+    parts.corrections.push({ typed: token.text, read: spelled, kind });
+    return spelled;
+  };
+  const listOf = (kind: NameKind): string[] =>
+    kind === 'vm' ? parts.vms : kind === 'job' ? parts.jobs : parts.servers;
+
+  /**
+   * Names EM knows, read as what they are: "apache02 failures", "for SQL Server 01", "in SQL Replica", a list
+   * joined by commas, "and", "or". A name of two kinds (a VM and a job both named web01) is a problem that asks
+   * which. Null when no known name starts at i.
+   */
+  const readKnownNames = (i: number): number | null => {
+    let m = knownAt(i);
+    if (m === null) return null;
+    let j = i;
+    while (m !== null) {
+      const kind = m.kinds[0];
+      const typed = text(j, j + m.length);
+      if (m.kinds.length > 1 || kind === undefined) {
+        const kinds = m.kinds.map((k) => KIND_WORDS[k]);
+        parts.problems.push(
+          `EM knows "${typed}" as ${kinds.map((k) => `a ${k}`).join(' and as ')}; say which: ${m.kinds.map((k) => `${KIND_PREFIX[k]} "${typed}"`).join(' or ')}.`,
+        );
+        if (m.length === 1)
+          parts.replacements.push({ at: j, words: m.kinds.map((k) => `${KIND_PREFIX[k]} ${typed}`) });
+      } else {
+        listOf(kind).push(m.names[kind] ?? typed);
+      }
+      j += m.length;
+      let k = j;
+      if (tokens[k]?.kind === 'comma') k++;
+      if (w(k) === 'and' || w(k) === 'or') k++;
+      m = k > j ? knownAt(k) : null;
+      if (m !== null) j = k;
+    }
+    return j;
+  };
+
   /** one name or a list joined by commas, "and", "or": "apache02, ubuntu88 and web01" */
-  const readNames = (i: number): { names: string[]; next: number } => {
+  const readNames = (i: number, kind: NameKind = 'vm'): { names: string[]; next: number } => {
     const names: string[] = [];
     let j = i;
     for (let token = tokens[j]; token !== undefined && isNameAt(j); token = tokens[j]) {
-      names.push(token.text);
-      j++;
+      // a name EM knows, as EM spells it, with its spaces ("for SQL Server 01"); else a near miss of one
+      const known = knownAt(j);
+      const spelled = known?.names[kind];
+      if (known !== null && spelled !== undefined) {
+        names.push(spelled);
+        j += known.length;
+      } else {
+        names.push(nearName(j, kind) ?? token.text);
+        j++;
+      }
       let k = j;
       if (tokens[k]?.kind === 'comma') k++;
       if (w(k) === 'and' || w(k) === 'or') k++;
@@ -190,6 +268,9 @@ export function readQuestionParts(tokens: readonly Token[], ctx: TimeContext): Q
   const readJobName = (i: number): { name: string; next: number } | null => {
     const token = tokens[i];
     if (token === undefined || token.kind === 'comma') return null;
+    const known = knownAt(i);
+    const job = known?.names.job;
+    if (known !== null && job !== undefined) return { name: job, next: i + known.length };
     if (token.kind === 'quoted') return { name: token.text, next: i + 1 };
     let j = i;
     const endsJobName = (at: number): boolean => {
@@ -243,7 +324,14 @@ export function readQuestionParts(tokens: readonly Token[], ctx: TimeContext): Q
       return names.next;
     }
     const serverAt = serverNameAt(j);
-    const names = readNames(serverAt !== -1 ? serverAt : w(j) === 'vm' ? j + 1 : j);
+    if (serverAt === -1 && w(j) !== 'vm') {
+      const known = readKnownNames(j);
+      if (known !== null) return known;
+    }
+    const names = readNames(
+      serverAt !== -1 ? serverAt : w(j) === 'vm' ? j + 1 : j,
+      serverAt !== -1 ? 'server' : 'vm',
+    );
     if (names.names.length === 0) return null;
     (serverAt !== -1 ? parts.servers : parts.vms).push(...names.names);
     return names.next;
@@ -612,10 +700,18 @@ export function readQuestionParts(tokens: readonly Token[], ctx: TimeContext): Q
         }
         const serverAt = serverNameAt(j);
         if (serverAt !== -1) {
-          const names = readNames(serverAt);
+          const names = readNames(serverAt, 'server');
           if (names.names.length > 0) {
             parts.servers.push(...names.names);
             i = names.next;
+            continue;
+          }
+        }
+        // a name EM knows, read as what it is: "for SQL Server 01", "in SQL Replica", "on vbr01"
+        if (serverAt === -1 && w(j) !== 'vm' && w(j) !== 'vms') {
+          const known = readKnownNames(j);
+          if (known !== null) {
+            i = known;
             continue;
           }
         }
@@ -647,7 +743,7 @@ export function readQuestionParts(tokens: readonly Token[], ctx: TimeContext): Q
         }
       }
       if (serverNameAt(i) !== -1) {
-        const names = readNames(serverNameAt(i));
+        const names = readNames(serverNameAt(i), 'server');
         if (names.names.length > 0) {
           parts.servers.push(...names.names);
           i = names.next;
@@ -660,6 +756,12 @@ export function readQuestionParts(tokens: readonly Token[], ctx: TimeContext): Q
       }
     }
 
+    // a bare name EM knows: "apache02 failures 2d", "is apache02 replicating", "SQL Replica failures"
+    const known = readKnownNames(i);
+    if (known !== null) {
+      i = known;
+      continue;
+    }
     // "apache02's failures": a possessive marks a name, read as a VM
     if (token.possessive === true && isNameAt(i)) {
       parts.vms.push(token.text);

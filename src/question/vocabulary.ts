@@ -102,6 +102,9 @@ export const FILLER_WORDS = new Set([
   'replication',
   'replications',
   'replicated',
+  // "is apache02 replicating", "did it replicate"
+  'replicating',
+  'replicate',
   'task',
   'tasks',
   'session',

@@ -188,4 +188,101 @@ export const ADMIN_PHRASINGS: readonly AdminPhrasing[] = [
   { q: 'runnig replicas', filter: 'State==InProgress', corrections: ['runnig>running'] },
   { q: 'pendng jobs', filter: 'State==Starting', type: 'ReplicaJobSession', corrections: ['pendng>pending'] },
   { q: 'erors tody', filter: `${FAILED};${TODAY}`, corrections: ['erors>errors', 'tody>today'] },
+
+  // names EM knows (read with CATALOGUE_LINES)
+  {
+    q: 'apache02 failures 2d',
+    names: true,
+    filter: `${FAILED};VmDisplayName=="apache02";${ge('2026-11-21T10:05:00.000Z')}`,
+  },
+  { q: 'is apache02 replicating', names: true, filter: `VmDisplayName=="apache02";${LAST24}` },
+  { q: 'apache02 failed today', names: true, filter: `${FAILED};VmDisplayName=="apache02";${TODAY}` },
+  {
+    q: 'APACHE02 warnings yesterday',
+    names: true,
+    filter: `${WARNING};VmDisplayName=="apache02";${YESTERDAY}`,
+  },
+  { q: 'ubuntu88 status', names: true, filter: `VmDisplayName=="ubuntu88";${LAST24}` },
+  {
+    q: 'apache02 and ubuntu88 failed today',
+    names: true,
+    filter: `${FAILED};(VmDisplayName=="apache02",VmDisplayName=="ubuntu88");${TODAY}`,
+  },
+  {
+    q: 'failures in job SQL Replica this week',
+    names: true,
+    filter: `${FAILED};JobName=="SQL Replica";${THIS_WEEK}`,
+  },
+  {
+    q: 'failures for SQL Server 01',
+    names: true,
+    filter: `${FAILED};VmDisplayName=="SQL Server 01";${LAST24}`,
+  },
+  {
+    q: 'failures for sql server 01 today',
+    names: true,
+    filter: `${FAILED};VmDisplayName=="SQL Server 01";${TODAY}`,
+  },
+  {
+    q: 'SQL Replica failures yesterday',
+    names: true,
+    filter: `${FAILED};JobName=="SQL Replica";${YESTERDAY}`,
+  },
+  { q: 'in SQL Replica failed today', names: true, filter: `${FAILED};JobName=="SQL Replica";${TODAY}` },
+  {
+    q: 'how is Exchange DAG Replica doing',
+    names: true,
+    filter: `JobName=="Exchange DAG Replica";${LAST24}`,
+  },
+  { q: 'how did dc01 do this week', names: true, filter: `VmDisplayName=="dc01";${THIS_WEEK}` },
+  { q: 'failures on vbr01', names: true, filter: `${FAILED};BackupServerName=="vbr01";${LAST24}` },
+  {
+    q: 'srv02.tech.local problems today',
+    names: true,
+    filter: `${PROBLEMS};BackupServerName=="srv02.tech.local";${TODAY}`,
+  },
+  { q: 'failures for vm web01 today', names: true, filter: `${FAILED};VmDisplayName=="web01";${TODAY}` },
+  { q: 'failures in job web01 today', names: true, filter: `${FAILED};JobName=="web01";${TODAY}` },
+  {
+    q: "apache02's failures this week",
+    names: true,
+    filter: `${FAILED};VmDisplayName=="apache02";${THIS_WEEK}`,
+  },
+  {
+    q: 'domain controllers failed last night',
+    names: true,
+    filter: `${FAILED};JobName=="Domain Controllers";${range('2026-11-22T17:00:00.000Z', '2026-11-23T05:00:00.000Z')}`,
+  },
+  { q: 'web replicas warnings', names: true, filter: `${WARNING};JobName=="Web replicas";${LAST24}` },
+  // a near miss of one name EM knows, said in the answer
+  {
+    q: 'apache2 failures today',
+    names: true,
+    filter: `${FAILED};VmDisplayName=="apache02";${TODAY}`,
+    corrections: ['apache2>apache02'],
+  },
+  {
+    q: 'failures for apahce02 today',
+    names: true,
+    filter: `${FAILED};VmDisplayName=="apache02";${TODAY}`,
+    corrections: ['apahce02>apache02'],
+  },
+  {
+    q: 'ubuntu088 failed yesterday',
+    names: true,
+    filter: `${FAILED};VmDisplayName=="ubuntu88";${YESTERDAY}`,
+    corrections: ['ubuntu088>ubuntu88'],
+  },
+  {
+    q: 'failures on server vbr1',
+    names: true,
+    filter: `${FAILED};BackupServerName=="vbr01";${LAST24}`,
+    corrections: ['vbr1>vbr01'],
+  },
+  {
+    q: 'apache2 faild today',
+    names: true,
+    filter: `${FAILED};VmDisplayName=="apache02";${TODAY}`,
+    corrections: ['apache2>apache02', 'faild>failed'],
+  },
 ];

@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { toFilterString } from '../../../src/core/filter.js';
+import { createNameCatalogue, parseNameLines } from '../../../src/question/name-catalogue.js';
 import { parseQuestion } from '../../../src/question/parse-question.js';
 import { NOW, PHRASINGS, REFUSALS, ZONE } from './phrasings.js';
-import { ADMIN_PHRASINGS } from './phrasings-admin.js';
+import { ADMIN_PHRASINGS, CATALOGUE_LINES } from './phrasings-admin.js';
+
+const lines = parseNameLines(CATALOGUE_LINES.join('\n'));
+if (!lines.ok) throw new Error('CATALOGUE_LINES');
+const CATALOGUE = createNameCatalogue(lines.names);
 
 /** grows to 150 as the reader learns names, yes/no, rankings and durations */
-const MIN_ADMIN_PHRASINGS = 60;
+const MIN_ADMIN_PHRASINGS = 90;
 
 describe('parseQuestion phrasings', () => {
   it('has at least 150 phrasings, each asked once per zone and moment', () => {
@@ -47,6 +52,7 @@ describe('parseQuestion admin phrasings', () => {
         now: new Date(p.now ?? NOW),
         timeZone: p.tz ?? ZONE,
         source: p.source ?? 'plain',
+        ...(p.names ? { names: CATALOGUE } : {}),
       });
       if (parsed.kind !== 'query') throw new Error(`not a query: ${JSON.stringify(parsed)}`);
       const { intent } = parsed;
