@@ -7,10 +7,13 @@ import { toReplibotError } from '../../core/errors.js';
 import { and, cmp, type Filter } from '../../core/filter.js';
 import type { EmApi, EmPage, EmQuery } from '../../core/ports.js';
 import { toSessionId } from '../../core/sessions.js';
+import { isHelpRequest } from '../../question/help.js';
+import type { NameCatalogue } from '../../question/name-catalogue.js';
 import type { ParsedQuestion, QueryIntent } from '../../question/query-intent.js';
 import { checkNames, toNamedValues } from './check-names.js';
 import type { KnownCounts } from './count-results.js';
 import { countResults } from './count-results.js';
+import type { NameSource } from './name-source.js';
 import { planResultCounts } from './plan-result-counts.js';
 import type { HelpContent, JobRunReply, Reply, ResultCounts, SessionListReply, SessionRow } from './reply.js';
 import { toJobRow, toTaskRow } from './session-row.js';
@@ -24,7 +27,7 @@ export type QuestionSource = 'slack' | 'plain';
 /** `parseQuestion` from src/question/, injected so the router does not care how questions are read. */
 export type QuestionParser = (
   text: string,
-  context: { now: Date; timeZone: string; source?: QuestionSource },
+  context: { now: Date; timeZone: string; source?: QuestionSource; names?: NameCatalogue },
 ) => ParsedQuestion;
 
 export interface AnswerDeps {
@@ -33,6 +36,8 @@ export interface AnswerDeps {
   help: () => HelpContent;
   /** a short id for an error reply ("R-4F2A9C"); the adapter makes it, the core has no randomness */
   newReferenceId: () => string;
+  /** the names EM knows, so a bare "apache02" is read as the VM; without it names are read by grammar */
+  names?: NameSource;
 }
 
 export interface Asker {
@@ -81,10 +86,12 @@ export async function answerQuestion(
 ): Promise<Reply> {
   let parsed: ParsedQuestion;
   try {
+    const names = isHelpRequest(question) ? undefined : await deps.names?.catalogue(options.now);
     parsed = deps.parseQuestion(question, {
       now: options.now,
       timeZone: asker.timeZone,
       ...(asker.source ? { source: asker.source } : {}),
+      ...(names ? { names } : {}),
     });
   } catch (error) {
     return toErrorReply(error, deps);
