@@ -16,6 +16,7 @@ import {
   type TaskState,
 } from '../core/sessions.js';
 import { textDistance } from '../core/text-distance.js';
+import { describeAnswerKind, toAnswerKind } from './answer-kind.js';
 import { correctWord } from './correct-words.js';
 import { type DescribeInput, describeExplanation, describePhrase } from './describe-query.js';
 import { EXAMPLE_QUESTIONS, HELP_WORDS } from './help.js';
@@ -241,7 +242,7 @@ function parse(raw: string, asked: ParseOptions, suggest: boolean): ParsedQuesti
     const suggestions = suggest ? suggestFixes(tokens, parts, options) : [];
     return notUnderstood(error, suggestions);
   }
-  return { kind: 'query', intent: toIntent(parts, type, options, corrections) };
+  return { kind: 'query', intent: toIntent(parts, type, options, corrections, tokens[0]?.lower) };
 }
 
 /** One entry per name (a VM and a job both named web01 are one name here). */
@@ -269,7 +270,21 @@ function toIntent(
   type: SessionType,
   options: ParseOptions,
   corrections: Correction[],
+  firstWord: string | undefined,
 ): QueryIntent {
+  const answer = toAnswerKind(parts, firstWord, options.now);
+  if (answer.kind === 'last-success') {
+    // the newest success of each name over EM's 30 days; the window named is how old it may be
+    parts.results = new Set(['Success']);
+    parts.time = null;
+    parts.limit = null;
+    parts.order = null;
+  }
+  if (answer.kind === 'ranking' || answer.kind === 'duration') {
+    // "top 5" cuts the rows of the answer, not the sessions read from EM
+    parts.limit = null;
+    parts.order = null;
+  }
   const order: OrderKey = parts.order ?? 'newest';
   const sort: SortOrder = {
     field: order === 'largest' || order === 'smallest' ? 'TotalSize' : 'CreationTime',
@@ -294,7 +309,7 @@ function toIntent(
     window = null;
     timeExplanation = ', whenever they started';
     timePhrase = null;
-  } else if (parts.limit !== null) {
+  } else if (parts.limit !== null || answer.kind === 'last-success') {
     // "last 5 failures for apache02" means the 5 newest EM has, not the 5 newest of today
     const from = minusUnits(options.now, RETENTION_DAYS, 'day', options.timeZone);
     window = { from, to: null };
@@ -346,10 +361,10 @@ function toIntent(
     filter: items.length === 0 ? null : and(...items),
     sort,
     limit: parts.limit,
-    explanation: describeExplanation(describe) + describeCorrections(corrections),
+    explanation: describeAnswerKind(answer) + describeExplanation(describe) + describeCorrections(corrections),
     phrase: describePhrase(describe),
     window,
-    defaultWindow,
+    defaultWindow: answer.kind === 'last-success' ? false : defaultWindow,
     // calendar days, so "last 30 days" across a DST change is not flagged for its extra hour
     beyondRetention:
       window !== null &&
@@ -357,7 +372,7 @@ function toIntent(
     sessionId: parts.session?.uid ?? null,
     timeZone: options.timeZone,
     corrections,
-    answer: { kind: 'list' },
+    answer,
   };
 }
 

@@ -46,6 +46,26 @@ export interface QuestionParts {
   unknown: string[];
   /** token indexes of the words not understood */
   unknownAt: number[];
+  /** "when did apache02 last ...": the question asks for a time */
+  when: boolean;
+  /** "have not replicated successfully", "without a successful replica": no success in the window */
+  notSucceeded: boolean;
+  /** "per job", "by VM", "which VMs ... the most": rows by that kind of name */
+  rankBy: NameKind | null;
+  /** "the most", "top 5 failing jobs": a ranking, most first */
+  rankMost: boolean;
+  /** "more than twice", "more than 3 times", "at least 2 failures": rows above that count */
+  moreThan: number | null;
+  /** "success rate": the share of successful sessions per row */
+  rate: boolean;
+  /** "longest", "slowest", "shortest", "fastest": sorted by how long a session took (computed) */
+  duration: 'longest' | 'shortest' | null;
+  /** "took longer than 30 minutes": sessions that ran at least this long */
+  longerThanMs: number | null;
+  /** "this week vs last week": the time compared against */
+  compareTime: TimeWindowRead | null;
+  /** the plural kind named without a name ("which VMs", "jobs"), for rankings and last-success lists */
+  kindNamed: NameKind | null;
   /** names EM knows read in place of what was typed ("apache2" as apache02) */
   corrections: Correction[];
   /** "every VM", "all jobs": the kind named with no names (each of them, no filter) */
@@ -67,9 +87,6 @@ export interface QuestionParts {
   vmPhrases: Array<{ from: number; to: number; names: string[] }>;
 }
 
-/** The refusal for "longest", "slowest" ...: EM has no duration to sort by. */
-const DURATION_PROBLEM =
-  'replibot cannot sort by how long a replica took; the daily digest lists the longest runs. I can sort by size instead (biggest first), which is not the same as duration.';
 
 /** "how did apache02 do", "how is job X doing": the helper verb after "how" ... */
 const HOW_HELPERS = new Set(['did', 'does', 'do', 'is', 'are', 'was', 'were', 'has', 'have']);
@@ -93,6 +110,25 @@ const ORDER_WORDS = wordTable<OrderKey>({
 const KIND_WORDS: Record<NameKind, string> = { vm: 'VM', job: 'job', server: 'backup server' };
 /** how to say the kind in a question: "vm web01", "job web01", "server web01" */
 const KIND_PREFIX: Record<NameKind, string> = { vm: 'vm', job: 'job', server: 'server' };
+
+/** "not", "haven't" ... before "replicated successfully" */
+const NOT_WORDS = new Set(['not', "haven't", 'havent', "hasn't", 'hasnt', "didn't", 'didnt', 'never']);
+const SUCCESS_WORDS = new Set(['successful', 'successfully', 'succeeded', 'success', 'good']);
+/** words between "not" and "successfully": "have not been replicated successfully", "hasn't had a successful" */
+const NOT_SUCCESS_FILLER = new Set([
+  'replicated',
+  'replicate',
+  'been',
+  'had',
+  'a',
+  'any',
+  'run',
+  'ran',
+  'finished',
+  'completed',
+]);
+/** words around a duration that carry no meaning of their own: "took longer than", "that took" */
+const DURATION_FILLER = new Set(['took', 'taking', 'take', 'takes', 'lasted', 'ran']);
 
 /** "all", "every", "each", "any" before a kind of thing: every one of them, no name filter */
 const ALL_WORDS = new Set(['all', 'every', 'each', 'any']);
@@ -136,6 +172,16 @@ export function readQuestionParts(
     unknownAt: [],
     every: null,
     corrections: [],
+    when: false,
+    notSucceeded: false,
+    rankBy: null,
+    rankMost: false,
+    moreThan: null,
+    rate: false,
+    duration: null,
+    longerThanMs: null,
+    compareTime: null,
+    kindNamed: null,
     problems: [],
     unquotedRuns: [],
     unquotedRunSpans: [],
@@ -337,8 +383,19 @@ export function readQuestionParts(
     return names.next;
   };
 
+  /** set by "vs", "versus", "compared to": the next time is the one compared against */
+  let comparing = false;
   const setTime = (read: TimeWindowRead, from: number, to: number): void => {
     const typed = text(from, to);
+    if (parts.time !== null && comparing && parts.compareTime === null) {
+      comparing = false;
+      if (read.from.getTime() > ctx.now.getTime()) {
+        parts.problems.push(futureProblem(typed));
+        return;
+      }
+      parts.compareTime = read;
+      return;
+    }
     if (parts.time !== null) {
       parts.problems.push(`I read two times, "${parts.timeText}" and "${typed}"; ask for one time range.`);
       return;
@@ -397,10 +454,93 @@ export function readQuestionParts(
   };
   const isUnitAt = (i: number): boolean => UNIT_WORDS[w(i) ?? ''] !== undefined;
 
-  const refuseDuration = (at: number): void => {
-    if (!parts.problems.includes(DURATION_PROBLEM)) parts.problems.push(DURATION_PROBLEM);
-    parts.replacements.push({ at, words: ['biggest'] });
+  const setDuration = (word: string): void => {
+    parts.duration = word === 'shortest' || word === 'fastest' || word === 'quickest' ? 'shortest' : 'longest';
   };
+
+  /** "when", "per job", "the most", "more than twice", "success rate", "longer than 30 minutes", "vs" ... */
+  const readAskWords = (at: number): number | null => {
+    const x = w(at);
+    if (x === undefined) return null;
+    if (x === 'when') {
+      parts.when = true;
+      return at + 1;
+    }
+    // "have not replicated successfully", "hasn't had a successful replica", "without a successful replica"
+    if (NOT_WORDS.has(x) || x === 'without' || (x === 'no' && SUCCESS_WORDS.has(w(at + 1) ?? ''))) {
+      for (let k = at + 1; k <= at + 4; k++) {
+        const y = w(k);
+        if (y === undefined) break;
+        if (SUCCESS_WORDS.has(y)) {
+          // "not successful" alone stays "warning or failed"; "not replicated successfully" is no success
+          if (x === 'not' && k === at + 1) return null;
+          parts.notSucceeded = true;
+          return k + 1;
+        }
+        if (!NOT_SUCCESS_FILLER.has(y)) break;
+      }
+      if (x === 'no' || x === 'without') return null;
+    }
+    if ((x === 'per' || x === 'by' || x === 'each') && EVERY_KIND[w(at + 1) ?? ''] !== undefined) {
+      parts.rankBy = EVERY_KIND[w(at + 1) ?? ''] ?? null;
+      return at + 2;
+    }
+    if (x === 'most' && w(at + 1) !== 'recent') {
+      parts.rankMost = true;
+      // "the most failures"
+      return at + 1;
+    }
+    if ((x === 'more' || x === 'over') && w(at + 1) === 'than') {
+      const n = count(at + 2);
+      const times = w(at + 2) === 'once' ? 1 : w(at + 2) === 'twice' ? 2 : w(at + 2) === 'thrice' ? 3 : n;
+      if (times !== null) {
+        // "more than 30 minutes" is a duration
+        const unit = UNIT_WORDS[w(at + 3) ?? ''];
+        if (unit === 'minute' || unit === 'hour') {
+          parts.longerThanMs = times * (unit === 'hour' ? 3_600_000 : 60_000);
+          return at + 4;
+        }
+        parts.moreThan = times;
+        return w(at + 3) === 'times' || RESULT_WORDS[w(at + 3) ?? ''] !== undefined ? at + 4 : at + 3;
+      }
+    }
+    if (x === 'at' && w(at + 1) === 'least') {
+      const n = w(at + 2) === 'once' ? 1 : w(at + 2) === 'twice' ? 2 : count(at + 2);
+      if (n !== null) {
+        parts.moreThan = n - 1;
+        return w(at + 3) === 'times' || RESULT_WORDS[w(at + 3) ?? ''] !== undefined ? at + 4 : at + 3;
+      }
+    }
+    // "took longer than 30 minutes", "longer than 1 hour", "running for more than 2 hours"
+    if (x === 'longer' && w(at + 1) === 'than') {
+      const n = count(at + 2);
+      const unit = UNIT_WORDS[w(at + 3) ?? ''];
+      const short = /^(\d{1,4})(m|min|h|hr)$/.exec(w(at + 2) ?? '');
+      if (n !== null && (unit === 'minute' || unit === 'hour')) {
+        parts.longerThanMs = n * (unit === 'hour' ? 3_600_000 : 60_000);
+        return at + 4;
+      }
+      if (short !== null) {
+        parts.longerThanMs = Number(short[1]) * (short[2]?.startsWith('h') ? 3_600_000 : 60_000);
+        return at + 3;
+      }
+    }
+    if (DURATION_FILLER.has(x)) return at + 1;
+    if (x === 'rate' || (x === 'success' && w(at + 1) === 'rate')) {
+      parts.rate = true;
+      return x === 'rate' ? at + 1 : at + 2;
+    }
+    if (x === 'vs' || x === 'vs.' || x === 'versus' || x === 'against') {
+      comparing = true;
+      return at + 1;
+    }
+    if (x === 'compared' && (w(at + 1) === 'to' || w(at + 1) === 'with')) {
+      comparing = true;
+      return at + 2;
+    }
+    return null;
+  };
+
   const setNow = (typed: string): void => {
     parts.nowText = parts.nowText === null ? typed : parts.nowText;
   };
@@ -473,6 +613,12 @@ export function readQuestionParts(
         i += 3;
         continue;
       }
+      // "success rate": a rate of all results, not the successes alone
+      if ((lower === 'success' || lower === 'failure') && w(i + 1) === 'rate') {
+        parts.rate = true;
+        i += 2;
+        continue;
+      }
       const resultWord = RESULT_WORDS[lower];
       if (resultWord !== undefined) {
         addResults(resultWord);
@@ -514,8 +660,15 @@ export function readQuestionParts(
         continue;
       }
       if (DURATION_WORDS.has(lower)) {
-        refuseDuration(i);
-        i++;
+        setDuration(lower);
+        // "longest running replicas": how long they ran, not those still running
+        i += w(i + 1) === 'running' ? 2 : 1;
+        continue;
+      }
+      // questions about a kind of answer: when, rankings, rates, durations, comparisons
+      const asked = readAskWords(i);
+      if (asked !== null) {
+        i = asked;
         continue;
       }
       // "how did apache02 do this week", "how is job 'SQL Replica' doing": everything about that subject
@@ -567,7 +720,7 @@ export function readQuestionParts(
         }
         if (DURATION_WORDS.has(n1 ?? '')) {
           setLimit(n0, token.text);
-          refuseDuration(i + 1);
+          setDuration(n1 ?? '');
           i += 2;
           continue;
         }
@@ -643,6 +796,8 @@ export function readQuestionParts(
         continue;
       }
 
+      if (lower === 'vms' || lower === 'machines' || lower === 'servers') parts.kindNamed ??= EVERY_KIND[lower] ?? null;
+      if (lower === 'jobs') parts.kindNamed ??= 'job';
       // "every VM", "all jobs", "each server": no name filter (and not the job level: "failures of all jobs")
       if (ALL_WORDS.has(lower) && EVERY_KIND[w(i + 1) ?? ''] !== undefined) {
         parts.every = EVERY_KIND[w(i + 1) ?? ''] ?? null;

@@ -33,6 +33,7 @@ const LAST_MONTH = range('2026-09-30T22:00:00.000Z', '2026-10-31T23:00:00.000Z')
 const LAST_WEEKEND = range('2026-11-20T23:00:00.000Z', '2026-11-22T23:00:00.000Z');
 const PAST_2_WEEKS = ge('2026-11-09T10:05:00.000Z');
 const PAST_3_DAYS = ge('2026-11-20T10:05:00.000Z');
+const LAST30 = ge('2026-10-24T09:05:00.000Z');
 const FAILED = 'Result==Failed';
 const WARNING = 'Result==Warning';
 const SUCCESS = 'Result==Success';
@@ -66,7 +67,7 @@ export const ADMIN_PHRASINGS: readonly AdminPhrasing[] = [
   { q: 'show me everything from yesterday', filter: YESTERDAY },
   { q: 'everything that failed today', filter: `${FAILED};${TODAY}` },
   { q: 'status of every vm', filter: LAST24 },
-  { q: 'warnings on each server yesterday', filter: `${WARNING};${YESTERDAY}` },
+  { q: 'warnings on each server yesterday', filter: `${WARNING};${YESTERDAY}`, answer: 'ranking' },
 
   // from yesterday = yesterday
   {
@@ -284,5 +285,258 @@ export const ADMIN_PHRASINGS: readonly AdminPhrasing[] = [
     names: true,
     filter: `${FAILED};VmDisplayName=="apache02";${TODAY}`,
     corrections: ['apache2>apache02', 'faild>failed'],
+  },
+
+  // yes or no
+  {
+    q: 'did apache02 replicate successfully today',
+    names: true,
+    answer: 'yes-no',
+    filter: `${SUCCESS};VmDisplayName=="apache02";${TODAY}`,
+  },
+  {
+    q: 'did apache02 fail today',
+    names: true,
+    answer: 'yes-no',
+    filter: `${FAILED};VmDisplayName=="apache02";${TODAY}`,
+  },
+  {
+    q: 'has apache02 failed this week?',
+    names: true,
+    answer: 'yes-no',
+    filter: `${FAILED};VmDisplayName=="apache02";${THIS_WEEK}`,
+  },
+  {
+    q: 'did job SQL Replica succeed last night',
+    answer: 'yes-no',
+    filter: `${SUCCESS};JobName=="SQL Replica";${range('2026-11-22T17:00:00.000Z', '2026-11-23T05:00:00.000Z')}`,
+  },
+  {
+    q: 'were there any warnings for dc01 yesterday',
+    names: true,
+    answer: 'yes-no',
+    filter: `${WARNING};VmDisplayName=="dc01";${YESTERDAY}`,
+  },
+  {
+    q: 'is apache02 running',
+    names: true,
+    answer: 'yes-no',
+    filter: 'State==InProgress;VmDisplayName=="apache02"',
+  },
+  {
+    q: 'did ubuntu88 have problems over the weekend',
+    names: true,
+    answer: 'yes-no',
+    filter: `${PROBLEMS};VmDisplayName=="ubuntu88";${LAST_WEEKEND}`,
+  },
+  {
+    q: 'did the SQL Replica job fail today',
+    names: true,
+    answer: 'yes-no',
+    type: 'ReplicaJobSession',
+    filter: `${FAILED};JobName=="SQL Replica";${TODAY}`,
+  },
+  {
+    q: 'did apache02 replicate successfully today',
+    tz: 'America/New_York',
+    names: true,
+    answer: 'yes-no',
+    filter: `${SUCCESS};VmDisplayName=="apache02";${ge('2026-11-23T05:00:00.000Z')}`,
+  },
+  { q: 'did everything succeed today', filter: `${SUCCESS};${TODAY}` },
+
+  // the last good copy
+  {
+    q: 'when did apache02 last replicate successfully',
+    names: true,
+    answer: 'last-success',
+    filter: `${SUCCESS};VmDisplayName=="apache02";${LAST30}`,
+  },
+  {
+    q: 'when was apache02 last replicated successfully',
+    names: true,
+    answer: 'last-success',
+    filter: `${SUCCESS};VmDisplayName=="apache02";${LAST30}`,
+  },
+  {
+    q: 'last successful replica of job SQL Replica',
+    answer: 'last-success',
+    filter: `${SUCCESS};JobName=="SQL Replica";${LAST30}`,
+  },
+  {
+    q: 'last successful replica for apache02',
+    names: true,
+    answer: 'last-success',
+    filter: `${SUCCESS};VmDisplayName=="apache02";${LAST30}`,
+  },
+  {
+    q: 'last good replica of dc01',
+    names: true,
+    answer: 'last-success',
+    filter: `${SUCCESS};VmDisplayName=="dc01";${LAST30}`,
+  },
+  {
+    q: 'when did ubuntu88 and dc01 last succeed',
+    names: true,
+    answer: 'last-success',
+    filter: `${SUCCESS};(VmDisplayName=="ubuntu88",VmDisplayName=="dc01");${LAST30}`,
+  },
+  {
+    q: 'which VMs have not replicated successfully for 24 hours',
+    answer: 'last-success',
+    filter: `${SUCCESS};${LAST30}`,
+  },
+  {
+    q: "which vms haven't replicated successfully in 2 days",
+    answer: 'last-success',
+    filter: `${SUCCESS};${LAST30}`,
+  },
+  {
+    q: 'VMs without a successful replica in the last 24 hours',
+    answer: 'last-success',
+    filter: `${SUCCESS};${LAST30}`,
+  },
+  {
+    q: 'jobs that have not run successfully since yesterday',
+    answer: 'last-success',
+    filter: `${SUCCESS};${LAST30}`,
+    type: 'ReplicaJobSession',
+  },
+  {
+    q: 'which VMs have not replicated successfully for 24 hours',
+    tz: 'Asia/Tokyo',
+    answer: 'last-success',
+    // EM's 30 days are calendar days in the asker's zone: Tokyo has no summer time, 19:05 JST on 24 Oct
+    filter: `${SUCCESS};${ge('2026-10-24T10:05:00.000Z')}`,
+  },
+
+  // rankings and counts
+  { q: 'which VMs failed the most this week', answer: 'ranking', filter: `${FAILED};${THIS_WEEK}` },
+  { q: 'VMs with the most failures this month', answer: 'ranking', filter: `${FAILED};${THIS_MONTH}` },
+  {
+    q: 'top 5 failing jobs this month',
+    answer: 'ranking',
+    type: 'ReplicaJobSession',
+    filter: `${FAILED};${THIS_MONTH}`,
+  },
+  { q: 'top 10 failing vms last week', answer: 'ranking', filter: `${FAILED};${LAST_WEEK}` },
+  { q: 'how many replicas failed per job yesterday', answer: 'ranking', filter: `${FAILED};${YESTERDAY}` },
+  { q: 'failures per vm this week', answer: 'ranking', filter: `${FAILED};${THIS_WEEK}` },
+  { q: 'warnings by server today', answer: 'ranking', filter: `${WARNING};${TODAY}` },
+  {
+    q: 'count of failures by job last 7 days',
+    answer: 'ranking',
+    filter: `${FAILED};${ge('2026-11-16T10:05:00.000Z')}`,
+  },
+  {
+    q: 'success rate of job SQL Replica this week',
+    answer: 'ranking',
+    filter: `JobName=="SQL Replica";${THIS_WEEK}`,
+  },
+  { q: 'success rate per job this month', answer: 'ranking', filter: THIS_MONTH },
+  {
+    q: 'success rate for apache02 last week',
+    names: true,
+    answer: 'ranking',
+    filter: `VmDisplayName=="apache02";${LAST_WEEK}`,
+  },
+  { q: 'VMs that failed more than twice this week', answer: 'ranking', filter: `${FAILED};${THIS_WEEK}` },
+  {
+    q: 'vms that failed more than 3 times in the last 7 days',
+    answer: 'ranking',
+    filter: `${FAILED};${ge('2026-11-16T10:05:00.000Z')}`,
+  },
+  {
+    q: 'which jobs failed at least twice yesterday',
+    answer: 'ranking',
+    type: 'ReplicaJobSession',
+    filter: `${FAILED};${YESTERDAY}`,
+  },
+  {
+    q: 'which VMs failed the most this week',
+    tz: 'UTC',
+    answer: 'ranking',
+    filter: `${FAILED};${ge('2026-11-23T00:00:00.000Z')}`,
+  },
+  {
+    q: 'top 5 failing jobs this month',
+    tz: 'Pacific/Auckland',
+    answer: 'ranking',
+    type: 'ReplicaJobSession',
+    filter: `${FAILED};${ge('2026-10-31T11:00:00.000Z')}`,
+  },
+
+  // durations, computed from every page
+  { q: 'replicas that took longer than 30 minutes today', answer: 'duration', filter: TODAY },
+  {
+    q: 'failed replicas that took longer than 2 hours this week',
+    answer: 'duration',
+    filter: `${FAILED};${THIS_WEEK}`,
+  },
+  { q: 'longest replicas this week', answer: 'duration', filter: THIS_WEEK },
+  { q: 'slowest job runs yesterday', answer: 'duration', type: 'ReplicaJobSession', filter: YESTERDAY },
+  {
+    q: '5 slowest replicas for apache02',
+    names: true,
+    answer: 'duration',
+    filter: `VmDisplayName=="apache02";${LAST24}`,
+  },
+  { q: 'fastest replicas today', answer: 'duration', filter: TODAY },
+  {
+    q: 'longest running replicas last night',
+    answer: 'duration',
+    filter: range('2026-11-22T17:00:00.000Z', '2026-11-23T05:00:00.000Z'),
+  },
+  { q: 'replicas longer than 45 minutes yesterday', answer: 'duration', filter: YESTERDAY },
+  {
+    q: 'longest replicas this week',
+    tz: 'America/New_York',
+    answer: 'duration',
+    filter: ge('2026-11-23T05:00:00.000Z'),
+  },
+
+  // comparisons
+  { q: 'failures this week vs last week', answer: 'compare', filter: `${FAILED};${THIS_WEEK}` },
+  { q: 'failures today versus yesterday', answer: 'compare', filter: `${FAILED};${TODAY}` },
+  { q: 'warnings this month compared to last month', answer: 'compare', filter: `${WARNING};${THIS_MONTH}` },
+  { q: 'failed replicas yesterday vs friday', answer: 'compare', filter: `${FAILED};${YESTERDAY}` },
+  {
+    q: 'problems for apache02 this week compared with last week',
+    names: true,
+    answer: 'compare',
+    filter: `${PROBLEMS};VmDisplayName=="apache02";${THIS_WEEK}`,
+  },
+  {
+    q: 'failures this week vs last week',
+    tz: 'Asia/Kolkata',
+    answer: 'compare',
+    filter: `${FAILED};${ge('2026-11-22T18:30:00.000Z')}`,
+  },
+
+  // more of the way admins ask
+  {
+    q: 'any failed replicas overnight?',
+    filter: `${FAILED};${range('2026-11-22T17:00:00.000Z', '2026-11-23T05:00:00.000Z')}`,
+  },
+  { q: 'show me all failed replication tasks from the last 3 days', filter: `${FAILED};${PAST_3_DAYS}` },
+  {
+    q: 'list all replication jobs with warnings from yesterday',
+    type: 'ReplicaJobSession',
+    filter: `${WARNING};${YESTERDAY}`,
+  },
+  { q: 'which replicas had errors over the past 24 hours', filter: `${FAILED};${LAST24}` },
+  { q: 'replication failures during the weekend', filter: `${FAILED};${LAST_WEEKEND}` },
+  { q: 'what failed on the weekend', filter: `${FAILED};${LAST_WEEKEND}` },
+  { q: 'give me the failures of last week', filter: `${FAILED};${LAST_WEEK}` },
+  { q: 'how did all my replicas do yesterday', filter: YESTERDAY },
+  { q: 'status of all replication jobs today', type: 'ReplicaJobSession', filter: TODAY },
+  { q: 'replica warnings for the day before yesterday', filter: `${WARNING};${DAY_BEFORE}` },
+  { q: 'errors within the past fortnight', filter: `${FAILED};${PAST_2_WEEKS}` },
+  { q: 'failed replicas 2 days ago', filter: `${FAILED};${DAY_BEFORE}` },
+  { q: "what's failing this month", filter: `${FAILED};${THIS_MONTH}` },
+  {
+    q: 'failures last month for apache02',
+    names: true,
+    filter: `${FAILED};VmDisplayName=="apache02";${LAST_MONTH}`,
   },
 ];
