@@ -41,7 +41,10 @@ export function toAnswerKind(parts: QuestionParts, firstWord: string | undefined
     };
   }
   const lastOne = parts.order === 'newest' && parts.limit === 1;
-  if (onlySuccess(parts) && ((parts.when && parts.order === 'newest') || (lastOne && namesSomething(parts)))) {
+  if (
+    onlySuccess(parts) &&
+    ((parts.when && parts.order === 'newest') || (lastOne && namesSomething(parts)))
+  ) {
     return { kind: 'last-success', every: namesSomething(parts) ? null : rowKind(parts), olderThanMs: null };
   }
   if (parts.duration !== null || parts.longerThanMs !== null) {
@@ -85,7 +88,7 @@ export function describeAnswerKind(answer: AnswerKind): string {
       return '';
     case 'last-success':
       return answer.every === null
-        ? 'the last success of each name asked about, over EM\'s 30 days, from '
+        ? "the last success of each name asked about, over EM's 30 days, from "
         : `every ${answer.every === 'vm' ? 'VM' : answer.every === 'job' ? 'job' : 'backup server'} EM knows with its last success${answer.olderThanMs === null ? '' : ' (only those without one in the window)'}, from `;
     case 'ranking':
       return `${answer.top === null ? '' : `the top ${answer.top} `}${kinds[answer.by]} by ${answer.measure === 'rate' ? 'success rate' : 'count'}${answer.moreThan === null ? '' : ` (more than ${answer.moreThan})`}, counted over every page of `;

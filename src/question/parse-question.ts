@@ -361,7 +361,8 @@ function toIntent(
     filter: items.length === 0 ? null : and(...items),
     sort,
     limit: parts.limit,
-    explanation: describeAnswerKind(answer) + describeExplanation(describe) + describeCorrections(corrections),
+    explanation:
+      describeAnswerKind(answer) + describeExplanation(describe) + describeCorrections(corrections),
     phrase: describePhrase(describe),
     window,
     defaultWindow: answer.kind === 'last-success' ? false : defaultWindow,

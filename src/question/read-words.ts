@@ -87,7 +87,6 @@ export interface QuestionParts {
   vmPhrases: Array<{ from: number; to: number; names: string[] }>;
 }
 
-
 /** "how did apache02 do", "how is job X doing": the helper verb after "how" ... */
 const HOW_HELPERS = new Set(['did', 'does', 'do', 'is', 'are', 'was', 'were', 'has', 'have']);
 /** ... and the verb that closes the subject */
@@ -455,7 +454,8 @@ export function readQuestionParts(
   const isUnitAt = (i: number): boolean => UNIT_WORDS[w(i) ?? ''] !== undefined;
 
   const setDuration = (word: string): void => {
-    parts.duration = word === 'shortest' || word === 'fastest' || word === 'quickest' ? 'shortest' : 'longest';
+    parts.duration =
+      word === 'shortest' || word === 'fastest' || word === 'quickest' ? 'shortest' : 'longest';
   };
 
   /** "when", "per job", "the most", "more than twice", "success rate", "longer than 30 minutes", "vs" ... */
@@ -796,7 +796,8 @@ export function readQuestionParts(
         continue;
       }
 
-      if (lower === 'vms' || lower === 'machines' || lower === 'servers') parts.kindNamed ??= EVERY_KIND[lower] ?? null;
+      if (lower === 'vms' || lower === 'machines' || lower === 'servers')
+        parts.kindNamed ??= EVERY_KIND[lower] ?? null;
       if (lower === 'jobs') parts.kindNamed ??= 'job';
       // "every VM", "all jobs", "each server": no name filter (and not the job level: "failures of all jobs")
       if (ALL_WORDS.has(lower) && EVERY_KIND[w(i + 1) ?? ''] !== undefined) {
