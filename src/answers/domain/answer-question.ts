@@ -10,6 +10,14 @@ import { toSessionId } from '../../core/sessions.js';
 import { isHelpRequest } from '../../question/help.js';
 import type { NameCatalogue } from '../../question/name-catalogue.js';
 import type { ParsedQuestion, QueryIntent } from '../../question/query-intent.js';
+import {
+  answerCompare,
+  answerDurations,
+  answerLastSuccess,
+  answerRanking,
+  type DurationAnswer,
+  toVerdict,
+} from './answer-kinds.js';
 import { checkNames, toNamedValues } from './check-names.js';
 import type { KnownCounts } from './count-results.js';
 import { countResults } from './count-results.js';
@@ -85,8 +93,9 @@ export async function answerQuestion(
   deps: AnswerDeps,
 ): Promise<Reply> {
   let parsed: ParsedQuestion;
+  let names: NameCatalogue | undefined;
   try {
-    const names = isHelpRequest(question) ? undefined : await deps.names?.catalogue(options.now);
+    names = isHelpRequest(question) ? undefined : await deps.names?.catalogue(options.now);
     parsed = deps.parseQuestion(question, {
       now: options.now,
       timeZone: asker.timeZone,
@@ -106,7 +115,26 @@ export async function answerQuestion(
         if (parsed.intent.sessionId !== null && parsed.intent.type === 'ReplicaJobSession') {
           return await answerJobRun(parsed.intent.sessionId, { ...options, timeZone: asker.timeZone }, deps);
         }
+        const kind = parsed.intent.answer;
+        const now = options.now;
+        switch (kind.kind) {
+          case 'ranking':
+            return { question, ...(await answerRanking(parsed.intent, kind, now, deps.em)) };
+          case 'last-success':
+            return { question, ...(await answerLastSuccess(parsed.intent, kind, now, deps.em, names)) };
+          case 'compare':
+            return { question, ...(await answerCompare(parsed.intent, kind, now, deps.em)) };
+          case 'duration':
+            return await answerByDuration(question, parsed.intent, kind, options, deps.em);
+          case 'list':
+          case 'yes-no':
+            break;
+        }
         const reply = await answerIntent(question, parsed.intent, options, deps.em);
+        if (kind.kind === 'yes-no') {
+          const verdict = await toVerdict(parsed.intent, reply, now, deps.em);
+          return { ...reply, verdict };
+        }
         return reply.total === 0 ? await withNameCheck(reply, deps.em) : reply;
       } catch (error) {
         return toErrorReply(error, deps);
@@ -268,6 +296,35 @@ async function readOnePage(
     end > offset ? Promise.all(pageNumbers.map(fetchPage)) : Promise.resolve([]),
   ]);
   return { ...counted, sessions: toRows(pages), truncated: false, unreadableRows };
+}
+
+/** Sessions by how long they took: every row read, sorted here, then paged like any list. */
+async function answerByDuration(
+  question: string,
+  intent: QueryIntent,
+  answer: DurationAnswer,
+  options: AnswerOptions,
+  em: EmApi,
+): Promise<SessionListReply> {
+  const found = await answerDurations(intent, answer, options.now, em);
+  const offset = Math.max(0, Math.trunc(options.offset ?? 0));
+  const counts = emptyCounts();
+  const all = found.rows;
+  for (const row of all) counts[row.result] += 1;
+  const pageSize = Number.isFinite(options.pageSize) ? Math.max(1, Math.trunc(options.pageSize)) : all.length;
+  return {
+    kind: 'answer',
+    question,
+    intent,
+    total: all.length,
+    counts,
+    sessions: all.slice(offset, offset + pageSize),
+    offset,
+    pageSize: options.pageSize,
+    now: options.now,
+    truncated: found.truncated,
+    note: found.note,
+  };
 }
 
 /**
