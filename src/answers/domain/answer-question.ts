@@ -95,13 +95,19 @@ export async function answerQuestion(
   let parsed: ParsedQuestion;
   let names: NameCatalogue | undefined;
   try {
-    names = isHelpRequest(question) ? undefined : await deps.names?.catalogue(options.now);
-    parsed = deps.parseQuestion(question, {
+    const context = {
       now: options.now,
       timeZone: asker.timeZone,
       ...(asker.source ? { source: asker.source } : {}),
-      ...(names ? { names } : {}),
-    });
+    };
+    parsed = deps.parseQuestion(question, context);
+    // the names EM knows are read only for a question that needs them: one the grammar alone cannot read, one
+    // that names a VM, job or server (EM's spelling, near misses), or a list of every VM; "failed today" costs
+    // no catalogue at all
+    if (deps.names !== undefined && !isHelpRequest(question) && needsNames(parsed)) {
+      names = await deps.names.catalogue(options.now);
+      if (names !== undefined) parsed = deps.parseQuestion(question, { ...context, names });
+    }
   } catch (error) {
     return toErrorReply(error, deps);
   }
@@ -296,6 +302,15 @@ async function readOnePage(
     end > offset ? Promise.all(pageNumbers.map(fetchPage)) : Promise.resolve([]),
   ]);
   return { ...counted, sessions: toRows(pages), truncated: false, unreadableRows };
+}
+
+function needsNames(parsed: ParsedQuestion): boolean {
+  if (parsed.kind === 'not-understood') return true;
+  if (parsed.kind !== 'query') return false;
+  const { intent } = parsed;
+  if (intent.sessionId !== null) return false;
+  if (intent.answer.kind === 'last-success' && intent.answer.every !== null) return true;
+  return toNamedValues(intent.filter).length > 0;
 }
 
 /** Sessions by how long they took: every row read, sorted here, then paged like any list. */
