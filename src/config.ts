@@ -88,6 +88,7 @@ const envSchema = z.object({
     .trim()
     .toLowerCase()
     .refine((v) => v === 'xml' || v === 'json', { message: 'VEEAM_FORMAT must be xml or json' })
+    // cast: the refine just above lets only these two through
     .transform((v) => v as 'xml' | 'json')
     .default('xml'),
   VEEAM_TIMEOUT_MS: int('VEEAM_TIMEOUT_MS', 100, 600_000).default(30_000),

@@ -21,6 +21,7 @@ import { checkDatabase, createEmContact, toReadyReport } from './app/readiness.j
 import { createInteractiveLogger, localTimeZone, transportNotes } from './commands/one-shot.js';
 import { loadConfig } from './config.js';
 import { type Clock, systemClock } from './core/clock.js';
+import { errorMessage } from './core/error-message.js';
 import { createAlertsFeature } from './features/alerts/feature.js';
 import { createDemoFeature } from './features/demo/feature.js';
 import { createDigestFeature } from './features/digests/feature.js';
@@ -175,14 +176,11 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
     stopping ??= (async () => {
       // first: stops the leader-only services and releases the lease, so a standby takes over at once
       await leadership.stop().catch((error: unknown) => {
-        logger.warn({ err: (error as Error).message }, 'leadership did not stop cleanly');
+        logger.warn({ err: errorMessage(error) }, 'leadership did not stop cleanly');
       });
       for (const service of started.reverse()) {
         await service.stop().catch((error: unknown) => {
-          logger.warn(
-            { service: service.name, err: (error as Error).message },
-            'service did not stop cleanly',
-          );
+          logger.warn({ service: service.name, err: errorMessage(error) }, 'service did not stop cleanly');
         });
       }
       shell?.close();
@@ -283,7 +281,7 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
     running.run().then(
       () => stop(),
       (error: unknown) => {
-        logger.error({ err: (error as Error).message }, 'the terminal chat failed');
+        logger.error({ err: errorMessage(error) }, 'the terminal chat failed');
         return stop();
       },
     );

@@ -9,6 +9,7 @@
  * `fencingToken`: the logger redacts every `token` key.
  */
 import type { Clock } from '../core/clock.js';
+import { errorMessage } from '../core/error-message.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { Lease } from '../store/lease.js';
@@ -60,7 +61,7 @@ export function createLeadership(options: LeadershipOptions): Leadership {
 
   const serial = (step: () => Promise<void>): Promise<void> => {
     chain = chain.then(step).catch((error: unknown) => {
-      logger.error({ err: (error as Error).message }, 'leadership step failed; trying again next beat');
+      logger.error({ err: errorMessage(error) }, 'leadership step failed; trying again next beat');
     });
     return chain;
   };
@@ -68,7 +69,7 @@ export function createLeadership(options: LeadershipOptions): Leadership {
   const stopServices = async (): Promise<void> => {
     for (const service of started.reverse()) {
       await service.stop().catch((error: unknown) => {
-        logger.warn({ service: service.name, err: (error as Error).message }, 'service did not stop cleanly');
+        logger.warn({ service: service.name, err: errorMessage(error) }, 'service did not stop cleanly');
       });
     }
     started = [];
@@ -108,7 +109,7 @@ export function createLeadership(options: LeadershipOptions): Leadership {
         lostLease = !(await lease.renew());
       } catch (error) {
         // the database was busy or unreachable: try again on the next beat (the lease has two more)
-        logger.warn({ err: (error as Error).message }, 'lease heartbeat failed; trying again');
+        logger.warn({ err: errorMessage(error) }, 'lease heartbeat failed; trying again');
       }
     })();
     await renewing;

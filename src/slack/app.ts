@@ -16,6 +16,7 @@ import { type HealthReport, type ProbeRoute, toHealthRoute } from '../app/probes
 import { createWorkQueue, type WorkQueueOptions } from '../app/work-queue.js';
 import type { Config } from '../config.js';
 import { type Clock, systemClock } from '../core/clock.js';
+import { errorMessage } from '../core/error-message.js';
 import { ReplibotError } from '../core/errors.js';
 import type { EmApi } from '../core/ports.js';
 import type { Logger } from '../logger.js';
@@ -219,6 +220,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
         });
       }
       if (receiver) {
+        // cast: HTTPReceiver.start resolves its http.Server (Bolt types it loosely); a listening server has an AddressInfo
         const server = (await receiver.start({ port: deps.config.port, host: deps.host })) as Server;
         port = (server.address() as AddressInfo).port;
         logger.info({ port, path: SLACK_EVENTS_PATH }, 'Slack app listening (HTTP mode)');
@@ -226,14 +228,10 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
         try {
           await app.start();
         } catch (error) {
-          throw new ReplibotError(
-            'slack_error',
-            `Socket Mode could not connect (${(error as Error).message}).`,
-            {
-              hint: 'Check SLACK_APP_TOKEN (an xapp- token with connections:write) and that Socket Mode is on.',
-              cause: error,
-            },
-          );
+          throw new ReplibotError('slack_error', `Socket Mode could not connect (${errorMessage(error)}).`, {
+            hint: 'Check SLACK_APP_TOKEN (an xapp- token with connections:write) and that Socket Mode is on.',
+            cause: error,
+          });
         }
         logger.info('Slack app connected (Socket Mode)');
       }

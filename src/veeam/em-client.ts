@@ -164,13 +164,12 @@ export function createEmClient(options: EmClientOptions): EmClient {
 
   /** Replaces anything secret in an error's words; EM could echo a header back in its Message. */
   function scrub(error: ReplibotError): ReplibotError {
-    const clean = (text: string | undefined) => {
-      if (text === undefined) return undefined;
+    const clean = (text: string): string => {
       let out = text;
       for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join('[redacted]');
       return out;
     };
-    const message = clean(error.message)!;
+    const message = clean(error.message);
     // hints are replibot's own fixed words (never EM's), so they stay readable even when a password is a word
     const hint = error.hint;
     if (message === error.message && hint === error.hint) return error;

@@ -14,6 +14,7 @@
 import type { webApi } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import { RateLimitedError, type ReplibotError } from '../../../core/errors.js';
+import { must } from '../../../core/must.js';
 import { findMessageByMetadata } from '../../../slack/find-message-by-metadata.js';
 import {
   isChannelProblem,
@@ -54,7 +55,7 @@ export function createSlackNotifier(options: { client: WebClient }): Notifier {
         if (n.action === 'update') {
           await client.chat.update({
             channel: n.channelId,
-            ts: n.ts!,
+            ts: must(n.ts, 'an update has the ts of the message it edits'),
             text: message.text,
             blocks: message.blocks,
           });
