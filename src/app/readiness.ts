@@ -91,7 +91,10 @@ export async function checkDatabase(
           : { ok: false, reason: `migrations not applied: ${missing.join(', ')}` },
     };
   } catch (error) {
-    const failed = { ok: false, reason: `the database cannot be read: ${errorMessage(error)}` };
+    const failed = {
+      ok: false,
+      reason: `the database cannot be read: ${errorMessage(error) ?? 'an unknown error'}`,
+    };
     return { database: failed, migrations: failed };
   }
 }
