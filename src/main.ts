@@ -114,6 +114,7 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
     notify: (text) => (shell ? shell.notify(text) : logger.info({ notice: text }, 'notice')),
     simulator,
     fence: (within) => leadership.fence(within),
+    fencingToken: () => leadership.token(),
   };
   const features: Feature[] = [];
   for (const factory of options.features ?? FEATURES) features.push(await factory(context));

@@ -48,6 +48,8 @@ export interface FeatureContext {
    * process holds the one-writer lease it started them with (src/app/leadership.ts).
    */
   fence: Fence;
+  /** the fencing token this process holds the lease with (null while standby): the outbox's claims carry it */
+  fencingToken: () => number | null;
 }
 
 /** What a feature adds to the front doors. Every part is optional. */

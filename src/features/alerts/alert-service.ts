@@ -36,6 +36,8 @@ export interface AlertServiceOptions {
   timers?: boolean;
   /** the one-writer lease: the poller and the outbox ask it before they write or send */
   fence?: Fence;
+  /** the fencing token the fence holds: the outbox's claims carry it */
+  fencingToken?: () => number | null;
 }
 
 export interface AlertHealth {
@@ -81,6 +83,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     ...(options.retryBaseMs !== undefined ? { retryBaseMs: options.retryBaseMs } : {}),
     ...(options.timers !== undefined ? { timers: options.timers } : {}),
     ...(options.fence ? { fence: options.fence } : {}),
+    ...(options.fencingToken ? { fencingToken: options.fencingToken } : {}),
   });
   const poller = createPoller({
     em: options.em,

@@ -101,6 +101,7 @@ export async function createAlertsFeature(ctx: FeatureContext): Promise<Feature 
     // the terminal has no rate limit
     ...(ctx.mode === 'shell' ? { paceMs: 0 } : {}),
     fence: ctx.fence,
+    fencingToken: ctx.fencingToken,
   });
   // rows queued by another process on this database (a button pressed on a standby) wake the leader's outbox
   let sweep: NodeJS.Timeout | undefined;
