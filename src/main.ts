@@ -18,6 +18,7 @@ import { createDigestFeature } from './features/digests/feature.js';
 import { createLogger } from './logger.js';
 import { createShell, type Shell } from './shell/shell.js';
 import { createSlackApp, type SlackAppHandle } from './slack/app.js';
+import { createStoredEventIds } from './slack/stored-event-ids.js';
 import { createSlackWebClient } from './slack/web-client.js';
 import { createLease, toOwnerId } from './store/lease.js';
 
@@ -180,6 +181,12 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
             },
           };
         },
+        // Slack retries an event to any instance: the memory of handled ones is the store, shared by all
+        recentEvents: createStoredEventIds(db, {
+          ttlMs: 3_600_000,
+          clock,
+          logger,
+        }),
         homeExtras:
           homeExtras.length === 0
             ? undefined
