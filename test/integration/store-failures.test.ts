@@ -44,5 +44,13 @@ describe('toStoreProblem', () => {
     expect(kind('SQLITE_MISMATCH')).toBe('other');
     expect(toStoreProblem(Object.assign(new Error('x'), { code: 'ECONNREFUSED' }))).toBeNull();
     expect(toStoreProblem(new Error('SQLITE_FULL'))).toBeNull();
+    // PostgreSQL: a cut connection (pg_terminate_backend), a full disk, a lock; the message names DATABASE_URL
+    expect(kind('57P01')).toBe('unwritable');
+    expect(kind('08006')).toBe('unwritable');
+    expect(kind('53100')).toBe('full');
+    expect(kind('40P01')).toBe('locked');
+    expect(toStoreProblem(new Error('Connection terminated unexpectedly'))?.message).toContain(
+      'DATABASE_URL',
+    );
   });
 });
