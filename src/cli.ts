@@ -1,4 +1,4 @@
-/** Command-line entry: `replibot start | ask | parse | digest | sim`. Each command lives in src/commands/. */
+/** Command-line entry: `replibot start | ask | parse | digest | sim | store`. Each command lives in src/commands/. */
 import { Command, CommanderError } from 'commander';
 import { registerAskCommand } from './commands/ask.js';
 import type { CliIo } from './commands/cli-io.js';
