@@ -29,6 +29,7 @@ import { createLogger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createShell, type Shell } from './shell/shell.js';
 import { createSlackApp, type SlackAppHandle } from './slack/app.js';
+import { createStoredEventIds } from './slack/stored-event-ids.js';
 import { createSlackWebClient } from './slack/web-client.js';
 import { createLease, toOwnerId } from './store/lease.js';
 
@@ -144,6 +145,7 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
     simulator,
     fence: (within) => leadership.fence(within),
     metrics,
+    fencingToken: () => leadership.token(),
   };
   const features: Feature[] = [];
   for (const factory of options.features ?? FEATURES) features.push(await factory(context));
@@ -232,6 +234,12 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
         health: healthOf,
         routes: probeRoutes,
         metrics,
+        // Slack retries an event to any instance: the memory of handled ones is the store, shared by all
+        recentEvents: createStoredEventIds(db, {
+          ttlMs: 3_600_000,
+          clock,
+          logger,
+        }),
         homeExtras:
           homeExtras.length === 0
             ? undefined

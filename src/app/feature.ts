@@ -51,6 +51,8 @@ export interface FeatureContext {
   fence: Fence;
   /** the process's Prometheus metrics (src/metrics.ts), served on GET /metrics */
   metrics: Metrics;
+  /** the fencing token this process holds the lease with (null while standby): the outbox's claims carry it */
+  fencingToken: () => number | null;
 }
 
 /** What a feature adds to the front doors. Every part is optional. */

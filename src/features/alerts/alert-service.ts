@@ -39,6 +39,8 @@ export interface AlertServiceOptions {
   fence?: Fence;
   /** the process's metrics (src/metrics.ts) */
   metrics?: Metrics;
+  /** the fencing token the fence holds: the outbox's claims carry it */
+  fencingToken?: () => number | null;
 }
 
 export interface AlertHealth {
@@ -85,6 +87,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     ...(options.timers !== undefined ? { timers: options.timers } : {}),
     ...(options.fence ? { fence: options.fence } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.fencingToken ? { fencingToken: options.fencingToken } : {}),
   });
   const poller = createPoller({
     em: options.em,

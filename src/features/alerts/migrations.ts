@@ -157,4 +157,14 @@ export const ALERT_MIGRATIONS: Migration[] = [
       await db.schema.alterTable('alerts').addColumn('reported_late_ms', 'bigint').execute();
     },
   },
+  {
+    version: 6,
+    name: 'outbox claims carry the fencing token',
+    // the lease token of the leader that marked the row `sending`: only that claim may mark it `sent`, so a
+    // leader that lost the lease while posting leaves the row to the new one (which finds the message by its
+    // metadata) instead of overwriting its state
+    async up(db) {
+      await db.schema.alterTable('outbox').addColumn('claim_token', 'bigint').execute();
+    },
+  },
 ];
