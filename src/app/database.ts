@@ -5,10 +5,11 @@
 import type { Config } from '../config.js';
 import { ALERT_MIGRATIONS } from '../features/alerts/migrations.js';
 import { DIGEST_MIGRATIONS } from '../features/digests/migrations.js';
+import { RPO_MIGRATIONS } from '../features/rpo/migrations.js';
 import { LEASE_MIGRATIONS } from '../store/lease.js';
 import { openDatabase, type SqliteDatabase } from '../store/open-database.js';
 
-export const MIGRATIONS = [...ALERT_MIGRATIONS, ...DIGEST_MIGRATIONS, ...LEASE_MIGRATIONS];
+export const MIGRATIONS = [...ALERT_MIGRATIONS, ...DIGEST_MIGRATIONS, ...LEASE_MIGRATIONS, ...RPO_MIGRATIONS];
 
 export function openReplibotDatabase(path: string): SqliteDatabase {
   return openDatabase(path, MIGRATIONS);

@@ -144,6 +144,8 @@ export interface AlertStore {
     deadLetters(): DeadLetters;
     open(): OutboxRow[];
     all(): OutboxRow[];
+    /** the ts of the message sent under this key, null when it was not sent (or has none) */
+    sentTs(key: string): string | null;
   };
   transaction<T>(fn: () => T): T;
 }
@@ -543,6 +545,9 @@ function createOutboxRepository(db: SqliteDatabase): AlertStore['outbox'] {
       "SELECT dead_reason, dead_at FROM outbox WHERE status = 'dead' ORDER BY dead_at DESC, id DESC LIMIT 1",
     ),
     outboxAll: db.prepare('SELECT * FROM outbox ORDER BY id'),
+    outboxSentTs: db
+      .prepare("SELECT ts FROM outbox WHERE dedupe_key = ? AND status = 'sent' AND ts IS NOT NULL")
+      .pluck(),
   };
 
   return {
@@ -589,6 +594,10 @@ function createOutboxRepository(db: SqliteDatabase): AlertStore['outbox'] {
     },
     open: () => (q.outboxOpen.all() as OutboxRecord[]).map(toOutboxRow),
     all: () => (q.outboxAll.all() as OutboxRecord[]).map(toOutboxRow),
+    sentTs: (key) => {
+      const ts: unknown = q.outboxSentTs.get(key);
+      return typeof ts === 'string' ? ts : null;
+    },
   };
 }
 
