@@ -15,6 +15,7 @@ import { type Clock, systemClock } from './core/clock.js';
 import { createAlertsFeature } from './features/alerts/feature.js';
 import { createDemoFeature } from './features/demo/feature.js';
 import { createDigestFeature } from './features/digests/feature.js';
+import { createRpoFeature } from './features/rpo/feature.js';
 import { createLogger } from './logger.js';
 import { createShell, type Shell } from './shell/shell.js';
 import { createSlackApp, type SlackAppHandle } from './slack/app.js';
@@ -22,7 +23,12 @@ import { createSlackWebClient } from './slack/web-client.js';
 import { createSqliteLease, toOwnerId } from './store/lease.js';
 
 /** Alerts, digests and the demo: one line each. */
-export const FEATURES: FeatureFactory[] = [createAlertsFeature, createDigestFeature, createDemoFeature];
+export const FEATURES: FeatureFactory[] = [
+  createAlertsFeature,
+  createDigestFeature,
+  createDemoFeature,
+  createRpoFeature,
+];
 
 export interface StartOptions {
   env?: NodeJS.ProcessEnv;

@@ -149,7 +149,15 @@ export function createRpoService(options: RpoServiceOptions): RpoService {
     return verdict;
   }
 
-  async function evaluateOnce(): Promise<RpoVerdict> {
+  /** evaluations one at a time (a scheduled one and a driven one never write side by side) */
+  let chain: Promise<unknown> = Promise.resolve();
+  function evaluateOnce(): Promise<RpoVerdict> {
+    const next = chain.then(evaluateNow, evaluateNow);
+    chain = next.catch(() => undefined);
+    return next;
+  }
+
+  async function evaluateNow(): Promise<RpoVerdict> {
     try {
       const verdict = await judge(true);
       health.lastEvaluationAt = verdict.at;

@@ -1,0 +1,97 @@
+/**
+ * The RPO watch as a feature (docs/rpo.md): the leader service that evaluates every RPO_EVALUATE_MINUTES and
+ * queues RPO alerts into the alerts' outbox, `/replicas subscribe rpo ...` and `/replicas rpo`, the App Home
+ * count, `/healthz` and, in the terminal, `rpo`.
+ */
+import type { KnownBlock } from '@slack/types';
+import type { Feature, FeatureContext } from '../../app/feature.js';
+import { toSlackOnlyCommand } from '../../shell/shell.js';
+import { createAlertStore } from '../alerts/alert-store.js';
+import { createRpoService, type RpoService } from './rpo-service.js';
+import { createRpoStore, type RpoStore } from './rpo-store.js';
+import { createRpoSubcommands } from './slack/rpo-subcommands.js';
+import { renderRpoSummaryText } from './text/render-rpo-summary.js';
+
+/** The pseudo channel the terminal chat subscribes with (as the alerts' one). */
+const TERMINAL_CHANNEL = 'terminal';
+
+export async function createRpoFeature(
+  ctx: FeatureContext,
+): Promise<Feature & { service: RpoService; store: RpoStore }> {
+  const { config, clock, logger } = ctx;
+  const store = createRpoStore(ctx.db);
+  const alertStore = createAlertStore(ctx.db);
+  const policy = { defaultMs: config.rpo.defaultMs, graceMs: config.rpo.goneGraceMs };
+  const service = createRpoService({
+    em: ctx.em,
+    store,
+    alertStore,
+    clock,
+    logger: logger.child({ component: 'rpo' }),
+    policy,
+    lookbackMs: config.rpo.lookbackDays * 86_400_000,
+    intervalMs: config.rpo.evaluateMinutes * 60_000,
+    timeZone: config.defaultTimeZone,
+    fence: ctx.fence,
+  });
+  if (ctx.mode === 'shell' && (await store.subscriptions.list(TERMINAL_CHANNEL)).length === 0) {
+    await store.subscriptions.add(
+      { channelId: TERMINAL_CHANNEL, rpoMs: null, job: null, vm: null, server: null, createdBy: 'terminal' },
+      clock.now(),
+    );
+  }
+  const subcommands = createRpoSubcommands({
+    store,
+    service,
+    clock,
+    adminUserIds: config.adminUserIds,
+    defaultMs: policy.defaultMs,
+    timeZone: config.defaultTimeZone,
+  });
+  return {
+    name: 'rpo',
+    service,
+    store,
+    subcommands,
+    leaderServices: [service],
+    health: () => {
+      const h = service.health();
+      return {
+        ok: true,
+        checks: {
+          lastEvaluation: h.lastEvaluationAt?.toISOString() ?? null,
+          lastError: h.lastError,
+          vmsOutsideRpo: h.vmsOutside,
+          vmsWatched: h.vmsWatched,
+        },
+      };
+    },
+    homeExtras: async (): Promise<KnownBlock[]> => {
+      const h = service.health();
+      if (h.lastEvaluationAt === null || h.vmsWatched === null || h.vmsOutside === null) return [];
+      return [
+        {
+          type: 'section',
+          text: {
+            type: 'mrkdwn',
+            text: `*RPO watch:* ${h.vmsWatched - h.vmsOutside} of ${h.vmsWatched} VMs within RPO${h.vmsOutside > 0 ? ` · ${h.vmsOutside} outside (\`/replicas rpo\`)` : ''}`,
+          },
+        },
+      ];
+    },
+    shellCommands: [
+      {
+        name: 'rpo',
+        usage: 'rpo',
+        description: 'Which VMs are outside their RPO, and jobs that stopped running.',
+        async run(_args, shellCtx) {
+          const verdict = await service.current();
+          shellCtx.print(renderRpoSummaryText(verdict, { timeZone: shellCtx.timeZone, limit: 30 }));
+        },
+      },
+      ...subcommands
+        .filter((s) => s.name !== 'rpo')
+        .map((s) => toSlackOnlyCommand(s, 'In the terminal, RPO alerts print here with RPO_DEFAULT.')),
+    ],
+  };
+}
