@@ -8,6 +8,7 @@ import { createDefaultAnswerer } from './answers/create-default-answerer.js';
 import { connectEm } from './app/connect-em.js';
 import { describeDatabase, openReplibotDatabase, toDatabasePath } from './app/database.js';
 import type { Feature, FeatureContext, FeatureFactory, Service } from './app/feature.js';
+import { withFeatureAnswers } from './app/feature-answers.js';
 import { createLeadership, type Leadership } from './app/leadership.js';
 import { createInteractiveLogger, localTimeZone, transportNotes } from './commands/one-shot.js';
 import { loadConfig } from './config.js';
@@ -79,7 +80,9 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
     throw error;
   });
   const { em, simulator } = connection;
-  const answerer = createDefaultAnswerer(em);
+  const features: Feature[] = [];
+  // the features' own questions (the RPO watch) first, then the session router
+  const answerer = withFeatureAnswers(createDefaultAnswerer(em), () => features);
   if (simulator && mode === 'slack') {
     logger.warn(
       { url: simulator.url },
@@ -117,7 +120,6 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
     simulator,
     fence: () => leadership.fence(),
   };
-  const features: Feature[] = [];
   for (const factory of options.features ?? FEATURES) features.push(await factory(context));
   const services = features.flatMap((f) => f.services ?? []);
   leaderServices.push(...features.flatMap((f) => f.leaderServices ?? []));

@@ -6,6 +6,7 @@ import type { App } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Answerer } from '../answers/domain/create-answerer.js';
+import type { Reply } from '../answers/domain/reply.js';
 import type { Config } from '../config.js';
 import type { Clock } from '../core/clock.js';
 import type { EmApi } from '../core/ports.js';
@@ -57,6 +58,8 @@ export interface Feature {
   homeExtras?: () => Promise<KnownBlock[]>;
   extend?: (app: App) => void;
   health?: () => HealthReport;
+  /** questions this feature answers itself, asked before the session router; null when not one of them */
+  answer?: (question: string, asker: { timeZone: string }, now: Date) => Promise<Reply | null>;
 }
 
 export type FeatureFactory = (context: FeatureContext) => Feature | Promise<Feature>;

@@ -86,6 +86,12 @@ async function stop(): Promise<void> {
   app = undefined;
 }
 
+/** Signed requests to the running app (its port changes with a restart). */
+function sender() {
+  if (!app?.slack) throw new Error('no Slack app');
+  return createSlackSender(`http://127.0.0.1:${app.slack.port}/slack/events`);
+}
+
 async function control(method: string, path: string, body?: unknown): Promise<void> {
   const res = await fetch(`${sim.url}/_sim${path}`, {
     method,
@@ -128,9 +134,7 @@ afterAll(async () => {
 
 describe('the RPO watch', () => {
   it('alerts once on a stopped job, edits the message, survives a restart, and says when it is back', async () => {
-    if (!app?.slack) throw new Error('no Slack app');
-    const sender = createSlackSender(`http://127.0.0.1:${app.slack.port}/slack/events`);
-    const reply = await sender.command({
+    const reply = await sender().command({
       text: 'subscribe rpo job "SQL Replica"',
       channel_id: CHANNEL,
       response_url: slack.responseUrl('sub'),
@@ -168,6 +172,19 @@ describe('the RPO watch', () => {
     expect(outside).toContain('no runs since');
     expect(chat('chat.update')[0]?.params.ts).toEqual(expect.stringMatching(/^\d+\.\d+$/));
 
+    // questions answer from the same computation
+    const ask = async (text: string, id: string) => {
+      await sender().command({ text, channel_id: CHANNEL, response_url: slack.responseUrl(id) });
+      return JSON.stringify(await slack.waitForResponse(id));
+    };
+    expect(await ask('is sql01 protected', 'q1')).toContain('No: sql01 is outside its RPO');
+    expect(await ask('how old is the replica of sql01', 'q2')).toMatch(/The replica of sql01 is 1d 0\dh/);
+    const outsideAnswer = await ask('which VMs are outside RPO', 'q3');
+    expect(outsideAnswer).toContain('3 VMs outside RPO');
+    expect(outsideAnswer).toContain('Job SQL Replica: no run since');
+    expect(await ask('oldest replicas', 'q4')).toMatch(/1\. (sql|sqlreport)/);
+    expect(await ask('is sql1 protected', 'q5')).toContain('Did you mean sql01');
+
     // the job runs again: the message says each VM is back
     await control('POST', '/jobs/SQL Replica', { state: 'running' });
     await advance(H);
@@ -175,6 +192,7 @@ describe('the RPO watch', () => {
     const back = textOf(chat('chat.update')[1]);
     expect(back).toContain('Protected again: SQL Replica');
     expect(back).toMatch(/sql01.{0,10} back within RPO at/);
+    expect(await ask('is sql01 protected', 'q6')).toContain('Yes: sql01 is within its RPO');
     expect(slack.violations).toEqual([]);
   });
 

@@ -101,7 +101,21 @@ export interface ErrorReply {
   referenceId: string;
 }
 
-export type Reply = SessionListReply | JobRunReply | HelpReply | NotUnderstoodReply | ErrorReply;
+/** An answer a feature wrote itself (the RPO watch: "is apache02 protected"): a title and plain lines. */
+export interface NoticeReply {
+  kind: 'notice';
+  title: string;
+  /** plain text (EM names unescaped): each surface escapes them */
+  lines: string[];
+}
+
+export type Reply =
+  | SessionListReply
+  | JobRunReply
+  | HelpReply
+  | NotUnderstoodReply
+  | ErrorReply
+  | NoticeReply;
 
 export type { SessionType };
 

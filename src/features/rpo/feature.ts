@@ -5,8 +5,10 @@
  */
 import type { KnownBlock } from '@slack/types';
 import type { Feature, FeatureContext } from '../../app/feature.js';
+import { parseRpoQuestion } from '../../question/rpo-words.js';
 import { toSlackOnlyCommand } from '../../shell/shell.js';
 import { createAlertStore } from '../alerts/alert-store.js';
+import { answerRpoQuestion } from './answer-rpo.js';
 import { createRpoService, type RpoService } from './rpo-service.js';
 import { createRpoStore, type RpoStore } from './rpo-store.js';
 import { createRpoSubcommands } from './slack/rpo-subcommands.js';
@@ -54,6 +56,11 @@ export async function createRpoFeature(
     store,
     subcommands,
     leaderServices: [service],
+    answer: async (question, asker) => {
+      const parsed = parseRpoQuestion(question);
+      if (parsed === null) return null;
+      return answerRpoQuestion(parsed, await service.current(), asker.timeZone);
+    },
     health: () => {
       const h = service.health();
       return {
