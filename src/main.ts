@@ -8,7 +8,7 @@ import { createDefaultAnswerer } from './answers/create-default-answerer.js';
 import { connectEm } from './app/connect-em.js';
 import { describeDatabase, openReplibotDatabase, toDatabasePath } from './app/database.js';
 import type { Feature, FeatureContext, FeatureFactory, Service } from './app/feature.js';
-import { withFeatureAnswers } from './app/feature-answers.js';
+import { createDigestSections, withFeatureAnswers } from './app/feature-answers.js';
 import { createLeadership, type Leadership } from './app/leadership.js';
 import { createInteractiveLogger, localTimeZone, transportNotes } from './commands/one-shot.js';
 import { loadConfig } from './config.js';
@@ -119,6 +119,7 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
     notify: (text) => (shell ? shell.notify(text) : logger.info({ notice: text }, 'notice')),
     simulator,
     fence: () => leadership.fence(),
+    digestSections: createDigestSections(),
   };
   for (const factory of options.features ?? FEATURES) features.push(await factory(context));
   const services = features.flatMap((f) => f.services ?? []);

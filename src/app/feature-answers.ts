@@ -4,7 +4,25 @@
  * question goes on as before.
  */
 import type { Answerer } from '../answers/domain/create-answerer.js';
-import type { Feature } from './feature.js';
+import type { DigestSections, Feature } from './feature.js';
+
+/** The registry behind FeatureContext.digestSections. */
+export function createDigestSections(): DigestSections {
+  const sources: Array<Parameters<DigestSections['add']>[0]> = [];
+  return {
+    add: (source) => {
+      sources.push(source);
+    },
+    async collect(period) {
+      const out: string[] = [];
+      for (const source of sources) {
+        const section = await source(period).catch(() => null);
+        if (section !== null && section !== '') out.push(section);
+      }
+      return out;
+    },
+  };
+}
 
 export function withFeatureAnswers(answerer: Answerer, features: () => readonly Feature[]): Answerer {
   return {

@@ -24,6 +24,13 @@ export interface Service {
   stop(): Promise<void>;
 }
 
+/** Lines other features add to every digest (the RPO watch's section); mrkdwn, one string per section. */
+export interface DigestSections {
+  add(source: (period: { start: Date; end: Date }) => Promise<string | null>): void;
+  /** every source's section for this digest; a source that fails is left out (logged by the caller) */
+  collect(period: { start: Date; end: Date }): Promise<string[]>;
+}
+
 export interface FeatureContext {
   config: Config;
   em: EmApi;
@@ -45,6 +52,8 @@ export interface FeatureContext {
    * process holds the one-writer lease it started them with (src/app/leadership.ts).
    */
   fence: () => boolean;
+  /** sections other features add to digests (optional: tests may build a context without it) */
+  digestSections?: DigestSections;
 }
 
 /** What a feature adds to the front doors. Every part is optional. */

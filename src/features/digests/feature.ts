@@ -78,7 +78,12 @@ export async function createDigestFeature(ctx: FeatureContext): Promise<Feature>
     fence: ctx.fence,
     isPermanentError: isPermanentDigestError,
     send: async (schedule, digest, options) => {
-      const posted = await postDigest(slackClient, schedule.channelId, digest, { ...options, logger });
+      const extraSections = await (ctx.digestSections?.collect(digest.window) ?? Promise.resolve([]));
+      const posted = await postDigest(slackClient, schedule.channelId, digest, {
+        ...options,
+        logger,
+        extraSections,
+      });
       return {
         ts: posted.ts,
         note: posted.chartError === null ? null : `chart not uploaded: ${posted.chartError}`,

@@ -7,12 +7,13 @@ import type { KnownBlock } from '@slack/types';
 import type { Feature, FeatureContext } from '../../app/feature.js';
 import { parseRpoQuestion } from '../../question/rpo-words.js';
 import { toSlackOnlyCommand } from '../../shell/shell.js';
+import { escapeMrkdwn } from '../../slack/mrkdwn.js';
 import { createAlertStore } from '../alerts/alert-store.js';
 import { answerRpoQuestion } from './answer-rpo.js';
 import { createRpoService, type RpoService } from './rpo-service.js';
 import { createRpoStore, type RpoStore } from './rpo-store.js';
 import { createRpoSubcommands } from './slack/rpo-subcommands.js';
-import { renderRpoSummaryText } from './text/render-rpo-summary.js';
+import { renderRpoDigestSection, renderRpoSummaryText } from './text/render-rpo-summary.js';
 
 /** The pseudo channel the terminal chat subscribes with (as the alerts' one). */
 const TERMINAL_CHANNEL = 'terminal';
@@ -42,6 +43,14 @@ export async function createRpoFeature(
       clock.now(),
     );
   }
+  ctx.digestSections?.add(async () => {
+    // only once the watch has looked at EM (a subscription exists): no EM reads for a digest otherwise
+    if ((await store.vms.all()).length === 0) return null;
+    const verdict = await service.current();
+    const now = clock.now();
+    const gone = await store.vms.takeNewlyGone(new Date(now.getTime() - policy.graceMs), now);
+    return renderRpoDigestSection(verdict, gone, escapeMrkdwn);
+  });
   const subcommands = createRpoSubcommands({
     store,
     service,

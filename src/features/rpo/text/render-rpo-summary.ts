@@ -45,3 +45,37 @@ export function renderRpoSummaryText(verdict: RpoVerdict, o: SummaryOptions): st
   }
   return lines.join('\n');
 }
+
+/**
+ * The digest's RPO section: "212 of 215 VMs within RPO; outside: ...", the jobs not running, and the VMs that left
+ * protection since the last digest ("no longer replicated", said once).
+ */
+export function renderRpoDigestSection(
+  verdict: RpoVerdict,
+  noLongerReplicated: ReadonlyArray<{ vmName: string; jobName: string }>,
+  esc: (text: string) => string,
+): string {
+  const outside = verdict.vms.filter((vm) => vm.status === 'outside');
+  const named = outside
+    .slice(0, 8)
+    .map((vm) => `${esc(vm.vmName)} (${formatDuration(vm.ageMs)})`)
+    .join(', ');
+  const lines = [
+    `*RPO:* ${renderRpoCount(verdict)}${outside.length === 0 ? '.' : `; outside: ${named}${outside.length > 8 ? `, and ${outside.length - 8} more` : ''}`}`,
+  ];
+  const stopped = verdict.jobs.filter((job) => jobTrouble(job) !== null).map((job) => esc(job.jobName));
+  if (stopped.length > 0)
+    lines.push(
+      `Not running on schedule: ${stopped.slice(0, 8).join(', ')}${stopped.length > 8 ? ', …' : ''}`,
+    );
+  if (noLongerReplicated.length > 0) {
+    const gone = noLongerReplicated
+      .slice(0, 10)
+      .map((vm) => `${esc(vm.vmName)} (${esc(vm.jobName)})`)
+      .join(', ');
+    lines.push(
+      `No longer replicated: ${gone}${noLongerReplicated.length > 10 ? `, and ${noLongerReplicated.length - 10} more` : ''}`,
+    );
+  }
+  return lines.join('\n');
+}
