@@ -41,7 +41,7 @@ const quiet = () =>
 async function start(): Promise<void> {
   const captureRpo: FeatureFactory = async (ctx) => {
     const feature = await createRpoFeature(ctx);
-    rpo = feature.service;
+    rpo = feature.rpo;
     return feature;
   };
   app = await startReplibot({

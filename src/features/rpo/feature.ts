@@ -20,7 +20,7 @@ const TERMINAL_CHANNEL = 'terminal';
 
 export async function createRpoFeature(
   ctx: FeatureContext,
-): Promise<Feature & { service: RpoService; store: RpoStore }> {
+): Promise<Feature & { rpo: RpoService; rpoStore: RpoStore }> {
   const { config, clock, logger } = ctx;
   const store = createRpoStore(ctx.db);
   const alertStore = createAlertStore(ctx.db);
@@ -61,8 +61,9 @@ export async function createRpoFeature(
   });
   return {
     name: 'rpo',
-    service,
-    store,
+    // not `service`: tests find the alerts' service by that name
+    rpo: service,
+    rpoStore: store,
     subcommands,
     leaderServices: [service],
     answer: async (question, asker) => {
