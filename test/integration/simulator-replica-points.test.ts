@@ -130,6 +130,23 @@ describe('simulator replica points', () => {
     expect((await control('POST', '/jobs/nope', { state: 'stopped' })).status).toBe(404);
   });
 
+  it('hears nothing from a backup server that is not collected, then every run it missed', async () => {
+    // Replication Job 1 runs on enterprise06.tech.local
+    expect((await control('POST', '/servers/enterprise06.tech.local', { collected: false })).status).toBe(
+      200,
+    );
+    const before = (await pointsOf('ubuntu88'))[0]?.CreationTimeUTC;
+    now += 30 * HOUR;
+    expect((await pointsOf('ubuntu88'))[0]?.CreationTimeUTC).toBe(before);
+    await control('POST', '/servers/enterprise06.tech.local', { collected: true });
+    const after = await pointsOf('ubuntu88');
+    expect(Date.parse(after[0]?.CreationTimeUTC ?? '')).toBeGreaterThan(now - 12 * HOUR);
+    // the missed runs are all there, not only the latest
+    expect(
+      after.filter((p) => Date.parse(p.CreationTimeUTC) > Date.parse(before ?? '')).length,
+    ).toBeGreaterThan(1);
+  });
+
   it('leaves a stuck job Working until it is set running', async () => {
     await control('POST', '/jobs/Domain Controllers', { state: 'stuck' });
     now += 24 * HOUR;
