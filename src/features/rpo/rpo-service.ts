@@ -115,7 +115,13 @@ export function createRpoService(options: RpoServiceOptions): RpoService {
               key: toRpoPostKey(alert.id),
               channelId: alert.channelId,
               action: 'post',
-              notice: { kind: 'prerendered', text: message.text, blocks: message.blocks, updatesKey: null },
+              notice: {
+                kind: 'prerendered',
+                text: message.text,
+                blocks: message.blocks,
+                updatesKey: null,
+                plain: message.plain,
+              },
             },
             now,
           );
@@ -133,6 +139,7 @@ export function createRpoService(options: RpoServiceOptions): RpoService {
                 text: message.text,
                 blocks: message.blocks,
                 updatesKey: toRpoPostKey(alert.id),
+                plain: message.plain,
               },
             },
             now,

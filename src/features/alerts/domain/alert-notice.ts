@@ -88,9 +88,9 @@ export type AlertNotice =
   /**
    * A message another feature rendered itself (the RPO watch), sent through this outbox for its dedupe, lease and
    * crash recovery. `blocks` is Block Kit built by that feature's renderer; an update edits the message posted
-   * under `updatesKey` (sent as a new message when that one never got out).
+   * under `updatesKey` (sent as a new message when that one never got out). `plain` is the terminal's text.
    */
-  | { kind: 'prerendered'; text: string; blocks: unknown[]; updatesKey: string | null };
+  | { kind: 'prerendered'; text: string; blocks: unknown[]; updatesKey: string | null; plain?: string };
 
 /** What the outbox hands to a Notifier. */
 export interface OutboundNotification {

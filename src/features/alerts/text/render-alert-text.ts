@@ -54,7 +54,7 @@ export function renderAlertText(notice: AlertNotice, options: RenderTextOptions)
   const lines: string[] = [];
   switch (notice.kind) {
     case 'prerendered':
-      lines.push(notice.text);
+      lines.push(notice.plain ?? notice.text);
       break;
     case 'job-run': {
       const a = notice.alert;

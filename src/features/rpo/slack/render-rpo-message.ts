@@ -15,7 +15,7 @@ const SECTION_MAX = 2900;
 export function renderRpoMessage(
   content: RpoAlertContent,
   timeZone: string,
-): { text: string; blocks: KnownBlock[] } {
+): { text: string; blocks: KnownBlock[]; plain: string } {
   const lines = renderRpoLines(content, {
     date: (d) => toSlackDate(d, timeZone),
     escape: escapeMrkdwn,
@@ -49,8 +49,11 @@ export function renderRpoMessage(
   if (section !== '') blocks.push({ type: 'section', text: { type: 'mrkdwn', text: section } });
   const fallback = [plain.title, plain.jobLine, ...plain.vmLines.slice(0, 20)];
   if (plain.vmLines.length > 20) fallback.push(`…and ${plain.vmLines.length - 20} more`);
+  // the terminal's text: no Slack escaping
+  const terminal = renderRpoLines(content, { date: (d) => formatZonedDateTime(d, timeZone) });
   return {
     text: truncateText(escapeMrkdwn(plain.title).concat('\n', fallback.slice(1).join('\n')), 3000),
     blocks,
+    plain: [terminal.title, terminal.jobLine, ...terminal.vmLines].join('\n'),
   };
 }
