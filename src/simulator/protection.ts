@@ -30,6 +30,8 @@ const TASK_GAP_MS = 30_000;
 export interface Protection {
   /** true for a VM taken out of EM's inventory (its points are gone) */
   isRemoved(job: SimJob, vm: SimVm): boolean;
+  /** changes whenever a VM is removed or put back */
+  removedVersion(): number;
   /** brings the live schedule up to `now` (called before each /api request) */
   advance(now: number): void;
   /** a control request under /_sim this part answers, or null when it is not one of its routes */
@@ -69,6 +71,7 @@ export function createProtection(options: {
   const { store, data } = options;
   let live = options.live;
   const removed = new Set<string>();
+  let removedVersion = 0;
   const uncollected = new Set<string>();
   const clocks = new Map<string, JobClock>();
   for (const job of data.jobs) {
@@ -175,6 +178,7 @@ export function createProtection(options: {
 
   return {
     isRemoved: (_job, vm) => removed.has(vm.lower),
+    removedVersion: () => removedVersion,
     advance,
     status,
     async route(req, url, body) {
@@ -213,6 +217,7 @@ export function createProtection(options: {
         advance(options.nowMs());
         if (method === 'DELETE') removed.add(vmKey(name));
         else removed.delete(vmKey(name));
+        removedVersion += 1;
         return send(200, { vm: name, inInventory: method === 'POST' });
       }
       return null;

@@ -61,6 +61,8 @@ export interface ReplicaPointOptions {
   retention?: number;
   /** true for a VM taken out of EM's inventory (its replica and points are gone) */
   isRemoved?: (job: SimJob, vm: SimVm) => boolean;
+  /** changes whenever isRemoved may answer differently */
+  removedVersion?: () => number;
 }
 
 export interface ReplicaPoints {
@@ -77,7 +79,17 @@ export function createReplicaPoints(options: ReplicaPointOptions): ReplicaPoints
   const retention = Math.max(1, options.retention ?? DEFAULT_REPLICA_RETENTION);
   const isRemoved = options.isRemoved ?? (() => false);
 
+  // the pages of one query ask for the same points: computed once per moment and store version
+  let cache: { key: string; points: SimReplicaPoint[] } | null = null;
   const points = (now: number): SimReplicaPoint[] => {
+    const key = `${now}|${store.version()}|${options.removedVersion?.() ?? 0}`;
+    if (cache?.key === key) return cache.points;
+    const computed = computePoints(now);
+    cache = { key, points: computed };
+    return computed;
+  };
+
+  const computePoints = (now: number): SimReplicaPoint[] => {
     const byVm = new Map<string, SimReplicaPoint[]>();
     for (const view of store.tasksSince(Number.NEGATIVE_INFINITY, now)) {
       if (view.state !== 'Completed' || view.end === null) continue;

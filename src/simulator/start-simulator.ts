@@ -125,6 +125,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const points = createReplicaPoints({
     store,
     isRemoved: protection.isRemoved,
+    removedVersion: protection.removedVersion,
     ...(options.replicaRetention === undefined ? {} : { retention: options.replicaRetention }),
   });
   const api = createApiRoutes({ store, logons, replies, nowMs, quirks: () => quirks, points });
