@@ -137,6 +137,25 @@ describe('planRpoAlerts', () => {
     ]);
   });
 
+  it('calls a run stuck in progress out on its own', () => {
+    const base = world(10, null);
+    const stuck = {
+      ...base,
+      jobs: base.jobs.map((job) => ({ ...job, overdue: false, stuckSince: new Date(T0 + 2 * H) })),
+    };
+    const [action] = planRpoAlerts({
+      verdict: stuck,
+      subscriptions: [sub()],
+      mutes: [],
+      open: [],
+      defaultMs: policy.defaultMs,
+    });
+    expect(action?.content.job.trouble).toBe('stuck');
+    const text = renderRpoMessage(action?.content ?? ({} as never), 'UTC').text;
+    expect(text).toContain('Stuck in progress: SQL Replica');
+    expect(text).toContain('a run started 2026-06-17 14:00 UTC is still in progress');
+  });
+
   it('leaves muted VMs and VMs gone past the grace period out', () => {
     const mute: Mute = {
       id: 1,
