@@ -107,6 +107,7 @@ function toSubscription(row: SubscriptionRecord): RpoSubscription {
   };
 }
 
+/** Row types are cast from better-sqlite3's unknown rows: the columns are those of migration 200. */
 export function createRpoStore(db: SqliteDatabase): RpoStore {
   const q = {
     addSub: db.prepare(
