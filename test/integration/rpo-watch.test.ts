@@ -73,10 +73,10 @@ async function start(): Promise<void> {
  * and take it back with the next token (as after a long pause); the test waits for that before it goes on.
  */
 async function advance(ms: number): Promise<void> {
-  const before = app?.leadership.status().token ?? 0;
+  const before = (await app?.leadership.status())?.token ?? 0;
   now += ms;
-  await waitFor(() => {
-    const status = app?.leadership.status();
+  await waitFor(async () => {
+    const status = await app?.leadership.status();
     return status?.role === 'leader' && (status.token ?? 0) > before;
   }, 'the lease taken again after the clock moved');
 }

@@ -10,6 +10,7 @@
 import type { Clock } from '../../core/clock.js';
 import type { EmApi } from '../../core/ports.js';
 import type { Logger } from '../../logger.js';
+import type { Fence } from '../../store/lease.js';
 import type { AlertStore } from '../alerts/alert-store.js';
 import { collectRpo } from './collect-rpo.js';
 import { evaluateRpo, mergeInventory, type RpoPolicy, type RpoVerdict } from './domain/evaluate-rpo.js';
@@ -32,8 +33,8 @@ export interface RpoServiceOptions {
   lookbackMs: number;
   intervalMs: number;
   timeZone: string;
-  /** the one-writer lease: asked before an evaluation is written */
-  fence?: () => boolean;
+  /** the one-writer lease: asked inside the evaluation's transaction, before it commits */
+  fence?: Fence;
   /** rows were queued: wake the outbox */
   onQueued?: () => void;
   /** false in tests: no timers; the test calls evaluateOnce() */
@@ -94,60 +95,48 @@ export function createRpoService(options: RpoServiceOptions): RpoService {
     const actions = planRpoAlerts({
       verdict,
       subscriptions,
-      mutes: alertStore.mutes.active(now),
+      mutes: await alertStore.mutes.active(now),
       open: await store.alerts.open(),
       defaultMs: policy.defaultMs,
     });
-    if (options.fence?.() === false) return verdict; // not the writer any more
     let queued = 0;
-    await store.saveEvaluation({
-      at: now,
-      vms: known,
-      opened: actions.flatMap((a) => (a.kind === 'open' ? [a.content] : [])),
-      updated: actions.flatMap((a) =>
-        a.kind === 'update' ? [{ alertId: a.alertId, content: a.content }] : [],
-      ),
-      afterAlerts: ({ opened, updated }) => {
-        for (const alert of opened) {
-          const message = renderRpoMessage(alert, options.timeZone);
-          const added = alertStore.outbox.enqueue(
-            {
-              key: toRpoPostKey(alert.id),
-              channelId: alert.channelId,
-              action: 'post',
-              notice: {
-                kind: 'prerendered',
-                text: message.text,
-                blocks: message.blocks,
-                updatesKey: null,
-                plain: message.plain,
-              },
+    const written = await alertStore.transaction(async (tx) => {
+      // not the writer any more: the new leader evaluates
+      if (options.fence && !(await options.fence(tx.db))) return false;
+      const { opened, updated } = await store.saveEvaluation(
+        {
+          at: now,
+          vms: known,
+          opened: actions.flatMap((a) => (a.kind === 'open' ? [a.content] : [])),
+          updated: actions.flatMap((a) =>
+            a.kind === 'update' ? [{ alertId: a.alertId, content: a.content }] : [],
+          ),
+        },
+        tx.db,
+      );
+      for (const alert of [...opened, ...updated]) {
+        const message = renderRpoMessage(alert, options.timeZone);
+        const isPost = opened.includes(alert);
+        const added = await tx.outbox.enqueue(
+          {
+            key: isPost ? toRpoPostKey(alert.id) : toRpoUpdateKey(alert),
+            channelId: alert.channelId,
+            action: isPost ? 'post' : 'update',
+            notice: {
+              kind: 'prerendered',
+              text: message.text,
+              blocks: message.blocks,
+              updatesKey: isPost ? null : toRpoPostKey(alert.id),
+              plain: message.plain,
             },
-            now,
-          );
-          if (added) queued += 1;
-        }
-        for (const alert of updated) {
-          const message = renderRpoMessage(alert, options.timeZone);
-          const added = alertStore.outbox.enqueue(
-            {
-              key: toRpoUpdateKey(alert),
-              channelId: alert.channelId,
-              action: 'update',
-              notice: {
-                kind: 'prerendered',
-                text: message.text,
-                blocks: message.blocks,
-                updatesKey: toRpoPostKey(alert.id),
-                plain: message.plain,
-              },
-            },
-            now,
-          );
-          if (added) queued += 1;
-        }
-      },
+          },
+          now,
+        );
+        if (added) queued += 1;
+      }
+      return true;
     });
+    if (!written) return verdict;
     if (queued > 0) {
       logger.info({ queued }, 'RPO alerts queued');
       options.onQueued?.();

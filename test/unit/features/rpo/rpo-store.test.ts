@@ -47,54 +47,49 @@ const content: RpoAlertContent = {
 
 describe('createRpoStore', () => {
   it('keeps VMs, alerts with their dates and revisions, and queues the outbox in the same transaction', async () => {
-    const alerts = openStore();
-    const store = createRpoStore(alerts.db);
-    await store.saveEvaluation({
-      at: NOW,
-      vms: [vm('sql01', null), vm('sql02', new Date(NOW.getTime() - 80 * H))],
-      opened: [content],
-      updated: [],
-      afterAlerts: ({ opened }) => {
-        for (const a of opened)
-          alerts.outbox.enqueue({ key: `rpo:${a.id}`, channelId: a.channelId, action: 'post' }, NOW);
-      },
+    const alerts = await openStore();
+    const store = createRpoStore(alerts.database);
+    await alerts.transaction(async (tx) => {
+      const { opened } = await store.saveEvaluation(
+        {
+          at: NOW,
+          vms: [vm('sql01', null), vm('sql02', new Date(NOW.getTime() - 80 * H))],
+          opened: [content],
+          updated: [],
+        },
+        tx.db,
+      );
+      for (const a of opened)
+        await tx.outbox.enqueue({ key: `rpo:${a.id}`, channelId: a.channelId, action: 'post' }, NOW);
     });
     const [open] = await store.alerts.open();
     expect(open).toEqual({ ...content, id: 1, revision: 0 });
-    expect(alerts.outbox.all().map((r) => r.key)).toEqual(['rpo:1']);
+    expect((await alerts.outbox.all()).map((r) => r.key)).toEqual(['rpo:1']);
     await store.saveEvaluation({
       at: NOW,
       vms: [],
       opened: [],
       updated: [{ alertId: 1, content: { ...content, closedAt: NOW } }],
-      afterAlerts: () => {},
     });
     expect(await store.alerts.open()).toEqual([]);
     expect((await store.alerts.get(1))?.revision).toBe(1);
     // a second open alert for the same job and channel is refused, and nothing of that evaluation is kept
-    await store.saveEvaluation({ at: NOW, vms: [], opened: [content], updated: [], afterAlerts: () => {} });
+    await store.saveEvaluation({ at: NOW, vms: [], opened: [content], updated: [] });
     await expect(
-      store.saveEvaluation({
-        at: NOW,
-        vms: [vm('sql03', null)],
-        opened: [content],
-        updated: [],
-        afterAlerts: () => {},
-      }),
+      store.saveEvaluation({ at: NOW, vms: [vm('sql03', null)], opened: [content], updated: [] }),
     ).rejects.toThrow();
     expect((await store.vms.all()).map((v) => v.vmName)).toEqual(['sql01', 'sql02']);
-    alerts.close();
+    await alerts.close();
   });
 
   it('names a VM that left protection in one digest only', async () => {
-    const alerts = openStore();
-    const store = createRpoStore(alerts.db);
+    const alerts = await openStore();
+    const store = createRpoStore(alerts.database);
     await store.saveEvaluation({
       at: NOW,
       vms: [vm('sql01', null), vm('sql02', new Date(NOW.getTime() - 80 * H))],
       opened: [],
       updated: [],
-      afterAlerts: () => {},
     });
     const before = new Date(NOW.getTime() - 72 * H);
     const first = await store.vms.takeNewlyGone(before, NOW);
@@ -119,6 +114,6 @@ describe('createRpoStore', () => {
       (t) => t,
     );
     expect(section).toBe('*RPO:* 1 of 1 VM within RPO.\nNo longer replicated: sql02 (SQL Replica)');
-    alerts.close();
+    await alerts.close();
   });
 });
