@@ -3,7 +3,7 @@ import type { KnownVm } from '../../../../src/features/rpo/domain/evaluate-rpo.j
 import type { RpoAlertContent } from '../../../../src/features/rpo/domain/plan-rpo-alerts.js';
 import { createRpoStore } from '../../../../src/features/rpo/rpo-store.js';
 import { renderRpoDigestSection } from '../../../../src/features/rpo/text/render-rpo-summary.js';
-import { openStore } from '../../../fakes/open-store.js';
+import { ENGINES, useStoreEngine } from '../../../fakes/store-engines.js';
 
 const NOW = new Date('2026-06-17T12:00:00Z');
 const H = 3_600_000;
@@ -45,10 +45,11 @@ const content: RpoAlertContent = {
   },
 };
 
-describe('createRpoStore', () => {
+describe.each(ENGINES)('createRpoStore on %s', (engine) => {
+  const engineStore = useStoreEngine(engine);
   it('keeps VMs, alerts with their dates and revisions, and queues the outbox in the same transaction', async () => {
-    const alerts = await openStore();
-    const store = createRpoStore(alerts.database);
+    const alerts = await engineStore.openStore();
+    const store = createRpoStore(alerts.handle.db);
     await alerts.transaction(async (tx) => {
       const { opened } = await store.saveEvaluation(
         {
@@ -83,8 +84,8 @@ describe('createRpoStore', () => {
   });
 
   it('names a VM that left protection in one digest only', async () => {
-    const alerts = await openStore();
-    const store = createRpoStore(alerts.database);
+    const alerts = await engineStore.openStore();
+    const store = createRpoStore(alerts.handle.db);
     await store.saveEvaluation({
       at: NOW,
       vms: [vm('sql01', null), vm('sql02', new Date(NOW.getTime() - 80 * H))],
