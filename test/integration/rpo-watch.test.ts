@@ -194,7 +194,8 @@ describe('the RPO watch', () => {
     expect(back).toMatch(/sql01.{0,10} back within RPO at/);
     expect(await ask('is sql01 protected', 'q6')).toContain('Yes: sql01 is within its RPO');
     expect(slack.violations).toEqual([]);
-  });
+    // a bound for a broken run on a loaded machine (each clock jump waits for the lease to be taken again)
+  }, 120_000);
 
   it('stops alerting about VMs removed from EM once the grace period has passed', async () => {
     const before = [chat('chat.postMessage').length, chat('chat.update').length] as const;
@@ -214,5 +215,5 @@ describe('the RPO watch', () => {
     expect(closed).toContain('no longer replicated');
     await advance(48 * H);
     await evaluate(before[0] + 1, before[1] + 1);
-  });
+  }, 120_000);
 });
