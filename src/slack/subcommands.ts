@@ -44,8 +44,9 @@ export function findSubcommand(
 ): { subcommand: SlashSubcommand; args: string } | null {
   const match = /^\s*(\S+)\s*([\s\S]*)$/.exec(text);
   if (!match) return null;
-  const word = match[1]!.toLowerCase();
-  const args = match[2]!.trim();
+  const [, first = '', rest = ''] = match;
+  const word = first.toLowerCase();
+  const args = rest.trim();
   const named = subcommands.filter((s) => s.name === word || (s.aliases ?? []).includes(word));
   const subcommand =
     named.find((s) => s.accepts?.(args) === true) ?? named.find((s) => s.accepts === undefined);
