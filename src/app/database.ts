@@ -5,6 +5,7 @@
 import type { Config } from '../config.js';
 import { ALERT_MIGRATIONS } from '../features/alerts/migrations.js';
 import { DIGEST_MIGRATIONS } from '../features/digests/migrations.js';
+import { RPO_MIGRATIONS } from '../features/rpo/migrations.js';
 import { SLACK_EVENT_MIGRATIONS } from '../slack/stored-event-ids.js';
 import { LEASE_MIGRATIONS } from '../store/lease.js';
 import { openDatabase, type StoreDatabase } from '../store/open-database.js';
@@ -15,6 +16,7 @@ export const MIGRATIONS = [
   ...DIGEST_MIGRATIONS,
   ...LEASE_MIGRATIONS,
   ...SLACK_EVENT_MIGRATIONS,
+  ...RPO_MIGRATIONS,
 ];
 
 /** A SQLite path (or ':memory:'), or a postgres:// URL. */

@@ -1,5 +1,6 @@
 /** The port to Enterprise Manager: what the features need from it, implemented over HTTP by src/veeam/. */
 import type { Filter, FilterField } from './filter.js';
+import type { Replica, VmReplicaPoint } from './replica-points.js';
 import type { ReplicaJobSession, ReplicaTaskSession } from './sessions.js';
 
 export interface SortOrder {
@@ -49,6 +50,10 @@ export interface EmApi {
   getJobSessionTasks(id: string): Promise<ReplicaTaskSession[]>;
   /** `GET /api/replicaTaskSessions/{ID}?format=Entity` */
   getTaskSession(id: string): Promise<ReplicaTaskSession>;
+  /** Every matching VM replica point (`type=VmReplicaPoint`), following PagingInfo to the last page. */
+  queryReplicaPoints?(query: EmQuery): AsyncIterable<VmReplicaPoint>;
+  /** Every matching replica (`type=Replica`: one per replication job). */
+  queryReplicas?(query: EmQuery): AsyncIterable<Replica>;
   /** Logs off (`DELETE /api/logonSessions/{SessionId}`). */
   close(): Promise<void>;
   /** EM's clock as its latest answer's `Date` header gave it (to the second); null when not known */

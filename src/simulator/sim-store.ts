@@ -128,6 +128,8 @@ export interface SimStore {
   addTaskSession(input: NewTaskSession, now: number): TaskRecord;
   finishTaskSession(id: string, input: FinishTaskSession, now: number): TaskRecord;
   toSimTaskSession(task: TaskRecord): SimTaskSession;
+  /** one more for every session added or finished (lets derived views such as replica points cache) */
+  version(): number;
 }
 
 export interface SimStoreOptions {
@@ -529,6 +531,7 @@ export function createSimStore(data: GeneratedData, options: SimStoreOptions): S
   };
 
   const addTaskSession = (input: NewTaskSession, now: number): TaskRecord => {
+    version += 1;
     const vmName = checkName('vm', input.vm);
     const state = input.state ?? (input.result !== undefined ? 'Completed' : 'InProgress');
     if (!['InProgress', 'Completed', 'Pending'].includes(state)) {
@@ -604,7 +607,9 @@ export function createSimStore(data: GeneratedData, options: SimStoreOptions): S
     return task;
   };
 
+  let version = 0;
   const finishTaskSession = (id: string, input: FinishTaskSession, now: number): TaskRecord => {
+    version += 1;
     const task = findTask(id);
     if (!task) throw new SimInputError(`No task session ${id}`, true);
     if (!['Success', 'Warning', 'Failed'].includes(input.result)) {
@@ -661,6 +666,7 @@ export function createSimStore(data: GeneratedData, options: SimStoreOptions): S
     jobSessionsSince: (from, now) => since(jobSessions, from, now, viewJobSession),
     addTaskSession,
     finishTaskSession,
+    version: () => version,
     toSimTaskSession: (task) => ({
       id: taskId(task),
       uid: `urn:veeam:ReplicaTaskSession:${taskId(task)}`,

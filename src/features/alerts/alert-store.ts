@@ -160,6 +160,8 @@ export interface AlertStore {
     deadLetters(): Promise<DeadLetters>;
     open(): Promise<OutboxRow[]>;
     all(): Promise<OutboxRow[]>;
+    /** the ts of the message sent under this key, null when it was not sent (or has none) */
+    sentTs(key: string): Promise<string | null>;
   };
   /**
    * Runs `fn` in one transaction with a store bound to it: use only `tx` inside (the SQLite connection is held
@@ -734,6 +736,15 @@ function createOutboxRepository(db: Db): AlertStore['outbox'] {
         toOutboxRow,
       ),
     all: async () => (await db.selectFrom('outbox').selectAll().orderBy('id').execute()).map(toOutboxRow),
+    sentTs: async (key) =>
+      (
+        await db
+          .selectFrom('outbox')
+          .select('ts')
+          .where('dedupe_key', '=', key)
+          .where('status', '=', 'sent')
+          .executeTakeFirst()
+      )?.ts ?? null,
   };
 }
 

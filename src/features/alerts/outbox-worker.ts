@@ -108,10 +108,16 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       }
     }
     if (notice === null) return null;
+    let action = fallback ? 'post' : row.action;
+    if (notice.kind === 'prerendered' && row.action === 'update' && !fallback) {
+      // FIFO per channel: the post it edits went first; when that one never got out, this is posted instead
+      ts = notice.updatesKey === null ? null : await store.outbox.sentTs(notice.updatesKey);
+      if (ts === null) action = 'post';
+    }
     return {
       key: row.key,
       channelId: row.channelId,
-      action: fallback ? 'post' : row.action,
+      action,
       ts,
       notice,
       timeZone: options.timeZone,
