@@ -1,6 +1,7 @@
 /** The control API under /_sim: add and finish task sessions, set faults, read and reset stats (tests and demos). */
 import type { IncomingMessage } from 'node:http';
 import { type FaultOptions, toFaults } from './faults.js';
+import type { SimJobs } from './jobs.js';
 import { type SimulatorQuirks, toQuirks } from './quirks.js';
 import type { Reply } from './replies.js';
 import { type FinishTaskSession, type NewTaskSession, SimInputError, type SimStore } from './sim-store.js';
@@ -13,6 +14,8 @@ export interface ControlRouteOptions {
   stats: { requests: number; bytesSent: number; inFlight: number; maxInFlight: number };
   counts(): Record<string, number>;
   resetStats(): void;
+  /** `/_sim/jobs/...` (src/simulator/jobs.ts) */
+  jobs?: SimJobs;
 }
 
 function readBody(req: IncomingMessage, limit = 1_000_000): Promise<string> {
@@ -92,6 +95,11 @@ export function createControlRoutes(options: ControlRouteOptions): {
         const task = store.finishTaskSession(decodeURIComponent(parts[2]!), input, nowMs());
         return send(200, store.toSimTaskSession(task));
       }
+      if (parts[1] === 'jobs' && options.jobs) {
+        const body = method === 'POST' ? parseJsonBody(await readBody(req)) : {};
+        const answer = options.jobs.control(method, parts, body);
+        return send(answer.status, answer.value);
+      }
       if (parts[1] === 'faults' && parts.length === 2 && method === 'POST') {
         const faults = toFaults(parseJsonBody(await readBody(req)));
         setFaults(faults);
@@ -117,6 +125,9 @@ export function createControlRoutes(options: ControlRouteOptions): {
           'POST /_sim/sessions/{id}/finish',
           'POST /_sim/faults',
           'POST /_sim/quirks',
+          'GET|POST /_sim/jobs/{name}',
+          'POST /_sim/jobs/{name}/finish',
+          'POST /_sim/jobs/options',
           'GET /_sim/stats',
           'POST /_sim/stats/reset',
         ],
