@@ -12,7 +12,9 @@ import { createLeadership, type Leadership } from './app/leadership.js';
 import { createInteractiveLogger, localTimeZone, transportNotes } from './commands/one-shot.js';
 import { loadConfig } from './config.js';
 import { type Clock, systemClock } from './core/clock.js';
+import { createActionsFeature } from './features/actions/feature.js';
 import { createAlertsFeature } from './features/alerts/feature.js';
+import { createAlertDecorations } from './features/alerts/slack/alert-decorations.js';
 import { createDemoFeature } from './features/demo/feature.js';
 import { createDigestFeature } from './features/digests/feature.js';
 import { createLogger } from './logger.js';
@@ -21,8 +23,13 @@ import { createSlackApp, type SlackAppHandle } from './slack/app.js';
 import { createSlackWebClient } from './slack/web-client.js';
 import { createSqliteLease, toOwnerId } from './store/lease.js';
 
-/** Alerts, digests and the demo: one line each. */
-export const FEATURES: FeatureFactory[] = [createAlertsFeature, createDigestFeature, createDemoFeature];
+/** Alerts, digests, the demo and job actions: one line each. */
+export const FEATURES: FeatureFactory[] = [
+  createAlertsFeature,
+  createDigestFeature,
+  createDemoFeature,
+  createActionsFeature,
+];
 
 export interface StartOptions {
   env?: NodeJS.ProcessEnv;
@@ -110,6 +117,7 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
     notify: (text) => (shell ? shell.notify(text) : logger.info({ notice: text }, 'notice')),
     simulator,
     fence: () => leadership.fence(),
+    alertDecorations: createAlertDecorations(),
   };
   const features: Feature[] = [];
   for (const factory of options.features ?? FEATURES) features.push(await factory(context));

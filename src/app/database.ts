@@ -3,12 +3,18 @@
  * store's own (the one-writer lease, 100+).
  */
 import type { Config } from '../config.js';
+import { ACTION_MIGRATIONS } from '../features/actions/migrations.js';
 import { ALERT_MIGRATIONS } from '../features/alerts/migrations.js';
 import { DIGEST_MIGRATIONS } from '../features/digests/migrations.js';
 import { LEASE_MIGRATIONS } from '../store/lease.js';
 import { openDatabase, type SqliteDatabase } from '../store/open-database.js';
 
-export const MIGRATIONS = [...ALERT_MIGRATIONS, ...DIGEST_MIGRATIONS, ...LEASE_MIGRATIONS];
+export const MIGRATIONS = [
+  ...ALERT_MIGRATIONS,
+  ...DIGEST_MIGRATIONS,
+  ...LEASE_MIGRATIONS,
+  ...ACTION_MIGRATIONS,
+];
 
 export function openReplibotDatabase(path: string): SqliteDatabase {
   return openDatabase(path, MIGRATIONS);

@@ -9,6 +9,7 @@ import type { Answerer } from '../answers/domain/create-answerer.js';
 import type { Config } from '../config.js';
 import type { Clock } from '../core/clock.js';
 import type { EmApi } from '../core/ports.js';
+import type { AlertDecorations } from '../features/alerts/slack/alert-decorations.js';
 import type { Logger } from '../logger.js';
 import type { ShellCommand } from '../shell/shell.js';
 import type { RunningSimulator } from '../simulator/index.js';
@@ -44,6 +45,8 @@ export interface FeatureContext {
    * process holds the one-writer lease it started them with (src/app/leadership.ts).
    */
   fence: () => boolean;
+  /** what features add to alert messages (job action buttons); one per process, made by the composition root */
+  alertDecorations?: AlertDecorations;
 }
 
 /** What a feature adds to the front doors. Every part is optional. */

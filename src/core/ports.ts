@@ -69,7 +69,7 @@ export interface EmActionTicket {
  */
 export interface EmJobActionsApi {
   /** `GET /query?type=Job&filter=Name=="..."`; null when EM knows no job of that name */
-  findJobByName(name: string): Promise<EmJob | null>;
+  findJobByName(name: string, serverName?: string | null): Promise<EmJob | null>;
   /** `GET /jobs/{ID}?format=Entity` */
   getJob(id: string): Promise<EmJob>;
   /** `POST /jobs/{ID}?action=...`: 202 and the task */

@@ -248,7 +248,7 @@ export function createEmActionsClient(
 
   return {
     stats,
-    async findJobByName(name) {
+    async findJobByName(name, serverName) {
       const ctx = context(`the job "${name.slice(0, 100)}"`);
       const params = new URLSearchParams({
         type: 'Job',
@@ -269,7 +269,11 @@ export function createEmActionsClient(
           : [members];
       const found = list.map((row) => toJob(row, ctx.what));
       // EM compares names without regard to case; the exact spelling wins when two differ only in case
-      return found.find((job) => job.name === name) ?? found[0] ?? null;
+      const onServer =
+        serverName === undefined || serverName === null
+          ? found
+          : found.filter((job) => job.serverName?.toLowerCase() === serverName.toLowerCase());
+      return onServer.find((job) => job.name === name) ?? onServer[0] ?? null;
     },
     async getJob(id) {
       const bare = id.slice(id.lastIndexOf(':') + 1);
