@@ -23,6 +23,7 @@ import {
 import type { EmActionTicket, EmApi, EmJobActionsApi } from '../../core/ports.js';
 import type { ReplicaJobSession } from '../../core/sessions.js';
 import type { Logger } from '../../logger.js';
+import { escapeMrkdwn } from '../../slack/mrkdwn.js';
 import type { ActionStore, AuditEntry, JobActionRow } from './action-store.js';
 
 export interface ActionClick {
@@ -173,6 +174,24 @@ export function createActionService(deps: ActionServiceDeps): ActionService {
     return null;
   };
 
+  const repeat = async (click: ActionClick, job: EmJob | null): Promise<ActionAnswer> => {
+    await audit(click, 'refused', 'refused:repeat', {
+      ...(job ? { jobName: job.name, serverName: job.serverName } : {}),
+      detail: 'the same click again (a retried request)',
+    });
+    return { kind: 'repeat' };
+  };
+
+  const busy = async (click: ActionClick, job: EmJob, row: JobActionRow): Promise<ActionAnswer> => {
+    const text = `<@${row.slackUser}> already asked for ${row.action} on *${escapeMrkdwn(job.name)}*; it is still in progress, so I did nothing. Wait for its outcome.`;
+    await audit(click, 'refused', 'refused:busy', {
+      jobName: job.name,
+      serverName: job.serverName,
+      detail: `action ${row.id} still running`,
+    });
+    return { kind: 'busy', text };
+  };
+
   const run = async (click: ActionClick): Promise<ActionAnswer> => {
     await audit(click, 'confirmed', 'ok');
     const groups = await deps.memberOf(click.userId).catch(() => []);
@@ -183,6 +202,7 @@ export function createActionService(deps: ActionServiceDeps): ActionService {
         `:no_entry: You may not ${click.action} jobs from Slack. Who may: ${whoMay(click.action)}.`,
       );
     }
+    if ((await store.actions.byClick(click.clickKey)) !== null) return repeat(click, null);
     let job: EmJob;
     try {
       job = await deps.actions.getJob(click.jobUid);
@@ -190,7 +210,7 @@ export function createActionService(deps: ActionServiceDeps): ActionService {
       return refuse(
         click,
         'em',
-        `:warning: I could not read the job from Enterprise Manager: ${toText(error)}`,
+        `:warning: I could not read the job from Enterprise Manager: ${escapeMrkdwn(toText(error))}`,
       );
     }
     if (click.alertJobName !== null && click.alertJobName.toLowerCase() !== job.name.toLowerCase()) {
@@ -202,25 +222,38 @@ export function createActionService(deps: ActionServiceDeps): ActionService {
         job,
       );
     }
+    const runningAction = await store.actions.runningFor(job.uid);
+    if (runningAction !== null) return busy(click, job, runningAction);
     const state = refuseJobAction(click.action, job);
-    if (state !== null) return refuse(click, 'state', `Nothing to do for *${job.name}*: ${state}.`, job);
+    if (state !== null)
+      return refuse(click, 'state', `Nothing to do for *${escapeMrkdwn(job.name)}*: ${state}.`, job);
     if (click.action === 'retry' || click.action === 'stop') {
       let last: ReplicaJobSession | null;
       try {
         last = await latestRun(job);
       } catch (error) {
-        return refuse(click, 'em', `:warning: I could not read the job's last run: ${toText(error)}`, job);
+        return refuse(
+          click,
+          'em',
+          `:warning: I could not read the job's last run: ${escapeMrkdwn(toText(error))}`,
+          job,
+        );
       }
       const running = last !== null && last.endTime === null;
       if (click.action === 'retry' && (last === null || running || last.result !== 'Failed'))
         return refuse(
           click,
           'state',
-          `Nothing to retry for *${job.name}*: its last run ${last === null ? 'is not known' : running ? 'is still running' : `ended with ${last.result}`}.`,
+          `Nothing to retry for *${escapeMrkdwn(job.name)}*: its last run ${last === null ? 'is not known' : running ? 'is still running' : `ended with ${last.result}`}.`,
           job,
         );
       if (click.action === 'stop' && !running)
-        return refuse(click, 'state', `*${job.name}* is not running, so there is nothing to stop.`, job);
+        return refuse(
+          click,
+          'state',
+          `*${escapeMrkdwn(job.name)}* is not running, so there is nothing to stop.`,
+          job,
+        );
     }
     const begun = await store.actions.begin({
       clickKey: click.clickKey,
@@ -243,7 +276,7 @@ export function createActionService(deps: ActionServiceDeps): ActionService {
       return { kind: 'repeat' };
     }
     if (begun.status === 'busy') {
-      const text = `<@${begun.row.slackUser}> already asked for ${begun.row.action} on *${job.name}*; it is still in progress, so I did nothing. Wait for its outcome.`;
+      const text = `<@${begun.row.slackUser}> already asked for ${begun.row.action} on *${escapeMrkdwn(job.name)}*; it is still in progress, so I did nothing. Wait for its outcome.`;
       await audit(click, 'refused', 'refused:busy', {
         ...jobFields,
         detail: `action ${begun.row.id} still running`,
@@ -264,7 +297,10 @@ export function createActionService(deps: ActionServiceDeps): ActionService {
       await audit(click, 'outcome', 'failed', { ...jobFields, detail: toText(error).slice(0, 500) });
       const done = await store.actions.finish(row.id, outcome, clock.now());
       if (done) await deps.onOutcome(done, job).catch(() => undefined);
-      return { kind: 'refused', text: `:warning: Enterprise Manager did not take it: ${toText(error)}` };
+      return {
+        kind: 'refused',
+        text: `:warning: Enterprise Manager did not take it: ${escapeMrkdwn(toText(error))}`,
+      };
     }
     await store.actions.setTask(row.id, ticket.taskId);
     await audit(click, 'em_task', 'accepted', { ...jobFields, emTask: ticket.taskId });
@@ -277,7 +313,7 @@ export function createActionService(deps: ActionServiceDeps): ActionService {
       kind: 'sent',
       row: { ...row, emTask: ticket.taskId },
       job,
-      text: `${toJobActionDone(click.action)} for *${job.name}*: EM accepted it (task ${ticket.taskId}). I will write the outcome here.`,
+      text: `${toJobActionDone(click.action)} for *${escapeMrkdwn(job.name)}*: EM accepted it (task ${escapeMrkdwn(ticket.taskId)}). I will write the outcome here.`,
     };
   };
 

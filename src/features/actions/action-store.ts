@@ -74,6 +74,10 @@ export interface ActionStore {
     /** the actions pressed on one alert, oldest first */
     forAlert(alertId: number): Promise<JobActionRow[]>;
     get(id: number): Promise<JobActionRow | null>;
+    /** the row of a click seen before (a retried request), or null */
+    byClick(clickKey: string): Promise<JobActionRow | null>;
+    /** the action running on a job, or null */
+    runningFor(jobUid: string): Promise<JobActionRow | null>;
   };
 }
 
@@ -226,6 +230,14 @@ export function createActionStore(db: SqliteDatabase): ActionStore {
       },
       async get(id) {
         const row = byId.get(id) as ActionRecord | undefined;
+        return row ? toActionRow(row) : null;
+      },
+      async byClick(clickKey) {
+        const row = byClick.get(clickKey) as ActionRecord | undefined;
+        return row ? toActionRow(row) : null;
+      },
+      async runningFor(jobUid) {
+        const row = runningForJob.get(jobUid) as ActionRecord | undefined;
         return row ? toActionRow(row) : null;
       },
     },
