@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { openReplibotDatabase } from '../../../../src/app/database.js';
+import { createActionStore } from '../../../../src/features/actions/action-store.js';
+
+const entry = {
+  at: new Date('2026-03-02T10:00:00Z'),
+  event: 'confirmed' as const,
+  clickKey: 'k1',
+  slackUser: 'U0ANA',
+  channelId: 'C1',
+  messageTs: null,
+  alertId: null,
+  action: 'retry',
+  jobUid: 'urn:veeam:Job:1',
+  jobName: 'SQL Replica',
+  serverName: 'vbr01',
+  emTask: null,
+  result: 'ok',
+  detail: null,
+};
+
+describe('action store', () => {
+  it('keeps the audit append-only: updates and deletes are refused by the database', async () => {
+    const db = openReplibotDatabase(':memory:');
+    const store = createActionStore(db);
+    await store.audit.append(entry);
+    expect(() => db.prepare("UPDATE action_audit SET result = 'changed'").run()).toThrow(/append-only/);
+    expect(() => db.prepare('DELETE FROM action_audit').run()).toThrow(/append-only/);
+    const rows = await store.audit.list({ since: new Date(0), jobName: 'sql replica', limit: 10 });
+    expect(rows.map((r) => r.result)).toEqual(['ok']);
+    db.close();
+  });
+
+  it('starts one action per click and one running action per job', async () => {
+    const db = openReplibotDatabase(':memory:');
+    const store = createActionStore(db);
+    const input = {
+      clickKey: 'k1',
+      action: 'retry' as const,
+      jobUid: 'urn:veeam:Job:1',
+      jobName: 'SQL Replica',
+      serverName: null,
+      slackUser: 'U0ANA',
+      channelId: 'C1',
+      messageTs: null,
+      alertId: 3,
+      startedAt: new Date(),
+    };
+    const first = await store.actions.begin(input);
+    expect(first.status).toBe('started');
+    expect((await store.actions.begin(input)).status).toBe('repeat');
+    expect((await store.actions.begin({ ...input, clickKey: 'k2' })).status).toBe('busy');
+    await store.actions.finish(first.row.id, 'succeeded', new Date());
+    expect((await store.actions.begin({ ...input, clickKey: 'k3' })).status).toBe('started');
+    expect(await store.actions.forAlert(3)).toHaveLength(2);
+    db.close();
+  });
+});
