@@ -158,7 +158,7 @@ async function startHarness(
     service,
     sender: createSlackSender(`http://127.0.0.1:${app.port}/slack/events`),
     audit: createActionStore(db).audit,
-    idle: async () => feature.service?.idle(),
+    idle: async () => feature.actionService?.idle(),
   };
   return h;
 }

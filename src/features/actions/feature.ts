@@ -30,7 +30,7 @@ export function createActionsFeatureFactory(options: ActionsFeatureOptions = {})
 export function createActionsFeature(
   ctx: FeatureContext,
   options: ActionsFeatureOptions = {},
-): Feature & { slack: JobActionSlack; service: ActionService | undefined } {
+): Feature & { slack: JobActionSlack; actionService: ActionService | undefined } {
   const { config, clock, logger } = ctx;
   const store = createActionStore(ctx.db);
   const alerts = createAlertStore(ctx.db);
@@ -114,7 +114,7 @@ export function createActionsFeature(
   return {
     name: 'actions',
     slack,
-    service,
+    actionService: service,
     subcommands: ctx.mode === 'slack' ? slack.subcommands : [],
     extend: (app) => slack.register(app),
     services: [
