@@ -1,6 +1,6 @@
 /** The job-actions EM client against the simulator over HTTP: lookup, one POST per action, tasks on their session. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
+import { startSimulator } from '../../src/simulator/index.js';
 import { createEmActionsClient } from '../../src/veeam/em-actions-client.js';
 
 const open: Array<() => Promise<void>> = [];

@@ -376,6 +376,23 @@ describe('job actions from Slack', () => {
     expect(rows.some((r) => r.event === 'outcome' && r.result === 'failed')).toBe(true);
   });
 
+  it('lets members of a named Slack user group act', async () => {
+    const h = await startHarness({ actionUserIds: 'retry:S0OPS' });
+    h.slack.override('usergroups.users.list', (params) => ({
+      body: { ok: true, users: params.usergroup === 'S0OPS' ? ['U0EVE'] : [] },
+    }));
+    const alert = await failedAlert(h);
+    await click(h, alert.retry, { user: 'U0MAL', responseId: 'g1', ts: alert.ts, actionTs: '20.0' });
+    expect(String((await h.slack.waitForResponse('g1')).body.text)).toContain('members of <!subteam^S0OPS>');
+    await click(h, alert.retry, { user: 'U0EVE', responseId: 'g2', ts: alert.ts, actionTs: '21.0' });
+    await waitFor(async () => (await jobRuns(h)).some((r) => r.isRetry), 'the retry run');
+    await fetch(`${h.sim.url}/_sim/jobs/${encodeURIComponent(JOB)}/finish`, {
+      method: 'POST',
+      body: JSON.stringify({ result: 'Success' }),
+    });
+    await h.idle();
+  });
+
   it('says what EM refused when the action account is only a Portal User (403)', async () => {
     const h = await startHarness({ actionUser: 'viewer' });
     const alert = await failedAlert(h);
