@@ -443,6 +443,29 @@ describe('job actions from Slack', () => {
     expect(String((await h.slack.waitForResponse('c3')).body.text)).toContain('already paused');
   });
 
+  it('answers /replicas actions job with the buttons that fit the job now', async () => {
+    const h = await startHarness();
+    const task = h.sim.addTaskSession({ vm: 'sql01', job: JOB, server: 'vbr01', state: 'InProgress' });
+    await h.sender.command({
+      text: `actions job "${JOB}"`,
+      user_id: ANA,
+      channel_id: CHANNEL,
+      response_url: h.slack.responseUrl('a1'),
+    });
+    const running = buttonsOf((await h.slack.waitForResponse('a1')).body.blocks).map((b) => b.action_id);
+    expect(running).toEqual([JOB_ACTION_IDS.stop, JOB_ACTION_IDS.pause]);
+    h.sim.finishTaskSession(task.uid, { result: 'Failed', reason: 'x' });
+    await h.sender.command({
+      text: `actions job "${JOB}"`,
+      user_id: ANA,
+      channel_id: CHANNEL,
+      response_url: h.slack.responseUrl('a2'),
+    });
+    const failed = buttonsOf((await h.slack.waitForResponse('a2')).body.blocks).map((b) => b.action_id);
+    expect(failed).toEqual([JOB_ACTION_IDS.retry, JOB_ACTION_IDS.start, JOB_ACTION_IDS.pause]);
+    expect(h.slack.violations).toEqual([]);
+  });
+
   it('says actions are not set up without the action account, and shows no Retry button', async () => {
     const h = await startHarness({ actions: false });
     h.sim.addTaskSession({ vm: 'sql01', job: JOB, server: 'vbr01', result: 'Failed', reason: 'x' });

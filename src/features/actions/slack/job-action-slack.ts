@@ -312,6 +312,60 @@ export function createJobActionSlack(deps: JobActionSlackDeps): JobActionSlack {
       .map((a) => renderJobActionButton(a, job, value(a, job.uid, channelId, null)));
   };
 
+  const lastRunOf = async (job: EmJob): Promise<{ running: boolean; lastResult: string | null }> => {
+    for await (const session of deps.reader.queryJobSessions({
+      filter: eq('JobName', job.name),
+      sort: { field: 'CreationTime', direction: 'desc' },
+      limit: 1,
+    }))
+      return { running: session.endTime === null, lastResult: session.result };
+    return { running: false, lastResult: null };
+  };
+
+  const jobCard = (
+    job: EmJob,
+    running: boolean,
+    lastResult: string | null,
+    timeZone: string,
+    buttons: Button[],
+  ): KnownBlock[] => [
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: truncateText(
+          `*${escapeMrkdwn(job.name)}*${job.serverName ? ` on *${escapeMrkdwn(job.serverName)}*` : ''} · ${escapeMrkdwn(job.typeWord || 'job')} · ${running ? 'running now' : `last run ${lastResult === null ? 'not known' : escapeMrkdwn(lastResult)}`} · schedule ${job.scheduleConfigured ? (job.scheduleEnabled ? 'enabled' : 'paused') : 'none'}${job.nextRun && job.scheduleEnabled ? `, next run ${toSlackDate(job.nextRun, timeZone)}` : ''}`,
+          2900,
+        ),
+      },
+    },
+    ...(buttons.length > 0 ? [{ type: 'actions' as const, elements: buttons }] : []),
+  ];
+
+  const jobAnswer: SlashSubcommand = {
+    name: 'actions',
+    usage: 'actions job "<job name>"',
+    description:
+      'A job with the actions you may take on it now (Retry failed VMs, Start now, Stop, Pause/Resume schedule).',
+    async handle(ctx) {
+      if (!configured || !deps.actions) return ctx.respond(NOT_SET_UP);
+      const name = parseJobArgument(ctx.args);
+      if (name === null) return ctx.respond('Which job? For example `/replicas actions job "SQL Replica"`.');
+      const job = await deps.actions.findJobByName(name);
+      if (job === null) return ctx.respond(`Enterprise Manager knows no job named *${escapeMrkdwn(name)}*.`);
+      const { running, lastResult } = await lastRunOf(job);
+      const buttons = buttonsFor(job, { running, lastRunFailed: lastResult === 'Failed' }, ctx.channelId);
+      await ctx.respond({
+        response_type: 'ephemeral',
+        text: toPlainText(
+          `${job.name}: ${buttons.map((b) => b.text.text).join(', ') || 'no action you may take'}`,
+          3000,
+        ),
+        blocks: jobCard(job, running, lastResult, ctx.timeZone, buttons),
+      });
+    },
+  };
+
   const commandFor = (action: JobAction): SlashSubcommand => ({
     name: action,
     usage: `${action} job "<job name>"`,
@@ -338,32 +392,10 @@ export function createJobActionSlack(deps: JobActionSlackDeps): JobActionSlack {
       if (job === null) return ctx.respond(`Enterprise Manager knows no job named *${escapeMrkdwn(name)}*.`);
       const state = refuseJobAction(action, job);
       if (state !== null) return ctx.respond(`Nothing to do for *${escapeMrkdwn(job.name)}*: ${state}.`);
-      let running = false;
-      let lastResult: string | null = null;
-      for await (const session of deps.reader.queryJobSessions({
-        filter: eq('JobName', job.name),
-        sort: { field: 'CreationTime', direction: 'desc' },
-        limit: 1,
-      })) {
-        running = session.endTime === null;
-        lastResult = session.result;
-      }
-      const blocks: KnownBlock[] = [
-        {
-          type: 'section',
-          text: {
-            type: 'mrkdwn',
-            text: truncateText(
-              `*${escapeMrkdwn(job.name)}*${job.serverName ? ` on *${escapeMrkdwn(job.serverName)}*` : ''} · ${escapeMrkdwn(job.typeWord || 'job')} · ${running ? 'running now' : `last run ${lastResult === null ? 'not known' : escapeMrkdwn(lastResult)}`} · schedule ${job.scheduleConfigured ? (job.scheduleEnabled ? 'enabled' : 'paused') : 'none'}${job.nextRun && job.scheduleEnabled ? `, next run ${toSlackDate(job.nextRun, ctx.timeZone)}` : ''}`,
-              2900,
-            ),
-          },
-        },
-        {
-          type: 'actions',
-          elements: [renderJobActionButton(action, job, value(action, job.uid, ctx.channelId, null))],
-        },
-      ];
+      const { running, lastResult } = await lastRunOf(job);
+      const blocks = jobCard(job, running, lastResult, ctx.timeZone, [
+        renderJobActionButton(action, job, value(action, job.uid, ctx.channelId, null)),
+      ]);
       await store.audit.append({
         at: clock.now(),
         event: 'requested',
@@ -425,7 +457,7 @@ export function createJobActionSlack(deps: JobActionSlackDeps): JobActionSlack {
 
   return {
     register,
-    subcommands: [...JOB_ACTIONS.map(commandFor), audit],
+    subcommands: [...JOB_ACTIONS.map(commandFor), jobAnswer, audit],
     decorate,
     onOutcome,
     buttonsFor,
