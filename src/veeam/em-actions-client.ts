@@ -97,6 +97,28 @@ export function createEmActionsClient(
     transitional: { clarifyTimeoutError: true },
   });
   let session: Session | null = null;
+  const secrets = new Set<string>([options.password, basicAuth.slice('Basic '.length)]);
+  /** EM could echo a header back in its Message: passwords and session tokens never leave this client. */
+  const scrub = (error: unknown): unknown => {
+    if (!(error instanceof ReplibotError)) return error;
+    let message = error.message;
+    for (const secret of secrets) if (secret.length >= 4) message = message.split(secret).join('[redacted]');
+    if (message === error.message) return error;
+    return new ReplibotError(error.code, message, {
+      ...(error.hint === undefined ? {} : { hint: error.hint }),
+      ...(error.status === undefined ? {} : { status: error.status }),
+      cause: error.cause,
+    });
+  };
+  const scrubbed =
+    <A extends unknown[], R>(run: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await run(...args);
+      } catch (error) {
+        throw scrub(error);
+      }
+    };
 
   const context = (what: string, notFound?: string): RequestContext => ({
     what,
@@ -149,6 +171,8 @@ export function createEmActionsClient(
     } catch {
       sessionId = null;
     }
+    secrets.add(token);
+    if (sessionId !== null) secrets.add(sessionId);
     stats.logons += 1;
     logger.info({ user: options.username }, 'logged on to Enterprise Manager for job actions');
     return { token, sessionId };
@@ -248,7 +272,7 @@ export function createEmActionsClient(
 
   return {
     stats,
-    async findJobByName(name, serverName) {
+    findJobByName: scrubbed(async (name: string, serverName?: string | null) => {
       const ctx = context(`the job "${name.slice(0, 100)}"`);
       const params = new URLSearchParams({
         type: 'Job',
@@ -274,14 +298,14 @@ export function createEmActionsClient(
           ? found
           : found.filter((job) => job.serverName?.toLowerCase() === serverName.toLowerCase());
       return onServer.find((job) => job.name === name) ?? onServer[0] ?? null;
-    },
-    async getJob(id) {
+    }),
+    getJob: scrubbed(async (id: string) => {
       const bare = id.slice(id.lastIndexOf(':') + 1);
       if (!ID_PATTERN.test(bare)) throw new ReplibotError('em_not_found', 'That is not a job id.');
       const ctx = context(`the job ${bare}`, `No job ${bare} in Enterprise Manager.`);
       return toJob(await get(`/api/jobs/${encodeURIComponent(bare)}?format=Entity`, ctx), ctx.what);
-    },
-    async sendAction(jobId, action: EmJobAction): Promise<EmActionTicket> {
+    }),
+    sendAction: scrubbed(async (jobId: string, action: EmJobAction): Promise<EmActionTicket> => {
       const bare = jobId.slice(jobId.lastIndexOf(':') + 1);
       if (!ID_PATTERN.test(bare)) throw new ReplibotError('em_not_found', 'That is not a job id.');
       const ctx = context(`the ${action} of job ${bare}`, `No job ${bare} in Enterprise Manager.`);
@@ -323,8 +347,8 @@ export function createEmActionsClient(
         throw toHttpError(answer.status, answer.body, { ...ctx, phase: 'request' });
       const task = toTask(parseEmBody(answer.body, ctx.what).tree, ctx.what);
       return { taskId: task.taskId, session: used.token };
-    },
-    async readTask(ticket) {
+    }),
+    readTask: scrubbed(async (ticket: EmActionTicket) => {
       const ctx = context(`the task ${ticket.taskId}`);
       if (!TASK_ID_PATTERN.test(ticket.taskId))
         throw new ReplibotError('internal', 'A task id replibot cannot use.');
@@ -338,7 +362,7 @@ export function createEmActionsClient(
       if (answer.status === 401 || answer.status === 404) return 'session-expired';
       if (answer.status !== 200) throw toHttpError(answer.status, answer.body, { ...ctx, phase: 'request' });
       return toTask(parseEmBody(answer.body, ctx.what).tree, ctx.what);
-    },
+    }),
     async close() {
       const active = session;
       session = null;
