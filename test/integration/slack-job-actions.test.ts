@@ -294,6 +294,24 @@ describe('job actions from Slack', () => {
     expect(await jobRuns(h)).toHaveLength(1);
     const rows = await h.audit.list({ since: new Date(0), limit: 10 });
     expect(rows.some((r) => r.result === 'refused:user' && r.slackUser === BOB)).toBe(true);
+
+    // the audit, to the action users (ADMIN_USER_IDS is empty), and not to anyone else
+    await h.sender.command({
+      text: `audit job "${JOB}" last 7 days`,
+      user_id: ANA,
+      channel_id: CHANNEL,
+      response_url: h.slack.responseUrl('au1'),
+    });
+    const listed = String((await h.slack.waitForResponse('au1')).body.text);
+    expect(listed).toContain(`<@${BOB}>`);
+    expect(listed).toContain('refused:user');
+    await h.sender.command({
+      text: 'audit',
+      user_id: 'U0EVE',
+      channel_id: CHANNEL,
+      response_url: h.slack.responseUrl('au2'),
+    });
+    expect(String((await h.slack.waitForResponse('au2')).body.text)).toContain('for admins');
   });
 
   it("refuses a forged value and another channel's button", async () => {

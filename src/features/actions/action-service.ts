@@ -121,7 +121,8 @@ export function createActionService(deps: ActionServiceDeps): ActionService {
       alertId: click.alertId,
       action: click.action,
       jobUid: click.jobUid,
-      jobName: null,
+      // the alert's job name until EM has named the job
+      jobName: click.alertJobName,
       serverName: null,
       emTask: null,
       result,
