@@ -13,6 +13,7 @@ import { createEmActionsClient } from '../../veeam/em-actions-client.js';
 import { createAlertStore } from '../alerts/alert-store.js';
 import { type ActionService, createActionService } from './action-service.js';
 import { createActionStore } from './action-store.js';
+import { toActionSigningKey } from './slack/action-value.js';
 import { createJobActionSlack, type JobActionSlack } from './slack/job-action-slack.js';
 
 export interface ActionsFeatureOptions {
@@ -104,7 +105,7 @@ export function createActionsFeature(
     auditReaders,
     access: toAccessPolicy(config),
     // a restart with neither secret nor token cannot happen in Slack mode; the random key is for the terminal
-    signingKey: config.slack?.signingSecret ?? config.slack?.botToken ?? randomBytes(32).toString('hex'),
+    signingKey: toActionSigningKey(config.slack) ?? randomBytes(32).toString('hex'),
     clock,
     logger,
     timeZone: config.defaultTimeZone,

@@ -17,6 +17,16 @@ export interface ActionValue {
 
 const SIG_LENGTH = 32;
 
+/**
+ * The key every surface signs job action values with (the same in every process on the same Slack app), or null
+ * without Slack. Other features (RPO alerts, job answers) sign with it through `renderJobActionButtons`.
+ */
+export function toActionSigningKey(
+  slack: { signingSecret?: string | undefined; botToken: string } | undefined,
+): string | null {
+  return slack ? (slack.signingSecret ?? slack.botToken) : null;
+}
+
 function sign(key: string, parts: readonly string[]): string {
   return createHmac('sha256', `replibot-job-action:${key}`)
     .update(parts.join('\u0000'))
