@@ -96,6 +96,9 @@ export function createActionService(deps: ActionServiceDeps): ActionService {
         timer.unref();
       }));
   const following = new Set<Promise<void>>();
+  /** a running action older than its longest follow-through was cut short by a restart: it no longer blocks */
+  const staleBefore = () =>
+    new Date(clock.now().getTime() - deps.followHours * 3_600_000 - RUN_APPEAR_MS - TASK_WAIT_MS);
 
   const whoMay = (action: JobAction): string => {
     const named = deps.permissions[action];
@@ -223,7 +226,7 @@ export function createActionService(deps: ActionServiceDeps): ActionService {
         job,
       );
     }
-    const runningAction = await store.actions.runningFor(job.uid);
+    const runningAction = await store.actions.runningFor(job.uid, staleBefore());
     if (runningAction !== null) return busy(click, job, runningAction);
     const state = refuseJobAction(click.action, job);
     if (state !== null)
@@ -256,18 +259,21 @@ export function createActionService(deps: ActionServiceDeps): ActionService {
           job,
         );
     }
-    const begun = await store.actions.begin({
-      clickKey: click.clickKey,
-      action: click.action,
-      jobUid: job.uid,
-      jobName: job.name,
-      serverName: job.serverName,
-      slackUser: click.userId,
-      channelId: click.channelId,
-      messageTs: click.messageTs,
-      alertId: click.alertId,
-      startedAt: clock.now(),
-    });
+    const begun = await store.actions.begin(
+      {
+        clickKey: click.clickKey,
+        action: click.action,
+        jobUid: job.uid,
+        jobName: job.name,
+        serverName: job.serverName,
+        slackUser: click.userId,
+        channelId: click.channelId,
+        messageTs: click.messageTs,
+        alertId: click.alertId,
+        startedAt: clock.now(),
+      },
+      staleBefore(),
+    );
     const jobFields = { jobName: job.name, serverName: job.serverName };
     if (begun.status === 'repeat') {
       await audit(click, 'refused', 'refused:repeat', {

@@ -64,6 +64,8 @@ export interface ActionStore {
      */
     begin(
       input: NewJobAction,
+      /** a running row started before this no longer blocks (its follow-through ended with a restart) */
+      staleBefore: Date,
     ): Promise<
       | { status: 'started'; row: JobActionRow }
       | { status: 'repeat'; row: JobActionRow }
@@ -77,7 +79,7 @@ export interface ActionStore {
     /** the row of a click seen before (a retried request), or null */
     byClick(clickKey: string): Promise<JobActionRow | null>;
     /** the action running on a job, or null */
-    runningFor(jobUid: string): Promise<JobActionRow | null>;
+    runningFor(jobUid: string, staleBefore: Date): Promise<JobActionRow | null>;
   };
 }
 
@@ -168,7 +170,7 @@ export function createActionStore(db: SqliteDatabase): ActionStore {
   );
   const byClick = db.prepare('SELECT * FROM job_actions WHERE click_key = ?');
   const runningForJob = db.prepare(
-    "SELECT * FROM job_actions WHERE job_uid = ? AND state = 'running' ORDER BY id LIMIT 1",
+    "SELECT * FROM job_actions WHERE job_uid = ? AND state = 'running' AND started_at >= ? ORDER BY id LIMIT 1",
   );
   const insertAction = db.prepare(
     `INSERT INTO job_actions (click_key, action, job_uid, job_name, server_name, slack_user, channel_id, message_ts,
@@ -178,10 +180,10 @@ export function createActionStore(db: SqliteDatabase): ActionStore {
   );
   const byId = db.prepare('SELECT * FROM job_actions WHERE id = ?');
 
-  const begin = db.transaction((input: NewJobAction) => {
+  const begin = db.transaction((input: NewJobAction, staleBefore: Date) => {
     const seen = byClick.get(input.clickKey) as ActionRecord | undefined;
     if (seen) return { status: 'repeat' as const, row: toActionRow(seen) };
-    const running = runningForJob.get(input.jobUid) as ActionRecord | undefined;
+    const running = runningForJob.get(input.jobUid, staleBefore.getTime()) as ActionRecord | undefined;
     if (running) return { status: 'busy' as const, row: toActionRow(running) };
     const info = insertAction.run({ ...input, startedAt: input.startedAt.getTime() });
     const row = byId.get(Number(info.lastInsertRowid)) as ActionRecord;
@@ -209,8 +211,8 @@ export function createActionStore(db: SqliteDatabase): ActionStore {
       },
     },
     actions: {
-      async begin(input) {
-        return begin(input);
+      async begin(input, staleBefore) {
+        return begin(input, staleBefore);
       },
       async setTask(id, emTask) {
         db.prepare('UPDATE job_actions SET em_task = ? WHERE id = ?').run(emTask, id);
@@ -236,8 +238,8 @@ export function createActionStore(db: SqliteDatabase): ActionStore {
         const row = byClick.get(clickKey) as ActionRecord | undefined;
         return row ? toActionRow(row) : null;
       },
-      async runningFor(jobUid) {
-        const row = runningForJob.get(jobUid) as ActionRecord | undefined;
+      async runningFor(jobUid, staleBefore) {
+        const row = runningForJob.get(jobUid, staleBefore.getTime()) as ActionRecord | undefined;
         return row ? toActionRow(row) : null;
       },
     },

@@ -46,13 +46,16 @@ describe('action store', () => {
       alertId: 3,
       startedAt: new Date(),
     };
-    const first = await store.actions.begin(input);
+    const first = await store.actions.begin(input, new Date(0));
     expect(first.status).toBe('started');
-    expect((await store.actions.begin(input)).status).toBe('repeat');
-    expect((await store.actions.begin({ ...input, clickKey: 'k2' })).status).toBe('busy');
+    expect((await store.actions.begin(input, new Date(0))).status).toBe('repeat');
+    expect((await store.actions.begin({ ...input, clickKey: 'k2' }, new Date(0))).status).toBe('busy');
     await store.actions.finish(first.row.id, 'succeeded', new Date());
-    expect((await store.actions.begin({ ...input, clickKey: 'k3' })).status).toBe('started');
+    expect((await store.actions.begin({ ...input, clickKey: 'k3' }, new Date(0))).status).toBe('started');
     expect(await store.actions.forAlert(3)).toHaveLength(2);
+    // a running action from before a restart (older than any follow-through) no longer blocks the job
+    const later = new Date(Date.now() + 1000);
+    expect((await store.actions.begin({ ...input, clickKey: 'k4' }, later)).status).toBe('started');
     db.close();
   });
 });
