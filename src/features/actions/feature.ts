@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { Feature, FeatureContext, FeatureFactory } from '../../app/feature.js';
 import { allActionUsers, namedGroups } from '../../core/action-permissions.js';
 import type { EmJobActionsApi } from '../../core/ports.js';
+import { toSlackOnlyCommand } from '../../shell/shell.js';
 import { toAccessPolicy } from '../../slack/access.js';
 import { createEmActionsClient } from '../../veeam/em-actions-client.js';
 import { createAlertStore } from '../alerts/alert-store.js';
@@ -118,6 +119,10 @@ export function createActionsFeature(
     actionService: service,
     subcommands: ctx.mode === 'slack' ? slack.subcommands : [],
     extend: (app) => slack.register(app),
+    // the terminal never acts on jobs: every action is confirmed, allowed and audited in Slack
+    shellCommands: slack.subcommands.map((s) =>
+      toSlackOnlyCommand(s, 'Job actions are confirmed, allowed per user and audited in Slack only.'),
+    ),
     services: [
       {
         name: 'job actions',
