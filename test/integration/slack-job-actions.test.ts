@@ -462,7 +462,7 @@ describe('job actions from Slack', () => {
   });
 
   it('answers /replicas actions job with the buttons that fit the job now', async () => {
-    const h = await startHarness();
+    const h = await startHarness({ actionUserIds: `*:${ANA}` });
     const task = h.sim.addTaskSession({ vm: 'sql01', job: JOB, server: 'vbr01', state: 'InProgress' });
     await h.sender.command({
       text: `actions job "${JOB}"`,
@@ -481,6 +481,14 @@ describe('job actions from Slack', () => {
     });
     const failed = buttonsOf((await h.slack.waitForResponse('a2')).body.blocks).map((b) => b.action_id);
     expect(failed).toEqual([JOB_ACTION_IDS.retry, JOB_ACTION_IDS.start, JOB_ACTION_IDS.pause]);
+    // someone named for no action sees the job and no button
+    await h.sender.command({
+      text: `actions job "${JOB}"`,
+      user_id: BOB,
+      channel_id: CHANNEL,
+      response_url: h.slack.responseUrl('a3'),
+    });
+    expect(buttonsOf((await h.slack.waitForResponse('a3')).body.blocks)).toEqual([]);
     expect(h.slack.violations).toEqual([]);
   });
 

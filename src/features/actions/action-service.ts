@@ -226,7 +226,7 @@ export function createActionService(deps: ActionServiceDeps): ActionService {
         job,
       );
     }
-    const runningAction = await store.actions.runningFor(job.uid, staleBefore());
+    const runningAction = await store.actions.runningFor(job.uid, click.action, staleBefore());
     if (runningAction !== null) return busy(click, job, runningAction);
     const state = refuseJobAction(click.action, job);
     if (state !== null)

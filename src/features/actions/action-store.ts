@@ -79,7 +79,8 @@ export interface ActionStore {
     /** the row of a click seen before (a retried request), or null */
     byClick(clickKey: string): Promise<JobActionRow | null>;
     /** the action running on a job, or null */
-    runningFor(jobUid: string, staleBefore: Date): Promise<JobActionRow | null>;
+    /** the action of the same kind (a run, a stop, the schedule) running on a job, or null */
+    runningFor(jobUid: string, action: JobAction, staleBefore: Date): Promise<JobActionRow | null>;
   };
 }
 
@@ -117,6 +118,23 @@ interface AuditRecord {
   em_task: string | null;
   result: string;
   detail: string | null;
+}
+
+/**
+ * Actions that wait for each other on one job: a run (retry, start), a stop, the schedule (pause, resume). A Stop
+ * is never kept waiting by the run it stops.
+ */
+function sameKind(action: JobAction): [JobAction, JobAction] {
+  switch (action) {
+    case 'retry':
+    case 'start':
+      return ['retry', 'start'];
+    case 'pause':
+    case 'resume':
+      return ['pause', 'resume'];
+    case 'stop':
+      return ['stop', 'stop'];
+  }
 }
 
 function toActionRow(r: ActionRecord): JobActionRow {
@@ -170,7 +188,7 @@ export function createActionStore(db: SqliteDatabase): ActionStore {
   );
   const byClick = db.prepare('SELECT * FROM job_actions WHERE click_key = ?');
   const runningForJob = db.prepare(
-    "SELECT * FROM job_actions WHERE job_uid = ? AND state = 'running' AND started_at >= ? ORDER BY id LIMIT 1",
+    "SELECT * FROM job_actions WHERE job_uid = ? AND action IN (?, ?) AND state = 'running' AND started_at >= ? ORDER BY id LIMIT 1",
   );
   const insertAction = db.prepare(
     `INSERT INTO job_actions (click_key, action, job_uid, job_name, server_name, slack_user, channel_id, message_ts,
@@ -183,7 +201,9 @@ export function createActionStore(db: SqliteDatabase): ActionStore {
   const begin = db.transaction((input: NewJobAction, staleBefore: Date) => {
     const seen = byClick.get(input.clickKey) as ActionRecord | undefined;
     if (seen) return { status: 'repeat' as const, row: toActionRow(seen) };
-    const running = runningForJob.get(input.jobUid, staleBefore.getTime()) as ActionRecord | undefined;
+    const running = runningForJob.get(input.jobUid, ...sameKind(input.action), staleBefore.getTime()) as
+      | ActionRecord
+      | undefined;
     if (running) return { status: 'busy' as const, row: toActionRow(running) };
     const info = insertAction.run({ ...input, startedAt: input.startedAt.getTime() });
     const row = byId.get(Number(info.lastInsertRowid)) as ActionRecord;
@@ -238,8 +258,10 @@ export function createActionStore(db: SqliteDatabase): ActionStore {
         const row = byClick.get(clickKey) as ActionRecord | undefined;
         return row ? toActionRow(row) : null;
       },
-      async runningFor(jobUid, staleBefore) {
-        const row = runningForJob.get(jobUid, staleBefore.getTime()) as ActionRecord | undefined;
+      async runningFor(jobUid, action, staleBefore) {
+        const row = runningForJob.get(jobUid, ...sameKind(action), staleBefore.getTime()) as
+          | ActionRecord
+          | undefined;
         return row ? toActionRow(row) : null;
       },
     },

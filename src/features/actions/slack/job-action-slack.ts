@@ -72,7 +72,13 @@ export interface JobActionSlack {
   decorate(alert: JobRunAlert): Promise<AlertDecoration>;
   onOutcome(row: JobActionRow, job: EmJob): Promise<void>;
   /** a job's buttons for another surface (job answers, RPO alerts): signed for `channelId` */
-  buttonsFor(job: EmJob, state: { running: boolean; lastRunFailed: boolean }, channelId: string): Button[];
+  buttonsFor(
+    job: EmJob,
+    state: { running: boolean; lastRunFailed: boolean },
+    channelId: string,
+    /** when given, only the actions this user may press (a group member is checked at the click) */
+    userId?: string,
+  ): Button[];
 }
 
 /** "succeeded@2026-...Z" as the store keeps it -> "succeeded <date>". */
@@ -301,6 +307,7 @@ export function createJobActionSlack(deps: JobActionSlackDeps): JobActionSlack {
     job: EmJob,
     state: { running: boolean; lastRunFailed: boolean },
     channelId: string,
+    userId?: string,
   ): Button[] => {
     if (!configured) return [];
     const wanted: JobAction[] = [];
@@ -308,7 +315,11 @@ export function createJobActionSlack(deps: JobActionSlackDeps): JobActionSlack {
     wanted.push(state.running ? 'stop' : 'start');
     if (job.scheduleConfigured) wanted.push(job.scheduleEnabled ? 'pause' : 'resume');
     return wanted
-      .filter((a) => permissions[a].length > 0)
+      .filter((a) =>
+        userId === undefined
+          ? permissions[a].length > 0
+          : permissions[a].includes(userId) || permissions[a].some((id) => id.startsWith('S')),
+      )
       .map((a) => renderJobActionButton(a, job, value(a, job.uid, channelId, null)));
   };
 
@@ -354,7 +365,12 @@ export function createJobActionSlack(deps: JobActionSlackDeps): JobActionSlack {
       const job = await deps.actions.findJobByName(name);
       if (job === null) return ctx.respond(`Enterprise Manager knows no job named *${escapeMrkdwn(name)}*.`);
       const { running, lastResult } = await lastRunOf(job);
-      const buttons = buttonsFor(job, { running, lastRunFailed: lastResult === 'Failed' }, ctx.channelId);
+      const buttons = buttonsFor(
+        job,
+        { running, lastRunFailed: lastResult === 'Failed' },
+        ctx.channelId,
+        ctx.userId,
+      );
       await ctx.respond({
         response_type: 'ephemeral',
         text: toPlainText(

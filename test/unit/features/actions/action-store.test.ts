@@ -50,9 +50,13 @@ describe('action store', () => {
     expect(first.status).toBe('started');
     expect((await store.actions.begin(input, new Date(0))).status).toBe('repeat');
     expect((await store.actions.begin({ ...input, clickKey: 'k2' }, new Date(0))).status).toBe('busy');
+    // a stop is never kept waiting by the run it stops
+    const stop = await store.actions.begin({ ...input, clickKey: 'k2s', action: 'stop' }, new Date(0));
+    expect(stop.status).toBe('started');
+    await store.actions.finish(stop.row.id, 'succeeded', new Date());
     await store.actions.finish(first.row.id, 'succeeded', new Date());
     expect((await store.actions.begin({ ...input, clickKey: 'k3' }, new Date(0))).status).toBe('started');
-    expect(await store.actions.forAlert(3)).toHaveLength(2);
+    expect(await store.actions.forAlert(3)).toHaveLength(3);
     // a running action from before a restart (older than any follow-through) no longer blocks the job
     const later = new Date(Date.now() + 1000);
     expect((await store.actions.begin({ ...input, clickKey: 'k4' }, later)).status).toBe('started');
