@@ -8,7 +8,7 @@
  * nowhere may be pressed by nobody, and an empty ACTION_USER_IDS turns actions off. EM's roles cannot say
  * "retry only" (a Portal Administrator may do everything), so this list is replibot's own decision.
  */
-import { JOB_ACTIONS, type JobAction } from './jobs.js';
+import { isJobAction, JOB_ACTIONS, type JobAction } from './jobs.js';
 
 export type ActionPermissions = Readonly<Record<JobAction, readonly string[]>>;
 
@@ -50,7 +50,7 @@ export function parseActionPermissions(
     const actions: JobAction[] = [];
     for (const word of words) {
       if (word === '*') actions.push(...JOB_ACTIONS);
-      else if ((JOB_ACTIONS as readonly string[]).includes(word)) actions.push(word as JobAction);
+      else if (isJobAction(word)) actions.push(word);
       else
         problems.push(
           `ACTION_USER_IDS: "${word.slice(0, 30)}" is not an action (use ${JOB_ACTIONS.join(', ')} or *)`,

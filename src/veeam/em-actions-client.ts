@@ -146,6 +146,7 @@ export function createEmActionsClient(
         { method, path: path.replace(/(logonSessions\/)[^?]+/i, '$1[redacted]'), status: response.status },
         'EM request',
       );
+      // axios' header object is a plain record of strings and string lists
       return { status: response.status, headers: response.headers as Record<string, unknown>, body };
     } catch (error) {
       throw toTransportError(error, ctx);

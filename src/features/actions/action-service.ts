@@ -150,7 +150,10 @@ export function createActionService(deps: ActionServiceDeps): ActionService {
     try {
       await store.audit.append(entry);
     } catch (error) {
-      log.error({ err: (error as Error).message }, 'could not write the job action audit');
+      log.error(
+        { err: error instanceof Error ? error.message : String(error) },
+        'could not write the job action audit',
+      );
     }
   };
 
@@ -312,7 +315,10 @@ export function createActionService(deps: ActionServiceDeps): ActionService {
     await store.actions.setTask(row.id, ticket.taskId);
     await audit(click, 'em_task', 'accepted', { ...jobFields, emTask: ticket.taskId });
     const follow = followThrough(click, job, row, ticket).catch((error: unknown) => {
-      log.error({ err: (error as Error).message }, 'job action follow-through failed');
+      log.error(
+        { err: error instanceof Error ? error.message : String(error) },
+        'job action follow-through failed',
+      );
     });
     following.add(follow);
     void follow.finally(() => following.delete(follow));

@@ -180,6 +180,8 @@ function toAuditRow(r: AuditRecord): AuditRow {
 }
 
 export function createActionStore(db: SqliteDatabase): ActionStore {
+  // better-sqlite3 types rows as unknown: every `as ActionRecord` / `as AuditRecord` below reads a SELECT * of the
+  // table migrations.ts creates, whose columns these records list
   const insertAudit = db.prepare(
     `INSERT INTO action_audit (at, event, click_key, slack_user, channel_id, message_ts, alert_id, action, job_uid,
        job_name, server_name, em_task, result, detail)

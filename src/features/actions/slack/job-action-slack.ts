@@ -7,7 +7,7 @@
  * Button values are not trusted: each is signed and names its channel (action-value.ts), an alert's button acts
  * only in the alert's channel and only on the alert's job; a value that fails any check is refused and audited.
  */
-import type { App, BlockButtonAction } from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import type { Button, KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { type ActionPermissions, hasAnyActionUser } from '../../../core/action-permissions.js';
@@ -148,7 +148,10 @@ export function createJobActionSlack(deps: JobActionSlackDeps): JobActionSlack {
         detail,
       })
       .catch((error: unknown) =>
-        log.error({ err: (error as Error).message }, 'could not write the job action audit'),
+        log.error(
+          { err: error instanceof Error ? error.message : String(error) },
+          'could not write the job action audit',
+        ),
       );
   };
 
@@ -163,7 +166,10 @@ export function createJobActionSlack(deps: JobActionSlackDeps): JobActionSlack {
         ...(threadTs ? { thread_ts: threadTs } : {}),
       })
       .catch((error: unknown) =>
-        log.warn({ err: (error as Error).message }, 'could not post a job action note'),
+        log.warn(
+          { err: error instanceof Error ? error.message : String(error) },
+          'could not post a job action note',
+        ),
       );
   };
 
@@ -181,7 +187,7 @@ export function createJobActionSlack(deps: JobActionSlackDeps): JobActionSlack {
         JOB_ACTION_IDS[action],
         { name: `job ${action}`, need: 'use', access: deps.access, logger: deps.logger },
         async ({ body, value: raw, channelId, respond }) => {
-          const button = (body as BlockButtonAction).actions[0];
+          const button = body.actions[0];
           const clickKey = `${button?.action_ts ?? ''}|${JOB_ACTION_IDS[action]}|${body.user.id}`;
           const messageTs = body.container?.message_ts ?? body.message?.ts ?? null;
           const base = {
