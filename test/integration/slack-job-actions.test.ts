@@ -91,10 +91,9 @@ async function startHarness(
     retry: { attempts: 1, baseDelayMs: 1 },
   } as Parameters<typeof createEmClient>[0]);
   open.push(() => em.close());
-  const db = openReplibotDatabase(':memory:');
-  open.push(() => {
-    db.close();
-  });
+  const handle = await openReplibotDatabase(':memory:');
+  open.push(() => handle.close());
+  const db = handle.db;
   const alertStore = createAlertStore(db);
   const decorations = createAlertDecorations();
   const service = createAlertService({
@@ -124,7 +123,7 @@ async function startHarness(
     slackClient: createSlackWebClient('xoxb-test', { apiUrl: slack.apiUrl, purpose: 'interactive' }),
     notify: () => undefined,
     simulator: undefined,
-    fence: () => true,
+    fence: async () => true,
     alertDecorations: decorations,
   };
   const feature = createActionsFeature(ctx, { taskPollMs: 5, runPollMs: 10 });

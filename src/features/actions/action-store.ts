@@ -1,10 +1,10 @@
 /**
- * The job actions' store: the append-only audit and the state of each click. Async repositories (every method
- * returns a Promise) over the process's one SQLite connection, so the store can move to Kysely and PostgreSQL
- * without its callers changing.
+ * The job actions' store: the append-only audit and the state of each click. Async repositories over the shared
+ * database (SQLite or PostgreSQL) through Kysely.
  */
-import type { JobAction } from '../../core/jobs.js';
-import type { SqliteDatabase } from '../../store/open-database.js';
+import type { Generated, Kysely, Selectable } from 'kysely';
+import { isJobAction, type JobAction } from '../../core/jobs.js';
+import type { StoreDb } from '../../store/open-database.js';
 
 export type AuditEvent = 'requested' | 'confirmed' | 'refused' | 'em_call' | 'em_task' | 'outcome';
 
@@ -84,47 +84,61 @@ export interface ActionStore {
   };
 }
 
-interface ActionRecord {
-  id: number;
-  click_key: string;
-  action: string;
-  job_uid: string;
-  job_name: string;
-  server_name: string | null;
-  slack_user: string;
-  channel_id: string;
-  message_ts: string | null;
-  alert_id: number | null;
-  state: string;
-  started_at: number;
-  em_task: string | null;
-  outcome: string | null;
-  outcome_at: number | null;
-}
+/** The job actions' tables (migrations.ts), as Kysely sees them. */
+export type ActionTables = {
+  action_audit: {
+    id: Generated<number>;
+    at: number;
+    event: string;
+    click_key: string | null;
+    slack_user: string;
+    channel_id: string | null;
+    message_ts: string | null;
+    alert_id: number | null;
+    action: string;
+    job_uid: string | null;
+    job_name: string | null;
+    server_name: string | null;
+    em_task: string | null;
+    result: string;
+    detail: string | null;
+  };
+  job_actions: {
+    id: Generated<number>;
+    click_key: string;
+    action: string;
+    job_uid: string;
+    job_name: string;
+    server_name: string | null;
+    slack_user: string;
+    channel_id: string;
+    message_ts: string | null;
+    alert_id: number | null;
+    state: string;
+    started_at: number;
+    em_task: string | null;
+    outcome: string | null;
+    outcome_at: number | null;
+  };
+};
 
-interface AuditRecord {
-  id: number;
-  at: number;
-  event: string;
-  click_key: string | null;
-  slack_user: string;
-  channel_id: string | null;
-  message_ts: string | null;
-  alert_id: number | null;
-  action: string;
-  job_uid: string | null;
-  job_name: string | null;
-  server_name: string | null;
-  em_task: string | null;
-  result: string;
-  detail: string | null;
-}
+type ActionRecord = Selectable<ActionTables['job_actions']>;
+type AuditRecord = Selectable<ActionTables['action_audit']>;
+
+const AUDIT_EVENTS: readonly AuditEvent[] = [
+  'requested',
+  'confirmed',
+  'refused',
+  'em_call',
+  'em_task',
+  'outcome',
+];
 
 /**
  * Actions that wait for each other on one job: a run (retry, start), a stop, the schedule (pause, resume). A Stop
  * is never kept waiting by the run it stops.
  */
-function sameKind(action: JobAction): [JobAction, JobAction] {
+function sameKind(action: JobAction): JobAction[] {
   switch (action) {
     case 'retry':
     case 'start':
@@ -133,42 +147,46 @@ function sameKind(action: JobAction): [JobAction, JobAction] {
     case 'resume':
       return ['pause', 'resume'];
     case 'stop':
-      return ['stop', 'stop'];
+      return ['stop'];
   }
 }
 
+const num = (value: number | string | bigint | null): number | null =>
+  value === null ? null : Number(value);
+
 function toActionRow(r: ActionRecord): JobActionRow {
+  const outcomeAt = num(r.outcome_at);
   return {
-    id: r.id,
+    id: Number(r.id),
     clickKey: r.click_key,
-    // written by `begin` from a JobAction only
-    action: r.action as JobAction,
+    // written by `begin` from a JobAction only; anything else reads as the mildest action
+    action: isJobAction(r.action) ? r.action : 'start',
     jobUid: r.job_uid,
     jobName: r.job_name,
     serverName: r.server_name,
     slackUser: r.slack_user,
     channelId: r.channel_id,
     messageTs: r.message_ts,
-    alertId: r.alert_id,
+    alertId: num(r.alert_id),
     state: r.state === 'running' ? 'running' : 'done',
-    startedAt: new Date(r.started_at),
+    startedAt: new Date(Number(r.started_at)),
     emTask: r.em_task,
     outcome: r.outcome,
-    outcomeAt: r.outcome_at === null ? null : new Date(r.outcome_at),
+    outcomeAt: outcomeAt === null ? null : new Date(outcomeAt),
   };
 }
 
 function toAuditRow(r: AuditRecord): AuditRow {
   return {
-    id: r.id,
-    at: new Date(r.at),
+    id: Number(r.id),
+    at: new Date(Number(r.at)),
     // the CHECK constraint keeps it one of the AuditEvent words
-    event: r.event as AuditEvent,
+    event: AUDIT_EVENTS.find((e) => e === r.event) ?? 'refused',
     clickKey: r.click_key,
     slackUser: r.slack_user,
     channelId: r.channel_id,
     messageTs: r.message_ts,
-    alertId: r.alert_id,
+    alertId: num(r.alert_id),
     action: r.action,
     jobUid: r.job_uid,
     jobName: r.job_name,
@@ -179,91 +197,116 @@ function toAuditRow(r: AuditRecord): AuditRow {
   };
 }
 
-export function createActionStore(db: SqliteDatabase): ActionStore {
-  // better-sqlite3 types rows as unknown: every `as ActionRecord` / `as AuditRecord` below reads a SELECT * of the
-  // table migrations.ts creates, whose columns these records list
-  const insertAudit = db.prepare(
-    `INSERT INTO action_audit (at, event, click_key, slack_user, channel_id, message_ts, alert_id, action, job_uid,
-       job_name, server_name, em_task, result, detail)
-     VALUES (@at, @event, @clickKey, @slackUser, @channelId, @messageTs, @alertId, @action, @jobUid, @jobName,
-       @serverName, @emTask, @result, @detail)`,
-  );
-  const byClick = db.prepare('SELECT * FROM job_actions WHERE click_key = ?');
-  const runningForJob = db.prepare(
-    "SELECT * FROM job_actions WHERE job_uid = ? AND action IN (?, ?) AND state = 'running' AND started_at >= ? ORDER BY id LIMIT 1",
-  );
-  const insertAction = db.prepare(
-    `INSERT INTO job_actions (click_key, action, job_uid, job_name, server_name, slack_user, channel_id, message_ts,
-       alert_id, state, started_at)
-     VALUES (@clickKey, @action, @jobUid, @jobName, @serverName, @slackUser, @channelId, @messageTs, @alertId,
-       'running', @startedAt)`,
-  );
-  const byId = db.prepare('SELECT * FROM job_actions WHERE id = ?');
-
-  const begin = db.transaction((input: NewJobAction, staleBefore: Date) => {
-    const seen = byClick.get(input.clickKey) as ActionRecord | undefined;
-    if (seen) return { status: 'repeat' as const, row: toActionRow(seen) };
-    const running = runningForJob.get(input.jobUid, ...sameKind(input.action), staleBefore.getTime()) as
-      | ActionRecord
-      | undefined;
-    if (running) return { status: 'busy' as const, row: toActionRow(running) };
-    const info = insertAction.run({ ...input, startedAt: input.startedAt.getTime() });
-    const row = byId.get(Number(info.lastInsertRowid)) as ActionRecord;
-    return { status: 'started' as const, row: toActionRow(row) };
-  });
+export function createActionStore(store: StoreDb): ActionStore {
+  const db: Kysely<ActionTables> = store.withTables<ActionTables>();
+  const byClick = (executor: Kysely<ActionTables>, clickKey: string) =>
+    executor.selectFrom('job_actions').selectAll().where('click_key', '=', clickKey).executeTakeFirst();
+  const runningFor = (executor: Kysely<ActionTables>, jobUid: string, action: JobAction, staleBefore: Date) =>
+    executor
+      .selectFrom('job_actions')
+      .selectAll()
+      .where('job_uid', '=', jobUid)
+      .where('action', 'in', sameKind(action))
+      .where('state', '=', 'running')
+      .where('started_at', '>=', staleBefore.getTime())
+      .orderBy('id')
+      .executeTakeFirst();
+  const byId = async (id: number) =>
+    db.selectFrom('job_actions').selectAll().where('id', '=', id).executeTakeFirst();
 
   return {
     audit: {
       async append(entry) {
-        insertAudit.run({ ...entry, at: entry.at.getTime() });
+        await db
+          .insertInto('action_audit')
+          .values({
+            at: entry.at.getTime(),
+            event: entry.event,
+            click_key: entry.clickKey,
+            slack_user: entry.slackUser,
+            channel_id: entry.channelId,
+            message_ts: entry.messageTs,
+            alert_id: entry.alertId,
+            action: entry.action,
+            job_uid: entry.jobUid,
+            job_name: entry.jobName,
+            server_name: entry.serverName,
+            em_task: entry.emTask,
+            result: entry.result,
+            detail: entry.detail,
+          })
+          .execute();
       },
       async list({ since, jobName, limit }) {
-        const rows = (
-          jobName
-            ? db
-                .prepare(
-                  'SELECT * FROM action_audit WHERE at >= ? AND lower(job_name) = lower(?) ORDER BY id DESC LIMIT ?',
-                )
-                .all(since.getTime(), jobName, limit)
-            : db
-                .prepare('SELECT * FROM action_audit WHERE at >= ? ORDER BY id DESC LIMIT ?')
-                .all(since.getTime(), limit)
-        ) as AuditRecord[];
-        return rows.map(toAuditRow);
+        let query = db
+          .selectFrom('action_audit')
+          .selectAll()
+          .where('at', '>=', since.getTime())
+          .orderBy('id', 'desc')
+          .limit(limit);
+        if (jobName)
+          query = query.where((eb) => eb(eb.fn('lower', ['job_name']), '=', jobName.toLowerCase()));
+        return (await query.execute()).map(toAuditRow);
       },
     },
     actions: {
-      async begin(input, staleBefore) {
-        return begin(input, staleBefore);
-      },
+      begin: (input, staleBefore) =>
+        db.transaction().execute(async (trx) => {
+          const seen = await byClick(trx, input.clickKey);
+          if (seen) return { status: 'repeat' as const, row: toActionRow(seen) };
+          const running = await runningFor(trx, input.jobUid, input.action, staleBefore);
+          if (running) return { status: 'busy' as const, row: toActionRow(running) };
+          const row = await trx
+            .insertInto('job_actions')
+            .values({
+              click_key: input.clickKey,
+              action: input.action,
+              job_uid: input.jobUid,
+              job_name: input.jobName,
+              server_name: input.serverName,
+              slack_user: input.slackUser,
+              channel_id: input.channelId,
+              message_ts: input.messageTs,
+              alert_id: input.alertId,
+              state: 'running',
+              started_at: input.startedAt.getTime(),
+            })
+            .returningAll()
+            .executeTakeFirstOrThrow();
+          return { status: 'started' as const, row: toActionRow(row) };
+        }),
       async setTask(id, emTask) {
-        db.prepare('UPDATE job_actions SET em_task = ? WHERE id = ?').run(emTask, id);
+        await db.updateTable('job_actions').set({ em_task: emTask }).where('id', '=', id).execute();
       },
       async finish(id, outcome, at) {
-        db.prepare(
-          "UPDATE job_actions SET state = 'done', outcome = ?, outcome_at = ? WHERE id = ? AND state = 'running'",
-        ).run(outcome, at.getTime(), id);
-        const row = byId.get(id) as ActionRecord | undefined;
+        await db
+          .updateTable('job_actions')
+          .set({ state: 'done', outcome, outcome_at: at.getTime() })
+          .where('id', '=', id)
+          .where('state', '=', 'running')
+          .execute();
+        const row = await byId(id);
         return row ? toActionRow(row) : null;
       },
       async forAlert(alertId) {
-        const rows = db
-          .prepare('SELECT * FROM job_actions WHERE alert_id = ? ORDER BY id')
-          .all(alertId) as ActionRecord[];
+        const rows = await db
+          .selectFrom('job_actions')
+          .selectAll()
+          .where('alert_id', '=', alertId)
+          .orderBy('id')
+          .execute();
         return rows.map(toActionRow);
       },
       async get(id) {
-        const row = byId.get(id) as ActionRecord | undefined;
+        const row = await byId(id);
         return row ? toActionRow(row) : null;
       },
       async byClick(clickKey) {
-        const row = byClick.get(clickKey) as ActionRecord | undefined;
+        const row = await byClick(db, clickKey);
         return row ? toActionRow(row) : null;
       },
       async runningFor(jobUid, action, staleBefore) {
-        const row = runningForJob.get(jobUid, ...sameKind(action), staleBefore.getTime()) as
-          | ActionRecord
-          | undefined;
+        const row = await runningFor(db, jobUid, action, staleBefore);
         return row ? toActionRow(row) : null;
       },
     },

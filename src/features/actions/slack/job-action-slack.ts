@@ -173,10 +173,10 @@ export function createJobActionSlack(deps: JobActionSlackDeps): JobActionSlack {
       );
   };
 
-  const queueAlertUpdate = (alertId: number, key: string) => {
-    const alert = alerts.alerts.get(alertId);
+  const queueAlertUpdate = async (alertId: number, key: string) => {
+    const alert = await alerts.alerts.get(alertId);
     if (alert === null) return;
-    alerts.outbox.enqueue({ key, channelId: alert.channelId, action: 'update', alertId }, clock.now());
+    await alerts.outbox.enqueue({ key, channelId: alert.channelId, action: 'update', alertId }, clock.now());
     deps.onQueued?.();
   };
 
@@ -212,7 +212,7 @@ export function createJobActionSlack(deps: JobActionSlackDeps): JobActionSlack {
           let jobUid = parsed.jobUid;
           let alert: JobRunAlert | null = null;
           if (parsed.alertId !== null) {
-            alert = alerts.alerts.get(parsed.alertId);
+            alert = await alerts.alerts.get(parsed.alertId);
             if (alert === null || alert.channelId !== channelId) {
               await auditRefusal(
                 { ...base, alertId: parsed.alertId },
@@ -268,7 +268,7 @@ export function createJobActionSlack(deps: JobActionSlackDeps): JobActionSlack {
               const line = `${toJobActionDone(action)} for *${escapeMrkdwn(answer.job.name)}*${where} by <@${body.user.id}> at ${toSlackDate(answer.row.startedAt, deps.timeZone)} (EM task ${escapeMrkdwn(answer.row.emTask ?? '')}). I will write the outcome here.`;
               if (alert !== null) {
                 await post(alert.channelId, line, alert.ts);
-                queueAlertUpdate(alert.id, `alert:${alert.id}:action:${answer.row.id}:start`);
+                await queueAlertUpdate(alert.id, `alert:${alert.id}:action:${answer.row.id}:start`);
               } else {
                 await post(channelId, line);
               }
@@ -283,9 +283,9 @@ export function createJobActionSlack(deps: JobActionSlackDeps): JobActionSlack {
   const onOutcome = async (row: JobActionRow, job: EmJob): Promise<void> => {
     const text = `${escapeMrkdwn(toJobActionDone(row.action))} for *${escapeMrkdwn(job.name)}* by <@${row.slackUser}> at ${toSlackDate(row.startedAt, deps.timeZone)} -> ${outcomeText(row, deps.timeZone)}`;
     if (row.alertId !== null) {
-      const alert = alerts.alerts.get(row.alertId);
+      const alert = await alerts.alerts.get(row.alertId);
       await post(row.channelId, text, alert?.ts ?? null);
-      queueAlertUpdate(row.alertId, `alert:${row.alertId}:action:${row.id}:done`);
+      await queueAlertUpdate(row.alertId, `alert:${row.alertId}:action:${row.id}:done`);
       return;
     }
     await post(row.channelId, text);

@@ -1,6 +1,7 @@
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { openReplibotDatabase } from '../../../../src/app/database.js';
-import { createActionStore } from '../../../../src/features/actions/action-store.js';
+import { createActionStore } from '../../src/features/actions/action-store.js';
+import { ENGINES, useStoreEngine } from '../fakes/store-engines.js';
 
 const entry = {
   at: new Date('2026-03-02T10:00:00Z'),
@@ -19,20 +20,20 @@ const entry = {
   detail: null,
 };
 
-describe('action store', () => {
+describe.each(ENGINES)('action store on %s', (engine) => {
+  const engines = useStoreEngine(engine);
   it('keeps the audit append-only: updates and deletes are refused by the database', async () => {
-    const db = openReplibotDatabase(':memory:');
+    const { db } = await engines.open(await engines.target());
     const store = createActionStore(db);
     await store.audit.append(entry);
-    expect(() => db.prepare("UPDATE action_audit SET result = 'changed'").run()).toThrow(/append-only/);
-    expect(() => db.prepare('DELETE FROM action_audit').run()).toThrow(/append-only/);
+    await expect(sql`UPDATE action_audit SET result = 'changed'`.execute(db)).rejects.toThrow(/append-only/);
+    await expect(sql`DELETE FROM action_audit`.execute(db)).rejects.toThrow(/append-only/);
     const rows = await store.audit.list({ since: new Date(0), jobName: 'sql replica', limit: 10 });
     expect(rows.map((r) => r.result)).toEqual(['ok']);
-    db.close();
   });
 
   it('starts one action per click and one running action per job', async () => {
-    const db = openReplibotDatabase(':memory:');
+    const { db } = await engines.open(await engines.target());
     const store = createActionStore(db);
     const input = {
       clickKey: 'k1',
@@ -60,6 +61,5 @@ describe('action store', () => {
     // a running action from before a restart (older than any follow-through) no longer blocks the job
     const later = new Date(Date.now() + 1000);
     expect((await store.actions.begin({ ...input, clickKey: 'k4' }, later)).status).toBe('started');
-    db.close();
   });
 });
