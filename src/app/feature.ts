@@ -11,6 +11,7 @@ import type { Clock } from '../core/clock.js';
 import type { EmApi } from '../core/ports.js';
 import type { AlertDecorations } from '../features/alerts/slack/alert-decorations.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
 import type { ShellCommand } from '../shell/shell.js';
 import type { RunningSimulator } from '../simulator/index.js';
 import type { HealthReport } from '../slack/app.js';
@@ -51,6 +52,8 @@ export interface FeatureContext {
   fence: Fence;
   /** what features add to alert messages (job action buttons); one per process, made by the composition root */
   alertDecorations?: AlertDecorations;
+  /** the process's Prometheus metrics (src/metrics.ts), served on GET /metrics */
+  metrics: Metrics;
 }
 
 /** What a feature adds to the front doors. Every part is optional. */

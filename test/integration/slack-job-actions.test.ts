@@ -21,6 +21,7 @@ import { registerAlertActions } from '../../src/features/alerts/slack/alert-acti
 import { createAlertDecorations } from '../../src/features/alerts/slack/alert-decorations.js';
 import { createAlertWebClient, createSlackNotifier } from '../../src/features/alerts/slack/slack-notifier.js';
 import { silentLogger } from '../../src/logger.js';
+import { createMetrics } from '../../src/metrics.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
 import { toAccessPolicy } from '../../src/slack/access.js';
 import { createSlackApp } from '../../src/slack/app.js';
@@ -125,6 +126,7 @@ async function startHarness(
     simulator: undefined,
     fence: async () => true,
     alertDecorations: decorations,
+    metrics: createMetrics(),
   };
   const feature = createActionsFeature(ctx, { taskPollMs: 5, runPollMs: 10 });
   open.push(async () => {

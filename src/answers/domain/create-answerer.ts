@@ -9,6 +9,7 @@ import {
   type QuestionParser,
   toErrorReply,
 } from './answer-question.js';
+import type { NameSource } from './name-source.js';
 import type { HelpContent, Reply } from './reply.js';
 import { type LastDaySummary, summarizeLastDay } from './summarize-last-day.js';
 
@@ -51,6 +52,7 @@ export function createAnswerer(deps: {
   parseQuestion: QuestionParser;
   help: () => HelpContent;
   newReferenceId?: () => string;
+  names?: NameSource;
 }): Answerer {
   const full: AnswerDeps = { ...deps, newReferenceId: deps.newReferenceId ?? newReferenceId };
   return {

@@ -13,6 +13,7 @@ import {
   toUnknownRouteText,
 } from '../../../answers/domain/check-names.js';
 import type { Clock } from '../../../core/clock.js';
+import { errorMessage } from '../../../core/error-message.js';
 import { formatDuration } from '../../../core/format.js';
 import type { EmApi } from '../../../core/ports.js';
 import { isAdmin } from '../../../slack/access.js';
@@ -103,7 +104,7 @@ async function warnUnknownNames(
       .map((u) => `\n:warning: ${toUnknownRouteText(u, (name) => toSafeMrkdwn(name, 200), retype)}`)
       .join('');
   } catch (error) {
-    logger.warn({ err: (error as Error).message }, 'could not check the alert route names in EM');
+    logger.warn({ err: errorMessage(error) }, 'could not check the alert route names in EM');
     return '';
   }
 }
@@ -133,7 +134,7 @@ export function createAlertSubcommands(deps: AlertCommandDeps): SlashSubcommand[
       const unseen = await findUnseenNames(deps.em, [...names.values()]);
       return new Set(unseen.map((n) => `${n.field}:${n.name.toLowerCase()}`));
     } catch (error) {
-      logger.warn({ err: (error as Error).message }, 'could not check the subscription names in EM');
+      logger.warn({ err: errorMessage(error) }, 'could not check the subscription names in EM');
       return new Set();
     }
   };
