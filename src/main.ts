@@ -107,7 +107,11 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
   );
   const em = connection.em;
   const simulator = connection.simulator;
-  const answerer = withQuestionMetrics(createDefaultAnswerer(em), metrics);
+  const answerer = withQuestionMetrics(
+    // the names EM knows load at start; a question asked before they have loaded waits at most 5 s for them
+    createDefaultAnswerer(em, { preloadNamesAt: clock.now(), namesFirstWaitMs: 5_000 }),
+    metrics,
+  );
   if (simulator && mode === 'slack') {
     logger.warn(
       { url: simulator.url },
@@ -213,7 +217,7 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
       ok: reports.every((r) => r.ok),
       checks: {
         leadership: await leadership.status().catch((error: unknown) => ({
-          error: `cannot read the lease: ${(error as Error).message}`,
+          error: `cannot read the lease: ${errorMessage(error) ?? 'an unknown error'}`,
         })),
         ...Object.fromEntries(reports.map((r) => [r.name, r.checks ?? r.ok])),
       },
