@@ -4,6 +4,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import {
+  type ActionPermissions,
+  NO_ACTION_PERMISSIONS,
+  parseActionPermissions,
+} from './core/action-permissions.js';
 import { ReplibotError } from './core/errors.js';
 
 export function isTimeZone(zone: string): boolean {
@@ -100,6 +105,11 @@ const envSchema = z.object({
   VEEAM_USERNAME: optionalText,
   VEEAM_PASSWORD: optionalText,
   VEEAM_PASSWORD_FILE: optionalText,
+  VEEAM_ACTION_USERNAME: optionalText,
+  VEEAM_ACTION_PASSWORD: optionalText,
+  VEEAM_ACTION_PASSWORD_FILE: optionalText,
+  ACTION_USER_IDS: optionalText,
+  ACTION_FOLLOW_HOURS: int('ACTION_FOLLOW_HOURS', 1, 72).default(6),
   VEEAM_CA_FILE: optionalText,
   VEEAM_INSECURE_TLS: bool('VEEAM_INSECURE_TLS').default(false),
   VEEAM_FORMAT: z
@@ -244,6 +254,18 @@ export interface Config {
   /** the one-writer lease: heartbeat every third of it; a standby takes over within about two */
   leaseSeconds: number;
   logLevel: string;
+  /** job actions from Slack (src/features/actions): undefined unless VEEAM_ACTION_USERNAME is set */
+  actions: ActionsConfig | undefined;
+}
+
+export interface ActionsConfig {
+  /** the separate EM account job actions use (Portal Administrator), so the reading one stays a Portal User */
+  username: string;
+  password: string;
+  /** ACTION_USER_IDS: who may press which action; nobody for an action it does not name */
+  permissions: ActionPermissions;
+  /** how long a run an action started is followed for its outcome */
+  followHours: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -310,6 +332,44 @@ export function loadConfig(env: Env = process.env, readFile: (path: string) => s
       maxPages: e.VEEAM_MAX_PAGES,
       concurrency: e.VEEAM_CONCURRENCY,
     };
+  }
+
+  let actions: ActionsConfig | undefined;
+  {
+    let password = e.VEEAM_ACTION_PASSWORD;
+    if (e.VEEAM_ACTION_PASSWORD_FILE !== undefined) {
+      if (password !== undefined)
+        problems.push('Set VEEAM_ACTION_PASSWORD or VEEAM_ACTION_PASSWORD_FILE, not both');
+      try {
+        password = readFile(e.VEEAM_ACTION_PASSWORD_FILE).replace(/\r?\n$/, '');
+      } catch {
+        problems.push(
+          `VEEAM_ACTION_PASSWORD_FILE: cannot read ${e.VEEAM_ACTION_PASSWORD_FILE}; check the path and its permissions`,
+        );
+      }
+    }
+    let permissions: ActionPermissions = NO_ACTION_PERMISSIONS;
+    if (e.ACTION_USER_IDS !== undefined) {
+      const parsed = parseActionPermissions(e.ACTION_USER_IDS);
+      if (parsed.ok) permissions = parsed.permissions;
+      else problems.push(...parsed.problems);
+    }
+    if (e.VEEAM_ACTION_USERNAME !== undefined) {
+      if (password === undefined && e.VEEAM_ACTION_PASSWORD_FILE === undefined)
+        problems.push(
+          'VEEAM_ACTION_PASSWORD (or VEEAM_ACTION_PASSWORD_FILE) must be set with VEEAM_ACTION_USERNAME',
+        );
+      actions = {
+        username: e.VEEAM_ACTION_USERNAME,
+        password: password ?? '',
+        permissions,
+        followHours: e.ACTION_FOLLOW_HOURS,
+      };
+    } else if (password !== undefined) {
+      problems.push(
+        'VEEAM_ACTION_USERNAME must be set with VEEAM_ACTION_PASSWORD (the EM account for job actions)',
+      );
+    }
   }
 
   let slack: SlackConfig | undefined;
@@ -382,6 +442,7 @@ export function loadConfig(env: Env = process.env, readFile: (path: string) => s
     },
     leaseSeconds: e.LEASE_SECONDS,
     logLevel: e.LOG_LEVEL,
+    actions,
   };
 }
 

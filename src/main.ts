@@ -23,7 +23,9 @@ import { createInteractiveLogger, localTimeZone, transportNotes } from './comman
 import { loadConfig } from './config.js';
 import { type Clock, systemClock } from './core/clock.js';
 import { errorMessage } from './core/error-message.js';
+import { createActionsFeature } from './features/actions/feature.js';
 import { createAlertsFeature } from './features/alerts/feature.js';
+import { createAlertDecorations } from './features/alerts/slack/alert-decorations.js';
 import { createDemoFeature } from './features/demo/feature.js';
 import { createDigestFeature } from './features/digests/feature.js';
 import { createRpoFeature } from './features/rpo/feature.js';
@@ -35,12 +37,13 @@ import { createStoredEventIds } from './slack/stored-event-ids.js';
 import { createSlackWebClient } from './slack/web-client.js';
 import { createLease, toOwnerId } from './store/lease.js';
 
-/** Alerts, digests and the demo: one line each. */
+/** Alerts, digests, the RPO watch, the demo and job actions: one line each. */
 export const FEATURES: FeatureFactory[] = [
   createAlertsFeature,
   createDigestFeature,
   createDemoFeature,
   createRpoFeature,
+  createActionsFeature,
 ];
 
 export interface StartOptions {
@@ -157,6 +160,7 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
     simulator,
     fence: (within) => leadership.fence(within),
     digestSections: createDigestSections(),
+    alertDecorations: createAlertDecorations(),
     metrics,
     fencingToken: () => leadership.token(),
   };

@@ -3,6 +3,7 @@
  * store's own (the one-writer lease, 100+).
  */
 import type { Config } from '../config.js';
+import { ACTION_MIGRATIONS } from '../features/actions/migrations.js';
 import { ALERT_MIGRATIONS } from '../features/alerts/migrations.js';
 import { DIGEST_MIGRATIONS } from '../features/digests/migrations.js';
 import { RPO_MIGRATIONS } from '../features/rpo/migrations.js';
@@ -17,6 +18,7 @@ export const MIGRATIONS = [
   ...LEASE_MIGRATIONS,
   ...SLACK_EVENT_MIGRATIONS,
   ...RPO_MIGRATIONS,
+  ...ACTION_MIGRATIONS,
 ];
 
 /** A SQLite path (or ':memory:'), or a postgres:// URL. */

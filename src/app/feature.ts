@@ -10,6 +10,7 @@ import type { Reply } from '../answers/domain/reply.js';
 import type { Config } from '../config.js';
 import type { Clock } from '../core/clock.js';
 import type { EmApi } from '../core/ports.js';
+import type { AlertDecorations } from '../features/alerts/slack/alert-decorations.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { ShellCommand } from '../shell/shell.js';
@@ -57,6 +58,8 @@ export interface FeatureContext {
    * process holds the one-writer lease it started them with (src/app/leadership.ts).
    */
   fence: Fence;
+  /** what features add to alert messages (job action buttons); one per process, made by the composition root */
+  alertDecorations?: AlertDecorations;
   /** the process's Prometheus metrics (src/metrics.ts), served on GET /metrics */
   metrics: Metrics;
   /** the fencing token this process holds the lease with (null while standby): the outbox's claims carry it */

@@ -1,5 +1,6 @@
 /** The port to Enterprise Manager: what the features need from it, implemented over HTTP by src/veeam/. */
 import type { Filter, FilterField } from './filter.js';
+import type { EmJob, EmJobAction, EmTaskState } from './jobs.js';
 import type { Replica, VmReplicaPoint } from './replica-points.js';
 import type { ReplicaJobSession, ReplicaTaskSession } from './sessions.js';
 
@@ -58,4 +59,27 @@ export interface EmApi {
   close(): Promise<void>;
   /** EM's clock as its latest answer's `Date` header gave it (to the second); null when not known */
   serverDate?(): Date | null;
+}
+
+/** One action EM accepted: its task, and the logon session it belongs to (opaque; never logged or shown). */
+export interface EmActionTicket {
+  taskId: string;
+  /** the logon session token the task belongs to */
+  session: string;
+}
+
+/**
+ * Job actions, with their own EM account (Portal Administrator). Implemented by src/veeam/em-actions-client.ts.
+ * `sendAction` is sent once and never retried.
+ */
+export interface EmJobActionsApi {
+  /** `GET /query?type=Job&filter=Name=="..."`; null when EM knows no job of that name */
+  findJobByName(name: string, serverName?: string | null): Promise<EmJob | null>;
+  /** `GET /jobs/{ID}?format=Entity` */
+  getJob(id: string): Promise<EmJob>;
+  /** `POST /jobs/{ID}?action=...`: 202 and the task */
+  sendAction(jobId: string, action: EmJobAction): Promise<EmActionTicket>;
+  /** `GET /tasks/{ID}` on the ticket's own session; `session-expired` when that session no longer knows it */
+  readTask(ticket: EmActionTicket): Promise<EmTaskState | 'session-expired'>;
+  close(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 /** The EM REST routes under /api: the entry point, logon sessions, the query service and the replica session resources. */
 import type { IncomingMessage } from 'node:http';
 import { must } from '../core/must.js';
+import type { SimJobs } from './jobs.js';
 import type { LogonSessions } from './logon-sessions.js';
 import { EmFilterError, type EmFilterNode, parseEmFilter } from './parse-em-filter.js';
 import { applyRowQuirksJson, applyRowQuirksXml, type SimulatorQuirks, toQuirkView } from './quirks.js';
@@ -50,6 +51,8 @@ export interface ApiRouteOptions {
   quirks?: () => SimulatorQuirks;
   /** replica points and replicas (replica-points.ts) */
   points?: ReplicaPoints;
+  /** jobs, job actions and tasks (src/simulator/jobs.ts) */
+  jobs?: SimJobs;
 }
 
 /** The /api router: `route(req, url, api)` answers one request (`api` is the absolute /api URL). */
@@ -347,7 +350,15 @@ export function createApiRoutes(options: ApiRouteOptions): {
       case 'query':
         if (lower.length !== 2) break;
         if (method !== 'GET') return notAllowed();
+        if (options.jobs && (url.searchParams.get('type') ?? '').toLowerCase() === 'job')
+          return options.jobs.query(url, api, json, auth);
         return query(url, ctx, json);
+      case 'jobs':
+      case 'tasks': {
+        const answered = options.jobs?.route(req, url, api, json, auth);
+        if (answered) return answered;
+        break;
+      }
       case 'replicasessions': {
         if (method !== 'GET') return notAllowed();
         if (lower.length === 2)

@@ -1,6 +1,7 @@
 /** The control API under /_sim: add and finish task sessions, set faults, read and reset stats (tests and demos). */
 import type { IncomingMessage } from 'node:http';
 import { type FaultOptions, toFaults } from './faults.js';
+import type { SimJobs } from './jobs.js';
 import { type SimulatorQuirks, toQuirks } from './quirks.js';
 import type { Reply } from './replies.js';
 import { type FinishTaskSession, type NewTaskSession, SimInputError, type SimStore } from './sim-store.js';
@@ -19,6 +20,8 @@ export interface ControlRouteOptions {
     url: URL,
     body: () => Promise<Record<string, unknown>>,
   ) => Promise<Reply | null>;
+  /** `/_sim/jobs/...` (src/simulator/jobs.ts) */
+  jobs?: SimJobs;
 }
 
 function readBody(req: IncomingMessage, limit = 1_000_000): Promise<string> {
@@ -79,11 +82,17 @@ export function createControlRoutes(options: ControlRouteOptions): {
     });
     const method = req.method ?? 'GET';
     const parts = url.pathname.split('/').filter((s) => s !== '');
+    // read once: the extra routes may look at the body and leave the request to the routes below
+    let bodyRead: Promise<Record<string, unknown>> | undefined;
+    const readJson = (): Promise<Record<string, unknown>> => {
+      bodyRead ??= readBody(req).then(parseJsonBody);
+      return bodyRead;
+    };
     try {
-      const extra = await options.extra?.(req, url, async () => parseJsonBody(await readBody(req)));
+      const extra = await options.extra?.(req, url, readJson);
       if (extra) return extra;
       if (parts[1] === 'sessions' && parts.length === 2 && method === 'POST') {
-        const body = parseJsonBody(await readBody(req));
+        const body = await readJson();
         const task = store.addTaskSession(toNewTaskSession(body), nowMs());
         return send(201, store.toSimTaskSession(task));
       }
@@ -93,20 +102,25 @@ export function createControlRoutes(options: ControlRouteOptions): {
         return send(200, store.toSimTaskSession(task));
       }
       if (parts[1] === 'sessions' && parts.length === 4 && parts[3] === 'finish' && method === 'POST') {
-        const body = parseJsonBody(await readBody(req));
+        const body = await readJson();
         const input: FinishTaskSession = { result: body.result as FinishTaskSession['result'] };
         if (body.reason !== undefined) input.reason = body.reason as string;
         if (body.endTime !== undefined) input.endTime = new Date(body.endTime as string);
         const task = store.finishTaskSession(decodeURIComponent(parts[2] ?? ''), input, nowMs());
         return send(200, store.toSimTaskSession(task));
       }
+      if (parts[1] === 'jobs' && options.jobs) {
+        const body = method === 'POST' ? await readJson() : {};
+        const answer = options.jobs.control(method, parts, body);
+        return send(answer.status, answer.value);
+      }
       if (parts[1] === 'faults' && parts.length === 2 && method === 'POST') {
-        const faults = toFaults(parseJsonBody(await readBody(req)));
+        const faults = toFaults(await readJson());
         setFaults(faults);
         return send(200, faults);
       }
       if (parts[1] === 'quirks' && parts.length === 2 && method === 'POST') {
-        const quirks = toQuirks(parseJsonBody(await readBody(req)));
+        const quirks = toQuirks(await readJson());
         setQuirks(quirks);
         return send(200, quirks);
       }
@@ -125,6 +139,9 @@ export function createControlRoutes(options: ControlRouteOptions): {
           'POST /_sim/sessions/{id}/finish',
           'POST /_sim/faults',
           'POST /_sim/quirks',
+          'GET|POST /_sim/jobs/{name}',
+          'POST /_sim/jobs/{name}/finish',
+          'POST /_sim/jobs/options',
           'GET /_sim/stats',
           'POST /_sim/stats/reset',
           'POST /_sim/jobs/{name} {"state": "running"|"stopped"|"stuck"}',

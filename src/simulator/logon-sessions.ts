@@ -7,6 +7,8 @@ import type { Replies, Reply } from './replies.js';
 
 export interface LogonState extends LogonSessionInfo {
   token: string;
+  /** EM roles of the account (src/simulator/jobs.ts checks PortalAdministrator) */
+  roles: readonly string[];
   lastUsed: number;
   requests: number;
 }
@@ -20,9 +22,18 @@ export interface LogonSessions {
   authenticate(req: IncomingMessage, json: boolean): LogonState | Reply;
 }
 
+/** An EM account of the simulator and its roles (`PortalAdministrator`, `PortalUser`). */
+export interface SimAccount {
+  username: string;
+  password: string;
+  roles: readonly string[];
+}
+
 export interface LogonSessionOptions {
   username: string;
   password: string;
+  /** more accounts beside username/password (which is a Portal Administrator) */
+  accounts?: readonly SimAccount[];
   idleMs: number;
   nowMs: () => number;
   /** read on every request: the control API may change them */
@@ -87,7 +98,12 @@ export function createLogonSessions(options: LogonSessionOptions): LogonSessions
         pass = decoded.slice(colon + 1);
       }
     }
-    if (!match || user !== username || pass !== password) {
+    const accounts: readonly SimAccount[] = [
+      { username, password, roles: ['PortalAdministrator'] },
+      ...(options.accounts ?? []),
+    ];
+    const account = accounts.find((a) => a.username === user && a.password === pass);
+    if (!match || account === undefined) {
       return replies.unauthorized(json, 'Unable to log on: the user name or password is incorrect.');
     }
     const token = randomBytes(16).toString('base64');
@@ -95,6 +111,7 @@ export function createLogonSessions(options: LogonSessionOptions): LogonSessions
       token,
       sessionId: randomUUID(),
       userName: user,
+      roles: account.roles,
       lastUsed: nowMs(),
       requests: 0,
     };

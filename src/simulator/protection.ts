@@ -196,7 +196,10 @@ export function createProtection(options: {
       }
       if (name === undefined || parts.length !== 3) return null;
       if (kind === 'jobs' && method === 'POST') {
-        const clock = setJobState(name, (await body()).state, options.nowMs());
+        // `{"state": ...}` is the protection's; the other job settings are src/simulator/jobs.ts's
+        const { state } = await body();
+        if (state === undefined) return null;
+        const clock = setJobState(name, state, options.nowMs());
         return send(200, { job: clock.job.name, state: clock.state, intervalMs: clock.intervalMs });
       }
       if (kind === 'servers' && method === 'POST') {

@@ -120,6 +120,10 @@ export interface SimStore {
   jobSessionName(session: JobSessionRecord): string;
   findTask(id: string): TaskRecord | null;
   findJobSession(id: string): JobSessionRecord | null;
+  /** every job, in creation order (src/simulator/jobs.ts) */
+  allJobs(): readonly SimJob[];
+  /** the job a GUID (or `urn:veeam:Job:<GUID>`) names */
+  findJob(id: string): SimJob | null;
   queryTasks(request: QueryRequest): QueryAnswer<TaskView>;
   queryJobSessions(request: QueryRequest): QueryAnswer<JobSessionView>;
   /** visible task sessions created at or after `since`, oldest first */
@@ -660,6 +664,11 @@ export function createSimStore(data: GeneratedData, options: SimStoreOptions): S
     jobSessionName,
     findTask,
     findJobSession,
+    allJobs: () => jobs,
+    findJob: (id) => {
+      const serial = fromGuid(seed, 'job', id.slice(id.lastIndexOf(':') + 1));
+      return serial === null ? null : (jobs.find((job) => job.serial === serial) ?? null);
+    },
     queryTasks,
     queryJobSessions,
     tasksSince: (from, now) => since(tasks, from, now, viewTask),

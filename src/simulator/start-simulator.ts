@@ -10,7 +10,8 @@ import { createRandom } from './create-random.js';
 import { applyFaultsAfter, applyFaultsBefore, type FaultOptions, toFaults } from './faults.js';
 import type { GeneratorOptions } from './generate-data.js';
 import { generateData } from './generate-data.js';
-import { createLogonSessions } from './logon-sessions.js';
+import { createSimJobs } from './jobs.js';
+import { createLogonSessions, type SimAccount } from './logon-sessions.js';
 import { createProtection } from './protection.js';
 import { type SimulatorQuirks, toQuirks } from './quirks.js';
 import type { KeyStyle } from './render-em.js';
@@ -21,6 +22,8 @@ import { createSimStore, type NewTaskSession, type SimStore, type SimTaskSession
 
 export type { FaultOptions } from './faults.js';
 export type { GeneratorOptions } from './generate-data.js';
+export type { SimJobActionRecord, SimJobRun } from './jobs.js';
+export type { SimAccount } from './logon-sessions.js';
 export type { SimulatorQuirks } from './quirks.js';
 export type { FinishTaskSession, NewTaskSession, SimTaskSession } from './sim-store.js';
 
@@ -34,6 +37,8 @@ export interface SimulatorOptions {
   /** Basic credentials; default replibot / replibot */
   username?: string;
   password?: string;
+  /** more EM accounts with their roles (the one above is a Portal Administrator) */
+  accounts?: SimAccount[];
   /** JSON key casing: v12 PascalCase (default) or v13 camelCase */
   keyStyle?: KeyStyle;
   /** HTTPS with a self-signed certificate generated at start */
@@ -110,6 +115,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const logons = createLogonSessions({
     username: options.username ?? 'replibot',
     password: options.password ?? 'replibot',
+    ...(options.accounts ? { accounts: options.accounts } : {}),
     idleMs: (options.sessionIdleSeconds ?? 900) * 1000,
     nowMs,
     faults: () => faults,
@@ -128,7 +134,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     removedVersion: protection.removedVersion,
     ...(options.replicaRetention === undefined ? {} : { retention: options.replicaRetention }),
   });
-  const api = createApiRoutes({ store, logons, replies, nowMs, quirks: () => quirks, points });
+  const jobs = createSimJobs({
+    store,
+    replies,
+    nowMs,
+    expireLogon: (token) => {
+      logons.all.delete(token);
+    },
+  });
+  const api = createApiRoutes({ store, logons, replies, nowMs, quirks: () => quirks, points, jobs });
   const control = createControlRoutes({
     store,
     nowMs,
@@ -142,6 +156,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     counts,
     resetStats,
     extra: protection.route,
+    jobs,
   });
 
   const write = (res: ServerResponse, reply: Reply, countBytes: boolean) => {

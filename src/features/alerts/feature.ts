@@ -77,6 +77,7 @@ export async function createAlertsFeature(ctx: FeatureContext): Promise<Feature 
   if (ctx.mode === 'slack' && config.slack) {
     notifier = createSlackNotifier({
       client: createAlertWebClient(config.slack.botToken, config.slack.apiUrl, ctx.metrics),
+      ...(ctx.alertDecorations ? { decorations: ctx.alertDecorations } : {}),
     });
   } else {
     notifier = createTextNotifier({ write: (text) => ctx.notify(text) });

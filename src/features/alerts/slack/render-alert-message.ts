@@ -18,6 +18,7 @@ import {
 import { formatReportLag } from '../domain/plan-reconcile.js';
 import { countsText, isAllRecovered, renderAlertText, streakText } from '../text/render-alert-text.js';
 import { ALERT_ACK_ACTION, ALERT_MUTE_ACTIONS } from './alert-actions.js';
+import type { AlertDecoration } from './alert-decorations.js';
 
 export interface SlackMessage {
   text: string;
@@ -30,7 +31,11 @@ const SECTION_MAX = 2900;
 /** above this many VMs, VMs with the same reason share one line */
 const GROUP_ABOVE = 15;
 
-export function renderAlertMessage(notice: AlertNotice, timeZone: string): SlackMessage {
+export function renderAlertMessage(
+  notice: AlertNotice,
+  timeZone: string,
+  decoration?: AlertDecoration,
+): SlackMessage {
   // Block Kit from the feature that rendered it (src/features/rpo/slack), checked against Slack's limits there
   if (notice.kind === 'prerendered') return { text: notice.text, blocks: notice.blocks as KnownBlock[] };
   const text = renderAlertText(notice, {
@@ -41,7 +46,7 @@ export function renderAlertMessage(notice: AlertNotice, timeZone: string): Slack
   });
   switch (notice.kind) {
     case 'job-run':
-      return { text, blocks: renderJobRunBlocks(notice.alert, timeZone) };
+      return { text, blocks: renderJobRunBlocks(notice.alert, timeZone, decoration) };
     default:
       return {
         text,
@@ -50,7 +55,11 @@ export function renderAlertMessage(notice: AlertNotice, timeZone: string): Slack
   }
 }
 
-function renderJobRunBlocks(alert: JobRunAlert, timeZone: string): KnownBlock[] {
+function renderJobRunBlocks(
+  alert: JobRunAlert,
+  timeZone: string,
+  decoration?: AlertDecoration,
+): KnownBlock[] {
   const recovered = isAllRecovered(alert);
   const failed = alert.vms.some((v) => v.result === 'Failed');
   const title = recovered
@@ -81,8 +90,13 @@ function renderJobRunBlocks(alert: JobRunAlert, timeZone: string): KnownBlock[] 
     );
   }
   if (recovered) context.push('All VMs of this alert have recovered.');
+  // a context block holds at most 10 elements: the newest decoration lines are kept
+  context.push(...(decoration?.context ?? []));
   if (context.length > 0) {
-    blocks.push({ type: 'context', elements: context.map((t) => ({ type: 'mrkdwn', text: t })) });
+    blocks.push({
+      type: 'context',
+      elements: context.slice(-10).map((t) => ({ type: 'mrkdwn', text: truncateText(t, 2000) })),
+    });
   }
   if (!recovered) {
     const open = alert.vms.filter((v) => v.recoveredAt === null).length;
@@ -108,6 +122,7 @@ function renderJobRunBlocks(alert: JobRunAlert, timeZone: string): KnownBlock[] 
           text: { type: 'plain_text' as const, text: `Mute ${what} ${h}h` },
           value: `${alert.id}:${h}`,
         })),
+        ...(decoration?.buttons ?? []),
       ],
     });
   }

@@ -25,6 +25,7 @@ import {
 import { createSlackWebClient, type SlackClientSettings } from '../../../slack/web-client.js';
 import type { OutboundNotification } from '../domain/alert-notice.js';
 import { DeliveryError, type Notifier } from '../notifier.js';
+import type { AlertDecorations } from './alert-decorations.js';
 import { renderAlertMessage } from './render-alert-message.js';
 
 const ALERT_METADATA_EVENT = 'replibot_notification';
@@ -44,13 +45,21 @@ export function createAlertWebClient(
   });
 }
 
-export function createSlackNotifier(options: { client: WebClient }): Notifier {
+export function createSlackNotifier(options: {
+  client: WebClient;
+  /** what other features add to an alert (job action buttons and outcomes) */
+  decorations?: AlertDecorations;
+}): Notifier {
   const { client } = options;
   const metadata = (key: string) => ({ event_type: ALERT_METADATA_EVENT, event_payload: { key } });
 
   return {
     async deliver(n: OutboundNotification) {
-      const message = withNote(renderAlertMessage(n.notice, n.timeZone), n.note);
+      const decoration =
+        n.notice.kind === 'job-run' && options.decorations
+          ? await options.decorations.decorate(n.notice.alert)
+          : undefined;
+      const message = withNote(renderAlertMessage(n.notice, n.timeZone, decoration), n.note);
       try {
         if (n.action === 'update') {
           await client.chat.update({
