@@ -440,7 +440,8 @@ export function createPoller(options: PollerOptions): Poller {
         queued += 1;
     }
     // recoveries, as planned: marks first, then one update and one reply per alert
-    const idOf = (ref: AlertRef): number => ('alertId' in ref ? ref.alertId : must(created[ref.planned], 'every planned alert was created'));
+    const idOf = (ref: AlertRef): number =>
+      'alertId' in ref ? ref.alertId : must(created[ref.planned], 'every planned alert was created');
     for (const m of recoveries.marks) await tx.alerts.markRecovered(idOf(m.alert), m.taskUid, m.recoveredAt);
     for (const r of recoveries.recoveries) {
       const alertId = idOf(r.alert);

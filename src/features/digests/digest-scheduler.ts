@@ -51,6 +51,8 @@ export interface DigestSchedulerOptions {
   recovery?: DigestRecovery;
   /** the one-writer lease (src/app/leadership.ts): asked before each post */
   fence?: Fence;
+  /** VEEAM_CONCURRENCY: EM requests at once while a digest is collected; default 4 */
+  concurrency?: number;
 }
 
 /** What the channel history says about a digest an unfinished attempt may have posted. */
@@ -151,6 +153,7 @@ export function createDigestScheduler(options: DigestSchedulerOptions): DigestSc
           end: delivery.periodEnd,
           timeZone: schedule.timeZone,
           filters: schedule.filters,
+          concurrency: options.concurrency,
         });
         note = (await options.recovery.completeChart(schedule, digest, ts)).note;
       } catch (error) {
@@ -273,6 +276,7 @@ export function createDigestScheduler(options: DigestSchedulerOptions): DigestSc
         end: periodEnd,
         timeZone: schedule.timeZone,
         filters: schedule.filters,
+        concurrency: options.concurrency,
       });
       // a failed-only digest for a name EM does not know is posted all the same: it carries the warning
       if (schedule.filters.failedOnly && !hasDigestProblems(digest) && digest.unknownNames === undefined) {

@@ -59,6 +59,7 @@ export async function createDigestFeature(ctx: FeatureContext): Promise<Feature>
           end: clock.now(),
           timeZone: command.timeZone,
           filters: command.filters,
+          concurrency: config.veeam?.concurrency,
         });
         shellCtx.print(renderDigestText(digest).trimEnd());
       },
@@ -76,6 +77,7 @@ export async function createDigestFeature(ctx: FeatureContext): Promise<Feature>
     logger,
     graceMinutes: config.digestGraceMinutes,
     fence: ctx.fence,
+    concurrency: config.veeam?.concurrency,
     isPermanentError: isPermanentDigestError,
     send: async (schedule, digest, options) => {
       const posted = await postDigest(slackClient, schedule.channelId, digest, { ...options, logger });
@@ -102,6 +104,7 @@ export async function createDigestFeature(ctx: FeatureContext): Promise<Feature>
       isTimeZone,
       scheduler,
       adminUserIds: config.adminUserIds,
+      concurrency: config.veeam?.concurrency,
     }),
     leaderServices: [
       {
