@@ -49,6 +49,7 @@ export async function runDigestCommand(options: DigestCommandOptions): Promise<n
         serverName: options.server ?? null,
         failedOnly: options.failedOnly ?? false,
       },
+      concurrency: config.veeam?.concurrency,
     });
     const format = options.format ?? 'text';
     if (format === 'blocks') output.write(`${JSON.stringify(renderDigestBlocks(digest), null, 2)}\n`);

@@ -36,10 +36,11 @@ const LIST_MEMBERS = new Set([
   'supportedversion',
 ]);
 
-/** An element or attribute name as written, and its tree key (null: left out). */
+/** An element or attribute name as written, its tree key (null: left out) and whether it is a list member. */
 interface NameEntry {
   raw: string;
   key: string | null;
+  list: boolean;
 }
 
 /** Where and why the XML reader stopped; `cut` means the body ended inside the document. */
@@ -83,9 +84,13 @@ function isTrimmed(code: number): boolean {
   );
 }
 
-/** A character that cannot be part of an element or attribute name (or ends one). */
+/** The ASCII characters that end an element or attribute name: white space, `>`, `/`, `=` and `<`. */
+const NAME_ENDS = new Uint8Array(128);
+for (const code of [0x20, 0x0a, 0x0d, 0x09, GT, SLASH, EQUALS, LT]) NAME_ENDS[code] = 1;
+
+/** A character that cannot be part of an element or attribute name (or ends one): one table look-up. */
 function endsName(code: number): boolean {
-  return isSpace(code) || code === GT || code === SLASH || code === EQUALS || code === LT;
+  return code < 128 && NAME_ENDS[code] === 1;
 }
 
 /** The five predefined entities and decimal or hex character references, matched in one pass. */
@@ -145,7 +150,8 @@ function readXml(src: string): Record<string, unknown> {
       if (src.startsWith(entry.raw, start)) return entry;
     }
     const raw = src.slice(start, end);
-    const entry = { raw, key: keyOf(raw, attribute) };
+    const key = keyOf(raw, attribute);
+    const entry: NameEntry = { raw, key, list: key !== null && LIST_MEMBERS.has(key) };
     entries.push(entry);
     return entry;
   };
@@ -154,10 +160,12 @@ function readXml(src: string): Record<string, unknown> {
   // the open elements: raw name (to match the end tag), key, attributes/children, collected text
   const names: string[] = [];
   const nodeKeys: Array<string | null> = [];
+  const nodeLists: boolean[] = [];
   const nodes: Array<Record<string, unknown> | null> = [];
   const texts: string[] = [];
-  // the attribute keys of each open element
-  const attributeKeys: Array<string[] | null> = [];
+  // the attribute keys of each open element (one array per depth, reused: no array per element)
+  const attributeKeys: string[][] = [];
+  const attributeCounts: number[] = [];
   let depth = 0;
   let rootSeen = false;
 
@@ -169,8 +177,6 @@ function readXml(src: string): Record<string, unknown> {
       tree[key] = value;
       return;
     }
-    // an attribute wins over a child element of the same name (as with fast-xml-parser before)
-    if (attributeKeys[depth - 1]?.includes(key)) return;
     let parent = nodes[depth - 1];
     if (parent === null || parent === undefined) {
       parent = {};
@@ -178,12 +184,23 @@ function readXml(src: string): Record<string, unknown> {
     }
     const previous = parent[key];
     if (previous === undefined || !Object.hasOwn(parent, key)) {
-      parent[key] = LIST_MEMBERS.has(key) ? [value] : value;
-    } else if (Array.isArray(previous)) {
+      parent[key] = nodeLists[depth] === true ? [value] : value;
+      return;
+    }
+    // an attribute wins over a child element of the same name (as with fast-xml-parser before)
+    if (isAttributeKey(depth - 1, key)) return;
+    if (Array.isArray(previous)) {
       previous.push(value);
     } else {
       parent[key] = [previous, value];
     }
+  };
+
+  const isAttributeKey = (at: number, key: string): boolean => {
+    const count = attributeCounts[at] ?? 0;
+    const keys = attributeKeys[at];
+    for (let k = 0; k < count; k += 1) if (keys?.[k] === key) return true;
+    return false;
   };
 
   const finish = (): void => {
@@ -197,13 +214,27 @@ function readXml(src: string): Record<string, unknown> {
     }
   };
 
+  // the first "&" at or after the last place asked about (n: none left): one scan of the document for all values
+  let nextAmp = -1;
+  /** The source from `start` to `end`, unescaped: a plain slice unless an "&" lies inside. */
+  const unescapedAt = (start: number, end: number): string => {
+    if (nextAmp < start) {
+      nextAmp = src.indexOf('&', start);
+      if (nextAmp === -1) nextAmp = n;
+    }
+    const raw = src.slice(start, end);
+    return nextAmp < end ? decodeXmlText(raw) : raw;
+  };
+
   /** The text from `start` to `end` of the source, trimmed and unescaped (sliced once, and only when not blank). */
   const addText = (start: number, end: number): void => {
     while (start < end && isTrimmed(src.charCodeAt(start))) start += 1;
     while (end > start && isTrimmed(src.charCodeAt(end - 1))) end -= 1;
     if (start === end) return;
     if (depth === 0) throw new XmlError(false, 'has text outside the root element');
-    texts[depth - 1] += decodeXmlText(src.slice(start, end));
+    const text = unescapedAt(start, end);
+    const before = texts[depth - 1];
+    texts[depth - 1] = before === '' ? text : before + text;
   };
   /** CDATA: kept as written. */
   const addRawText = (raw: string): void => {
@@ -211,8 +242,11 @@ function readXml(src: string): Record<string, unknown> {
   };
 
   let i = 0;
+  // the next "<" found while reading a start tag (-1: not known): the loop starts there without a second scan
+  let knownLt = -1;
   while (i < n) {
-    const lt = src.indexOf('<', i);
+    const lt = knownLt >= i ? knownLt : src.indexOf('<', i);
+    knownLt = -1;
     if (lt === -1) {
       addText(i, n);
       break;
@@ -277,7 +311,12 @@ function readXml(src: string): Record<string, unknown> {
     let nextLt = src.indexOf('<', j);
     if (nextLt === -1) nextLt = n;
     let node: Record<string, unknown> | null = null;
-    let keysOfAttributes: string[] | null = null;
+    let keysOfAttributes = attributeKeys[depth];
+    if (keysOfAttributes === undefined) {
+      keysOfAttributes = [];
+      attributeKeys[depth] = keysOfAttributes;
+    }
+    let attributeCount = 0;
     let selfClosing = false;
     for (;;) {
       const before = j;
@@ -325,14 +364,15 @@ function readXml(src: string): Record<string, unknown> {
         while (from < to && isTrimmed(src.charCodeAt(from))) from += 1;
         while (to > from && isTrimmed(src.charCodeAt(to - 1))) to -= 1;
         node ??= {};
-        node[key] = from === to ? '' : decodeXmlText(src.slice(from, to));
-        if (keysOfAttributes === null) keysOfAttributes = [key];
-        else keysOfAttributes.push(key);
+        node[key] = from === to ? '' : unescapedAt(from, to);
+        keysOfAttributes[attributeCount] = key;
+        attributeCount += 1;
       }
     }
     nodeKeys[depth] = element.key;
+    nodeLists[depth] = element.list;
     nodes[depth] = node;
-    attributeKeys[depth] = keysOfAttributes;
+    attributeCounts[depth] = attributeCount;
     texts[depth] = '';
     rootSeen = true;
     if (selfClosing) {
@@ -341,6 +381,7 @@ function readXml(src: string): Record<string, unknown> {
       names[depth] = name;
       depth += 1;
     }
+    if (nextLt >= j && nextLt < n) knownLt = nextLt;
     i = j;
   }
   if (depth > 0) throw new XmlError(true, `ends before </${names[depth - 1]?.slice(0, 40)}>`);

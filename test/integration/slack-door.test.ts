@@ -336,6 +336,31 @@ describe('the request guard (HTTP mode)', () => {
     expect(fake.responses.map((r) => r.id)).toEqual(['soon']);
   });
 
+  it('refuses a forged command (Bolt no longer checks the signature a second time), and an ssl_check carries nothing', async () => {
+    const command = (id: string) =>
+      new URLSearchParams(
+        slashCommandBody({
+          text: 'help',
+          user_id: MEMBER,
+          channel_id: 'C111',
+          response_url: fake.responseUrl(id),
+        }),
+      ).toString();
+    const forged = command('forged');
+    const wrongKey = signSlackRequest(forged, `${TEST_SIGNING_SECRET}x`, requestSeconds());
+    expect((await sender.send(forged, FORM, wrongKey)).status).toBe(401);
+    const signed = signSlackRequest(command('other'), TEST_SIGNING_SECRET, requestSeconds());
+    // a real signature of another body
+    expect((await sender.send(forged, FORM, signed)).status).toBe(401);
+    expect((await sender.send(forged, FORM, {})).status).toBe(401);
+    // unsigned, as Slack sends it: answered 200, and the command smuggled beside it is never run
+    expect((await sender.send(`ssl_check=1&${command('smuggled')}`, FORM, {})).status).toBe(200);
+    expect((await sendSigned(command('after'), FORM)).status).toBe(200);
+    await fake.waitForResponse('after');
+    expect(fake.responses.map((r) => r.id)).not.toContain('forged');
+    expect(fake.responses.map((r) => r.id)).not.toContain('smuggled');
+  });
+
   it("answers an event once although Slack retries it, and again once the hour's memory has passed", async () => {
     const event = mentionEvent('help', { user: MEMBER, channel: 'C111' });
     const body = JSON.stringify(eventEnvelope(event));

@@ -54,6 +54,8 @@ export interface DigestSchedulerOptions {
   fence?: Fence;
   /** told of each digest attempt's outcome (src/metrics.ts) */
   metrics?: Pick<Metrics, 'digestRun'>;
+  /** VEEAM_CONCURRENCY: EM requests at once while a digest is collected; default 4 */
+  concurrency?: number;
 }
 
 /** What the channel history says about a digest an unfinished attempt may have posted. */
@@ -154,6 +156,7 @@ export function createDigestScheduler(options: DigestSchedulerOptions): DigestSc
           end: delivery.periodEnd,
           timeZone: schedule.timeZone,
           filters: schedule.filters,
+          concurrency: options.concurrency,
         });
         note = (await options.recovery.completeChart(schedule, digest, ts)).note;
       } catch (error) {
@@ -276,6 +279,7 @@ export function createDigestScheduler(options: DigestSchedulerOptions): DigestSc
         end: periodEnd,
         timeZone: schedule.timeZone,
         filters: schedule.filters,
+        concurrency: options.concurrency,
       });
       // a failed-only digest for a name EM does not know is posted all the same: it carries the warning
       if (schedule.filters.failedOnly && !hasDigestProblems(digest) && digest.unknownNames === undefined) {

@@ -59,6 +59,7 @@ export async function createDigestFeature(ctx: FeatureContext): Promise<Feature>
           end: clock.now(),
           timeZone: command.timeZone,
           filters: command.filters,
+          concurrency: config.veeam?.concurrency,
         });
         shellCtx.print(renderDigestText(digest).trimEnd());
       },
@@ -77,6 +78,7 @@ export async function createDigestFeature(ctx: FeatureContext): Promise<Feature>
     graceMinutes: config.digestGraceMinutes,
     fence: ctx.fence,
     metrics: ctx.metrics,
+    concurrency: config.veeam?.concurrency,
     isPermanentError: isPermanentDigestError,
     send: async (schedule, digest, options) => {
       const extraSections = await (ctx.digestSections?.collect(digest.window) ?? Promise.resolve([]));
@@ -108,6 +110,7 @@ export async function createDigestFeature(ctx: FeatureContext): Promise<Feature>
       isTimeZone,
       scheduler,
       adminUserIds: config.adminUserIds,
+      concurrency: config.veeam?.concurrency,
     }),
     leaderServices: [
       {

@@ -33,6 +33,8 @@ export interface DigestSubcommandsDeps {
   scheduler?: { reload(): Promise<void>; nextRun(schedule: DigestSchedule, from?: Date): Date | null };
   /** ADMIN_USER_IDS: when not empty, only they may add or remove digests */
   adminUserIds?: readonly string[];
+  /** VEEAM_CONCURRENCY: EM requests at once while a preview is collected; default 4 */
+  concurrency?: number;
 }
 
 /**
@@ -139,6 +141,7 @@ export function createDigestSubcommands(deps: DigestSubcommandsDeps): SlashSubco
             end: now,
             timeZone: command.timeZone,
             filters: command.filters,
+            concurrency: deps.concurrency,
           });
           const message = renderDigestBlocks(preview);
           await ctx.respond({ response_type: 'ephemeral', text: message.text, blocks: message.blocks });
