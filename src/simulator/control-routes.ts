@@ -1,5 +1,7 @@
 /** The control API under /_sim: add and finish task sessions, set faults, read and reset stats (tests and demos). */
+
 import type { IncomingMessage } from 'node:http';
+import { isRecord } from '../core/is-record.js';
 import { type FaultOptions, toFaults } from './faults.js';
 import { type SimulatorQuirks, toQuirks } from './quirks.js';
 import type { Reply } from './replies.js';
@@ -37,10 +39,10 @@ function parseJsonBody(text: string): Record<string, unknown> {
   if (text.trim() === '') return {};
   try {
     const value: unknown = JSON.parse(text);
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    if (!isRecord(value)) {
       throw new SimInputError('the body must be a JSON object');
     }
-    return value as Record<string, unknown>;
+    return value;
   } catch (error) {
     if (error instanceof SimInputError) throw error;
     throw new SimInputError('the body is not valid JSON');
@@ -48,9 +50,10 @@ function parseJsonBody(text: string): Record<string, unknown> {
 }
 
 function toNewTaskSession(body: Record<string, unknown>): NewTaskSession {
+  // casts: the JSON is unchecked here; addTaskSession checks every field at run time (a SimInputError)
   const input: NewTaskSession = { vm: body.vm as string, job: body.job as string };
   for (const key of ['server', 'state', 'result', 'reason', 'jobSessionUid'] as const) {
-    if (body[key] !== undefined) (input as unknown as Record<string, unknown>)[key] = body[key];
+    if (body[key] !== undefined) Object.assign(input, { [key]: body[key] });
   }
   if (body.totalSize !== undefined) input.totalSize = body.totalSize as number;
   if (body.isRetry !== undefined) input.isRetry = body.isRetry === true;
@@ -86,6 +89,7 @@ export function createControlRoutes(options: ControlRouteOptions): {
       }
       if (parts[1] === 'sessions' && parts.length === 4 && parts[3] === 'finish' && method === 'POST') {
         const body = parseJsonBody(await readBody(req));
+        // casts: the JSON is unchecked here; finishTaskSession checks every field at run time (a SimInputError)
         const input: FinishTaskSession = { result: body.result as FinishTaskSession['result'] };
         if (body.reason !== undefined) input.reason = body.reason as string;
         if (body.endTime !== undefined) input.endTime = new Date(body.endTime as string);
