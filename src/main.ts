@@ -171,7 +171,7 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
             ok: reports.every((r) => r.ok),
             checks: {
               leadership: await leadership.status().catch((error: unknown) => ({
-                error: `cannot read the lease: ${(error as Error).message}`,
+                error: `cannot read the lease: ${errorMessage(error)}`,
               })),
               ...Object.fromEntries(reports.map((r) => [r.name, r.checks ?? r.ok])),
             },
