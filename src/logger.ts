@@ -33,7 +33,7 @@ export function createLogger(level = 'info', destination: NodeJS.WritableStream 
         censor: '[redacted]',
       },
     },
-    destination as never,
+    destination,
   );
 }
 

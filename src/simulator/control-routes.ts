@@ -1,5 +1,7 @@
 /** The control API under /_sim: add and finish task sessions, set faults, read and reset stats (tests and demos). */
+
 import type { IncomingMessage } from 'node:http';
+import { isRecord } from '../core/is-record.js';
 import { type FaultOptions, toFaults } from './faults.js';
 import type { SimJobs } from './jobs.js';
 import { type SimulatorQuirks, toQuirks } from './quirks.js';
@@ -46,10 +48,10 @@ function parseJsonBody(text: string): Record<string, unknown> {
   if (text.trim() === '') return {};
   try {
     const value: unknown = JSON.parse(text);
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    if (!isRecord(value)) {
       throw new SimInputError('the body must be a JSON object');
     }
-    return value as Record<string, unknown>;
+    return value;
   } catch (error) {
     if (error instanceof SimInputError) throw error;
     throw new SimInputError('the body is not valid JSON');
@@ -57,9 +59,10 @@ function parseJsonBody(text: string): Record<string, unknown> {
 }
 
 function toNewTaskSession(body: Record<string, unknown>): NewTaskSession {
+  // casts: the JSON is unchecked here; addTaskSession checks every field at run time (a SimInputError)
   const input: NewTaskSession = { vm: body.vm as string, job: body.job as string };
   for (const key of ['server', 'state', 'result', 'reason', 'jobSessionUid'] as const) {
-    if (body[key] !== undefined) (input as unknown as Record<string, unknown>)[key] = body[key];
+    if (body[key] !== undefined) Object.assign(input, { [key]: body[key] });
   }
   if (body.totalSize !== undefined) input.totalSize = body.totalSize as number;
   if (body.isRetry !== undefined) input.isRetry = body.isRetry === true;
@@ -102,6 +105,7 @@ export function createControlRoutes(options: ControlRouteOptions): {
         return send(200, store.toSimTaskSession(task));
       }
       if (parts[1] === 'sessions' && parts.length === 4 && parts[3] === 'finish' && method === 'POST') {
+        // casts: the JSON is unchecked here; finishTaskSession checks every field at run time (a SimInputError)
         const body = await readJson();
         const input: FinishTaskSession = { result: body.result as FinishTaskSession['result'] };
         if (body.reason !== undefined) input.reason = body.reason as string;

@@ -50,10 +50,14 @@ export function toFaults(input: Record<string, unknown>): FaultOptions {
   if (expire !== undefined) faults.expireSessionsAfterRequests = expire;
   if (input.errorStatuses !== undefined) {
     const statuses = input.errorStatuses;
-    if (!Array.isArray(statuses) || statuses.length === 0 || !statuses.every((s) => s === 500 || s === 503)) {
+    if (
+      !Array.isArray(statuses) ||
+      statuses.length === 0 ||
+      !statuses.every((s): s is 500 | 503 => s === 500 || s === 503)
+    ) {
       throw new SimInputError('errorStatuses must be a list of 500 and/or 503');
     }
-    faults.errorStatuses = statuses as number[];
+    faults.errorStatuses = statuses;
   }
   return faults;
 }

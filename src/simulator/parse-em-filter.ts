@@ -38,12 +38,13 @@ export function parseEmFilter(text: string): EmFilterNode {
     if (field === '') throw new EmFilterError(`Expected a field name ${where()}.`);
     skipSpace();
     const two = text.slice(pos, pos + 2);
+    const one = text[pos];
     let op: EmOperator;
     if (two === '==' || two === '!=' || two === '<=' || two === '>=') {
       op = two;
       pos += 2;
-    } else if (text[pos] === '<' || text[pos] === '>') {
-      op = text[pos] as EmOperator;
+    } else if (one === '<' || one === '>') {
+      op = one;
       pos += 1;
     } else {
       throw new EmFilterError(`Expected an operator (==, !=, <, <=, >, >=) after ${field} ${where()}.`);

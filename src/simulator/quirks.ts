@@ -60,10 +60,11 @@ export function toQuirks(input: Record<string, unknown>): SimulatorQuirks {
   const oneOf = <T extends string>(key: string, values: readonly T[]): T | undefined => {
     const value = input[key];
     if (value === undefined) return undefined;
-    if (typeof value !== 'string' || !(values as readonly string[]).includes(value)) {
+    const known = values.find((v) => v === value);
+    if (typeof value !== 'string' || known === undefined) {
       throw new SimInputError(`${key} must be one of ${values.join(', ')}`);
     }
-    return value as T;
+    return known;
   };
   const emptyEntities = oneOf('emptyEntities', EMPTY_ENTITIES);
   if (emptyEntities !== undefined) quirks.emptyEntities = emptyEntities;
@@ -84,10 +85,10 @@ export function toQuirks(input: Record<string, unknown>): SimulatorQuirks {
     const value = input.unknownFilterFields;
     if (
       !Array.isArray(value) ||
-      !value.every((field) => typeof field === 'string' && /^[A-Za-z]+$/.test(field))
+      !value.every((field): field is string => typeof field === 'string' && /^[A-Za-z]+$/.test(field))
     )
       throw new SimInputError('unknownFilterFields must be a list of field names');
-    quirks.unknownFilterFields = value as string[];
+    quirks.unknownFilterFields = value;
   }
   if (input.errorOn200 !== undefined) {
     if (typeof input.errorOn200 !== 'string' || input.errorOn200 === '')

@@ -311,10 +311,10 @@ function jobSessionRefParts(ctx: RenderContext, view: JobSessionView) {
 
 type RefParts = ReturnType<typeof taskRefParts>;
 
+const isTaskView = (view: TaskView | JobSessionView): view is TaskView => 'vm' in view.record;
+
 export function toRefParts(ctx: RenderContext, view: TaskView | JobSessionView): RefParts {
-  return 'vm' in view.record
-    ? taskRefParts(ctx, view as TaskView)
-    : jobSessionRefParts(ctx, view as JobSessionView);
+  return isTaskView(view) ? taskRefParts(ctx, view) : jobSessionRefParts(ctx, view);
 }
 
 /** `<Ref>` inside a list, or `<EntityRef>` as a document root. */

@@ -1,8 +1,8 @@
 /** The simulator's HTTP(S) listener: an optional self-signed certificate, start, the base URL, and stop. */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { generate } from 'selfsigned';
+import { listeningPort } from '../core/listening-port.js';
 
 export interface ServerOptions {
   /** default 127.0.0.1 */
@@ -72,7 +72,7 @@ export async function startServer(
       resolve();
     });
   });
-  const port = (server.address() as AddressInfo).port;
+  const port = listeningPort(server);
   const hostForUrl = options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1';
   const url = `${options.tls ? 'https' : 'http'}://${hostForUrl.includes(':') ? `[${hostForUrl}]` : hostForUrl}:${port}`;
   const started: StartedServer = {

@@ -296,7 +296,7 @@ function planRange<R extends Sequenced>(
 
 function requiredEquals(required: readonly TypedComparison[], field: string): string | null {
   const hit = required.find((cmp) => cmp.field === field && cmp.op === '==' && typeof cmp.value === 'string');
-  return hit ? (hit.value as string) : null;
+  return typeof hit?.value === 'string' ? hit.value : null;
 }
 
 const TASK_URN = 'urn:veeam:replicatasksession:';

@@ -228,10 +228,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     stats,
     resetStats,
     setFaults: (next) => {
-      faults = toFaults(next as Record<string, unknown>);
+      faults = toFaults({ ...next });
     },
     setQuirks: (next) => {
-      quirks = toQuirks(next as Record<string, unknown>);
+      quirks = toQuirks({ ...next });
     },
     addTaskSession: (input: NewTaskSession): SimTaskSession =>
       store.toSimTaskSession(store.addTaskSession(input, nowMs())),

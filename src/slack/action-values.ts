@@ -1,3 +1,4 @@
+import { isRecord } from '../core/is-record.js';
 import { must } from '../core/must.js';
 
 /**
@@ -56,9 +57,7 @@ function parseValueObject(value: string): Record<string, unknown> | null {
   if (value.length > MAX_ACTION_VALUE + 100) return null;
   try {
     const raw: unknown = JSON.parse(value);
-    return typeof raw === 'object' && raw !== null && !Array.isArray(raw)
-      ? (raw as Record<string, unknown>)
-      : null;
+    return isRecord(raw) ? raw : null;
   } catch {
     return null;
   }

@@ -1,10 +1,3 @@
-/**
- * The Slack app factory: Bolt in Socket Mode when SLACK_APP_TOKEN is set, else HTTP mode on PORT at
- * `/slack/events`, with `GET /healthz` in both. Features plug in through `subcommands`, `extend` and
- * `homeExtras`; the app never reads the environment itself.
- */
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import type { WebClient, WebClientOptions } from '@slack/web-api';
@@ -18,6 +11,7 @@ import type { Config } from '../config.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { errorMessage } from '../core/error-message.js';
 import { ReplibotError } from '../core/errors.js';
+import { listeningPort } from '../core/listening-port.js';
 import type { EmApi } from '../core/ports.js';
 import type { Logger } from '../logger.js';
 import { toAccessPolicy } from './access.js';
@@ -174,10 +168,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
   }
   // Listeners catch their own failures; this is the last net, and it never rethrows into the receiver.
   app.error(async (error) => {
-    logger.error(
-      { err: error.message, code: (error as { code?: string }).code },
-      'unhandled error in a Slack listener',
-    );
+    logger.error({ err: error.message, code: error.code }, 'unhandled error in a Slack listener');
   });
 
   // every answer runs here, after its ack; the listeners only check access and queue (src/app/work-queue.ts)
@@ -227,9 +218,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
         });
       }
       if (receiver) {
-        // cast: HTTPReceiver.start resolves its http.Server (Bolt types it loosely); a listening server has an AddressInfo
-        const server = (await receiver.start({ port: deps.config.port, host: deps.host })) as Server;
-        port = (server.address() as AddressInfo).port;
+        port = listeningPort(await receiver.start({ port: deps.config.port, host: deps.host }));
         logger.info({ port, path: SLACK_EVENTS_PATH }, 'Slack app listening (HTTP mode)');
       } else {
         try {

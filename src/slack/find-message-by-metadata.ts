@@ -9,6 +9,7 @@
  * rather than risk never posting.
  */
 import type { webApi } from '@slack/bolt';
+import { isRecord } from '../core/is-record.js';
 import { toSlackFailure } from './slack-errors.js';
 
 /** What the channel history says about a message: there (with its ts), not there, or cannot tell (and why). */
@@ -57,7 +58,7 @@ export async function findMessage(
         threadTs === undefined
           ? await client.conversations.history(query)
           : await client.conversations.replies({ ...query, ts: threadTs });
-      for (const m of (result.messages ?? []) as HistoryMessage[])
+      for (const m of result.messages ?? [])
         if (typeof m.ts === 'string' && matches(m)) return { status: 'found', ts: m.ts };
       cursor = result.response_metadata?.next_cursor || undefined;
       if (!cursor) return { status: 'absent' };
@@ -87,7 +88,8 @@ export function findMessageByMetadata(
 function describeReadError(error: unknown): string {
   const failure = toSlackFailure(error);
   if (failure.code === 'missing_scope') {
-    const needed = (error as { data?: { needed?: unknown } } | null)?.data?.needed;
+    const data = isRecord(error) ? error.data : undefined;
+    const needed = isRecord(data) ? data.needed : undefined;
     return `missing_scope: add ${typeof needed === 'string' ? needed : 'channels:history (groups:history for private channels)'} to the app`;
   }
   if (failure.code === 'not_in_channel' || failure.code === 'channel_not_found')

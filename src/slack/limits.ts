@@ -3,6 +3,7 @@
  * `msg_blocks_too_long` for the undocumented total), which would turn an answer into a silent failure; the
  * renderers stay under these by design and the fake Slack API in the tests runs this check on every message.
  */
+import { isObject } from '../core/is-record.js';
 
 export const BLOCK_LIMITS = {
   /** blocks in a message */
@@ -32,11 +33,6 @@ export const BLOCK_LIMITS = {
 export const TOTAL_TEXT_BUDGET = 9000;
 
 export type Surface = 'message' | 'home' | 'modal';
-
-interface TextObject {
-  type?: unknown;
-  text?: unknown;
-}
 
 const KNOWN_BLOCK_TYPES = new Set([
   'actions',
@@ -90,11 +86,11 @@ export function findBlockKitViolations(
       if (options.required) add('text is required', pointer);
       return;
     }
-    const object = value as TextObject;
-    if (object === null || typeof object !== 'object') {
+    if (!isObject(value)) {
       add('must be a text object', pointer);
       return;
     }
+    const object = value;
     if (object.type !== 'plain_text' && object.type !== 'mrkdwn')
       add('type must be plain_text or mrkdwn', pointer);
     if (options.plainOnly && object.type !== 'plain_text') add('must be plain_text', `${pointer}/type`);
@@ -107,11 +103,11 @@ export function findBlockKitViolations(
       add(`must be at most ${max} characters (got ${object.text.length})`, `${pointer}/text`);
   };
   const checkElement = (element: unknown, pointer: string): void => {
-    const e = element as Record<string, unknown>;
-    if (e === null || typeof e !== 'object') {
+    if (!isObject(element)) {
       add('element must be an object', pointer);
       return;
     }
+    const e = element;
     if (typeof e.action_id === 'string' && e.action_id.length > BLOCK_LIMITS.actionId)
       add(`action_id must be at most ${BLOCK_LIMITS.actionId} characters`, `${pointer}/action_id`);
     if (e.type === 'button') {
@@ -131,11 +127,11 @@ export function findBlockKitViolations(
 
   blocks.forEach((raw, index) => {
     const pointer = `/blocks/${index}`;
-    const block = raw as Record<string, unknown>;
-    if (block === null || typeof block !== 'object') {
+    if (!isObject(raw)) {
       add('block must be an object', pointer);
       return;
     }
+    const block = raw;
     if (typeof block.type !== 'string' || !KNOWN_BLOCK_TYPES.has(block.type)) {
       add(`unknown block type ${JSON.stringify(block.type)}`, `${pointer}/type`);
       return;
@@ -178,9 +174,8 @@ export function findBlockKitViolations(
         if (elements.length > BLOCK_LIMITS.contextElements)
           add(`no more than ${BLOCK_LIMITS.contextElements} elements allowed`, `${pointer}/elements`);
         elements.forEach((element, i) => {
-          const e = element as TextObject;
-          if (e?.type === 'plain_text' || e?.type === 'mrkdwn')
-            checkTextObject(e, `${pointer}/elements/${i}`, BLOCK_LIMITS.contextText);
+          if (isObject(element) && (element.type === 'plain_text' || element.type === 'mrkdwn'))
+            checkTextObject(element, `${pointer}/elements/${i}`, BLOCK_LIMITS.contextText);
         });
         break;
       }
@@ -195,7 +190,7 @@ export function findBlockKitViolations(
         const seen = new Set<string>();
         elements.forEach((element, i) => {
           checkElement(element, `${pointer}/elements/${i}`);
-          const id = (element as { action_id?: unknown })?.action_id;
+          const id = isObject(element) ? element.action_id : undefined;
           if (typeof id === 'string') {
             if (seen.has(id))
               add(`action_id ${id} is used twice in one block`, `${pointer}/elements/${i}/action_id`);

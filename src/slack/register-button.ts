@@ -15,6 +15,7 @@ import type {
 } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { errorMessage } from '../core/error-message.js';
+import { isRecord } from '../core/is-record.js';
 import type { Logger } from '../logger.js';
 import { type AccessNeed, type AccessPolicy, checkAccess } from './access.js';
 import { renderAccessRefused } from './render-refusal.js';
@@ -46,7 +47,7 @@ const registered = new WeakMap<App, Set<string>>();
  */
 function toActionChannelId(body: BlockAction): string | null | undefined {
   const fromChannel = body.channel?.id;
-  const fromContainer = (body.container as { channel_id?: unknown } | undefined)?.channel_id;
+  const fromContainer = isRecord(body.container) ? body.container.channel_id : undefined;
   const container = typeof fromContainer === 'string' ? fromContainer : undefined;
   if (fromChannel !== undefined && container !== undefined && fromChannel !== container) return undefined;
   return fromChannel ?? container ?? null;
@@ -112,7 +113,7 @@ export function refuseUnknownButtons(app: App, logger: Logger): void {
   app.action<BlockAction>(
     /^/,
     async ({ ack, action, respond }: SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs) => {
-      const actionId = (action as { action_id?: unknown }).action_id;
+      const actionId: unknown = action.action_id;
       if (typeof actionId === 'string' && registered.get(app)?.has(actionId)) return;
       await ack();
       logger.warn({ actionId: String(actionId).slice(0, 100) }, 'refused an unknown button');

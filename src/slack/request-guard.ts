@@ -21,6 +21,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import { parse as parseQueryString } from 'node:querystring';
 import type { Clock } from '../core/clock.js';
 import { errorMessage } from '../core/error-message.js';
+import { isRecord } from '../core/is-record.js';
 import type { Logger } from '../logger.js';
 import type { RecentIds } from './recent-ids.js';
 
@@ -31,10 +32,7 @@ export const SLACK_BODY_LIMIT = 1024 * 1024;
 
 const FORM = 'application/x-www-form-urlencoded';
 
-type Json = Record<string, unknown>;
-
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = isRecord;
 const isText = (value: unknown): value is string => typeof value === 'string';
 
 /**
@@ -82,10 +80,11 @@ export function parseSlackBody(
       const form = parseQueryString(raw);
       if (Object.values(form).some((v) => Array.isArray(v)))
         return { ok: false, reason: 'a form field is repeated' };
-      if ('payload' in form) return { ok: true, body: JSON.parse(String(form.payload)) as unknown };
-      return { ok: true, body: { ...form } };
+      const payload: unknown = 'payload' in form ? JSON.parse(String(form.payload)) : { ...form };
+      return { ok: true, body: payload };
     }
-    return { ok: true, body: JSON.parse(raw) as unknown };
+    const body: unknown = JSON.parse(raw);
+    return { ok: true, body };
   } catch {
     return { ok: false, reason: 'the body is not valid JSON' };
   }
@@ -194,7 +193,8 @@ export function withRequestGuard(next: RequestListener, options: RequestGuardOpt
         log.warn({ reason: malformed }, 'refused a malformed Slack request');
         return answer(res, 400, 'malformed Slack request');
       }
-      const event = parsed.ok ? (parsed.body as Json) : {};
+      // checkSlackBody accepted it, so it is an object
+      const event = parsed.ok && isObject(parsed.body) ? parsed.body : {};
       if (event.type === 'event_callback' && !(await options.recentEvents.remember(String(event.event_id)))) {
         log.info(
           { eventId: event.event_id, retryNum: req.headers['x-slack-retry-num'] },
@@ -204,7 +204,7 @@ export function withRequestGuard(next: RequestListener, options: RequestGuardOpt
       }
     }
     // an unsigned ssl_check carries nothing else to Bolt (what Bolt's own check did before it was turned off)
-    (req as IncomingMessage & { rawBody?: Buffer }).rawBody = sslCheck ? Buffer.from('ssl_check=1') : body;
+    Object.assign(req, { rawBody: sslCheck ? Buffer.from('ssl_check=1') : body });
     next(req, res);
   };
   return (req, res) => {
@@ -220,7 +220,7 @@ export function withRequestGuard(next: RequestListener, options: RequestGuardOpt
 
 /** The parts of @slack/socket-mode's client (an event emitter) the guard uses. */
 interface SocketClient {
-  listeners(event: 'ws_message'): unknown[];
+  listeners(event: 'ws_message'): Array<(data: unknown, isBinary: boolean) => unknown>;
   removeAllListeners(event: 'ws_message'): unknown;
   on(event: 'ws_message', listener: (data: unknown, isBinary: boolean) => void): unknown;
 }
@@ -244,6 +244,7 @@ export function guardSocketMessages(
   const ackAndDrop = (envelopeId: unknown, reason: string, level: 'warn' | 'info') => {
     log[level]({ reason }, 'dropped a Socket Mode envelope');
     if (isText(envelopeId))
+      // cast: send() is public in @slack/socket-mode's JavaScript, private in its types (SocketSender above)
       (client as unknown as SocketSender).send(envelopeId).catch((error: unknown) => {
         log.warn({ err: errorMessage(error) }, 'could not ack a dropped Socket Mode envelope');
       });
@@ -251,16 +252,15 @@ export function guardSocketMessages(
   client.on('ws_message', (data, isBinary) => {
     const pass = () => {
       for (const original of originals) {
-        Promise.resolve((original as (d: unknown, b: boolean) => unknown)(data, isBinary)).catch(
-          (error: unknown) => {
-            log.error({ err: errorMessage(error) }, 'a Socket Mode message failed');
-          },
-        );
+        Promise.resolve(original(data, isBinary)).catch((error: unknown) => {
+          log.error({ err: errorMessage(error) }, 'a Socket Mode message failed');
+        });
       }
     };
     if (isBinary) return pass();
     let envelope: unknown;
     try {
+      // cast: ws hands a text frame over as a Buffer; anything else makes decode throw, caught as not JSON
       envelope = JSON.parse(typeof data === 'string' ? data : new TextDecoder().decode(data as ArrayBuffer));
     } catch {
       return ackAndDrop(undefined, 'the message is not JSON', 'warn');
@@ -272,7 +272,8 @@ export function guardSocketMessages(
       return ackAndDrop(undefined, 'an envelope without an envelope_id', 'warn');
     const malformed = checkSlackBody(envelope.payload);
     if (malformed !== null) return ackAndDrop(envelope.envelope_id, malformed, 'warn');
-    const payload = envelope.payload as Json;
+    // checkSlackBody accepted it, so it is an object
+    const payload = isObject(envelope.payload) ? envelope.payload : {};
     if (envelope.type === 'events_api' && payload.type !== 'event_callback')
       return ackAndDrop(envelope.envelope_id, 'an events_api envelope without an event_callback', 'warn');
     if (payload.type !== 'event_callback') return pass();

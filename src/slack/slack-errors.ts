@@ -119,6 +119,7 @@ interface WebApiErrorShape {
 
 /** Classifies anything a WebClient (or Bolt) call threw. Never throws. */
 export function toSlackFailure(error: unknown): SlackFailure {
+  // cast: every field of the shape is optional and unknown, and each is read with ?. and a typeof check
   const e = (typeof error === 'object' && error !== null ? error : {}) as WebApiErrorShape;
   const webApiCode = typeof e.code === 'string' ? e.code : undefined;
   const status = typeof e.statusCode === 'number' ? e.statusCode : undefined;

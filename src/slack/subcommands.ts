@@ -67,9 +67,10 @@ export function toRespond(respond: RespondFn): SubcommandContext['respond'] {
 /** The reply with `escapeStrayMarkup` applied to its mrkdwn: `text` (unless `mrkdwn: false`) and block fields. */
 function toSafeReply(message: string | RespondArguments): string | RespondArguments {
   if (typeof message === 'string') return escapeStrayMarkup(message);
-  const safe = { ...message } as Record<string, unknown>;
+  const safe: Record<string, unknown> = { ...message };
   if (typeof safe.text === 'string' && safe.mrkdwn !== false) safe.text = escapeStrayMarkup(safe.text);
   if (Array.isArray(safe.blocks)) safe.blocks = safe.blocks.map(toSafeMrkdwnFields);
+  // cast: only the mrkdwn strings were replaced by strings, so the copy keeps the caller's RespondArguments shape
   return safe as RespondArguments;
 }
 
@@ -78,7 +79,7 @@ function toSafeMrkdwnFields(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(toSafeMrkdwnFields);
   if (node === null || typeof node !== 'object') return node;
   const entries = Object.entries(node).map(([key, value]) => [key, toSafeMrkdwnFields(value)] as const);
-  const copy = Object.fromEntries(entries) as Record<string, unknown>;
+  const copy: Record<string, unknown> = Object.fromEntries(entries);
   if (copy.type === 'mrkdwn' && typeof copy.text === 'string') copy.text = escapeStrayMarkup(copy.text);
   return copy;
 }

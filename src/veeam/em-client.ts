@@ -14,6 +14,7 @@ import axios, { type AxiosInstance } from 'axios';
 import type { VeeamConfig } from '../config.js';
 import { ReplibotError } from '../core/errors.js';
 import type { EmQueryType } from '../core/filter.js';
+import { isRecord } from '../core/is-record.js';
 import type { EmApi, EmPage, EmQuery } from '../core/ports.js';
 import type { Replica, VmReplicaPoint } from '../core/replica-points.js';
 import { type ReplicaJobSession, type ReplicaTaskSession, toSessionId } from '../core/sessions.js';
@@ -214,7 +215,8 @@ export function createEmClient(options: EmClientOptions): EmClient {
         },
         'EM request',
       );
-      return { status: response.status, headers: response.headers as Record<string, unknown>, body };
+      const answerHeaders: Record<string, unknown> = response.headers;
+      return { status: response.status, headers: answerHeaders, body };
     } catch (error) {
       // the caller gave the request up (an early stop of a query): nobody reads this answer
       if (signal?.aborted) throw abandoned(ctx);
@@ -706,8 +708,8 @@ function isTooLarge(error: unknown): boolean {
 
 /** An EM `Error` document rather than data: an XML `<Error>` root, or JSON with Message and StatusCode. */
 function isErrorDocument(tree: unknown): boolean {
-  if (tree === null || typeof tree !== 'object' || Array.isArray(tree)) return false;
-  const root = tree as Record<string, unknown>;
+  if (!isRecord(tree)) return false;
+  const root = tree;
   if ('error' in root && Object.keys(root).length === 1) return true;
   return (
     'message' in root &&

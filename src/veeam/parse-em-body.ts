@@ -14,6 +14,7 @@
  */
 import { isAscii } from 'node:buffer';
 import { ReplibotError } from '../core/errors.js';
+import { isObject } from '../core/is-record.js';
 import { must } from '../core/must.js';
 
 export type EmBodyFormat = 'xml' | 'json';
@@ -449,13 +450,13 @@ export function lowerCaseKeys(value: unknown): unknown {
 
 /** `lowered` remembers each key's lower-case form: the same few keys repeat on every row. */
 function foldKeys(value: unknown, lowered: Map<string, string>): unknown {
-  if (value === null || typeof value !== 'object') return value;
+  if (!isObject(value)) return value;
   if (Array.isArray(value)) {
     const out = new Array<unknown>(value.length);
     for (let index = 0; index < value.length; index += 1) out[index] = foldKeys(value[index], lowered);
     return out;
   }
-  const source = value as Record<string, unknown>;
+  const source = value;
   const out: Record<string, unknown> = {};
   const keys = Object.keys(source);
   for (const key of keys) {

@@ -2,7 +2,9 @@
  * Translates transport failures and HTTP answers of Enterprise Manager into ReplibotErrors that say what failed
  * and what to check. Nothing here sees a password or a session token; the client scrubs its messages once more.
  */
+
 import { ReplibotError } from '../core/errors.js';
+import { isObject } from '../core/is-record.js';
 import { parseEmError } from './em-schemas.js';
 import { parseEmBody } from './parse-em-body.js';
 
@@ -205,10 +207,9 @@ export function readEmError(body: Uint8Array): { message: string | null; statusC
 }
 
 function describe(error: unknown): { code: string; message: string } {
-  if (error === null || typeof error !== 'object') return { code: '', message: String(error) };
-  const e = error as { code?: unknown; message?: unknown; cause?: unknown };
-  const inner =
-    e.cause && typeof e.cause === 'object' ? (e.cause as { code?: unknown; message?: unknown }) : {};
+  if (!isObject(error)) return { code: '', message: String(error) };
+  const e = error;
+  const inner: Record<string, unknown> = isObject(e.cause) ? e.cause : {};
   // axios puts the socket's code on the error itself; some Node errors only carry it on the cause
   const code =
     typeof e.code === 'string' && e.code !== 'ERR_BAD_RESPONSE' ? e.code : String(inner.code ?? '');

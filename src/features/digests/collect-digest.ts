@@ -155,5 +155,6 @@ async function runLimited(tasks: Array<() => Promise<void>>, limit: number): Pro
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+  // cast: the workers assign `failure`, which TypeScript cannot see through the closures (it narrows it to null)
   if (failure !== null) throw (failure as { error: unknown }).error;
 }

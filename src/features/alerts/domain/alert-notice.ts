@@ -119,6 +119,7 @@ const DATE_FIELDS = new Set([
 
 /** JSON.parse of a stored notice with its dates turned back into `Date`s. */
 export function reviveNotice(json: string): AlertNotice {
+  // cast: the JSON is one replibot wrote from an AlertNotice (the outbox row), its dates revived here
   return JSON.parse(json, (key, value) =>
     DATE_FIELDS.has(key) && typeof value === 'string' ? new Date(value) : value,
   ) as AlertNotice;

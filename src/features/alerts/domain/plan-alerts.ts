@@ -5,7 +5,7 @@
  */
 import { and, anyOf, cmp, eq, type Filter } from '../../../core/filter.js';
 import type { ReplicaTaskSession } from '../../../core/sessions.js';
-import type { AlertResult, AlertVm, CatchUpRun, Mute, Subscription } from './alert-notice.js';
+import type { AlertVm, CatchUpRun, Mute, Subscription } from './alert-notice.js';
 import { isMuted, matchesSubscription } from './subscription-filter.js';
 
 /** What the store remembers of a VM's last run in a job. */
@@ -138,7 +138,7 @@ export function planAlerts(input: PlanAlertsInput): AlertPlan {
       alert.vms.push({
         taskUid: s.uid,
         vmName: s.vmDisplayName,
-        result: s.result as AlertResult,
+        result: s.result,
         ...(s.result === 'Unknown' ? { resultWord: s.resultWord ?? 'Unknown' } : {}),
         reason: s.reason,
         failedRuns: streakOf.get(s.uid) ?? 0,

@@ -45,6 +45,7 @@ export function parseSubscriptionFilter(args: string): ParseResult<SubscriptionF
       const name = parts.join(' ').trim();
       if (name === '')
         return { ok: false, error: `Give a name after "${word}", for example: ${word} apache02` };
+      // cast: KEYWORDS.has(word) above, and KEYWORDS holds exactly these three words
       const key = word as 'job' | 'vm' | 'server';
       if (filter[key] !== null) return { ok: false, error: `"${word}" is given twice; give it once.` };
       filter[key] = name;

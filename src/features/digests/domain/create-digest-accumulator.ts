@@ -464,5 +464,6 @@ function withRef(run: DigestRun, ref: ReplicaRef): DigestRun {
  * here a whole EM page); only strings the digest keeps are copied.
  */
 function own(text: string): string {
+  // cast: the JSON of a string parses back to a string
   return text.length === 0 ? '' : (JSON.parse(JSON.stringify(text)) as string);
 }

@@ -159,7 +159,8 @@ function tokenize(text: string): string[] {
 
 function toWeekday(word: string): number | null {
   const w = word.toLowerCase().slice(0, 3);
-  const index = WEEKDAYS.indexOf(w as (typeof WEEKDAYS)[number]);
+  const weekdays: readonly string[] = WEEKDAYS;
+  const index = weekdays.indexOf(w);
   if (index === -1) return null;
   // accept "mon", "monday", "Mon." but not "money"
   const full = must(WEEKDAY_NAMES[index], 'index is a weekday 0..6').toLowerCase();

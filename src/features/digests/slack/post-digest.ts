@@ -153,6 +153,7 @@ async function uploadChart(
   try {
     const chart = renderDigestChart(digest);
     const date = must(digest.window.chartDays.at(-1), 'a window has at least one chart day').date;
+    // cast: @slack/web-api types filesUploadV2's answer as a bare WebAPICallResult; every field is read with ?.
     const uploaded = (await client.filesUploadV2({
       channel_id: channelId,
       thread_ts: ts,
