@@ -42,8 +42,9 @@ describe('toStoreProblem', () => {
     expect(kind('SQLITE_READONLY')).toBe('unwritable');
     expect(kind('SQLITE_IOERR_WRITE')).toBe('unwritable');
     expect(kind('SQLITE_MISMATCH')).toBe('other');
-    // a refused connection is the database's (PostgreSQL's) only if it is not an EM failure already read as one
-    expect(toStoreProblem(Object.assign(new Error('x'), { code: 'ECONNREFUSED' }))?.kind).toBe('unwritable');
+    // a bare refused connection may be EM's: only PostgreSQL's own codes and pg-pool's words are the store's
+    expect(toStoreProblem(Object.assign(new Error('x'), { code: 'ECONNREFUSED' }))).toBeNull();
+    expect(toStoreProblem(Object.assign(new Error('x'), { code: '08006' }))?.kind).toBe('unwritable');
     expect(toStoreProblem(new ReplibotError('em_unreachable', 'EM refused the connection'))).toBeNull();
     expect(toStoreProblem(new Error('SQLITE_FULL'))).toBeNull();
     // PostgreSQL: a cut connection (pg_terminate_backend), a full disk, a lock; the message names DATABASE_URL
