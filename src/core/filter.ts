@@ -47,6 +47,8 @@ const JOB_FIELDS = {
 export const FILTER_FIELDS: Record<SessionType, Record<string, FieldKind>> = {
   ReplicaTaskSession: TASK_FIELDS,
   ReplicaJobSession: JOB_FIELDS,
+  BackupTaskSession: TASK_FIELDS,
+  BackupJobSession: JOB_FIELDS,
 };
 
 export type TaskField = keyof typeof TASK_FIELDS;
