@@ -103,3 +103,26 @@ export function toParentJob(
 export function isLongRunningByDesign(jobType: string): boolean {
   return jobType === 'BackupCopy' || jobType === 'ImmediateBackupCopy' || jobType === 'AgentBackup';
 }
+
+/** The kind of a session from its UID: `urn:veeam:BackupJobSession:...` is a backup; anything else replication. */
+export function toKindOfUid(uid: string): SessionKind {
+  return /^urn:veeam:Backup(?:Job|Task)Session:/i.test(uid) ? 'backup' : 'replication';
+}
+
+/**
+ * How an alert names its run: "Replication" / "Backup" / "Backup copy" / "Agent backup" / "File share backup",
+ * and the job as people know it (an immediate-copy worker under its parent copy job, with the source job).
+ */
+export function toRunTitle(run: { jobSessionUid: string; jobName: string; jobType?: string | null }): {
+  what: string;
+  jobName: string;
+  source: string | null;
+} {
+  if (toKindOfUid(run.jobSessionUid) === 'replication') {
+    return { what: 'Replication', jobName: run.jobName, source: null };
+  }
+  const jobType = run.jobType ?? 'Backup';
+  const words = toJobTypeWords(jobType).one;
+  const parent = toParentJob(run.jobName, jobType);
+  return { what: words.charAt(0).toUpperCase() + words.slice(1), ...parent };
+}

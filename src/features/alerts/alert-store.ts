@@ -155,6 +155,8 @@ interface SubscriptionRecord {
   job: string | null;
   vm: string | null;
   server: string | null;
+  /** migration 6 */
+  kind?: string;
   created_by: string;
   created_at: number;
 }
@@ -177,6 +179,7 @@ interface AlertRecord {
   server_name: string | null;
   run_started_at: number;
   reported_late_ms: number | null;
+  job_type?: string | null;
   ts: string | null;
   acked_by: string | null;
   acked_at: number | null;
@@ -217,6 +220,8 @@ const toSubscription = (r: SubscriptionRecord): Subscription => ({
   job: r.job,
   vm: r.vm,
   server: r.server,
+  // replication is the default and is left out, so subscriptions read as they did before backups
+  ...(r.kind === 'backup' ? { kind: 'backup' as const } : {}),
   createdBy: r.created_by,
   createdAt: new Date(r.created_at),
 });
@@ -335,7 +340,7 @@ function createVmStatusRepository(db: SqliteDatabase): AlertStore['vmStatus'] {
 function createSubscriptionRepository(db: SqliteDatabase): AlertStore['subscriptions'] {
   const q = {
     subInsert: db.prepare(
-      'INSERT INTO subscriptions (channel_id, level, job, vm, server, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO subscriptions (channel_id, level, job, vm, server, created_by, created_at, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     subById: db.prepare('SELECT * FROM subscriptions WHERE id = ?'),
     subAll: db.prepare('SELECT * FROM subscriptions ORDER BY channel_id, id'),
@@ -346,7 +351,16 @@ function createSubscriptionRepository(db: SqliteDatabase): AlertStore['subscript
   return {
     add: (channelId, f, createdBy, now) => {
       const id = Number(
-        q.subInsert.run(channelId, f.level, f.job, f.vm, f.server, createdBy, now.getTime()).lastInsertRowid,
+        q.subInsert.run(
+          channelId,
+          f.level,
+          f.job,
+          f.vm,
+          f.server,
+          createdBy,
+          now.getTime(),
+          f.kind ?? 'replication',
+        ).lastInsertRowid,
       );
       return toSubscription(q.subById.get(id) as SubscriptionRecord);
     },
@@ -404,7 +418,7 @@ function createAlertRepository(db: SqliteDatabase): AlertStore['alerts'] {
   const q = {
     alertInsert: db.prepare(
       `INSERT INTO alerts (channel_id, job_session_uid, job_name, server_name, run_started_at, created_at,
-         reported_late_ms) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+         reported_late_ms, job_type) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     alertVmInsert: db.prepare(
       `INSERT INTO alert_vms (alert_id, task_uid, job_name, vm_name, result, reason, failed_runs, end_time)
@@ -443,6 +457,7 @@ function createAlertRepository(db: SqliteDatabase): AlertStore['alerts'] {
       channelId: a.channel_id,
       jobSessionUid: a.job_session_uid,
       jobName: a.job_name,
+      ...(a.job_type ? { jobType: a.job_type } : {}),
       serverName: a.server_name,
       runStartedAt: new Date(a.run_started_at),
       reportedLateMs: a.reported_late_ms,
@@ -464,6 +479,7 @@ function createAlertRepository(db: SqliteDatabase): AlertStore['alerts'] {
           alert.runStartedAt.getTime(),
           now.getTime(),
           alert.reportedLateMs ?? null,
+          alert.jobType ?? null,
         ).lastInsertRowid,
       );
       for (const vm of alert.vms) {

@@ -119,4 +119,14 @@ export const ALERT_MIGRATIONS: Migration[] = [
     // null when EM reported it within POLL_OVERLAP_MINUTES (the usual case)
     up: 'ALTER TABLE alerts ADD COLUMN reported_late_ms INTEGER;',
   },
+  {
+    version: 6,
+    name: 'backup sessions: the kind a subscription hears, the job type of an alert',
+    // kind: 'replication' (every subscription so far) or 'backup'; job_type: EM's JobType of the alerted run
+    // (null for replication and for alerts written before). An alert's kind is its job session's URN type.
+    up: `
+      ALTER TABLE subscriptions ADD COLUMN kind TEXT NOT NULL DEFAULT 'replication';
+      ALTER TABLE alerts ADD COLUMN job_type TEXT;
+    `,
+  },
 ];

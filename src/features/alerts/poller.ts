@@ -5,6 +5,7 @@
  * transaction. Polls never overlap; failures back off; 3 failures in a row tell the alert channels once.
  */
 
+import type { SessionKind } from '../../core/backup-sessions.js';
 import type { Clock } from '../../core/clock.js';
 import { toReplibotError } from '../../core/errors.js';
 import type { EmApi } from '../../core/ports.js';
@@ -30,6 +31,7 @@ import {
   toReportLagMs,
 } from './domain/plan-reconcile.js';
 import { type AlertRef, planRecoveries, type RecoveryPlan } from './domain/plan-recoveries.js';
+import { toSubscriptionKind } from './domain/subscription-filter.js';
 
 export interface PollerOptions {
   em: EmApi;
@@ -54,6 +56,12 @@ export interface PollerOptions {
   timers?: boolean;
   /** the one-writer lease (src/app/leadership.ts): a poll writes nothing once this is false */
   fence?: () => boolean;
+  /**
+   * The sessions this poller watches: replication (default) or backup (`em` is then `toKindApi(em, 'backup')`).
+   * A backup poller keeps its own watermark and sweep marks, hears only backup subscriptions, looks up the job
+   * type of each alerted run, and leaves "EM unreachable" to the replication poller (one message, not two).
+   */
+  kind?: SessionKind;
 }
 
 export interface PollResult {
@@ -112,7 +120,7 @@ export interface Poller {
   health(): PollerHealth;
 }
 
-const KEY = {
+const REPLICATION_KEY = {
   watermark: 'poller.watermark',
   lastSuccess: 'poller.last_success',
   failures: 'poller.consecutive_failures',
@@ -125,8 +133,21 @@ const KEY = {
   lastDeepSweep: 'poller.last_deep_sweep',
 } as const;
 
+/** A backup poller's own state keys (`backup.poller.watermark`...): the two pollers never share a watermark. */
+function toStateKeys(kind: SessionKind): typeof REPLICATION_KEY {
+  if (kind === 'replication') return REPLICATION_KEY;
+  const keys: Record<string, string> = {};
+  for (const [name, key] of Object.entries(REPLICATION_KEY)) keys[name] = `${kind}.${key}`;
+  // same names as REPLICATION_KEY, each value prefixed
+  return keys as typeof REPLICATION_KEY;
+}
+
 export function createPoller(options: PollerOptions): Poller {
   const { em, store, clock, logger } = options;
+  const kind = options.kind ?? 'replication';
+  const KEY = toStateKeys(kind);
+  /** job session UID -> EM's JobType, for the alerted backup runs (bounded: cleared when it grows large) */
+  const jobTypes = new Map<string, string | null>();
   const catchUpThreshold = options.catchUpThreshold ?? 5;
   const unreachableAfter = options.unreachableAfter ?? 3;
   const maxBackoffMs = options.maxBackoffMs ?? Math.max(options.intervalMs, 5 * 60_000);
@@ -167,6 +188,14 @@ export function createPoller(options: PollerOptions): Poller {
   }
 
   async function pollEm(now: Date): Promise<PollResult> {
+    if (
+      kind !== 'replication' &&
+      !store.subscriptions.list().some((sub) => toSubscriptionKind(sub) === kind)
+    ) {
+      // nobody listens to this kind: no EM requests; the first subscription starts watching from its first poll
+      if (store.state.get(KEY.watermark) !== null) store.state.set(KEY.watermark, null);
+      return EMPTY_RESULT;
+    }
     const window = planPollWindow({
       now,
       watermark: readDate(KEY.watermark),
@@ -224,7 +253,7 @@ export function createPoller(options: PollerOptions): Poller {
     }
     const plan = planAlerts({
       sessions: fresh,
-      subscriptions: store.subscriptions.list(),
+      subscriptions: store.subscriptions.list().filter((sub) => toSubscriptionKind(sub) === kind),
       mutes: store.mutes.active(now),
       previous: (job, vm) => store.vmStatus.get(job, vm),
       catchUp: window.catchUp,
@@ -234,6 +263,7 @@ export function createPoller(options: PollerOptions): Poller {
       const lag = Math.max(...a.vms.map((v) => toReportLagMs(v.endTime, now, offset)));
       if (lag > overlapMs) a.reportedLateMs = lag;
     }
+    if (kind === 'backup') await addJobTypes(plan);
     const retryOf = await findRetryRuns(plan);
     const recoveries = planRecoveries({
       recoveries: plan.recoveries,
@@ -298,7 +328,8 @@ export function createPoller(options: PollerOptions): Poller {
       store.state.set(KEY.lastError, e.message);
       if (store.state.get(KEY.firstFailure) === null)
         store.state.set(KEY.firstFailure, String(now.getTime()));
-      if (count >= unreachableAfter && store.state.get(KEY.downNotified) === null) {
+      // only the replication poller tells the channels: one "EM unreachable", not one per kind
+      if (kind === 'replication' && count >= unreachableAfter && store.state.get(KEY.downNotified) === null) {
         const since = readDate(KEY.firstFailure) ?? now;
         store.state.set(KEY.downNotified, String(since.getTime()));
         const notice: AlertNotice = { kind: 'em-unreachable', since, failedPolls: count, error: e.message };
@@ -325,6 +356,32 @@ export function createPoller(options: PollerOptions): Poller {
       storeProblem = { code: problem.code, message: problem.message, since: storeProblem?.since ?? now };
     }
     return { ...EMPTY_RESULT, ok: false, error: problem.message, storeError: true };
+  }
+
+  /**
+   * The JobType of each alerted backup run (one request per run, remembered): the alert says "backup copy",
+   * "agent backup" or "file share backup", and shows an immediate-copy worker under its parent copy job. A
+   * lookup that fails leaves the type unknown ("backup"); the alert is sent all the same.
+   */
+  async function addJobTypes(plan: AlertPlan): Promise<void> {
+    if (jobTypes.size > 5_000) jobTypes.clear();
+    for (const alert of plan.alerts) {
+      if (!jobTypes.has(alert.jobSessionUid)) {
+        try {
+          jobTypes.set(
+            alert.jobSessionUid,
+            (await em.getJobSession(toSessionId(alert.jobSessionUid))).jobType,
+          );
+        } catch (error) {
+          logger.warn(
+            { code: toReplibotError(error).code },
+            'backup job type lookup failed; alerted as a backup',
+          );
+          jobTypes.set(alert.jobSessionUid, null);
+        }
+      }
+      alert.jobType = jobTypes.get(alert.jobSessionUid) ?? null;
+    }
   }
 
   /** Looks up whether the runs that fixed VMs were retries; one request per recovering run, only when needed. */

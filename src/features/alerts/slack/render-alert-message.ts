@@ -4,6 +4,7 @@
  * with the same reason is grouped by reason so one message still says what happened to all of them.
  */
 import type { KnownBlock } from '@slack/types';
+import { toRunTitle } from '../../../core/backup-sessions.js';
 import { plural } from '../../../core/format.js';
 import { escapeMrkdwn, toPlainText, toSafeMrkdwn, truncateText } from '../../../slack/mrkdwn.js';
 import { toSlackDate as slackDate } from '../../../slack/slack-date.js';
@@ -50,9 +51,10 @@ export function renderAlertMessage(notice: AlertNotice, timeZone: string): Slack
 function renderJobRunBlocks(alert: JobRunAlert, timeZone: string): KnownBlock[] {
   const recovered = isAllRecovered(alert);
   const failed = alert.vms.some((v) => v.result === 'Failed');
+  const run = toRunTitle(alert);
   const title = recovered
-    ? `✅ Recovered: ${alert.jobName}`
-    : `${failed ? '🔴 Replication failed' : '🟡 Replication warning'}: ${alert.jobName}`;
+    ? `✅ Recovered: ${run.jobName}`
+    : `${failed ? `🔴 ${run.what} failed` : `🟡 ${run.what} warning`}: ${run.jobName}`;
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: toPlainText(title, 150), emoji: true } },
     {
@@ -60,7 +62,7 @@ function renderJobRunBlocks(alert: JobRunAlert, timeZone: string): KnownBlock[] 
       text: {
         type: 'mrkdwn',
         text: toSafeMrkdwn(
-          `${countsText(alert)}${alert.serverName ? ` on ${alert.serverName}` : ''}`,
+          `${countsText(alert)}${alert.serverName ? ` on ${alert.serverName}` : ''}${run.source ? ` · copying ${run.source}` : ''}`,
           1000,
         ).concat(` · run started ${slackDate(alert.runStartedAt, timeZone)}`),
       },
