@@ -41,7 +41,7 @@ interface Harness {
   store: TestStore;
   service: AlertService;
   app: SlackAppHandle;
-  command(channel: string, text: string): Promise<string>;
+  command(channel: string, text: string, name?: string): Promise<string>;
   restart(): Promise<void>;
 }
 
@@ -113,9 +113,10 @@ async function startHarness(): Promise<Harness> {
   await h.app.start();
   open.push(() => h.app.stop());
   const sender = createSlackSender(`http://127.0.0.1:${h.app.port}/slack/events`);
-  h.command = async (channel, text) => {
-    const id = `${channel}-${text}`;
+  h.command = async (channel, text, name = '/replicas') => {
+    const id = `${name}-${channel}-${text}`;
     const res = await sender.command({
+      command: name,
       text,
       channel_id: channel,
       user_id: 'U1',
@@ -298,5 +299,17 @@ describe('backup failure alerts', () => {
     expect(h.sim.stats.requests).toBe(before);
     await h.service.outbox.drain();
     expect(posts(h)).toHaveLength(0);
+  });
+
+  it('answers /veeam exactly as /replicas: the same subcommands, help and questions', async () => {
+    const h = await startHarness();
+    expect(await h.command('C1', 'subscribe backups job "Nightly"', '/veeam')).toContain(
+      'subscribed this channel to backup failures of job Nightly',
+    );
+    expect(h.store.subscriptions.list('C1')).toHaveLength(1);
+    const help = await h.command('C1', 'help', '/veeam');
+    expect(help).toBe(await h.command('C1', 'help', '/replicas'));
+    expect(help).toContain('/veeam');
+    expect(await h.command('C1', 'failed today', '/veeam')).toBe(await h.command('C1', 'failed today'));
   });
 });
