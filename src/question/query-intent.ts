@@ -1,3 +1,4 @@
+import type { BackupJobType, SessionKind } from '../core/backup-sessions.js';
 import type { Filter } from '../core/filter.js';
 import type { SortOrder } from '../core/ports.js';
 import type { SessionType } from '../core/sessions.js';
@@ -31,6 +32,10 @@ export interface QueryIntent {
   /** set when the question named one session by id (GUID or urn) */
   sessionId: string | null;
   timeZone: string;
+  /** the sessions asked about (read-kind.ts); absent: replication, the default where a question names no kind */
+  kind?: SessionKind;
+  /** backup questions only: the EM JobTypes named ("backup copy", "agent backups"); empty or absent: every one */
+  jobTypes?: BackupJobType[];
 }
 
 export type ParsedQuestion =

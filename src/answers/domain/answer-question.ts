@@ -3,11 +3,13 @@
  * a question and the asker in, a reply model out. Its totals by result come from EM's counts and its rows from
  * the one EM page it shows; only an answer that shows every row (`ask --format json`) reads every row.
  */
+
 import { toReplibotError } from '../../core/errors.js';
 import { and, cmp, type Filter } from '../../core/filter.js';
 import type { EmApi, EmPage, EmQuery } from '../../core/ports.js';
 import { toSessionId } from '../../core/sessions.js';
 import type { ParsedQuestion, QueryIntent } from '../../question/query-intent.js';
+import { toIntentEm, withJobTypeNames } from './backup-answers.js';
 import { checkNames, toNamedValues } from './check-names.js';
 import type { KnownCounts } from './count-results.js';
 import { countResults } from './count-results.js';
@@ -96,11 +98,14 @@ export async function answerQuestion(
       return { kind: 'not-understood', question, error: parsed.error, suggestions: parsed.suggestions };
     case 'query':
       try {
-        if (parsed.intent.sessionId !== null && parsed.intent.type === 'ReplicaJobSession') {
-          return await answerJobRun(parsed.intent.sessionId, { ...options, timeZone: asker.timeZone }, deps);
+        // backup questions (read-kind.ts) read EM's backup sessions; replication is the default
+        const em = toIntentEm(deps.em, parsed.intent);
+        const intent = await withJobTypeNames(parsed.intent, em);
+        if (intent.sessionId !== null && intent.type === 'ReplicaJobSession') {
+          return await answerJobRun(intent.sessionId, { ...options, timeZone: asker.timeZone }, { em });
         }
-        const reply = await answerIntent(question, parsed.intent, options, deps.em);
-        return reply.total === 0 ? await withNameCheck(reply, deps.em) : reply;
+        const reply = await answerIntent(question, intent, options, em);
+        return reply.total === 0 ? await withNameCheck(reply, em) : reply;
       } catch (error) {
         return toErrorReply(error, deps);
       }
