@@ -71,6 +71,8 @@ interface ScheduleRecord {
   job: string | null;
   server: string | null;
   failed_only: number;
+  /** migration 250 */
+  kind?: string;
   created_by: string;
   created_at: number;
   last_error: string | null;
@@ -96,7 +98,13 @@ const toSchedule = (r: ScheduleRecord): DigestSchedule => ({
   hour: r.hour,
   minute: r.minute,
   timeZone: r.time_zone,
-  filters: { jobName: r.job, serverName: r.server, failedOnly: r.failed_only === 1 },
+  filters: {
+    jobName: r.job,
+    serverName: r.server,
+    failedOnly: r.failed_only === 1,
+    // replication is the default and is left out, so schedules read as they did before backups
+    ...(r.kind === 'backup' ? { kind: 'backup' as const } : {}),
+  },
   createdBy: r.created_by,
   createdAt: new Date(r.created_at),
   lastError: r.last_error,
@@ -118,7 +126,7 @@ export function createDigestStore(db: SqliteDatabase): DigestStore {
   const q = {
     insert: db.prepare(
       `INSERT INTO digest_schedules (channel_id, period, weekday, hour, minute, time_zone, job, server, failed_only,
-       created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       created_by, created_at, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     byId: db.prepare('SELECT * FROM digest_schedules WHERE id = ?'),
     all: db.prepare('SELECT * FROM digest_schedules ORDER BY id'),
@@ -168,6 +176,7 @@ export function createDigestStore(db: SqliteDatabase): DigestStore {
             spec.filters.failedOnly ? 1 : 0,
             createdBy,
             now.getTime(),
+            spec.filters.kind ?? 'replication',
           ).lastInsertRowid,
         );
         return toSchedule(q.byId.get(id) as ScheduleRecord);

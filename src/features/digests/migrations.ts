@@ -40,4 +40,10 @@ export const DIGEST_MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 250,
+    name: 'backup digests: the kind of sessions a digest sums up',
+    // 'replication' (every digest so far) or 'backup' (`/replicas digest daily 08:00 backups`)
+    up: "ALTER TABLE digest_schedules ADD COLUMN kind TEXT NOT NULL DEFAULT 'replication';",
+  },
 ];

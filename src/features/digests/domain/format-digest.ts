@@ -1,6 +1,8 @@
 /** Words and numbers shared by every digest renderer (text, Block Kit, chart), so they all say the same thing. */
+
 import { tz } from '@date-fns/tz';
 import { format } from 'date-fns';
+import type { SessionKind } from '../../../core/backup-sessions.js';
 import type { DigestWindow } from './digest-window.js';
 import type { Digest, DigestFilters } from './summarize-digest.js';
 
@@ -29,12 +31,11 @@ export function formatDay(date: Date, timeZone: string): string {
 }
 
 /** `Daily replication digest · Mon 31 Mar` / `Weekly replication digest · week to Mon 31 Mar`. */
-export function toDigestTitle(window: DigestWindow): string {
+export function toDigestTitle(window: DigestWindow, kind: SessionKind = 'replication'): string {
   // the window ends at the scheduled minute; the day it reports on is the one that minute falls in
   const day = formatDay(window.end, window.timeZone);
-  return window.period === 'day'
-    ? `Daily replication digest · ${day}`
-    : `Weekly replication digest · week to ${day}`;
+  const what = kind === 'backup' ? 'backup' : 'replication';
+  return window.period === 'day' ? `Daily ${what} digest · ${day}` : `Weekly ${what} digest · week to ${day}`;
 }
 
 /** `Sun 30 Mar 08:00 – Mon 31 Mar 08:00 (Europe/Berlin)`. */

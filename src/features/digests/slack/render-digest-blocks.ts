@@ -59,7 +59,7 @@ export function renderDigestBlocks(
   let budget = TOTAL_TEXT_BUDGET;
   let omitted = 0;
 
-  const title = toDigestTitle(window) + (options.late ? ' (late)' : '');
+  const title = toDigestTitle(window, filters.kind) + (options.late ? ' (late)' : '');
   blocks.push({
     type: 'header',
     text: { type: 'plain_text', text: toPlainText(title, BLOCK_LIMITS.headerText) },
@@ -207,7 +207,7 @@ function renderDigestFallback(
 ): string {
   const unknown = ('unknownNames' in digest ? digest.unknownNames : undefined) ?? [];
   const warning = unknown.map((u) => ` ${toUnknownFilterText(u, (value) => value)}`).join('');
-  const head = `${toDigestTitle(digest.window)}${options.late ? ' (late)' : ''}: ${toDigestHeadline(digest)}${warning}`;
+  const head = `${toDigestTitle(digest.window, digest.filters.kind)}${options.late ? ' (late)' : ''}: ${toDigestHeadline(digest)}${warning}`;
   const failing = digest.failedByJob.flatMap((job) =>
     job.vms.filter((vm) => !vm.recovered).map((vm) => `${vm.vmName} (${job.jobName})`),
   );

@@ -25,7 +25,7 @@ export function renderDigestText(
   const zone = window.timeZone;
   const when = (date: Date): string => formatWhen(date, zone);
   const out: string[] = [];
-  out.push(toDigestTitle(window) + (options.late ? ' (late)' : ''));
+  out.push(toDigestTitle(window, filters.kind) + (options.late ? ' (late)' : ''));
   out.push(toPeriodLabel(window));
   const filterLabel = toFilterLabel(filters);
   if (filterLabel !== '') out.push(`Filters: ${filterLabel}`);
