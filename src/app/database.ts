@@ -1,7 +1,6 @@
 /**
  * The process's database: one connection with every feature's migrations (alerts 1..49, digests 50..99, backup
- * digests 250) and the
- * store's own (the one-writer lease, 100+).
+ * digests 250) and the store's own (the one-writer lease, 100+).
  */
 import type { Config } from '../config.js';
 import { ALERT_MIGRATIONS } from '../features/alerts/migrations.js';

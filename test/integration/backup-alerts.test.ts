@@ -312,4 +312,34 @@ describe('backup failure alerts', () => {
     expect(help).toContain('/veeam');
     expect(await h.command('C1', 'failed today', '/veeam')).toBe(await h.command('C1', 'failed today'));
   });
+
+  it('starts afresh when a channel subscribes to backups again: no backlog of the time nobody listened', async () => {
+    const h = await startHarness();
+    await h.command('C1', 'subscribe backups');
+    await pass(h);
+    expect(await h.command('C1', 'unsubscribe 1')).toContain('unsubscribed this channel');
+    h.clock.advance(60_000);
+    h.sim.addBackupTaskSession({
+      vm: 'old01',
+      job: 'Nightly',
+      result: 'Failed',
+      reason: 'x',
+      endTime: h.clock.now(),
+    });
+    await pass(h);
+    h.clock.advance(3 * 3_600_000);
+    await h.command('C1', 'subscribe backups');
+    h.sim.addBackupTaskSession({
+      vm: 'new01',
+      job: 'Nightly',
+      result: 'Failed',
+      reason: 'y',
+      endTime: h.clock.now(),
+    });
+    h.clock.advance(60_000);
+    await pass(h);
+    await laterPasses(h, 2);
+    expect(posts(h).map((p) => p.text.includes('new01'))).toEqual([true]);
+    expect(posts(h)[0]?.text).not.toContain('old01');
+  });
 });

@@ -192,8 +192,14 @@ export function createPoller(options: PollerOptions): Poller {
       kind !== 'replication' &&
       !store.subscriptions.list().some((sub) => toSubscriptionKind(sub) === kind)
     ) {
-      // nobody listens to this kind: no EM requests; the first subscription starts watching from its first poll
-      if (store.state.get(KEY.watermark) !== null) store.state.set(KEY.watermark, null);
+      // nobody listens to this kind: no EM requests; the next subscription starts watching from its first poll
+      // (no catch-up and no sweep of what happened while nobody listened)
+      if (store.state.get(KEY.watermark) !== null || store.state.get(KEY.watchingSince) !== null) {
+        store.transaction(() => {
+          for (const key of [KEY.watermark, KEY.watchingSince, KEY.lastSweep, KEY.lastDeepSweep])
+            store.state.set(key, null);
+        });
+      }
       return EMPTY_RESULT;
     }
     const window = planPollWindow({
