@@ -69,6 +69,9 @@ describe('backup digests', () => {
     expect(digest.current.totals.runs).toBe(runs);
     const text = renderDigestText(digest);
     expect(text).toContain('Daily backup digest');
+    expect(text).toContain('VM backups');
+    // in the kind's words throughout (the backup jobs' own names say nothing of replicas)
+    expect(text).not.toMatch(/replicat/i);
     // the replication digest of the same period counts other sessions
     const replication = await collectDigest(em, {
       period: 'day',

@@ -58,17 +58,37 @@ export function toFilterLabel(filters: DigestFilters): string {
  */
 export const VM_REPLICATION = { one: 'VM replication', many: 'VM replications' } as const;
 
+/** Our own digest phrases in a backup digest's words (applied to replibot's wording only, never to EM's names). */
+const BACKUP_WORDS: Array<[RegExp, string]> = [
+  [/Failing replication after replication/g, 'Failing backup after backup'],
+  [/VM replications/g, 'VM backups'],
+  [/VM replication/g, 'VM backup'],
+  [/failed replications/g, 'failed backups'],
+  [/replicated fine later/g, 'backed up fine later'],
+  [/Stopped replicating/g, 'Stopped backing up'],
+  [/stopped replicating/g, 'stopped backing up'],
+  [/last replicated/g, 'last backed up'],
+  [/replicated the/g, 'backed up the'],
+];
+
+/** The digest's words for its kind: `words('Stopped replicating')` is "Stopped backing up" in a backup digest. */
+export function toDigestWords(kind: SessionKind | undefined): (phrase: string) => string {
+  if (kind !== 'backup') return (phrase) => phrase;
+  return (phrase) => BACKUP_WORDS.reduce((text, [from, to]) => text.replace(from, to), phrase);
+}
+
 const replications = (n: number): string => `${n} ${n === 1 ? VM_REPLICATION.one : VM_REPLICATION.many}`;
 
 /** One sentence for notifications and the text fallback: the gist before any detail. */
 export function toDigestHeadline(digest: Digest): string {
   const t = digest.current.totals;
-  if (t.runs === 0) return 'No VM replications in this period.';
-  const parts = [replications(t.runs), `${formatRate(digest.current.successRate)} ok`];
+  const w = toDigestWords(digest.filters.kind);
+  if (t.runs === 0) return w('No VM replications in this period.');
+  const parts = [w(replications(t.runs)), `${formatRate(digest.current.successRate)} ok`];
   if (t.failed > 0) parts.push(`${t.failed} failed`);
   if (t.warning > 0) parts.push(`${t.warning} with warnings`);
   if (t.running > 0) parts.push(`${t.running} still running`);
-  if (digest.stopped.length > 0) parts.push(`${digest.stopped.length} stopped replicating`);
+  if (digest.stopped.length > 0) parts.push(`${digest.stopped.length} ${w('stopped replicating')}`);
   return `${parts.join(', ')}.`;
 }
 
@@ -81,8 +101,9 @@ export function toDigestSummaryLine(digest: Digest): string {
   const t = digest.current.totals;
   const p = digest.previous.totals;
   const period = digest.window.period;
+  const w = toDigestWords(digest.filters.kind);
   if (t.runs === 0)
-    return `No VM replications in this period (${replications(p.runs)} the ${period} before).`;
+    return w(`No VM replications in this period (${replications(p.runs)} the ${period} before).`);
   const rate =
     `${formatRate(digest.current.successRate)} ok` +
     (digest.change.successRatePoints === null
@@ -96,7 +117,7 @@ export function toDigestSummaryLine(digest: Digest): string {
   ];
   const covered = `${digest.vmCount} ${digest.vmCount === 1 ? 'VM' : 'VMs'} in ${digest.jobCount} ${digest.jobCount === 1 ? 'job' : 'jobs'}`;
   return [
-    `${replications(t.runs)} (${formatSigned(digest.change.runs)} vs ${p.runs} the ${period} before)`,
+    w(`${replications(t.runs)} (${formatSigned(digest.change.runs)} vs ${p.runs} the ${period} before)`),
     rate,
     results.join(', '),
     covered,
