@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import type { Clock } from '../../src/core/clock.js';
 import { type AlertService, createAlertService } from '../../src/features/alerts/alert-service.js';
+import { toHealthChecks } from '../../src/features/alerts/feature.js';
 import { createAlertSubcommands } from '../../src/features/alerts/slack/alert-subcommands.js';
 import { createAlertWebClient, createSlackNotifier } from '../../src/features/alerts/slack/slack-notifier.js';
 import { silentLogger } from '../../src/logger.js';
@@ -196,6 +197,11 @@ describe('backup failure alerts', () => {
     expect(posts(h, 'C2')).toHaveLength(1);
     expect(posts(h, 'C2')[0]?.raw).toContain('Replication failed: SQL Replica');
     expect(h.store.subscriptions.list('C1')[0]?.kind).toBe('backup');
+
+    expect(toHealthChecks(h.service.health()).backupPolls).toMatchObject({
+      lastSuccessfulPoll: h.clock.now().toISOString(),
+      consecutiveFailedPolls: 0,
+    });
 
     await h.restart();
     await laterPasses(h, 3);
