@@ -41,8 +41,16 @@ const KIND_WORDS: Array<{ words: RegExp; jobTypes: BackupJobType[] }> = [
   { words: /\bbackups?(?!\s+servers?\b)(?:\s+(jobs?|runs?))?\b/i, jobTypes: [] },
 ];
 
+/** A backup session id (`session urn:veeam:BackupTaskSession:<guid>`): read as the replica id of the same shape. */
+const BACKUP_URN = /\burn:veeam:backup(task|job)session:/i;
+
 /** Reads the kind words of a question; null when it names none (a replication question). */
 export function readKind(question: string): KindReading | null {
+  const urn = BACKUP_URN.exec(question);
+  if (urn !== null) {
+    const replica = `urn:veeam:Replica${urn[1]?.toLowerCase() === 'job' ? 'Job' : 'Task'}Session:`;
+    return { kind: 'backup', jobTypes: [], rest: question.replace(BACKUP_URN, replica) };
+  }
   for (const { words, jobTypes } of KIND_WORDS) {
     const match = words.exec(question);
     if (match === null) continue;
@@ -74,6 +82,11 @@ export function toKindIntent(intent: QueryIntent, reading: KindReading): QueryIn
   return {
     ...intent,
     filter,
+    // the id as EM names it (the rest of the question was read with its replica twin)
+    sessionId:
+      intent.sessionId === null
+        ? null
+        : intent.sessionId.replace(/^urn:veeam:Replica(Task|Job)Session:/, 'urn:veeam:Backup$1Session:'),
     kind: reading.kind,
     jobTypes: reading.jobTypes,
     phrase: rewordPhrase(intent.phrase, words),

@@ -108,4 +108,15 @@ describe('backup questions', () => {
     const onServer = await ask('failed replicas on backup server srv02.tech.local this week');
     expect(onServer.intent.kind).toBeUndefined();
   });
+
+  it('looks up one backup session by its EM id, task or job run', async () => {
+    const [task] = await collect(em.queryBackupTaskSessions({ filter: eq('Result', 'Failed'), limit: 1 }));
+    if (task === undefined) throw new Error('no failed backup task');
+    const reply = await ask(`session ${task.uid}`);
+    expect(reply.intent.kind).toBe('backup');
+    expect(reply.sessions.map((s) => s.uid)).toEqual([task.uid]);
+    const run = await answerer.ask(`session ${task.jobSessionUid}`, asker, { now: NOW, pageSize: 50 });
+    expect(run.kind).toBe('job-run');
+    if (run.kind === 'job-run') expect(run.tasks.map((t) => t.uid)).toContain(task.uid);
+  });
 });
