@@ -52,8 +52,8 @@ async function pollCost(
   const sim = await startSimulator({ port: 0, seed, data: { ...data, taskSessions } });
   progress('polling');
   const dir = mkdtempSync(join(tmpdir(), 'replibot-bench-'));
-  const db = openReplibotDatabase(join(dir, 'bench.db'));
-  const store = createAlertStore(db);
+  const db = await openReplibotDatabase(join(dir, 'bench.db'));
+  const store = createAlertStore(db.db);
   try {
     const em = createEmClient(emOptions(sim.url));
     const service = createAlertService({
@@ -66,7 +66,7 @@ async function pollCost(
       pollOverlapMinutes: 30,
       timeZone: 'UTC',
     });
-    store.subscriptions.add(
+    await store.subscriptions.add(
       'C1',
       { level: 'failed', job: null, vm: null, server: null },
       'bench',
@@ -108,7 +108,7 @@ async function pollCost(
     await em.close();
     return { steady, naive: naiveCost };
   } finally {
-    db.close();
+    await db.close();
     rmSync(dir, { recursive: true, force: true });
     await sim.close();
   }
@@ -131,8 +131,8 @@ export async function sweepCost(taskSessions: number): Promise<SweepCost> {
   process.stderr.write(`bench alerts: sweep, ${taskSessions} sessions: generating\n`);
   const sim = await startSimulator({ port: 0, seed: 11, data: { taskSessions } });
   const dir = mkdtempSync(join(tmpdir(), 'replibot-bench-'));
-  const db = openReplibotDatabase(join(dir, 'bench.db'));
-  const store = createAlertStore(db);
+  const db = await openReplibotDatabase(join(dir, 'bench.db'));
+  const store = createAlertStore(db.db);
   try {
     const em = createEmClient(emOptions(sim.url));
     const service = createAlertService({
@@ -148,7 +148,7 @@ export async function sweepCost(taskSessions: number): Promise<SweepCost> {
       timeZone: 'UTC',
       timers: false,
     });
-    store.subscriptions.add(
+    await store.subscriptions.add(
       'C1',
       { level: 'failed', job: null, vm: null, server: null },
       'bench',
@@ -156,8 +156,8 @@ export async function sweepCost(taskSessions: number): Promise<SweepCost> {
     );
     const now = Date.now();
     // watching for 30 days, last poll a minute ago
-    store.state.set('poller.watching_since', String(now - 30 * 86_400_000));
-    store.state.set('poller.watermark', String(now - 60_000));
+    await store.state.set('poller.watching_since', String(now - 30 * 86_400_000));
+    await store.state.set('poller.watermark', String(now - 60_000));
     const measure = async (): Promise<PollCost> => {
       const before = { ...em.stats };
       const t0 = performance.now();
@@ -175,16 +175,16 @@ export async function sweepCost(taskSessions: number): Promise<SweepCost> {
     // warm-up: the first 7-day sweep finds a week of failures as new (alerts, recoveries, retry look-ups);
     // what is measured is a sweep on an install that has seen them, as every later one is
     await measure();
-    store.state.set('poller.last_deep_sweep', null);
+    await store.state.set('poller.last_deep_sweep', null);
     const deep = await measure();
-    store.state.set('poller.last_sweep', null);
+    await store.state.set('poller.last_sweep', null);
     const reconcile = await measure();
     const samples = [await measure(), await measure(), await measure()].sort((a, b) => a.ms - b.ms);
     await service.stop();
     await em.close();
     return { sessions: taskSessions, regular: samples[1]!, reconcile, deep };
   } finally {
-    db.close();
+    await db.close();
     rmSync(dir, { recursive: true, force: true });
     await sim.close();
   }
@@ -281,8 +281,8 @@ async function startStampingSlack(): Promise<{ url: string; stamps: number[]; cl
 async function alertLatency(pollIntervalMs: number, samples: number): Promise<number[]> {
   const sim = await startSimulator({ port: 0, seed: 12, data: { taskSessions: 10_000 } });
   const slack = await startStampingSlack();
-  const db = openReplibotDatabase(':memory:');
-  const store = createAlertStore(db);
+  const db = await openReplibotDatabase(':memory:');
+  const store = createAlertStore(db.db);
   const em = createEmClient(emOptions(sim.url));
   const clock: Clock = systemClock;
   const service = createAlertService({
@@ -297,7 +297,7 @@ async function alertLatency(pollIntervalMs: number, samples: number): Promise<nu
     timeZone: 'UTC',
     paceMs: 0,
   });
-  store.subscriptions.add(
+  await store.subscriptions.add(
     'C1',
     { level: 'failed', job: 'Bench*', vm: null, server: null },
     'bench',
@@ -320,7 +320,7 @@ async function alertLatency(pollIntervalMs: number, samples: number): Promise<nu
   } finally {
     await service.stop();
     await em.close();
-    db.close();
+    await db.close();
     await slack.close();
     await sim.close();
   }

@@ -144,6 +144,8 @@ const envSchema = z.object({
       message: 'DATABASE_PATH is empty: give the path of a SQLite file, or unset it for ./data/replibot.db',
     })
     .default('./data/replibot.db'),
+  DATABASE_URL: optionalText,
+  DATABASE_URL_FILE: optionalText,
   DIGEST_GRACE_MINUTES: int('DIGEST_GRACE_MINUTES', 0, 10_080).default(120),
   LEASE_SECONDS: int('LEASE_SECONDS', 1, 3600).default(15),
   LOG_LEVEL: z
@@ -200,6 +202,11 @@ export interface Config {
   reconcileLookbackHours: number;
   reconcileIntervalSeconds: number;
   databasePath: string;
+  /**
+   * DATABASE_URL (or the content of DATABASE_URL_FILE): PostgreSQL, the shared store of several instances; when
+   * set it replaces DATABASE_PATH. Holds a password: never log it (src/store/open-postgres.ts `toSafeUrl`).
+   */
+  databaseUrl: string | undefined;
   /** DATABASE_PATH was set: the file is used even with the built-in simulator (else the demo keeps it in memory) */
   databasePathGiven: boolean;
   digestGraceMinutes: number;
@@ -290,6 +297,33 @@ export function loadConfig(env: Env = process.env, readFile: (path: string) => s
     problems.push('SLACK_BOT_TOKEN must be set too (xoxb-..., Slack app settings > OAuth & Permissions)');
   }
 
+  let databaseUrl = e.DATABASE_URL;
+  if (e.DATABASE_URL_FILE !== undefined) {
+    if (databaseUrl !== undefined) problems.push('Set DATABASE_URL or DATABASE_URL_FILE, not both');
+    try {
+      databaseUrl = readFile(e.DATABASE_URL_FILE).trim();
+    } catch {
+      problems.push(
+        `DATABASE_URL_FILE: cannot read ${e.DATABASE_URL_FILE}; check the path and its permissions`,
+      );
+    }
+  }
+  if (databaseUrl !== undefined) {
+    // the shape only; reaching the server, the login and the permissions are checked when the store opens
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(databaseUrl);
+    } catch {
+      problems.push(
+        `${e.DATABASE_URL_FILE ? 'DATABASE_URL_FILE' : 'DATABASE_URL'} is not a URL: give postgres://user:password@host:5432/database (percent-encode special characters in the password)`,
+      );
+    }
+    if (parsed !== undefined && parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:')
+      problems.push(
+        `DATABASE_URL must start with postgres:// (it starts with ${parsed.protocol}//); for SQLite unset it and use DATABASE_PATH`,
+      );
+  }
+
   if (problems.length > 0) throw configError(problems);
   return {
     veeam,
@@ -305,6 +339,7 @@ export function loadConfig(env: Env = process.env, readFile: (path: string) => s
     reconcileLookbackHours: e.RECONCILE_LOOKBACK_HOURS,
     reconcileIntervalSeconds: e.RECONCILE_INTERVAL_SECONDS,
     databasePath: e.DATABASE_PATH,
+    databaseUrl,
     databasePathGiven: env.DATABASE_PATH !== undefined && env.DATABASE_PATH.trim() !== '',
     digestGraceMinutes: e.DIGEST_GRACE_MINUTES,
     leaseSeconds: e.LEASE_SECONDS,

@@ -19,7 +19,7 @@ import { createLogger } from './logger.js';
 import { createShell, type Shell } from './shell/shell.js';
 import { createSlackApp, type SlackAppHandle } from './slack/app.js';
 import { createSlackWebClient } from './slack/web-client.js';
-import { createSqliteLease, toOwnerId } from './store/lease.js';
+import { createLease, toOwnerId } from './store/lease.js';
 
 /** Alerts, digests and the demo: one line each. */
 export const FEATURES: FeatureFactory[] = [createAlertsFeature, createDigestFeature, createDemoFeature];
@@ -66,10 +66,14 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
       : createLogger(config.logLevel, errorOutput);
   const clock = options.clock ?? systemClock;
   // DATABASE_PATH when set or with a real EM; only the demo without it stays in memory (src/app/database.ts)
-  const db = openReplibotDatabase(toDatabasePath(config));
-  if (mode === 'slack') logger.info({ databasePath: toDatabasePath(config) }, describeDatabase(config));
-  const connection = await connectEm(config, logger, {}, options.em).catch((error: unknown) => {
-    db.close();
+  const database = await openReplibotDatabase(toDatabasePath(config), {
+    onIdleError: (message) =>
+      logger.warn({ err: message }, 'a PostgreSQL connection broke; the pool replaces it'),
+  });
+  const { db } = database;
+  if (mode === 'slack') logger.info({ engine: database.dialect }, describeDatabase(config));
+  const connection = await connectEm(config, logger, {}, options.em).catch(async (error: unknown) => {
+    await database.close();
     throw error;
   });
   const { em, simulator } = connection;
@@ -93,7 +97,7 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
   // one writer per database: the lease holder runs the leader-only services, the others stand by
   const leaderServices: Service[] = [];
   const leadership = createLeadership({
-    lease: createSqliteLease(db, { ownerId: toOwnerId(), periodMs: config.leaseSeconds * 1000, clock }),
+    lease: createLease(db, { ownerId: toOwnerId(), periodMs: config.leaseSeconds * 1000, clock }),
     services: () => leaderServices,
     clock,
     logger,
@@ -109,7 +113,7 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
     slackClient,
     notify: (text) => (shell ? shell.notify(text) : logger.info({ notice: text }, 'notice')),
     simulator,
-    fence: () => leadership.fence(),
+    fence: (within) => leadership.fence(within),
   };
   const features: Feature[] = [];
   for (const factory of options.features ?? FEATURES) features.push(await factory(context));
@@ -140,7 +144,7 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
       shell?.close();
       await slack?.stop().catch(() => {});
       await connection.close().catch(() => {});
-      if (db.open) db.close();
+      await database.close().catch(() => {});
       resolveDone();
     })();
     return stopping;
@@ -159,12 +163,18 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
         extend: (app) => {
           for (const feature of features) feature.extend?.(app);
         },
-        health: () => {
-          const reports = features.flatMap((f) => (f.health ? [{ name: f.name, ...f.health() }] : []));
+        health: async () => {
+          const reports = await Promise.all(
+            features.flatMap((f) =>
+              f.health ? [Promise.resolve(f.health()).then((r) => ({ name: f.name, ...r }))] : [],
+            ),
+          );
           return {
             ok: reports.every((r) => r.ok),
             checks: {
-              leadership: leadership.status(),
+              leadership: await leadership.status().catch((error: unknown) => ({
+                error: `cannot read the lease: ${(error as Error).message}`,
+              })),
               ...Object.fromEntries(reports.map((r) => [r.name, r.checks ?? r.ok])),
             },
           };

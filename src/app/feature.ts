@@ -14,7 +14,8 @@ import type { ShellCommand } from '../shell/shell.js';
 import type { RunningSimulator } from '../simulator/index.js';
 import type { HealthReport } from '../slack/app.js';
 import type { SlashSubcommand } from '../slack/subcommands.js';
-import type { SqliteDatabase } from '../store/open-database.js';
+import type { Fence } from '../store/lease.js';
+import type { StoreDb } from '../store/open-database.js';
 
 /** Something with a lifetime (a poller, a scheduler): started after the front door is up, stopped first. */
 export interface Service {
@@ -29,8 +30,11 @@ export interface FeatureContext {
   logger: Logger;
   clock: Clock;
   answerer: Answerer;
-  /** the process's one database connection, every feature's migrations applied */
-  db: SqliteDatabase;
+  /**
+   * the process's one database (SQLite or PostgreSQL), every feature's migrations applied; a repository types it
+   * with its own tables (see docs/architecture.md, "How to write a repository")
+   */
+  db: StoreDb;
   /** 'slack' when SLACK_BOT_TOKEN is set, else the terminal chat */
   mode: 'slack' | 'shell';
   /** a Web API client with the bot token (Slack mode only), for posting alerts and digests */
@@ -43,7 +47,7 @@ export interface FeatureContext {
    * Leader-only services ask this before each send (and the poller before it writes): true only while this
    * process holds the one-writer lease it started them with (src/app/leadership.ts).
    */
-  fence: () => boolean;
+  fence: Fence;
 }
 
 /** What a feature adds to the front doors. Every part is optional. */
@@ -56,7 +60,7 @@ export interface Feature {
   leaderServices?: Service[];
   homeExtras?: () => Promise<KnownBlock[]>;
   extend?: (app: App) => void;
-  health?: () => HealthReport;
+  health?: () => HealthReport | Promise<HealthReport>;
 }
 
 export type FeatureFactory = (context: FeatureContext) => Feature | Promise<Feature>;

@@ -11,6 +11,7 @@
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../logger.js';
 import type { Lease } from '../store/lease.js';
+import type { StoreDb } from '../store/open-database.js';
 import type { Service } from './feature.js';
 
 export interface LeadershipStatus {
@@ -30,8 +31,9 @@ export interface Leadership {
   stop(): Promise<void>;
   /** one heartbeat (leader) or takeover attempt (standby); the timer calls it, tests may too */
   tick(): Promise<void>;
-  status(): LeadershipStatus;
-  fence(): boolean;
+  status(): Promise<LeadershipStatus>;
+  /** see `Fence` (src/store/lease.ts): `within` is the transaction of the write it guards */
+  fence(within?: StoreDb): Promise<boolean>;
 }
 
 export interface LeadershipOptions {
@@ -70,7 +72,7 @@ export function createLeadership(options: LeadershipOptions): Leadership {
 
   const lead = async (): Promise<void> => {
     if (stopped || token !== null) return;
-    const won = lease.tryAcquire();
+    const won = await lease.tryAcquire();
     if (won === null) return;
     token = won.token;
     logger.info(
@@ -78,7 +80,7 @@ export function createLeadership(options: LeadershipOptions): Leadership {
       'leader: this process polls, sends alerts and digests',
     );
     for (const service of options.services()) {
-      if (stopped || !fence()) break;
+      if (stopped || !(await fence())) break;
       await service.start();
       started.push(service);
     }
@@ -88,19 +90,27 @@ export function createLeadership(options: LeadershipOptions): Leadership {
    * The heartbeat renews at once, outside the chain: a service that is slow to start (the digest catch-up pass)
    * must not delay it. Taking over, and stopping after a lost lease, go through the chain one at a time.
    */
-  const step = (): Promise<void> => {
+  let renewing: Promise<void> | null = null;
+  const step = async (): Promise<void> => {
     if (stopped) return chain;
     if (token === null) return serial(lead);
-    try {
-      if (lease.renew()) return chain;
-    } catch (error) {
-      // the database was busy past busy_timeout: try again on the next beat (the lease has two more)
-      logger.warn({ err: (error as Error).message }, 'lease heartbeat failed; trying again');
-      return chain;
-    }
+    // one heartbeat at a time: a slow database must not pile them up
+    if (renewing !== null) return renewing;
+    let lostLease = false;
+    renewing = (async () => {
+      try {
+        lostLease = !(await lease.renew());
+      } catch (error) {
+        // the database was busy or unreachable: try again on the next beat (the lease has two more)
+        logger.warn({ err: (error as Error).message }, 'lease heartbeat failed; trying again');
+      }
+    })();
+    await renewing;
+    renewing = null;
+    if (!lostLease || token === null) return chain;
     const lost = token;
     token = null;
-    const now = lease.current();
+    const now = await lease.current().catch(() => null);
     logger.warn(
       {
         role: 'standby',
@@ -113,8 +123,8 @@ export function createLeadership(options: LeadershipOptions): Leadership {
     return serial(stopServices);
   };
 
-  function fence(): boolean {
-    return token !== null && lease.isHeld(token);
+  async function fence(within?: StoreDb): Promise<boolean> {
+    return token !== null && lease.isHeld(token, within);
   }
 
   return {
@@ -127,7 +137,7 @@ export function createLeadership(options: LeadershipOptions): Leadership {
       await step();
       await serial(async () => {
         if (token === null) {
-          const now = lease.current();
+          const now = await lease.current();
           logger.info(
             { role: 'standby', holder: now?.holder ?? null, fencingToken: now?.token ?? null },
             'standby: another replibot holds the lease on this database; answering only, taking over if it stops',
@@ -142,17 +152,17 @@ export function createLeadership(options: LeadershipOptions): Leadership {
       await serial(async () => {
         await stopServices();
         if (token !== null) {
-          lease.release();
+          await lease.release();
           logger.info({ fencingToken: token }, 'lease released: a standby can take over now');
         }
         token = null;
       });
     },
     tick: step,
-    status() {
-      const now = lease.current();
+    async status() {
+      const now = await lease.current();
       return {
-        role: token !== null && fence() ? 'leader' : 'standby',
+        role: token !== null && (await fence()) ? 'leader' : 'standby',
         ownerId: lease.ownerId,
         holder: now?.live ? now.holder : null,
         token: now?.token ?? null,

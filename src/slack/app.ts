@@ -54,7 +54,7 @@ export interface SlackAppDeps {
   /** extra action/view/event handlers, called once on the Bolt app before it starts */
   extend?: (app: App) => void;
   /** `GET /healthz` answers 503 when this says not ok */
-  health?: () => HealthReport;
+  health?: () => HealthReport | Promise<HealthReport>;
   /** blocks shown at the bottom of the App Home tab (poller status, digest schedule) */
   homeExtras?: () => Promise<KnownBlock[]>;
   /** for tests and proxies: merged into the WebClient options (e.g. `retryConfig`) */
@@ -100,8 +100,10 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
   const healthRoute = {
     path: HEALTH_PATH,
     method: ['GET'],
-    handler: (_req: IncomingMessage, res: ServerResponse) => {
-      const report = deps.health?.() ?? { ok: true };
+    handler: async (_req: IncomingMessage, res: ServerResponse) => {
+      const report = await Promise.resolve(deps.health?.() ?? { ok: true }).catch(
+        (error: unknown): HealthReport => ({ ok: false, checks: { error: String(error) } }),
+      );
       const ok = started && report.ok;
       res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ status: ok ? 'ok' : started ? 'degraded' : 'starting', ...report.checks }));

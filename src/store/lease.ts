@@ -1,31 +1,47 @@
 /**
  * One writer per database: a lease row in the store. The holder renews it (heartbeat); anyone may take it once it
  * has expired. Every takeover increments the fencing token, so work claimed under an older token can tell it is
- * stale (`isHeld(token)` is false) and refuse to send. This file is the SQLite lease; a PostgreSQL one (multi-host
- * HA) implements the same `Lease` interface.
+ * stale (`isHeld(token)` is false) and refuse to send. One implementation for both engines (Kysely): on SQLite
+ * each step is one IMMEDIATE transaction (two processes on one file take turns through busy_timeout); on
+ * PostgreSQL the takeover reads the row `FOR UPDATE` and a fence check asked inside a transaction reads it
+ * `FOR SHARE`, so a takeover waits until the old holder's transaction ended (and the old holder, asking after the
+ * takeover, sees the new token).
  *
- * Time comes from the Clock: `expiresAt = now + periodMs`. Two processes on one SQLite file share the file's
- * locks, so each step runs in an IMMEDIATE transaction (one writer at a time; busy_timeout waits for the other).
+ * Why a lease row rather than `pg_try_advisory_lock`: the same code and the same fencing token on both engines,
+ * the token is stored data that every fenced write can compare against (an advisory lock has no token and is
+ * tied to one connection, so a pool would need a dedicated session and a cut connection would lose it silently),
+ * and `/healthz` can show who holds it.
+ *
+ * Time comes from the Clock: `expiresAt = now + periodMs`. The processes sharing a database must have clocks
+ * that agree to well within a lease period (NTP).
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import type { Kysely } from 'kysely';
 import type { Clock } from '../core/clock.js';
-import type { Migration, SqliteDatabase } from './open-database.js';
+import { type Migration, type StoreDb, toDialect } from './open-database.js';
 
 /** Versions 100+ belong to the store itself (alerts 1..49, digests 50..99). */
 export const LEASE_MIGRATIONS: readonly Migration[] = [
   {
     version: 100,
     name: 'lease',
-    up: `CREATE TABLE lease (
-      name TEXT PRIMARY KEY,
-      holder TEXT NOT NULL,
-      token INTEGER NOT NULL,
-      expires_at INTEGER NOT NULL,
-      heartbeat_at INTEGER NOT NULL
-    )`,
+    async up(db) {
+      await db.schema
+        .createTable('lease')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('holder', 'text', (c) => c.notNull())
+        .addColumn('token', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('heartbeat_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
   },
 ];
+
+export type LeaseTables = {
+  lease: { name: string; holder: string; token: number; expires_at: number; heartbeat_at: number };
+};
 
 export interface LeaseState {
   /** the owner id of the holder (who holds it now, or held it last when released or expired) */
@@ -42,17 +58,26 @@ export interface Lease {
   readonly ownerId: string;
   readonly periodMs: number;
   /** takes the lease when free, expired or already ours; the state (with our token) when held, else null */
-  tryAcquire(): LeaseState | null;
+  tryAcquire(): Promise<LeaseState | null>;
   /** extends our lease; false when it is no longer ours (expired and taken, or released) */
-  renew(): boolean;
+  renew(): Promise<boolean>;
   /** gives the lease up at once, so a standby takes over without waiting for the expiry */
-  release(): void;
-  current(): LeaseState | null;
-  /** true while we hold the lease with this token and it has not expired */
-  isHeld(token: number): boolean;
+  release(): Promise<void>;
+  current(): Promise<LeaseState | null>;
+  /**
+   * True while we hold the lease with this token and it has not expired. `within`: the transaction to ask in,
+   * so the answer holds until it commits (PostgreSQL locks the row FOR SHARE; SQLite's write lock is held).
+   */
+  isHeld(token: number, within?: StoreDb): Promise<boolean>;
 }
 
-export interface SqliteLeaseOptions {
+/**
+ * What leader-only services ask before each write or send: true only while this process holds the lease with
+ * the token it started them with. `within`: the open transaction of the write it guards (see `Lease.isHeld`).
+ */
+export type Fence = (within?: StoreDb) => Promise<boolean>;
+
+export interface LeaseOptions {
   ownerId: string;
   periodMs: number;
   clock: Clock;
@@ -60,82 +85,103 @@ export interface SqliteLeaseOptions {
   name?: string;
 }
 
-interface LeaseRow {
-  holder: string;
-  token: number;
-  expires_at: number;
-  heartbeat_at: number;
-}
+type LeaseRow = LeaseTables['lease'];
 
-export function createSqliteLease(db: SqliteDatabase, options: SqliteLeaseOptions): Lease {
+const toState = (row: LeaseRow, nowMs: number): LeaseState => ({
+  holder: row.holder,
+  token: row.token,
+  expiresAt: new Date(row.expires_at),
+  heartbeatAt: new Date(row.heartbeat_at),
+  live: row.expires_at > nowMs,
+});
+
+export function createLease(store: StoreDb, options: LeaseOptions): Lease {
   const { ownerId, periodMs, clock } = options;
   const name = options.name ?? 'replibot';
-  const select = db.prepare('SELECT holder, token, expires_at, heartbeat_at FROM lease WHERE name = ?');
-  const insert = db.prepare(
-    'INSERT INTO lease (name, holder, token, expires_at, heartbeat_at) VALUES (?, ?, ?, ?, ?)',
-  );
-  const take = db.prepare(
-    'UPDATE lease SET holder = ?, token = ?, expires_at = ?, heartbeat_at = ? WHERE name = ?',
-  );
-  const extend = db.prepare(
-    'UPDATE lease SET expires_at = ?, heartbeat_at = ? WHERE name = ? AND holder = ? AND token = ? AND expires_at > ?',
-  );
-  const giveUp = db.prepare('UPDATE lease SET expires_at = ? WHERE name = ? AND holder = ? AND token = ?');
+  const db = store.withTables<LeaseTables>();
+  const postgres = toDialect(store) === 'postgres';
   /** the token we acquired with; renew and release act only on it */
   let ours: number | null = null;
 
-  const read = (): LeaseRow | undefined => select.get(name) as LeaseRow | undefined;
-  const toState = (row: LeaseRow, nowMs: number): LeaseState => ({
-    holder: row.holder,
-    token: row.token,
-    expiresAt: new Date(row.expires_at),
-    heartbeatAt: new Date(row.heartbeat_at),
-    live: row.expires_at > nowMs,
-  });
+  const read = async (
+    executor: Kysely<LeaseTables>,
+    lock: 'update' | 'share' | null,
+  ): Promise<LeaseRow | undefined> => {
+    let query = executor.selectFrom('lease').selectAll().where('name', '=', name);
+    if (postgres && lock === 'update') query = query.forUpdate();
+    if (postgres && lock === 'share') query = query.forShare();
+    return query.executeTakeFirst();
+  };
 
-  const acquire = db.transaction((nowMs: number): LeaseState | null => {
-    const row = read();
-    const expiresAt = nowMs + periodMs;
-    if (row === undefined) {
-      insert.run(name, ownerId, 1, expiresAt, nowMs);
-    } else if (row.holder === ownerId && row.token === ours && row.expires_at > nowMs) {
-      extend.run(expiresAt, nowMs, name, ownerId, row.token, nowMs);
-    } else if (row.expires_at <= nowMs) {
-      // a takeover (also our own, after our lease lapsed): work claimed with the old token is now stale
-      take.run(ownerId, row.token + 1, expiresAt, nowMs, name);
-    } else {
-      return null;
-    }
-    const now = read()!;
-    ours = now.token;
-    return toState(now, nowMs);
-  });
+  const extend = (executor: Kysely<LeaseTables>, token: number, nowMs: number) =>
+    executor
+      .updateTable('lease')
+      .set({ expires_at: nowMs + periodMs, heartbeat_at: nowMs })
+      .where('name', '=', name)
+      .where('holder', '=', ownerId)
+      .where('token', '=', token)
+      .where('expires_at', '>', nowMs)
+      .executeTakeFirst();
 
   return {
     ownerId,
     periodMs,
-    tryAcquire() {
+    async tryAcquire() {
       const nowMs = clock.now().getTime();
-      return acquire.immediate(nowMs);
+      const expiresAt = nowMs + periodMs;
+      return db.transaction().execute(async (trx) => {
+        const row = await read(trx, 'update');
+        if (row === undefined) {
+          // two first starters at once: the primary key lets one in, the other finds the row next beat
+          const inserted = await trx
+            .insertInto('lease')
+            .values({ name, holder: ownerId, token: 1, expires_at: expiresAt, heartbeat_at: nowMs })
+            .onConflict((c) => c.column('name').doNothing())
+            .executeTakeFirst();
+          if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return null;
+        } else if (row.holder === ownerId && row.token === ours && row.expires_at > nowMs) {
+          await extend(trx, row.token, nowMs);
+        } else if (row.expires_at <= nowMs) {
+          // a takeover (also our own, after our lease lapsed): work claimed with the old token is now stale
+          await trx
+            .updateTable('lease')
+            .set({ holder: ownerId, token: row.token + 1, expires_at: expiresAt, heartbeat_at: nowMs })
+            .where('name', '=', name)
+            .where('token', '=', row.token)
+            .execute();
+        } else {
+          return null;
+        }
+        const now = await read(trx, null);
+        if (now === undefined || now.holder !== ownerId) return null;
+        ours = now.token;
+        return toState(now, nowMs);
+      });
     },
-    renew() {
+    async renew() {
       if (ours === null) return false;
-      const nowMs = clock.now().getTime();
-      const changed = extend.run(nowMs + periodMs, nowMs, name, ownerId, ours, nowMs).changes === 1;
+      const changed = Number((await extend(db, ours, clock.now().getTime())).numUpdatedRows) === 1;
       if (!changed) ours = null;
       return changed;
     },
-    release() {
+    async release() {
       if (ours === null) return;
-      giveUp.run(clock.now().getTime(), name, ownerId, ours);
+      const token = ours;
       ours = null;
+      await db
+        .updateTable('lease')
+        .set({ expires_at: clock.now().getTime() })
+        .where('name', '=', name)
+        .where('holder', '=', ownerId)
+        .where('token', '=', token)
+        .execute();
     },
-    current() {
-      const row = read();
+    async current() {
+      const row = await read(db, null);
       return row === undefined ? null : toState(row, clock.now().getTime());
     },
-    isHeld(token) {
-      const row = read();
+    async isHeld(token, within) {
+      const row = await read(within === undefined ? db : within.withTables<LeaseTables>(), 'share');
       return (
         row !== undefined &&
         row.holder === ownerId &&

@@ -1,20 +1,54 @@
 /**
- * The one SQLite connection of a process: the file (created with its folder when needed), WAL mode and the
- * pragmas, and the migration runner. Each feature owns its tables and numbered steps (alerts 1..49, digests
- * 50..99); the composition root hands every feature's steps to `openDatabase` once.
+ * The process's one database, as a Kysely instance: SQLite (one better-sqlite3 connection: the file, created with
+ * its folder when needed, WAL mode and the pragmas) and the migration runner. Each feature owns its tables and
+ * numbered steps (alerts 1..49, digests 50..99, ...); the composition root hands every feature's steps to
+ * `openDatabase` once. Repositories get the untyped `StoreDb` and type it with their own tables
+ * (`db.withTables<AlertTables>()`), so no feature needs to know another's tables.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { Kysely, PostgresAdapter, sql } from 'kysely';
 import { ReplibotError } from '../core/errors.js';
+import { ReplibotSqliteDialect } from './sqlite-dialect.js';
 
 export type SqliteDatabase = Database.Database;
+
+export type StoreDialect = 'sqlite' | 'postgres';
+
+/** The database with no tables known: each repository adds its own (`withTables`). */
+export type NoTables = Record<never, never>;
+export type StoreDb = Kysely<NoTables>;
 
 export interface Migration {
   version: number;
   name: string;
-  /** SQL, run in one transaction with the bookkeeping row */
-  up: string;
+  /**
+   * The step, run in one transaction with its bookkeeping row, on either engine: write it with Kysely's schema
+   * builder (`db.schema`), and `dialect` for the few types that differ (`toIdType`). `Kysely<any>`: a step runs
+   * against the schema as it was at that step, not against today's table types (Kysely's advice for migrations).
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: see above
+  up(db: Kysely<any>, dialect: StoreDialect): Promise<void>;
+}
+
+/** The opened database: the Kysely instance, which engine it is, and how to close it. */
+export interface StoreDatabase {
+  readonly db: StoreDb;
+  readonly dialect: StoreDialect;
+  /** the raw SQLite connection (SQLite only): pragmas, backups and tests */
+  readonly sqlite: SqliteDatabase | null;
+  close(): Promise<void>;
+}
+
+/** Which engine a Kysely instance talks to (a repository's few dialect-specific clauses ask this). */
+export function toDialect(db: Pick<StoreDb, 'getExecutor'>): StoreDialect {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
+}
+
+/** The type of an auto-numbered `id` column: SQLite's rowid alias, PostgreSQL's identity. */
+export function toIdType(dialect: StoreDialect): 'integer' | 'bigserial' {
+  return dialect === 'postgres' ? 'bigserial' : 'integer';
 }
 
 /** What a SQLite error means for the operator; null when the error is not SQLite's. */
@@ -26,9 +60,50 @@ export interface StoreProblem {
   message: string;
 }
 
+/** PostgreSQL's (and the network's) failures that mean the store, not EM, failed. */
+function toPostgresStoreProblem(error: unknown): StoreProblem | null {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  const message = typeof e?.message === 'string' ? e.message : '';
+  if (
+    code.startsWith('08') ||
+    code.startsWith('57P') ||
+    code === 'ECONNREFUSED' ||
+    code === 'ECONNRESET' ||
+    code === 'ETIMEDOUT' ||
+    /^Connection terminated|timeout exceeded when trying to connect/i.test(message)
+  )
+    return {
+      code: code || 'PG_CONNECTION',
+      kind: 'unwritable',
+      message:
+        'The PostgreSQL database (DATABASE_URL) cannot be reached or closed the connection; replibot reconnects by itself.',
+    };
+  if (code === '53100')
+    return {
+      code,
+      kind: 'full',
+      message:
+        'The PostgreSQL server (DATABASE_URL) is out of disk space. Free some space; replibot recovers by itself.',
+    };
+  if (code === '40001' || code === '40P01' || code === '55P03')
+    return {
+      code,
+      kind: 'locked',
+      message: 'Another replibot holds a lock in the PostgreSQL database; replibot retries by itself.',
+    };
+  if (code === '42501')
+    return {
+      code,
+      kind: 'unwritable',
+      message: "The PostgreSQL user in DATABASE_URL may not write replibot's tables (permission denied).",
+    };
+  return null;
+}
+
 export function toStoreProblem(error: unknown): StoreProblem | null {
   const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return null;
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return toPostgresStoreProblem(error);
   if (code === 'SQLITE_FULL')
     return {
       code,
@@ -65,19 +140,19 @@ export function toStoreProblem(error: unknown): StoreProblem | null {
 }
 
 /**
- * Opens (creating the folder and file when needed) and migrates the database. `':memory:'` gives a private
+ * Opens (creating the folder and file when needed) and migrates the SQLite database. `':memory:'` gives a private
  * in-memory database for tests and the demo.
  */
-export function openDatabase(path: string, migrations: readonly Migration[]): SqliteDatabase {
-  let db: SqliteDatabase;
+export async function openDatabase(path: string, migrations: readonly Migration[]): Promise<StoreDatabase> {
+  let raw: SqliteDatabase;
   try {
     if (path !== ':memory:' && !path.startsWith('file:')) mkdirSync(dirname(path), { recursive: true });
-    db = new Database(path);
-    db.pragma('journal_mode = WAL');
+    raw = new Database(path);
+    raw.pragma('journal_mode = WAL');
     // NORMAL is durable across process crashes in WAL mode; only a power loss can lose the last commit
-    db.pragma('synchronous = NORMAL');
-    db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
+    raw.pragma('synchronous = NORMAL');
+    raw.pragma('foreign_keys = ON');
+    raw.pragma('busy_timeout = 5000');
   } catch (error) {
     const problem = toStoreProblem(error);
     throw new ReplibotError('store_error', `Cannot open the database at ${path}.`, {
@@ -88,37 +163,76 @@ export function openDatabase(path: string, migrations: readonly Migration[]): Sq
       cause: error,
     });
   }
-  migrate(db, migrations);
-  return db;
+  const db = new Kysely<NoTables>({ dialect: new ReplibotSqliteDialect(raw) });
+  const database: StoreDatabase = {
+    db,
+    dialect: 'sqlite',
+    sqlite: raw,
+    close: () => db.destroy(),
+  };
+  try {
+    await migrate(database, migrations);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  return database;
 }
 
-function migrate(db: SqliteDatabase, migrations: readonly Migration[]): void {
-  db.exec(
-    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
-  );
+type MigrationTables = {
+  schema_migrations: { version: number; name: string; applied_at: string };
+};
+
+/** One key for PostgreSQL's advisory lock: two processes starting at once apply each step once. */
+const MIGRATION_LOCK = 72_405_120;
+
+export async function migrate(database: StoreDatabase, migrations: readonly Migration[]): Promise<void> {
   const versions = new Set<number>();
   for (const m of migrations) {
     if (versions.has(m.version))
       throw new ReplibotError('internal', `Migration ${m.version} is defined twice.`);
     versions.add(m.version);
   }
-  const rows = db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>;
+  const db = database.db.withTables<MigrationTables>();
+  const { dialect } = database;
+  // the bookkeeping table, and then each step, in a transaction that holds the migration lock (SQLite: BEGIN
+  // IMMEDIATE; PostgreSQL: an advisory lock), and asked again inside
+  const locked = async <T>(fn: (trx: typeof db) => Promise<T>): Promise<T> =>
+    db.transaction().execute(async (trx) => {
+      if (dialect === 'postgres') await sql`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`.execute(trx);
+      return fn(trx);
+    });
+  await locked((trx) =>
+    trx.schema
+      .createTable('schema_migrations')
+      .ifNotExists()
+      .addColumn('version', 'integer', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('applied_at', 'text', (c) => c.notNull())
+      .execute(),
+  );
+  const rows = await db.selectFrom('schema_migrations').select('version').execute();
   const applied = new Set(rows.map((r) => r.version));
-  const isApplied = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?');
-  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
   for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
     if (applied.has(m.version)) continue;
     try {
-      // IMMEDIATE, and asked again inside: two processes starting at once on one file apply each step once
-      db.transaction(() => {
-        if (isApplied.get(m.version) !== undefined) return;
-        db.exec(m.up);
+      await locked(async (trx) => {
+        const done = await trx
+          .selectFrom('schema_migrations')
+          .select('version')
+          .where('version', '=', m.version)
+          .executeTakeFirst();
+        if (done !== undefined) return;
+        await m.up(trx, dialect);
         // the wall clock is fine here: this is bookkeeping for humans, not domain time
-        record.run(m.version, m.name, new Date().toISOString());
-      }).immediate();
+        await trx
+          .insertInto('schema_migrations')
+          .values({ version: m.version, name: m.name, applied_at: new Date().toISOString() })
+          .execute();
+      });
     } catch (error) {
       throw new ReplibotError('store_error', `Database migration ${m.version} (${m.name}) failed.`, {
-        hint: 'The database was left as it was before this step; check the log and the DATABASE_PATH file.',
+        hint: 'The database was left as it was before this step; check the log and the database.',
         cause: error,
       });
     }

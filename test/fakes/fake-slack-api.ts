@@ -69,7 +69,11 @@ export interface FakeSlackApi {
   /** makes `/response/<id>` posts fail with this status (Bolt 5 then throws RespondError) */
   failResponses(status: number | null): void;
   callsTo(method: string): RecordedCall[];
-  waitFor<T>(find: () => T | undefined | null | false, what: string, timeoutMs?: number): Promise<T>;
+  waitFor<T>(
+    find: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+    what: string,
+    timeoutMs?: number,
+  ): Promise<T>;
   waitForCall(method: string, predicate?: (call: RecordedCall) => boolean): Promise<RecordedCall>;
   waitForResponse(id: string, predicate?: (response: RecordedResponse) => boolean): Promise<RecordedResponse>;
   /** Socket Mode only: sends an envelope to the connected app and resolves with its ack */

@@ -178,7 +178,7 @@ async function startHarness(
   const boot = async (startOutbox: boolean) => {
     // one try per request: the poller's own backoff is what these tests watch
     h.em = createEmClient({ ...config.veeam!, logger: silentLogger, retry: { attempts: 1, baseDelayMs: 1 } });
-    h.store = openStore(h.dbPath);
+    h.store = await openStore(h.dbPath);
     h.service = createAlertService({
       em: h.em,
       store: h.store,
@@ -200,7 +200,7 @@ async function startHarness(
   const shutdown = async () => {
     await h.service.stop();
     await h.em.close().catch(() => undefined);
-    h.store.close();
+    await h.store.close();
   };
   h.restart = async () => {
     await shutdown();
@@ -277,7 +277,7 @@ describe('failure alerts', () => {
     // EM text is escaped for mrkdwn
     expect(post?.text).toContain('Cannot create snapshot &lt;disk&gt; &amp; more');
     expect(JSON.stringify(post?.blocks)).not.toContain('<disk>');
-    expect(h.store.seen.unseen([failed.uid])).toEqual([]);
+    expect(await h.store.seen.unseen([failed.uid])).toEqual([]);
 
     await h.restart();
     await laterPasses(h, 3);
@@ -310,10 +310,10 @@ describe('failure alerts', () => {
       reason: 'y',
       endTime: h.clock.now(),
     });
-    expect(h.service.poller.health().unreadableRows).toBe(0);
+    expect((await h.service.poller.health()).unreadableRows).toBe(0);
     h.clock.advance(60_000);
     await pass(h);
-    expect(h.service.poller.health().unreadableRows).toBeGreaterThan(0);
+    expect((await h.service.poller.health()).unreadableRows).toBeGreaterThan(0);
     expect(h.history.violations).toEqual([]);
   });
 
@@ -349,7 +349,7 @@ describe('failure alerts', () => {
     });
     const result = await h.service.poller.pollOnce();
     expect(result.alerts).toBe(0); // no subscription yet: ALERT_CHANNEL is added when the service starts
-    h.store.subscriptions.add(
+    await h.store.subscriptions.add(
       'C0ALERTS',
       { level: 'failed', job: null, vm: null, server: null },
       'U1',
@@ -363,7 +363,7 @@ describe('failure alerts', () => {
       endTime: h.clock.now(),
     });
     expect((await h.service.poller.pollOnce()).alerts).toBe(1);
-    expect(h.store.outbox.open()).toHaveLength(1);
+    expect(await h.store.outbox.open()).toHaveLength(1);
     expect(posts(h)).toHaveLength(0);
 
     await h.restart(); // the "crashed" process never delivered; the new one starts its outbox
@@ -372,7 +372,7 @@ describe('failure alerts', () => {
     await laterPasses(h, 2);
     expect(posts(h)).toHaveLength(1);
     expect(posts(h)[0]?.text).toContain('db02');
-    expect(h.store.outbox.open()).toEqual([]);
+    expect(await h.store.outbox.open()).toEqual([]);
   });
 
   it('does not post again when the process died after Slack accepted the post', async () => {
@@ -385,22 +385,22 @@ describe('failure alerts', () => {
       endTime: h.clock.now(),
     });
     await pass(h);
-    expect(h.store.outbox.all().map((r) => r.status)).toEqual(['sent']);
-    const row = h.store.outbox.all()[0]!;
+    expect((await h.store.outbox.all()).map((r) => r.status)).toEqual(['sent']);
+    const row = (await h.store.outbox.all())[0]!;
     await h.service.stop();
     // what a crash right after chat.postMessage leaves behind: the row in `sending`, no ts anywhere
-    h.store.db
+    h.store.sqlite
       .prepare("UPDATE outbox SET status = 'sending', ts = NULL, sent_at = NULL WHERE id = ?")
       .run(row.id);
-    h.store.db.prepare('UPDATE alerts SET ts = NULL').run();
+    h.store.sqlite.prepare('UPDATE alerts SET ts = NULL').run();
 
     await h.restart();
     await h.service.outbox.drain();
-    expect(h.store.outbox.all().every((r) => r.status === 'sent')).toBe(true);
+    expect((await h.store.outbox.all()).every((r) => r.status === 'sent')).toBe(true);
     await laterPasses(h, 2);
     expect(posts(h)).toHaveLength(1);
     expect(h.slack.callsTo('conversations.history')).toHaveLength(1);
-    expect(h.store.alerts.get(row.alertId!)?.ts).toBe(posts(h)[0]?.ts);
+    expect((await h.store.alerts.get(row.alertId!))?.ts).toBe(posts(h)[0]?.ts);
   });
 
   it('groups a storm of 500 failed VMs of one run into one message within the Block Kit limits', async () => {
@@ -458,7 +458,7 @@ describe('failure alerts', () => {
     expect(h.history.attempts[1]! - h.history.attempts[0]!).toBe(1000);
     expect(posts(h)).toHaveLength(1);
     expect(posts(h)[0]?.text).toContain('fs01');
-    expect(h.store.outbox.open()).toEqual([]);
+    expect(await h.store.outbox.open()).toEqual([]);
   });
 
   it('updates the original alert and replies in its thread when a retry run fixes the VM', async () => {
@@ -531,11 +531,11 @@ describe('failure alerts', () => {
       h.clock.advance(60_000);
       expect((await pass(h)).ok).toBe(false);
     }
-    expect(h.service.poller.health().consecutiveFailures).toBe(5);
+    expect((await h.service.poller.health()).consecutiveFailures).toBe(5);
     const down = posts(h).filter((m) => m.text.includes('unreachable'));
     expect(down.map((m) => m.text)).toHaveLength(1);
     expect(down[0]?.text).toContain('polls failed in a row');
-    expect(h.service.health().poller.emReachable).toBe(false);
+    expect((await h.service.health()).poller.emReachable).toBe(false);
     // a VM fails during the outage: after it, the channel reads "reachable again" first, then the failure
     h.sim.addTaskSession({ vm: 'sql09', job: 'SQL', result: 'Failed', reason: 'x', endTime: h.clock.now() });
     const before = posts(h).length;
@@ -551,7 +551,7 @@ describe('failure alerts', () => {
     await laterPasses(h, 2);
     expect(posts(h).filter((m) => m.text.includes('reachable again'))).toHaveLength(1);
     expect(posts(h).filter((m) => m.text.includes('is unreachable since'))).toHaveLength(1);
-    expect(h.service.health().poller.emReachable).toBe(true);
+    expect((await h.service.health()).poller.emReachable).toBe(true);
   });
 
   it('posts one summary instead of a flood when it catches up after downtime', async () => {
@@ -650,7 +650,7 @@ describe('alert routing from Slack', () => {
     expect(c2.text).not.toContain('sql0');
 
     expect(await command('C2', 'unsubscribe 1')).toContain('unsubscribed this channel');
-    expect(h.store.subscriptions.list('C2')).toEqual([]);
+    expect(await h.store.subscriptions.list('C2')).toEqual([]);
   });
 
   it('shows who acknowledged an alert, and mutes its VMs from the buttons', async () => {
@@ -659,7 +659,7 @@ describe('alert routing from Slack', () => {
     await pass(h);
     expect(posts(h)).toHaveLength(1);
     const alert = posts(h)[0]!;
-    const alertId = h.store.outbox.all()[0]!.alertId!;
+    const alertId = (await h.store.outbox.all())[0]!.alertId!;
     const click = (actionId: string, value: string, user = 'U222') =>
       h.sender.action(
         blockActionsPayload({
@@ -673,7 +673,7 @@ describe('alert routing from Slack', () => {
       );
     expect((await click(ALERT_ACK_ACTION, String(alertId))).status).toBe(200);
     // the button acknowledges at once and queues the update; the test delivers it
-    await h.slack.waitFor(() => h.store.outbox.open().length === 1, 'the update to be queued');
+    await h.slack.waitFor(async () => (await h.store.outbox.open()).length === 1, 'the update to be queued');
     await h.service.outbox.drain();
     const [update] = h.slack.callsTo('chat.update');
     if (update === undefined) throw new Error('no chat.update');
@@ -685,7 +685,7 @@ describe('alert routing from Slack', () => {
     expect((await click(`${MUTE_4H}`, `${alertId}:4`)).status).toBe(200);
     const muted = await h.slack.waitForResponse(`${MUTE_4H}-U222`);
     expect(muted.body.text).toContain('muted *dc01* in this channel until');
-    expect(h.store.mutes.active(h.clock.now(), 'C0ALERTS').map((m) => m.name)).toEqual(['dc01']);
+    expect((await h.store.mutes.active(h.clock.now(), 'C0ALERTS')).map((m) => m.name)).toEqual(['dc01']);
 
     h.clock.advance(60 * 60_000);
     h.sim.addTaskSession({ vm: 'dc01', job: 'AD', result: 'Failed', reason: 'RPC', endTime: h.clock.now() });
@@ -770,14 +770,14 @@ describe('alert routing from Slack', () => {
     expect(await command('mute vm dc01 1h')).toContain('muted VM *dc01* in this channel for 1h');
     const again = await command('mute vm DC01 4h');
     expect(again).toContain('extended the mute of VM *dc01* in this channel');
-    expect(h.store.mutes.active(h.clock.now(), 'C0ALERTS')).toHaveLength(1);
+    expect(await h.store.mutes.active(h.clock.now(), 'C0ALERTS')).toHaveLength(1);
     const mutes = await command('mutes');
     expect(mutes.match(/dc01/g)).toHaveLength(1);
 
     // the button's reply and the list show the same end, in the user's zone, saying which
     h.sim.addTaskSession({ vm: 'dc02', job: 'AD', result: 'Failed', reason: 'RPC', endTime: h.clock.now() });
     await pass(h);
-    const alertId = h.store.outbox.all()[0]!.alertId!;
+    const alertId = (await h.store.outbox.all())[0]!.alertId!;
     await h.sender.action(
       blockActionsPayload({
         actionId: ALERT_MUTE_ACTIONS.find((a) => a.hours === 4)!.actionId,
@@ -809,8 +809,7 @@ describe('alert routing from Slack', () => {
       'until <!date^1772532000^{date_short_pretty} {time}|2026-03-03 05:00 EST> (already muted: extended)',
     );
     expect(
-      h.store.mutes
-        .active(h.clock.now(), 'C0ALERTS')
+      (await h.store.mutes.active(h.clock.now(), 'C0ALERTS'))
         .filter((m) => m.name === 'dc02')
         .map((m) => m.until.toISOString()),
     ).toEqual(['2026-03-03T10:00:00.000Z']);

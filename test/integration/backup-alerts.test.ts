@@ -73,7 +73,7 @@ async function startHarness(): Promise<Harness> {
   const dbPath = join(dir, 'replibot.db');
   const boot = async () => {
     h.em = createEmClient({ ...config.veeam!, logger: silentLogger, retry: { attempts: 1, baseDelayMs: 1 } });
-    h.store = openStore(dbPath);
+    h.store = await openStore(dbPath);
     h.service = createAlertService({
       em: h.em,
       store: h.store,
@@ -93,7 +93,7 @@ async function startHarness(): Promise<Harness> {
   const shutdown = async () => {
     await h.service.stop();
     await h.em.close().catch(() => undefined);
-    h.store.close();
+    await h.store.close();
   };
   h.restart = async () => {
     await shutdown();
@@ -196,9 +196,9 @@ describe('backup failure alerts', () => {
     // the replication channel hears only replication (replication stays the default)
     expect(posts(h, 'C2')).toHaveLength(1);
     expect(posts(h, 'C2')[0]?.raw).toContain('Replication failed: SQL Replica');
-    expect(h.store.subscriptions.list('C1')[0]?.kind).toBe('backup');
+    expect((await h.store.subscriptions.list('C1'))[0]?.kind).toBe('backup');
 
-    expect(toHealthChecks(h.service.health()).backupPolls).toMatchObject({
+    expect(toHealthChecks(await h.service.health()).backupPolls).toMatchObject({
       lastSuccessfulPoll: h.clock.now().toISOString(),
       consecutiveFailedPolls: 0,
     });
@@ -312,7 +312,7 @@ describe('backup failure alerts', () => {
     expect(await h.command('C1', 'subscribe backups job "Nightly"', '/veeam')).toContain(
       'subscribed this channel to backup failures of job Nightly',
     );
-    expect(h.store.subscriptions.list('C1')).toHaveLength(1);
+    expect(await h.store.subscriptions.list('C1')).toHaveLength(1);
     const help = await h.command('C1', 'help', '/veeam');
     expect(help).toBe(await h.command('C1', 'help', '/replicas'));
     expect(help).toContain('/veeam');

@@ -28,7 +28,7 @@ afterAll(async () => {
 });
 
 describe('backup digests', () => {
-  it('reads `backups` in a digest command and keeps it across a store round trip', () => {
+  it('reads `backups` in a digest command and keeps it across a store round trip', async () => {
     const command = parseDigestCommand('daily 08:00 backups job Nightly', {
       defaultTimeZone: 'UTC',
       isTimeZone: () => true,
@@ -41,18 +41,17 @@ describe('backup digests', () => {
       kind: 'backup',
     });
     expect(describeSchedule(command.spec)).toBe('daily at 08:00 (UTC), backups, job "Nightly"');
-    const store = openStore();
+    const store = await openStore();
     try {
-      const digests = createDigestStore(store.db);
-      const saved = digests.schedules.add('C1', command.spec, 'U1', NOW);
-      expect(digests.schedules.get(saved.id)?.filters.kind).toBe('backup');
+      const digests = createDigestStore(store.database);
+      const saved = await digests.schedules.add('C1', command.spec, 'U1', NOW);
+      expect((await digests.schedules.get(saved.id))?.filters.kind).toBe('backup');
       const plain = parseDigestCommand('daily 08:00', { defaultTimeZone: 'UTC', isTimeZone: () => true });
       if (plain.kind !== 'add') throw new Error(plain.kind);
-      expect(digests.schedules.get(digests.schedules.add('C1', plain.spec, 'U1', NOW).id)?.filters.kind).toBe(
-        undefined,
-      );
+      const other = await digests.schedules.add('C1', plain.spec, 'U1', NOW);
+      expect((await digests.schedules.get(other.id))?.filters.kind).toBe(undefined);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 

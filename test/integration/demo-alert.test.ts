@@ -18,7 +18,8 @@ function withDrivenAlerts(): { features: FeatureFactory[]; service: () => AlertS
   const alerts: FeatureFactory = async (ctx) => {
     const feature = await createAlertsFeature(ctx);
     service = feature.service;
-    return { ...feature, services: [] };
+    // neither started by the process nor by its leadership: the test drives every pass
+    return { ...feature, services: [], leaderServices: [] };
   };
   return {
     features: FEATURES.map((f) => (f === createAlertsFeature ? alerts : f)),

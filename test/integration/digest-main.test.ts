@@ -43,14 +43,14 @@ afterAll(async () => {
 describe('replibot with digests', () => {
   it('sends the digest missed during downtime on start, once', async () => {
     const dbPath = join(dir, 'replibot.db');
-    const seed = openStore(dbPath);
-    createDigestStore(seed.db).schedules.add(
+    const seed = await openStore(dbPath);
+    await createDigestStore(seed.db).schedules.add(
       CHANNEL,
       { period: 'day', weekday: null, hour: 8, minute: 0, timeZone: 'UTC', filters: NO_DIGEST_FILTERS },
       'U1',
       new Date('2025-03-25T12:00:00Z'),
     );
-    seed.close();
+    await seed.close();
     const env = {
       VEEAM_URL: sim.url,
       VEEAM_USERNAME: 'replibot',

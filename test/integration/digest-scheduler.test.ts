@@ -127,13 +127,13 @@ beforeEach(async () => {
   });
   slack = await startFakeSlackApi();
   client = new webApi.WebClient('xoxb-test', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
-  store = openStore(join(dir, 'replibot.db'));
+  store = await openStore(join(dir, 'replibot.db'));
   digests = createDigestStore(store.db);
 });
 
 afterEach(async () => {
   for (const s of schedulers.splice(0)) await s.stop();
-  store.close();
+  await store.close();
   await em.close();
   await sim.close();
   await slack.close();
@@ -142,17 +142,19 @@ afterEach(async () => {
 
 describe('digest scheduler', () => {
   it('posts a daily digest at 08:00 Berlin time every day through the spring DST change', async () => {
-    digests.schedules.add(CHANNEL, daily('Europe/Berlin'), 'U1', now);
+    await digests.schedules.add(CHANNEL, daily('Europe/Berlin'), 'U1', now);
     for (let day = 20; day <= 31; day++) addRun('web-frontend-01', `2025-03-${day}T03:00:00Z`);
     addRun('web-frontend-01', '2025-04-01T03:00:00Z');
     const s = scheduler();
     await s.start();
     await advance(s, '2025-04-02T12:00:00Z');
 
-    const schedule = digests.schedules.list(CHANNEL)[0]!;
-    const ends = digests.deliveries
-      .list(schedule.id)
-      .map((d) => [d.status, d.late, d.periodEnd.toISOString()]);
+    const schedule = (await digests.schedules.list(CHANNEL))[0]!;
+    const ends = (await digests.deliveries.list(schedule.id)).map((d) => [
+      d.status,
+      d.late,
+      d.periodEnd.toISOString(),
+    ]);
     expect(ends).toEqual([
       ['sent', false, '2025-03-27T07:00:00.000Z'],
       ['sent', false, '2025-03-28T07:00:00.000Z'],
@@ -187,12 +189,17 @@ describe('digest scheduler', () => {
 
   it('posts a weekly Monday digest at 08:00 New York time across the autumn DST change', async () => {
     now = new Date('2025-10-20T14:00:00Z');
-    digests.schedules.add(CHANNEL, { ...daily('America/New_York'), period: 'week', weekday: 1 }, 'U1', now);
+    await digests.schedules.add(
+      CHANNEL,
+      { ...daily('America/New_York'), period: 'week', weekday: 1 },
+      'U1',
+      now,
+    );
     const s = scheduler();
     await s.start();
     await advance(s, '2025-11-11T00:00:00Z');
-    const schedule = digests.schedules.list(CHANNEL)[0]!;
-    expect(digests.deliveries.list(schedule.id).map((d) => d.periodEnd.toISOString())).toEqual([
+    const schedule = (await digests.schedules.list(CHANNEL))[0]!;
+    expect((await digests.deliveries.list(schedule.id)).map((d) => d.periodEnd.toISOString())).toEqual([
       '2025-10-27T12:00:00.000Z',
       // clocks go back on Sunday 2 November: 08:00 is now 13:00 UTC
       '2025-11-03T13:00:00.000Z',
@@ -206,7 +213,7 @@ describe('digest scheduler', () => {
   });
 
   it('does not post again after a restart in the same period', async () => {
-    digests.schedules.add(CHANNEL, daily('UTC'), 'U1', now);
+    await digests.schedules.add(CHANNEL, daily('UTC'), 'U1', now);
     addRun('dc01', '2025-03-27T02:00:00Z', 'Failed');
     const first = scheduler();
     await first.start();
@@ -215,8 +222,8 @@ describe('digest scheduler', () => {
     await first.stop();
 
     // a new process: the store is opened again from its file
-    store.close();
-    store = openStore(join(dir, 'replibot.db'));
+    await store.close();
+    store = await openStore(join(dir, 'replibot.db'));
     digests = createDigestStore(store.db);
     now = new Date('2025-03-27T08:45:00Z');
     const second = scheduler();
@@ -228,14 +235,14 @@ describe('digest scheduler', () => {
   });
 
   it('sends a digest missed within the grace period on start, marked late', async () => {
-    digests.schedules.add(CHANNEL, daily('UTC'), 'U1', now);
+    await digests.schedules.add(CHANNEL, daily('UTC'), 'U1', now);
     addRun('dc02', '2025-03-27T02:00:00Z', 'Failed');
     // replibot was down from before 08:00 and comes back at 09:30
     now = new Date('2025-03-27T09:30:00Z');
     const outcomes = await (async () => {
       const s = scheduler(120);
       await s.start();
-      return digests.deliveries.list(digests.schedules.list(CHANNEL)[0]!.id);
+      return await digests.deliveries.list((await digests.schedules.list(CHANNEL))[0]!.id);
     })();
     expect(outcomes).toMatchObject([
       { status: 'sent', late: true, periodEnd: new Date('2025-03-27T08:00:00Z') },
@@ -246,23 +253,23 @@ describe('digest scheduler', () => {
   });
 
   it('skips a digest missed beyond the grace period and sends the next one on time', async () => {
-    digests.schedules.add(CHANNEL, daily('UTC'), 'U1', now);
+    await digests.schedules.add(CHANNEL, daily('UTC'), 'U1', now);
     now = new Date('2025-03-27T10:01:00Z');
     const s = scheduler(120);
     await s.start();
     expect(posts()).toHaveLength(0);
-    const schedule = digests.schedules.list(CHANNEL)[0]!;
-    expect(digests.deliveries.latest(schedule.id)).toMatchObject({
+    const schedule = (await digests.schedules.list(CHANNEL))[0]!;
+    expect(await digests.deliveries.latest(schedule.id)).toMatchObject({
       status: 'skipped',
       periodEnd: new Date('2025-03-27T08:00:00Z'),
     });
-    expect(digests.deliveries.latest(schedule.id)!.note).toContain('missed');
+    expect((await digests.deliveries.latest(schedule.id))!.note).toContain('missed');
     await advance(s, '2025-03-28T08:00:00Z');
     expect(posts().map(headerOf)).toEqual(['Daily replication digest · Fri 28 Mar']);
   });
 
   it('uploads the chart into the digest thread', async () => {
-    digests.schedules.add(CHANNEL, daily('UTC'), 'U1', now);
+    await digests.schedules.add(CHANNEL, daily('UTC'), 'U1', now);
     addRun('web-frontend-02', '2025-03-26T20:00:00Z', 'Warning');
     const s = scheduler();
     await s.start();
@@ -273,7 +280,7 @@ describe('digest scheduler', () => {
     expect(typeof complete.params.thread_ts).toBe('string');
     // the chart is threaded under the digest message Slack answered for
     expect(complete.params.thread_ts).toBe(
-      digests.deliveries.latest(digests.schedules.list(CHANNEL)[0]!.id)!.ts,
+      (await digests.deliveries.latest((await digests.schedules.list(CHANNEL))[0]!.id))!.ts,
     );
     expect(slack.callsTo('files.getUploadURLExternal')[0]!.params.filename).toBe(
       'replication-daily-2025-03-27.png',
@@ -287,7 +294,7 @@ describe('digest scheduler', () => {
   });
 
   it('still posts the digest when the chart upload fails, and notes why', async () => {
-    digests.schedules.add(CHANNEL, daily('UTC'), 'U1', now);
+    await digests.schedules.add(CHANNEL, daily('UTC'), 'U1', now);
     addRun('haproxy01', '2025-03-26T20:00:00Z', 'Failed');
     slack.override('files.getUploadURLExternal', { body: { ok: false, error: 'missing_scope' } });
     const s = scheduler();
@@ -295,13 +302,13 @@ describe('digest scheduler', () => {
     await advance(s, '2025-03-27T08:00:00Z');
     expect(posts()).toHaveLength(1);
     expect(slack.callsTo('files.completeUploadExternal')).toHaveLength(0);
-    const delivery = digests.deliveries.latest(digests.schedules.list(CHANNEL)[0]!.id)!;
+    const delivery = (await digests.deliveries.latest((await digests.schedules.list(CHANNEL))[0]!.id))!;
     expect(delivery.status).toBe('sent');
     expect(delivery.note).toBe('chart not uploaded: missing_scope');
   });
 
   it('posts nothing for a failures-only digest when nothing failed', async () => {
-    digests.schedules.add(
+    await digests.schedules.add(
       CHANNEL,
       daily('UTC', 8, { filters: { ...NO_DIGEST_FILTERS, failedOnly: true } }),
       'U1',
@@ -313,7 +320,7 @@ describe('digest scheduler', () => {
     await s.start();
     await advance(s, '2025-03-28T08:00:00Z');
     expect(posts().map(headerOf)).toEqual(['Daily replication digest · Fri 28 Mar']);
-    const list = digests.deliveries.list(digests.schedules.list(CHANNEL)[0]!.id);
+    const list = await digests.deliveries.list((await digests.schedules.list(CHANNEL))[0]!.id);
     expect(list.map((d) => [d.status, d.note])).toEqual([
       ['skipped', 'nothing failed'],
       ['sent', null],
@@ -321,7 +328,7 @@ describe('digest scheduler', () => {
   });
 
   it('limits a digest to one job', async () => {
-    digests.schedules.add(
+    await digests.schedules.add(
       CHANNEL,
       daily('UTC', 8, { filters: { ...NO_DIGEST_FILTERS, jobName: 'Domain Controllers' } }),
       'U1',
@@ -339,36 +346,36 @@ describe('digest scheduler', () => {
   });
 
   it('stops retrying and records why when replibot is not in the channel', async () => {
-    digests.schedules.add(CHANNEL, daily('UTC'), 'U1', now);
+    await digests.schedules.add(CHANNEL, daily('UTC'), 'U1', now);
     slack.override('chat.postMessage', { body: { ok: false, error: 'not_in_channel' } });
     const s = scheduler();
     await s.start();
     await advance(s, '2025-03-27T09:00:00Z', 10);
     expect(slack.callsTo('chat.postMessage')).toHaveLength(1);
-    const schedule = digests.schedules.list(CHANNEL)[0]!;
+    const schedule = (await digests.schedules.list(CHANNEL))[0]!;
     expect(schedule.lastError).toContain('/invite @replibot');
-    expect(digests.deliveries.latest(schedule.id)).toMatchObject({ status: 'skipped' });
+    expect(await digests.deliveries.latest(schedule.id)).toMatchObject({ status: 'skipped' });
   });
 
   it('retries within the grace period when Slack fails for a while', async () => {
-    digests.schedules.add(CHANNEL, daily('UTC'), 'U1', now);
+    await digests.schedules.add(CHANNEL, daily('UTC'), 'U1', now);
     slack.override('chat.postMessage', { status: 500, body: { ok: false, error: 'internal_error' } }, 2);
     const s = scheduler();
     await s.start();
     await advance(s, '2025-03-27T09:00:00Z', 10);
-    const sent = digests.deliveries.list(digests.schedules.list(CHANNEL)[0]!.id);
+    const sent = await digests.deliveries.list((await digests.schedules.list(CHANNEL))[0]!.id);
     expect(sent).toMatchObject([{ status: 'sent', periodEnd: new Date('2025-03-27T08:00:00Z') }]);
     expect(slack.callsTo('chat.postMessage')).toHaveLength(3);
-    expect(digests.schedules.list(CHANNEL)[0]!.lastError).toBeNull();
+    expect((await digests.schedules.list(CHANNEL))[0]!.lastError).toBeNull();
   });
 
   it('does not send a digest for a time that passed before the schedule was set up', async () => {
     now = new Date('2025-03-27T08:05:00Z');
-    digests.schedules.add(CHANNEL, daily('UTC'), 'U1', now);
+    await digests.schedules.add(CHANNEL, daily('UTC'), 'U1', now);
     const s = scheduler();
     await s.start();
     expect(posts()).toHaveLength(0);
-    expect(s.nextRun(digests.schedules.list(CHANNEL)[0]!)).toEqual(new Date('2025-03-28T08:00:00Z'));
+    expect(s.nextRun((await digests.schedules.list(CHANNEL))[0]!)).toEqual(new Date('2025-03-28T08:00:00Z'));
   });
 });
 
@@ -470,15 +477,15 @@ function keepSlackHistory(options: { loseAnswers?: number } = {}) {
 }
 
 /** A new process: the store opened again from its file. */
-function reopenStore(): void {
-  store.close();
-  store = openStore(join(dir, 'replibot.db'));
+async function reopenStore(): Promise<void> {
+  await store.close();
+  store = await openStore(join(dir, 'replibot.db'));
   digests = createDigestStore(store.db);
 }
 
 /** What a process killed after claiming a period leaves behind: the row in `sending`, no ts, nothing done. */
 function leaveUnfinished(scheduleId: number): void {
-  store.db
+  store.sqlite
     .prepare(
       "UPDATE sent_digests SET status = 'sending', ts = NULL, note = NULL, done_at = NULL WHERE schedule_id = ?",
     )
@@ -499,7 +506,7 @@ function recordingLogger(): { logger: Logger; lines: () => string } {
 describe('digest scheduler after a crash', () => {
   it('does not post again when the process died right after Slack accepted the digest', async () => {
     const history = keepSlackHistory();
-    const schedule = digests.schedules.add(CHANNEL, daily('UTC'), 'U1', now);
+    const schedule = await digests.schedules.add(CHANNEL, daily('UTC'), 'U1', now);
     addRun('dc01', '2025-03-27T02:00:00Z', 'Failed');
     const first = scheduler();
     await first.start();
@@ -507,16 +514,16 @@ describe('digest scheduler after a crash', () => {
     await first.runDue();
     expect(posts()).toHaveLength(1);
     const original = history.messages.find((m) => m.threadTs === null)!.ts;
-    const claimedAt = digests.deliveries.latest(schedule.id)!.claimedAt;
+    const claimedAt = (await digests.deliveries.latest(schedule.id))!.claimedAt;
     await first.stop();
     leaveUnfinished(schedule.id);
-    reopenStore();
+    await reopenStore();
 
     now = new Date('2025-03-27T08:07:00Z');
     const second = scheduler();
     await second.start();
     expect(posts()).toHaveLength(1);
-    expect(digests.deliveries.list(schedule.id)).toMatchObject([
+    expect(await digests.deliveries.list(schedule.id)).toMatchObject([
       { status: 'sent', ts: original, late: false, note: null },
     ]);
     const [read] = slack.callsTo('conversations.history');
@@ -535,7 +542,7 @@ describe('digest scheduler after a crash', () => {
 
   it('adds the chart to the thread of a digest found after a crash before the upload', async () => {
     const history = keepSlackHistory();
-    const schedule = digests.schedules.add(CHANNEL, daily('UTC'), 'U1', now);
+    const schedule = await digests.schedules.add(CHANNEL, daily('UTC'), 'U1', now);
     addRun('dc01', '2025-03-27T02:00:00Z', 'Failed');
     history.failUploads = true;
     const first = scheduler();
@@ -545,9 +552,9 @@ describe('digest scheduler after a crash', () => {
     await first.stop();
     expect(slack.uploads).toHaveLength(0);
     const original = history.messages[0]!.ts;
-    expect(digests.deliveries.latest(schedule.id)!.note).toBe('chart not uploaded: missing_scope');
+    expect((await digests.deliveries.latest(schedule.id))!.note).toBe('chart not uploaded: missing_scope');
     leaveUnfinished(schedule.id);
-    reopenStore();
+    await reopenStore();
 
     history.failUploads = false;
     now = new Date('2025-03-27T08:05:00Z');
@@ -557,7 +564,7 @@ describe('digest scheduler after a crash', () => {
     expect(complete).toHaveLength(1);
     expect(complete[0]!.params.thread_ts).toBe(original);
     expect(slack.uploads).toHaveLength(1);
-    expect(digests.deliveries.latest(schedule.id)).toMatchObject({
+    expect(await digests.deliveries.latest(schedule.id)).toMatchObject({
       status: 'sent',
       ts: original,
       note: null,
@@ -566,13 +573,13 @@ describe('digest scheduler after a crash', () => {
 
   it('posts exactly once when the process died after claiming, before Slack was asked', async () => {
     keepSlackHistory();
-    const schedule = digests.schedules.add(CHANNEL, daily('UTC'), 'U1', now);
+    const schedule = await digests.schedules.add(CHANNEL, daily('UTC'), 'U1', now);
     addRun('dc02', '2025-03-27T02:00:00Z', 'Failed');
     now = new Date('2025-03-27T08:00:00Z');
     const periodEnd = new Date('2025-03-27T08:00:00Z');
     const { start } = toDigestWindow('day', periodEnd, 'UTC');
-    expect(digests.deliveries.claim(schedule.id, start, periodEnd, false, now)).toBe(true);
-    reopenStore();
+    expect(await digests.deliveries.claim(schedule.id, start, periodEnd, false, now)).toBe(true);
+    await reopenStore();
 
     now = new Date('2025-03-27T08:20:00Z');
     const s = scheduler();
@@ -581,7 +588,7 @@ describe('digest scheduler after a crash', () => {
     expect(posts()).toHaveLength(1);
     expect(headerOf(posts()[0]!)).toBe('Daily replication digest · Thu 27 Mar (late)');
     expect(slack.callsTo('conversations.history')).toHaveLength(1);
-    const [delivery] = digests.deliveries.list(schedule.id);
+    const [delivery] = await digests.deliveries.list(schedule.id);
     expect(delivery).toMatchObject({ status: 'sent', late: true, periodEnd });
     expect(delivery!.ts).toMatch(/^\d+\.\d{6}$/);
     expect(posts()[0]!.params.metadata).toEqual({
@@ -592,17 +599,17 @@ describe('digest scheduler after a crash', () => {
 
   it('records an unfinished digest as missed when replibot is back beyond the grace period', async () => {
     keepSlackHistory();
-    const schedule = digests.schedules.add(CHANNEL, daily('UTC'), 'U1', now);
+    const schedule = await digests.schedules.add(CHANNEL, daily('UTC'), 'U1', now);
     const periodEnd = new Date('2025-03-27T08:00:00Z');
     const { start } = toDigestWindow('day', periodEnd, 'UTC');
-    digests.deliveries.claim(schedule.id, start, periodEnd, false, periodEnd);
-    reopenStore();
+    await digests.deliveries.claim(schedule.id, start, periodEnd, false, periodEnd);
+    await reopenStore();
 
     now = new Date('2025-03-27T10:30:00Z');
     await scheduler(120).start();
     expect(posts()).toHaveLength(0);
     expect(slack.callsTo('conversations.history')).toHaveLength(1);
-    const delivery = digests.deliveries.latest(schedule.id)!;
+    const delivery = (await digests.deliveries.latest(schedule.id))!;
     expect(delivery.status).toBe('skipped');
     expect(delivery.note).toContain('missed: replibot stopped while posting it');
   });
@@ -612,56 +619,56 @@ describe('digest scheduler after a crash', () => {
       body: { ok: false, error: 'missing_scope', needed: 'channels:history' },
     });
     keepSlackHistory();
-    const schedule = digests.schedules.add(CHANNEL, daily('UTC'), 'U1', now);
+    const schedule = await digests.schedules.add(CHANNEL, daily('UTC'), 'U1', now);
     const first = scheduler();
     await first.start();
     now = new Date('2025-03-27T08:00:00Z');
     await first.runDue();
     await first.stop();
     leaveUnfinished(schedule.id);
-    reopenStore();
+    await reopenStore();
 
     now = new Date('2025-03-27T08:05:00Z');
     const log = recordingLogger();
     await scheduler(120, log.logger).start();
     // at least once: a duplicate is preferred to a digest that never arrives
     expect(posts()).toHaveLength(2);
-    expect(digests.deliveries.latest(schedule.id)).toMatchObject({ status: 'sent', late: true });
+    expect(await digests.deliveries.latest(schedule.id)).toMatchObject({ status: 'sent', late: true });
     expect(log.lines()).toContain('missing_scope: add channels:history to the app');
     expect(log.lines()).toContain('posting it, so it may appear twice');
   });
 
   it('does not post twice when Slack accepted a digest but its answer was lost', async () => {
     const history = keepSlackHistory({ loseAnswers: 1 });
-    const schedule = digests.schedules.add(CHANNEL, daily('UTC'), 'U1', now);
+    const schedule = await digests.schedules.add(CHANNEL, daily('UTC'), 'U1', now);
     addRun('web-frontend-01', '2025-03-27T02:00:00Z', 'Warning');
     const s = scheduler();
     await s.start();
     now = new Date('2025-03-27T08:00:00Z');
     expect(await s.runDue()).toMatchObject([{ status: 'failed' }]);
-    expect(digests.deliveries.latest(schedule.id)).toMatchObject({ status: 'sending' });
+    expect(await digests.deliveries.latest(schedule.id)).toMatchObject({ status: 'sending' });
 
     now = new Date('2025-03-27T08:05:00Z');
     expect(await s.runDue()).toMatchObject([{ status: 'sent', recovered: true }]);
     await advance(s, '2025-03-27T12:00:00Z', 5);
     expect(posts()).toHaveLength(1);
     const original = history.messages[0]!.ts;
-    expect(digests.deliveries.latest(schedule.id)).toMatchObject({ status: 'sent', ts: original });
-    expect(digests.schedules.get(schedule.id)!.lastError).toBeNull();
+    expect(await digests.deliveries.latest(schedule.id)).toMatchObject({ status: 'sent', ts: original });
+    expect((await digests.schedules.get(schedule.id))!.lastError).toBeNull();
     // the first attempt never got to the chart: it goes into the thread now
     expect(slack.callsTo('files.completeUploadExternal')[0]!.params.thread_ts).toBe(original);
   });
 
   it('records an older unfinished period found in the history as sent, without posting it', async () => {
     const history = keepSlackHistory();
-    const schedule = digests.schedules.add(CHANNEL, daily('UTC'), 'U1', now);
+    const schedule = await digests.schedules.add(CHANNEL, daily('UTC'), 'U1', now);
     const first = scheduler();
     await first.start();
     now = new Date('2025-03-27T08:00:00Z');
     await first.runDue();
     await first.stop();
     leaveUnfinished(schedule.id);
-    reopenStore();
+    await reopenStore();
 
     // replibot stays down for a day; the next digest is due on start
     now = new Date('2025-03-28T08:30:00Z');
@@ -672,7 +679,7 @@ describe('digest scheduler after a crash', () => {
     ]);
     const digestTs = history.messages.filter((m) => m.threadTs === null).map((m) => m.ts);
     expect(digestTs).toHaveLength(2);
-    expect(digests.deliveries.list(schedule.id).map((d) => [d.status, d.ts])).toEqual([
+    expect((await digests.deliveries.list(schedule.id)).map((d) => [d.status, d.ts])).toEqual([
       ['sent', digestTs[0]],
       ['sent', digestTs[1]],
     ]);

@@ -73,7 +73,7 @@ beforeAll(async () => {
     ADMIN_USER_IDS: 'U222,U333',
   });
   em = createEmClient({ ...config.veeam!, logger: silentLogger });
-  store = openStore(join(dir, 'replibot.db'));
+  store = await openStore(join(dir, 'replibot.db'));
   digests = createDigestStore(store.db);
   scheduler = createDigestScheduler({
     store: digests,
@@ -85,9 +85,9 @@ beforeAll(async () => {
     send: async () => ({ ts: '1.1', note: null }),
   });
   const countingScheduler = {
-    reload: () => {
+    reload: async () => {
       reloads++;
-      scheduler.reload();
+      await scheduler.reload();
     },
     nextRun: scheduler.nextRun,
   };
@@ -121,8 +121,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-beforeEach(() => {
-  for (const s of digests.schedules.list()) digests.schedules.remove(s.id, s.channelId);
+beforeEach(async () => {
+  for (const s of await digests.schedules.list()) await digests.schedules.remove(s.id, s.channelId);
   reloads = 0;
 });
 
@@ -130,7 +130,7 @@ describe('/replicas digest', () => {
   it('schedules a daily digest in the time zone of whoever sets it up, and tells the channel', async () => {
     const reply = await command('digest daily 08:00');
     expect(reply.response_type).toBe('in_channel');
-    const [schedule] = digests.schedules.list(CHANNEL);
+    const [schedule] = await digests.schedules.list(CHANNEL);
     expect(schedule).toMatchObject({
       period: 'day',
       hour: 8,
@@ -148,7 +148,7 @@ describe('/replicas digest', () => {
     const reply = await command(
       'digest weekly mon 7:30 job "Web Tier DR" server srv02.tech.local failed-only tz Europe/Berlin',
     );
-    const [schedule] = digests.schedules.list(CHANNEL);
+    const [schedule] = await digests.schedules.list(CHANNEL);
     expect(schedule).toMatchObject({
       period: 'week',
       weekday: 1,
@@ -166,7 +166,7 @@ describe('/replicas digest', () => {
   it('schedules a digest for a server and job EM has never seen, and warns with look-alikes', async () => {
     const reply = await command('digest daily 08:00 server srv02 job "SQL Replcia"');
     expect(reply.response_type).toBe('in_channel');
-    expect(digests.schedules.list(CHANNEL)).toHaveLength(1);
+    expect(await digests.schedules.list(CHANNEL)).toHaveLength(1);
     expect(reply.text).toContain(
       ':warning: Enterprise Manager has no job named SQL Replcia; did you mean SQL Replica? This digest will stay empty until the name matches.',
     );
@@ -199,16 +199,16 @@ describe('/replicas digest', () => {
 
   it('shows the last delivery and the last error in the list', async () => {
     await command('digest daily 08:00 tz UTC');
-    const [schedule] = digests.schedules.list(CHANNEL);
-    digests.deliveries.claim(
+    const [schedule] = await digests.schedules.list(CHANNEL);
+    await digests.deliveries.claim(
       schedule!.id,
       new Date('2025-03-25T08:00:00Z'),
       new Date('2025-03-26T08:00:00Z'),
       true,
       now,
     );
-    digests.deliveries.markSent(schedule!.id, new Date('2025-03-25T08:00:00Z'), '1.2', null, now);
-    digests.schedules.setError(schedule!.id, 'Slack refused the digest <x>');
+    await digests.deliveries.markSent(schedule!.id, new Date('2025-03-25T08:00:00Z'), '1.2', null, now);
+    await digests.schedules.setError(schedule!.id, 'Slack refused the digest <x>');
     const text = JSON.stringify((await command('digests')).blocks);
     expect(text).toContain('last sent Wed 26 Mar 08:00 (late)');
     expect(text).toContain(':warning: Slack refused the digest &lt;x&gt;');
@@ -216,17 +216,17 @@ describe('/replicas digest', () => {
 
   it('removes a digest by its number, only from its own channel', async () => {
     await command('digest daily 08:00');
-    const [schedule] = digests.schedules.list(CHANNEL);
+    const [schedule] = await digests.schedules.list(CHANNEL);
     const elsewhere = await command(`digest off ${schedule!.id}`, { channel: OTHER });
     expect(elsewhere.text).toContain(`This channel has no digest #${schedule!.id}`);
-    expect(digests.schedules.list(CHANNEL)).toHaveLength(1);
+    expect(await digests.schedules.list(CHANNEL)).toHaveLength(1);
 
     const reply = await command(`digest off ${schedule!.id}`);
     expect(reply.response_type).toBe('in_channel');
     expect(shown(reply.text)).toBe(
       `<@U222> removed digest #${schedule!.id} (daily at 08:00 (America/New_York)).`,
     );
-    expect(digests.schedules.list(CHANNEL)).toEqual([]);
+    expect(await digests.schedules.list(CHANNEL)).toEqual([]);
     expect((await command('digests')).text).toContain('This channel has no digests');
   });
 
@@ -234,7 +234,7 @@ describe('/replicas digest', () => {
     const reply = await command('digest daily 08:00', { user: 'U999' });
     expect(reply.response_type).toBe('ephemeral');
     expect(reply.text).toContain('Only replibot admins');
-    expect(digests.schedules.list()).toEqual([]);
+    expect(await digests.schedules.list()).toEqual([]);
   });
 
   it('explains what it could not read', async () => {
@@ -244,7 +244,7 @@ describe('/replicas digest', () => {
       '`Mars/Olympus` is not a time zone',
     );
     expect((await command('digest off two')).text).toContain('digest off 2');
-    expect(digests.schedules.list()).toEqual([]);
+    expect(await digests.schedules.list()).toEqual([]);
   });
 
   it('previews a digest of the last day from EM, privately', async () => {

@@ -106,17 +106,17 @@ afterAll(async () => {
 describe('two replibot processes on one database', () => {
   it('posts each failure once, and the standby takes over when the leader stops', async () => {
     const first = await start();
-    expect(first.leadership.status().role).toBe('leader');
+    expect((await first.leadership.status()).role).toBe('leader');
     const second = await start();
     const standby = await health(second);
     expect(standby.leadership).toMatchObject({
       role: 'standby',
-      holder: first.leadership.status().ownerId,
+      holder: (await first.leadership.status()).ownerId,
       token: 1,
     });
     expect((await health(first)).leadership).toMatchObject({ role: 'leader', token: 1 });
     await waitFor(
-      () => health(first),
+      async () => await health(first),
       (h) => h.alerts?.lastSuccessfulPoll != null,
       'the first poll',
     );
@@ -131,17 +131,17 @@ describe('two replibot processes on one database', () => {
     await waitTwoPolls(first);
     for (const vm of ['two-vm-1', 'two-vm-2', 'two-vm-3'])
       expect(history.postsMentioning(vm)).toHaveLength(1);
-    expect(second.leadership.status().role).toBe('standby');
+    expect((await second.leadership.status()).role).toBe('standby');
 
     await first.stop();
     await waitFor(
-      () => second.leadership.status().role,
+      async () => (await second.leadership.status()).role,
       (role) => role === 'leader',
       'the takeover',
     );
     expect((await health(second)).leadership).toMatchObject({ role: 'leader', token: 2 });
     await waitFor(
-      () => health(second),
+      async () => await health(second),
       (h) => h.alerts?.lastSuccessfulPoll != null,
       'a poll by the new leader',
     );

@@ -46,8 +46,8 @@ afterEach(async () => {
 async function startHarness(): Promise<Harness> {
   const slack = await startFakeSlackApi();
   open.push(() => slack.close());
-  const store = openStore();
-  open.push(async () => store.close());
+  const store = await openStore();
+  open.push(async () => await store.close());
   const clock = createManualClock();
   const worker = createOutboxWorker({
     store,
@@ -63,9 +63,9 @@ async function startHarness(): Promise<Harness> {
 }
 
 /** Queues a failure alert the way the poller does; returns its alert id. */
-function queueAlert(h: Harness, channelId: string, vmName: string): number {
+async function queueAlert(h: Harness, channelId: string, vmName: string): Promise<number> {
   const now = h.clock.now();
-  const alert = h.store.alerts.create(
+  const alert = await h.store.alerts.create(
     {
       channelId,
       jobSessionUid: `run-${vmName}`,
@@ -85,20 +85,23 @@ function queueAlert(h: Harness, channelId: string, vmName: string): number {
     },
     now,
   );
-  h.store.outbox.enqueue({ key: `alert:${alert.id}`, channelId, action: 'post', alertId: alert.id }, now);
+  await h.store.outbox.enqueue(
+    { key: `alert:${alert.id}`, channelId, action: 'post', alertId: alert.id },
+    now,
+  );
   return alert.id;
 }
 
 /** Queues the recovery of an alert the way the poller does: an update of the alert and a thread reply. */
-function queueRecovery(h: Harness, alertId: number, run: string): void {
+async function queueRecovery(h: Harness, alertId: number, run: string): Promise<void> {
   const now = h.clock.now();
-  const alert = h.store.alerts.get(alertId)!;
+  const alert = (await h.store.alerts.get(alertId))!;
   const key = `alert:${alertId}:recovery:${run}`;
-  h.store.outbox.enqueue(
+  await h.store.outbox.enqueue(
     { key: `${key}:update`, channelId: alert.channelId, action: 'update', alertId },
     now,
   );
-  h.store.outbox.enqueue(
+  await h.store.outbox.enqueue(
     {
       key: `${key}:reply`,
       channelId: alert.channelId,
@@ -119,7 +122,8 @@ function queueRecovery(h: Harness, alertId: number, run: string): void {
 const posts = (h: Harness, channel?: string): RecordedCall[] =>
   h.slack.callsTo('chat.postMessage').filter((c) => channel === undefined || c.params.channel === channel);
 const text = (call: RecordedCall | undefined) => String(call?.params.text ?? '');
-const row = (h: Harness, key: string): OutboxRow => h.store.outbox.all().find((r) => r.key === key)!;
+const row = async (h: Harness, key: string): Promise<OutboxRow> =>
+  (await h.store.outbox.all()).find((r) => r.key === key)!;
 
 const pollerUp: PollerHealth = {
   running: true,
@@ -152,13 +156,13 @@ function refuseChannel(slack: FakeSlackApi, channel: string, error: string): voi
 describe('outbox delivery errors', () => {
   it('sends an update whose message was deleted as a new message, without holding up the next alert', async () => {
     const h = await startHarness();
-    const first = queueAlert(h, 'C1', 'sql01');
+    const first = await queueAlert(h, 'C1', 'sql01');
     await h.worker.drain();
-    const originalTs = h.store.alerts.get(first)!.ts;
+    const originalTs = (await h.store.alerts.get(first))!.ts;
     expect(originalTs).not.toBeNull();
 
-    queueRecovery(h, first, 'run-2');
-    const second = queueAlert(h, 'C1', 'web02');
+    await queueRecovery(h, first, 'run-2');
+    const second = await queueAlert(h, 'C1', 'web02');
     h.slack.failWith('chat.update', 'message_not_found');
     await h.worker.drain();
 
@@ -169,60 +173,60 @@ describe('outbox delivery errors', () => {
     expect(text(c1[1])).toContain('The original alert message was deleted, so this is a new copy of it.');
     expect(text(c1[1])).toContain('sql01');
     expect(c1[1]?.params.thread_ts).toBeUndefined();
-    const newTs = h.store.alerts.get(first)!.ts;
+    const newTs = (await h.store.alerts.get(first))!.ts;
     expect(newTs).not.toBe(originalTs);
     expect(c1[2]?.params.thread_ts).toBe(newTs);
     expect(text(c1[3])).toContain('web02');
-    expect(h.store.alerts.get(second)!.ts).not.toBeNull();
-    expect(h.store.outbox.open()).toEqual([]);
-    expect(h.worker.health().deadLettered).toBe(0);
+    expect((await h.store.alerts.get(second))!.ts).not.toBeNull();
+    expect(await h.store.outbox.open()).toEqual([]);
+    expect((await h.worker.health()).deadLettered).toBe(0);
     expect(h.slack.violations).toEqual([]);
 
     // later updates edit the new message
-    queueRecovery(h, first, 'run-3');
+    await queueRecovery(h, first, 'run-3');
     await h.worker.drain();
     expect(h.slack.callsTo('chat.update').at(-1)?.params.ts).toBe(newTs);
   });
 
   it('posts a recovery whose alert message is gone in the channel, saying so', async () => {
     const h = await startHarness();
-    const alertId = queueAlert(h, 'C1', 'sql01');
+    const alertId = await queueAlert(h, 'C1', 'sql01');
     await h.worker.drain();
     // the update works (Slack keeps a tombstone), the reply is refused: its thread is gone
-    queueRecovery(h, alertId, 'run-2');
+    await queueRecovery(h, alertId, 'run-2');
     h.slack.failWith('chat.postMessage', 'thread_not_found');
     await h.worker.drain();
 
     const c1 = posts(h, 'C1');
     expect(c1).toHaveLength(3);
-    expect(c1[1]?.params.thread_ts).toBe(h.store.alerts.get(alertId)!.ts);
+    expect(c1[1]?.params.thread_ts).toBe((await h.store.alerts.get(alertId))!.ts);
     expect(c1[2]?.params.thread_ts).toBeUndefined();
     expect(text(c1[2])).toContain(
       'The alert message this belongs to was deleted, so this is posted in the channel.',
     );
-    expect(row(h, `alert:${alertId}:recovery:run-2:reply`).status).toBe('sent');
+    expect((await row(h, `alert:${alertId}:recovery:run-2:reply`)).status).toBe('sent');
   });
 
   it('dead-letters an alert for a channel that is gone and still delivers the other channels', async () => {
     const h = await startHarness();
     refuseChannel(h.slack, 'CGONE', 'channel_not_found');
-    const gone = queueAlert(h, 'CGONE', 'sql01');
-    queueAlert(h, 'C2', 'web01');
-    queueAlert(h, 'C2', 'web02');
+    const gone = await queueAlert(h, 'CGONE', 'sql01');
+    await queueAlert(h, 'C2', 'web01');
+    await queueAlert(h, 'C2', 'web02');
     await h.worker.drain();
 
-    const dead = row(h, `alert:${gone}`);
+    const dead = await row(h, `alert:${gone}`);
     expect(dead.status).toBe('dead');
     expect(dead.deadReason).toContain('channel_not_found');
     expect(posts(h, 'C2').map(text).join('\n')).toMatch(/web01[\s\S]*web02/);
-    expect(h.store.outbox.open()).toEqual([]);
+    expect(await h.store.outbox.open()).toEqual([]);
 
     // never tried again
     h.clock.advance(3_600_000);
     await h.worker.drain();
     expect(posts(h, 'CGONE')).toHaveLength(1);
 
-    const health = { poller: pollerUp, outbox: h.worker.health() };
+    const health = { poller: pollerUp, outbox: await h.worker.health() };
     expect(health.outbox.deadLettered).toBe(1);
     expect(toHealthChecks(health)).toMatchObject({
       outboxDeadLettered: 1,
@@ -238,11 +242,11 @@ describe('outbox delivery errors', () => {
   it('holds everything while the token is refused, reports the token, and delivers once it works', async () => {
     const h = await startHarness();
     h.slack.failWith('chat.postMessage', 'invalid_auth', 2);
-    const a = queueAlert(h, 'C1', 'sql01');
-    const b = queueAlert(h, 'C2', 'web01');
+    const a = await queueAlert(h, 'C1', 'sql01');
+    const b = await queueAlert(h, 'C2', 'web01');
     await h.worker.drain();
 
-    const waiting = h.worker.health();
+    const waiting = await h.worker.health();
     expect(waiting.authProblem).toContain('invalid_auth');
     expect(waiting.authProblem).toContain('SLACK_BOT_TOKEN');
     expect(waiting.deadLettered).toBe(0);
@@ -254,8 +258,8 @@ describe('outbox delivery errors', () => {
         '',
       ),
     ).toContain('SLACK_BOT_TOKEN');
-    expect(row(h, `alert:${a}`).status).toBe('pending');
-    expect(row(h, `alert:${b}`).status).toBe('pending');
+    expect((await row(h, `alert:${a}`)).status).toBe('pending');
+    expect((await row(h, `alert:${b}`)).status).toBe('pending');
 
     // nothing is sent before the probe is due
     const tried = posts(h).length;
@@ -264,9 +268,9 @@ describe('outbox delivery errors', () => {
 
     h.clock.advance(60_000);
     await h.worker.drain();
-    expect(row(h, `alert:${a}`).status).toBe('sent');
-    expect(row(h, `alert:${b}`).status).toBe('sent');
-    const healthy = h.worker.health();
+    expect((await row(h, `alert:${a}`)).status).toBe('sent');
+    expect((await row(h, `alert:${b}`)).status).toBe('sent');
+    const healthy = await h.worker.health();
     expect(healthy.authProblem).toBeNull();
     expect(isAlertingHealthy({ poller: pollerUp, outbox: healthy }, h.clock.now())).toBe(true);
   });
@@ -274,37 +278,37 @@ describe('outbox delivery errors', () => {
   it('retries after an HTTP 500 with backoff', async () => {
     const h = await startHarness();
     h.slack.failHttp('chat.postMessage', 500);
-    const id = queueAlert(h, 'C1', 'sql01');
+    const id = await queueAlert(h, 'C1', 'sql01');
     await h.worker.drain();
     expect(posts(h)).toHaveLength(1);
-    expect(row(h, `alert:${id}`).lastError).toContain('HTTP 500');
-    expect(row(h, `alert:${id}`).status).not.toBe('dead');
+    expect((await row(h, `alert:${id}`)).lastError).toContain('HTTP 500');
+    expect((await row(h, `alert:${id}`)).status).not.toBe('dead');
 
     await h.worker.drain();
     expect(posts(h)).toHaveLength(1);
     h.clock.advance(RETRY_BASE_MS);
     await h.worker.drain();
     expect(posts(h)).toHaveLength(2);
-    expect(row(h, `alert:${id}`).status).toBe('sent');
-    expect(h.store.alerts.get(id)!.ts).not.toBeNull();
+    expect((await row(h, `alert:${id}`)).status).toBe('sent');
+    expect((await h.store.alerts.get(id))!.ts).not.toBeNull();
   });
 
   it('pauses only the rate-limited channel for Retry-After', async () => {
     const h = await startHarness();
     h.slack.rateLimit('chat.postMessage', 30);
-    const limited = queueAlert(h, 'C1', 'sql01');
+    const limited = await queueAlert(h, 'C1', 'sql01');
     await h.worker.drain();
-    const other = queueAlert(h, 'C2', 'web01');
+    const other = await queueAlert(h, 'C2', 'web01');
     await h.worker.drain();
-    expect(row(h, `alert:${other}`).status).toBe('sent');
-    expect(row(h, `alert:${limited}`).status).toBe('pending');
+    expect((await row(h, `alert:${other}`)).status).toBe('sent');
+    expect((await row(h, `alert:${limited}`)).status).toBe('pending');
 
     h.clock.advance(29_000);
     await h.worker.drain();
-    expect(row(h, `alert:${limited}`).status).toBe('pending');
+    expect((await row(h, `alert:${limited}`)).status).toBe('pending');
     h.clock.advance(1_000);
     await h.worker.drain();
-    expect(row(h, `alert:${limited}`).status).toBe('sent');
+    expect((await row(h, `alert:${limited}`)).status).toBe('sent');
   });
 });
 

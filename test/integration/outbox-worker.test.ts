@@ -51,16 +51,16 @@ function createRecordingNotifier(clock: Clock) {
   return { notifier, delivered, attempts, failures, slackHas };
 }
 
-const cleanup: Array<() => void> = [];
-afterEach(() => {
-  for (const c of cleanup.splice(0).reverse()) c();
+const cleanup: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c();
 });
 
-function setUp(options: { paceMs?: number; retryBaseMs?: number } = {}) {
+async function setUp(options: { paceMs?: number; retryBaseMs?: number } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'replibot-outbox-'));
-  const store: TestStore = openStore(join(dir, 'replibot.db'));
+  const store: TestStore = await openStore(join(dir, 'replibot.db'));
   cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
-  cleanup.push(() => store.close());
+  cleanup.push(async () => await store.close());
   const clock = createTestClock();
   const recording = createRecordingNotifier(clock);
   const worker: OutboxWorker = createOutboxWorker({
@@ -72,8 +72,8 @@ function setUp(options: { paceMs?: number; retryBaseMs?: number } = {}) {
     timers: false,
     ...options,
   });
-  const queue = (key: string, channelId: string) =>
-    store.outbox.enqueue(
+  const queue = async (key: string, channelId: string) =>
+    await store.outbox.enqueue(
       {
         key,
         channelId,
@@ -87,9 +87,9 @@ function setUp(options: { paceMs?: number; retryBaseMs?: number } = {}) {
 
 describe('createOutboxWorker', () => {
   it('keeps one message a second per channel, in order, and channels independent', async () => {
-    const t = setUp({ paceMs: 1000 });
+    const t = await setUp({ paceMs: 1000 });
     for (const key of ['a1', 'a2', 'a3']) t.queue(key, 'CA');
-    t.queue('b1', 'CB');
+    await t.queue('b1', 'CB');
     expect(await t.worker.drain()).toBe(2);
     expect(t.delivered.map((d) => d.key)).toEqual(['a1', 'b1']);
     t.clock.advance(999);
@@ -103,16 +103,16 @@ describe('createOutboxWorker', () => {
       ['a2', 1000],
       ['a3', 2000],
     ]);
-    expect(t.worker.health().pending).toBe(0);
+    expect((await t.worker.health()).pending).toBe(0);
   });
 
   it('pauses only the rate-limited channel for Retry-After', async () => {
-    const t = setUp({ paceMs: 0 });
-    t.queue('a1', 'CA');
+    const t = await setUp({ paceMs: 0 });
+    await t.queue('a1', 'CA');
     t.failures.push(new RateLimitedError('ratelimited', 30_000));
     expect(await t.worker.drain()).toBe(0);
-    t.queue('b1', 'CB');
-    t.queue('a2', 'CA');
+    await t.queue('b1', 'CB');
+    await t.queue('a2', 'CA');
     expect(await t.worker.drain()).toBe(1);
     expect(t.delivered.map((d) => d.key)).toEqual(['b1']);
     t.clock.advance(29_999);
@@ -123,11 +123,11 @@ describe('createOutboxWorker', () => {
   });
 
   it('retries a failed delivery with doubling backoff and keeps the error for health', async () => {
-    const t = setUp({ paceMs: 0, retryBaseMs: 2000 });
-    t.queue('a1', 'CA');
+    const t = await setUp({ paceMs: 0, retryBaseMs: 2000 });
+    await t.queue('a1', 'CA');
     t.failures.push(new Error('socket hang up'), new Error('socket hang up'));
     await t.worker.drain();
-    expect(t.worker.health()).toMatchObject({ pending: 1, lastError: 'Error: socket hang up' });
+    expect(await t.worker.health()).toMatchObject({ pending: 1, lastError: 'Error: socket hang up' });
     t.clock.advance(2000);
     await t.worker.drain();
     t.clock.advance(3999);
@@ -136,7 +136,7 @@ describe('createOutboxWorker', () => {
     t.clock.advance(1);
     expect(await t.worker.drain()).toBe(1);
     expect(t.attempts.map((a) => a.at - T0)).toEqual([0, 2000, 6000]);
-    expect(t.worker.health()).toEqual({
+    expect(await t.worker.health()).toEqual({
       pending: 0,
       oldestPendingAt: null,
       lastError: null,
@@ -147,14 +147,14 @@ describe('createOutboxWorker', () => {
   });
 
   it('records, without sending again, a notification delivered before a crash', async () => {
-    const t = setUp({ paceMs: 0 });
-    t.queue('a1', 'CA');
-    const [row] = t.store.outbox.open();
+    const t = await setUp({ paceMs: 0 });
+    await t.queue('a1', 'CA');
+    const [row] = await t.store.outbox.open();
     // what a crash right after Slack accepted the post leaves: the row `sending`, the message in Slack
-    t.store.outbox.markSending(row!.id);
+    await t.store.outbox.markSending(row!.id);
     t.slackHas.set('a1', '1700000000.000001');
     expect(await t.worker.drain()).toBe(0);
     expect(t.attempts).toEqual([]);
-    expect(t.store.outbox.all()[0]).toMatchObject({ status: 'sent', ts: '1700000000.000001' });
+    expect((await t.store.outbox.all())[0]).toMatchObject({ status: 'sent', ts: '1700000000.000001' });
   });
 });

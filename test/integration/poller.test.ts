@@ -80,9 +80,14 @@ async function setUp(
   });
   cleanup.push(() => em.close().catch(() => undefined));
   const dbPath = join(dir, 'replibot.db');
-  const store = openStore(dbPath);
-  cleanup.push(() => store.close());
-  store.subscriptions.add('C1', { level: 'warnings', job: null, vm: null, server: null }, 'U1', clock.now());
+  const store = await openStore(dbPath);
+  cleanup.push(async () => await store.close());
+  await store.subscriptions.add(
+    'C1',
+    { level: 'warnings', job: null, vm: null, server: null },
+    'U1',
+    clock.now(),
+  );
   const recreate = (extra: Partial<PollerOptions> = {}) =>
     createPoller({
       em: options.wrapEm ? options.wrapEm(em) : em,
@@ -98,8 +103,8 @@ async function setUp(
   return { sim, em, store, clock, emNow, poller: recreate(), dbPath, recreate };
 }
 
-const queuedAlerts = (s: Setup) =>
-  s.store.outbox.all().filter((r) => r.alertId !== null && r.action === 'post');
+const queuedAlerts = async (s: Setup) =>
+  (await s.store.outbox.all()).filter((r) => r.alertId !== null && r.action === 'post');
 
 describe('createPoller', () => {
   it('queues one alert per failed run once, and remembers the sessions it saw', async () => {
@@ -120,11 +125,11 @@ describe('createPoller', () => {
       endTime: s.emNow(),
     });
     expect(await s.poller.pollOnce()).toMatchObject({ ok: true, read: 2, fresh: 2, alerts: 1 });
-    expect(queuedAlerts(s)).toHaveLength(1);
+    expect(await queuedAlerts(s)).toHaveLength(1);
     s.clock.advance(MINUTE);
     expect(await s.poller.pollOnce()).toMatchObject({ ok: true, read: 2, fresh: 0, alerts: 0 });
-    expect(queuedAlerts(s)).toHaveLength(1);
-    expect(s.poller.health()).toMatchObject({
+    expect(await queuedAlerts(s)).toHaveLength(1);
+    expect(await s.poller.health()).toMatchObject({
       consecutiveFailures: 0,
       emReachable: true,
       watermark: s.clock.now(),
@@ -168,9 +173,9 @@ describe('createPoller', () => {
     });
     const result = await s.poller.pollOnce();
     expect(result).toMatchObject({ alerts: 1, recoveries: 2 });
-    const rows = s.store.outbox.all().map((r) => `${r.action}:${r.alertId}`);
+    const rows = (await s.store.outbox.all()).map((r) => `${r.action}:${r.alertId}`);
     expect(rows).toEqual(['post:1', 'post:2', 'update:1', 'reply:1', 'update:2', 'reply:2']);
-    expect(s.store.alerts.get(2)?.vms.map((v) => v.recoveredAt)).toEqual([s.emNow()]);
+    expect((await s.store.alerts.get(2))?.vms.map((v) => v.recoveredAt)).toEqual([s.emNow()]);
   });
 });
 
@@ -203,36 +208,38 @@ describe('createPoller: late reports', () => {
       expect(result.ok).toBe(true);
       sweeps.push(result.sweep);
       // the regular poll (30 minutes back) never sees it: only the hourly sweep can
-      if (minute < 130) expect(queuedAlerts(s)).toHaveLength(0);
+      if (minute < 130) expect(await queuedAlerts(s)).toHaveLength(0);
     }
     expect(sweeps.filter((k) => k === 'reconcile')).toHaveLength(4);
-    expect(queuedAlerts(s)).toHaveLength(1);
-    const alert = s.store.alerts.get(queuedAlerts(s)[0]!.alertId!)!;
+    expect(await queuedAlerts(s)).toHaveLength(1);
+    const alert = (await s.store.alerts.get((await queuedAlerts(s))[0]!.alertId!))!;
     expect(alert.vms.map((v) => v.taskUid)).toEqual([failed.uid]);
     expect(alert.reportedLateMs).toBe(130 * MINUTE);
     expect(renderAlertText({ kind: 'job-run', alert }, { timeZone: 'UTC' })).toContain(
       'Reported by EM 2 h 10 min after it ended.',
     );
-    expect(s.poller.health().largestReportLagMs).toBe(130 * MINUTE);
-    expect(s.poller.health().warnings.join(' ')).toContain('EM reported a session 2 h 10 min after it ended');
+    expect((await s.poller.health()).largestReportLagMs).toBe(130 * MINUTE);
+    expect((await s.poller.health()).warnings.join(' ')).toContain(
+      'EM reported a session 2 h 10 min after it ended',
+    );
   });
 
   it("widens the window by how far EM's clock is behind, and warns about it", async () => {
     const s = await setUp({ emOffsetMs: -40 * MINUTE, poller: { reconcileIntervalMs: DAY } });
     expect((await s.poller.pollOnce()).ok).toBe(true);
-    expect(s.poller.health().clockOffsetMs).toBe(-40 * MINUTE);
+    expect((await s.poller.health()).clockOffsetMs).toBe(-40 * MINUTE);
     s.sim.addTaskSession({ vm: 'dc01', job: 'AD', result: 'Failed', reason: 'x', endTime: s.emNow() });
     s.clock.advance(MINUTE);
     const result = await s.poller.pollOnce();
     expect(result).toMatchObject({ ok: true, alerts: 1, sweep: null });
     // EM's end time is 40 minutes behind, but it reported the session at once: not late
-    expect(s.store.alerts.get(queuedAlerts(s)[0]!.alertId!)?.reportedLateMs).toBeNull();
-    expect(s.poller.health().warnings).toEqual([
+    expect((await s.store.alerts.get((await queuedAlerts(s))[0]!.alertId!))?.reportedLateMs).toBeNull();
+    expect((await s.poller.health()).warnings).toEqual([
       expect.stringContaining("EM's clock is 40 min behind replibot's"),
     ]);
     expect(
       toHealthChecks({
-        poller: s.poller.health(),
+        poller: await s.poller.health(),
         outbox: {
           pending: 0,
           oldestPendingAt: null,
@@ -260,7 +267,7 @@ describe('createPoller: late reports', () => {
       expect((await s.poller.pollOnce()).ok).toBe(true);
       s.clock.advance(HOUR);
     }
-    expect(queuedAlerts(s)).toHaveLength(0);
+    expect(await queuedAlerts(s)).toHaveLength(0);
   });
 });
 
@@ -288,12 +295,12 @@ describe('createPoller: never twice', () => {
       expect(result.alerts).toBe(0);
       outside += result.outside ?? 0;
       // kept while EM may still hold the session (30 days) plus a day
-      if (hours < 31 * 24) expect(s.store.seen.unseen([failed.uid])).toEqual([]);
+      if (hours < 31 * 24) expect(await s.store.seen.unseen([failed.uid])).toEqual([]);
     }
     expect(outside).toBeGreaterThan(0);
-    expect(queuedAlerts(s)).toHaveLength(1);
+    expect(await queuedAlerts(s)).toHaveLength(1);
     // forgotten only once it can no longer come back
-    expect(s.store.seen.unseen([failed.uid])).toEqual([failed.uid]);
+    expect(await s.store.seen.unseen([failed.uid])).toEqual([failed.uid]);
   });
 });
 
@@ -311,15 +318,15 @@ describe('createPoller: store failures', () => {
         endTime: s.emNow(),
       });
     // SQLite's own limit: the file may not grow by a page, as on a full disk
-    const pages = s.store.db.pragma('page_count', { simple: true }) as number;
-    s.store.db.pragma(`max_page_count = ${pages}`);
+    const pages = s.store.sqlite.pragma('page_count', { simple: true }) as number;
+    s.store.sqlite.pragma(`max_page_count = ${pages}`);
     for (let i = 0; i < 4; i += 1) {
       s.clock.advance(MINUTE);
       const result = await s.poller.pollOnce();
       expect(result).toMatchObject({ ok: false, storeError: true });
       expect(result.error).toContain('the disk holding DATABASE_PATH is full');
     }
-    const health = s.poller.health();
+    const health = await s.poller.health();
     expect(health).toMatchObject({ consecutiveFailures: 0, emReachable: true });
     expect(health.storeError?.code).toBe('SQLITE_FULL');
     const outbox = {
@@ -332,17 +339,17 @@ describe('createPoller: store failures', () => {
     };
     expect(isAlertingHealthy({ poller: health, outbox }, s.clock.now())).toBe(false);
     expect(toHealthChecks({ poller: health, outbox }).storeError).toContain('Free some space');
-    expect(queuedAlerts(s)).toHaveLength(0);
+    expect(await queuedAlerts(s)).toHaveLength(0);
     expect(log.lines.filter((l) => l.msg.startsWith('alert store failed'))).toHaveLength(1);
 
-    s.store.db.pragma('max_page_count = 1073741823');
+    s.store.sqlite.pragma('max_page_count = 1073741823');
     s.clock.advance(MINUTE);
     // nothing was lost: every run of the failed polls is alerted now (each session is its own run here)
     expect(await s.poller.pollOnce()).toMatchObject({ ok: true, fresh: 300, alerts: 300 });
-    expect(s.poller.health().storeError).toBeNull();
-    expect(isAlertingHealthy({ poller: s.poller.health(), outbox }, s.clock.now())).toBe(true);
+    expect((await s.poller.health()).storeError).toBeNull();
+    expect(isAlertingHealthy({ poller: await s.poller.health(), outbox }, s.clock.now())).toBe(true);
     expect(log.lines.filter((l) => l.msg.startsWith('alert store writable again'))).toHaveLength(1);
     // EM was never counted as unreachable: no such notice was queued
-    expect(s.store.outbox.all().filter((r) => r.notice?.kind === 'em-unreachable')).toEqual([]);
+    expect((await s.store.outbox.all()).filter((r) => r.notice?.kind === 'em-unreachable')).toEqual([]);
   });
 });

@@ -112,8 +112,8 @@ beforeAll(async () => {
   });
   em = emClientFor(sim.url);
   fake = await startFakeSlackApi();
-  store = openStore();
-  alert = store.alerts.create(
+  store = await openStore();
+  alert = await store.alerts.create(
     {
       channelId: ALERTS,
       jobSessionUid: 'urn:veeam:ReplicaJobSession:payroll',
@@ -189,9 +189,9 @@ describe('buttons', () => {
       container: OTHER,
     });
     expect(mixed.text).toContain('cannot tell which channel');
-    expect(store.alerts.get(alert.id)?.acknowledgedBy).toBeNull();
-    expect(store.mutes.active(NOW)).toEqual([]);
-    expect(store.outbox.all()).toEqual([]);
+    expect((await store.alerts.get(alert.id))?.acknowledgedBy).toBeNull();
+    expect(await store.mutes.active(NOW)).toEqual([]);
+    expect(await store.outbox.all()).toEqual([]);
   });
 
   it("lets only ADMIN_USER_IDS acknowledge or mute, with the slash command's refusal", async () => {
@@ -202,8 +202,8 @@ describe('buttons', () => {
       const body = await pressAndRead({ actionId, value, user: MEMBER });
       expect(body.text).toContain('Only replibot admins');
     }
-    expect(store.alerts.get(alert.id)?.acknowledgedBy).toBeNull();
-    expect(store.mutes.active(NOW)).toEqual([]);
+    expect((await store.alerts.get(alert.id))?.acknowledgedBy).toBeNull();
+    expect(await store.mutes.active(NOW)).toEqual([]);
   });
 
   it('refuses a button from a user outside ALLOWED_USER_IDS or a channel outside ALLOWED_CHANNEL_IDS', async () => {
@@ -255,25 +255,28 @@ describe('buttons', () => {
       const body = await pressAndRead({ actionId: MUTE_4H, value });
       expect(body.text, `value ${JSON.stringify(value)}`).toBe(UNKNOWN_ALERT_TEXT);
     }
-    expect(store.alerts.get(id)?.acknowledgedBy).toBeNull();
-    expect(store.mutes.active(NOW)).toEqual([]);
+    expect((await store.alerts.get(id))?.acknowledgedBy).toBeNull();
+    expect(await store.mutes.active(NOW)).toEqual([]);
   });
 
   it('refuses an action id no listener registered', async () => {
     const body = await pressAndRead({ actionId: 'replibot_alert_mute_720h', value: `${alert.id}:720` });
     expect(body.text).toContain('I do not know this button');
-    expect(store.mutes.active(NOW)).toEqual([]);
+    expect(await store.mutes.active(NOW)).toEqual([]);
   });
 
   it("acknowledges and mutes for an admin in the alert's own channel", async () => {
     const { status } = await press({ actionId: ALERT_ACK_ACTION, value: String(alert.id) });
     expect(status).toBe(200);
-    await fake.waitFor(() => store.alerts.get(alert.id)?.acknowledgedBy === ADMIN, 'the acknowledgement');
-    expect(store.outbox.all().map((row) => row.alertId)).toEqual([alert.id]);
+    await fake.waitFor(
+      async () => (await store.alerts.get(alert.id))?.acknowledgedBy === ADMIN,
+      'the acknowledgement',
+    );
+    expect((await store.outbox.all()).map((row) => row.alertId)).toEqual([alert.id]);
     const muted = await pressAndRead({ actionId: MUTE_4H, value: `${alert.id}:4` });
     expect(muted.response_type).toBe('in_channel');
     expect(muted.text).toContain(`muted *${SECRET_VM}* in this channel`);
-    expect(store.mutes.active(NOW, ALERTS).map((m) => m.name)).toEqual([SECRET_VM]);
+    expect((await store.mutes.active(NOW, ALERTS)).map((m) => m.name)).toEqual([SECRET_VM]);
   });
 });
 

@@ -13,14 +13,14 @@ afterEach(() => {
 });
 
 describe('toStoreProblem', () => {
-  it('names a file that is not a database as damaged, not as unwritable', () => {
+  it('names a file that is not a database as damaged, not as unwritable', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'replibot-corrupt-'));
     dirs.push(dir);
     const path = join(dir, 'replibot.db');
     writeFileSync(path, 'this is a spreadsheet, not a database '.repeat(200));
     let caught: unknown;
     try {
-      openReplibotDatabase(path);
+      await openReplibotDatabase(path);
     } catch (error) {
       caught = error;
     }

@@ -8,6 +8,7 @@ import type { Clock } from '../../core/clock.js';
 import { toKindApi } from '../../core/kind-api.js';
 import type { EmApi } from '../../core/ports.js';
 import type { Logger } from '../../logger.js';
+import type { Fence } from '../../store/lease.js';
 import type { AlertStore } from './alert-store.js';
 import type { Notifier } from './notifier.js';
 import { createOutboxWorker, type OutboxHealth, type OutboxWorker } from './outbox-worker.js';
@@ -37,7 +38,7 @@ export interface AlertServiceOptions {
   /** false in tests: no timers; the test drives `poller.pollOnce()` and `outbox.drain()` with its own clock */
   timers?: boolean;
   /** the one-writer lease: the poller and the outbox ask it before they write or send */
-  fence?: () => boolean;
+  fence?: Fence;
 }
 
 export interface AlertHealth {
@@ -54,16 +55,20 @@ export interface AlertService {
   outbox: OutboxWorker;
   start(): Promise<void>;
   stop(): Promise<void>;
-  health(): AlertHealth;
+  health(): Promise<AlertHealth>;
 }
 
 /** Adds the ALERT_CHANNEL subscription unless that channel already has one from the configuration. */
-export function ensureDefaultSubscription(store: AlertStore, channelId: string, now: Date): boolean {
-  const exists = store.subscriptions
-    .list(channelId)
-    .some((s) => s.createdBy === DEFAULT_SUBSCRIPTION_CREATOR);
+export async function ensureDefaultSubscription(
+  store: AlertStore,
+  channelId: string,
+  now: Date,
+): Promise<boolean> {
+  const exists = (await store.subscriptions.list(channelId)).some(
+    (s) => s.createdBy === DEFAULT_SUBSCRIPTION_CREATOR,
+  );
   if (exists) return false;
-  store.subscriptions.add(
+  await store.subscriptions.add(
     channelId,
     { level: 'failed', job: null, vm: null, server: null },
     DEFAULT_SUBSCRIPTION_CREATOR,
@@ -111,7 +116,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     outbox,
     async start() {
       if (options.alertChannel)
-        ensureDefaultSubscription(options.store, options.alertChannel, options.clock.now());
+        await ensureDefaultSubscription(options.store, options.alertChannel, options.clock.now());
       // what a previous run left in the outbox goes out first
       outbox.start();
       poller.start();
@@ -122,6 +127,10 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
       await backupPoller.stop();
       await outbox.stop();
     },
-    health: () => ({ poller: poller.health(), backupPoller: backupPoller.health(), outbox: outbox.health() }),
+    health: async () => ({
+      poller: await poller.health(),
+      backupPoller: await backupPoller.health(),
+      outbox: await outbox.health(),
+    }),
   };
 }

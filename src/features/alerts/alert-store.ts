@@ -4,7 +4,8 @@
  * seen, per-VM failure streaks, subscriptions, mutes, posted alerts and the outbox of notifications.
  */
 
-import type { SqliteDatabase } from '../../store/open-database.js';
+import type { Generated, Kysely, Selectable, Updateable } from 'kysely';
+import type { StoreDb } from '../../store/open-database.js';
 import type {
   AlertNotice,
   AlertVm,
@@ -80,28 +81,33 @@ export interface OpenAlertVm {
 }
 
 export interface AlertStore {
+  /**
+   * The database this store runs on: the open transaction inside `transaction`, else the database. A fence
+   * asked with it (`fence(store.db)`) holds until the transaction commits.
+   */
+  readonly db: StoreDb;
   readonly state: {
-    get(key: string): string | null;
-    set(key: string, value: string | null): void;
+    get(key: string): Promise<string | null>;
+    set(key: string, value: string | null): Promise<void>;
   };
   readonly seen: {
     /** the UIDs of the list that were never seen, in the order given */
-    unseen(uids: readonly string[]): string[];
-    markSeen(sessions: ReadonlyArray<{ uid: string; endTime: Date }>, now: Date): void;
+    unseen(uids: readonly string[]): Promise<string[]>;
+    markSeen(sessions: ReadonlyArray<{ uid: string; endTime: Date }>, now: Date): Promise<void>;
     /** forgets sessions that ended before `before` (they can no longer fall into a poll window) */
-    prune(before: Date): number;
-    count(): number;
+    prune(before: Date): Promise<number>;
+    count(): Promise<number>;
   };
   readonly vmStatus: {
-    get(jobName: string, vmName: string): VmStatus | null;
-    put(status: VmStatus): void;
+    get(jobName: string, vmName: string): Promise<VmStatus | null>;
+    put(status: VmStatus): Promise<void>;
     /** job names with at least one VM whose last run failed or warned */
-    jobsWithOpenFailures(): string[];
+    jobsWithOpenFailures(): Promise<string[]>;
   };
   readonly subscriptions: {
-    add(channelId: string, filter: SubscriptionFilter, createdBy: string, now: Date): Subscription;
-    list(channelId?: string): Subscription[];
-    remove(id: number): boolean;
+    add(channelId: string, filter: SubscriptionFilter, createdBy: string, now: Date): Promise<Subscription>;
+    list(channelId?: string): Promise<Subscription[]>;
+    remove(id: number): Promise<boolean>;
   };
   readonly mutes: {
     /**
@@ -111,107 +117,129 @@ export interface AlertStore {
     add(
       input: { channelId: string; scope: MuteScope; name: string; until: Date; createdBy: string },
       now: Date,
-    ): { mute: Mute; extended: boolean };
-    active(now: Date, channelId?: string): Mute[];
-    remove(id: number): boolean;
+    ): Promise<{ mute: Mute; extended: boolean }>;
+    active(now: Date, channelId?: string): Promise<Mute[]>;
+    remove(id: number): Promise<boolean>;
   };
   readonly alerts: {
-    create(alert: NewAlert, now: Date): JobRunAlert;
-    get(id: number): JobRunAlert | null;
-    setTs(id: number, ts: string): void;
-    acknowledge(id: number, userId: string, at: Date): JobRunAlert | null;
-    openVms(jobName: string, vmName: string): OpenAlertVm[];
-    markRecovered(alertId: number, taskUid: string, at: Date): void;
+    create(alert: NewAlert, now: Date): Promise<JobRunAlert>;
+    get(id: number): Promise<JobRunAlert | null>;
+    setTs(id: number, ts: string): Promise<void>;
+    acknowledge(id: number, userId: string, at: Date): Promise<JobRunAlert | null>;
+    openVms(jobName: string, vmName: string): Promise<OpenAlertVm[]>;
+    markRecovered(alertId: number, taskUid: string, at: Date): Promise<void>;
   };
   readonly outbox: {
     /** adds a row unless its key exists; returns false for a duplicate */
-    enqueue(row: NewOutboxRow, now: Date): boolean;
+    enqueue(row: NewOutboxRow, now: Date): Promise<boolean>;
     /** the oldest open row of each channel (FIFO per channel), due or not */
-    heads(): OutboxRow[];
-    markSending(id: number): void;
-    markSent(id: number, ts: string | null, now: Date): void;
+    heads(): Promise<OutboxRow[]>;
+    markSending(id: number): Promise<void>;
+    markSent(id: number, ts: string | null, now: Date): Promise<void>;
     /**
      * Tries again after `notBefore`. `uncertain` keeps the row in `sending`: the attempt may have reached Slack
      * (a timeout), so the next attempt checks for a delivered copy first.
      */
-    retryLater(id: number, notBefore: Date, error: string, uncertain?: boolean): void;
+    retryLater(id: number, notBefore: Date, error: string, uncertain?: boolean): Promise<void>;
     /** every channel's open rows wait until `notBefore` (a 429 blocks the whole channel) */
-    delayChannel(channelId: string, notBefore: Date): void;
+    delayChannel(channelId: string, notBefore: Date): Promise<void>;
     /** ends the row: it is never sent (Slack refused it for good); kept with the reason */
-    markDead(id: number, reason: string, now: Date): void;
+    markDead(id: number, reason: string, now: Date): Promise<void>;
     /** the message the row updates or replies to is gone: send it as a new channel message, now */
-    useFallback(id: number, reason: string, now: Date): void;
-    deadLetters(): DeadLetters;
-    open(): OutboxRow[];
-    all(): OutboxRow[];
+    useFallback(id: number, reason: string, now: Date): Promise<void>;
+    deadLetters(): Promise<DeadLetters>;
+    open(): Promise<OutboxRow[]>;
+    all(): Promise<OutboxRow[]>;
   };
-  transaction<T>(fn: () => T): T;
+  /**
+   * Runs `fn` in one transaction with a store bound to it: use only `tx` inside (the SQLite connection is held
+   * by the transaction, so a call through the outer store would wait for it forever). Nested calls join it.
+   */
+  transaction<T>(fn: (tx: AlertStore) => Promise<T>): Promise<T>;
 }
 
-interface SubscriptionRecord {
-  id: number;
-  channel_id: string;
-  level: string;
-  job: string | null;
-  vm: string | null;
-  server: string | null;
-  /** migration 6 */
-  kind?: string;
-  created_by: string;
-  created_at: number;
-}
+/** The alerts' tables (migrations.ts), as Kysely sees them. */
+export type AlertTables = {
+  poller_state: { key: string; value: string };
+  seen_sessions: { uid: string; end_time: number; seen_at: number };
+  vm_status: {
+    job_name: string;
+    vm_name: string;
+    failed_runs: number;
+    last_result: string;
+    last_end_time: number;
+  };
+  subscriptions: {
+    id: Generated<number>;
+    channel_id: string;
+    level: string;
+    job: string | null;
+    vm: string | null;
+    server: string | null;
+    /** migration 6: 'replication' or 'backup' */
+    kind: Generated<string>;
+    created_by: string;
+    created_at: number;
+  };
+  mutes: {
+    id: Generated<number>;
+    channel_id: string;
+    scope: string;
+    name: string;
+    until: number;
+    created_by: string;
+    created_at: number;
+  };
+  alerts: {
+    id: Generated<number>;
+    channel_id: string;
+    job_session_uid: string;
+    job_name: string;
+    server_name: string | null;
+    run_started_at: number;
+    created_at: number;
+    ts: string | null;
+    acked_by: string | null;
+    acked_at: number | null;
+    reported_late_ms: number | null;
+    /** migration 6: EM's JobType of a backup run */
+    job_type: string | null;
+  };
+  alert_vms: {
+    alert_id: number;
+    task_uid: string;
+    job_name: string;
+    vm_name: string;
+    result: string;
+    reason: string;
+    failed_runs: number;
+    end_time: number;
+    recovered_at: number | null;
+  };
+  outbox: {
+    id: Generated<number>;
+    dedupe_key: string;
+    channel_id: string;
+    action: string;
+    alert_id: number | null;
+    notice: string | null;
+    status: Generated<string>;
+    attempts: Generated<number>;
+    not_before: number;
+    created_at: number;
+    sent_at: number | null;
+    ts: string | null;
+    last_error: string | null;
+    dead_reason: string | null;
+    dead_at: number | null;
+    fallback_reason: string | null;
+  };
+};
 
-interface MuteRecord {
-  id: number;
-  channel_id: string;
-  scope: string;
-  name: string;
-  until: number;
-  created_by: string;
-  created_at: number;
-}
-
-interface AlertRecord {
-  id: number;
-  channel_id: string;
-  job_session_uid: string;
-  job_name: string;
-  server_name: string | null;
-  run_started_at: number;
-  reported_late_ms: number | null;
-  job_type?: string | null;
-  ts: string | null;
-  acked_by: string | null;
-  acked_at: number | null;
-}
-
-interface AlertVmRecord {
-  task_uid: string;
-  vm_name: string;
-  result: string;
-  reason: string;
-  failed_runs: number;
-  end_time: number;
-  recovered_at: number | null;
-}
-
-interface OutboxRecord {
-  id: number;
-  dedupe_key: string;
-  channel_id: string;
-  action: string;
-  alert_id: number | null;
-  notice: string | null;
-  status: string;
-  attempts: number;
-  not_before: number;
-  created_at: number;
-  sent_at: number | null;
-  ts: string | null;
-  last_error: string | null;
-  dead_reason: string | null;
-  fallback_reason: string | null;
-}
+type Db = Kysely<AlertTables>;
+type SubscriptionRecord = Selectable<AlertTables['subscriptions']>;
+type MuteRecord = Selectable<AlertTables['mutes']>;
+type OutboxRecord = Selectable<AlertTables['outbox']>;
 
 const toSubscription = (r: SubscriptionRecord): Subscription => ({
   id: r.id,
@@ -254,71 +282,80 @@ const toOutboxRow = (r: OutboxRecord): OutboxRow => ({
   fallbackReason: r.fallback_reason,
 });
 
-/** The poll watermark and other small values of the poller, by key. */
-function createStateRepository(db: SqliteDatabase): AlertStore['state'] {
-  const q = {
-    stateGet: db.prepare('SELECT value FROM poller_state WHERE key = ?'),
-    stateSet: db.prepare(
-      'INSERT INTO poller_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-    ),
-    stateDelete: db.prepare('DELETE FROM poller_state WHERE key = ?'),
-  };
+/** rows per statement for the batched reads and writes (both engines bind far more parameters than this) */
+const BATCH = 500;
 
+function* chunks<T>(items: readonly T[]): Generator<T[]> {
+  for (let i = 0; i < items.length; i += BATCH) yield items.slice(i, i + BATCH);
+}
+
+const changed = (result: { numUpdatedRows?: bigint; numDeletedRows?: bigint }): number =>
+  Number(result.numUpdatedRows ?? result.numDeletedRows ?? 0n);
+
+/** The poll watermark and other small values of the poller, by key. */
+function createStateRepository(db: Db): AlertStore['state'] {
   return {
-    get: (key) => (q.stateGet.get(key) as { value: string } | undefined)?.value ?? null,
-    set: (key, value) => {
-      if (value === null) q.stateDelete.run(key);
-      else q.stateSet.run(key, value);
+    get: async (key) =>
+      (await db.selectFrom('poller_state').select('value').where('key', '=', key).executeTakeFirst())
+        ?.value ?? null,
+    set: async (key, value) => {
+      if (value === null) await db.deleteFrom('poller_state').where('key', '=', key).execute();
+      else
+        await db
+          .insertInto('poller_state')
+          .values({ key, value })
+          .onConflict((c) => c.column('key').doUpdateSet((eb) => ({ value: eb.ref('excluded.value') })))
+          .execute();
     },
   };
 }
 
 /** The session UIDs already handled, so a poll window that overlaps the last one alerts once. */
-function createSeenRepository(db: SqliteDatabase): AlertStore['seen'] {
-  const q = {
-    seenOne: db.prepare('SELECT 1 FROM seen_sessions WHERE uid = ?').pluck(),
-    seenInsert: db.prepare(
-      'INSERT INTO seen_sessions (uid, end_time, seen_at) VALUES (?, ?, ?) ON CONFLICT (uid) DO NOTHING',
-    ),
-    seenPrune: db.prepare('DELETE FROM seen_sessions WHERE end_time < ?'),
-    seenCount: db.prepare('SELECT COUNT(*) FROM seen_sessions').pluck(),
-  };
-
+function createSeenRepository(db: Db): AlertStore['seen'] {
   return {
-    unseen: (uids) => uids.filter((uid) => q.seenOne.get(uid) === undefined),
-    markSeen: (sessions, now) => {
-      for (const s of sessions) q.seenInsert.run(s.uid, s.endTime.getTime(), now.getTime());
+    unseen: async (uids) => {
+      const seen = new Set<string>();
+      for (const part of chunks(uids)) {
+        const rows = await db.selectFrom('seen_sessions').select('uid').where('uid', 'in', part).execute();
+        for (const r of rows) seen.add(r.uid);
+      }
+      return uids.filter((uid) => !seen.has(uid));
     },
-    prune: (before) => q.seenPrune.run(before.getTime()).changes,
-    count: () => q.seenCount.get() as number,
+    markSeen: async (sessions, now) => {
+      for (const part of chunks(sessions)) {
+        await db
+          .insertInto('seen_sessions')
+          .values(part.map((s) => ({ uid: s.uid, end_time: s.endTime.getTime(), seen_at: now.getTime() })))
+          .onConflict((c) => c.column('uid').doNothing())
+          .execute();
+      }
+    },
+    prune: async (before) =>
+      changed(
+        await db.deleteFrom('seen_sessions').where('end_time', '<', before.getTime()).executeTakeFirst(),
+      ),
+    count: async () =>
+      Number(
+        (
+          await db
+            .selectFrom('seen_sessions')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
   };
 }
 
 /** Each VM's failure streak and last result, per job. */
-function createVmStatusRepository(db: SqliteDatabase): AlertStore['vmStatus'] {
-  const q = {
-    vmGet: db.prepare('SELECT * FROM vm_status WHERE job_name = ? AND vm_name = ?'),
-    vmPut: db.prepare(
-      `INSERT INTO vm_status (job_name, vm_name, failed_runs, last_result, last_end_time) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (job_name, vm_name) DO UPDATE SET failed_runs = excluded.failed_runs,
-         last_result = excluded.last_result, last_end_time = excluded.last_end_time`,
-    ),
-    vmOpenJobs: db
-      .prepare("SELECT DISTINCT job_name FROM vm_status WHERE last_result != 'Success' ORDER BY job_name")
-      .pluck(),
-  };
-
+function createVmStatusRepository(db: Db): AlertStore['vmStatus'] {
   return {
-    get: (jobName, vmName) => {
-      const r = q.vmGet.get(jobName, vmName) as
-        | {
-            job_name: string;
-            vm_name: string;
-            failed_runs: number;
-            last_result: string;
-            last_end_time: number;
-          }
-        | undefined;
+    get: async (jobName, vmName) => {
+      const r = await db
+        .selectFrom('vm_status')
+        .selectAll()
+        .where('job_name', '=', jobName)
+        .where('vm_name', '=', vmName)
+        .executeTakeFirst();
       return r === undefined
         ? null
         : {
@@ -329,119 +366,142 @@ function createVmStatusRepository(db: SqliteDatabase): AlertStore['vmStatus'] {
             lastEndTime: new Date(r.last_end_time),
           };
     },
-    put: (s) => {
-      q.vmPut.run(s.jobName, s.vmName, s.failedRuns, s.lastResult, s.lastEndTime.getTime());
+    put: async (s) => {
+      await db
+        .insertInto('vm_status')
+        .values({
+          job_name: s.jobName,
+          vm_name: s.vmName,
+          failed_runs: s.failedRuns,
+          last_result: s.lastResult,
+          last_end_time: s.lastEndTime.getTime(),
+        })
+        .onConflict((c) =>
+          c.columns(['job_name', 'vm_name']).doUpdateSet((eb) => ({
+            failed_runs: eb.ref('excluded.failed_runs'),
+            last_result: eb.ref('excluded.last_result'),
+            last_end_time: eb.ref('excluded.last_end_time'),
+          })),
+        )
+        .execute();
     },
-    jobsWithOpenFailures: () => q.vmOpenJobs.all() as string[],
+    jobsWithOpenFailures: async () =>
+      (
+        await db
+          .selectFrom('vm_status')
+          .select('job_name')
+          .distinct()
+          .where('last_result', '!=', 'Success')
+          .orderBy('job_name')
+          .execute()
+      ).map((r) => r.job_name),
   };
 }
 
 /** Which channels get which alerts (`/replicas subscribe`). */
-function createSubscriptionRepository(db: SqliteDatabase): AlertStore['subscriptions'] {
-  const q = {
-    subInsert: db.prepare(
-      'INSERT INTO subscriptions (channel_id, level, job, vm, server, created_by, created_at, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    ),
-    subById: db.prepare('SELECT * FROM subscriptions WHERE id = ?'),
-    subAll: db.prepare('SELECT * FROM subscriptions ORDER BY channel_id, id'),
-    subChannel: db.prepare('SELECT * FROM subscriptions WHERE channel_id = ? ORDER BY id'),
-    subDelete: db.prepare('DELETE FROM subscriptions WHERE id = ?'),
-  };
-
+function createSubscriptionRepository(db: Db): AlertStore['subscriptions'] {
   return {
-    add: (channelId, f, createdBy, now) => {
-      const id = Number(
-        q.subInsert.run(
-          channelId,
-          f.level,
-          f.job,
-          f.vm,
-          f.server,
-          createdBy,
-          now.getTime(),
-          f.kind ?? 'replication',
-        ).lastInsertRowid,
-      );
-      return toSubscription(q.subById.get(id) as SubscriptionRecord);
-    },
-    list: (channelId) =>
-      ((channelId === undefined ? q.subAll.all() : q.subChannel.all(channelId)) as SubscriptionRecord[]).map(
-        toSubscription,
+    add: async (channelId, f, createdBy, now) =>
+      toSubscription(
+        await db
+          .insertInto('subscriptions')
+          .values({
+            channel_id: channelId,
+            level: f.level,
+            job: f.job,
+            vm: f.vm,
+            server: f.server,
+            kind: f.kind ?? 'replication',
+            created_by: createdBy,
+            created_at: now.getTime(),
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow(),
       ),
-    remove: (id) => q.subDelete.run(id).changes > 0,
+    list: async (channelId) =>
+      (
+        await (channelId === undefined
+          ? db.selectFrom('subscriptions').selectAll().orderBy('channel_id').orderBy('id')
+          : db.selectFrom('subscriptions').selectAll().where('channel_id', '=', channelId).orderBy('id')
+        ).execute()
+      ).map(toSubscription),
+    remove: async (id) =>
+      changed(await db.deleteFrom('subscriptions').where('id', '=', id).executeTakeFirst()) > 0,
   };
 }
 
 /** Names left out of a channel's alerts until a time (`/replicas mute`). */
-function createMuteRepository(db: SqliteDatabase): AlertStore['mutes'] {
-  const q = {
-    muteInsert: db.prepare(
-      'INSERT INTO mutes (channel_id, scope, name, until, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-    ),
-    muteById: db.prepare('SELECT * FROM mutes WHERE id = ?'),
-    muteActive: db.prepare('SELECT * FROM mutes WHERE until > ? ORDER BY channel_id, until, id'),
-    muteActiveChannel: db.prepare(
-      'SELECT * FROM mutes WHERE channel_id = ? AND until > ? ORDER BY until, id',
-    ),
-    muteDelete: db.prepare('DELETE FROM mutes WHERE id = ?'),
-    muteSame: db.prepare(
-      'SELECT * FROM mutes WHERE channel_id = ? AND scope = ? AND lower(name) = lower(?) AND until > ? ORDER BY id LIMIT 1',
-    ),
-    muteExtend: db.prepare('UPDATE mutes SET until = ? WHERE id = ?'),
-  };
-
+function createMuteRepository(db: Db): AlertStore['mutes'] {
+  const byId = async (id: number): Promise<Mute> =>
+    toMute(await db.selectFrom('mutes').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
   return {
-    add: (m, now) => {
-      const same = q.muteSame.get(m.channelId, m.scope, m.name, now.getTime()) as MuteRecord | undefined;
+    add: async (m, now) => {
+      const same = await db
+        .selectFrom('mutes')
+        .selectAll()
+        .where('channel_id', '=', m.channelId)
+        .where('scope', '=', m.scope)
+        .where((eb) => eb(eb.fn('lower', ['name']), '=', eb.fn('lower', [eb.val(m.name)])))
+        .where('until', '>', now.getTime())
+        .orderBy('id')
+        .limit(1)
+        .executeTakeFirst();
       if (same !== undefined) {
-        if (m.until.getTime() > same.until) q.muteExtend.run(m.until.getTime(), same.id);
-        return { mute: toMute(q.muteById.get(same.id) as MuteRecord), extended: true };
+        if (m.until.getTime() > same.until)
+          await db.updateTable('mutes').set({ until: m.until.getTime() }).where('id', '=', same.id).execute();
+        return { mute: await byId(same.id), extended: true };
       }
-      const id = Number(
-        q.muteInsert.run(m.channelId, m.scope, m.name, m.until.getTime(), m.createdBy, now.getTime())
-          .lastInsertRowid,
-      );
-      return { mute: toMute(q.muteById.get(id) as MuteRecord), extended: false };
+      const row = await db
+        .insertInto('mutes')
+        .values({
+          channel_id: m.channelId,
+          scope: m.scope,
+          name: m.name,
+          until: m.until.getTime(),
+          created_by: m.createdBy,
+          created_at: now.getTime(),
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return { mute: toMute(row), extended: false };
     },
-    active: (now, channelId) =>
+    active: async (now, channelId) =>
       (
-        (channelId === undefined
-          ? q.muteActive.all(now.getTime())
-          : q.muteActiveChannel.all(channelId, now.getTime())) as MuteRecord[]
+        await (channelId === undefined
+          ? db
+              .selectFrom('mutes')
+              .selectAll()
+              .where('until', '>', now.getTime())
+              .orderBy('channel_id')
+              .orderBy('until')
+              .orderBy('id')
+          : db
+              .selectFrom('mutes')
+              .selectAll()
+              .where('channel_id', '=', channelId)
+              .where('until', '>', now.getTime())
+              .orderBy('until')
+              .orderBy('id')
+        ).execute()
       ).map(toMute),
-    remove: (id) => q.muteDelete.run(id).changes > 0,
+    remove: async (id) => changed(await db.deleteFrom('mutes').where('id', '=', id).executeTakeFirst()) > 0,
   };
 }
 
 /** The posted (or queued) alert messages and their VMs, acknowledgements and recoveries. */
-function createAlertRepository(db: SqliteDatabase): AlertStore['alerts'] {
-  const q = {
-    alertInsert: db.prepare(
-      `INSERT INTO alerts (channel_id, job_session_uid, job_name, server_name, run_started_at, created_at,
-         reported_late_ms, job_type) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    alertVmInsert: db.prepare(
-      `INSERT INTO alert_vms (alert_id, task_uid, job_name, vm_name, result, reason, failed_runs, end_time)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    alertById: db.prepare('SELECT * FROM alerts WHERE id = ?'),
-    alertVms: db.prepare('SELECT * FROM alert_vms WHERE alert_id = ? ORDER BY vm_name, task_uid'),
-    alertSetTs: db.prepare('UPDATE alerts SET ts = ? WHERE id = ?'),
-    alertAck: db.prepare('UPDATE alerts SET acked_by = ?, acked_at = ? WHERE id = ? AND acked_by IS NULL'),
-    alertOpenVms: db.prepare(
-      `SELECT v.alert_id, a.channel_id, v.task_uid, v.vm_name, v.job_name, v.end_time FROM alert_vms v
-       JOIN alerts a ON a.id = v.alert_id
-       WHERE v.job_name = ? AND v.vm_name = ? AND v.recovered_at IS NULL ORDER BY v.alert_id`,
-    ),
-    alertRecover: db.prepare(
-      'UPDATE alert_vms SET recovered_at = ? WHERE alert_id = ? AND task_uid = ? AND recovered_at IS NULL',
-    ),
-  };
-
-  const getAlert = (id: number): JobRunAlert | null => {
-    const a = q.alertById.get(id) as AlertRecord | undefined;
+function createAlertRepository(db: Db): AlertStore['alerts'] {
+  const getAlert = async (id: number): Promise<JobRunAlert | null> => {
+    const a = await db.selectFrom('alerts').selectAll().where('id', '=', id).executeTakeFirst();
     if (a === undefined) return null;
-    const vms = (q.alertVms.all(id) as AlertVmRecord[]).map(
+    const vms = (
+      await db
+        .selectFrom('alert_vms')
+        .selectAll()
+        .where('alert_id', '=', id)
+        .orderBy('vm_name')
+        .orderBy('task_uid')
+        .execute()
+    ).map(
       (v): AlertVm => ({
         taskUid: v.task_uid,
         vmName: v.vm_name,
@@ -469,51 +529,65 @@ function createAlertRepository(db: SqliteDatabase): AlertStore['alerts'] {
   };
 
   return {
-    create: (alert, now) => {
-      const id = Number(
-        q.alertInsert.run(
-          alert.channelId,
-          alert.jobSessionUid,
-          alert.jobName,
-          alert.serverName,
-          alert.runStartedAt.getTime(),
-          now.getTime(),
-          alert.reportedLateMs ?? null,
-          alert.jobType ?? null,
-        ).lastInsertRowid,
-      );
-      for (const vm of alert.vms) {
-        q.alertVmInsert.run(
-          id,
-          vm.taskUid,
-          alert.jobName,
-          vm.vmName,
-          toStoredAlertResult(vm),
-          vm.reason,
-          vm.failedRuns,
-          vm.endTime.getTime(),
-        );
-      }
-      return getAlert(id)!;
+    create: async (alert, now) => {
+      const { id } = await db
+        .insertInto('alerts')
+        .values({
+          channel_id: alert.channelId,
+          job_session_uid: alert.jobSessionUid,
+          job_name: alert.jobName,
+          server_name: alert.serverName,
+          run_started_at: alert.runStartedAt.getTime(),
+          created_at: now.getTime(),
+          reported_late_ms: alert.reportedLateMs ?? null,
+          job_type: alert.jobType ?? null,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      if (alert.vms.length > 0)
+        await db
+          .insertInto('alert_vms')
+          .values(
+            alert.vms.map((vm) => ({
+              alert_id: id,
+              task_uid: vm.taskUid,
+              job_name: alert.jobName,
+              vm_name: vm.vmName,
+              result: toStoredAlertResult(vm),
+              reason: vm.reason,
+              failed_runs: vm.failedRuns,
+              end_time: vm.endTime.getTime(),
+            })),
+          )
+          .execute();
+      const created = await getAlert(id);
+      if (created === null) throw new Error(`alert ${id} vanished right after it was written`);
+      return created;
     },
     get: getAlert,
-    setTs: (id, ts) => {
-      q.alertSetTs.run(ts, id);
+    setTs: async (id, ts) => {
+      await db.updateTable('alerts').set({ ts }).where('id', '=', id).execute();
     },
-    acknowledge: (id, userId, at) => {
-      q.alertAck.run(userId, at.getTime(), id);
+    acknowledge: async (id, userId, at) => {
+      await db
+        .updateTable('alerts')
+        .set({ acked_by: userId, acked_at: at.getTime() })
+        .where('id', '=', id)
+        .where('acked_by', 'is', null)
+        .execute();
       return getAlert(id);
     },
-    openVms: (jobName, vmName) =>
+    openVms: async (jobName, vmName) =>
       (
-        q.alertOpenVms.all(jobName, vmName) as Array<{
-          alert_id: number;
-          channel_id: string;
-          task_uid: string;
-          vm_name: string;
-          job_name: string;
-          end_time: number;
-        }>
+        await db
+          .selectFrom('alert_vms as v')
+          .innerJoin('alerts as a', 'a.id', 'v.alert_id')
+          .select(['v.alert_id', 'a.channel_id', 'v.task_uid', 'v.vm_name', 'v.job_name', 'v.end_time'])
+          .where('v.job_name', '=', jobName)
+          .where('v.vm_name', '=', vmName)
+          .where('v.recovered_at', 'is', null)
+          .orderBy('v.alert_id')
+          .execute()
       ).map((r) => ({
         alertId: r.alert_id,
         channelId: r.channel_id,
@@ -522,102 +596,145 @@ function createAlertRepository(db: SqliteDatabase): AlertStore['alerts'] {
         jobName: r.job_name,
         endTime: new Date(r.end_time),
       })),
-    markRecovered: (alertId, taskUid, at) => {
-      q.alertRecover.run(at.getTime(), alertId, taskUid);
+    markRecovered: async (alertId, taskUid, at) => {
+      await db
+        .updateTable('alert_vms')
+        .set({ recovered_at: at.getTime() })
+        .where('alert_id', '=', alertId)
+        .where('task_uid', '=', taskUid)
+        .where('recovered_at', 'is', null)
+        .execute();
     },
   };
 }
 
-/** The notifications waiting to reach Slack, in order per channel, kept across restarts. */
-function createOutboxRepository(db: SqliteDatabase): AlertStore['outbox'] {
-  const q = {
-    outboxInsert: db.prepare(
-      `INSERT INTO outbox (dedupe_key, channel_id, action, alert_id, notice, not_before, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING`,
-    ),
-    outboxHeads: db.prepare(
-      `SELECT o.* FROM outbox o JOIN (SELECT channel_id, MIN(id) AS id FROM outbox
-       WHERE status IN ('pending', 'sending') GROUP BY channel_id) h ON h.id = o.id ORDER BY o.id`,
-    ),
-    outboxSending: db.prepare("UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE id = ?"),
-    outboxSent: db.prepare(
-      "UPDATE outbox SET status = 'sent', ts = ?, sent_at = ?, last_error = NULL WHERE id = ?",
-    ),
-    outboxRetry: db.prepare('UPDATE outbox SET status = ?, not_before = ?, last_error = ? WHERE id = ?'),
-    outboxDelayChannel: db.prepare(
-      "UPDATE outbox SET not_before = MAX(not_before, ?) WHERE channel_id = ? AND status IN ('pending', 'sending')",
-    ),
-    outboxOpen: db.prepare("SELECT * FROM outbox WHERE status IN ('pending', 'sending') ORDER BY id"),
-    outboxDead: db.prepare(
-      "UPDATE outbox SET status = 'dead', dead_reason = ?, dead_at = ?, last_error = ? WHERE id = ?",
-    ),
-    outboxFallback: db.prepare(
-      "UPDATE outbox SET status = 'pending', fallback_reason = ?, not_before = ?, last_error = ? WHERE id = ?",
-    ),
-    outboxDeadCount: db.prepare("SELECT COUNT(*) FROM outbox WHERE status = 'dead'").pluck(),
-    outboxLastDead: db.prepare(
-      "SELECT dead_reason, dead_at FROM outbox WHERE status = 'dead' ORDER BY dead_at DESC, id DESC LIMIT 1",
-    ),
-    outboxAll: db.prepare('SELECT * FROM outbox ORDER BY id'),
-  };
+const OPEN: OutboxStatus[] = ['pending', 'sending'];
 
+/** The notifications waiting to reach Slack, in order per channel, kept across restarts. */
+function createOutboxRepository(db: Db): AlertStore['outbox'] {
+  const setById = (id: number, values: Updateable<AlertTables['outbox']>) =>
+    db.updateTable('outbox').set(values).where('id', '=', id).execute();
   return {
-    enqueue: (row, now) =>
-      q.outboxInsert.run(
-        row.key,
-        row.channelId,
-        row.action,
-        row.alertId ?? null,
-        row.notice == null ? null : JSON.stringify(row.notice),
-        (row.notBefore ?? now).getTime(),
-        now.getTime(),
-      ).changes > 0,
-    heads: () => (q.outboxHeads.all() as OutboxRecord[]).map(toOutboxRow),
-    markSending: (id) => {
-      q.outboxSending.run(id);
+    enqueue: async (row, now) =>
+      Number(
+        (
+          await db
+            .insertInto('outbox')
+            .values({
+              dedupe_key: row.key,
+              channel_id: row.channelId,
+              action: row.action,
+              alert_id: row.alertId ?? null,
+              notice: row.notice == null ? null : JSON.stringify(row.notice),
+              not_before: (row.notBefore ?? now).getTime(),
+              created_at: now.getTime(),
+            })
+            .onConflict((c) => c.column('dedupe_key').doNothing())
+            .executeTakeFirst()
+        ).numInsertedOrUpdatedRows ?? 0n,
+      ) > 0,
+    heads: async () =>
+      (
+        await db
+          .selectFrom('outbox as o')
+          .innerJoin(
+            (eb) =>
+              eb
+                .selectFrom('outbox')
+                .select((e) => ['channel_id', e.fn.min('id').as('head_id')])
+                .where('status', 'in', OPEN)
+                .groupBy('channel_id')
+                .as('h'),
+            (join) => join.onRef('h.head_id', '=', 'o.id'),
+          )
+          .selectAll('o')
+          .orderBy('o.id')
+          .execute()
+      ).map(toOutboxRow),
+    markSending: async (id) => {
+      await db
+        .updateTable('outbox')
+        .set((eb) => ({ status: 'sending', attempts: eb('attempts', '+', 1) }))
+        .where('id', '=', id)
+        .execute();
     },
-    markSent: (id, ts, now) => {
-      q.outboxSent.run(ts, now.getTime(), id);
+    markSent: async (id, ts, now) => {
+      await setById(id, { status: 'sent', ts, sent_at: now.getTime(), last_error: null });
     },
-    retryLater: (id, notBefore, error, uncertain = false) => {
-      q.outboxRetry.run(uncertain ? 'sending' : 'pending', notBefore.getTime(), error.slice(0, 500), id);
+    retryLater: async (id, notBefore, error, uncertain = false) => {
+      await setById(id, {
+        status: uncertain ? 'sending' : 'pending',
+        not_before: notBefore.getTime(),
+        last_error: error.slice(0, 500),
+      });
     },
-    delayChannel: (channelId, notBefore) => {
-      q.outboxDelayChannel.run(notBefore.getTime(), channelId);
+    delayChannel: async (channelId, notBefore) => {
+      await db
+        .updateTable('outbox')
+        .set({ not_before: notBefore.getTime() })
+        .where('channel_id', '=', channelId)
+        .where('status', 'in', OPEN)
+        .where('not_before', '<', notBefore.getTime())
+        .execute();
     },
-    markDead: (id, reason, now) => {
+    markDead: async (id, reason, now) => {
       const text = reason.slice(0, 500);
-      q.outboxDead.run(text, now.getTime(), text, id);
+      await setById(id, { status: 'dead', dead_reason: text, dead_at: now.getTime(), last_error: text });
     },
-    useFallback: (id, reason, now) => {
+    useFallback: async (id, reason, now) => {
       const text = reason.slice(0, 500);
-      q.outboxFallback.run(text, now.getTime(), text, id);
+      await setById(id, {
+        status: 'pending',
+        fallback_reason: text,
+        not_before: now.getTime(),
+        last_error: text,
+      });
     },
-    deadLetters: () => {
-      const last = q.outboxLastDead.get() as
-        | { dead_reason: string | null; dead_at: number | null }
-        | undefined;
+    deadLetters: async () => {
+      const last = await db
+        .selectFrom('outbox')
+        .select(['dead_reason', 'dead_at'])
+        .where('status', '=', 'dead')
+        .orderBy('dead_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      const { n } = await db
+        .selectFrom('outbox')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('status', '=', 'dead')
+        .executeTakeFirstOrThrow();
       return {
-        count: q.outboxDeadCount.get() as number,
+        count: Number(n),
         lastReason: last?.dead_reason ?? null,
         lastAt: last?.dead_at == null ? null : new Date(last.dead_at),
       };
     },
-    open: () => (q.outboxOpen.all() as OutboxRecord[]).map(toOutboxRow),
-    all: () => (q.outboxAll.all() as OutboxRecord[]).map(toOutboxRow),
+    open: async () =>
+      (await db.selectFrom('outbox').selectAll().where('status', 'in', OPEN).orderBy('id').execute()).map(
+        toOutboxRow,
+      ),
+    all: async () => (await db.selectFrom('outbox').selectAll().orderBy('id').execute()).map(toOutboxRow),
   };
 }
 
 /** The alerts' repositories over the shared database (its tables: migrations.ts), one factory each. */
-export function createAlertStore(db: SqliteDatabase): AlertStore {
-  return {
-    state: createStateRepository(db),
-    seen: createSeenRepository(db),
-    vmStatus: createVmStatusRepository(db),
-    subscriptions: createSubscriptionRepository(db),
-    mutes: createMuteRepository(db),
-    alerts: createAlertRepository(db),
-    outbox: createOutboxRepository(db),
-    transaction: (fn) => db.transaction(fn)(),
+export function createAlertStore(database: StoreDb): AlertStore {
+  const bind = (executor: StoreDb, inTransaction: boolean): AlertStore => {
+    const db = executor.withTables<AlertTables>();
+    const store: AlertStore = {
+      db: executor,
+      state: createStateRepository(db),
+      seen: createSeenRepository(db),
+      vmStatus: createVmStatusRepository(db),
+      subscriptions: createSubscriptionRepository(db),
+      mutes: createMuteRepository(db),
+      alerts: createAlertRepository(db),
+      outbox: createOutboxRepository(db),
+      transaction: (fn) =>
+        inTransaction ? fn(store) : executor.transaction().execute((trx) => fn(bind(trx, true))),
+    };
+    return store;
   };
+  return bind(database, false);
 }

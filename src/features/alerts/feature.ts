@@ -92,7 +92,7 @@ export async function createAlertsFeature(ctx: FeatureContext): Promise<Feature 
     });
   } else {
     notifier = createTextNotifier({ write: (text) => ctx.notify(text) });
-    ensureDefaultSubscription(store, TERMINAL_CHANNEL, clock.now());
+    await ensureDefaultSubscription(store, TERMINAL_CHANNEL, clock.now());
   }
   const service = createAlertService({
     em: ctx.em,
@@ -131,18 +131,18 @@ export async function createAlertsFeature(ctx: FeatureContext): Promise<Feature 
         logger,
         onQueued: () => service.outbox.kick(),
       }),
-    health: () => {
-      const health = service.health();
+    health: async () => {
+      const health = await service.health();
       return { ok: isAlertingHealthy(health, clock.now()), checks: toHealthChecks(health) };
     },
-    homeExtras: async () => renderAlertHomeBlocks(service.health(), config.defaultTimeZone),
+    homeExtras: async () => renderAlertHomeBlocks(await service.health(), config.defaultTimeZone),
     shellCommands: [
       {
         name: 'alerts',
         usage: 'alerts',
         description: 'Show the alert poller: last poll, EM reachability, undelivered alerts.',
         async run(_args, shellCtx) {
-          const h = service.health();
+          const h = await service.health();
           const last = h.poller.lastSuccessAt
             ? formatZonedDateTime(h.poller.lastSuccessAt, shellCtx.timeZone)
             : 'not yet';

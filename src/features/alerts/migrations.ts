@@ -1,132 +1,173 @@
-import type { Migration } from '../../store/open-database.js';
+import { sql } from 'kysely';
+import { type Migration, toIdType } from '../../store/open-database.js';
 
 /**
  * The schema, as numbered steps. Alerts own versions 1..49 (digests own 50..99 in
  * features/digests/migrations.ts; the composition root runs both). A step is never edited once released: add a new one.
- * Times are epoch milliseconds (INTEGER), so comparisons and indexes stay cheap and time-zone free.
+ * Times are epoch milliseconds (`bigint`: INTEGER affinity on SQLite, int8 on PostgreSQL), so comparisons and
+ * indexes stay cheap and time-zone free. Each step is Kysely's schema builder, so it runs on both engines; the
+ * SQLite schema it builds is the one the released SQL steps built (same tables, columns, keys and indexes).
  */
 export const ALERT_MIGRATIONS: Migration[] = [
   {
     version: 1,
     name: 'poller state, seen sessions, vm status',
-    up: `
-      CREATE TABLE poller_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-      CREATE TABLE seen_sessions (
-        uid TEXT PRIMARY KEY,
-        end_time INTEGER NOT NULL,
-        seen_at INTEGER NOT NULL
-      );
-      CREATE INDEX seen_sessions_end_time ON seen_sessions (end_time);
-      CREATE TABLE vm_status (
-        job_name TEXT NOT NULL,
-        vm_name TEXT NOT NULL,
-        failed_runs INTEGER NOT NULL,
-        last_result TEXT NOT NULL,
-        last_end_time INTEGER NOT NULL,
-        PRIMARY KEY (job_name, vm_name)
-      );
-    `,
+    async up(db) {
+      await db.schema
+        .createTable('poller_state')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('seen_sessions')
+        .addColumn('uid', 'text', (c) => c.primaryKey())
+        .addColumn('end_time', 'bigint', (c) => c.notNull())
+        .addColumn('seen_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('seen_sessions_end_time').on('seen_sessions').column('end_time').execute();
+      await db.schema
+        .createTable('vm_status')
+        .addColumn('job_name', 'text', (c) => c.notNull())
+        .addColumn('vm_name', 'text', (c) => c.notNull())
+        .addColumn('failed_runs', 'integer', (c) => c.notNull())
+        .addColumn('last_result', 'text', (c) => c.notNull())
+        .addColumn('last_end_time', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('vm_status_pkey', ['job_name', 'vm_name'])
+        .execute();
+    },
   },
   {
     version: 2,
     name: 'subscriptions and mutes',
-    up: `
-      CREATE TABLE subscriptions (
-        id INTEGER PRIMARY KEY,
-        channel_id TEXT NOT NULL,
-        level TEXT NOT NULL,
-        job TEXT,
-        vm TEXT,
-        server TEXT,
-        created_by TEXT NOT NULL,
-        created_at INTEGER NOT NULL
-      );
-      CREATE INDEX subscriptions_channel ON subscriptions (channel_id, id);
-      CREATE TABLE mutes (
-        id INTEGER PRIMARY KEY,
-        channel_id TEXT NOT NULL,
-        scope TEXT NOT NULL,
-        name TEXT NOT NULL,
-        until INTEGER NOT NULL,
-        created_by TEXT NOT NULL,
-        created_at INTEGER NOT NULL
-      );
-      CREATE INDEX mutes_channel_until ON mutes (channel_id, until);
-    `,
+    async up(db, dialect) {
+      await db.schema
+        .createTable('subscriptions')
+        .addColumn('id', toIdType(dialect), (c) => c.primaryKey())
+        .addColumn('channel_id', 'text', (c) => c.notNull())
+        .addColumn('level', 'text', (c) => c.notNull())
+        .addColumn('job', 'text')
+        .addColumn('vm', 'text')
+        .addColumn('server', 'text')
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('subscriptions_channel')
+        .on('subscriptions')
+        .columns(['channel_id', 'id'])
+        .execute();
+      await db.schema
+        .createTable('mutes')
+        .addColumn('id', toIdType(dialect), (c) => c.primaryKey())
+        .addColumn('channel_id', 'text', (c) => c.notNull())
+        .addColumn('scope', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('until', 'bigint', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('mutes_channel_until')
+        .on('mutes')
+        .columns(['channel_id', 'until'])
+        .execute();
+    },
   },
   {
     version: 3,
     name: 'alert messages and outbox',
-    up: `
-      CREATE TABLE alerts (
-        id INTEGER PRIMARY KEY,
-        channel_id TEXT NOT NULL,
-        job_session_uid TEXT NOT NULL,
-        job_name TEXT NOT NULL,
-        server_name TEXT,
-        run_started_at INTEGER NOT NULL,
-        created_at INTEGER NOT NULL,
-        ts TEXT,
-        acked_by TEXT,
-        acked_at INTEGER
-      );
-      CREATE TABLE alert_vms (
-        alert_id INTEGER NOT NULL REFERENCES alerts (id) ON DELETE CASCADE,
-        task_uid TEXT NOT NULL,
-        job_name TEXT NOT NULL,
-        vm_name TEXT NOT NULL,
-        result TEXT NOT NULL,
-        reason TEXT NOT NULL,
-        failed_runs INTEGER NOT NULL,
-        end_time INTEGER NOT NULL,
-        recovered_at INTEGER,
-        PRIMARY KEY (alert_id, task_uid)
-      );
-      CREATE INDEX alert_vms_open ON alert_vms (job_name, vm_name) WHERE recovered_at IS NULL;
-      CREATE TABLE outbox (
-        id INTEGER PRIMARY KEY,
-        dedupe_key TEXT NOT NULL UNIQUE,
-        channel_id TEXT NOT NULL,
-        action TEXT NOT NULL,
-        alert_id INTEGER,
-        notice TEXT,
-        status TEXT NOT NULL DEFAULT 'pending',
-        attempts INTEGER NOT NULL DEFAULT 0,
-        not_before INTEGER NOT NULL,
-        created_at INTEGER NOT NULL,
-        sent_at INTEGER,
-        ts TEXT,
-        last_error TEXT
-      );
-      CREATE INDEX outbox_open ON outbox (status, channel_id, id);
-    `,
+    async up(db, dialect) {
+      await db.schema
+        .createTable('alerts')
+        .addColumn('id', toIdType(dialect), (c) => c.primaryKey())
+        .addColumn('channel_id', 'text', (c) => c.notNull())
+        .addColumn('job_session_uid', 'text', (c) => c.notNull())
+        .addColumn('job_name', 'text', (c) => c.notNull())
+        .addColumn('server_name', 'text')
+        .addColumn('run_started_at', 'bigint', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('ts', 'text')
+        .addColumn('acked_by', 'text')
+        .addColumn('acked_at', 'bigint')
+        .execute();
+      await db.schema
+        .createTable('alert_vms')
+        .addColumn('alert_id', 'bigint', (c) => c.notNull().references('alerts.id').onDelete('cascade'))
+        .addColumn('task_uid', 'text', (c) => c.notNull())
+        .addColumn('job_name', 'text', (c) => c.notNull())
+        .addColumn('vm_name', 'text', (c) => c.notNull())
+        .addColumn('result', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('failed_runs', 'integer', (c) => c.notNull())
+        .addColumn('end_time', 'bigint', (c) => c.notNull())
+        .addColumn('recovered_at', 'bigint')
+        .addPrimaryKeyConstraint('alert_vms_pkey', ['alert_id', 'task_uid'])
+        .execute();
+      await db.schema
+        .createIndex('alert_vms_open')
+        .on('alert_vms')
+        .columns(['job_name', 'vm_name'])
+        .where(sql.ref('recovered_at'), 'is', null)
+        .execute();
+      await db.schema
+        .createTable('outbox')
+        .addColumn('id', toIdType(dialect), (c) => c.primaryKey())
+        .addColumn('dedupe_key', 'text', (c) => c.notNull().unique())
+        .addColumn('channel_id', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('alert_id', 'bigint')
+        .addColumn('notice', 'text')
+        .addColumn('status', 'text', (c) => c.notNull().defaultTo('pending'))
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('not_before', 'bigint', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('sent_at', 'bigint')
+        .addColumn('ts', 'text')
+        .addColumn('last_error', 'text')
+        .execute();
+      await db.schema
+        .createIndex('outbox_open')
+        .on('outbox')
+        .columns(['status', 'channel_id', 'id'])
+        .execute();
+    },
   },
   {
     version: 4,
     name: 'outbox dead letters and fallback posts',
     // dead: Slack refused the item for good (dead_reason says why); fallback_reason: the message an update or
     // reply was for is gone (message_not_found...), so the item is sent as a new channel message instead
-    up: `
-      ALTER TABLE outbox ADD COLUMN dead_reason TEXT;
-      ALTER TABLE outbox ADD COLUMN dead_at INTEGER;
-      ALTER TABLE outbox ADD COLUMN fallback_reason TEXT;
-      CREATE INDEX outbox_dead ON outbox (dead_at) WHERE status = 'dead';
-    `,
+    async up(db) {
+      await db.schema.alterTable('outbox').addColumn('dead_reason', 'text').execute();
+      await db.schema.alterTable('outbox').addColumn('dead_at', 'bigint').execute();
+      await db.schema.alterTable('outbox').addColumn('fallback_reason', 'text').execute();
+      await db.schema
+        .createIndex('outbox_dead')
+        .on('outbox')
+        .column('dead_at')
+        .where(sql.ref('status'), '=', 'dead')
+        .execute();
+    },
   },
   {
     version: 5,
     name: 'how late EM reported an alert',
     // null when EM reported it within POLL_OVERLAP_MINUTES (the usual case)
-    up: 'ALTER TABLE alerts ADD COLUMN reported_late_ms INTEGER;',
+    async up(db) {
+      await db.schema.alterTable('alerts').addColumn('reported_late_ms', 'bigint').execute();
+    },
   },
   {
     version: 6,
     name: 'backup sessions: the kind a subscription hears, the job type of an alert',
     // kind: 'replication' (every subscription so far) or 'backup'; job_type: EM's JobType of the alerted run
     // (null for replication and for alerts written before). An alert's kind is its job session's URN type.
-    up: `
-      ALTER TABLE subscriptions ADD COLUMN kind TEXT NOT NULL DEFAULT 'replication';
-      ALTER TABLE alerts ADD COLUMN job_type TEXT;
-    `,
+    async up(db) {
+      await db.schema
+        .alterTable('subscriptions')
+        .addColumn('kind', 'text', (c) => c.notNull().defaultTo('replication'))
+        .execute();
+      await db.schema.alterTable('alerts').addColumn('job_type', 'text').execute();
+    },
   },
 ];

@@ -18,7 +18,8 @@
 import type { Clock } from '../../core/clock.js';
 import { isReplibotError, RateLimitedError } from '../../core/errors.js';
 import type { Logger } from '../../logger.js';
-import type { AlertStore, OutboxRow } from './alert-store.js';
+import type { Fence } from '../../store/lease.js';
+import type { AlertStore, DeadLetters, OutboxRow } from './alert-store.js';
 import type { AlertNotice, OutboundNotification } from './domain/alert-notice.js';
 import { DeliveryError, type Notifier } from './notifier.js';
 
@@ -38,8 +39,12 @@ export interface OutboxWorkerOptions {
    * clock (pacing, Retry-After and retry backoff are all measured on the clock)
    */
   timers?: boolean;
-  /** the one-writer lease (src/app/leadership.ts): asked before each send and after it is marked sent */
-  fence?: () => boolean;
+  /**
+   * the one-writer lease (src/app/leadership.ts): asked in the transaction that marks a row `sending` (no send
+   * without it) and in the one that marks it `sent` (a process that lost the lease meanwhile leaves the row to
+   * the new leader, which finds the message by its metadata and records it)
+   */
+  fence?: Fence;
 }
 
 export interface OutboxHealth {
@@ -61,7 +66,7 @@ export interface OutboxWorker {
   kick(): void;
   /** delivers everything due at the clock's now, then returns how many were sent (the driven pass) */
   drain(): Promise<number>;
-  health(): OutboxHealth;
+  health(): Promise<OutboxHealth>;
 }
 
 export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
@@ -80,13 +85,13 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const backoff = (attempts: number) => Math.min(maxRetryMs, retryBaseMs * 2 ** Math.min(attempts, 16));
 
   /** Builds what the Notifier sees; null when there is nothing left to send (see the comments). */
-  function toNotification(row: OutboxRow): OutboundNotification | null {
+  async function toNotification(row: OutboxRow): Promise<OutboundNotification | null> {
     let notice: AlertNotice | null = row.notice;
     let ts: string | null = null;
     // the message this update or reply was for is gone: a new channel message instead
     const fallback = row.fallbackReason !== null && row.action !== 'post';
     if (row.alertId !== null) {
-      const alert = store.alerts.get(row.alertId);
+      const alert = await store.alerts.get(row.alertId);
       if (alert === null) return null;
       if (row.action === 'post' || row.action === 'update') notice = { kind: 'job-run', alert };
       else if (notice?.kind === 'recovery') notice = { ...notice, alert };
@@ -109,10 +114,10 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   }
 
   async function deliverRow(row: OutboxRow): Promise<boolean> {
-    const notification = toNotification(row);
+    const notification = await toNotification(row);
     const now = () => clock.now();
     if (notification === null) {
-      store.outbox.markSent(row.id, null, now());
+      await store.outbox.markSent(row.id, null, now());
       return false;
     }
     try {
@@ -123,16 +128,20 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       ) {
         const found = await notifier.findDelivered(notification, new Date(row.createdAt.getTime() - 60_000));
         if (typeof found === 'string') {
-          record(row, found, notification);
+          await record(row, found, notification);
           logger.info({ key: row.key }, 'notification was delivered before a restart; not sending it again');
           return false;
         }
       }
-      if (options.fence?.() === false) return false; // not the writer any more: the new leader sends it
-      store.outbox.markSending(row.id);
+      const claimed = await store.transaction(async (tx) => {
+        if ((await options.fence?.(tx.db)) === false) return false; // not the writer any more: the new leader sends it
+        await tx.outbox.markSending(row.id);
+        return true;
+      });
+      if (!claimed) return false;
       const { ts } = await notifier.deliver(notification);
-      record(row, ts, notification);
-      if (options.fence?.() === false) logger.warn({ key: row.key }, 'lease lost while sending; stopping');
+      if (!(await record(row, ts, notification)))
+        logger.warn({ key: row.key }, 'lease lost while sending; the new leader records it; stopping');
       lastSentAt.set(row.channelId, now().getTime());
       if (auth !== null) {
         logger.info('Slack accepts the bot token again; delivering what waited');
@@ -143,8 +152,8 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       const message = isReplibotError(error) ? error.message : String(error);
       if (error instanceof RateLimitedError) {
         const until = new Date(now().getTime() + error.retryAfterMs);
-        store.outbox.retryLater(row.id, until, message);
-        store.outbox.delayChannel(row.channelId, until);
+        await store.outbox.retryLater(row.id, until, message);
+        await store.outbox.delayChannel(row.channelId, until);
         logger.warn(
           { channel: row.channelId, retryAfterMs: error.retryAfterMs },
           'Slack rate limit; waiting',
@@ -161,16 +170,16 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         auth = { problem, failures, probeAt: Math.max(auth?.probeAt ?? 0, probeAt) };
         // this attempt reached no one: the row waits and goes out when the token works (still `sending`, so
         // checked first, if an earlier attempt may have got through)
-        store.outbox.retryLater(row.id, new Date(auth.probeAt), message, row.status === 'sending');
+        await store.outbox.retryLater(row.id, new Date(auth.probeAt), message, row.status === 'sending');
       } else if (error instanceof DeliveryError && error.kind === 'permanent') {
         if (error.messageGone && row.action !== 'post' && row.fallbackReason === null) {
-          store.outbox.useFallback(row.id, error.reason, now());
+          await store.outbox.useFallback(row.id, error.reason, now());
           logger.warn(
             { channel: row.channelId, key: row.key, reason: error.reason },
             'the message to update or reply to is gone; sending a new message instead',
           );
         } else {
-          store.outbox.markDead(row.id, message, now());
+          await store.outbox.markDead(row.id, message, now());
           logger.warn(
             { channel: row.channelId, key: row.key, reason: error.reason, err: message },
             'Slack refused the notification for good; it is dead-lettered and the channel moves on',
@@ -179,7 +188,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       } else {
         const delay = backoff(row.attempts);
         // the post may have reached Slack before the error (a timeout): stay `sending` so the retry checks first
-        store.outbox.retryLater(row.id, new Date(now().getTime() + delay), message, true);
+        await store.outbox.retryLater(row.id, new Date(now().getTime() + delay), message, true);
         logger.warn(
           { channel: row.channelId, key: row.key, err: message, retryInMs: delay },
           'delivery failed',
@@ -189,23 +198,30 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     }
   }
 
-  function record(row: OutboxRow, ts: string | null, notification: OutboundNotification): void {
+  /** Marks the row sent (and the alert's ts); false when the fence refused (the lease was lost meanwhile). */
+  async function record(
+    row: OutboxRow,
+    ts: string | null,
+    notification: OutboundNotification,
+  ): Promise<boolean> {
     // a post of the alert itself (first, or again because the original is gone) is the message to update
     const isAlertMessage =
       row.action === 'post' || (row.action === 'update' && notification.action === 'post');
-    store.transaction(() => {
-      store.outbox.markSent(row.id, ts, clock.now());
-      if (isAlertMessage && row.alertId !== null && ts !== null) store.alerts.setTs(row.alertId, ts);
+    return store.transaction(async (tx) => {
+      if ((await options.fence?.(tx.db)) === false) return false;
+      await tx.outbox.markSent(row.id, ts, clock.now());
+      if (isAlertMessage && row.alertId !== null && ts !== null) await tx.alerts.setTs(row.alertId, ts);
+      return true;
     });
   }
 
   /** One pass: each channel's head, if due; returns how many were sent and when to look again. */
   async function pass(): Promise<{ sent: number; wakeAt: number | null }> {
-    if (options.fence?.() === false) return { sent: 0, wakeAt: null };
+    if ((await options.fence?.()) === false) return { sent: 0, wakeAt: null };
     const nowMs = clock.now().getTime();
     let wakeAt: number | null = null;
     const due: OutboxRow[] = [];
-    const heads = store.outbox.heads();
+    const heads = await store.outbox.heads();
     if (auth !== null && heads.length > 0) {
       // the token is refused: wait, then let one row probe it (the others follow once it works)
       if (auth.probeAt > nowMs) return { sent: 0, wakeAt: auth.probeAt };
@@ -293,12 +309,12 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         if (wakeAt === null || wakeAt > clock.now().getTime()) return total;
       }
     },
-    health() {
+    async health() {
       let open: OutboxRow[];
-      let dead: ReturnType<typeof store.outbox.deadLetters>;
+      let dead: DeadLetters;
       try {
-        open = store.outbox.open();
-        dead = store.outbox.deadLetters();
+        open = await store.outbox.open();
+        dead = await store.outbox.deadLetters();
       } catch (error) {
         // a damaged database: health still answers (the poller's health names the store's problem)
         return {

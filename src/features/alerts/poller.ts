@@ -11,11 +11,13 @@ import { toReplibotError } from '../../core/errors.js';
 import type { EmApi } from '../../core/ports.js';
 import { type ReplicaTaskSession, toSessionId } from '../../core/sessions.js';
 import type { Logger } from '../../logger.js';
+import type { Fence } from '../../store/lease.js';
 import { toStoreProblem } from '../../store/open-database.js';
-import type { AlertStore } from './alert-store.js';
+import type { AlertStore, OpenAlertVm, VmStatus } from './alert-store.js';
 import type { AlertNotice } from './domain/alert-notice.js';
 import {
   type AlertPlan,
+  jobNameOf,
   planAlerts,
   planPollWindow,
   toPollFilters,
@@ -55,7 +57,7 @@ export interface PollerOptions {
   /** false in tests: `start` plans no polls; the test drives each one with `pollOnce()` and its own clock */
   timers?: boolean;
   /** the one-writer lease (src/app/leadership.ts): a poll writes nothing once this is false */
-  fence?: () => boolean;
+  fence?: Fence;
   /**
    * The sessions this poller watches: replication (default) or backup (`em` is then `toKindApi(em, 'backup')`).
    * A backup poller keeps its own watermark and sweep marks, hears only backup subscriptions, looks up the job
@@ -117,7 +119,7 @@ export interface Poller {
   stop(): Promise<void>;
   /** one poll now, at the clock's now (waits for a running one first: polls never overlap); the driven pass */
   pollOnce(): Promise<PollResult>;
-  health(): PollerHealth;
+  health(): Promise<PollerHealth>;
 }
 
 const REPLICATION_KEY = {
@@ -132,6 +134,8 @@ const REPLICATION_KEY = {
   lastSweep: 'poller.last_sweep',
   lastDeepSweep: 'poller.last_deep_sweep',
 } as const;
+
+const vmKey = (jobName: string, vmName: string): string => `${jobName}\u0000${vmName}`;
 
 /** A backup poller's own state keys (`backup.poller.watermark`...): the two pollers never share a watermark. */
 function toStateKeys(kind: SessionKind): typeof REPLICATION_KEY {
@@ -165,11 +169,11 @@ export function createPoller(options: PollerOptions): Poller {
   let storeProblem: { code: string; message: string; since: Date } | null = null;
   let unreadableRows = 0;
 
-  const readDate = (key: string): Date | null => {
-    const v = store.state.get(key);
+  const readDate = async (key: string, from: AlertStore = store): Promise<Date | null> => {
+    const v = await from.state.get(key);
     return v === null ? null : new Date(Number(v));
   };
-  const failures = (): number => Number(store.state.get(KEY.failures) ?? '0');
+  const failures = async (): Promise<number> => Number((await store.state.get(KEY.failures)) ?? '0');
 
   async function poll(): Promise<PollResult> {
     const now = clock.now();
@@ -179,7 +183,7 @@ export function createPoller(options: PollerOptions): Poller {
     } catch (error) {
       if (toStoreProblem(error) !== null) return storeFailed(error, now);
       try {
-        return emFailed(error, now);
+        return await emFailed(error, now);
       } catch (storeError) {
         if (toStoreProblem(storeError) !== null) return storeFailed(storeError, now);
         throw storeError;
@@ -188,36 +192,40 @@ export function createPoller(options: PollerOptions): Poller {
   }
 
   async function pollEm(now: Date): Promise<PollResult> {
-    if (
-      kind !== 'replication' &&
-      !store.subscriptions.list().some((sub) => toSubscriptionKind(sub) === kind)
-    ) {
-      // nobody listens to this kind: no EM requests; the next subscription starts watching from its first poll
-      // (no catch-up and no sweep of what happened while nobody listened)
-      if (store.state.get(KEY.watermark) !== null || store.state.get(KEY.watchingSince) !== null) {
-        store.transaction(() => {
-          for (const key of [KEY.watermark, KEY.watchingSince, KEY.lastSweep, KEY.lastDeepSweep])
-            store.state.set(key, null);
-        });
+    if (kind !== 'replication') {
+      const listening = (await store.subscriptions.list()).some((sub) => toSubscriptionKind(sub) === kind);
+      if (!listening) {
+        // nobody listens to this kind: no EM requests; the next subscription starts watching from its first poll
+        // (no catch-up and no sweep of what happened while nobody listened)
+        if (
+          (await store.state.get(KEY.watermark)) !== null ||
+          (await store.state.get(KEY.watchingSince)) !== null
+        ) {
+          await store.transaction(async (tx) => {
+            if ((await options.fence?.(tx.db)) === false) return;
+            for (const key of [KEY.watermark, KEY.watchingSince, KEY.lastSweep, KEY.lastDeepSweep])
+              await tx.state.set(key, null);
+          });
+        }
+        return EMPTY_RESULT;
       }
-      return EMPTY_RESULT;
     }
     const window = planPollWindow({
       now,
-      watermark: readDate(KEY.watermark),
+      watermark: await readDate(KEY.watermark),
       overlapMinutes: toEffectiveOverlapMinutes(options.overlapMinutes, clockOffsetMs),
       intervalSeconds: options.intervalMs / 1000,
     });
-    const watchingSince = readDate(KEY.watchingSince) ?? window.from;
+    const watchingSince = (await readDate(KEY.watchingSince)) ?? window.from;
     const sweep = planSweep({
       now,
       watchingSince,
-      lastSweepAt: readDate(KEY.lastSweep),
-      lastDeepSweepAt: readDate(KEY.lastDeepSweep),
+      lastSweepAt: await readDate(KEY.lastSweep),
+      lastDeepSweepAt: await readDate(KEY.lastDeepSweep),
       intervalMs: reconcileIntervalMs,
       lookbackMs,
     });
-    const openJobs = store.vmStatus.jobsWithOpenFailures().filter((j) => j !== UNKNOWN_JOB);
+    const openJobs = (await store.vmStatus.jobsWithOpenFailures()).filter((j) => j !== UNKNOWN_JOB);
     const regular = toPollFilters(window.from, openJobs).map((filter) => ({ filter, from: window.from }));
     // the sweep reads failures and warnings from further back; successes (recoveries) only over the regular window
     const queries =
@@ -244,7 +252,7 @@ export function createPoller(options: PollerOptions): Poller {
       }
     }
     clockOffsetMs = toClockOffsetMs(em.serverDate?.() ?? null, clock.now()) ?? clockOffsetMs;
-    const fresh = store.seen.unseen([...byUid.keys()]).map((uid) => byUid.get(uid)!);
+    const fresh = (await store.seen.unseen([...byUid.keys()])).map((uid) => byUid.get(uid)!);
     const offset = clockOffsetMs ?? 0;
     const overlapMs = options.overlapMinutes * 60_000;
     let lateSessions = 0;
@@ -257,11 +265,17 @@ export function createPoller(options: PollerOptions): Poller {
         if (!recent || lag >= lateReport!.lagMs) lateReport = { lagMs: lag, at: now };
       }
     }
+    // the planners are pure and synchronous: what they may ask of the store is read first
+    const previous = new Map<string, VmStatus | null>();
+    for (const s of fresh) {
+      const key = vmKey(jobNameOf(s), s.vmDisplayName);
+      if (!previous.has(key)) previous.set(key, await store.vmStatus.get(jobNameOf(s), s.vmDisplayName));
+    }
     const plan = planAlerts({
       sessions: fresh,
-      subscriptions: store.subscriptions.list().filter((sub) => toSubscriptionKind(sub) === kind),
-      mutes: store.mutes.active(now),
-      previous: (job, vm) => store.vmStatus.get(job, vm),
+      subscriptions: (await store.subscriptions.list()).filter((sub) => toSubscriptionKind(sub) === kind),
+      mutes: await store.mutes.active(now),
+      previous: (job, vm) => previous.get(vmKey(job, vm)) ?? null,
       catchUp: window.catchUp,
       catchUpThreshold,
     });
@@ -269,25 +283,31 @@ export function createPoller(options: PollerOptions): Poller {
       const lag = Math.max(...a.vms.map((v) => toReportLagMs(v.endTime, now, offset)));
       if (lag > overlapMs) a.reportedLateMs = lag;
     }
+    const openVms = new Map<string, OpenAlertVm[]>();
+    for (const r of plan.recoveries) {
+      const key = vmKey(r.jobName, r.vmName);
+      if (!openVms.has(key)) openVms.set(key, await store.alerts.openVms(r.jobName, r.vmName));
+    }
     if (kind === 'backup') await addJobTypes(plan);
-    const retryOf = await findRetryRuns(plan);
+    const retryOf = await findRetryRuns(plan, openVms);
     const recoveries = planRecoveries({
       recoveries: plan.recoveries,
       alerts: plan.alerts,
-      openVms: (job, vm) => store.alerts.openVms(job, vm),
+      openVms: (job, vm) => openVms.get(vmKey(job, vm)) ?? [],
     });
-    const queued = store.transaction(() => {
-      // the one-writer lease: a process that lost it writes nothing (the new leader reads the same sessions)
-      if (options.fence?.() === false) return 0;
-      const n = writePoll(plan, recoveries, fresh, retryOf, now, window.since);
-      if (readDate(KEY.watchingSince) === null)
-        store.state.set(KEY.watchingSince, String(watchingSince.getTime()));
-      if (sweep !== null) store.state.set(KEY.lastSweep, String(now.getTime()));
-      if (sweep?.kind === 'deep') store.state.set(KEY.lastDeepSweep, String(now.getTime()));
+    const queued = await store.transaction(async (tx) => {
+      // the one-writer lease, asked inside the transaction: a process that lost it writes nothing (the new leader
+      // reads the same sessions)
+      if ((await options.fence?.(tx.db)) === false) return 0;
+      const n = await writePoll(tx, plan, recoveries, fresh, retryOf, now, window.since);
+      if ((await readDate(KEY.watchingSince, tx)) === null)
+        await tx.state.set(KEY.watchingSince, String(watchingSince.getTime()));
+      if (sweep !== null) await tx.state.set(KEY.lastSweep, String(now.getTime()));
+      if (sweep?.kind === 'deep') await tx.state.set(KEY.lastDeepSweep, String(now.getTime()));
       return n;
     });
     // only what can no longer come back: older than EM keeps sessions, and than any sweep reads
-    store.seen.prune(toPruneBefore(now, lookbackMs));
+    await store.seen.prune(toPruneBefore(now, lookbackMs));
     if (storeProblem !== null) {
       logger.info(
         { code: storeProblem.code, since: storeProblem.since },
@@ -325,21 +345,26 @@ export function createPoller(options: PollerOptions): Poller {
   }
 
   /** EM failed (or answered nonsense): counts towards "EM unreachable". */
-  function emFailed(error: unknown, now: Date): PollResult {
+  async function emFailed(error: unknown, now: Date): Promise<PollResult> {
     const e = toReplibotError(error);
-    const count = failures() + 1;
+    const count = (await failures()) + 1;
     let queued = 0;
-    store.transaction(() => {
-      store.state.set(KEY.failures, String(count));
-      store.state.set(KEY.lastError, e.message);
-      if (store.state.get(KEY.firstFailure) === null)
-        store.state.set(KEY.firstFailure, String(now.getTime()));
+    await store.transaction(async (tx) => {
+      if ((await options.fence?.(tx.db)) === false) return;
+      await tx.state.set(KEY.failures, String(count));
+      await tx.state.set(KEY.lastError, e.message);
+      if ((await tx.state.get(KEY.firstFailure)) === null)
+        await tx.state.set(KEY.firstFailure, String(now.getTime()));
       // only the replication poller tells the channels: one "EM unreachable", not one per kind
-      if (kind === 'replication' && count >= unreachableAfter && store.state.get(KEY.downNotified) === null) {
-        const since = readDate(KEY.firstFailure) ?? now;
-        store.state.set(KEY.downNotified, String(since.getTime()));
+      if (
+        kind === 'replication' &&
+        count >= unreachableAfter &&
+        (await tx.state.get(KEY.downNotified)) === null
+      ) {
+        const since = (await readDate(KEY.firstFailure, tx)) ?? now;
+        await tx.state.set(KEY.downNotified, String(since.getTime()));
         const notice: AlertNotice = { kind: 'em-unreachable', since, failedPolls: count, error: e.message };
-        queued = broadcast(notice, `em-unreachable:${since.getTime()}`, now);
+        queued = await broadcast(tx, notice, `em-unreachable:${since.getTime()}`, now);
       }
     });
     logger.warn({ code: e.code, failures: count, err: e.message }, 'alert poll failed');
@@ -391,11 +416,14 @@ export function createPoller(options: PollerOptions): Poller {
   }
 
   /** Looks up whether the runs that fixed VMs were retries; one request per recovering run, only when needed. */
-  async function findRetryRuns(plan: AlertPlan): Promise<Map<string, boolean | null>> {
+  async function findRetryRuns(
+    plan: AlertPlan,
+    openVms: ReadonlyMap<string, OpenAlertVm[]>,
+  ): Promise<Map<string, boolean | null>> {
     const result = new Map<string, boolean | null>();
     for (const r of plan.recoveries) {
       if (result.has(r.jobSessionUid)) continue;
-      if (store.alerts.openVms(r.jobName, r.vmName).every((v) => v.endTime >= r.recoveredAt)) continue;
+      if ((openVms.get(vmKey(r.jobName, r.vmName)) ?? []).every((v) => v.endTime >= r.recoveredAt)) continue;
       try {
         result.set(r.jobSessionUid, (await em.getJobSession(toSessionId(r.jobSessionUid))).isRetry);
       } catch {
@@ -406,46 +434,56 @@ export function createPoller(options: PollerOptions): Poller {
   }
 
   /** Sends a notice to every channel that has a subscription. */
-  function broadcast(notice: AlertNotice, keyPrefix: string, now: Date): number {
-    const channels = [...new Set(store.subscriptions.list().map((s) => s.channelId))];
+  async function broadcast(
+    tx: AlertStore,
+    notice: AlertNotice,
+    keyPrefix: string,
+    now: Date,
+  ): Promise<number> {
+    const channels = [...new Set((await tx.subscriptions.list()).map((s) => s.channelId))];
     let queued = 0;
     for (const channelId of channels) {
-      if (store.outbox.enqueue({ key: `${keyPrefix}:${channelId}`, channelId, action: 'post', notice }, now))
+      if (
+        await tx.outbox.enqueue({ key: `${keyPrefix}:${channelId}`, channelId, action: 'post', notice }, now)
+      )
         queued += 1;
     }
     return queued;
   }
 
-  function writePoll(
+  /** Everything a poll found, written through `tx` (the poll's one transaction). */
+  async function writePoll(
+    tx: AlertStore,
     plan: AlertPlan,
     recoveries: RecoveryPlan,
     fresh: ReplicaTaskSession[],
     retryOf: Map<string, boolean | null>,
     now: Date,
     since: Date,
-  ): number {
+  ): Promise<number> {
     let queued = 0;
     // "EM is reachable again" first: the outbox sends FIFO per channel (by row id), so every channel reads that
     // the outage is over before the failures and recoveries this poll found
-    const downSince = readDate(KEY.downNotified);
+    const downSince = await readDate(KEY.downNotified, tx);
     if (downSince !== null) {
-      queued += broadcast(
+      queued += await broadcast(
+        tx,
         { kind: 'em-reachable', downSince, at: now },
         `em-reachable:${downSince.getTime()}`,
         now,
       );
     }
-    store.seen.markSeen(
+    await tx.seen.markSeen(
       fresh.map((s) => ({ uid: s.uid, endTime: s.endTime! })),
       now,
     );
-    for (const s of plan.statuses) store.vmStatus.put(s);
+    for (const s of plan.statuses) await tx.vmStatus.put(s);
     const created: number[] = [];
     for (const a of plan.alerts) {
-      const alert = store.alerts.create(a, now);
+      const alert = await tx.alerts.create(a, now);
       created.push(alert.id);
       if (
-        store.outbox.enqueue(
+        await tx.outbox.enqueue(
           { key: `alert:${alert.id}`, channelId: a.channelId, action: 'post', alertId: alert.id },
           now,
         )
@@ -455,7 +493,7 @@ export function createPoller(options: PollerOptions): Poller {
     for (const s of plan.summaries) {
       const notice: AlertNotice = { kind: 'catch-up', since, until: now, runs: s.runs };
       if (
-        store.outbox.enqueue(
+        await tx.outbox.enqueue(
           { key: `catch-up:${now.getTime()}:${s.channelId}`, channelId: s.channelId, action: 'post', notice },
           now,
         )
@@ -464,13 +502,13 @@ export function createPoller(options: PollerOptions): Poller {
     }
     // recoveries, as planned: marks first, then one update and one reply per alert
     const idOf = (ref: AlertRef): number => ('alertId' in ref ? ref.alertId : created[ref.planned]!);
-    for (const m of recoveries.marks) store.alerts.markRecovered(idOf(m.alert), m.taskUid, m.recoveredAt);
+    for (const m of recoveries.marks) await tx.alerts.markRecovered(idOf(m.alert), m.taskUid, m.recoveredAt);
     for (const r of recoveries.recoveries) {
       const alertId = idOf(r.alert);
       // read back after the marks: the notice shows the alert as it now is
-      const alert = store.alerts.get(alertId)!;
+      const alert = (await tx.alerts.get(alertId))!;
       const key = `alert:${alertId}:recovery:${r.run}`;
-      store.outbox.enqueue(
+      await tx.outbox.enqueue(
         { key: `${key}:update`, channelId: alert.channelId, action: 'update', alertId },
         now,
       );
@@ -481,18 +519,18 @@ export function createPoller(options: PollerOptions): Poller {
         recoveredAt: r.at,
         byRetry: retryOf.get(r.run) ?? null,
       };
-      store.outbox.enqueue(
+      await tx.outbox.enqueue(
         { key: `${key}:reply`, channelId: alert.channelId, action: 'reply', alertId, notice },
         now,
       );
       queued += 2;
     }
-    store.state.set(KEY.watermark, String(now.getTime()));
-    store.state.set(KEY.lastSuccess, String(now.getTime()));
-    store.state.set(KEY.failures, '0');
-    store.state.set(KEY.firstFailure, null);
-    store.state.set(KEY.lastError, null);
-    store.state.set(KEY.downNotified, null);
+    await tx.state.set(KEY.watermark, String(now.getTime()));
+    await tx.state.set(KEY.lastSuccess, String(now.getTime()));
+    await tx.state.set(KEY.failures, '0');
+    await tx.state.set(KEY.firstFailure, null);
+    await tx.state.set(KEY.lastError, null);
+    await tx.state.set(KEY.downNotified, null);
     return queued;
   }
 
@@ -507,8 +545,8 @@ export function createPoller(options: PollerOptions): Poller {
     return run;
   }
 
-  function nextDelay(): number {
-    const n = failures();
+  async function nextDelay(): Promise<number> {
+    const n = await failures().catch(() => 1);
     if (n === 0) return options.intervalMs;
     return Math.min(maxBackoffMs, options.intervalMs * 2 ** Math.min(n - 1, 16));
   }
@@ -523,7 +561,7 @@ export function createPoller(options: PollerOptions): Poller {
         logger.error({ err: error }, 'alert poll crashed');
       }
       // the next poll is planned only after this one ended: a slow EM can never pile polls up
-      schedule(nextDelay());
+      schedule(await nextDelay());
     }, delayMs);
   }
 
@@ -540,26 +578,20 @@ export function createPoller(options: PollerOptions): Poller {
       await current?.catch(() => undefined);
     },
     pollOnce,
-    health() {
+    async health() {
       // a damaged database may fail even to read: health still answers, with what is known in memory
-      const read = <T>(get: () => T, fallback: T): T => {
-        try {
-          return get();
-        } catch {
-          return fallback;
-        }
-      };
-      const n = read(failures, 0);
+      const read = <T>(get: () => Promise<T>, fallback: T): Promise<T> => get().catch(() => fallback);
+      const n = await read(failures, 0);
       return {
         running,
-        lastSuccessAt: read(() => readDate(KEY.lastSuccess), null),
+        lastSuccessAt: await read(() => readDate(KEY.lastSuccess), null),
         lastAttemptAt,
         consecutiveFailures: n,
-        lastError: storeProblem?.message ?? read(() => store.state.get(KEY.lastError), null),
+        lastError: storeProblem?.message ?? (await read(() => store.state.get(KEY.lastError), null)),
         emReachable: n < unreachableAfter,
-        watermark: read(() => readDate(KEY.watermark), null),
+        watermark: await read(() => readDate(KEY.watermark), null),
         intervalMs: options.intervalMs,
-        lastSweepAt: read(() => readDate(KEY.lastSweep), null),
+        lastSweepAt: await read(() => readDate(KEY.lastSweep), null),
         clockOffsetMs,
         largestReportLagMs: largestLagMs,
         warnings: toLateReportWarnings({

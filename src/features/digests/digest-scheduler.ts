@@ -16,6 +16,7 @@ import type { Clock } from '../../core/clock.js';
 import { isReplibotError, toReplibotError } from '../../core/errors.js';
 import type { EmApi } from '../../core/ports.js';
 import type { Logger } from '../../logger.js';
+import type { Fence } from '../../store/lease.js';
 import { collectDigest } from './collect-digest.js';
 import type { DigestDelivery, DigestStore } from './digest-store.js';
 import { type DigestSchedule, describeSchedule, toCronPattern } from './domain/digest-schedule.js';
@@ -49,7 +50,7 @@ export interface DigestSchedulerOptions {
    */
   recovery?: DigestRecovery;
   /** the one-writer lease (src/app/leadership.ts): asked before each post */
-  fence?: () => boolean;
+  fence?: Fence;
 }
 
 /** What the channel history says about a digest an unfinished attempt may have posted. */
@@ -88,7 +89,7 @@ export interface DigestScheduler {
   start(): Promise<void>;
   stop(): Promise<void>;
   /** re-reads the schedules (after one was added or removed) */
-  reload(): void;
+  reload(): Promise<void>;
   /** deals with every schedule whose latest due time has not been dealt with; what it did, for tests and logs */
   runDue(): Promise<DigestOutcome[]>;
   /** the next time each schedule fires after `from` */
@@ -157,8 +158,8 @@ export function createDigestScheduler(options: DigestSchedulerOptions): DigestSc
         note = `chart not checked: ${toReplibotError(error).message}`;
       }
     }
-    store.deliveries.markSent(schedule.id, delivery.periodStart, ts, note, clock.now());
-    store.schedules.setError(schedule.id, null);
+    await store.deliveries.markSent(schedule.id, delivery.periodStart, ts, note, clock.now());
+    await store.schedules.setError(schedule.id, null);
     logger.info(
       { scheduleId: schedule.id, channelId: schedule.channelId, periodEnd: delivery.periodEnd, ts },
       'digest found in the channel history: an earlier attempt posted it; recorded, not posted again',
@@ -185,7 +186,12 @@ export function createDigestScheduler(options: DigestSchedulerOptions): DigestSc
   const settleOld = async (schedule: DigestSchedule, delivery: DigestDelivery): Promise<DigestOutcome> => {
     const lookup = await lookUp(schedule, delivery);
     if (lookup.status === 'found') return recordFound(schedule, delivery, lookup.ts);
-    store.deliveries.abandon(schedule.id, delivery.periodStart, missedNote(schedule, lookup), clock.now());
+    await store.deliveries.abandon(
+      schedule.id,
+      delivery.periodStart,
+      missedNote(schedule, lookup),
+      clock.now(),
+    );
     return { scheduleId: schedule.id, periodEnd: delivery.periodEnd, status: 'skipped', reason: 'missed' };
   };
 
@@ -194,7 +200,7 @@ export function createDigestScheduler(options: DigestSchedulerOptions): DigestSc
     const latest = latestOccurrence(schedule, now);
     // a schedule set up at 08:05 starts with tomorrow's digest, not a "missed" one for 08:00 today
     const periodEnd = latest !== null && latest.getTime() >= schedule.createdAt.getTime() ? latest : null;
-    for (const stale of store.deliveries.unfinished(schedule.id))
+    for (const stale of await store.deliveries.unfinished(schedule.id))
       if (periodEnd === null || stale.periodEnd.getTime() < periodEnd.getTime())
         outcomes.push(await settleOld(schedule, stale));
     if (periodEnd === null) return outcomes;
@@ -212,11 +218,11 @@ export function createDigestScheduler(options: DigestSchedulerOptions): DigestSc
     const lateMs = now.getTime() - periodEnd.getTime();
     const base = { scheduleId: schedule.id, periodEnd };
     const late = lateMs > LATE_AFTER_MS;
-    const existing = store.deliveries.get(schedule.id, window.start);
+    const existing = await store.deliveries.get(schedule.id, window.start);
     if (existing === null) {
       if (lateMs > graceMs) {
         const note = `missed: replibot was not running within ${options.graceMinutes} minutes of the time`;
-        if (store.deliveries.skip(schedule.id, window.start, periodEnd, note, now)) {
+        if (await store.deliveries.skip(schedule.id, window.start, periodEnd, note, now)) {
           logger.warn(
             { scheduleId: schedule.id, channelId: schedule.channelId, periodEnd },
             'digest skipped: missed beyond the grace period',
@@ -225,7 +231,7 @@ export function createDigestScheduler(options: DigestSchedulerOptions): DigestSc
         }
         return null;
       }
-      if (!store.deliveries.claim(schedule.id, window.start, periodEnd, late, now)) return null;
+      if (!(await store.deliveries.claim(schedule.id, window.start, periodEnd, late, now))) return null;
     } else if (existing.status !== 'sending') {
       return null;
     } else {
@@ -234,7 +240,7 @@ export function createDigestScheduler(options: DigestSchedulerOptions): DigestSc
       const lookup = await lookUp(schedule, existing);
       if (lookup.status === 'found') return recordFound(schedule, existing, lookup.ts);
       if (lateMs > graceMs) {
-        store.deliveries.abandon(schedule.id, window.start, missedNote(schedule, lookup), now);
+        await store.deliveries.abandon(schedule.id, window.start, missedNote(schedule, lookup), now);
         logger.warn(
           { scheduleId: schedule.id, channelId: schedule.channelId, periodEnd },
           'digest skipped: an unfinished attempt, now beyond the grace period',
@@ -247,7 +253,7 @@ export function createDigestScheduler(options: DigestSchedulerOptions): DigestSc
           { scheduleId: schedule.id, channelId: schedule.channelId, periodEnd, reason: lookup.reason },
           'cannot tell whether an unfinished attempt posted the digest (channel history unreadable); posting it, so it may appear twice',
         );
-      if (!store.deliveries.resume(schedule.id, window.start, late)) return null;
+      if (!(await store.deliveries.resume(schedule.id, window.start, late))) return null;
     }
     return post(schedule, window.start, periodEnd, late);
   };
@@ -270,17 +276,17 @@ export function createDigestScheduler(options: DigestSchedulerOptions): DigestSc
       });
       // a failed-only digest for a name EM does not know is posted all the same: it carries the warning
       if (schedule.filters.failedOnly && !hasDigestProblems(digest) && digest.unknownNames === undefined) {
-        store.deliveries.release(schedule.id, periodStart);
-        store.deliveries.skip(schedule.id, periodStart, periodEnd, 'nothing failed', clock.now());
-        store.schedules.setError(schedule.id, null);
+        await store.deliveries.release(schedule.id, periodStart);
+        await store.deliveries.skip(schedule.id, periodStart, periodEnd, 'nothing failed', clock.now());
+        await store.schedules.setError(schedule.id, null);
         return { ...base, status: 'skipped', reason: 'nothing-to-report' };
       }
-      if (options.fence?.() === false)
+      if ((await options.fence?.()) === false)
         throw new Error('This process lost the lease; the leader posts the digest.');
       posting = true;
       const posted = await send(schedule, digest, { late, key });
-      store.deliveries.markSent(schedule.id, periodStart, posted.ts, posted.note, clock.now());
-      store.schedules.setError(schedule.id, null);
+      await store.deliveries.markSent(schedule.id, periodStart, posted.ts, posted.note, clock.now());
+      await store.schedules.setError(schedule.id, null);
       logger.info(
         { scheduleId: schedule.id, channelId: schedule.channelId, periodEnd, late, ts: posted.ts },
         'digest sent',
@@ -289,11 +295,11 @@ export function createDigestScheduler(options: DigestSchedulerOptions): DigestSc
     } catch (error) {
       const e = toReplibotError(error);
       const message = isReplibotError(error) && e.hint ? `${e.message} ${e.hint}` : e.message;
-      store.schedules.setError(schedule.id, message);
+      await store.schedules.setError(schedule.id, message);
       if (isPermanent(error)) {
         // retrying cannot help until someone fixes the channel; the list shows why
-        store.deliveries.release(schedule.id, periodStart);
-        store.deliveries.skip(schedule.id, periodStart, periodEnd, message, clock.now());
+        await store.deliveries.release(schedule.id, periodStart);
+        await store.deliveries.skip(schedule.id, periodStart, periodEnd, message, clock.now());
         logger.warn(
           { scheduleId: schedule.id, channelId: schedule.channelId, code: e.code, err: e },
           'digest refused',
@@ -303,7 +309,7 @@ export function createDigestScheduler(options: DigestSchedulerOptions): DigestSc
       // nothing reached Slack when EM failed: give the period back. After a failed post the message may have
       // reached Slack anyway (a timeout, a 5xx after accepting): the row stays `sending`, so the next pass looks
       // in the channel history before posting again.
-      if (!posting) store.deliveries.release(schedule.id, periodStart);
+      if (!posting) await store.deliveries.release(schedule.id, periodStart);
       logger.error(
         { scheduleId: schedule.id, channelId: schedule.channelId, code: e.code, err: e },
         'digest failed; tried again on the next pass within the grace period',
@@ -319,7 +325,7 @@ export function createDigestScheduler(options: DigestSchedulerOptions): DigestSc
       .then(async () => {
         const now = clock.now();
         const outcomes: DigestOutcome[] = [];
-        for (const schedule of store.schedules.list()) outcomes.push(...(await runOne(schedule, now)));
+        for (const schedule of await store.schedules.list()) outcomes.push(...(await runOne(schedule, now)));
         return outcomes;
       });
     return running;
@@ -329,11 +335,12 @@ export function createDigestScheduler(options: DigestSchedulerOptions): DigestSc
     runDue().catch((error: unknown) => logger.error({ err: error }, 'digest pass failed'));
   };
 
-  const reload = (): void => {
+  const reload = async (): Promise<void> => {
+    const schedules = !started || options.timers === false ? [] : await store.schedules.list();
     for (const job of jobs) job.stop();
     jobs = [];
     if (!started || options.timers === false) return;
-    for (const schedule of store.schedules.list()) {
+    for (const schedule of schedules) {
       jobs.push(
         new Cron(
           toCronPattern(schedule),
@@ -348,7 +355,7 @@ export function createDigestScheduler(options: DigestSchedulerOptions): DigestSc
   return {
     async start() {
       started = true;
-      reload();
+      await reload();
       if (options.timers !== false) {
         tick = setInterval(fire, options.tickMs ?? 5 * 60_000);
         tick.unref();

@@ -112,6 +112,6 @@ export async function createDigestFeature(ctx: FeatureContext): Promise<Feature>
         },
       },
     ],
-    homeExtras: async () => renderDigestHomeBlocks(digests.schedules.list()),
+    homeExtras: async () => renderDigestHomeBlocks(await digests.schedules.list()),
   };
 }

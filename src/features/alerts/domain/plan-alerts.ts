@@ -65,7 +65,7 @@ export interface PlanAlertsInput {
 
 export const UNKNOWN_JOB = '(unknown job)';
 
-function jobNameOf(session: ReplicaTaskSession): string {
+export function jobNameOf(session: ReplicaTaskSession): string {
   return session.jobName ?? UNKNOWN_JOB;
 }
 

@@ -53,11 +53,11 @@ export function registerAlertActions(app: App, deps: AlertActionDeps): void {
   });
 
   /** The alert a value names, if it was posted in the channel the button was pressed in. */
-  const findAlert = (
+  const findAlert = async (
     alertId: number | null,
     channelId: string | null,
-  ): JobRunAlert | 'unknown' | 'elsewhere' => {
-    const alert = alertId === null ? null : store.alerts.get(alertId);
+  ): Promise<JobRunAlert | 'unknown' | 'elsewhere'> => {
+    const alert = alertId === null ? null : await store.alerts.get(alertId);
     if (alert === null) return 'unknown';
     return alert.channelId === channelId ? alert : 'elsewhere';
   };
@@ -67,7 +67,7 @@ export function registerAlertActions(app: App, deps: AlertActionDeps): void {
     ALERT_ACK_ACTION,
     options('alert ack'),
     async ({ body, value, channelId, respond, client, logger }) => {
-      const found = findAlert(parseActionId(value), channelId);
+      const found = await findAlert(parseActionId(value), channelId);
       if (found === 'elsewhere') {
         logger.warn({ channelId }, 'refused an alert button from another channel');
         return respondPrivately(respond, OTHER_CHANNEL_TEXT);
@@ -75,12 +75,12 @@ export function registerAlertActions(app: App, deps: AlertActionDeps): void {
       if (found === 'unknown') return respondPrivately(respond, UNKNOWN_ALERT_TEXT);
       const alertId = found.id;
       const now = clock.now();
-      const alert = store.transaction(() => {
-        const before = store.alerts.get(alertId);
+      const alert = await store.transaction(async (tx) => {
+        const before = await tx.alerts.get(alertId);
         if (before === null) return null;
-        const after = store.alerts.acknowledge(alertId, body.user.id, now);
+        const after = await tx.alerts.acknowledge(alertId, body.user.id, now);
         if (before.acknowledgedBy === null) {
-          store.outbox.enqueue(
+          await tx.outbox.enqueue(
             { key: `alert:${alertId}:ack`, channelId: before.channelId, action: 'update', alertId },
             now,
           );
@@ -106,7 +106,10 @@ export function registerAlertActions(app: App, deps: AlertActionDeps): void {
       async ({ body, value, channelId, respond, client, logger }) => {
         const parsed = parseMuteValue(value);
         // the value's hours must be this button's hours: a `_1h` button never mutes for a month
-        const found = findAlert(parsed !== null && parsed.hours === hours ? parsed.alertId : null, channelId);
+        const found = await findAlert(
+          parsed !== null && parsed.hours === hours ? parsed.alertId : null,
+          channelId,
+        );
         if (found === 'elsewhere') {
           logger.warn({ channelId }, 'refused an alert button from another channel');
           return respondPrivately(respond, OTHER_CHANNEL_TEXT);
@@ -117,14 +120,17 @@ export function registerAlertActions(app: App, deps: AlertActionDeps): void {
         const until = new Date(now.getTime() + hours * 3_600_000);
         const names = [...new Set(alert.vms.filter((v) => v.recoveredAt === null).map((v) => v.vmName))];
         // a VM already muted here has its mute extended (one entry per VM), never a second one
-        const results = store.transaction(() =>
-          names.map((name) =>
-            store.mutes.add(
-              { channelId: alert.channelId, scope: 'vm', name, until, createdBy: body.user.id },
-              now,
-            ),
-          ),
-        );
+        const results = await store.transaction(async (tx) => {
+          const added = [];
+          for (const name of names)
+            added.push(
+              await tx.mutes.add(
+                { channelId: alert.channelId, scope: 'vm', name, until, createdBy: body.user.id },
+                now,
+              ),
+            );
+          return added;
+        });
         const extended = results.filter((r) => r.extended).length;
         // a VM muted for longer already keeps its later end
         const longer = results.filter((r) => r.mute.until.getTime() > until.getTime()).length;

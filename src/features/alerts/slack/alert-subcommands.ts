@@ -163,23 +163,21 @@ export function createAlertSubcommands(deps: AlertCommandDeps): SlashSubcommand[
         if (!(await guard(ctx))) return;
         const parsed = parseSubscriptionFilter(ctx.args);
         if (!parsed.ok) return ctx.respond(ephemeral(escapeMrkdwn(parsed.error)));
-        const same = store.subscriptions
-          .list(ctx.channelId)
-          .find(
-            (s) =>
-              s.level === parsed.value.level &&
-              toSubscriptionKind(s) === toSubscriptionKind(parsed.value) &&
-              s.job === parsed.value.job &&
-              s.vm === parsed.value.vm &&
-              s.server === parsed.value.server,
-          );
+        const same = (await store.subscriptions.list(ctx.channelId)).find(
+          (s) =>
+            s.level === parsed.value.level &&
+            toSubscriptionKind(s) === toSubscriptionKind(parsed.value) &&
+            s.job === parsed.value.job &&
+            s.vm === parsed.value.vm &&
+            s.server === parsed.value.server,
+        );
         if (same) {
           return ctx.respond(
             ephemeral(`This channel already gets ${escapeMrkdwn(describeSubscription(same))}.`),
           );
         }
         const now = clock.now();
-        const sub = store.subscriptions.add(ctx.channelId, parsed.value, ctx.userId, now);
+        const sub = await store.subscriptions.add(ctx.channelId, parsed.value, ctx.userId, now);
         const warning = await warnUnknownNames(
           toKindApi(deps.em, toSubscriptionKind(parsed.value)),
           toCheckedNames(parsed.value),
@@ -203,7 +201,7 @@ export function createAlertSubcommands(deps: AlertCommandDeps): SlashSubcommand[
       usage: 'subscriptions',
       description: "List this channel's alert subscriptions, numbered for unsubscribe.",
       async handle(ctx) {
-        const subs = store.subscriptions.list(ctx.channelId);
+        const subs = await store.subscriptions.list(ctx.channelId);
         if (subs.length === 0) {
           return ctx.respond(
             ephemeral(
@@ -235,7 +233,7 @@ export function createAlertSubcommands(deps: AlertCommandDeps): SlashSubcommand[
       description: 'Remove subscription number n (see /replicas subscriptions).',
       async handle(ctx) {
         if (!(await guard(ctx))) return;
-        const subs = store.subscriptions.list(ctx.channelId);
+        const subs = await store.subscriptions.list(ctx.channelId);
         const n = Number(ctx.args.trim());
         const sub = Number.isInteger(n) ? subs[n - 1] : undefined;
         if (sub === undefined) {
@@ -247,7 +245,7 @@ export function createAlertSubcommands(deps: AlertCommandDeps): SlashSubcommand[
             ),
           );
         }
-        store.subscriptions.remove(sub.id);
+        await store.subscriptions.remove(sub.id);
         await ctx.respond({
           response_type: 'in_channel',
           text: `<@${ctx.userId}> unsubscribed this channel from ${escapeMrkdwn(describeSubscription(sub))}.`,
@@ -264,7 +262,7 @@ export function createAlertSubcommands(deps: AlertCommandDeps): SlashSubcommand[
         if (!parsed.ok) return ctx.respond(ephemeral(escapeMrkdwn(parsed.error)));
         const now = clock.now();
         const { scope, name, durationMs } = parsed.value;
-        const { mute, extended } = store.mutes.add(
+        const { mute, extended } = await store.mutes.add(
           {
             channelId: ctx.channelId,
             scope,
@@ -297,7 +295,7 @@ export function createAlertSubcommands(deps: AlertCommandDeps): SlashSubcommand[
       usage: 'mutes',
       description: 'List the mutes running in this channel.',
       async handle(ctx) {
-        const mutes = store.mutes.active(clock.now(), ctx.channelId);
+        const mutes = await store.mutes.active(clock.now(), ctx.channelId);
         if (mutes.length === 0) return ctx.respond(ephemeral('Nothing is muted in this channel.'));
         const lines = mutes.map(
           (m, i) =>
@@ -314,7 +312,7 @@ export function createAlertSubcommands(deps: AlertCommandDeps): SlashSubcommand[
       description: 'End mute number n (see /replicas mutes).',
       async handle(ctx) {
         if (!(await guard(ctx))) return;
-        const mutes = store.mutes.active(clock.now(), ctx.channelId);
+        const mutes = await store.mutes.active(clock.now(), ctx.channelId);
         const n = Number(ctx.args.trim());
         const mute = Number.isInteger(n) ? mutes[n - 1] : undefined;
         if (mute === undefined) {
@@ -326,7 +324,7 @@ export function createAlertSubcommands(deps: AlertCommandDeps): SlashSubcommand[
             ),
           );
         }
-        store.mutes.remove(mute.id);
+        await store.mutes.remove(mute.id);
         await ctx.respond({
           response_type: 'in_channel',
           text: `<@${ctx.userId}> unmuted ${mute.scope === 'vm' ? 'VM' : 'job'} *${escapeMrkdwn(mute.name)}*.`,

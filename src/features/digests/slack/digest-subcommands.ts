@@ -9,7 +9,7 @@ import type { EmApi } from '../../../core/ports.js';
 import { escapeMrkdwn, toSafeMrkdwn } from '../../../slack/mrkdwn.js';
 import type { SlashSubcommand, SubcommandContext } from '../../../slack/subcommands.js';
 import { collectDigest } from '../collect-digest.js';
-import type { DigestStore } from '../digest-store.js';
+import type { DigestDelivery, DigestStore } from '../digest-store.js';
 import {
   DIGEST_USAGE,
   type DigestSchedule,
@@ -29,7 +29,7 @@ export interface DigestSubcommandsDeps {
   clock: Clock;
   isTimeZone: (zone: string) => boolean;
   /** re-reads schedules after a change, and says when one fires next */
-  scheduler?: { reload(): void; nextRun(schedule: DigestSchedule, from?: Date): Date | null };
+  scheduler?: { reload(): Promise<void>; nextRun(schedule: DigestSchedule, from?: Date): Date | null };
   /** ADMIN_USER_IDS: when not empty, only they may add or remove digests */
   adminUserIds?: readonly string[];
 }
@@ -63,7 +63,7 @@ export function createDigestSubcommands(deps: DigestSubcommandsDeps): SlashSubco
   const mayChange = (userId: string) => admins.length === 0 || admins.includes(userId);
 
   const list = async (ctx: SubcommandContext): Promise<void> => {
-    const schedules = store.schedules.list(ctx.channelId);
+    const schedules = await store.schedules.list(ctx.channelId);
     if (schedules.length === 0) {
       await ctx.respond({
         response_type: 'ephemeral',
@@ -72,9 +72,11 @@ export function createDigestSubcommands(deps: DigestSubcommandsDeps): SlashSubco
       return;
     }
     const now = clock.now();
+    const latest = new Map<number, DigestDelivery | null>();
+    for (const s of schedules) latest.set(s.id, await store.deliveries.latest(s.id));
     const lines = schedules.map((s) => {
       const next = deps.scheduler?.nextRun(s, now) ?? null;
-      const last = store.deliveries.latest(s.id);
+      const last = latest.get(s.id) ?? null;
       const parts = [`*#${s.id}* ${toSafeMrkdwn(describeSchedule(s), 400)}`];
       parts.push(`set up by <@${s.createdBy}>`);
       if (next !== null) parts.push(`next ${formatWhen(next, s.timeZone)}`);
@@ -149,7 +151,7 @@ export function createDigestSubcommands(deps: DigestSubcommandsDeps): SlashSubco
             });
             return;
           }
-          if (store.schedules.list(ctx.channelId).length >= MAX_DIGESTS_PER_CHANNEL) {
+          if ((await store.schedules.list(ctx.channelId)).length >= MAX_DIGESTS_PER_CHANNEL) {
             await ctx.respond({
               response_type: 'ephemeral',
               text: `This channel already has ${MAX_DIGESTS_PER_CHANNEL} digests; remove one first (\`/replicas digests\`).`,
@@ -157,8 +159,8 @@ export function createDigestSubcommands(deps: DigestSubcommandsDeps): SlashSubco
             return;
           }
           const now = clock.now();
-          const schedule = store.schedules.add(ctx.channelId, command.spec, ctx.userId, now);
-          deps.scheduler?.reload();
+          const schedule = await store.schedules.add(ctx.channelId, command.spec, ctx.userId, now);
+          await deps.scheduler?.reload();
           const next = deps.scheduler?.nextRun(schedule, now) ?? null;
           const nextText = next === null ? '' : ` First one: ${formatWhen(next, schedule.timeZone)}.`;
           const warning = await warnUnknownNames(deps.em, command.spec.filters, now, ctx.logger);
@@ -176,11 +178,11 @@ export function createDigestSubcommands(deps: DigestSubcommandsDeps): SlashSubco
             });
             return;
           }
-          const existing = store.schedules.get(command.id);
+          const existing = await store.schedules.get(command.id);
           if (
             existing === null ||
             existing.channelId !== ctx.channelId ||
-            !store.schedules.remove(command.id, ctx.channelId)
+            !(await store.schedules.remove(command.id, ctx.channelId))
           ) {
             await ctx.respond({
               response_type: 'ephemeral',
@@ -188,7 +190,7 @@ export function createDigestSubcommands(deps: DigestSubcommandsDeps): SlashSubco
             });
             return;
           }
-          deps.scheduler?.reload();
+          await deps.scheduler?.reload();
           await ctx.respond({
             response_type: 'in_channel',
             text: `<@${ctx.userId}> removed digest #${existing.id} (${escapeMrkdwn(describeSchedule(existing))}).`,

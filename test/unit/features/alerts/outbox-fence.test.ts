@@ -7,13 +7,13 @@ import type { OutboundNotification } from '../../../../src/features/alerts/domai
 import type { Notifier } from '../../../../src/features/alerts/notifier.js';
 import { createOutboxWorker } from '../../../../src/features/alerts/outbox-worker.js';
 import { silentLogger } from '../../../../src/logger.js';
-import { createSqliteLease } from '../../../../src/store/lease.js';
+import { createLease } from '../../../../src/store/lease.js';
 import { openStore, type TestStore } from '../../../fakes/open-store.js';
 
 const T0 = new Date('2026-12-01T10:00:00Z');
 let dir: string | undefined;
 const stores: TestStore[] = [];
-afterEach(() => {
+afterEach(async () => {
   for (const s of stores) s.close();
   stores.length = 0;
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -25,12 +25,12 @@ describe('createOutboxWorker with a fence', () => {
     const path = join(dir, 'replibot.db');
     let nowMs = T0.getTime();
     const clock = { now: () => new Date(nowMs) };
-    const store = openStore(path);
-    const other = openStore(path);
+    const store = await openStore(path);
+    const other = await openStore(path);
     stores.push(store, other);
-    const mine = createSqliteLease(store.db, { ownerId: 'a', periodMs: 15_000, clock });
-    const theirs = createSqliteLease(other.db, { ownerId: 'b', periodMs: 15_000, clock });
-    const token = mine.tryAcquire()!.token;
+    const mine = createLease(store.db, { ownerId: 'a', periodMs: 15_000, clock });
+    const theirs = createLease(other.db, { ownerId: 'b', periodMs: 15_000, clock });
+    const token = (await mine.tryAcquire())!.token;
 
     const delivered: string[] = [];
     const notifier: Notifier = {
@@ -46,19 +46,19 @@ describe('createOutboxWorker with a fence', () => {
       logger: silentLogger,
       timeZone: 'UTC',
       paceMs: 0,
-      fence: () => mine.isHeld(token),
+      fence: (within) => mine.isHeld(token, within),
     });
     const notice = { kind: 'em-reachable' as const, downSince: T0, at: T0 };
-    store.outbox.enqueue({ key: 'first', channelId: 'C1', action: 'post', notice }, clock.now());
+    await store.outbox.enqueue({ key: 'first', channelId: 'C1', action: 'post', notice }, clock.now());
     expect(await worker.drain()).toBe(1);
     expect(delivered).toEqual(['first']);
 
     nowMs += 15_000;
-    expect(theirs.tryAcquire()?.token).toBe(token + 1);
-    store.outbox.enqueue({ key: 'second', channelId: 'C1', action: 'post', notice }, clock.now());
+    expect((await theirs.tryAcquire())?.token).toBe(token + 1);
+    await store.outbox.enqueue({ key: 'second', channelId: 'C1', action: 'post', notice }, clock.now());
     expect(await worker.drain()).toBe(0);
     expect(delivered).toEqual(['first']);
-    const open = other.outbox.open();
+    const open = await other.outbox.open();
     expect(open.map((r) => [r.key, r.status])).toEqual([['second', 'pending']]);
   });
 });
