@@ -28,8 +28,9 @@ RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
 EXPOSE 3000
-# In HTTP mode (SLACK_SIGNING_SECRET) /healthz is the Bolt server; in Socket Mode the same route is served on
-# PORT too. The terminal mode needs a TTY (docker run -it) and has no health endpoint.
+# /healthz (liveness), /readyz (readiness) and /metrics (Prometheus) are served on PORT: by the Bolt server in
+# HTTP mode (SLACK_SIGNING_SECRET), next to the socket in Socket Mode, and by the terminal chat (docker run -it)
+# because PORT is set here. SIGTERM (docker stop) shuts down in order within 25 s: give it --time 30.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 CMD ["node", "bin/replibot.js", "start"]

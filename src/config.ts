@@ -88,6 +88,7 @@ const envSchema = z.object({
     .trim()
     .toLowerCase()
     .refine((v) => v === 'xml' || v === 'json', { message: 'VEEAM_FORMAT must be xml or json' })
+    // cast: the refine just above lets only these two through
     .transform((v) => v as 'xml' | 'json')
     .default('xml'),
   VEEAM_TIMEOUT_MS: int('VEEAM_TIMEOUT_MS', 100, 600_000).default(30_000),
@@ -158,6 +159,9 @@ const envSchema = z.object({
     .default('info'),
 });
 
+/** Every environment variable the schema reads (the deploy examples are checked against it). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
 export interface VeeamConfig {
   url: string;
   username: string;
@@ -191,6 +195,8 @@ export interface Config {
   /** undefined when SLACK_BOT_TOKEN is not set: `start` then opens the terminal chat */
   slack: SlackConfig | undefined;
   port: number;
+  /** PORT was set: the terminal chat then serves /healthz, /readyz and /metrics on it too (Slack mode always does) */
+  portGiven: boolean;
   defaultTimeZone: string;
   allowedChannelIds: string[];
   allowedUserIds: string[];
@@ -329,6 +335,7 @@ export function loadConfig(env: Env = process.env, readFile: (path: string) => s
     veeam,
     slack,
     port: e.PORT,
+    portGiven: env.PORT !== undefined && env.PORT.trim() !== '',
     defaultTimeZone: e.DEFAULT_TIMEZONE,
     allowedChannelIds: e.ALLOWED_CHANNEL_IDS,
     allowedUserIds: e.ALLOWED_USER_IDS,

@@ -5,17 +5,28 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import { createDefaultAnswerer } from './answers/create-default-answerer.js';
-import { connectEm } from './app/connect-em.js';
+import type { Answerer } from './answers/domain/create-answerer.js';
+import { connectEm, type EmConnection } from './app/connect-em.js';
 import { describeDatabase, openReplibotDatabase, toDatabasePath } from './app/database.js';
 import type { Feature, FeatureContext, FeatureFactory, Service } from './app/feature.js';
 import { createLeadership, type Leadership } from './app/leadership.js';
+import {
+  type HealthReport,
+  type ProbeServer,
+  startProbeServer,
+  toHealthRoute,
+  toReadyAndMetricsRoutes,
+} from './app/probes.js';
+import { checkDatabase, createEmContact, toReadyReport } from './app/readiness.js';
 import { createInteractiveLogger, localTimeZone, transportNotes } from './commands/one-shot.js';
 import { loadConfig } from './config.js';
 import { type Clock, systemClock } from './core/clock.js';
+import { errorMessage } from './core/error-message.js';
 import { createAlertsFeature } from './features/alerts/feature.js';
 import { createDemoFeature } from './features/demo/feature.js';
 import { createDigestFeature } from './features/digests/feature.js';
 import { createLogger } from './logger.js';
+import { createMetrics, type Metrics } from './metrics.js';
 import { createShell, type Shell } from './shell/shell.js';
 import { createSlackApp, type SlackAppHandle } from './slack/app.js';
 import { createSlackWebClient } from './slack/web-client.js';
@@ -39,6 +50,8 @@ export interface StartOptions {
   slack?: Pick<Parameters<typeof createSlackApp>[0], 'clientOptions' | 'host'>;
   /** tests: extra options for the EM client (a retry policy) */
   em?: Parameters<typeof connectEm>[3];
+  /** the process's metrics; a fresh registry when absent (tests may build several processes) */
+  metrics?: Metrics;
 }
 
 export interface RunningReplibot {
@@ -49,6 +62,9 @@ export interface RunningReplibot {
   shell: Shell | undefined;
   /** which process on the database runs the poller, outbox and digests (src/app/leadership.ts) */
   leadership: Leadership;
+  metrics: Metrics;
+  /** the terminal chat's listener for /healthz, /readyz and /metrics (when PORT is set), else undefined */
+  probePort: number | undefined;
   /** resolves when the terminal chat ends (exit, Ctrl+D, end of piped input) or stop() is called */
   done: Promise<void>;
   stop(): Promise<void>;
@@ -65,19 +81,26 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
       ? createInteractiveLogger(env, config, errorOutput)
       : createLogger(config.logLevel, errorOutput);
   const clock = options.clock ?? systemClock;
+  const metrics = options.metrics ?? createMetrics();
+  let connection: EmConnection | undefined;
+  const emContact = createEmContact({ metrics, probe: () => connection?.probe });
   // DATABASE_PATH when set or with a real EM; only the demo without it stays in memory (src/app/database.ts)
   const database = await openReplibotDatabase(toDatabasePath(config), {
     onIdleError: (message) =>
       logger.warn({ err: message }, 'a PostgreSQL connection broke; the pool replaces it'),
   });
   const { db } = database;
+  let databaseClosed = false;
   if (mode === 'slack') logger.info({ engine: database.dialect }, describeDatabase(config));
-  const connection = await connectEm(config, logger, {}, options.em).catch(async (error: unknown) => {
-    await database.close();
-    throw error;
-  });
-  const { em, simulator } = connection;
-  const answerer = createDefaultAnswerer(em);
+  connection = await connectEm(config, logger, {}, { ...options.em, metrics: emContact.observer }).catch(
+    async (error: unknown) => {
+      await database.close();
+      throw error;
+    },
+  );
+  const em = connection.em;
+  const simulator = connection.simulator;
+  const answerer = withQuestionMetrics(createDefaultAnswerer(em), metrics);
   if (simulator && mode === 'slack') {
     logger.warn(
       { url: simulator.url },
@@ -92,6 +115,7 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
     createSlackWebClient(config.slack.botToken, {
       ...(config.slack.apiUrl ? { apiUrl: config.slack.apiUrl } : {}),
       purpose: 'scheduled',
+      metrics,
       ...(options.slack?.clientOptions ? { overrides: options.slack.clientOptions } : {}),
     });
   // one writer per database: the lease holder runs the leader-only services, the others stand by
@@ -101,6 +125,7 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
     services: () => leaderServices,
     clock,
     logger,
+    metrics,
   });
   const context: FeatureContext = {
     config,
@@ -114,6 +139,7 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
     notify: (text) => (shell ? shell.notify(text) : logger.info({ notice: text }, 'notice')),
     simulator,
     fence: (within) => leadership.fence(within),
+    metrics,
   };
   const features: Feature[] = [];
   for (const factory of options.features ?? FEATURES) features.push(await factory(context));
@@ -126,28 +152,64 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
     resolveDone = resolve;
   });
   let slack: SlackAppHandle | undefined;
+  let probeServer: ProbeServer | undefined;
+  let shellStarted = false;
   let stopping: Promise<void> | undefined;
+  const probeRoutes = toReadyAndMetricsRoutes({
+    metrics,
+    ready: async () =>
+      toReadyReport({
+        database: await checkDatabase(db, () => databaseClosed),
+        frontDoor:
+          mode === 'slack'
+            ? slack?.started
+              ? { ok: true }
+              : { ok: false, reason: 'the Slack app is not connected yet' }
+            : shellStarted
+              ? { ok: true }
+              : { ok: false, reason: 'the terminal chat is not started yet' },
+        em: emContact.check(),
+        stopping: stopping !== undefined,
+      }),
+  });
   const stop = () => {
     stopping ??= (async () => {
       // first: stops the leader-only services and releases the lease, so a standby takes over at once
       await leadership.stop().catch((error: unknown) => {
-        logger.warn({ err: (error as Error).message }, 'leadership did not stop cleanly');
+        logger.warn({ err: errorMessage(error) }, 'leadership did not stop cleanly');
       });
       for (const service of started.reverse()) {
         await service.stop().catch((error: unknown) => {
-          logger.warn(
-            { service: service.name, err: (error as Error).message },
-            'service did not stop cleanly',
-          );
+          logger.warn({ service: service.name, err: errorMessage(error) }, 'service did not stop cleanly');
         });
       }
       shell?.close();
       await slack?.stop().catch(() => {});
-      await connection.close().catch(() => {});
+      await probeServer?.close().catch(() => {});
+      // logs off EM (and stops the built-in simulator)
+      await connection?.close().catch(() => {});
+      databaseClosed = true;
       await database.close().catch(() => {});
       resolveDone();
     })();
     return stopping;
+  };
+
+  const healthOf = async (): Promise<HealthReport> => {
+    const reports = await Promise.all(
+      features.flatMap((f) =>
+        f.health ? [Promise.resolve(f.health()).then((r) => ({ name: f.name, ...r }))] : [],
+      ),
+    );
+    return {
+      ok: reports.every((r) => r.ok),
+      checks: {
+        leadership: await leadership.status().catch((error: unknown) => ({
+          error: `cannot read the lease: ${(error as Error).message}`,
+        })),
+        ...Object.fromEntries(reports.map((r) => [r.name, r.checks ?? r.ok])),
+      },
+    };
   };
 
   try {
@@ -163,22 +225,9 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
         extend: (app) => {
           for (const feature of features) feature.extend?.(app);
         },
-        health: async () => {
-          const reports = await Promise.all(
-            features.flatMap((f) =>
-              f.health ? [Promise.resolve(f.health()).then((r) => ({ name: f.name, ...r }))] : [],
-            ),
-          );
-          return {
-            ok: reports.every((r) => r.ok),
-            checks: {
-              leadership: await leadership.status().catch((error: unknown) => ({
-                error: `cannot read the lease: ${(error as Error).message}`,
-              })),
-              ...Object.fromEntries(reports.map((r) => [r.name, r.checks ?? r.ok])),
-            },
-          };
-        },
+        health: healthOf,
+        routes: probeRoutes,
+        metrics,
         homeExtras:
           homeExtras.length === 0
             ? undefined
@@ -214,6 +263,15 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
       started.push(service);
     }
     await leadership.start();
+    if (shell) shellStarted = true;
+    if (mode === 'shell' && config.portGiven) {
+      // the terminal chat has no Bolt receiver: a small listener of its own, only when PORT asks for one
+      probeServer = await startProbeServer(
+        [toHealthRoute(() => (stopping ? 'stopping' : 'started'), healthOf), ...probeRoutes],
+        { port: config.port, ...(options.slack?.host ? { host: options.slack.host } : {}) },
+      );
+      logger.info({ port: probeServer.port }, 'serving /healthz, /readyz and /metrics');
+    }
   } catch (error) {
     await stop();
     throw error;
@@ -223,10 +281,32 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
     running.run().then(
       () => stop(),
       (error: unknown) => {
-        logger.error({ err: (error as Error).message }, 'the terminal chat failed');
+        logger.error({ err: errorMessage(error) }, 'the terminal chat failed');
         return stop();
       },
     );
   }
-  return { mode, simulatorUrl: simulator?.url, slack, shell, leadership, done, stop };
+  return {
+    mode,
+    simulatorUrl: simulator?.url,
+    slack,
+    shell,
+    leadership,
+    metrics,
+    probePort: probeServer?.port,
+    done,
+    stop,
+  };
+}
+
+/** Counts every question by what its reply was (answer, help, not-understood, error): never by its words. */
+function withQuestionMetrics(answerer: Answerer, metrics: Pick<Metrics, 'question'>): Answerer {
+  return {
+    ...answerer,
+    async ask(question, asker, options) {
+      const reply = await answerer.ask(question, asker, options);
+      metrics.question(reply.kind);
+      return reply;
+    },
+  };
 }

@@ -11,6 +11,8 @@ import { createEmClient, type EmClientOptions } from '../veeam/em-client.js';
 export interface EmConnection {
   em: EmApi;
   simulator: RunningSimulator | undefined;
+  /** `GET /api/` without a logon: whether EM answers at all (the readiness check) */
+  probe(): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -22,11 +24,11 @@ export async function connectEm(
   config: Config,
   logger: Logger,
   simulatorOptions: SimulatorOptions = {},
-  client: Pick<EmClientOptions, 'retry'> = {},
+  client: Pick<EmClientOptions, 'retry' | 'metrics'> = {},
 ): Promise<EmConnection> {
   if (config.veeam) {
     const em = createEmClient({ ...config.veeam, logger, ...client });
-    return { em, simulator: undefined, close: () => em.close() };
+    return { em, simulator: undefined, probe: () => em.probe(), close: () => em.close() };
   }
   const simulator = await startSimulator({ tls: true, ...simulatorOptions });
   const em = createEmClient({
@@ -45,6 +47,7 @@ export async function connectEm(
   return {
     em,
     simulator,
+    probe: () => em.probe(),
     close: async () => {
       await em.close();
       await simulator.close();

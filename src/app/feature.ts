@@ -10,6 +10,7 @@ import type { Config } from '../config.js';
 import type { Clock } from '../core/clock.js';
 import type { EmApi } from '../core/ports.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
 import type { ShellCommand } from '../shell/shell.js';
 import type { RunningSimulator } from '../simulator/index.js';
 import type { HealthReport } from '../slack/app.js';
@@ -48,6 +49,8 @@ export interface FeatureContext {
    * process holds the one-writer lease it started them with (src/app/leadership.ts).
    */
   fence: Fence;
+  /** the process's Prometheus metrics (src/metrics.ts), served on GET /metrics */
+  metrics: Metrics;
 }
 
 /** What a feature adds to the front doors. Every part is optional. */

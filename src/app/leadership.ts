@@ -9,7 +9,9 @@
  * `fencingToken`: the logger redacts every `token` key.
  */
 import type { Clock } from '../core/clock.js';
+import { errorMessage } from '../core/error-message.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
 import type { Lease } from '../store/lease.js';
 import type { StoreDb } from '../store/open-database.js';
 import type { Service } from './feature.js';
@@ -44,6 +46,8 @@ export interface LeadershipOptions {
   logger: Logger;
   /** false in tests that drive tick() themselves */
   timers?: boolean;
+  /** counts lease changes and shows the holder gauge (src/metrics.ts) */
+  metrics?: Pick<Metrics, 'leaseChange' | 'watchLeadership'>;
 }
 
 export function createLeadership(options: LeadershipOptions): Leadership {
@@ -53,10 +57,11 @@ export function createLeadership(options: LeadershipOptions): Leadership {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   let chain: Promise<void> = Promise.resolve();
+  options.metrics?.watchLeadership(() => fence());
 
   const serial = (step: () => Promise<void>): Promise<void> => {
     chain = chain.then(step).catch((error: unknown) => {
-      logger.error({ err: (error as Error).message }, 'leadership step failed; trying again next beat');
+      logger.error({ err: errorMessage(error) }, 'leadership step failed; trying again next beat');
     });
     return chain;
   };
@@ -64,7 +69,7 @@ export function createLeadership(options: LeadershipOptions): Leadership {
   const stopServices = async (): Promise<void> => {
     for (const service of started.reverse()) {
       await service.stop().catch((error: unknown) => {
-        logger.warn({ service: service.name, err: (error as Error).message }, 'service did not stop cleanly');
+        logger.warn({ service: service.name, err: errorMessage(error) }, 'service did not stop cleanly');
       });
     }
     started = [];
@@ -75,6 +80,8 @@ export function createLeadership(options: LeadershipOptions): Leadership {
     const won = await lease.tryAcquire();
     if (won === null) return;
     token = won.token;
+    // the token grows on every takeover: above 1, someone held the lease before (a failover or a handover)
+    options.metrics?.leaseChange(won.token > 1 ? 'takeover' : 'acquired');
     logger.info(
       { role: 'leader', holder: lease.ownerId, fencingToken: token },
       'leader: this process polls, sends alerts and digests',
@@ -102,7 +109,7 @@ export function createLeadership(options: LeadershipOptions): Leadership {
         lostLease = !(await lease.renew());
       } catch (error) {
         // the database was busy or unreachable: try again on the next beat (the lease has two more)
-        logger.warn({ err: (error as Error).message }, 'lease heartbeat failed; trying again');
+        logger.warn({ err: errorMessage(error) }, 'lease heartbeat failed; trying again');
       }
     })();
     await renewing;
@@ -110,6 +117,7 @@ export function createLeadership(options: LeadershipOptions): Leadership {
     if (!lostLease || token === null) return chain;
     const lost = token;
     token = null;
+    options.metrics?.leaseChange('lost');
     const now = await lease.current().catch(() => null);
     logger.warn(
       {
@@ -153,6 +161,7 @@ export function createLeadership(options: LeadershipOptions): Leadership {
         await stopServices();
         if (token !== null) {
           await lease.release();
+          options.metrics?.leaseChange('released');
           logger.info({ fencingToken: token }, 'lease released: a standby can take over now');
         }
         token = null;

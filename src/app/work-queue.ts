@@ -6,6 +6,7 @@
  * the event loop, after the listener that offered it (and its ack) has returned.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { errorMessage } from '../core/error-message.js';
 import type { Logger } from '../logger.js';
 
 /** Answers at once: enough to keep a slow EM busy, few enough that their decoding leaves room for acks. */
@@ -67,6 +68,7 @@ export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
   const take = (): Job | undefined => {
     if (head === waiting.length) return undefined;
     const job = waiting[head];
+    // cast: the consumed slot is cleared for the GC; take() never reads a slot behind head
     waiting[head] = undefined as unknown as Job;
     head += 1;
     // compact now and then so the array does not keep every job ever offered
@@ -91,7 +93,7 @@ export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
       await nextTurn();
       await job.run();
     } catch (error) {
-      logger.error({ job: job.name, err: (error as Error).message }, 'background work failed');
+      logger.error({ job: job.name, err: errorMessage(error) }, 'background work failed');
     } finally {
       running -= 1;
       pump();

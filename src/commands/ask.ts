@@ -47,6 +47,7 @@ export async function runAsk(options: AskOptions): Promise<number> {
     if (format === 'blocks') output.write(`${JSON.stringify(renderReply(reply, { timeZone }), null, 2)}\n`);
     else if (format === 'json') output.write(`${JSON.stringify(renderAskJson(reply), null, 2)}\n`);
     else {
+      // cast: a TTY stream carries isTTY, any other stream lacks it (reads as false)
       const color = options.color ?? Boolean((output as { isTTY?: boolean }).isTTY);
       output.write(`${renderText(reply, { color, timeZone })}\n`);
     }

@@ -12,5 +12,6 @@ export interface CliIo {
 
 /** True when both ends are a terminal (an interactive prompt, colours). */
 export function isInteractive(io: Pick<CliIo, 'stdin' | 'stdout'>): boolean {
+  // cast: a TTY stream carries isTTY, any other stream lacks it (reads as false)
   return Boolean((io.stdin as { isTTY?: boolean }).isTTY && (io.stdout as { isTTY?: boolean }).isTTY);
 }

@@ -1,15 +1,17 @@
 /**
- * `replibot parse "<question>" [--now <ISO-8601>] [--tz <IANA zone>]`: shows the Enterprise Manager query a
+ * `replibot parse "<question>" [--now <ISO-8601>] [--tz <IANA zone>] [--names <file>]`: shows the Enterprise Manager query a
  * question becomes, as one JSON object on stdout. Needs no EM or Slack configuration and no network.
  * Exit codes as README "Exit codes" (src/commands/exit-codes.ts): 0 for a query or help, 2 for a question it cannot
  * read or a bad option.
  */
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { systemClock } from '../core/clock.js';
 import { toFilterString } from '../core/filter.js';
 import { helpText } from '../question/help.js';
 import { isKnownTimeZone } from '../question/local-calendar.js';
+import { createNameCatalogue, type NameCatalogue, parseNameLines } from '../question/name-catalogue.js';
 import { describeDefaultWindow, parseQuestion, RETENTION_DAYS } from '../question/parse-question.js';
 import type { QueryIntent } from '../question/query-intent.js';
 import type { CliIo } from './cli-io.js';
@@ -21,6 +23,7 @@ export { parseNowOption };
 interface ParseCommandOptions {
   now?: string;
   tz?: string;
+  names?: string;
 }
 
 /** The JSON line for a query: EM's own parameter names first, then what a renderer needs. */
@@ -48,6 +51,8 @@ function toParseOutput(intent: QueryIntent, now: Date): Record<string, unknown> 
     beyondRetention: intent.beyondRetention,
     sessionId: intent.sessionId,
     timeZone: intent.timeZone,
+    answer: intent.answer,
+    corrections: intent.corrections,
     warnings,
   };
 }
@@ -64,6 +69,7 @@ export function registerParseCommand(program: Command, io: CliIo): void {
     .argument('<question...>', 'the question, e.g. "replicas failed today for apache02"')
     .option('--now <iso>', 'the moment the question is asked (ISO-8601; default: now)')
     .option('--tz <zone>', "the asker's IANA time zone (default: DEFAULT_TIMEZONE, else UTC)")
+    .option('--names <file>', 'names EM knows, one kind<TAB>name per line (kind: vm, job or server)')
     .action((words: string[], options: ParseCommandOptions) => {
       // only DEFAULT_TIMEZONE matters here: missing or half-set VEEAM_/SLACK_ variables must not stop `parse`
       const timeZone =
@@ -85,7 +91,23 @@ export function registerParseCommand(program: Command, io: CliIo): void {
         }
         now = parsed;
       }
-      const parsed = parseQuestion(words.join(' '), { now, timeZone });
+      let names: NameCatalogue | undefined;
+      if (options.names !== undefined) {
+        let text: string;
+        try {
+          text = readFileSync(options.names, 'utf8');
+        } catch {
+          fail(`--names "${options.names}" cannot be read.`);
+          return;
+        }
+        const read = parseNameLines(text);
+        if (!read.ok) {
+          fail(`--names "${options.names}", line ${read.line}: ${read.error}.`);
+          return;
+        }
+        names = createNameCatalogue(read.names);
+      }
+      const parsed = parseQuestion(words.join(' '), { now, timeZone, ...(names ? { names } : {}) });
       if (parsed.kind === 'help') {
         io.stdout.write(`${JSON.stringify({ help: helpText() })}\n`);
         return;

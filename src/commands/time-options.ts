@@ -14,6 +14,7 @@ export function parseNowOption(value: string, timeZone: string): Date | null {
   const m = ISO_RE.exec(value.trim());
   if (!m) return null;
   const [, y, mo, d, hh = '00', mi = '00', ss = '00', ms = '0', zone] = m;
+  // cast: the regex matched, so the six groups are there (defaults for the optional ones)
   const parts = [y, mo, d, hh, mi, ss].map(Number) as [number, number, number, number, number, number];
   const check = new Date(Date.UTC(parts[0], parts[1] - 1, parts[2], parts[3], parts[4], parts[5]));
   if (

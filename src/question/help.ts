@@ -65,6 +65,18 @@ const SECTIONS: readonly HelpSection[] = [
     ],
   },
   {
+    title: 'Rankings, last success, yes or no',
+    examples: [
+      'did vm apache02 replicate successfully today',
+      'when did vm apache02 last replicate successfully',
+      'which VMs have not replicated successfully for 24 hours',
+      'which VMs failed the most this week',
+      'success rate per job this month',
+      'longest replicas this week',
+      'failures this week vs last week',
+    ],
+  },
+  {
     title: 'Job runs and single sessions',
     examples: [
       'replication jobs failed today',

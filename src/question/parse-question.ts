@@ -16,13 +16,17 @@ import {
   type TaskState,
 } from '../core/sessions.js';
 import { textDistance } from '../core/text-distance.js';
+import { describeAnswerKind, toAnswerKind } from './answer-kind.js';
+import { correctWord } from './correct-words.js';
 import { type DescribeInput, describeExplanation, describePhrase } from './describe-query.js';
 import { EXAMPLE_QUESTIONS, HELP_WORDS } from './help.js';
 import { formatIn, isKnownTimeZone, minusUnits, toLocalDay } from './local-calendar.js';
-import type { ParsedQuestion, QueryIntent } from './query-intent.js';
+import type { KnownName, NameCatalogue } from './name-catalogue.js';
+import type { Correction, ParsedQuestion, QueryIntent } from './query-intent.js';
 import type { TimeContext } from './read-time.js';
 import { type OrderKey, type QuestionParts, readQuestionParts } from './read-words.js';
-import { type Token, tokenizeQuestion, toPlainQuestion, truncate } from './tokenize-question.js';
+import { readZone } from './read-zone.js';
+import { type Token, tokenAt, tokenizeQuestion, toPlainQuestion, truncate } from './tokenize-question.js';
 import { KNOWN_WORDS, ORDINARY_WORDS, type StateWord } from './vocabulary.js';
 
 export interface ParseOptions {
@@ -36,6 +40,11 @@ export interface ParseOptions {
    * default; terminal, `replibot ask`): read as typed, so a VM really named `<!channel>` can be asked about.
    */
   source?: 'slack' | 'plain';
+  /**
+   * The names EM knows (VMs, jobs, backup servers): a bare known name is read as what it is, names with spaces
+   * need no quotes, a near miss of one name is read as it (and said). Without it, names are read by grammar.
+   */
+  names?: NameCatalogue;
 }
 
 /** Longer input is refused (a not-understood result) before any reading. */
@@ -117,7 +126,8 @@ function notUnderstood(error: string, suggestions: string[]): ParsedQuestion {
   return { kind: 'not-understood', error, suggestions };
 }
 
-function parse(raw: string, options: ParseOptions, suggest: boolean): ParsedQuestion {
+function parse(raw: string, asked: ParseOptions, suggest: boolean): ParsedQuestion {
+  let options = asked;
   if (raw.length > MAX_QUESTION_LENGTH) {
     return notUnderstood(
       `That question is ${raw.length.toLocaleString('en-US')} characters long; I read questions of up to ${MAX_QUESTION_LENGTH.toLocaleString('en-US')} characters. Ask something shorter.`,
@@ -145,13 +155,48 @@ function parse(raw: string, options: ParseOptions, suggest: boolean): ParsedQues
       GENERIC_SUGGESTIONS,
     );
   }
-  const tokens = tokenized.tokens;
+  let tokens = tokenized.tokens;
+  // "failed today in UTC", "since 08:00 Berlin time": the whole question is read in that zone
+  const zoneRead = readZone(tokens);
+  if (zoneRead.kind === 'error') return notUnderstood(zoneRead.error, GENERIC_SUGGESTIONS);
+  if (zoneRead.kind === 'zone') {
+    tokens = zoneRead.tokens;
+    options = { ...options, timeZone: zoneRead.zone };
+  }
   const ctx: TimeContext = {
     now: options.now,
     timeZone: options.timeZone,
     today: toLocalDay(options.now, options.timeZone),
   };
-  const parts = readQuestionParts(tokens, ctx);
+  let parts = readQuestionParts(tokens, ctx, options.names);
+  const found: Correction[] = [];
+  // one typo in a grammar word ("faild", "warnigns") or in a name EM knows ("apache2"): read as that word or
+  // name when it is the only close one and the question then reads in full; the answer says so
+  if (parts.unknownAt.length > 0 && parts.unquotedRuns.length === 0) {
+    const fixed = [...tokens];
+    for (const at of parts.unknownAt) {
+      const token = tokens[at];
+      if (token === undefined) break;
+      const word = token.kind === 'word' ? correctWord(token.text) : null;
+      const near = distinctNames(options.names?.near(token.text) ?? []);
+      const name = near.length === 1 ? near[0] : undefined;
+      if (word !== null && near.length === 0) {
+        fixed[at] = { kind: 'word', text: word, lower: word };
+        found.push({ typed: token.text, read: word, kind: 'word' });
+      } else if (word === null && name !== undefined) {
+        fixed[at] = { kind: 'quoted', text: name.name, lower: name.name.toLowerCase() };
+        found.push({ typed: token.text, read: name.name, kind: name.kind });
+      } else break;
+    }
+    if (found.length === parts.unknownAt.length) {
+      const again = readQuestionParts(fixed, ctx, options.names);
+      if (again.unknownAt.length === 0 && again.unquotedRuns.length === 0 && again.problems.length === 0) {
+        parts = again;
+        tokens = fixed;
+      } else found.length = 0;
+    } else found.length = 0;
+  }
+  const corrections: Correction[] = [...parts.corrections, ...found];
 
   const type: SessionType =
     parts.session?.type ?? (parts.jobLevel ? 'ReplicaJobSession' : 'ReplicaTaskSession');
@@ -162,7 +207,8 @@ function parse(raw: string, options: ParseOptions, suggest: boolean): ParsedQues
       // "failed job runs for Domain Controllers": words after "for" in a job-level question are most likely a job
       const names = parts.vmPhrases.flatMap((p) => p.names);
       const quoted = names.map((n) => `"${truncate(n, 40)}"`);
-      const list = quoted.length === 1 ? quoted[0]! : `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}`;
+      const list =
+        quoted.length === 1 ? (quoted[0] ?? '') : `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}`;
       parts.problems.push(
         `Job runs have no VM name, so I cannot filter them for ${list}. If ${quoted.length === 1 ? 'that is a job' : 'those are jobs'}, say so: in job ${quoted.join(', ')}. For VM-level results, ask about replicas for ${quoted[0]}.`,
       );
@@ -196,10 +242,49 @@ function parse(raw: string, options: ParseOptions, suggest: boolean): ParsedQues
     const suggestions = suggest ? suggestFixes(tokens, parts, options) : [];
     return notUnderstood(error, suggestions);
   }
-  return { kind: 'query', intent: toIntent(parts, type, options) };
+  return { kind: 'query', intent: toIntent(parts, type, options, corrections, tokens[0]?.lower) };
 }
 
-function toIntent(parts: QuestionParts, type: SessionType, options: ParseOptions): QueryIntent {
+/** One entry per name (a VM and a job both named web01 are one name here). */
+function distinctNames(names: readonly KnownName[]): KnownName[] {
+  const seen = new Set<string>();
+  return names.filter((n) => {
+    const key = n.name.toLowerCase();
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** `; I read "faild" as "failed"`: said after the explanation, so a wrong guess shows at once */
+function describeCorrections(corrections: readonly Correction[]): string {
+  if (corrections.length === 0) return '';
+  const said = corrections.map((c) =>
+    c.kind === 'word' ? `"${truncate(c.typed, 40)}" as "${c.read}"` : `${truncate(c.typed, 40)} as ${c.read}`,
+  );
+  return `; I read ${said.join(', ')}`;
+}
+
+function toIntent(
+  parts: QuestionParts,
+  type: SessionType,
+  options: ParseOptions,
+  corrections: Correction[],
+  firstWord: string | undefined,
+): QueryIntent {
+  const answer = toAnswerKind(parts, firstWord, options.now);
+  if (answer.kind === 'last-success') {
+    // the newest success of each name over EM's 30 days; the window named is how old it may be
+    parts.results = new Set(['Success']);
+    parts.time = null;
+    parts.limit = null;
+    parts.order = null;
+  }
+  if (answer.kind === 'ranking' || answer.kind === 'duration') {
+    // "top 5" cuts the rows of the answer, not the sessions read from EM
+    parts.limit = null;
+    parts.order = null;
+  }
   const order: OrderKey = parts.order ?? 'newest';
   const sort: SortOrder = {
     field: order === 'largest' || order === 'smallest' ? 'TotalSize' : 'CreationTime',
@@ -224,7 +309,7 @@ function toIntent(parts: QuestionParts, type: SessionType, options: ParseOptions
     window = null;
     timeExplanation = ', whenever they started';
     timePhrase = null;
-  } else if (parts.limit !== null) {
+  } else if (parts.limit !== null || answer.kind === 'last-success') {
     // "last 5 failures for apache02" means the 5 newest EM has, not the 5 newest of today
     const from = minusUnits(options.now, RETENTION_DAYS, 'day', options.timeZone);
     window = { from, to: null };
@@ -276,16 +361,19 @@ function toIntent(parts: QuestionParts, type: SessionType, options: ParseOptions
     filter: items.length === 0 ? null : and(...items),
     sort,
     limit: parts.limit,
-    explanation: describeExplanation(describe),
+    explanation:
+      describeAnswerKind(answer) + describeExplanation(describe) + describeCorrections(corrections),
     phrase: describePhrase(describe),
     window,
-    defaultWindow,
+    defaultWindow: answer.kind === 'last-success' ? false : defaultWindow,
     // calendar days, so "last 30 days" across a DST change is not flagged for its extra hour
     beyondRetention:
       window !== null &&
       window.from.getTime() < minusUnits(options.now, RETENTION_DAYS, 'day', options.timeZone).getTime(),
     sessionId: parts.session?.uid ?? null,
     timeZone: options.timeZone,
+    corrections,
+    answer,
   };
 }
 
@@ -327,14 +415,16 @@ function explainProblems(
   }
   const unknown = parts.unknownAt.filter((at) => !inRun(parts, at));
   if (unknown.length > 0) {
-    sentences.push(`I did not understand ${quoteList(unknown.map((at) => shown(tokens[at]!)))}.`);
+    sentences.push(`I did not understand ${quoteList(unknown.map((at) => shown(tokenAt(tokens, at))))}.`);
     // the same names the suggestions would offer, and only those: never "for evening" or "for asdkjh"
     const names = namesToMove(
-      unknown.filter((at) => tokens[at]!.kind !== 'word' || nearestWord(tokens[at]!.text) === null),
+      unknown.filter(
+        (at) => tokenAt(tokens, at).kind !== 'word' || nearestWord(tokenAt(tokens, at).text) === null,
+      ),
       tokens,
       parts,
     );
-    const name = names?.find((n) => n.at.every((at) => tokens[at]!.kind === 'word'));
+    const name = names?.find((n) => n.at.every((at) => tokenAt(tokens, at).kind === 'word'));
     if (name?.text.startsWith('"')) {
       const n = truncate(name.text, 42);
       sentences.push(`If ${n} is one name, say which: for ${n} (a VM), job ${n} or on server ${n}.`);
@@ -379,7 +469,7 @@ function looksLikeHostName(word: string): boolean {
  * gibberish is not turned into a list of VMs.
  */
 function isPlausibleName(at: number, tokens: readonly Token[], parts: QuestionParts): boolean {
-  const token = tokens[at]!;
+  const token = tokenAt(tokens, at);
   if (token.kind === 'quoted') return true;
   if (token.kind !== 'word' || token.text.length > 63) return false;
   if (KNOWN_WORDS.has(token.lower) || ORDINARY_WORDS.has(token.lower)) return false;
@@ -498,13 +588,26 @@ function suggestFixes(tokens: readonly Token[], parts: QuestionParts, options: P
   const rest: number[] = [];
   for (const at of parts.unknownAt) {
     if (covered.has(at)) continue;
-    const token = tokens[at]!;
+    const token = tokenAt(tokens, at);
     const near = token.kind === 'word' ? nearestWord(token.text) : null;
     if (near !== null) fixed[at] = { kind: 'word', text: near, lower: near };
     else rest.push(at);
   }
   if (rest.length === 0 && (parts.unknownAt.length > 0 || parts.unquotedRunSpans.length > 0))
     candidates.push(toText(asTokens(fixed)));
+
+  // 1b. a near miss of several names EM knows: each of them ("apache0" -> apache01, apache02)
+  for (const at of rest) {
+    const token = tokens[at];
+    const near = token === undefined ? [] : distinctNames(options.names?.near(token.text) ?? []);
+    for (const name of near.slice(0, 3)) {
+      const replaced = [...fixed];
+      replaced[at] = /[\s,"]/.test(name.name)
+        ? { kind: 'quoted', text: name.name, lower: name.name.toLowerCase() }
+        : { kind: 'word', text: name.name, lower: name.name.toLowerCase() };
+      candidates.push(toText(asTokens(replaced)));
+    }
+  }
 
   // 2. the remaining unknown words as names behind "for": "apache02 failed today" -> "failed today for apache02"
   // only when the question names nothing itself: with "vm apache02" or "job Exchange ... Replica" typed, moving
@@ -521,10 +624,10 @@ function suggestFixes(tokens: readonly Token[], parts: QuestionParts, options: P
       return t;
     });
     const keptTokens = asTokens(kept);
-    while (
-      keptTokens.length > 0 &&
-      keptTokens[0]!.kind === 'word' &&
-      LEADING_FILLER.has(keptTokens[0]!.lower)
+    for (
+      let first = keptTokens[0];
+      first?.kind === 'word' && LEADING_FILLER.has(first.lower);
+      first = keptTokens[0]
     )
       keptTokens.shift();
     candidates.push(`${toText(keptTokens)} for ${names.map((n) => n.text).join(', ')}`.trim());
@@ -569,29 +672,31 @@ function namesToMove(
 ): Array<{ at: number[]; text: string }> | null {
   // words side by side are one name with a space ("sql 02"), unless each is a host name ("dc01 dc02")
   const hostLike = (at: number): boolean =>
-    tokens[at]!.kind === 'word' && looksLikeHostName(tokens[at]!.text) && /\p{L}/u.test(tokens[at]!.text);
+    tokenAt(tokens, at).kind === 'word' &&
+    looksLikeHostName(tokenAt(tokens, at).text) &&
+    /\p{L}/u.test(tokenAt(tokens, at).text);
   const groups: number[][] = [];
   for (const at of unknownAt) {
     const last = groups.at(-1);
     if (
       last !== undefined &&
       last.at(-1) === at - 1 &&
-      tokens[at]!.kind === 'word' &&
-      tokens[at - 1]!.kind === 'word'
+      tokenAt(tokens, at).kind === 'word' &&
+      tokenAt(tokens, at - 1).kind === 'word'
     )
       last.push(at);
     else groups.push([at]);
   }
   for (let g = groups.length - 1; g >= 0; g--) {
-    const group = groups[g]!;
+    const group = groups[g] ?? [];
     if (group.length > 1 && group.every(hostLike)) groups.splice(g, 1, ...group.map((at) => [at]));
   }
   if (groups.length > 3) return null;
   const names: Array<{ at: number[]; text: string }> = [];
   for (const group of groups) {
     if (!group.every((at) => isPlausibleName(at, tokens, parts))) return null;
-    const words = group.map((at) => tokens[at]!);
-    const single = words.length === 1 ? words[0]! : null;
+    const words = group.map((at) => tokenAt(tokens, at));
+    const single = words.length === 1 ? (words[0] ?? null) : null;
     if (single !== null) {
       // beside other names, a plain word is more likely English than a VM
       if (groups.length > 1 && single.kind === 'word' && !looksLikeHostName(single.text)) return null;

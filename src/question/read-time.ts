@@ -82,7 +82,8 @@ function readCount(
   const w = word(tokens, i);
   if (w === undefined) return null;
   if (/^\d{1,9}$/.test(w)) return { value: Number(w), next: i + 1 };
-  if (NUMBER_WORDS[w] !== undefined) return { value: NUMBER_WORDS[w]!, next: i + 1 };
+  const number = NUMBER_WORDS[w];
+  if (number !== undefined) return { value: number, next: i + 1 };
   if (allowArticle && (w === 'a' || w === 'an')) return { value: 1, next: i + 1 };
   return null;
 }
@@ -173,27 +174,33 @@ function readDay(
   // "the 20th of November"
   if (w === 'the' && /^\d/.test(word(tokens, i + 1) ?? '')) return readDay(tokens, i + 1, ctx, yearless);
   if (w === 'yesterday') return { day: addDays(ctx.today, -1), next: i + 1 };
+  // "the day before yesterday", "day before yesterday"
+  if (w === 'the' && startsWith(tokens, i + 1, 'day', 'before', 'yesterday'))
+    return { day: addDays(ctx.today, -2), next: i + 4 };
+  if (startsWith(tokens, i, 'day', 'before', 'yesterday'))
+    return { day: addDays(ctx.today, -2), next: i + 3 };
   // future days are read so that the question can be refused with "that is in the future", not misread
   if (w === 'tomorrow') return { day: addDays(ctx.today, 1), next: i + 1 };
-  if (w === 'next' && WEEKDAY_WORDS[word(tokens, i + 1) ?? ''] !== undefined) {
+  const weekdayAfter = WEEKDAY_WORDS[word(tokens, i + 1) ?? ''];
+  if (w === 'next' && weekdayAfter !== undefined) {
     // the first such day after today ("next monday" asked on a Monday is a week ahead)
-    const back = mostRecentWeekday(ctx.today, WEEKDAY_WORDS[word(tokens, i + 1)!]!, false);
+    const back = mostRecentWeekday(ctx.today, weekdayAfter, false);
     return { day: addDays(back, 7), next: i + 2 };
   }
-  if (WEEKDAY_WORDS[w] !== undefined)
-    return { day: mostRecentWeekday(ctx.today, WEEKDAY_WORDS[w]!, false), next: i + 1 };
-  if ((w === 'last' || w === 'previous') && WEEKDAY_WORDS[word(tokens, i + 1) ?? ''] !== undefined) {
-    return { day: mostRecentWeekday(ctx.today, WEEKDAY_WORDS[word(tokens, i + 1)!]!, true), next: i + 2 };
+  const weekday = WEEKDAY_WORDS[w];
+  if (weekday !== undefined) return { day: mostRecentWeekday(ctx.today, weekday, false), next: i + 1 };
+  if ((w === 'last' || w === 'previous') && weekdayAfter !== undefined) {
+    return { day: mostRecentWeekday(ctx.today, weekdayAfter, true), next: i + 2 };
   }
   // 11/20, 20.11.2026: day/month or month/day? Refused rather than guessed.
   if (/^\d{1,2}\/\d{1,2}$/.test(w) || /^\d{1,2}[./-]\d{1,2}[./-](?:\d{2}|\d{4})$/.test(w)) {
     return {
-      error: `"${tokens[i]!.text}" could be read day-first or month-first; write the date as 2026-11-20 or Nov 20.`,
+      error: `"${typedText(tokens, i, i + 1)}" could be read day-first or month-first; write the date as 2026-11-20 or Nov 20.`,
       next: i + 1,
     };
   }
   const iso = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$/.exec(w);
-  if (iso) return dayFrom(Number(iso[1]), Number(iso[2]), Number(iso[3]), tokens[i]!.text, i + 1);
+  if (iso) return dayFrom(Number(iso[1]), Number(iso[2]), Number(iso[3]), typedText(tokens, i, i + 1), i + 1);
 
   // "Nov 20", "November 20th, 2026"
   const month = MONTH_WORDS[w];
@@ -316,16 +323,20 @@ function readPoint(
   const isoTime =
     /^(\d{4}-\d{2}-\d{2})[t ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(z|[+-]\d{2}:?\d{2})?$/.exec(w);
   if (isoTime) {
-    const [, date, hh, mm, , zone] = isoTime;
-    const [y, mo, d] = date!.split('-').map(Number) as [number, number, number];
+    const [, date = '', hh, mm, , zone] = isoTime;
+    const [y = 0, mo = 0, d = 0] = date.split('-').map(Number);
     if (!isValidDay(y, mo, d) || Number(hh) > 23 || Number(mm) > 59)
-      return { error: `"${tokens[i]!.text}" is not a valid date and time.`, next: i + 1 };
+      return { error: `"${typedText(tokens, i, i + 1)}" is not a valid date and time.`, next: i + 1 };
     const instant =
       zone === undefined
         ? atLocalTime({ year: y, month: mo, day: d }, Number(hh), Number(mm), ctx.timeZone)
-        : new Date(tokens[i]!.text.toUpperCase().replace(' ', 'T'));
+        : new Date(
+            typedText(tokens, i, i + 1)
+              .toUpperCase()
+              .replace(' ', 'T'),
+          );
     if (Number.isNaN(instant.getTime()))
-      return { error: `"${tokens[i]!.text}" is not a valid date and time.`, next: i + 1 };
+      return { error: `"${typedText(tokens, i, i + 1)}" is not a valid date and time.`, next: i + 1 };
     const label = formatIn(instant, ctx.timeZone, "HH:mm 'on' EEEE d MMM yyyy");
     return {
       point: {
@@ -456,8 +467,9 @@ function readDayPart(
   if (w === 'overnight') return { day: yesterday, part: 'night', label: 'overnight', next: i + 1 };
   if (w === 'last' && word(tokens, i + 1) === 'night')
     return { day: yesterday, part: 'night', label: 'last night', next: i + 2 };
-  if (w === 'this' && DAY_PART_WORDS[word(tokens, i + 1) ?? ''] !== undefined) {
-    const part = DAY_PART_WORDS[word(tokens, i + 1)!]!;
+  const partAfter = DAY_PART_WORDS[word(tokens, i + 1) ?? ''];
+  if (w === 'this' && partAfter !== undefined) {
+    const part = partAfter;
     return { day: ctx.today, part, label: `this ${part}`, next: i + 2 };
   }
   const day = readDay(tokens, i, ctx, yearless);
@@ -581,6 +593,7 @@ const readThis: TimeReader = (tokens, i, ctx) => {
       `since ${formatDay(monday, 'EEEE d MMM yyyy')} 00:00`,
     );
   }
+  if (what === 'weekend') return weekend(ctx, 'this', i + 2, typedText(tokens, i, i + 2));
   if (what === 'month') {
     const first = { ...ctx.today, day: 1 };
     return windowOf(
@@ -628,6 +641,10 @@ const readLast: TimeReader = (tokens, i, ctx, w) => {
     const day = readDay(tokens, i, ctx);
     if (day !== null && !isError(day)) return dayOrPart(day.day, ctx, tokens, day.next);
   }
+  if (next === 'weekend')
+    return weekend(ctx, w === 'this' ? 'this' : 'last', i + 2, typedText(tokens, i, i + 2));
+  // "past fortnight", "last 2 fortnights": two weeks each
+  if (next === 'fortnight') return rolling(2, 'week', ctx, i + 2, typedText(tokens, i, i + 2));
   const unit = UNIT_WORDS[next];
   if (unit !== undefined) return rolling(1, unit, ctx, i + 2, typedText(tokens, i, i + 2));
   const short = shortForm(next);
@@ -663,18 +680,9 @@ const readSince: TimeReader = (tokens, i, ctx) => {
     }
   }
   const ago = readCount(tokens, i + 1, true);
-  if (
-    ago !== null &&
-    UNIT_WORDS[word(tokens, ago.next) ?? ''] !== undefined &&
-    word(tokens, ago.next + 1) === 'ago'
-  ) {
-    return rolling(
-      ago.value,
-      UNIT_WORDS[word(tokens, ago.next)!]!,
-      ctx,
-      ago.next + 2,
-      typedText(tokens, i, ago.next + 2),
-    );
+  const agoUnit = ago === null ? undefined : UNIT_WORDS[word(tokens, ago.next) ?? ''];
+  if (ago !== null && agoUnit !== undefined && word(tokens, ago.next + 1) === 'ago') {
+    return rolling(ago.value, agoUnit, ctx, ago.next + 2, typedText(tokens, i, ago.next + 2));
   }
   const point = readPoint(tokens, i + 1, ctx);
   if (isError(point)) return { kind: 'error', error: point.error, next: point.next };
@@ -692,6 +700,14 @@ const readSince: TimeReader = (tokens, i, ctx) => {
 const readBetween: TimeReader = (tokens, i, ctx, w) => {
   const start = readPoint(tokens, i + 1, ctx, 'look-back');
   if (isError(start)) return { kind: 'error', error: start.error, next: start.next };
+  if (start === null && w === 'from') {
+    // "from the past 2 weeks", "from last week", "from this month": the time after "from" as it is
+    const j = word(tokens, i + 1) === 'the' ? i + 2 : i + 1;
+    const inner = readTimeAt(tokens, j, ctx);
+    if (inner?.kind === 'window' && !PREPOSITIONS.has(word(tokens, j) ?? '') && word(tokens, j) !== 'from')
+      return inner;
+    return inner?.kind === 'error' ? inner : null;
+  }
   if (start === null) {
     return w === 'between'
       ? {
@@ -704,6 +720,11 @@ const readBetween: TimeReader = (tokens, i, ctx, w) => {
   const joiner = word(tokens, start.next);
   const joiners = w === 'between' ? ['and', '-'] : ['to', 'until', 'till', 'through', 'and', '-'];
   if (joiner === undefined || !joiners.includes(joiner)) {
+    // "failed jobs from yesterday" is yesterday's, not everything since yesterday; "from 08:00" is since 08:00
+    if (w === 'from' && start.point.day !== null) {
+      const day = readDay(tokens, i + 1, ctx);
+      if (day !== null && !isError(day)) return dayOrPart(day.day, ctx, tokens, day.next);
+    }
     if (w === 'from') return since(start.point, ctx, start.next);
     return {
       kind: 'error',
@@ -843,6 +864,9 @@ const readCountOrDay: TimeReader = (tokens, i, ctx, w) => {
     }
   }
 
+  if (w === 'weekend') return weekend(ctx, 'recent', i + 1, typedText(tokens, i, i + 1));
+  // "a fortnight ago" is not read; "fortnight" alone is two weeks back
+  if (w === 'fortnight') return rolling(2, 'week', ctx, i + 1, typedText(tokens, i, i + 1));
   // a bare day: "failed Nov 20", "failures friday"
   const day = readDay(tokens, i, ctx);
   if (isError(day)) return { kind: 'error', error: day.error, next: day.next };
@@ -874,6 +898,32 @@ export function readTimeAt(tokens: readonly Token[], i: number, ctx: TimeContext
 function shortForm(w: string): { n: number; unit: TimeUnit } | null {
   const m = /^(\d{1,9})([a-z]+)$/.exec(w);
   if (!m) return null;
-  const unit = SHORT_UNITS[m[2]!] ?? UNIT_WORDS[m[2]!];
+  const letters = m[2] ?? '';
+  const unit = SHORT_UNITS[letters] ?? UNIT_WORDS[letters];
   return unit === undefined ? null : { n: Number(m[1]), unit };
+}
+
+/**
+ * A weekend: Saturday 00:00 to Monday 00:00. 'recent' ("over the weekend") and 'this' on a Saturday or Sunday
+ * are the weekend under way (up to now); 'this' on a weekday is the one ahead (refused as in the future);
+ * 'last' is the most recent weekend that has ended (on a Saturday or Sunday: the one before).
+ */
+function weekend(ctx: TimeContext, which: 'this' | 'last' | 'recent', next: number, typed: string): TimeRead {
+  const saturday = mostRecentWeekday(ctx.today, 6, false);
+  const inWeekend = compareDays(addDays(saturday, 2), ctx.today) > 0;
+  let start: LocalDay;
+  if (which === 'last') start = inWeekend ? addDays(saturday, -7) : saturday;
+  else if (which === 'this' && !inWeekend) return { kind: 'error', error: futureProblem(typed), next };
+  else start = saturday;
+  const end = addDays(start, 2);
+  const current = compareDays(end, ctx.today) > 0;
+  const label = current ? 'this weekend' : which === 'last' || !inWeekend ? 'last weekend' : 'the weekend';
+  return windowOf(
+    startOfLocalDay(start, ctx.timeZone),
+    current ? null : startOfLocalDay(end, ctx.timeZone),
+    label,
+    label,
+    next,
+    `${formatDay(start, 'EEEE d MMM')} 00:00 to ${formatDay(end, 'EEEE d MMM yyyy')} 00:00`,
+  );
 }

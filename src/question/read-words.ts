@@ -3,6 +3,8 @@
  * what the query is. Everything that is not understood is collected, never dropped.
  */
 import type { SessionResult, SessionType } from '../core/sessions.js';
+import type { NameCatalogue, NameKind, NameMatch } from './name-catalogue.js';
+import type { Correction } from './query-intent.js';
 import { futureProblem, readTimeAt, type TimeContext, type TimeWindowRead } from './read-time.js';
 import type { Token } from './tokenize-question.js';
 import {
@@ -44,6 +46,30 @@ export interface QuestionParts {
   unknown: string[];
   /** token indexes of the words not understood */
   unknownAt: number[];
+  /** "when did apache02 last ...": the question asks for a time */
+  when: boolean;
+  /** "have not replicated successfully", "without a successful replica": no success in the window */
+  notSucceeded: boolean;
+  /** "per job", "by VM", "which VMs ... the most": rows by that kind of name */
+  rankBy: NameKind | null;
+  /** "the most", "top 5 failing jobs": a ranking, most first */
+  rankMost: boolean;
+  /** "more than twice", "more than 3 times", "at least 2 failures": rows above that count */
+  moreThan: number | null;
+  /** "success rate": the share of successful sessions per row */
+  rate: boolean;
+  /** "longest", "slowest", "shortest", "fastest": sorted by how long a session took (computed) */
+  duration: 'longest' | 'shortest' | null;
+  /** "took longer than 30 minutes": sessions that ran at least this long */
+  longerThanMs: number | null;
+  /** "this week vs last week": the time compared against */
+  compareTime: TimeWindowRead | null;
+  /** the plural kind named without a name ("which VMs", "jobs"), for rankings and last-success lists */
+  kindNamed: NameKind | null;
+  /** names EM knows read in place of what was typed ("apache2" as apache02) */
+  corrections: Correction[];
+  /** "every VM", "all jobs": the kind named with no names (each of them, no filter) */
+  every: 'vm' | 'job' | 'server' | null;
   /** specific problems ("There is no date Feb 30") */
   problems: string[];
   /** unquoted names that ran into more words ("for SQL Server 01"): a hint to quote them */
@@ -60,10 +86,6 @@ export interface QuestionParts {
    */
   vmPhrases: Array<{ from: number; to: number; names: string[] }>;
 }
-
-/** The refusal for "longest", "slowest" ...: EM has no duration to sort by. */
-const DURATION_PROBLEM =
-  'replibot cannot sort by how long a replica took; the daily digest lists the longest runs. I can sort by size instead (biggest first), which is not the same as duration.';
 
 /** "how did apache02 do", "how is job X doing": the helper verb after "how" ... */
 const HOW_HELPERS = new Set(['did', 'does', 'do', 'is', 'are', 'was', 'were', 'has', 'have']);
@@ -84,6 +106,41 @@ const ORDER_WORDS = wordTable<OrderKey>({
   smallest: 'smallest',
 });
 
+const KIND_WORDS: Record<NameKind, string> = { vm: 'VM', job: 'job', server: 'backup server' };
+/** how to say the kind in a question: "vm web01", "job web01", "server web01" */
+const KIND_PREFIX: Record<NameKind, string> = { vm: 'vm', job: 'job', server: 'server' };
+
+/** "not", "haven't" ... before "replicated successfully" */
+const NOT_WORDS = new Set(['not', "haven't", 'havent', "hasn't", 'hasnt', "didn't", 'didnt', 'never']);
+const SUCCESS_WORDS = new Set(['successful', 'successfully', 'succeeded', 'success', 'good']);
+/** words between "not" and "successfully": "have not been replicated successfully", "hasn't had a successful" */
+const NOT_SUCCESS_FILLER = new Set([
+  'replicated',
+  'replicate',
+  'been',
+  'had',
+  'a',
+  'any',
+  'run',
+  'ran',
+  'finished',
+  'completed',
+]);
+/** words around a duration that carry no meaning of their own: "took longer than", "that took" */
+const DURATION_FILLER = new Set(['took', 'taking', 'take', 'takes', 'lasted', 'ran']);
+
+/** "all", "every", "each", "any" before a kind of thing: every one of them, no name filter */
+const ALL_WORDS = new Set(['all', 'every', 'each', 'any']);
+const EVERY_KIND = wordTable<'vm' | 'job' | 'server'>({
+  vm: 'vm',
+  vms: 'vm',
+  machines: 'vm',
+  job: 'job',
+  jobs: 'job',
+  server: 'server',
+  servers: 'server',
+});
+
 /** Answers are capped so one question cannot ask for the whole history in one message. */
 const MAX_LIMIT = 1000;
 
@@ -92,7 +149,11 @@ const GUID_RE = new RegExp(`^\\{?(${GUID})\\}?$`, 'i');
 const URN_RE = new RegExp(`^urn:veeam:([a-z]+):(${GUID})$`, 'i');
 
 /** Tokens -> the parts of a question (results, states, names, time, order), before they become a query. */
-export function readQuestionParts(tokens: readonly Token[], ctx: TimeContext): QuestionParts {
+export function readQuestionParts(
+  tokens: readonly Token[],
+  ctx: TimeContext,
+  names?: NameCatalogue,
+): QuestionParts {
   const parts: QuestionParts = {
     results: new Set(),
     states: new Set(),
@@ -108,6 +169,18 @@ export function readQuestionParts(tokens: readonly Token[], ctx: TimeContext): Q
     session: null,
     unknown: [],
     unknownAt: [],
+    every: null,
+    corrections: [],
+    when: false,
+    notSucceeded: false,
+    rankBy: null,
+    rankMost: false,
+    moreThan: null,
+    rate: false,
+    duration: null,
+    longerThanMs: null,
+    compareTime: null,
+    kindNamed: null,
     problems: [],
     unquotedRuns: [],
     unquotedRunSpans: [],
@@ -118,10 +191,16 @@ export function readQuestionParts(tokens: readonly Token[], ctx: TimeContext): Q
   // time expressions are looked up again and again while names are read; each position is read once
   const timeReads = new Map<number, ReturnType<typeof readTimeAt>>();
   const timeAt = (i: number): ReturnType<typeof readTimeAt> => {
-    if (!timeReads.has(i)) timeReads.set(i, readTimeAt(tokens, i, ctx));
-    return timeReads.get(i)!;
+    const known = timeReads.get(i);
+    if (known !== undefined) return known;
+    const read = readTimeAt(tokens, i, ctx);
+    timeReads.set(i, read);
+    return read;
   };
-  const w = (i: number): string | undefined => (tokens[i]?.kind === 'word' ? tokens[i]!.lower : undefined);
+  const w = (i: number): string | undefined => {
+    const token = tokens[i];
+    return token?.kind === 'word' ? token.lower : undefined;
+  };
   const text = (from: number, to: number): string =>
     tokens
       .slice(from, to)
@@ -142,13 +221,78 @@ export function readQuestionParts(tokens: readonly Token[], ctx: TimeContext): Q
     return timeAt(i) === null;
   };
 
+  /** the name EM knows that starts at i (longest first), or null; grammar words and times only when quoted */
+  const knownAt = (i: number): NameMatch | null => {
+    const token = tokens[i];
+    if (names === undefined || token === undefined || token.kind === 'comma') return null;
+    if (token.kind === 'quoted') return names.match([token.lower]);
+    if (!isNameAt(i)) return null;
+    const words: string[] = [];
+    for (let k = i; k < i + 6 && tokens[k]?.kind === 'word'; k++) words.push(tokens[k]?.lower ?? '');
+    return names.match(words);
+  };
+  /** an unquoted name EM does not know, read as the one name of that kind close to it ("apache2": apache02) */
+  const nearName = (at: number, kind: NameKind): string | null => {
+    const token = tokens[at];
+    if (names === undefined || token?.kind !== 'word' || names.match([token.lower]) !== null) return null;
+    const near = names.near(token.text);
+    const only = near[0];
+    if (only === undefined || near.some((n) => n.name.toLowerCase() !== only.name.toLowerCase())) return null;
+    const spelled = near.find((n) => n.kind === kind)?.name;
+    if (spelled === undefined) return null;
+    parts.corrections.push({ typed: token.text, read: spelled, kind });
+    return spelled;
+  };
+  const listOf = (kind: NameKind): string[] =>
+    kind === 'vm' ? parts.vms : kind === 'job' ? parts.jobs : parts.servers;
+
+  /**
+   * Names EM knows, read as what they are: "apache02 failures", "for SQL Server 01", "in SQL Replica", a list
+   * joined by commas, "and", "or". A name of two kinds (a VM and a job both named web01) is a problem that asks
+   * which. Null when no known name starts at i.
+   */
+  const readKnownNames = (i: number): number | null => {
+    let m = knownAt(i);
+    if (m === null) return null;
+    let j = i;
+    while (m !== null) {
+      const kind = m.kinds[0];
+      const typed = text(j, j + m.length);
+      if (m.kinds.length > 1 || kind === undefined) {
+        const kinds = m.kinds.map((k) => KIND_WORDS[k]);
+        parts.problems.push(
+          `EM knows "${typed}" as ${kinds.map((k) => `a ${k}`).join(' and as ')}; say which: ${m.kinds.map((k) => `${KIND_PREFIX[k]} "${typed}"`).join(' or ')}.`,
+        );
+        if (m.length === 1)
+          parts.replacements.push({ at: j, words: m.kinds.map((k) => `${KIND_PREFIX[k]} ${typed}`) });
+      } else {
+        listOf(kind).push(m.names[kind] ?? typed);
+      }
+      j += m.length;
+      let k = j;
+      if (tokens[k]?.kind === 'comma') k++;
+      if (w(k) === 'and' || w(k) === 'or') k++;
+      m = k > j ? knownAt(k) : null;
+      if (m !== null) j = k;
+    }
+    return j;
+  };
+
   /** one name or a list joined by commas, "and", "or": "apache02, ubuntu88 and web01" */
-  const readNames = (i: number): { names: string[]; next: number } => {
+  const readNames = (i: number, kind: NameKind = 'vm'): { names: string[]; next: number } => {
     const names: string[] = [];
     let j = i;
-    while (isNameAt(j)) {
-      names.push(tokens[j]!.text);
-      j++;
+    for (let token = tokens[j]; token !== undefined && isNameAt(j); token = tokens[j]) {
+      // a name EM knows, as EM spells it, with its spaces ("for SQL Server 01"); else a near miss of one
+      const known = knownAt(j);
+      const spelled = known?.names[kind];
+      if (known !== null && spelled !== undefined) {
+        names.push(spelled);
+        j += known.length;
+      } else {
+        names.push(nearName(j, kind) ?? token.text);
+        j++;
+      }
       let k = j;
       if (tokens[k]?.kind === 'comma') k++;
       if (w(k) === 'and' || w(k) === 'or') k++;
@@ -169,19 +313,28 @@ export function readQuestionParts(tokens: readonly Token[], ctx: TimeContext): Q
   const readJobName = (i: number): { name: string; next: number } | null => {
     const token = tokens[i];
     if (token === undefined || token.kind === 'comma') return null;
+    const known = knownAt(i);
+    const job = known?.names.job;
+    if (known !== null && job !== undefined) return { name: job, next: i + known.length };
     if (token.kind === 'quoted') return { name: token.text, next: i + 1 };
     let j = i;
-    while (
-      tokens[j]?.kind === 'word' &&
-      j !== howVerbAt &&
-      !CLAUSE_WORDS.has(tokens[j]!.lower) &&
-      RESULT_WORDS[tokens[j]!.lower] === undefined &&
-      STATE_WORDS[tokens[j]!.lower] === undefined &&
-      !GUID_RE.test(tokens[j]!.lower) &&
-      !URN_RE.test(tokens[j]!.lower) &&
-      timeAt(j) === null
-    ) {
+    const endsJobName = (at: number): boolean => {
+      const x = w(at);
+      return (
+        x === undefined ||
+        at === howVerbAt ||
+        CLAUSE_WORDS.has(x) ||
+        RESULT_WORDS[x] !== undefined ||
+        STATE_WORDS[x] !== undefined ||
+        GUID_RE.test(x) ||
+        URN_RE.test(x) ||
+        timeAt(at) !== null
+      );
+    };
+    while (!endsJobName(j)) {
       j++;
+      // "job SQL Replica's failures": the possessive ends the name
+      if (tokens[j - 1]?.possessive === true) break;
     }
     return j === i ? null : { name: text(i, j), next: j };
   };
@@ -216,14 +369,32 @@ export function readQuestionParts(tokens: readonly Token[], ctx: TimeContext): Q
       return names.next;
     }
     const serverAt = serverNameAt(j);
-    const names = readNames(serverAt !== -1 ? serverAt : w(j) === 'vm' ? j + 1 : j);
+    if (serverAt === -1 && w(j) !== 'vm') {
+      const known = readKnownNames(j);
+      if (known !== null) return known;
+    }
+    const names = readNames(
+      serverAt !== -1 ? serverAt : w(j) === 'vm' ? j + 1 : j,
+      serverAt !== -1 ? 'server' : 'vm',
+    );
     if (names.names.length === 0) return null;
     (serverAt !== -1 ? parts.servers : parts.vms).push(...names.names);
     return names.next;
   };
 
+  /** set by "vs", "versus", "compared to": the next time is the one compared against */
+  let comparing = false;
   const setTime = (read: TimeWindowRead, from: number, to: number): void => {
     const typed = text(from, to);
+    if (parts.time !== null && comparing && parts.compareTime === null) {
+      comparing = false;
+      if (read.from.getTime() > ctx.now.getTime()) {
+        parts.problems.push(futureProblem(typed));
+        return;
+      }
+      parts.compareTime = read;
+      return;
+    }
     if (parts.time !== null) {
       parts.problems.push(`I read two times, "${parts.timeText}" and "${typed}"; ask for one time range.`);
       return;
@@ -282,10 +453,94 @@ export function readQuestionParts(tokens: readonly Token[], ctx: TimeContext): Q
   };
   const isUnitAt = (i: number): boolean => UNIT_WORDS[w(i) ?? ''] !== undefined;
 
-  const refuseDuration = (at: number): void => {
-    if (!parts.problems.includes(DURATION_PROBLEM)) parts.problems.push(DURATION_PROBLEM);
-    parts.replacements.push({ at, words: ['biggest'] });
+  const setDuration = (word: string): void => {
+    parts.duration =
+      word === 'shortest' || word === 'fastest' || word === 'quickest' ? 'shortest' : 'longest';
   };
+
+  /** "when", "per job", "the most", "more than twice", "success rate", "longer than 30 minutes", "vs" ... */
+  const readAskWords = (at: number): number | null => {
+    const x = w(at);
+    if (x === undefined) return null;
+    if (x === 'when') {
+      parts.when = true;
+      return at + 1;
+    }
+    // "have not replicated successfully", "hasn't had a successful replica", "without a successful replica"
+    if (NOT_WORDS.has(x) || x === 'without' || (x === 'no' && SUCCESS_WORDS.has(w(at + 1) ?? ''))) {
+      for (let k = at + 1; k <= at + 4; k++) {
+        const y = w(k);
+        if (y === undefined) break;
+        if (SUCCESS_WORDS.has(y)) {
+          // "not successful" alone stays "warning or failed"; "not replicated successfully" is no success
+          if (x === 'not' && k === at + 1) return null;
+          parts.notSucceeded = true;
+          return k + 1;
+        }
+        if (!NOT_SUCCESS_FILLER.has(y)) break;
+      }
+      if (x === 'no' || x === 'without') return null;
+    }
+    if ((x === 'per' || x === 'by' || x === 'each') && EVERY_KIND[w(at + 1) ?? ''] !== undefined) {
+      parts.rankBy = EVERY_KIND[w(at + 1) ?? ''] ?? null;
+      return at + 2;
+    }
+    if (x === 'most' && w(at + 1) !== 'recent') {
+      parts.rankMost = true;
+      // "the most failures"
+      return at + 1;
+    }
+    if ((x === 'more' || x === 'over') && w(at + 1) === 'than') {
+      const n = count(at + 2);
+      const times = w(at + 2) === 'once' ? 1 : w(at + 2) === 'twice' ? 2 : w(at + 2) === 'thrice' ? 3 : n;
+      if (times !== null) {
+        // "more than 30 minutes" is a duration
+        const unit = UNIT_WORDS[w(at + 3) ?? ''];
+        if (unit === 'minute' || unit === 'hour') {
+          parts.longerThanMs = times * (unit === 'hour' ? 3_600_000 : 60_000);
+          return at + 4;
+        }
+        parts.moreThan = times;
+        return w(at + 3) === 'times' || RESULT_WORDS[w(at + 3) ?? ''] !== undefined ? at + 4 : at + 3;
+      }
+    }
+    if (x === 'at' && w(at + 1) === 'least') {
+      const n = w(at + 2) === 'once' ? 1 : w(at + 2) === 'twice' ? 2 : count(at + 2);
+      if (n !== null) {
+        parts.moreThan = n - 1;
+        return w(at + 3) === 'times' || RESULT_WORDS[w(at + 3) ?? ''] !== undefined ? at + 4 : at + 3;
+      }
+    }
+    // "took longer than 30 minutes", "longer than 1 hour", "running for more than 2 hours"
+    if (x === 'longer' && w(at + 1) === 'than') {
+      const n = count(at + 2);
+      const unit = UNIT_WORDS[w(at + 3) ?? ''];
+      const short = /^(\d{1,4})(m|min|h|hr)$/.exec(w(at + 2) ?? '');
+      if (n !== null && (unit === 'minute' || unit === 'hour')) {
+        parts.longerThanMs = n * (unit === 'hour' ? 3_600_000 : 60_000);
+        return at + 4;
+      }
+      if (short !== null) {
+        parts.longerThanMs = Number(short[1]) * (short[2]?.startsWith('h') ? 3_600_000 : 60_000);
+        return at + 3;
+      }
+    }
+    if (DURATION_FILLER.has(x)) return at + 1;
+    if (x === 'rate' || (x === 'success' && w(at + 1) === 'rate')) {
+      parts.rate = true;
+      return x === 'rate' ? at + 1 : at + 2;
+    }
+    if (x === 'vs' || x === 'vs.' || x === 'versus' || x === 'against') {
+      comparing = true;
+      return at + 1;
+    }
+    if (x === 'compared' && (w(at + 1) === 'to' || w(at + 1) === 'with')) {
+      comparing = true;
+      return at + 2;
+    }
+    return null;
+  };
+
   const setNow = (typed: string): void => {
     parts.nowText = parts.nowText === null ? typed : parts.nowText;
   };
@@ -304,8 +559,7 @@ export function readQuestionParts(tokens: readonly Token[], ctx: TimeContext): Q
   };
 
   let i = 0;
-  while (i < tokens.length) {
-    const token = tokens[i]!;
+  for (let token = tokens[i]; token !== undefined; token = tokens[i]) {
     const lower = token.lower;
     if (token.kind === 'comma') {
       i++;
@@ -317,8 +571,8 @@ export function readQuestionParts(tokens: readonly Token[], ctx: TimeContext): Q
       const urn = URN_RE.exec(lower);
       const guid = GUID_RE.exec(lower);
       if (urn !== null || guid !== null) {
-        const type = urn ? urn[1]! : 'replicatasksession';
-        const id = (urn ? urn[2]! : guid![1]!).toLowerCase();
+        const type = urn?.[1] ?? 'replicatasksession';
+        const id = (urn?.[2] ?? guid?.[1] ?? '').toLowerCase();
         const sessionType: SessionType | null =
           type === 'replicatasksession'
             ? 'ReplicaTaskSession'
@@ -359,13 +613,21 @@ export function readQuestionParts(tokens: readonly Token[], ctx: TimeContext): Q
         i += 3;
         continue;
       }
-      if (RESULT_WORDS[lower] !== undefined) {
-        addResults(RESULT_WORDS[lower]!);
+      // "success rate": a rate of all results, not the successes alone
+      if ((lower === 'success' || lower === 'failure') && w(i + 1) === 'rate') {
+        parts.rate = true;
+        i += 2;
+        continue;
+      }
+      const resultWord = RESULT_WORDS[lower];
+      if (resultWord !== undefined) {
+        addResults(resultWord);
         i++;
         continue;
       }
-      if (STATE_WORDS[lower] !== undefined) {
-        addState(STATE_WORDS[lower]!);
+      const stateWord = STATE_WORDS[lower];
+      if (stateWord !== undefined) {
+        addState(stateWord);
         i++;
         continue;
       }
@@ -398,8 +660,15 @@ export function readQuestionParts(tokens: readonly Token[], ctx: TimeContext): Q
         continue;
       }
       if (DURATION_WORDS.has(lower)) {
-        refuseDuration(i);
-        i++;
+        setDuration(lower);
+        // "longest running replicas": how long they ran, not those still running
+        i += w(i + 1) === 'running' ? 2 : 1;
+        continue;
+      }
+      // questions about a kind of answer: when, rankings, rates, durations, comparisons
+      const asked = readAskWords(i);
+      if (asked !== null) {
+        i = asked;
         continue;
       }
       // "how did apache02 do this week", "how is job 'SQL Replica' doing": everything about that subject
@@ -451,20 +720,21 @@ export function readQuestionParts(tokens: readonly Token[], ctx: TimeContext): Q
         }
         if (DURATION_WORDS.has(n1 ?? '')) {
           setLimit(n0, token.text);
-          refuseDuration(i + 1);
+          setDuration(n1 ?? '');
           i += 2;
           continue;
         }
       }
       let orderAt = i;
       if (lower === 'most' && w(i + 1) === 'recent') orderAt = i + 1;
-      if (lower === 'top' && count(i + 1) !== null && !isUnitAt(i + 2)) {
-        setLimit(count(i + 1)!, text(i, i + 2));
+      const countAfter = count(i + 1);
+      if (lower === 'top' && countAfter !== null && !isUnitAt(i + 2)) {
+        setLimit(countAfter, text(i, i + 2));
         i += 2;
         continue;
       }
-      if (lower === 'limit' && count(i + 1) !== null) {
-        setLimit(count(i + 1)!, text(i, i + 2));
+      if (lower === 'limit' && countAfter !== null) {
+        setLimit(countAfter, text(i, i + 2));
         i += 2;
         continue;
       }
@@ -526,13 +796,22 @@ export function readQuestionParts(tokens: readonly Token[], ctx: TimeContext): Q
         continue;
       }
 
+      if (lower === 'vms' || lower === 'machines' || lower === 'servers')
+        parts.kindNamed ??= EVERY_KIND[lower] ?? null;
+      if (lower === 'jobs') parts.kindNamed ??= 'job';
+      // "every VM", "all jobs", "each server": no name filter (and not the job level: "failures of all jobs")
+      if (ALL_WORDS.has(lower) && EVERY_KIND[w(i + 1) ?? ''] !== undefined) {
+        parts.every = EVERY_KIND[w(i + 1) ?? ''] ?? null;
+        i += 2;
+        continue;
+      }
       // job level: "replication jobs", "job runs", "job sessions"
       if (lower === 'jobs') {
         parts.jobLevel = true;
         i++;
         // "jobs 'SQL Replica' and 'Exchange'"
-        if (tokens[i]?.kind === 'quoted') {
-          const names = readJobNames(i)!;
+        const names = tokens[i]?.kind === 'quoted' ? readJobNames(i) : null;
+        if (names !== null) {
           parts.jobs.push(...names.names);
           i = names.next;
         }
@@ -577,10 +856,18 @@ export function readQuestionParts(tokens: readonly Token[], ctx: TimeContext): Q
         }
         const serverAt = serverNameAt(j);
         if (serverAt !== -1) {
-          const names = readNames(serverAt);
+          const names = readNames(serverAt, 'server');
           if (names.names.length > 0) {
             parts.servers.push(...names.names);
             i = names.next;
+            continue;
+          }
+        }
+        // a name EM knows, read as what it is: "for SQL Server 01", "in SQL Replica", "on vbr01"
+        if (serverAt === -1 && w(j) !== 'vm' && w(j) !== 'vms') {
+          const known = readKnownNames(j);
+          if (known !== null) {
+            i = known;
             continue;
           }
         }
@@ -612,7 +899,7 @@ export function readQuestionParts(tokens: readonly Token[], ctx: TimeContext): Q
         }
       }
       if (serverNameAt(i) !== -1) {
-        const names = readNames(serverNameAt(i));
+        const names = readNames(serverNameAt(i), 'server');
         if (names.names.length > 0) {
           parts.servers.push(...names.names);
           i = names.next;
@@ -625,6 +912,18 @@ export function readQuestionParts(tokens: readonly Token[], ctx: TimeContext): Q
       }
     }
 
+    // a bare name EM knows: "apache02 failures 2d", "is apache02 replicating", "SQL Replica failures"
+    const known = readKnownNames(i);
+    if (known !== null) {
+      i = known;
+      continue;
+    }
+    // "apache02's failures": a possessive marks a name, read as a VM
+    if (token.possessive === true && isNameAt(i)) {
+      parts.vms.push(token.text);
+      i++;
+      continue;
+    }
     // a bare list with commas is a list of VMs: "apache02, ubuntu88 failed today"
     if (isNameAt(i) && tokens[i + 1]?.kind === 'comma') {
       const names = readNames(i);

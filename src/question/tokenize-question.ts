@@ -9,7 +9,23 @@ export interface Token {
   text: string;
   /** lower-cased text, for matching grammar words */
   lower: string;
+  /** the word was typed with a possessive `'s` ("yesterday's", "apache02's"), which `text` no longer has */
+  possessive?: boolean;
 }
+
+/** Contractions that look like possessives but are words of their own ("what's running", "how's apache02"). */
+const CONTRACTIONS = new Set([
+  "what's",
+  "how's",
+  "it's",
+  "that's",
+  "there's",
+  "here's",
+  "who's",
+  "where's",
+  "let's",
+  "when's",
+]);
 
 export type TokenizeResult = { ok: true; tokens: Token[] } | { ok: false; error: string };
 
@@ -65,7 +81,7 @@ export function tokenizeQuestion(text: string): TokenizeResult {
   const tokens: Token[] = [];
   let i = 0;
   while (i < text.length) {
-    const ch = text[i]!;
+    const ch = text.charAt(i);
     if (isSpace(ch)) {
       i++;
       continue;
@@ -81,7 +97,7 @@ export function tokenizeQuestion(text: string): TokenizeResult {
       let j = i + 1;
       let closed = false;
       while (j < text.length) {
-        const c = text[j]!;
+        const c = text.charAt(j);
         if (closers.includes(c)) {
           // a doubled straight quote is a literal quote, as in EM's own filter syntax
           if (c === ch && text[j + 1] === ch) {
@@ -109,11 +125,18 @@ export function tokenizeQuestion(text: string): TokenizeResult {
       continue;
     }
     let j = i;
-    while (j < text.length && !isSpace(text[j]!) && text[j] !== ',') j++;
+    while (j < text.length && !isSpace(text.charAt(j)) && text[j] !== ',') j++;
     // sentence punctuation is not part of a word: "apache02?" -> "apache02"
     const raw = text.slice(i, j).replace(/[?!]+$/, '');
     i = j;
     if (raw === '' || /^[?!.:;]+$/.test(raw)) continue;
+    // "yesterday's failures", "apache02's warnings": the word itself, marked as a possessive
+    const possessive = /^(.+?)['’]s$/i.exec(raw);
+    if (possessive?.[1] !== undefined && !CONTRACTIONS.has(raw.toLowerCase().replace('’', "'"))) {
+      const base = possessive[1];
+      tokens.push({ kind: 'word', text: base, lower: base.toLowerCase(), possessive: true });
+      continue;
+    }
     tokens.push({ kind: 'word', text: raw, lower: raw.toLowerCase() });
   }
   // a full stop ends the sentence, not the last name
@@ -123,6 +146,14 @@ export function tokenizeQuestion(text: string): TokenizeResult {
     tokens[tokens.length - 1] = { kind: 'word', text: text2, lower: text2.toLowerCase() };
   }
   return { ok: true, tokens };
+}
+
+/** Stands for a position past the end: no word, no name, no text. */
+const NO_TOKEN: Token = Object.freeze({ kind: 'comma', text: '', lower: '' });
+
+/** The token at `at`, or an empty stand-in past the end (so index arithmetic needs no `!`). */
+export function tokenAt(tokens: readonly Token[], at: number): Token {
+  return tokens[at] ?? NO_TOKEN;
 }
 
 export function truncate(text: string, max: number): string {

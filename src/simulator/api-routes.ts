@@ -1,5 +1,6 @@
 /** The EM REST routes under /api: the entry point, logon sessions, the query service and the replica session resources. */
 import type { IncomingMessage } from 'node:http';
+import { must } from '../core/must.js';
 import type { LogonSessions } from './logon-sessions.js';
 import { EmFilterError, type EmFilterNode, parseEmFilter } from './parse-em-filter.js';
 import { applyRowQuirksJson, applyRowQuirksXml, type SimulatorQuirks, toQuirkView } from './quirks.js';
@@ -356,12 +357,15 @@ export function createApiRoutes(options: ApiRouteOptions): {
         if (method !== 'GET') return notAllowed();
         if (lower.length === 2)
           return collection(store.jobSessionsSince(since, now), 'job', entityFormat, ctx, json);
-        const session = store.findJobSession(segments[2]!);
+        const session = store.findJobSession(segments[2] ?? '');
         if (!session || session.visibleFrom > now) {
           return replies.error(json, 404, `Replication job session ${segments[2]} was not found.`);
         }
         if (lower.length === 3) {
-          const view = store.jobSessionsSince(session.creation, now).find((v) => v.record === session)!;
+          const view = must(
+            store.jobSessionsSince(session.creation, now).find((v) => v.record === session),
+            'a visible job session is listed from its own creation time',
+          );
           if (entityFormat) {
             return json
               ? replies.json(200, jobSessionEntityJson(ctx, view))
@@ -399,11 +403,14 @@ export function createApiRoutes(options: ApiRouteOptions): {
         if (lower.length === 2)
           return collection(store.tasksSince(since, now), 'task', entityFormat, ctx, json);
         if (lower.length !== 3) break;
-        const task = store.findTask(segments[2]!);
+        const task = store.findTask(segments[2] ?? '');
         if (!task || task.visibleFrom > now) {
           return replies.error(json, 404, `Replication task session ${segments[2]} was not found.`);
         }
-        const view = store.tasksSince(task.creation, now).find((v) => v.record === task)!;
+        const view = must(
+          store.tasksSince(task.creation, now).find((v) => v.record === task),
+          'a visible task session is listed from its own creation time',
+        );
         if (entityFormat) {
           return json
             ? replies.json(200, taskEntityJson(ctx, view))

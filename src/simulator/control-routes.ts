@@ -85,7 +85,7 @@ export function createControlRoutes(options: ControlRouteOptions): {
         return send(201, store.toSimTaskSession(task));
       }
       if (parts[1] === 'sessions' && parts.length === 3 && method === 'GET') {
-        const task = store.findTask(decodeURIComponent(parts[2]!));
+        const task = store.findTask(decodeURIComponent(parts[2] ?? ''));
         if (!task) return send(404, { error: `No task session ${parts[2]}` });
         return send(200, store.toSimTaskSession(task));
       }
@@ -94,7 +94,7 @@ export function createControlRoutes(options: ControlRouteOptions): {
         const input: FinishTaskSession = { result: body.result as FinishTaskSession['result'] };
         if (body.reason !== undefined) input.reason = body.reason as string;
         if (body.endTime !== undefined) input.endTime = new Date(body.endTime as string);
-        const task = store.finishTaskSession(decodeURIComponent(parts[2]!), input, nowMs());
+        const task = store.finishTaskSession(decodeURIComponent(parts[2] ?? ''), input, nowMs());
         return send(200, store.toSimTaskSession(task));
       }
       if (parts[1] === 'faults' && parts.length === 2 && method === 'POST') {

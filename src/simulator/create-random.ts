@@ -1,3 +1,5 @@
+import { must } from '../core/must.js';
+
 /** A small seeded PRNG (mulberry32): the simulator's data and fault decisions are reproducible from a seed. */
 export interface Random {
   /** uniform in [0, 1) */
@@ -20,7 +22,7 @@ export function createRandom(seed: number): Random {
   return {
     next,
     int: (min, max) => min + Math.floor(next() * (max - min + 1)),
-    pick: (items) => items[Math.floor(next() * items.length)]!,
+    pick: (items) => must(items[Math.floor(next() * items.length)], 'pick needs a non-empty list'),
     chance: (probability) => next() < probability,
   };
 }

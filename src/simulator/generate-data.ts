@@ -3,6 +3,8 @@
  * schedules over the last `days` days, with failures, warnings, retries that fix some failures, and runs still
  * in progress at "now". The same seed and options always give the same data.
  */
+
+import { must } from '../core/must.js';
 import type { KnownSessionResult as SessionResult } from '../core/sessions.js';
 import { createRandom, type Random } from './create-random.js';
 import type { JobSessionRecord, SimJob, SimServer, SimVm, TaskRecord } from './sim-model.js';
@@ -148,7 +150,7 @@ export function generateData(seed: number, now: number, options: GeneratorOption
   const jobs: SimJob[] = [];
   for (let i = 0; i < jobCount; i++) {
     const named = NAMED_JOBS[i];
-    const server = servers[i % servers.length]!;
+    const server = must(servers[i % servers.length], 'generateData makes at least one server');
     const name = named?.name ?? (i % 3 === 0 ? `DR Site ${i}` : `Replica Job ${i}`);
     const vms: SimVm[] = [];
     if (named) {
@@ -257,14 +259,18 @@ export function generateData(seed: number, now: number, options: GeneratorOption
     const task = session?.tasks.find((t) => t.vm.name === 'apache02');
     if (task) {
       task.result = 'Failed';
-      task.reason = FAILURE_REASONS[0]!(task.vm.name, demoJob, r);
+      task.reason = must(FAILURE_REASONS[0], 'FAILURE_REASONS is a non-empty literal')(
+        task.vm.name,
+        demoJob,
+        r,
+      );
     }
   }
 
   // some runs in progress right now, so "what is running?" has answers
   const running = Math.min(jobs.length, Math.max(0, options.running ?? 1));
   for (let i = 0; i < running; i++) {
-    const job = jobs[i]!;
+    const job = must(jobs[i], 'running is at most jobs.length');
     const at = now - r.int(60_000, 5 * 60_000);
     const session = runJob(job, at, job.vms, false);
     if (session) {
@@ -290,7 +296,7 @@ export function generateData(seed: number, now: number, options: GeneratorOption
     }
     jobSessions.length = write;
   }
-  for (let i = 0; i < tasks.length; i++) tasks[i]!.serial = i;
-  for (let i = 0; i < jobSessions.length; i++) jobSessions[i]!.serial = i;
+  for (const [i, task] of tasks.entries()) task.serial = i;
+  for (const [i, session] of jobSessions.entries()) session.serial = i;
   return { servers, jobs, jobSessions, tasks };
 }

@@ -35,7 +35,7 @@ function readToken(req: IncomingMessage): string | undefined {
   const cookie = req.headers.cookie;
   if (cookie) {
     const match = /(?:^|;\s*)X-RestSvcSessionId=([^;]+)/i.exec(cookie);
-    if (match) return decodeURIComponent(match[1]!);
+    if (match?.[1] !== undefined) return decodeURIComponent(match[1]);
   }
   const header = req.headers['x-restsvcsessionid'];
   return Array.isArray(header) ? header[0] : header;
@@ -79,8 +79,8 @@ export function createLogonSessions(options: LogonSessionOptions): LogonSessions
     const match = /^Basic\s+(.+)$/i.exec(header);
     let user = '';
     let pass = '';
-    if (match) {
-      const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+    if (match?.[1] !== undefined) {
+      const decoded = Buffer.from(match[1], 'base64').toString('utf8');
       const colon = decoded.indexOf(':');
       if (colon !== -1) {
         user = decoded.slice(0, colon);

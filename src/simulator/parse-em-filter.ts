@@ -5,6 +5,7 @@
  * values compare by their index (Success < Warning < Failed); DateTimes are UTC, quoted or not, `Z` optional.
  */
 import { FILTER_FIELDS } from '../core/filter.js';
+import { must } from '../core/must.js';
 import type { SessionType } from '../core/sessions.js';
 
 export type EmOperator = '==' | '!=' | '<' | '<=' | '>' | '>=';
@@ -26,14 +27,14 @@ const STOP = new Set([';', ',', '(', ')']);
 export function parseEmFilter(text: string): EmFilterNode {
   let pos = 0;
   const skipSpace = () => {
-    while (pos < text.length && /\s/.test(text[pos]!)) pos++;
+    while (pos < text.length && /\s/.test(text.charAt(pos))) pos++;
   };
   const where = () => (pos >= text.length ? 'at the end of the filter' : `at position ${pos + 1}`);
 
   const parseComparison = (): EmFilterNode => {
     skipSpace();
     const fieldStart = pos;
-    while (pos < text.length && /[A-Za-z0-9_]/.test(text[pos]!)) pos++;
+    while (pos < text.length && /[A-Za-z0-9_]/.test(text.charAt(pos))) pos++;
     const field = text.slice(fieldStart, pos);
     if (field === '') throw new EmFilterError(`Expected a field name ${where()}.`);
     skipSpace();
@@ -54,7 +55,7 @@ export function parseEmFilter(text: string): EmFilterNode {
       let value = '';
       for (;;) {
         if (pos >= text.length) throw new EmFilterError(`The quoted value for ${field} is not closed.`);
-        const ch = text[pos]!;
+        const ch = text.charAt(pos);
         if (ch === '"') {
           if (text[pos + 1] === '"') {
             value += '"';
@@ -70,8 +71,8 @@ export function parseEmFilter(text: string): EmFilterNode {
       return { kind: 'cmp', field, op, value, quoted: true };
     }
     let value = '';
-    while (pos < text.length && !STOP.has(text[pos]!)) {
-      const ch = text[pos]!;
+    while (pos < text.length && !STOP.has(text.charAt(pos))) {
+      const ch = text.charAt(pos);
       if (ch === '"' || ch === '=' || ch === '<' || ch === '>' || ch === '!') {
         throw new EmFilterError(`Unexpected '${ch}' in the value for ${field} ${where()}; quote the value.`);
       }
@@ -103,7 +104,8 @@ export function parseEmFilter(text: string): EmFilterNode {
       pos++;
       items.push(parseFactor());
     }
-    return items.length === 1 ? items[0]! : { kind: 'and', items };
+    const [only] = items;
+    return items.length === 1 && only ? only : { kind: 'and', items };
   };
 
   function parseOr(): EmFilterNode {
@@ -114,7 +116,8 @@ export function parseEmFilter(text: string): EmFilterNode {
       pos++;
       items.push(parseAnd());
     }
-    return items.length === 1 ? items[0]! : { kind: 'or', items };
+    const [only] = items;
+    return items.length === 1 && only ? only : { kind: 'or', items };
   }
 
   const root = parseOr();
@@ -164,7 +167,7 @@ function toTypedComparison(type: SessionType, field: string, op: EmOperator, raw
   if (canonical === null) {
     throw new EmFilterError(`Unknown filter parameter '${field}' for type ${type}.`);
   }
-  const kind = FILTER_FIELDS[type][canonical]!;
+  const kind = must(FILTER_FIELDS[type][canonical], 'toCanonicalField returns only listed fields');
   if (kind === 'date') {
     const value = parseEmDate(raw);
     if (value === null) {

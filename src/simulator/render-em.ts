@@ -96,11 +96,11 @@ function toCamelKey(key: string): string {
   const cached = camelCache.get(key);
   if (cached !== undefined) return cached;
   let run = 0;
-  while (run < key.length && /[A-Z]/.test(key[run]!)) run++;
+  while (run < key.length && /[A-Z]/.test(key.charAt(run))) run++;
   let out: string;
   if (run === 0) out = key;
   else if (run === key.length) out = key.toLowerCase();
-  else if (run === 1) out = key[0]!.toLowerCase() + key.slice(1);
+  else if (run === 1) out = key.charAt(0).toLowerCase() + key.slice(1);
   else out = key.slice(0, run - 1).toLowerCase() + key.slice(run - 1);
   camelCache.set(key, out);
   return out;

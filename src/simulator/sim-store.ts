@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { BACKUP_JOB_TYPES, isBackupJobType } from '../core/backup-sessions.js';
+import { must } from '../core/must.js';
 import {
   JOB_STATES,
   SESSION_RESULTS,
@@ -157,7 +158,7 @@ function lowerBound(items: ReadonlyArray<{ creation: number }>, ms: number, afte
   let hi = items.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    const c = items[mid]!.creation;
+    const c = must(items[mid], 'lo <= mid < hi <= items.length').creation;
     if (c < ms || (after && c === ms)) lo = mid + 1;
     else hi = mid;
   }
@@ -232,8 +233,13 @@ function noteDuration<R extends Sequenced>(bound: EndBound<R>, record: R, durati
   const { outliers } = bound;
   let i = lowerBound(outliers, record.creation, true);
   // an outlier among equal creations goes where the index lists hold it: by serial
-  while (i > 0 && outliers[i - 1]!.creation === record.creation && outliers[i - 1]!.serial > record.serial)
+  for (
+    let prev = outliers[i - 1];
+    prev && prev.creation === record.creation && prev.serial > record.serial;
+  ) {
     i--;
+    prev = outliers[i - 1];
+  }
   outliers.splice(i, 0, record);
 }
 
@@ -401,8 +407,8 @@ export function createSimStore(data: GeneratedData, options: SimStoreOptions): S
     const guid = id.slice(id.lastIndexOf(':') + 1);
     for (const candidate of [seed, runtimeSeed]) {
       const serial = fromGuid(candidate, 'task', guid);
-      if (serial !== null && taskSeed(serial) === candidate && taskBySerial[serial])
-        return taskBySerial[serial]!;
+      const task = serial === null ? undefined : taskBySerial[serial];
+      if (serial !== null && taskSeed(serial) === candidate && task) return task;
     }
     return null;
   };
@@ -410,8 +416,8 @@ export function createSimStore(data: GeneratedData, options: SimStoreOptions): S
     const guid = id.slice(id.lastIndexOf(':') + 1);
     for (const candidate of [seed, runtimeSeed]) {
       const serial = fromGuid(candidate, 'jobSession', guid);
-      if (serial !== null && jobSessionSeed(serial) === candidate && jobSessionBySerial[serial])
-        return jobSessionBySerial[serial]!;
+      const session = serial === null ? undefined : jobSessionBySerial[serial];
+      if (serial !== null && jobSessionSeed(serial) === candidate && session) return session;
     }
     return null;
   };
@@ -434,11 +440,14 @@ export function createSimStore(data: GeneratedData, options: SimStoreOptions): S
     const rangeLength = plan.end - plan.start;
     const count = before.length + rangeLength + after.length;
     const at = (i: number): R =>
-      i < before.length
-        ? before[i]!
-        : i < before.length + rangeLength
-          ? items[plan.start + i - before.length]!
-          : after[i - before.length - rangeLength]!;
+      must(
+        i < before.length
+          ? before[i]
+          : i < before.length + rangeLength
+            ? items[plan.start + i - before.length]
+            : after[i - before.length - rangeLength],
+        'i < count = before + range + after',
+      );
     const sortField = request.sort ? toCanonicalField(type, request.sort.field) : 'CreationTime';
     if (sortField === null) {
       throw new EmFilterError(`Unknown sort parameter '${request.sort?.field}' for type ${type}.`);
@@ -459,7 +468,7 @@ export function createSimStore(data: GeneratedData, options: SimStoreOptions): S
       }
       return { rows, total };
     }
-    const get = getters[sortField]!;
+    const get = must(getters[sortField], 'every canonical field has a getter');
     const matches: Array<{ row: V; key: string | number | null; creation: number }> = [];
     for (let i = 0; i < count; i++) {
       const record = at(i);
@@ -651,7 +660,7 @@ export function createSimStore(data: GeneratedData, options: SimStoreOptions): S
   ): V[] => {
     const out: V[] = [];
     for (let i = lowerBound(list, from, false); i < list.length; i++) {
-      const record = list[i]!;
+      const record = must(list[i], 'i < list.length');
       if (record.visibleFrom <= now) out.push(view(record, now));
     }
     return out;

@@ -1,3 +1,5 @@
+import { must } from '../core/must.js';
+
 /**
  * What the `value` of replibot's buttons carries, and strict parsers for it (the `action_id`s are constants in
  * the listener that owns them). A "Next page" value holds the question, the offset, the asker's zone and the
@@ -34,13 +36,14 @@ export interface JobRunCursor {
 
 /** The button value, or null when the question is too long to carry (the button is then left out). */
 export function encodeAnswerCursor(cursor: AnswerCursor): string | null {
+  const { known } = cursor;
   const value = JSON.stringify({
     q: cursor.question,
     o: cursor.offset,
     z: cursor.timeZone,
     n: cursor.now.toISOString(),
     e: cursor.ephemeral ? 1 : 0,
-    ...(cursor.known ? { c: [cursor.known.total, ...COUNTED.map((r) => cursor.known!.counts[r])] } : {}),
+    ...(known ? { c: [known.total, ...COUNTED.map((r) => known.counts[r])] } : {}),
   });
   if (value.length <= MAX_ACTION_VALUE) return value;
   // a question near the limit keeps its button; the next page then counts again
@@ -95,9 +98,13 @@ export function decodeAnswerCursor(value: string): AnswerCursor | null {
 function decodeKnown(value: unknown): AnswerCursor['known'] | undefined {
   if (!Array.isArray(value) || value.length !== COUNTED.length + 1) return undefined;
   if (!value.every((n) => Number.isSafeInteger(n) && n >= 0)) return undefined;
+  // cast: every item was checked to be a whole number just above
   const [total, ...rest] = value as number[];
-  const counts = Object.fromEntries(COUNTED.map((r, i) => [r, rest[i]!])) as Record<CountedResult, number>;
-  return { total: total!, counts };
+  // cast below: fromEntries over COUNTED has every CountedResult key
+  const counts = Object.fromEntries(
+    COUNTED.map((r, i) => [r, must(rest[i], 'the length is checked above')]),
+  ) as Record<CountedResult, number>;
+  return { total: must(total, 'the length is checked above'), counts };
 }
 
 export function encodeJobRunCursor(cursor: JobRunCursor): string {
@@ -126,9 +133,9 @@ export function parseActionId(text: string): number | null {
 
 /** `<alertId>:<hours>` on a Mute button, both canonical positive decimals. */
 export function parseMuteValue(value: string): { alertId: number; hours: number } | null {
-  const parts = value.split(':');
-  if (parts.length !== 2) return null;
-  const alertId = parseActionId(parts[0]!);
-  const hours = parseActionId(parts[1]!);
+  const [first, second, ...more] = value.split(':');
+  if (first === undefined || second === undefined || more.length > 0) return null;
+  const alertId = parseActionId(first);
+  const hours = parseActionId(second);
   return alertId === null || hours === null ? null : { alertId, hours };
 }

@@ -2,6 +2,7 @@
 import type { App } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import { renderError } from '../answers/domain/render-error.js';
+import { errorMessage } from '../core/error-message.js';
 import { checkAccess } from './access.js';
 import { renderHome } from './render-home.js';
 import { logReply, type SlackRuntime } from './runtime.js';
@@ -31,7 +32,7 @@ export function registerAppHome(app: App, runtime: SlackRuntime): void {
           try {
             extras = await runtime.homeExtras();
           } catch (error) {
-            log.warn({ err: (error as Error).message }, 'App Home extras failed');
+            log.warn({ err: errorMessage(error) }, 'App Home extras failed');
           }
         }
         try {
@@ -51,7 +52,7 @@ export function registerAppHome(app: App, runtime: SlackRuntime): void {
       }
       await client.views.publish({ user_id: userId, view });
     } catch (error) {
-      log.error({ err: (error as Error).message }, 'could not publish the App Home');
+      log.error({ err: errorMessage(error) }, 'could not publish the App Home');
     }
   });
 }

@@ -3,7 +3,7 @@
  * `/slack/events`, with `GET /healthz` in both. Features plug in through `subcommands`, `extend` and
  * `homeExtras`; the app never reads the environment itself.
  */
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
@@ -12,9 +12,11 @@ import { createDefaultAnswerer } from '../answers/create-default-answerer.js';
 import type { Answerer } from '../answers/domain/create-answerer.js';
 import { registerAnswerActions } from '../answers/slack/answer-actions.js';
 import { registerConversationEvents } from '../answers/slack/conversation-events.js';
+import { type HealthReport, type ProbeRoute, toHealthRoute } from '../app/probes.js';
 import { createWorkQueue, type WorkQueueOptions } from '../app/work-queue.js';
 import type { Config } from '../config.js';
 import { type Clock, systemClock } from '../core/clock.js';
+import { errorMessage } from '../core/error-message.js';
 import { ReplibotError } from '../core/errors.js';
 import type { EmApi } from '../core/ports.js';
 import type { Logger } from '../logger.js';
@@ -29,13 +31,9 @@ import type { SlackRuntime } from './runtime.js';
 import { toSlackFailure } from './slack-errors.js';
 import type { SlashSubcommand } from './subcommands.js';
 import { createTimeZoneLookup } from './user-time-zones.js';
-import { toSlackClientOptions } from './web-client.js';
+import { type SlackClientSettings, toSlackClientOptions } from './web-client.js';
 
-export interface HealthReport {
-  ok: boolean;
-  /** anything worth showing to a probe: poller lag, last EM contact ... */
-  checks?: Record<string, unknown>;
-}
+export type { HealthReport };
 
 export interface SlackAppDeps {
   config: Config;
@@ -53,8 +51,12 @@ export interface SlackAppDeps {
   subcommands?: SlashSubcommand[];
   /** extra action/view/event handlers, called once on the Bolt app before it starts */
   extend?: (app: App) => void;
-  /** `GET /healthz` answers 503 when this says not ok */
+  /** shown by `GET /healthz` (liveness: `degraded` when this says not ok; see src/app/probes.ts) */
   health?: () => HealthReport | Promise<HealthReport>;
+  /** more routes on the same listener: `/readyz` and `/metrics` (src/app/probes.ts) */
+  routes?: ProbeRoute[];
+  /** counts the app's Slack calls (src/metrics.ts) */
+  metrics?: SlackClientSettings['metrics'];
   /** blocks shown at the bottom of the App Home tab (poller status, digest schedule) */
   homeExtras?: () => Promise<KnownBlock[]>;
   /** for tests and proxies: merged into the WebClient options (e.g. `retryConfig`) */
@@ -74,10 +76,11 @@ export interface SlackAppHandle {
   stop(): Promise<void>;
   /** the HTTP port actually listened on (HTTP mode), known after start() */
   readonly port: number | undefined;
+  /** true between a finished start() and stop(): the front door answers Slack */
+  readonly started: boolean;
 }
 
 const SLACK_EVENTS_PATH = '/slack/events';
-const HEALTH_PATH = '/healthz';
 /** Slack retries an unacked event within minutes; an hour of event ids, at most this many, covers it. */
 const RECENT_EVENTS_MAX = 10_000;
 const RECENT_EVENTS_TTL_MS = 60 * 60_000;
@@ -97,23 +100,18 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
   const clock = deps.clock ?? systemClock;
   let started = false;
 
-  const healthRoute = {
-    path: HEALTH_PATH,
-    method: ['GET'],
-    handler: async (_req: IncomingMessage, res: ServerResponse) => {
-      const report = await Promise.resolve(deps.health?.() ?? { ok: true }).catch(
-        (error: unknown): HealthReport => ({ ok: false, checks: { error: String(error) } }),
-      );
-      const ok = started && report.ok;
-      res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ status: ok ? 'ok' : started ? 'degraded' : 'starting', ...report.checks }));
-    },
-  };
+  let stopping = false;
+  const healthRoute = toHealthRoute(
+    () => (stopping ? 'stopping' : started ? 'started' : 'starting'),
+    deps.health,
+  );
+  const customRoutes = [healthRoute, ...(deps.routes ?? [])];
   // interactive: a person is waiting, so a small bounded retry (src/slack/web-client.ts)
   const clientOptions = toSlackClientOptions({
     ...(slack.apiUrl ? { apiUrl: slack.apiUrl } : {}),
     purpose: 'interactive',
     ...(deps.clientOptions ? { overrides: deps.clientOptions } : {}),
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });
 
   const recentEvents = createRecentIds({
@@ -127,7 +125,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
     const socketReceiver = new SocketModeReceiver({
       appToken: slack.appToken,
       logger: boltLogger,
-      customRoutes: [healthRoute],
+      customRoutes,
       installerOptions: { port: deps.config.port, clientOptions },
     });
     guardSocketMessages(socketReceiver.client, { recentEvents, logger });
@@ -144,7 +142,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
     receiver = new HTTPReceiver({
       signingSecret,
       endpoints: SLACK_EVENTS_PATH,
-      customRoutes: [healthRoute],
+      customRoutes,
       logger: boltLogger,
       bodyLimit: SLACK_BODY_LIMIT,
       ...(deps.unhandledRequestTimeoutMillis
@@ -205,6 +203,9 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
     get port() {
       return port;
     },
+    get started() {
+      return started;
+    },
     async start() {
       try {
         await app.init();
@@ -219,6 +220,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
         });
       }
       if (receiver) {
+        // cast: HTTPReceiver.start resolves its http.Server (Bolt types it loosely); a listening server has an AddressInfo
         const server = (await receiver.start({ port: deps.config.port, host: deps.host })) as Server;
         port = (server.address() as AddressInfo).port;
         logger.info({ port, path: SLACK_EVENTS_PATH }, 'Slack app listening (HTTP mode)');
@@ -226,14 +228,10 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
         try {
           await app.start();
         } catch (error) {
-          throw new ReplibotError(
-            'slack_error',
-            `Socket Mode could not connect (${(error as Error).message}).`,
-            {
-              hint: 'Check SLACK_APP_TOKEN (an xapp- token with connections:write) and that Socket Mode is on.',
-              cause: error,
-            },
-          );
+          throw new ReplibotError('slack_error', `Socket Mode could not connect (${errorMessage(error)}).`, {
+            hint: 'Check SLACK_APP_TOKEN (an xapp- token with connections:write) and that Socket Mode is on.',
+            cause: error,
+          });
         }
         logger.info('Slack app connected (Socket Mode)');
       }
@@ -242,6 +240,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
     async stop() {
       if (!started) return;
       started = false;
+      stopping = true;
       await app.stop();
       // answers already running finish (each bounded in time by the EM client); those waiting are dropped
       await work.close();

@@ -84,7 +84,7 @@ export function escapeStrayMarkup(text: string): string {
   let out = '';
   let i = 0;
   while (i < text.length) {
-    const c = text[i]!;
+    const c = text.charAt(i);
     if (c === '<') {
       const markup = SLACK_MARKUP.exec(text.slice(i, i + 4000));
       if (markup) {

@@ -14,6 +14,7 @@ import type {
   SlackActionMiddlewareArgs,
 } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import { errorMessage } from '../core/error-message.js';
 import type { Logger } from '../logger.js';
 import { type AccessNeed, type AccessPolicy, checkAccess } from './access.js';
 import { renderAccessRefused } from './render-refusal.js';
@@ -100,7 +101,7 @@ export function registerButton(
         }
         await work({ body, value: action.value ?? '', channelId, respond, client, logger });
       } catch (error) {
-        logger.error({ err: (error as Error).message }, `could not handle ${options.name}`);
+        logger.error({ err: errorMessage(error) }, `could not handle ${options.name}`);
       }
     },
   );
@@ -121,7 +122,7 @@ export function refuseUnknownButtons(app: App, logger: Logger): void {
           ':hourglass: I do not know this button (it may come from an older replibot). Ask the question again.',
         );
       } catch (error) {
-        logger.error({ err: (error as Error).message }, 'could not refuse an unknown button');
+        logger.error({ err: errorMessage(error) }, 'could not refuse an unknown button');
       }
     },
   );

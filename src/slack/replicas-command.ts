@@ -6,6 +6,7 @@ import type { App, RespondFn, SlashCommand } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { SLACK_PAGE_SIZE } from '../answers/slack/render-answer.js';
 import { renderReply } from '../answers/slack/render-reply.js';
+import { errorMessage } from '../core/error-message.js';
 import type { Logger } from '../logger.js';
 import { isHelpRequest } from '../question/help.js';
 import { checkAccess } from './access.js';
@@ -38,14 +39,14 @@ function registerSlashCommand(app: App, runtime: SlackRuntime, name: string): vo
         try {
           await answerCommand(runtime, command, respond, client, log);
         } catch (error) {
-          log.error({ err: (error as Error).message }, `could not answer ${name}`);
+          log.error({ err: errorMessage(error) }, `could not answer ${name}`);
         }
       });
       if (!queued)
         runtime.notices.offer('busy', () => respond({ response_type: 'ephemeral', ...renderBusy() }));
     } catch (error) {
       // respond() itself failed (response_url expired or Slack down): nothing more can reach the user.
-      log.error({ err: (error as Error).message }, `could not answer ${name}`);
+      log.error({ err: errorMessage(error) }, `could not answer ${name}`);
     }
   });
 }

@@ -17,6 +17,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { parse as parseQueryString } from 'node:querystring';
 import type { Clock } from '../core/clock.js';
+import { errorMessage } from '../core/error-message.js';
 import type { Logger } from '../logger.js';
 import type { RecentIds } from './recent-ids.js';
 
@@ -206,7 +207,7 @@ export function withRequestGuard(next: RequestListener, options: RequestGuardOpt
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (req.method !== 'POST' || path !== options.path) return next(req, res);
     guard(req, res).catch((error: unknown) => {
-      log.error({ err: (error as Error).message }, 'could not read a Slack request');
+      log.error({ err: errorMessage(error) }, 'could not read a Slack request');
       answer(res, 400);
     });
   };
@@ -239,7 +240,7 @@ export function guardSocketMessages(
     log[level]({ reason }, 'dropped a Socket Mode envelope');
     if (isText(envelopeId))
       (client as unknown as SocketSender).send(envelopeId).catch((error: unknown) => {
-        log.warn({ err: (error as Error).message }, 'could not ack a dropped Socket Mode envelope');
+        log.warn({ err: errorMessage(error) }, 'could not ack a dropped Socket Mode envelope');
       });
   };
   client.on('ws_message', (data, isBinary) => {
@@ -247,7 +248,7 @@ export function guardSocketMessages(
       for (const original of originals) {
         Promise.resolve((original as (d: unknown, b: boolean) => unknown)(data, isBinary)).catch(
           (error: unknown) => {
-            log.error({ err: (error as Error).message }, 'a Socket Mode message failed');
+            log.error({ err: errorMessage(error) }, 'a Socket Mode message failed');
           },
         );
       }

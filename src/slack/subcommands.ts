@@ -39,9 +39,10 @@ export function findSubcommand(
 ): { subcommand: SlashSubcommand; args: string } | null {
   const match = /^\s*(\S+)\s*([\s\S]*)$/.exec(text);
   if (!match) return null;
-  const word = match[1]!.toLowerCase();
+  const [, first = '', rest = ''] = match;
+  const word = first.toLowerCase();
   const subcommand = subcommands.find((s) => s.name === word || (s.aliases ?? []).includes(word));
-  return subcommand ? { subcommand, args: match[2]!.trim() } : null;
+  return subcommand ? { subcommand, args: rest.trim() } : null;
 }
 
 /**

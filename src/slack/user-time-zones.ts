@@ -1,4 +1,5 @@
 import type { WebClient } from '@slack/web-api';
+import { errorMessage } from '../core/error-message.js';
 import type { Logger } from '../logger.js';
 
 /** The asker's IANA zone from `users.info`, cached for an hour; DEFAULT_TIMEZONE when Slack cannot tell. */
@@ -27,12 +28,13 @@ export function createTimeZoneLookup(options: {
       } catch (error) {
         // users:read missing or Slack down: answer in the default zone rather than not at all.
         options.logger.warn(
-          { userId, err: (error as Error).message },
+          { userId, err: errorMessage(error) },
           'users.info failed; using DEFAULT_TIMEZONE',
         );
         return zone;
       }
       cache.set(userId, { zone, until: now() + ttl });
+      // cast: the cache holds over 10 000 keys, so the first key exists
       if (cache.size > 10_000) cache.delete(cache.keys().next().value as string);
       return zone;
     },

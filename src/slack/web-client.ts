@@ -11,8 +11,9 @@
  *
  * Every call has a 30 s timeout (10 s for `interactive`). Tests pass `overrides` (a faster retryConfig).
  */
-import type { WebClientOptions } from '@slack/web-api';
+import type { FetchFunction, WebClientOptions } from '@slack/web-api';
 import { WebClient } from '@slack/web-api';
+import type { Metrics } from '../metrics.js';
 
 export type SlackClientPurpose = 'outbox' | 'interactive' | 'scheduled';
 
@@ -22,6 +23,8 @@ export interface SlackClientSettings {
   purpose: SlackClientPurpose;
   /** merged last (tests, proxies) */
   overrides?: WebClientOptions;
+  /** counts each HTTP call by method and error, and each 429 (src/metrics.ts) */
+  metrics?: Pick<Metrics, 'slackCall' | 'slackRateLimited'>;
 }
 
 const POLICIES: Record<SlackClientPurpose, WebClientOptions> = {
@@ -45,6 +48,52 @@ export function toSlackClientOptions(settings: SlackClientSettings): WebClientOp
     ...POLICIES[settings.purpose],
     ...(apiUrl ? { slackApiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/` } : {}),
     ...settings.overrides,
+    ...(settings.metrics ? { fetch: toObservedFetch(settings.metrics, settings.overrides?.fetch) } : {}),
+  };
+}
+
+/**
+ * The WebClient's fetch, counted: every HTTP attempt (retries included) by Web API method and Slack's error code.
+ * Only the method name is a label; a file upload to Slack's upload URL counts as `upload`.
+ */
+export function toObservedFetch(
+  metrics: Pick<Metrics, 'slackCall' | 'slackRateLimited'>,
+  inner: FetchFunction = globalThis.fetch,
+): FetchFunction {
+  return async (input, init) => {
+    const url = typeof input === 'string' ? input : input.href;
+    const last = url.split('?')[0]?.split('/').pop() ?? '';
+    const method = /^[a-z]+(\.[A-Za-z]+)+$/.test(last) ? last : 'upload';
+    let response: Awaited<ReturnType<FetchFunction>>;
+    try {
+      response = await inner(input, init);
+    } catch (error) {
+      metrics.slackCall(method, 'network');
+      throw error;
+    }
+    if (response.status === 429) {
+      metrics.slackCall(method, 'ratelimited');
+      metrics.slackRateLimited(method, Number(response.headers.get('retry-after') ?? '0'));
+    } else if (response.status !== 200) {
+      metrics.slackCall(method, `http_${response.status}`);
+    } else if (method === 'upload') {
+      metrics.slackCall(method, 'none');
+    } else {
+      // globalThis.fetch's Response can be read twice through a clone; another fetch's answer is counted as sent
+      const body: unknown =
+        response instanceof Response
+          ? await response
+              .clone()
+              .json()
+              .catch(() => null)
+          : null;
+      const error =
+        body !== null && typeof body === 'object' && 'ok' in body && body.ok === false && 'error' in body
+          ? String(body.error)
+          : 'none';
+      metrics.slackCall(method, error);
+    }
+    return response;
   };
 }
 

@@ -22,6 +22,7 @@ import {
   toSessionId,
 } from '../core/sessions.js';
 import { type Logger, silentLogger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
 import {
   type EntityByType,
   parseEmError,
@@ -39,6 +40,8 @@ export interface EmClientOptions extends VeeamConfig {
   logger?: Logger;
   /** tries of an idempotent GET (including the first) and the first backoff; default 4 tries from 250 ms */
   retry?: { attempts: number; baseDelayMs: number };
+  /** told of every HTTP exchange (the process's metrics, src/metrics.ts) */
+  metrics?: Pick<Metrics, 'emRequest'>;
 }
 
 /** Pages of one query fetched side by side once page 1 tells how many there are (1: one after another). */
@@ -174,13 +177,12 @@ export function createEmClient(options: EmClientOptions): EmClient {
 
   /** Replaces anything secret in an error's words; EM could echo a header back in its Message. */
   function scrub(error: ReplibotError): ReplibotError {
-    const clean = (text: string | undefined) => {
-      if (text === undefined) return undefined;
+    const clean = (text: string): string => {
       let out = text;
       for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join('[redacted]');
       return out;
     };
-    const message = clean(error.message)!;
+    const message = clean(error.message);
     // hints are replibot's own fixed words (never EM's), so they stay readable even when a password is a word
     const hint = error.hint;
     if (message === error.message && hint === error.hint) return error;
@@ -213,6 +215,7 @@ export function createEmClient(options: EmClientOptions): EmClient {
       });
       const body = Buffer.from(response.data ?? new ArrayBuffer(0));
       stats.bytesReceived += body.length;
+      observe(method, path, String(response.status), started, body.length);
       const date = Date.parse(String(response.headers.date ?? ''));
       if (Number.isFinite(date)) stats.lastServerDate = new Date(date);
       logger.debug(
@@ -230,6 +233,7 @@ export function createEmClient(options: EmClientOptions): EmClient {
       // the caller gave the request up (an early stop of a query): nobody reads this answer
       if (signal?.aborted) throw abandoned(ctx);
       if (isTooLarge(error)) {
+        observe(method, path, 'em_response_too_large', started, 0);
         logger.warn({ method, path: logPath(path), maxResponseMb }, 'EM answer too large');
         throw new ReplibotError(
           'em_response_too_large',
@@ -240,9 +244,19 @@ export function createEmClient(options: EmClientOptions): EmClient {
         );
       }
       const failure = scrub(toTransportError(error, ctx));
+      observe(method, path, failure.code, started, 0);
       logger.debug({ method, path: logPath(path), code: failure.code }, 'EM request failed');
       throw failure;
     }
+  }
+
+  function observe(method: string, path: string, status: string, started: number, bytes: number): void {
+    options.metrics?.emRequest({
+      type: toEmRequestType(method, path),
+      status,
+      seconds: (performance.now() - started) / 1000,
+      bytes,
+    });
   }
 
   /** Sends with bounded exponential backoff and jitter on transport failures, 500 and 503. */
@@ -786,6 +800,24 @@ function headerValue(headers: Record<string, unknown>, name: string): string | n
     return typeof text === 'string' && text.trim() !== '' ? text.trim() : null;
   }
   return null;
+}
+
+/** A metric label for one request: never an id (the logoff path carries the SessionId, an entity path its UID). */
+export function toEmRequestType(method: string, path: string): string {
+  if (method === 'DELETE') return 'logoff';
+  if (method === 'POST') return 'logon';
+  const [resource = '', query = ''] = path.replace(/^\/api\/?/i, '').split('?');
+  if (resource === '') return 'probe';
+  if (resource === 'query') {
+    const type = new URLSearchParams(query).get('type') ?? '';
+    return /^[A-Za-z]{1,40}$/.test(type) ? `query:${type}` : 'query';
+  }
+  const segments = resource.split('/');
+  const first = segments[0] ?? '';
+  if (!/^[A-Za-z]{1,40}$/.test(first)) return 'other';
+  // replicaSessions/{id}/taskSessions: the collection under an entity, without the id
+  const sub = segments[2];
+  return sub !== undefined && /^[A-Za-z]{1,40}$/.test(sub) ? `${first}/${sub}` : first;
 }
 
 /** The logoff path carries the SessionId, which stays out of logs. */

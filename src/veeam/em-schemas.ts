@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { ReplibotError } from '../core/errors.js';
+import { must } from '../core/must.js';
 import type { EmPage } from '../core/ports.js';
 import {
   JOB_STATES,
@@ -82,7 +83,7 @@ function digitAt(text: string, at: number): number {
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 function daysInMonth(year: number, month: number): number {
-  if (month !== 2) return DAYS_IN_MONTH[month - 1]!;
+  if (month !== 2) return must(DAYS_IN_MONTH[month - 1], 'month is 1..12 (checked by the caller)');
   return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
 }
 
@@ -232,8 +233,7 @@ const links = z
   });
 
 function upLinkName(list: EmLink[], matches: (type: string) => boolean): string | null {
-  for (let index = 0; index < list.length; index += 1) {
-    const item = list[index]!;
+  for (const item of list) {
     const rel = item.rel;
     if (rel === null || (rel !== 'Up' && rel.toLowerCase() !== 'up')) continue;
     if (item.type !== null && matches(item.type)) return item.name ?? null;

@@ -14,6 +14,7 @@
  */
 import { isAscii } from 'node:buffer';
 import { ReplibotError } from '../core/errors.js';
+import { must } from '../core/must.js';
 
 export type EmBodyFormat = 'xml' | 'json';
 
@@ -101,8 +102,11 @@ export function decodeXmlText(text: string): string {
   return text.replace(
     ENTITY,
     (whole, dec: string | undefined, hex: string | undefined, name: string | undefined) => {
-      if (name !== undefined) return NAMED[name]!;
-      const code = dec !== undefined ? Number.parseInt(dec, 10) : Number.parseInt(hex!, 16);
+      if (name !== undefined) return must(NAMED[name], 'ENTITY matches only the names in NAMED');
+      const code =
+        dec !== undefined
+          ? Number.parseInt(dec, 10)
+          : Number.parseInt(must(hex, 'ENTITY captures dec, hex or name'), 16);
       if (code === 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return whole;
       return String.fromCodePoint(code);
     },
@@ -121,7 +125,7 @@ function readXml(src: string): Record<string, unknown> {
   const keyOf = (raw: string, attribute: boolean): string | null => {
     const parts = raw.split(':');
     if (attribute && parts[0] === 'xmlns') return null;
-    const local = (parts.length === 2 ? parts[1]! : raw).toLowerCase();
+    const local = (parts.length === 2 ? (parts[1] ?? raw) : raw).toLowerCase();
     // a hostile "__proto__" name would otherwise replace the object's prototype
     return local === '__proto__' || local === '' ? null : local;
   };
@@ -137,8 +141,7 @@ function readXml(src: string): Record<string, unknown> {
       entries = [];
       table.set(hash, entries);
     }
-    for (let index = 0; index < entries.length; index += 1) {
-      const entry = entries[index]!;
+    for (const entry of entries) {
       if (src.startsWith(entry.raw, start)) return entry;
     }
     const raw = src.slice(start, end);
@@ -159,7 +162,8 @@ function readXml(src: string): Record<string, unknown> {
   let rootSeen = false;
 
   const close = (value: unknown): void => {
-    const key = nodeKeys[depth]!;
+    const key = nodeKeys[depth];
+    if (key === undefined) throw new Error('internal error: close() runs inside an open element');
     if (key === null) return;
     if (depth === 0) {
       tree[key] = value;
@@ -184,7 +188,7 @@ function readXml(src: string): Record<string, unknown> {
 
   const finish = (): void => {
     const node = nodes[depth];
-    const text = texts[depth]!;
+    const text = must(texts[depth], 'finish() runs inside an open element');
     if (node === null || node === undefined) {
       close(text);
     } else {
@@ -220,7 +224,7 @@ function readXml(src: string): Record<string, unknown> {
       const gt = src.indexOf('>', lt + 2);
       if (gt === -1) throw new XmlError(true, 'ends inside an end tag');
       // the end tag is compared in place with the open element's name (white space may follow the name)
-      const open = depth === 0 ? undefined : names[depth - 1]!;
+      const open = depth === 0 ? undefined : names[depth - 1];
       let matches = open !== undefined && gt - (lt + 2) >= open.length && src.startsWith(open, lt + 2);
       for (let k = lt + 2 + (open?.length ?? 0); matches && k < gt; k += 1)
         matches = isSpace(src.charCodeAt(k));
@@ -339,7 +343,7 @@ function readXml(src: string): Record<string, unknown> {
     }
     i = j;
   }
-  if (depth > 0) throw new XmlError(true, `ends before </${names[depth - 1]!.slice(0, 40)}>`);
+  if (depth > 0) throw new XmlError(true, `ends before </${names[depth - 1]?.slice(0, 40)}>`);
   if (!rootSeen) throw new XmlError(false, 'has no root element');
   return tree;
 }
@@ -413,8 +417,7 @@ function foldKeys(value: unknown, lowered: Map<string, string>): unknown {
   const source = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   const keys = Object.keys(source);
-  for (let index = 0; index < keys.length; index += 1) {
-    const key = keys[index]!;
+  for (const key of keys) {
     let lower = lowered.get(key);
     if (lower === undefined) {
       lower = key.toLowerCase();

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type CliRun, runReplibot, spawnReplibot } from '../fakes/run-cli.js';
 
@@ -136,5 +139,48 @@ describe('replibot parse', () => {
     const now = await replibot(['parse', 'failed today', '--now', '2026-13-45']);
     expect(now.code).toBe(2);
     expect(now.stderr).toContain('--now "2026-13-45" is not an ISO-8601 date-time');
+  });
+});
+
+describe('replibot parse --names', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'replibot-names-'));
+  const file = join(dir, 'names.tsv');
+  writeFileSync(
+    file,
+    '# kind<TAB>name\nvm\tapache02\nvm\tSQL Server 01\njob\tSQL Replica\njob\tweb01\nvm\tweb01\n',
+  );
+  const at = ['--tz', 'Europe/Berlin', '--now', '2026-11-23T10:05:00Z', '--names', file];
+
+  it('reads a bare known name, a name with spaces and a near miss, and says what it corrected', async () => {
+    const bare = JSON.parse((await replibot(['parse', 'apache02 failures 2d', ...at])).stdout);
+    expect(bare.filter).toBe(
+      'Result==Failed;VmDisplayName=="apache02";CreationTime>="2026-11-21T10:05:00.000Z"',
+    );
+    const spaced = JSON.parse((await replibot(['parse', 'failures for sql server 01 today', ...at])).stdout);
+    expect(spaced.filter).toBe(
+      'Result==Failed;VmDisplayName=="SQL Server 01";CreationTime>="2026-11-22T23:00:00.000Z"',
+    );
+    const near = JSON.parse((await replibot(['parse', 'apache2 failures today', ...at])).stdout);
+    expect(near.corrections).toEqual([{ typed: 'apache2', read: 'apache02', kind: 'vm' }]);
+    expect(near.explanation).toContain('I read apache2 as apache02');
+  });
+
+  it('asks which when a name is two kinds', async () => {
+    const run = await replibot(['parse', 'web01 failures today', ...at]);
+    expect(run.code).toBe(2);
+    const out = JSON.parse(run.stdout);
+    expect(out.error).toContain('EM knows "web01" as a VM and as a job');
+    expect(out.suggestions.slice(0, 2)).toEqual(['vm web01 failures today', 'job web01 failures today']);
+  });
+
+  it('refuses an unreadable or malformed names file with exit 2', async () => {
+    const missing = await replibot(['parse', 'failed today', '--names', join(dir, 'none.tsv')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('cannot be read');
+    const bad = join(dir, 'bad.tsv');
+    writeFileSync(bad, 'vm\tapache02\nhost apache03\n');
+    const malformed = await replibot(['parse', 'failed today', '--names', bad]);
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toContain('line 2');
   });
 });

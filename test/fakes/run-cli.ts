@@ -3,7 +3,7 @@
  * in this process through `runCli` (fast, for every case), or as the real `node bin/replibot.js` child process
  * (for the few smoke tests that prove the bin works end to end).
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { PassThrough, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../../src/cli.js';
@@ -73,4 +73,44 @@ export function spawnReplibot(
     child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr }));
     child.stdin.end(options.input ?? '');
   });
+}
+
+export interface ReplibotProcess {
+  child: ChildProcess;
+  /** everything written to stderr so far (the JSON log lines in Slack mode) */
+  stderr(): string;
+  /** resolves once the child wants `pattern` in its stderr (bounded), with the matching line */
+  waitForLog(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** `node bin/replibot.js <args>` left running (a server), stdin kept open; the test signals and awaits it. */
+export function startReplibotProcess(args: string[], env: Record<string, string>): ReplibotProcess {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: cleanEnv(env),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  child.stdout?.resume();
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return {
+    child,
+    stderr: () => stderr,
+    async waitForLog(pattern, timeoutMs = 30_000) {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        const line = stderr.split('\n').find((l) => pattern.test(l));
+        if (line !== undefined) return line;
+        if (child.exitCode !== null || Date.now() > until)
+          throw new Error(`no log line matching ${pattern}; stderr so far:\n${stderr.slice(-4000)}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
+    exited,
+  };
 }

@@ -21,12 +21,14 @@ import {
   postDigest,
 } from '../../src/features/digests/slack/post-digest.js';
 import { createLogger, type Logger, silentLogger } from '../../src/logger.js';
+import { createMetrics, type Metrics } from '../../src/metrics.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
 import { findBlockKitViolations } from '../../src/slack/limits.js';
 import { createEmClient, type EmClient } from '../../src/veeam/em-client.js';
 import { type FakeSlackApi, startFakeSlackApi } from '../fakes/fake-slack-api.js';
 import type { TestStore as AlertStore } from '../fakes/open-store.js';
 import { openStore } from '../fakes/open-store.js';
+import { parsePrometheusText, sampleSum } from '../fakes/prometheus-text.js';
 
 const CHANNEL = 'C0DIGEST1';
 
@@ -47,8 +49,9 @@ function daily(timeZone: string, hour = 8, extra: Partial<DigestScheduleSpec> = 
 }
 
 /** The scheduler as src/digest/digest-feature.ts wires it, on the real WebClient. */
-function scheduler(graceMinutes = 120, logger: Logger = silentLogger): DigestScheduler {
+function scheduler(graceMinutes = 120, logger: Logger = silentLogger, metrics?: Metrics): DigestScheduler {
   const s = createDigestScheduler({
+    ...(metrics ? { metrics } : {}),
     store: digests,
     em,
     clock,
@@ -325,6 +328,25 @@ describe('digest scheduler', () => {
       ['skipped', 'nothing failed'],
       ['sent', null],
     ]);
+  });
+
+  it('counts each digest run by its status in the metrics', async () => {
+    digests.schedules.add(
+      CHANNEL,
+      daily('UTC', 8, { filters: { ...NO_DIGEST_FILTERS, failedOnly: true } }),
+      'U1',
+      now,
+    );
+    addRun('dc01', '2025-03-26T20:00:00Z', 'Success');
+    addRun('dc01', '2025-03-27T20:00:00Z', 'Failed');
+    const metrics = createMetrics();
+    const s = scheduler(120, silentLogger, metrics);
+    await s.start();
+    await advance(s, '2025-03-28T08:00:00Z');
+    const samples = parsePrometheusText(await metrics.render());
+    expect(sampleSum(samples, 'replibot_digest_runs_total', { status: 'skipped' })).toBe(1);
+    expect(sampleSum(samples, 'replibot_digest_runs_total', { status: 'sent' })).toBe(1);
+    expect(sampleSum(samples, 'replibot_digest_runs_total', { status: 'failed' })).toBe(0);
   });
 
   it('limits a digest to one job', async () => {

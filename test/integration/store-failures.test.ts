@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openReplibotDatabase } from '../../src/app/database.js';
-import { isReplibotError } from '../../src/core/errors.js';
+import { isReplibotError, ReplibotError } from '../../src/core/errors.js';
 import { toStoreProblem } from '../../src/store/open-database.js';
 
 const dirs: string[] = [];
@@ -42,7 +42,9 @@ describe('toStoreProblem', () => {
     expect(kind('SQLITE_READONLY')).toBe('unwritable');
     expect(kind('SQLITE_IOERR_WRITE')).toBe('unwritable');
     expect(kind('SQLITE_MISMATCH')).toBe('other');
-    expect(toStoreProblem(Object.assign(new Error('x'), { code: 'ECONNREFUSED' }))).toBeNull();
+    // a refused connection is the database's (PostgreSQL's) only if it is not an EM failure already read as one
+    expect(toStoreProblem(Object.assign(new Error('x'), { code: 'ECONNREFUSED' }))?.kind).toBe('unwritable');
+    expect(toStoreProblem(new ReplibotError('em_unreachable', 'EM refused the connection'))).toBeNull();
     expect(toStoreProblem(new Error('SQLITE_FULL'))).toBeNull();
   });
 });

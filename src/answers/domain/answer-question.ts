@@ -8,11 +8,22 @@ import { toReplibotError } from '../../core/errors.js';
 import { and, cmp, type Filter } from '../../core/filter.js';
 import type { EmApi, EmPage, EmQuery } from '../../core/ports.js';
 import { toSessionId } from '../../core/sessions.js';
+import { isHelpRequest } from '../../question/help.js';
+import type { NameCatalogue } from '../../question/name-catalogue.js';
 import type { ParsedQuestion, QueryIntent } from '../../question/query-intent.js';
+import {
+  answerCompare,
+  answerDurations,
+  answerLastSuccess,
+  answerRanking,
+  type DurationAnswer,
+  toVerdict,
+} from './answer-kinds.js';
 import { toIntentEm, withJobTypeNames } from './backup-answers.js';
 import { checkNames, toNamedValues } from './check-names.js';
 import type { KnownCounts } from './count-results.js';
 import { countResults } from './count-results.js';
+import type { NameSource } from './name-source.js';
 import { planResultCounts } from './plan-result-counts.js';
 import type { HelpContent, JobRunReply, Reply, ResultCounts, SessionListReply, SessionRow } from './reply.js';
 import { toJobRow, toTaskRow } from './session-row.js';
@@ -26,7 +37,7 @@ export type QuestionSource = 'slack' | 'plain';
 /** `parseQuestion` from src/question/, injected so the router does not care how questions are read. */
 export type QuestionParser = (
   text: string,
-  context: { now: Date; timeZone: string; source?: QuestionSource },
+  context: { now: Date; timeZone: string; source?: QuestionSource; names?: NameCatalogue },
 ) => ParsedQuestion;
 
 export interface AnswerDeps {
@@ -35,6 +46,8 @@ export interface AnswerDeps {
   help: () => HelpContent;
   /** a short id for an error reply ("R-4F2A9C"); the adapter makes it, the core has no randomness */
   newReferenceId: () => string;
+  /** the names EM knows, so a bare "apache02" is read as the VM; without it names are read by grammar */
+  names?: NameSource;
 }
 
 export interface Asker {
@@ -82,12 +95,21 @@ export async function answerQuestion(
   deps: AnswerDeps,
 ): Promise<Reply> {
   let parsed: ParsedQuestion;
+  let names: NameCatalogue | undefined;
   try {
-    parsed = deps.parseQuestion(question, {
+    const context = {
       now: options.now,
       timeZone: asker.timeZone,
       ...(asker.source ? { source: asker.source } : {}),
-    });
+    };
+    parsed = deps.parseQuestion(question, context);
+    // the names EM knows are read only for a question that needs them: one the grammar alone cannot read, one
+    // that names a VM, job or server (EM's spelling, near misses), or a list of every VM; "failed today" costs
+    // no catalogue at all
+    if (deps.names !== undefined && !isHelpRequest(question) && needsNames(parsed)) {
+      names = await deps.names.catalogue(options.now);
+      if (names !== undefined) parsed = deps.parseQuestion(question, { ...context, names });
+    }
   } catch (error) {
     return toErrorReply(error, deps);
   }
@@ -104,7 +126,26 @@ export async function answerQuestion(
         if (intent.sessionId !== null && intent.type === 'ReplicaJobSession') {
           return await answerJobRun(intent.sessionId, { ...options, timeZone: asker.timeZone }, { em });
         }
+        const kind = intent.answer;
+        const now = options.now;
+        switch (kind.kind) {
+          case 'ranking':
+            return { question, ...(await answerRanking(intent, kind, now, em)) };
+          case 'last-success':
+            return { question, ...(await answerLastSuccess(intent, kind, now, em, names)) };
+          case 'compare':
+            return { question, ...(await answerCompare(intent, kind, now, em)) };
+          case 'duration':
+            return await answerByDuration(question, intent, kind, options, em);
+          case 'list':
+          case 'yes-no':
+            break;
+        }
         const reply = await answerIntent(question, intent, options, em);
+        if (kind.kind === 'yes-no') {
+          const verdict = await toVerdict(intent, reply, now, em);
+          return { ...reply, verdict };
+        }
         return reply.total === 0 ? await withNameCheck(reply, em) : reply;
       } catch (error) {
         return toErrorReply(error, deps);
@@ -266,6 +307,44 @@ async function readOnePage(
     end > offset ? Promise.all(pageNumbers.map(fetchPage)) : Promise.resolve([]),
   ]);
   return { ...counted, sessions: toRows(pages), truncated: false, unreadableRows };
+}
+
+function needsNames(parsed: ParsedQuestion): boolean {
+  if (parsed.kind === 'not-understood') return true;
+  if (parsed.kind !== 'query') return false;
+  const { intent } = parsed;
+  if (intent.sessionId !== null) return false;
+  if (intent.answer.kind === 'last-success' && intent.answer.every !== null) return true;
+  return toNamedValues(intent.filter).length > 0;
+}
+
+/** Sessions by how long they took: every row read, sorted here, then paged like any list. */
+async function answerByDuration(
+  question: string,
+  intent: QueryIntent,
+  answer: DurationAnswer,
+  options: AnswerOptions,
+  em: EmApi,
+): Promise<SessionListReply> {
+  const found = await answerDurations(intent, answer, options.now, em);
+  const offset = Math.max(0, Math.trunc(options.offset ?? 0));
+  const counts = emptyCounts();
+  const all = found.rows;
+  for (const row of all) counts[row.result] += 1;
+  const pageSize = Number.isFinite(options.pageSize) ? Math.max(1, Math.trunc(options.pageSize)) : all.length;
+  return {
+    kind: 'answer',
+    question,
+    intent,
+    total: all.length,
+    counts,
+    sessions: all.slice(offset, offset + pageSize),
+    offset,
+    pageSize: options.pageSize,
+    now: options.now,
+    truncated: found.truncated,
+    note: found.note,
+  };
 }
 
 /**

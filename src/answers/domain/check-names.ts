@@ -4,6 +4,7 @@
  * silent all-clear ("No failed replicas on server srv02").
  */
 import { and, cmp, eq, type Filter } from '../../core/filter.js';
+import { must } from '../../core/must.js';
 import type { EmApi, EmQuery } from '../../core/ports.js';
 import type { SessionType } from '../../core/sessions.js';
 import { textDistance } from '../../core/text-distance.js';
@@ -92,7 +93,7 @@ export async function checkNames(
   const seen = await recentNames(em, missing, intentType, now);
   const unknown = missing.map((n) => ({
     ...n,
-    suggestions: suggestNames(n.name, [...seen.get(n.field)!]),
+    suggestions: suggestNames(n.name, [...must(seen.get(n.field), 'every checked field has a set in seen')]),
     otherFields: findInOtherFields(n, seen),
   }));
   return { unknown, known };
@@ -134,14 +135,17 @@ async function recentNames(
   };
   if (needsTasks) {
     for await (const s of em.queryTaskSessions(query)) {
-      if (s.vmDisplayName) seen.get('VmDisplayName')!.add(s.vmDisplayName);
-      if (s.jobName) seen.get('JobName')!.add(s.jobName);
-      if (s.backupServerName) seen.get('BackupServerName')!.add(s.backupServerName);
+      if (s.vmDisplayName)
+        must(seen.get('VmDisplayName'), 'seen holds a set for every name field').add(s.vmDisplayName);
+      if (s.jobName) must(seen.get('JobName'), 'seen holds a set for every name field').add(s.jobName);
+      if (s.backupServerName)
+        must(seen.get('BackupServerName'), 'seen holds a set for every name field').add(s.backupServerName);
     }
   } else {
     for await (const s of em.queryJobSessions(query)) {
-      if (s.jobName) seen.get('JobName')!.add(s.jobName);
-      if (s.backupServerName) seen.get('BackupServerName')!.add(s.backupServerName);
+      if (s.jobName) must(seen.get('JobName'), 'seen holds a set for every name field').add(s.jobName);
+      if (s.backupServerName)
+        must(seen.get('BackupServerName'), 'seen holds a set for every name field').add(s.backupServerName);
     }
   }
   return seen;
@@ -154,7 +158,7 @@ function findInOtherFields(typed: NamedValue, seen: ReadonlyMap<NameField, Set<s
   const alike: Array<{ value: OtherFieldName; score: number }> = [];
   for (const field of NAME_FIELDS) {
     if (field === typed.field) continue;
-    const names = [...seen.get(field)!];
+    const names = [...must(seen.get(field), 'seen holds a set for every name field')];
     const same = names.find((name) => name.toLowerCase() === want);
     if (same !== undefined) exact.push({ field, name: same, exact: true });
     else
@@ -329,7 +333,7 @@ export function toUnknownRouteText(
   const others = (unknown.otherFields ?? []).filter((o) => retype(o, unknown) !== null);
   const exact = others.find((o) => o.exact);
   if (exact !== undefined) {
-    return `${head}, but it has a ${NOUN[exact.field]} of that name: \`${show(retype(exact, unknown)!)}\``;
+    return `${head}, but it has a ${NOUN[exact.field]} of that name: \`${show(must(retype(exact, unknown), 'an exact match in another field retypes to that field'))}\``;
   }
   const best: NamedValue | undefined =
     unknown.suggestions[0] !== undefined ? { field: unknown.field, name: unknown.suggestions[0] } : others[0];

@@ -1,5 +1,6 @@
 /** An answer's totals by result from EM's counts (see plan-result-counts.ts). */
 import { and, type Filter } from '../../core/filter.js';
+import { must } from '../../core/must.js';
 import type { EmApi } from '../../core/ports.js';
 import type { SessionType } from '../../core/sessions.js';
 import { planResultCounts, type ResultCountPlan } from './plan-result-counts.js';
@@ -29,7 +30,7 @@ export async function countResults(
   }
   const found = await Promise.all(plan.buckets.map((bucket) => count(and(filter, bucket.filter))));
   plan.buckets.forEach((bucket, i) => {
-    counts[bucket.result] = found[i]!;
+    counts[bucket.result] = must(found[i], 'one count per bucket');
   });
   return { total: found.reduce((sum, n) => sum + n, 0), counts };
 }

@@ -11,6 +11,7 @@ import {
   toErrorReply,
 } from './answer-question.js';
 import { withEitherKind } from './backup-answers.js';
+import type { NameSource } from './name-source.js';
 import type { HelpContent, Reply } from './reply.js';
 import { type LastDaySummary, summarizeLastDay } from './summarize-last-day.js';
 
@@ -53,6 +54,7 @@ export function createAnswerer(deps: {
   parseQuestion: QuestionParser;
   help: () => HelpContent;
   newReferenceId?: () => string;
+  names?: NameSource;
 }): Answerer {
   const full: AnswerDeps = { ...deps, newReferenceId: deps.newReferenceId ?? newReferenceId };
   return {

@@ -6,6 +6,7 @@
  * count of the question is its count.
  */
 import { and, cmp, eq, type Filter } from '../../core/filter.js';
+import { must } from '../../core/must.js';
 import {
   isRunningState,
   type JobState,
@@ -92,6 +93,6 @@ export function planResultCounts(type: SessionType, filter: Filter | null): Resu
   const results = possible.length === 0 ? ALL : possible;
   return {
     buckets: results.map((result) => ({ result, filter: toResultFilter(type, result) })),
-    only: results.length === 1 ? results[0]! : null,
+    only: results.length === 1 ? must(results[0], 'results has one item') : null,
   };
 }

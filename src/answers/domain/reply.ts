@@ -64,6 +64,57 @@ export interface SessionListReply {
   unknownNames?: UnknownName[];
   /** with `unknownNames`: the names that do exist, for which "No ..." still holds */
   knownNames?: NamedValue[];
+  /** a yes/no question's answer, said first ("Yes: 3 successful replicas ..., the last at 14:32") */
+  verdict?: Verdict;
+  /** how a computed list was made ("EM cannot sort by duration, so replibot read every page ...") */
+  note?: string;
+}
+
+export interface Verdict {
+  answer: 'yes' | 'no';
+  line: string;
+}
+
+/** One name of a ranking, a count per name or a last-success list. */
+export interface NameRow {
+  name: string;
+  kind: 'vm' | 'job' | 'server';
+  counts: ResultCounts;
+  total: number;
+  /** successes / ended sessions (running ones aside); null when none ended */
+  rate: number | null;
+  /** last-success answers: the newest success, null for "never in EM's 30 days" */
+  lastSuccess?: Date | null;
+}
+
+/** Rows by name: rankings, counts per name, success rates, last success per name. */
+export interface RowsReply {
+  kind: 'rows';
+  question: string;
+  intent: QueryIntent;
+  rows: NameRow[];
+  /** rows before "top N" cut them */
+  totalRows: number;
+  /** sessions read from EM to compute them */
+  scanned: number;
+  /** true when EM had more sessions than replibot reads for one answer */
+  truncated: boolean;
+  now: Date;
+  note: string | null;
+}
+
+/** "failures this week vs last week" */
+export interface CompareReply {
+  kind: 'compare';
+  question: string;
+  intent: QueryIntent;
+  current: number;
+  previous: number;
+  /** names (VMs, or jobs for job runs) in the current window that were not in the previous one */
+  newNames: string[];
+  nameKind: 'vm' | 'job';
+  truncated: boolean;
+  now: Date;
 }
 
 /** One job run ("Details") with its task sessions. */
@@ -101,7 +152,14 @@ export interface ErrorReply {
   referenceId: string;
 }
 
-export type Reply = SessionListReply | JobRunReply | HelpReply | NotUnderstoodReply | ErrorReply;
+export type Reply =
+  | SessionListReply
+  | RowsReply
+  | CompareReply
+  | JobRunReply
+  | HelpReply
+  | NotUnderstoodReply
+  | ErrorReply;
 
 export type { SessionType };
 

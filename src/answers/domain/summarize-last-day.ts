@@ -5,6 +5,7 @@
  * failing when there are none).
  */
 import { and, anyOf, cmp, eq, type Filter, or } from '../../core/filter.js';
+import { must } from '../../core/must.js';
 import type { EmApi } from '../../core/ports.js';
 import { countResults } from './count-results.js';
 import type { ResultCounts, SessionRow } from './reply.js';
@@ -52,7 +53,7 @@ export async function summarizeLastDay(em: EmApi, now: Date, maxProblems = 8): P
     const batch = vms.slice(i, i + VMS_PER_QUERY);
     const later: Filter = or(
       ...batch.map((vm) => {
-        const last = lastFailures.get(vm)!;
+        const last = must(lastFailures.get(vm), 'the VM came from lastFailures');
         return and(
           eq('VmDisplayName', last.vmDisplayName ?? ''),
           cmp('CreationTime', '>', last.creationTime),

@@ -5,6 +5,7 @@
  */
 import type { App, RespondFn } from '@slack/bolt';
 import { BUSY_TEXT } from '../../app/work-queue.js';
+import { errorMessage } from '../../core/error-message.js';
 import { ReplibotError } from '../../core/errors.js';
 import { decodeAnswerCursor, decodeJobRunCursor } from '../../slack/action-values.js';
 import { registerButton, respondPrivately } from '../../slack/register-button.js';
@@ -42,7 +43,7 @@ export function registerAnswerActions(app: App, runtime: SlackRuntime): void {
           try {
             await work(press);
           } catch (error) {
-            press.logger.error({ err: (error as Error).message }, `could not handle ${name}`);
+            press.logger.error({ err: errorMessage(error) }, `could not handle ${name}`);
           }
         });
         if (!queued) runtime.notices.offer('busy', () => respondPrivately(press.respond, BUSY_TEXT));

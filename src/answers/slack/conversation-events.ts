@@ -4,6 +4,7 @@
  */
 import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import { errorMessage } from '../../core/error-message.js';
 import { isHelpRequest } from '../../question/help.js';
 import { checkAccess } from '../../slack/access.js';
 import { renderAccessRefused, renderBusy } from '../../slack/render-refusal.js';
@@ -61,7 +62,7 @@ export function registerConversationEvents(app: App, runtime: SlackRuntime): voi
             await client.chat.postMessage({ channel, thread_ts: threadTs, ...message });
           }
         } catch (error) {
-          log.error({ err: (error as Error).message }, 'could not answer a mention');
+          log.error({ err: errorMessage(error) }, 'could not answer a mention');
         }
       });
       if (!queued)
@@ -69,7 +70,7 @@ export function registerConversationEvents(app: App, runtime: SlackRuntime): voi
           await client.chat.postEphemeral({ channel, user: userId, thread_ts: threadTs, ...renderBusy() });
         });
     } catch (error) {
-      log.error({ err: (error as Error).message }, 'could not answer a mention');
+      log.error({ err: errorMessage(error) }, 'could not answer a mention');
     }
   });
 
@@ -95,7 +96,7 @@ export function registerConversationEvents(app: App, runtime: SlackRuntime): voi
             ...renderReply(reply, { timeZone, surface: 'conversation' }),
           });
         } catch (error) {
-          log.error({ err: (error as Error).message }, 'could not answer a direct message');
+          log.error({ err: errorMessage(error) }, 'could not answer a direct message');
         }
       });
       if (!queued)
@@ -103,7 +104,7 @@ export function registerConversationEvents(app: App, runtime: SlackRuntime): voi
           await client.chat.postMessage({ channel, ...renderBusy() });
         });
     } catch (error) {
-      log.error({ err: (error as Error).message }, 'could not answer a direct message');
+      log.error({ err: errorMessage(error) }, 'could not answer a direct message');
     }
   });
 }

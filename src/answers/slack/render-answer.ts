@@ -161,6 +161,7 @@ export function renderAnswer(reply: SessionListReply, options: AnswerRenderOptio
       ':information_source: Enterprise Manager keeps about 30 days of sessions; older runs are not there.',
     );
   if ((reply.unreadableRows ?? 0) > 0) notes.push(`:warning: ${toUnreadableNote(reply.unreadableRows ?? 0)}`);
+  if (reply.note) notes.push(`:information_source: ${toSafeMrkdwn(reply.note, 500)}`);
   if (reply.truncated)
     notes.push(`:warning: Only the first ${reply.total.toLocaleString('en-US')} sessions were counted.`);
   if (intent.limit !== null && reply.total >= intent.limit)

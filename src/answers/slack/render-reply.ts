@@ -4,12 +4,17 @@ import type { Reply } from '../domain/reply.js';
 import { type AnswerRenderOptions, renderAnswer, renderJobRun } from './render-answer.js';
 import { renderErrorMessage } from './render-error-message.js';
 import { renderHelp, renderNotUnderstood } from './render-help.js';
+import { renderCompare, renderRows, withVerdict } from './render-rows.js';
 
 /** Any reply as a Slack message. */
 export function renderReply(reply: Reply, options: AnswerRenderOptions): SlackMessage {
   switch (reply.kind) {
     case 'answer':
-      return renderAnswer(reply, options);
+      return withVerdict(reply, renderAnswer(reply, options));
+    case 'rows':
+      return renderRows(reply, options.timeZone);
+    case 'compare':
+      return renderCompare(reply);
     case 'job-run':
       return renderJobRun(reply);
     case 'help':

@@ -5,13 +5,71 @@
  */
 
 import { toFilterString } from '../../core/filter.js';
-import type { Reply } from '../domain/reply.js';
+import type { QueryIntent } from '../../question/query-intent.js';
+import type { NameRow, Reply } from '../domain/reply.js';
+
+/** The query part every answer shows: what was sent to EM and how the question was read. */
+function toQueryJson(intent: QueryIntent): Record<string, unknown> {
+  return {
+    type: intent.type,
+    filter: intent.filter ? toFilterString(intent.type, intent.filter) : null,
+    sort: intent.sort,
+    limit: intent.limit,
+    sessionId: intent.sessionId,
+    window: intent.window
+      ? { from: intent.window.from.toISOString(), to: intent.window.to?.toISOString() ?? null }
+      : null,
+    defaultWindow: intent.defaultWindow,
+    beyondRetention: intent.beyondRetention,
+    timeZone: intent.timeZone,
+    explanation: intent.explanation,
+    phrase: intent.phrase,
+    answer: intent.answer,
+  };
+}
+
+function toRowJson(row: NameRow): Record<string, unknown> {
+  return {
+    name: row.name,
+    kind: row.kind,
+    counts: row.counts,
+    total: row.total,
+    rate: row.rate,
+    ...(row.lastSuccess !== undefined ? { lastSuccess: row.lastSuccess?.toISOString() ?? null } : {}),
+  };
+}
 
 export function renderAskJson(reply: Reply): unknown {
   switch (reply.kind) {
+    case 'rows':
+      return {
+        query: toQueryJson(reply.intent),
+        corrections: reply.intent.corrections,
+        rows: reply.rows.map(toRowJson),
+        totalRows: reply.totalRows,
+        scanned: reply.scanned,
+        truncated: reply.truncated,
+        note: reply.note,
+      };
+    case 'compare':
+      return {
+        query: toQueryJson(reply.intent),
+        corrections: reply.intent.corrections,
+        compare: {
+          current: reply.current,
+          previous: reply.previous,
+          change: reply.current - reply.previous,
+          newNames: reply.newNames,
+          nameKind: reply.nameKind,
+        },
+        truncated: reply.truncated,
+      };
     case 'answer': {
       const { intent } = reply;
       return {
+        ...(reply.verdict ? { answer: reply.verdict.answer, verdict: reply.verdict.line } : {}),
+        corrections: intent.corrections,
+        ...(reply.note ? { note: reply.note } : {}),
         query: {
           type: intent.type,
           filter: intent.filter ? toFilterString(intent.type, intent.filter) : null,

@@ -24,6 +24,7 @@ import {
   type SessionRow,
   toUnreadableNote,
 } from '../domain/reply.js';
+import { compareLine, rowsHeading, toTableLines } from '../slack/render-rows.js';
 
 export interface TextRenderOptions {
   color: boolean;
@@ -92,6 +93,8 @@ function renderAnswerText(reply: SessionListReply, c: Colors, options: TextRende
   const { intent } = reply;
   const tz = options.timeZone;
   const lines = [c.bold(toTerminalSafe(capitalize(intent.phrase)))];
+  // a yes/no question: the answer first
+  if (reply.verdict) lines.unshift(c.bold(toTerminalSafe(reply.verdict.line)));
   const about = [toTerminalSafe(capitalize(intent.explanation))];
   if (intent.window) {
     about.push(
@@ -105,6 +108,7 @@ function renderAnswerText(reply: SessionListReply, c: Colors, options: TextRende
     lines.push(c.dim('Enterprise Manager keeps about 30 days of sessions; older runs are not there.'));
   if ((reply.unreadableRows ?? 0) > 0) lines.push(c.yellow(toUnreadableNote(reply.unreadableRows ?? 0)));
   if (reply.truncated) lines.push(c.yellow(`Only the first ${reply.total} sessions were counted.`));
+  if (reply.note) lines.push(c.dim(toTerminalSafe(reply.note)));
   if (reply.total === 0) {
     const unknown = reply.unknownNames ?? [];
     lines.push('');
@@ -155,6 +159,34 @@ export function renderText(reply: Reply, options: TextRenderOptions): string {
       return renderAnswerText(reply, c, options);
     case 'job-run':
       return renderJobRunText(reply, c, options);
+    case 'rows': {
+      const lines = [
+        c.bold(toTerminalSafe(rowsHeading(reply))),
+        c.dim(toTerminalSafe(capitalize(reply.intent.explanation))),
+      ];
+      if (reply.note) lines.push(c.dim(toTerminalSafe(reply.note)));
+      if (reply.truncated)
+        lines.push(c.yellow('Stopped reading before the last session; counts are a lower bound.'));
+      lines.push('');
+      if (reply.rows.length === 0) lines.push(`Nothing to list: ${toTerminalSafe(reply.intent.phrase)}.`);
+      else lines.push(...toTableLines(reply, options.timeZone).map(toTerminalSafe));
+      if (reply.totalRows > reply.rows.length)
+        lines.push('', c.dim(`Top ${reply.rows.length} of ${reply.totalRows}.`));
+      return lines.join('\n');
+    }
+    case 'compare': {
+      const lines = [
+        c.bold(toTerminalSafe(capitalize(reply.intent.phrase))),
+        c.dim(toTerminalSafe(capitalize(reply.intent.explanation))),
+        '',
+        toTerminalSafe(compareLine(reply)),
+      ];
+      if (reply.newNames.length > 0)
+        lines.push(
+          `${reply.nameKind === 'vm' ? 'VMs' : 'Jobs'} new to the list: ${reply.newNames.map(toTerminalSafe).join(', ')}`,
+        );
+      return lines.join('\n');
+    }
     case 'help': {
       const lines = [c.bold('What I can answer'), toTerminalSafe(reply.help.summary)];
       for (const section of reply.help.sections) {

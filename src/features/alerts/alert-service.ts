@@ -8,6 +8,7 @@ import type { Clock } from '../../core/clock.js';
 import { toKindApi } from '../../core/kind-api.js';
 import type { EmApi } from '../../core/ports.js';
 import type { Logger } from '../../logger.js';
+import type { Metrics } from '../../metrics.js';
 import type { Fence } from '../../store/lease.js';
 import type { AlertStore } from './alert-store.js';
 import type { Notifier } from './notifier.js';
@@ -39,6 +40,8 @@ export interface AlertServiceOptions {
   timers?: boolean;
   /** the one-writer lease: the poller and the outbox ask it before they write or send */
   fence?: Fence;
+  /** the process's metrics (src/metrics.ts) */
+  metrics?: Metrics;
 }
 
 export interface AlertHealth {
@@ -88,6 +91,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     ...(options.retryBaseMs !== undefined ? { retryBaseMs: options.retryBaseMs } : {}),
     ...(options.timers !== undefined ? { timers: options.timers } : {}),
     ...(options.fence ? { fence: options.fence } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   const pollerOptions = (kind: SessionKind) => ({
     em: toKindApi(options.em, kind),
@@ -107,6 +111,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     onQueued: () => outbox.kick(),
     ...(options.timers !== undefined ? { timers: options.timers } : {}),
     ...(options.fence ? { fence: options.fence } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   const poller = createPoller(pollerOptions('replication'));
   const backupPoller = createPoller(pollerOptions('backup'));

@@ -88,7 +88,7 @@ export async function createAlertsFeature(ctx: FeatureContext): Promise<Feature 
   let notifier: Notifier;
   if (ctx.mode === 'slack' && config.slack) {
     notifier = createSlackNotifier({
-      client: createAlertWebClient(config.slack.botToken, config.slack.apiUrl),
+      client: createAlertWebClient(config.slack.botToken, config.slack.apiUrl, ctx.metrics),
     });
   } else {
     notifier = createTextNotifier({ write: (text) => ctx.notify(text) });
@@ -113,6 +113,11 @@ export async function createAlertsFeature(ctx: FeatureContext): Promise<Feature 
     // the terminal has no rate limit
     ...(ctx.mode === 'shell' ? { paceMs: 0 } : {}),
     fence: ctx.fence,
+    metrics: ctx.metrics,
+  });
+  ctx.metrics.watchOutbox(async () => {
+    const { pending, oldestPendingAt } = await service.outbox.health();
+    return { pending, oldestPendingAt };
   });
   // rows queued by another process on this database (a button pressed on a standby) wake the leader's outbox
   let sweep: NodeJS.Timeout | undefined;

@@ -18,6 +18,7 @@
 import type { Clock } from '../../core/clock.js';
 import { isReplibotError, RateLimitedError } from '../../core/errors.js';
 import type { Logger } from '../../logger.js';
+import type { Metrics } from '../../metrics.js';
 import type { Fence } from '../../store/lease.js';
 import type { AlertStore, DeadLetters, OutboxRow } from './alert-store.js';
 import type { AlertNotice, OutboundNotification } from './domain/alert-notice.js';
@@ -45,6 +46,8 @@ export interface OutboxWorkerOptions {
    * the new leader, which finds the message by its metadata and records it)
    */
   fence?: Fence;
+  /** told of each delivery and dead letter (src/metrics.ts) */
+  metrics?: Pick<Metrics, 'alertDelivered' | 'alertDeadLettered'>;
 }
 
 export interface OutboxHealth {
@@ -140,6 +143,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       });
       if (!claimed) return false;
       const { ts } = await notifier.deliver(notification);
+      options.metrics?.alertDelivered(notification.action);
       if (!(await record(row, ts, notification)))
         logger.warn({ key: row.key }, 'lease lost while sending; the new leader records it; stopping');
       lastSentAt.set(row.channelId, now().getTime());
@@ -180,6 +184,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
           );
         } else {
           await store.outbox.markDead(row.id, message, now());
+          options.metrics?.alertDeadLettered();
           logger.warn(
             { channel: row.channelId, key: row.key, reason: error.reason, err: message },
             'Slack refused the notification for good; it is dead-lettered and the channel moves on',

@@ -8,9 +8,11 @@
 import type { SessionKind } from '../../core/backup-sessions.js';
 import type { Clock } from '../../core/clock.js';
 import { toReplibotError } from '../../core/errors.js';
+import { must } from '../../core/must.js';
 import type { EmApi } from '../../core/ports.js';
 import { type ReplicaTaskSession, toSessionId } from '../../core/sessions.js';
 import type { Logger } from '../../logger.js';
+import type { Metrics } from '../../metrics.js';
 import type { Fence } from '../../store/lease.js';
 import { toStoreProblem } from '../../store/open-database.js';
 import type { AlertStore, OpenAlertVm, VmStatus } from './alert-store.js';
@@ -64,6 +66,8 @@ export interface PollerOptions {
    * type of each alerted run, and leaves "EM unreachable" to the replication poller (one message, not two).
    */
   kind?: SessionKind;
+  /** told of each poll and the alerts it queued (src/metrics.ts) */
+  metrics?: Pick<Metrics, 'poll' | 'alertsFound'>;
 }
 
 export interface PollResult {
@@ -80,6 +84,8 @@ export interface PollResult {
   /** rows EM returned from outside the window asked for (left out) */
   outside?: number;
   error?: string;
+  /** the error code of a failed poll (`store` when the store failed) */
+  reason?: string;
   /** the poll failed on the store (disk full, locked, damaged), not on EM */
   storeError?: true;
 }
@@ -230,7 +236,13 @@ export function createPoller(options: PollerOptions): Poller {
     // the sweep reads failures and warnings from further back; successes (recoveries) only over the regular window
     const queries =
       sweep !== null && sweep.from < window.from
-        ? [{ filter: toPollFilters(sweep.from, [])[0]!, from: sweep.from }, ...regular.slice(1)]
+        ? [
+            {
+              filter: must(toPollFilters(sweep.from, [])[0], 'toPollFilters returns at least one filter'),
+              from: sweep.from,
+            },
+            ...regular.slice(1),
+          ]
         : regular;
     const byUid = new Map<string, ReplicaTaskSession>();
     let outside = 0;
@@ -252,17 +264,20 @@ export function createPoller(options: PollerOptions): Poller {
       }
     }
     clockOffsetMs = toClockOffsetMs(em.serverDate?.() ?? null, clock.now()) ?? clockOffsetMs;
-    const fresh = (await store.seen.unseen([...byUid.keys()])).map((uid) => byUid.get(uid)!);
+    const fresh = (await store.seen.unseen([...byUid.keys()])).map((uid) =>
+      must(byUid.get(uid), 'the uid came from byUid'),
+    );
     const offset = clockOffsetMs ?? 0;
     const overlapMs = options.overlapMinutes * 60_000;
     let lateSessions = 0;
     for (const s of fresh) {
-      const lag = toReportLagMs(s.endTime!, now, offset);
+      const lag = toReportLagMs(must(s.endTime, 'only ended sessions are fresh'), now, offset);
       if (lag > (largestLagMs ?? 0)) largestLagMs = lag;
       if (lag > overlapMs) {
         lateSessions += 1;
         const recent = lateReport !== null && now.getTime() - lateReport.at.getTime() < LATE_WARNING_MS;
-        if (!recent || lag >= lateReport!.lagMs) lateReport = { lagMs: lag, at: now };
+        if (!recent || lag >= must(lateReport, 'recent implies a late report').lagMs)
+          lateReport = { lagMs: lag, at: now };
       }
     }
     // the planners are pure and synchronous: what they may ask of the store is read first
@@ -369,7 +384,7 @@ export function createPoller(options: PollerOptions): Poller {
     });
     logger.warn({ code: e.code, failures: count, err: e.message }, 'alert poll failed');
     if (queued > 0) options.onQueued?.();
-    return { ...EMPTY_RESULT, ok: false, error: e.message };
+    return { ...EMPTY_RESULT, ok: false, error: e.message, reason: e.code };
   }
 
   /**
@@ -378,7 +393,7 @@ export function createPoller(options: PollerOptions): Poller {
    * cannot carry a message to the channels now, so the operator hears of it once in the log and on /healthz.
    */
   function storeFailed(error: unknown, now: Date): PollResult {
-    const problem = toStoreProblem(error)!;
+    const problem = must(toStoreProblem(error), 'the caller checked that the error is a store problem');
     if (storeProblem === null || storeProblem.code !== problem.code) {
       logger.error(
         { code: problem.code, err: problem.message },
@@ -386,7 +401,7 @@ export function createPoller(options: PollerOptions): Poller {
       );
       storeProblem = { code: problem.code, message: problem.message, since: storeProblem?.since ?? now };
     }
-    return { ...EMPTY_RESULT, ok: false, error: problem.message, storeError: true };
+    return { ...EMPTY_RESULT, ok: false, error: problem.message, reason: 'store', storeError: true };
   }
 
   /**
@@ -474,7 +489,7 @@ export function createPoller(options: PollerOptions): Poller {
       );
     }
     await tx.seen.markSeen(
-      fresh.map((s) => ({ uid: s.uid, endTime: s.endTime! })),
+      fresh.map((s) => ({ uid: s.uid, endTime: must(s.endTime, 'only ended sessions are fresh') })),
       now,
     );
     for (const s of plan.statuses) await tx.vmStatus.put(s);
@@ -501,12 +516,13 @@ export function createPoller(options: PollerOptions): Poller {
         queued += 1;
     }
     // recoveries, as planned: marks first, then one update and one reply per alert
-    const idOf = (ref: AlertRef): number => ('alertId' in ref ? ref.alertId : created[ref.planned]!);
+    const idOf = (ref: AlertRef): number =>
+      'alertId' in ref ? ref.alertId : must(created[ref.planned], 'every planned alert was created');
     for (const m of recoveries.marks) await tx.alerts.markRecovered(idOf(m.alert), m.taskUid, m.recoveredAt);
     for (const r of recoveries.recoveries) {
       const alertId = idOf(r.alert);
       // read back after the marks: the notice shows the alert as it now is
-      const alert = (await tx.alerts.get(alertId))!;
+      const alert = must(await tx.alerts.get(alertId), 'the alert was just created or already exists');
       const key = `alert:${alertId}:recovery:${r.run}`;
       await tx.outbox.enqueue(
         { key: `${key}:update`, channelId: alert.channelId, action: 'update', alertId },
@@ -534,8 +550,17 @@ export function createPoller(options: PollerOptions): Poller {
     return queued;
   }
 
+  async function measuredPoll(): Promise<PollResult> {
+    const started = performance.now();
+    const result = await poll();
+    const seconds = (performance.now() - started) / 1000;
+    options.metrics?.poll({ ok: result.ok, seconds, ...(result.reason ? { reason: result.reason } : {}) });
+    options.metrics?.alertsFound(result.alerts + result.summaries + result.recoveries);
+    return result;
+  }
+
   function pollOnce(): Promise<PollResult> {
-    const run = (current ?? Promise.resolve()).then(poll, poll);
+    const run = (current ?? Promise.resolve()).then(measuredPoll, measuredPoll);
     current = run;
     const settle = () => {
       if (current === run) current = null;

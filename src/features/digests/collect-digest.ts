@@ -7,6 +7,7 @@
 import { checkFilterNames, type UnknownName } from '../../answers/domain/check-names.js';
 import { and, cmp, eq, type Filter } from '../../core/filter.js';
 import { toKindApi } from '../../core/kind-api.js';
+import { must } from '../../core/must.js';
 import type { EmApi } from '../../core/ports.js';
 import {
   type ChartResult,
@@ -151,7 +152,7 @@ async function runLimited(tasks: Array<() => Promise<void>>, limit: number): Pro
   let failure: { error: unknown } | null = null;
   const worker = async () => {
     while (next < tasks.length && failure === null) {
-      const task = tasks[next++]!;
+      const task = must(tasks[next++], 'next < tasks.length');
       try {
         await task();
       } catch (error) {

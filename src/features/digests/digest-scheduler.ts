@@ -16,6 +16,7 @@ import type { Clock } from '../../core/clock.js';
 import { isReplibotError, toReplibotError } from '../../core/errors.js';
 import type { EmApi } from '../../core/ports.js';
 import type { Logger } from '../../logger.js';
+import type { Metrics } from '../../metrics.js';
 import type { Fence } from '../../store/lease.js';
 import { collectDigest } from './collect-digest.js';
 import type { DigestDelivery, DigestStore } from './digest-store.js';
@@ -51,6 +52,8 @@ export interface DigestSchedulerOptions {
   recovery?: DigestRecovery;
   /** the one-writer lease (src/app/leadership.ts): asked before each post */
   fence?: Fence;
+  /** told of each digest attempt's outcome (src/metrics.ts) */
+  metrics?: Pick<Metrics, 'digestRun'>;
 }
 
 /** What the channel history says about a digest an unfinished attempt may have posted. */
@@ -326,6 +329,7 @@ export function createDigestScheduler(options: DigestSchedulerOptions): DigestSc
         const now = clock.now();
         const outcomes: DigestOutcome[] = [];
         for (const schedule of await store.schedules.list()) outcomes.push(...(await runOne(schedule, now)));
+        for (const outcome of outcomes) options.metrics?.digestRun(outcome.status);
         return outcomes;
       });
     return running;

@@ -76,6 +76,7 @@ export async function createDigestFeature(ctx: FeatureContext): Promise<Feature>
     logger,
     graceMinutes: config.digestGraceMinutes,
     fence: ctx.fence,
+    metrics: ctx.metrics,
     isPermanentError: isPermanentDigestError,
     send: async (schedule, digest, options) => {
       const posted = await postDigest(slackClient, schedule.channelId, digest, { ...options, logger });

@@ -682,32 +682,6 @@ export const REFUSALS: readonly Refusal[] = [
     error: ['"dc01" or "dc02"', 'If those are jobs'],
     suggestions: ['failed job runs in job "dc01", "dc02" today'],
   },
-  // EM cannot sort by duration: refused, with size offered only as a clearly different alternative
-  {
-    q: 'longest replicas today',
-    error: [
-      'replibot cannot sort by how long a replica took',
-      'the daily digest lists the longest runs',
-      'not the same as duration',
-    ],
-    suggestions: ['biggest replicas today', 'biggest replicas'],
-  },
-  {
-    q: 'slowest replicas yesterday',
-    error: ['replibot cannot sort by how long a replica took'],
-    suggestions: ['biggest replicas yesterday', 'biggest replicas'],
-  },
-  {
-    q: '5 slowest replicas for apache02',
-    error: ['replibot cannot sort by how long a replica took'],
-    suggestions: ['5 biggest replicas for apache02'],
-  },
-  {
-    q: 'fastest job runs today',
-    error: ['replibot cannot sort by how long'],
-    suggestions: ['biggest replicas'],
-  },
-  // a month and day still to come this year is refused, not read as last year's
   { q: 'failed since Nov 30', error: ['"Nov 30" is in the future; to mean last year, write "Nov 30 2025".'] },
   { q: 'failed on Nov 30', error: ['"Nov 30" is in the future; to mean last year, write "Nov 30 2025".'] },
   { q: 'failures Dec 25', error: ['"Dec 25" is in the future'] },

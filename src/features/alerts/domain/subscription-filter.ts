@@ -4,6 +4,7 @@
  * `/replicas mute [vm|job] <name> <duration>`
  */
 import type { SessionKind } from '../../../core/backup-sessions.js';
+import { must } from '../../../core/must.js';
 import type { ReplicaTaskSession } from '../../../core/sessions.js';
 import type { Mute, MuteScope, SubscriptionFilter } from './alert-notice.js';
 
@@ -42,7 +43,7 @@ export function parseSubscriptionFilter(args: string): ParseResult<SubscriptionF
   let kindSeen = false;
   let i = 0;
   while (i < tokens.length) {
-    const word = tokens[i]!.toLowerCase();
+    const word = must(tokens[i], 'i < tokens.length').toLowerCase();
     const kind = KIND_WORDS[word];
     if (kind !== undefined && !kindSeen) {
       // replication is the default and stays unwritten, so a replication subscription reads as it always did
@@ -63,7 +64,8 @@ export function parseSubscriptionFilter(args: string): ParseResult<SubscriptionF
     if (KEYWORDS.has(word)) {
       const parts: string[] = [];
       i += 1;
-      while (i < tokens.length && !KEYWORDS.has(tokens[i]!.toLowerCase())) parts.push(tokens[i++]!);
+      while (i < tokens.length && !KEYWORDS.has(must(tokens[i], 'i < tokens.length').toLowerCase()))
+        parts.push(must(tokens[i++], 'i < tokens.length'));
       const name = parts.join(' ').trim();
       if (name === '')
         return { ok: false, error: `Give a name after "${word}", for example: ${word} apache02` };
@@ -159,7 +161,7 @@ export function parseDuration(text: string): number | null {
   let consumed = 0;
   for (const m of compact.matchAll(re)) {
     if (m.index !== consumed) return null;
-    const unit = UNIT_MS[m[2]!];
+    const unit = UNIT_MS[must(m[2], 'the regex only matches the units in UNIT_MS')];
     if (unit === undefined) return null;
     total += Number(m[1]) * unit;
     consumed += m[0].length;
@@ -181,12 +183,12 @@ export function parseMuteRequest(args: string): ParseResult<MuteRequest> {
   if (tokens.length < 2) return { ok: false, error: usage };
   let scope: MuteScope = 'vm';
   let rest = tokens;
-  const first = tokens[0]!.toLowerCase();
+  const first = must(tokens[0], 'tokens is not empty (checked above)').toLowerCase();
   if ((first === 'vm' || first === 'job') && tokens.length >= 3) {
     scope = first;
     rest = tokens.slice(1);
   }
-  const durationMs = parseDuration(rest[rest.length - 1]!);
+  const durationMs = parseDuration(must(rest[rest.length - 1], 'rest is not empty (checked above)'));
   if (durationMs === null)
     return { ok: false, error: `"${rest[rest.length - 1]}" is not a duration. ${usage}` };
   if (durationMs > MAX_MUTE_MS) return { ok: false, error: 'A mute lasts at most 30 days.' };

@@ -14,6 +14,7 @@ import {
 } from '../../../answers/domain/check-names.js';
 import { SESSION_KINDS } from '../../../core/backup-sessions.js';
 import type { Clock } from '../../../core/clock.js';
+import { errorMessage } from '../../../core/error-message.js';
 import { formatDuration } from '../../../core/format.js';
 import { toKindApi } from '../../../core/kind-api.js';
 import type { EmApi } from '../../../core/ports.js';
@@ -107,7 +108,7 @@ async function warnUnknownNames(
       .map((u) => `\n:warning: ${toUnknownRouteText(u, (name) => toSafeMrkdwn(name, 200), retype)}`)
       .join('');
   } catch (error) {
-    logger.warn({ err: (error as Error).message }, 'could not check the alert route names in EM');
+    logger.warn({ err: errorMessage(error) }, 'could not check the alert route names in EM');
     return '';
   }
 }
@@ -145,7 +146,7 @@ export function createAlertSubcommands(deps: AlertCommandDeps): SlashSubcommand[
       }
       return unseenKeys;
     } catch (error) {
-      logger.warn({ err: (error as Error).message }, 'could not check the subscription names in EM');
+      logger.warn({ err: errorMessage(error) }, 'could not check the subscription names in EM');
       return new Set();
     }
   };

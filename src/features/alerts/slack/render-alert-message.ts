@@ -6,6 +6,7 @@
 import type { KnownBlock } from '@slack/types';
 import { toRunTitle } from '../../../core/backup-sessions.js';
 import { plural } from '../../../core/format.js';
+import { must } from '../../../core/must.js';
 import { escapeMrkdwn, toPlainText, toSafeMrkdwn, truncateText } from '../../../slack/mrkdwn.js';
 import { toSlackDate as slackDate } from '../../../slack/slack-date.js';
 import {
@@ -129,7 +130,7 @@ function vmSections(vms: readonly AlertVm[], timeZone: string): string[] {
     }
     const sorted = [...groups.values()].sort((a, b) => b.length - a.length);
     for (const group of sorted) {
-      const first = group[0]!;
+      const first = must(group[0], 'groups are never empty');
       const label = first.recoveredAt
         ? `✅ *${plural(group.length, 'VM')} recovered*`
         : `${first.result === 'Failed' ? '🔴' : '🟡'} *${plural(group.length, 'VM')}${first.result === 'Warning' ? ' with a warning' : first.result === 'Unknown' ? ` that ${toSafeMrkdwn(toAlertResultNote(first), 80)}` : ''}*`;
@@ -148,7 +149,7 @@ function vmSections(vms: readonly AlertVm[], timeZone: string): string[] {
   let current = '';
   let used = 0;
   for (let i = 0; i < lines.length; i += 1) {
-    const line = lines[i]!;
+    const line = must(lines[i], 'i < lines.length');
     if (used + line.length > VM_TEXT_BUDGET) {
       const rest = lines.length - i;
       const more = vms.length <= GROUP_ABOVE ? plural(rest, 'more VM') : plural(rest, 'more reason');

@@ -14,6 +14,7 @@
 import type { webApi } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import { RateLimitedError, type ReplibotError } from '../../../core/errors.js';
+import { must } from '../../../core/must.js';
 import { findMessageByMetadata } from '../../../slack/find-message-by-metadata.js';
 import {
   isChannelProblem,
@@ -21,7 +22,7 @@ import {
   SLACK_TOKEN_HINT,
   toSlackFailure,
 } from '../../../slack/slack-errors.js';
-import { createSlackWebClient } from '../../../slack/web-client.js';
+import { createSlackWebClient, type SlackClientSettings } from '../../../slack/web-client.js';
 import type { OutboundNotification } from '../domain/alert-notice.js';
 import { DeliveryError, type Notifier } from '../notifier.js';
 import { renderAlertMessage } from './render-alert-message.js';
@@ -31,8 +32,16 @@ const ALERT_METADATA_EVENT = 'replibot_notification';
 type WebClient = webApi.WebClient;
 
 /** A WebClient for alert delivery: the `outbox` policy of src/slack/web-client.ts (no retries of its own). */
-export function createAlertWebClient(token: string, slackApiUrl?: string): WebClient {
-  return createSlackWebClient(token, { purpose: 'outbox', ...(slackApiUrl ? { apiUrl: slackApiUrl } : {}) });
+export function createAlertWebClient(
+  token: string,
+  slackApiUrl?: string,
+  metrics?: SlackClientSettings['metrics'],
+): WebClient {
+  return createSlackWebClient(token, {
+    purpose: 'outbox',
+    ...(slackApiUrl ? { apiUrl: slackApiUrl } : {}),
+    ...(metrics ? { metrics } : {}),
+  });
 }
 
 export function createSlackNotifier(options: { client: WebClient }): Notifier {
@@ -46,7 +55,7 @@ export function createSlackNotifier(options: { client: WebClient }): Notifier {
         if (n.action === 'update') {
           await client.chat.update({
             channel: n.channelId,
-            ts: n.ts!,
+            ts: must(n.ts, 'an update has the ts of the message it edits'),
             text: message.text,
             blocks: message.blocks,
           });

@@ -4,6 +4,7 @@
  */
 import { toRunTitle } from '../../../core/backup-sessions.js';
 import { formatZonedDateTime, plural } from '../../../core/format.js';
+import { must } from '../../../core/must.js';
 import {
   type AlertNotice,
   type AlertVm,
@@ -125,7 +126,7 @@ function fitLines(lines: string[], max: number): string {
   const kept: string[] = [];
   let length = 0;
   for (let i = 0; i < lines.length; i += 1) {
-    const line = lines[i]!;
+    const line = must(lines[i], 'i < lines.length');
     const more = lines.length - i;
     const tail = `…and ${more} more`;
     if (length + line.length + 1 > max - (i < lines.length - 1 ? tail.length + 1 : 0)) {

@@ -6,6 +6,8 @@
  *   back past it, a replica that stopped and whose usual interval is needed).
  * It keeps one small record per replica, never the rows. Pure: no I/O, no clock.
  */
+
+import { must } from '../../../core/must.js';
 import type { ReplicaTaskSession, SessionResult } from '../../../core/sessions.js';
 import type { DigestWindow } from './digest-window.js';
 import {
@@ -167,9 +169,9 @@ export function createDigestAccumulator(
   const countDay = (s: ReplicaTaskSession): void => {
     const day = findDay(window, s.creationTime.getTime());
     if (day === -1) return;
-    if (s.result === 'Success') days[day]!.success++;
-    else if (s.result === 'Warning') days[day]!.warning++;
-    else if (s.result === 'Failed') days[day]!.failed++;
+    if (s.result === 'Success') must(days[day], 'day is inside the chart days').success++;
+    else if (s.result === 'Warning') must(days[day], 'day is inside the chart days').warning++;
+    else if (s.result === 'Failed') must(days[day], 'day is inside the chart days').failed++;
   };
 
   const keep = (s: ReplicaTaskSession, from: number, to: number): boolean => {
@@ -348,7 +350,7 @@ export function createDigestAccumulator(
     for (const state of replicas.values()) {
       if (!state.inCurrent || state.latestFinished !== 'Failed') continue;
       let failedRuns = state.trailing;
-      let since = state.trailingSince!;
+      let since = must(state.trailingSince, 'a trailing failure run has a start');
       let atLeast = false;
       if (!state.bounded) {
         failedRuns += state.prevTrailing;
@@ -372,13 +374,13 @@ export function createDigestAccumulator(
 
     const stopped: DigestStoppedVm[] = [];
     for (const state of stoppedCandidates()) {
-      const times = [...state.times!].sort((a, b) => a - b);
+      const times = [...must(state.times, 'a job with runs has their times')].sort((a, b) => a - b);
       if (!isExpectedInPeriod(times, end - start, fetchStart)) continue;
       stopped.push({
         jobName: state.ref.jobName ?? jobOfRef(state.ref),
         vmName: state.ref.vmName,
-        lastRunAt: state.lastBefore!.lastRunAt,
-        lastResult: state.lastBefore!.lastResult,
+        lastRunAt: must(state.lastBefore, 'a job seen only before the window has its last run').lastRunAt,
+        lastResult: must(state.lastBefore, 'a job seen only before the window has its last run').lastResult,
       });
     }
 
@@ -441,7 +443,7 @@ function findDay(window: DigestWindow, t: number): number {
   let hi = slots.length - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    const slot = slots[mid]!;
+    const slot = must(slots[mid], 'lo <= mid < hi <= slots.length');
     if (t < slot.start.getTime()) hi = mid - 1;
     else if (t >= slot.end.getTime()) lo = mid + 1;
     else return mid;

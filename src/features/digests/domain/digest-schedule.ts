@@ -2,6 +2,8 @@
  * Digest schedules: the words a channel types (`digest daily 08:00 job "Web tier" tz Europe/Berlin`) read into a
  * schedule, and a schedule back into words and a cron pattern. Pure.
  */
+
+import { must } from '../../../core/must.js';
 import type { DigestPeriod } from './digest-window.js';
 import type { DigestFilters } from './summarize-digest.js';
 
@@ -108,7 +110,7 @@ export function parseDigestCommand(
   const filters: DigestFilters = { jobName: null, serverName: null, failedOnly: false };
   let timeZone = options.defaultTimeZone;
   while (rest.length > 0) {
-    const key = rest[0]!.toLowerCase();
+    const key = must(rest[0], 'rest is not empty (checked above)').toLowerCase();
     if (key === 'failed-only' || key === 'failedonly') {
       filters.failedOnly = true;
       rest = rest.slice(1);
@@ -122,7 +124,7 @@ export function parseDigestCommand(
     }
     if (key === 'job' || key === 'server' || key === 'tz') {
       let end = 1;
-      while (end < rest.length && !KEYWORDS.has(rest[end]!.toLowerCase())) end++;
+      while (end < rest.length && !KEYWORDS.has(must(rest[end], 'end < rest.length').toLowerCase())) end++;
       const value = rest.slice(1, end).join(' ').trim();
       if (value === '')
         return { kind: 'invalid', error: `\`${key}\` needs a value, e.g. \`${key} ${example(key)}\`.` };
@@ -156,7 +158,8 @@ function example(key: string): string {
 function tokenize(text: string): string[] {
   const words: string[] = [];
   const re = /["“”]([^"“”]*)["“”]|(\S+)/g;
-  for (const match of text.trim().matchAll(re)) words.push(match[1] ?? match[2]!);
+  for (const match of text.trim().matchAll(re))
+    words.push(match[1] ?? must(match[2], 'the regex captures one of its two groups'));
   return words;
 }
 
@@ -165,7 +168,7 @@ function toWeekday(word: string): number | null {
   const index = WEEKDAYS.indexOf(w as (typeof WEEKDAYS)[number]);
   if (index === -1) return null;
   // accept "mon", "monday", "Mon." but not "money"
-  const full = WEEKDAY_NAMES[index]!.toLowerCase();
+  const full = must(WEEKDAY_NAMES[index], 'index is a weekday 0..6').toLowerCase();
   const clean = word.toLowerCase().replace(/\.$/, '');
   return full.startsWith(clean) ? index : null;
 }

@@ -1,6 +1,7 @@
 /** The time span a digest covers, in the reader's time zone. Pure: the end is always given. */
 import { tz } from '@date-fns/tz';
 import { addDays, format, startOfDay, subDays, subWeeks } from 'date-fns';
+import { must } from '../../../core/must.js';
 
 const DIGEST_PERIODS = ['day', 'week'] as const;
 export type DigestPeriod = (typeof DIGEST_PERIODS)[number];
@@ -72,7 +73,12 @@ export function toDigestWindow(period: DigestPeriod, end: Date, timeZone: string
       atRetentionEdge,
     });
   }
-  const fetchStart = new Date(Math.min(previousStart.getTime(), chartDays[0]!.start.getTime()));
+  const fetchStart = new Date(
+    Math.min(
+      previousStart.getTime(),
+      must(chartDays[0], 'a window has at least one chart day').start.getTime(),
+    ),
+  );
   return { period, timeZone, start, end, previousStart, previousEnd: start, chartDays, fetchStart };
 }
 

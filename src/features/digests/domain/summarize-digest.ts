@@ -4,6 +4,7 @@
  */
 
 import type { SessionKind } from '../../../core/backup-sessions.js';
+import { must } from '../../../core/must.js';
 import type { ReplicaTaskSession, SessionResult } from '../../../core/sessions.js';
 import { runToEnd } from '../../../core/slices.js';
 import type { DigestWindow } from './digest-window.js';
@@ -242,10 +243,14 @@ function toPerDay(all: ReplicaTaskSession[], window: DigestWindow): DigestDay[] 
   let i = 0;
   for (const s of all) {
     const t = s.creationTime.getTime();
-    while (i < window.chartDays.length && t >= window.chartDays[i]!.end.getTime()) i++;
+    while (
+      i < window.chartDays.length &&
+      t >= must(window.chartDays[i], 'i < chartDays.length').end.getTime()
+    )
+      i++;
     if (i === window.chartDays.length) break;
-    if (t < window.chartDays[i]!.start.getTime()) continue;
-    const day = days[i]!;
+    if (t < must(window.chartDays[i], 'the session is inside the chart window').start.getTime()) continue;
+    const day = must(days[i], 'one day count per chart day');
     if (s.result === 'Success') day.success++;
     else if (s.result === 'Warning') day.warning++;
     else if (s.result === 'Failed') day.failed++;
@@ -406,17 +411,17 @@ function toStreaks(all: ReplicaTaskSession[], start: number, streakMin: number):
   }
   const streaks: DigestStreak[] = [];
   for (const list of runs.values()) {
-    const last = list.at(-1)!;
+    const last = must(list.at(-1), 'the list is not empty');
     if (last.result !== 'Failed' || last.creationTime.getTime() < start) continue;
     let first = list.length - 1;
-    while (first > 0 && list[first - 1]!.result === 'Failed') first--;
+    while (first > 0 && must(list[first - 1], 'first - 1 >= 0').result === 'Failed') first--;
     const failedRuns = list.length - first;
     if (failedRuns < streakMin) continue;
     streaks.push({
       jobName: jobOf(last),
       vmName: last.vmDisplayName,
       failedRuns,
-      since: list[first]!.creationTime,
+      since: must(list[first], 'first is inside the list').creationTime,
       lastReason: last.reason,
       atLeast: first === 0,
     });
@@ -467,7 +472,7 @@ function toStopped(
  * starts.
  */
 export function isExpectedInPeriod(sortedTimes: number[], periodMs: number, fetchStart: number): boolean {
-  const usual = medianInterval(sortedTimes) ?? sortedTimes[0]! - fetchStart;
+  const usual = medianInterval(sortedTimes) ?? must(sortedTimes[0], 'sortedTimes is not empty') - fetchStart;
   // the slack absorbs DST days (23 h) and jobs that drift a little
   return usual <= periodMs * 1.5;
 }
@@ -477,9 +482,9 @@ function medianInterval(sortedTimes: number[]): number | null {
   if (sortedTimes.length < 2) return null;
   const gaps = sortedTimes
     .slice(1)
-    .map((t, i) => t - sortedTimes[i]!)
+    .map((t, i) => t - must(sortedTimes[i], 'i < sortedTimes.length'))
     .sort((a, b) => a - b);
-  return gaps[Math.floor((gaps.length - 1) / 2)]!;
+  return must(gaps[Math.floor((gaps.length - 1) / 2)], 'gaps is not empty');
 }
 
 function toRuns(current: ReplicaTaskSession[]): DigestRun[] {

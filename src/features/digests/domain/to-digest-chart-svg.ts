@@ -4,6 +4,7 @@
  */
 import { tz } from '@date-fns/tz';
 import { format } from 'date-fns';
+import { must } from '../../../core/must.js';
 import type { DigestDay } from './summarize-digest.js';
 
 const CHART_WIDTH = 800;
@@ -131,7 +132,10 @@ export function niceScale(max: number): { top: number; step: number } {
   const magnitude = 10 ** Math.floor(Math.log10(rough));
   // 2.5 only where it gives whole numbers (25, 250 ...)
   const factors = magnitude >= 10 ? [1, 2, 2.5, 5, 10] : [1, 2, 5, 10];
-  const step = factors.map((m) => m * magnitude).find((s) => s >= rough)!;
+  const step = must(
+    factors.map((m) => m * magnitude).find((s) => s >= rough),
+    'the last factor times the magnitude is at least rough',
+  );
   const niceStep = Math.max(1, step);
   return { top: Math.ceil(max / niceStep) * niceStep, step: niceStep };
 }

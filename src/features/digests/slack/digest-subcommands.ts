@@ -5,6 +5,7 @@
 import type { types } from '@slack/bolt';
 import { checkFilterNames, toUnknownFilterText } from '../../../answers/domain/check-names.js';
 import type { Clock } from '../../../core/clock.js';
+import { errorMessage } from '../../../core/error-message.js';
 import type { EmApi } from '../../../core/ports.js';
 import { escapeMrkdwn, toSafeMrkdwn } from '../../../slack/mrkdwn.js';
 import type { SlashSubcommand, SubcommandContext } from '../../../slack/subcommands.js';
@@ -52,7 +53,7 @@ async function warnUnknownNames(
       .join('');
   } catch (error) {
     // The schedule is saved; a warning that cannot be checked now is not worth failing the command for.
-    logger.warn({ err: (error as Error).message }, 'could not check the digest filter names in EM');
+    logger.warn({ err: errorMessage(error) }, 'could not check the digest filter names in EM');
     return '';
   }
 }

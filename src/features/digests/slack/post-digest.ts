@@ -8,6 +8,7 @@
  */
 import type { webApi } from '@slack/bolt';
 import { ReplibotError } from '../../../core/errors.js';
+import { must } from '../../../core/must.js';
 import type { Logger } from '../../../logger.js';
 import {
   findMessage,
@@ -132,7 +133,7 @@ function hasChartRuns(digest: Digest): boolean {
 }
 
 function chartFilename(digest: Digest): string {
-  const date = digest.window.chartDays.at(-1)!.date;
+  const date = must(digest.window.chartDays.at(-1), 'a window has at least one chart day').date;
   return `replication-${digest.window.period === 'day' ? 'daily' : 'weekly'}-${date}.png`;
 }
 
@@ -145,7 +146,7 @@ async function uploadChart(
 ): Promise<{ chartFileId: string | null; chartError: string | null }> {
   try {
     const chart = renderDigestChart(digest);
-    const date = digest.window.chartDays.at(-1)!.date;
+    const date = must(digest.window.chartDays.at(-1), 'a window has at least one chart day').date;
     const uploaded = (await client.filesUploadV2({
       channel_id: channelId,
       thread_ts: ts,

@@ -1,5 +1,6 @@
 /** The digests' lines in App Home: how many digests in how many channels, and how many failed last time. */
 import type { KnownBlock } from '@slack/types';
+import { must } from '../../../core/must.js';
 import { DIGEST_USAGE, type DigestSchedule } from '../domain/digest-schedule.js';
 
 export function renderDigestHomeBlocks(
@@ -14,6 +15,9 @@ export function renderDigestHomeBlocks(
   return [
     { type: 'header', text: { type: 'plain_text', text: 'Digests' } },
     { type: 'section', text: { type: 'mrkdwn', text } },
-    { type: 'context', elements: [{ type: 'mrkdwn', text: DIGEST_USAGE[0]! }] },
+    {
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: must(DIGEST_USAGE[0], 'DIGEST_USAGE is a non-empty literal') }],
+    },
   ];
 }

@@ -21,6 +21,8 @@ function intent(overrides: Partial<QueryIntent> = {}): QueryIntent {
     beyondRetention: false,
     sessionId: null,
     timeZone: 'Europe/Berlin',
+    corrections: [],
+    answer: { kind: 'list' },
     ...overrides,
   };
 }
