@@ -72,6 +72,8 @@ export interface PollerOptions {
 
 export interface PollResult {
   ok: boolean;
+  /** a backup poller with no backup subscription: it asked EM nothing */
+  idle?: true;
   /** sessions read from EM */
   read: number;
   /** sessions not seen before */
@@ -213,7 +215,7 @@ export function createPoller(options: PollerOptions): Poller {
               await tx.state.set(key, null);
           });
         }
-        return EMPTY_RESULT;
+        return { ...EMPTY_RESULT, idle: true };
       }
     }
     const window = planPollWindow({
@@ -554,6 +556,8 @@ export function createPoller(options: PollerOptions): Poller {
     const started = performance.now();
     const result = await poll();
     const seconds = (performance.now() - started) / 1000;
+    // an idle backup poller (nobody subscribes to backups) asked EM nothing: not a poll to count
+    if (result.idle === true) return result;
     options.metrics?.poll({ ok: result.ok, seconds, ...(result.reason ? { reason: result.reason } : {}) });
     options.metrics?.alertsFound(result.alerts + result.summaries + result.recoveries);
     return result;
