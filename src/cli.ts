@@ -1,4 +1,4 @@
-/** Command-line entry: `replibot start | ask | parse | digest | sim`. Each command lives in src/commands/. */
+/** Command-line entry: `replibot start | ask | parse | digest | sim | store`. Each command lives in src/commands/. */
 import { Command, CommanderError } from 'commander';
 import { registerAskCommand } from './commands/ask.js';
 import type { CliIo } from './commands/cli-io.js';
@@ -7,6 +7,7 @@ import { EXIT, toExitCode } from './commands/exit-codes.js';
 import { registerParseCommand } from './commands/parse.js';
 import { registerSimCommand } from './commands/sim.js';
 import { registerStartCommand } from './commands/start.js';
+import { registerStoreCommand } from './commands/store.js';
 import { isReplibotError } from './core/errors.js';
 
 /** The process's own environment and streams: what `bin/replibot.js` runs with. */
@@ -35,6 +36,7 @@ function createProgram(io: CliIo = processIo()): Command {
   registerAskCommand(program, io);
   registerParseCommand(program, io);
   registerDigestCommand(program, io);
+  registerStoreCommand(program, io);
   registerSimCommand(program, { write: (text) => void io.stderr.write(text) });
   return program;
 }

@@ -39,6 +39,25 @@ const int = (name: string, min: number, max: number) =>
     })
     .transform(Number);
 
+const DURATION_UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** `24h`, `90m`, `3d`, `1d 12h` to milliseconds. */
+const duration = (name: string, example: string) =>
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .refine((v) => /^(\s*\d+\s*[mhdw])+\s*$/.test(v), {
+      message: `${name} must be a duration such as ${example} (m, h, d or w)`,
+    })
+    .transform((v) => {
+      let total = 0;
+      for (const m of v.matchAll(/(\d+)\s*([mhdw])/g))
+        total += Number(m[1]) * (DURATION_UNIT_MS[m[2] ?? ''] ?? 0);
+      return total;
+    })
+    .refine((ms) => ms > 0, { message: `${name} must be longer than 0` });
+
 const idList = (name: string) =>
   z
     .string()
@@ -148,6 +167,10 @@ const envSchema = z.object({
   DATABASE_URL: optionalText,
   DATABASE_URL_FILE: optionalText,
   DIGEST_GRACE_MINUTES: int('DIGEST_GRACE_MINUTES', 0, 10_080).default(120),
+  RPO_DEFAULT: duration('RPO_DEFAULT', '24h').default(86_400_000),
+  RPO_GONE_GRACE: duration('RPO_GONE_GRACE', '3d').default(3 * 86_400_000),
+  RPO_EVALUATE_MINUTES: int('RPO_EVALUATE_MINUTES', 1, 1440).default(15),
+  RPO_LOOKBACK_DAYS: int('RPO_LOOKBACK_DAYS', 1, 30).default(7),
   LEASE_SECONDS: int('LEASE_SECONDS', 1, 3600).default(15),
   LOG_LEVEL: z
     .string()
@@ -216,6 +239,8 @@ export interface Config {
   /** DATABASE_PATH was set: the file is used even with the built-in simulator (else the demo keeps it in memory) */
   databasePathGiven: boolean;
   digestGraceMinutes: number;
+  /** the RPO watch (docs/rpo.md): default policy, grace for VMs gone from EM, how often, how far back */
+  rpo: { defaultMs: number; goneGraceMs: number; evaluateMinutes: number; lookbackDays: number };
   /** the one-writer lease: heartbeat every third of it; a standby takes over within about two */
   leaseSeconds: number;
   logLevel: string;
@@ -349,6 +374,12 @@ export function loadConfig(env: Env = process.env, readFile: (path: string) => s
     databaseUrl,
     databasePathGiven: env.DATABASE_PATH !== undefined && env.DATABASE_PATH.trim() !== '',
     digestGraceMinutes: e.DIGEST_GRACE_MINUTES,
+    rpo: {
+      defaultMs: e.RPO_DEFAULT,
+      goneGraceMs: e.RPO_GONE_GRACE,
+      evaluateMinutes: e.RPO_EVALUATE_MINUTES,
+      lookbackDays: e.RPO_LOOKBACK_DAYS,
+    },
     leaseSeconds: e.LEASE_SECONDS,
     logLevel: e.LOG_LEVEL,
   };

@@ -9,6 +9,7 @@ import type { Answerer } from './answers/domain/create-answerer.js';
 import { connectEm, type EmConnection } from './app/connect-em.js';
 import { describeDatabase, openReplibotDatabase, toDatabasePath } from './app/database.js';
 import type { Feature, FeatureContext, FeatureFactory, Service } from './app/feature.js';
+import { createDigestSections, withFeatureAnswers } from './app/feature-answers.js';
 import { createLeadership, type Leadership } from './app/leadership.js';
 import {
   type HealthReport,
@@ -25,15 +26,22 @@ import { errorMessage } from './core/error-message.js';
 import { createAlertsFeature } from './features/alerts/feature.js';
 import { createDemoFeature } from './features/demo/feature.js';
 import { createDigestFeature } from './features/digests/feature.js';
+import { createRpoFeature } from './features/rpo/feature.js';
 import { createLogger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createShell, type Shell } from './shell/shell.js';
 import { createSlackApp, type SlackAppHandle } from './slack/app.js';
+import { createStoredEventIds } from './slack/stored-event-ids.js';
 import { createSlackWebClient } from './slack/web-client.js';
 import { createLease, toOwnerId } from './store/lease.js';
 
 /** Alerts, digests and the demo: one line each. */
-export const FEATURES: FeatureFactory[] = [createAlertsFeature, createDigestFeature, createDemoFeature];
+export const FEATURES: FeatureFactory[] = [
+  createAlertsFeature,
+  createDigestFeature,
+  createDemoFeature,
+  createRpoFeature,
+];
 
 export interface StartOptions {
   env?: NodeJS.ProcessEnv;
@@ -100,7 +108,16 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
   );
   const em = connection.em;
   const simulator = connection.simulator;
-  const answerer = withQuestionMetrics(createDefaultAnswerer(em), metrics);
+  const features: Feature[] = [];
+  // the features' own questions (the RPO watch) first, then the session router
+  const answerer = withFeatureAnswers(
+    withQuestionMetrics(
+      // the names EM knows load at start; a question asked before they have loaded waits at most 5 s for them
+      createDefaultAnswerer(em, { preloadNamesAt: clock.now(), namesFirstWaitMs: 5_000 }),
+      metrics,
+    ),
+    () => features,
+  );
   if (simulator && mode === 'slack') {
     logger.warn(
       { url: simulator.url },
@@ -139,9 +156,10 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
     notify: (text) => (shell ? shell.notify(text) : logger.info({ notice: text }, 'notice')),
     simulator,
     fence: (within) => leadership.fence(within),
+    digestSections: createDigestSections(),
     metrics,
+    fencingToken: () => leadership.token(),
   };
-  const features: Feature[] = [];
   for (const factory of options.features ?? FEATURES) features.push(await factory(context));
   const services = features.flatMap((f) => f.services ?? []);
   leaderServices.push(...features.flatMap((f) => f.leaderServices ?? []));
@@ -205,7 +223,7 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
       ok: reports.every((r) => r.ok),
       checks: {
         leadership: await leadership.status().catch((error: unknown) => ({
-          error: `cannot read the lease: ${(error as Error).message}`,
+          error: `cannot read the lease: ${errorMessage(error) ?? 'an unknown error'}`,
         })),
         ...Object.fromEntries(reports.map((r) => [r.name, r.checks ?? r.ok])),
       },
@@ -228,6 +246,12 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
         health: healthOf,
         routes: probeRoutes,
         metrics,
+        // Slack retries an event to any instance: the memory of handled ones is the store, shared by all
+        recentEvents: createStoredEventIds(db, {
+          ttlMs: 3_600_000,
+          clock,
+          logger,
+        }),
         homeExtras:
           homeExtras.length === 0
             ? undefined

@@ -5,11 +5,19 @@
 import type { Config } from '../config.js';
 import { ALERT_MIGRATIONS } from '../features/alerts/migrations.js';
 import { DIGEST_MIGRATIONS } from '../features/digests/migrations.js';
+import { RPO_MIGRATIONS } from '../features/rpo/migrations.js';
+import { SLACK_EVENT_MIGRATIONS } from '../slack/stored-event-ids.js';
 import { LEASE_MIGRATIONS } from '../store/lease.js';
 import { openDatabase, type StoreDatabase } from '../store/open-database.js';
 import { openPostgresDatabase, type PostgresOptions, toSafeUrl } from '../store/open-postgres.js';
 
-export const MIGRATIONS = [...ALERT_MIGRATIONS, ...DIGEST_MIGRATIONS, ...LEASE_MIGRATIONS];
+export const MIGRATIONS = [
+  ...ALERT_MIGRATIONS,
+  ...DIGEST_MIGRATIONS,
+  ...LEASE_MIGRATIONS,
+  ...SLACK_EVENT_MIGRATIONS,
+  ...RPO_MIGRATIONS,
+];
 
 /** A SQLite path (or ':memory:'), or a postgres:// URL. */
 export function openReplibotDatabase(target: string, options: PostgresOptions = {}): Promise<StoreDatabase> {

@@ -6,6 +6,7 @@ import type { App } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Answerer } from '../answers/domain/create-answerer.js';
+import type { Reply } from '../answers/domain/reply.js';
 import type { Config } from '../config.js';
 import type { Clock } from '../core/clock.js';
 import type { EmApi } from '../core/ports.js';
@@ -23,6 +24,13 @@ export interface Service {
   name: string;
   start(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** Lines other features add to every digest (the RPO watch's section); mrkdwn, one string per section. */
+export interface DigestSections {
+  add(source: (period: { start: Date; end: Date }) => Promise<string | null>): void;
+  /** every source's section for this digest; a source that fails is left out (logged by the caller) */
+  collect(period: { start: Date; end: Date }): Promise<string[]>;
 }
 
 export interface FeatureContext {
@@ -51,6 +59,10 @@ export interface FeatureContext {
   fence: Fence;
   /** the process's Prometheus metrics (src/metrics.ts), served on GET /metrics */
   metrics: Metrics;
+  /** the fencing token this process holds the lease with (null while standby): the outbox's claims carry it */
+  fencingToken: () => number | null;
+  /** sections other features add to digests (optional: tests may build a context without it) */
+  digestSections?: DigestSections;
 }
 
 /** What a feature adds to the front doors. Every part is optional. */
@@ -64,6 +76,8 @@ export interface Feature {
   homeExtras?: () => Promise<KnownBlock[]>;
   extend?: (app: App) => void;
   health?: () => HealthReport | Promise<HealthReport>;
+  /** questions this feature answers itself, asked before the session router; null when not one of them */
+  answer?: (question: string, asker: { timeZone: string }, now: Date) => Promise<Reply | null>;
 }
 
 export type FeatureFactory = (context: FeatureContext) => Feature | Promise<Feature>;

@@ -36,6 +36,8 @@ export interface Leadership {
   status(): Promise<LeadershipStatus>;
   /** see `Fence` (src/store/lease.ts): `within` is the transaction of the write it guards */
   fence(within?: StoreDb): Promise<boolean>;
+  /** the token the leader-only services were started with; null while standby */
+  token(): number | null;
 }
 
 export interface LeadershipOptions {
@@ -178,5 +180,6 @@ export function createLeadership(options: LeadershipOptions): Leadership {
       };
     },
     fence,
+    token: () => token,
   };
 }

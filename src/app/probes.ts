@@ -12,6 +12,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { errorMessage } from '../core/error-message.js';
 import type { Metrics } from '../metrics.js';
 
 /** A Bolt custom route, and a route of the terminal's probe server. */
@@ -68,7 +69,7 @@ export function toHealthRoute(
         (error: unknown) =>
           sendJson(res, state() === 'started' ? 200 : 503, {
             status: 'degraded',
-            error: `health checks failed: ${String(error)}`,
+            error: `health checks failed: ${errorMessage(error) ?? 'an unknown error'}`,
           }),
       );
     },
@@ -92,7 +93,10 @@ export function toReadyAndMetricsRoutes(options: {
             sendJson(res, ok ? 200 : 503, { status, checks: report.checks });
           },
           (error: unknown) =>
-            sendJson(res, 503, { status: 'not ready', reason: `readiness check failed: ${String(error)}` }),
+            sendJson(res, 503, {
+              status: 'not ready',
+              reason: `readiness check failed: ${errorMessage(error) ?? 'an unknown error'}`,
+            }),
         );
       },
     },
@@ -107,7 +111,7 @@ export function toReadyAndMetricsRoutes(options: {
           },
           (error: unknown) => {
             res.writeHead(500, { 'content-type': 'text/plain' });
-            res.end(`metrics failed: ${String(error)}\n`);
+            res.end(`metrics failed: ${errorMessage(error) ?? 'an unknown error'}\n`);
           },
         );
       },

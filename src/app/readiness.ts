@@ -4,6 +4,7 @@
  * answered, each readiness check asks it (`GET /api/`, no logon) at most every few seconds, so a standby that
  * never polls becomes ready too, and the reason names what failed (unreachable, timeout, TLS ...).
  */
+import { errorMessage } from '../core/error-message.js';
 import type { EmRequestObservation, Metrics } from '../metrics.js';
 import type { StoreDb } from '../store/open-database.js';
 import { MIGRATIONS } from './database.js';
@@ -90,7 +91,10 @@ export async function checkDatabase(
           : { ok: false, reason: `migrations not applied: ${missing.join(', ')}` },
     };
   } catch (error) {
-    const failed = { ok: false, reason: `the database cannot be read: ${(error as Error).message}` };
+    const failed = {
+      ok: false,
+      reason: `the database cannot be read: ${errorMessage(error) ?? 'an unknown error'}`,
+    };
     return { database: failed, migrations: failed };
   }
 }

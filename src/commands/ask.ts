@@ -7,6 +7,7 @@ import { renderReply } from '../answers/slack/render-reply.js';
 import { renderAskJson } from '../answers/text/render-ask-json.js';
 import { renderText } from '../answers/text/render-text.js';
 import { connectEm } from '../app/connect-em.js';
+import { withRpoQuestions } from '../features/rpo/with-rpo-questions.js';
 import type { CliIo } from './cli-io.js';
 import { EXIT, toExitCode } from './exit-codes.js';
 import { prepareOneShot } from './one-shot.js';
@@ -39,7 +40,8 @@ export async function runAsk(options: AskOptions): Promise<number> {
     );
   }
   try {
-    const answerer = createDefaultAnswerer(connection.em);
+    // the RPO questions ("is apache02 protected") from EM alone, the rest as before
+    const answerer = withRpoQuestions(createDefaultAnswerer(connection.em), connection.em, config.rpo);
     const pageSize = format === 'blocks' ? SLACK_PAGE_SIZE : Number.POSITIVE_INFINITY;
     const reply = await answerer.ask(options.question, { userId: null, timeZone }, { now, pageSize });
     if (reply.kind === 'error')

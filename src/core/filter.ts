@@ -44,16 +44,47 @@ const JOB_FIELDS = {
   BackupServerName: 'string',
 } as const satisfies Record<string, FieldKind>;
 
-export const FILTER_FIELDS: Record<SessionType, Record<string, FieldKind>> = {
+/** `GET /query?type=VmReplicaPoint` (get_query_vmreplicapoint) */
+const REPLICA_POINT_FIELDS = {
+  UID: 'string',
+  Name: 'string',
+  CreationTime: 'date',
+  Type: 'string',
+  Algorithm: 'string',
+  ReplicaUid: 'string',
+  ReplicaName: 'string',
+  VmDisplayName: 'string',
+  BackupServerUid: 'string',
+  BackupServerName: 'string',
+} as const satisfies Record<string, FieldKind>;
+
+/** `GET /query?type=Replica` (get_query_replica) */
+const REPLICA_FIELDS = {
+  UID: 'string',
+  Name: 'string',
+  JobUid: 'string',
+  JobName: 'string',
+  RepositoryUid: 'string',
+  RepositoryName: 'string',
+} as const satisfies Record<string, FieldKind>;
+
+/** Every query type replibot asks EM for: the session types and the protection types (restore points, replicas). */
+export type EmQueryType = SessionType | 'VmReplicaPoint' | 'Replica';
+
+export const FILTER_FIELDS: Record<EmQueryType, Record<string, FieldKind>> = {
   ReplicaTaskSession: TASK_FIELDS,
   ReplicaJobSession: JOB_FIELDS,
   BackupTaskSession: TASK_FIELDS,
   BackupJobSession: JOB_FIELDS,
+  VmReplicaPoint: REPLICA_POINT_FIELDS,
+  Replica: REPLICA_FIELDS,
 };
 
 export type TaskField = keyof typeof TASK_FIELDS;
 export type JobField = keyof typeof JOB_FIELDS;
-export type FilterField = TaskField | JobField;
+export type ReplicaPointField = keyof typeof REPLICA_POINT_FIELDS;
+export type ReplicaField = keyof typeof REPLICA_FIELDS;
+export type FilterField = TaskField | JobField | ReplicaPointField | ReplicaField;
 
 export type FilterValue = string | number | boolean | Date;
 
@@ -109,7 +140,7 @@ function toFilterDate(date: Date): string {
   return quoteFilterValue(date.toISOString());
 }
 
-function formatValue(type: SessionType, field: FilterField, value: FilterValue): string {
+function formatValue(type: EmQueryType, field: FilterField, value: FilterValue): string {
   const kind = FILTER_FIELDS[type][field];
   if (kind === undefined) throw new TypeError(`${field} is not a filter field of ${type}`);
   if (kind === 'date') {
@@ -140,7 +171,7 @@ function formatValue(type: SessionType, field: FilterField, value: FilterValue):
  * Serialises a filter for the `filter=` query parameter (before URL encoding).
  * Nested groups are always parenthesised, so the meaning never depends on EM's operator precedence.
  */
-export function toFilterString(type: SessionType, filter: Filter): string {
+export function toFilterString(type: EmQueryType, filter: Filter): string {
   const render = (node: Filter, nested: boolean): string => {
     if (node.kind === 'cmp') return `${node.field}${node.op}${formatValue(type, node.field, node.value)}`;
     if (node.items.length === 0)
@@ -154,6 +185,6 @@ export function toFilterString(type: SessionType, filter: Filter): string {
 }
 
 /** True when the field can be used in a filter or sort for that type. */
-export function isFilterField(type: SessionType, field: string): field is FilterField {
+export function isFilterField(type: EmQueryType, field: string): field is FilterField {
   return Object.hasOwn(FILTER_FIELDS[type], field);
 }

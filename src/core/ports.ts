@@ -1,6 +1,7 @@
 /** The port to Enterprise Manager: what the features need from it, implemented over HTTP by src/veeam/. */
 import type { BackupJobSession, BackupTaskSession } from './backup-sessions.js';
 import type { Filter, FilterField } from './filter.js';
+import type { Replica, VmReplicaPoint } from './replica-points.js';
 import type { ReplicaJobSession, ReplicaTaskSession } from './sessions.js';
 
 export interface SortOrder {
@@ -66,6 +67,10 @@ export interface EmApi {
   getBackupJobSessionTasks?(id: string): Promise<BackupTaskSession[]>;
   /** `GET /api/backupTaskSessions/{ID}?format=Entity` */
   getBackupTaskSession?(id: string): Promise<BackupTaskSession>;
+  /** Every matching VM replica point (`type=VmReplicaPoint`), following PagingInfo to the last page. */
+  queryReplicaPoints?(query: EmQuery): AsyncIterable<VmReplicaPoint>;
+  /** Every matching replica (`type=Replica`: one per replication job). */
+  queryReplicas?(query: EmQuery): AsyncIterable<Replica>;
   /** Logs off (`DELETE /api/logonSessions/{SessionId}`). */
   close(): Promise<void>;
   /** EM's clock as its latest answer's `Date` header gave it (to the second); null when not known */

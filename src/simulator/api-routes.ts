@@ -25,6 +25,13 @@ import {
   toRefParts,
   XML_DECL,
 } from './render-em.js';
+import {
+  answerProtectionQuery,
+  answerProtectionResource,
+  type ProtectionQueryType,
+  type ReplicaPoints,
+  toProtectionQueryType,
+} from './replica-points.js';
 import { type Replies, type Reply, wantsJson } from './replies.js';
 import { type JobSessionView, type TaskView, viewJobSession, viewTask } from './sim-model.js';
 import type { SimStore } from './sim-store.js';
@@ -49,6 +56,8 @@ export interface ApiRouteOptions {
   quirks?: () => SimulatorQuirks;
   /** the backup sessions (backup-sessions.ts); absent: EM knows none */
   backupStore?: SimStore;
+  /** replica points and replicas (replica-points.ts) */
+  points?: ReplicaPoints;
 }
 
 /** The /api router: `route(req, url, api)` answers one request (`api` is the absolute /api URL). */
@@ -88,6 +97,8 @@ export function createApiRoutes(options: ApiRouteOptions): {
     const typeParam = params.get('type');
     if (!typeParam)
       return replies.error(json, 400, 'The query type is not specified: add type=ReplicaTaskSession.');
+    const protectionType = options.points ? toProtectionQueryType(typeParam) : null;
+    if (protectionType !== null && options.points) return protectionQuery(protectionType, params, ctx, json);
     const type = QUERY_TYPES.find((t) => t.toLowerCase() === typeParam.toLowerCase()) ?? null;
     if (!type) {
       return replies.error(
@@ -207,6 +218,48 @@ export function createApiRoutes(options: ApiRouteOptions): {
       200,
       `${XML_DECL}<QueryResult xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns="http://www.veeam.com/ent/v1.0">${inner}${pagingXml(paging)}</QueryResult>`,
     );
+  };
+
+  const protectionQuery = (
+    type: ProtectionQueryType,
+    params: Map<string, string>,
+    ctx: RenderContext,
+    json: boolean,
+  ): Reply => {
+    const points = options.points;
+    if (!points) return replies.error(json, 400, `Unknown query type '${type}'.`);
+    const format =
+      (params.get('format') ?? 'References').toLowerCase() === 'entities' ? 'Entities' : 'References';
+    const int = (name: string, fallback: number) => {
+      const raw = params.get(name);
+      return raw === undefined ? fallback : /^\d+$/.test(raw.trim()) && Number(raw) >= 1 ? Number(raw) : null;
+    };
+    const pageSize = int('pagesize', DEFAULT_PAGE_SIZE);
+    const page = int('page', 1);
+    if (pageSize === null || page === null)
+      return replies.error(json, 400, 'page and pageSize must be whole numbers greater than 0.');
+    const sortAsc = params.get('sortasc');
+    const sortDesc = params.get('sortdesc');
+    const sort = sortAsc
+      ? { field: sortAsc, direction: 'asc' as const }
+      : sortDesc
+        ? { field: sortDesc, direction: 'desc' as const }
+        : null;
+    const q = {
+      type,
+      format,
+      filterText: params.get('filter') ?? '',
+      sort,
+      page,
+      pageSize,
+      now: nowMs(),
+    } as const;
+    try {
+      return answerProtectionQuery({ api: ctx.api, store, points }, q, json, replies);
+    } catch (error) {
+      if (error instanceof EmFilterError) return replies.error(json, 400, `Invalid query: ${error.message}`);
+      throw error;
+    }
   };
 
   const collection = (
@@ -397,6 +450,20 @@ export function createApiRoutes(options: ApiRouteOptions): {
           now,
           method,
         );
+      }
+      case 'vmreplicapoints':
+      case 'replicas': {
+        if (method !== 'GET' || !options.points || lower.length !== 3) break;
+        const found = answerProtectionResource(
+          { api, store, points: options.points },
+          lower[1],
+          segments[2] ?? '',
+          entityFormat,
+          now,
+          json,
+          replies,
+        );
+        return found ?? replies.error(json, 404, `The resource ${url.pathname} was not found.`);
       }
       case 'replicatasksessions': {
         if (method !== 'GET') return notAllowed();

@@ -15,6 +15,12 @@ export interface ControlRouteOptions {
   stats: { requests: number; bytesSent: number; inFlight: number; maxInFlight: number };
   counts(): Record<string, number>;
   resetStats(): void;
+  /** more control routes (protection.ts): a reply, or null when the path is not one of theirs */
+  extra?: (
+    req: IncomingMessage,
+    url: URL,
+    body: () => Promise<Record<string, unknown>>,
+  ) => Promise<Reply | null>;
 }
 
 function readBody(req: IncomingMessage, limit = 1_000_000): Promise<string> {
@@ -79,6 +85,8 @@ export function createControlRoutes(options: ControlRouteOptions): {
     const store = backups && options.backupStore ? options.backupStore : options.store;
     if (backups) parts[1] = 'sessions';
     try {
+      const extra = await options.extra?.(req, url, async () => parseJsonBody(await readBody(req)));
+      if (extra) return extra;
       if (parts[1] === 'sessions' && parts.length === 2 && method === 'POST') {
         const body = parseJsonBody(await readBody(req));
         const task = store.addTaskSession(toNewTaskSession(body), nowMs());
@@ -127,6 +135,10 @@ export function createControlRoutes(options: ControlRouteOptions): {
           'POST /_sim/quirks',
           'GET /_sim/stats',
           'POST /_sim/stats/reset',
+          'POST /_sim/jobs/{name} {"state": "running"|"stopped"|"stuck"}',
+          'POST /_sim/servers/{name} {"collected": true|false}',
+          'DELETE /_sim/vms/{name}',
+          'GET /_sim/protection',
         ],
       });
     } catch (error) {

@@ -4,9 +4,8 @@
  * Whitespace outside quotes is ignored, as EM ignores unquoted spaces. Field names are case-insensitive; enum
  * values compare by their index (Success < Warning < Failed); DateTimes are UTC, quoted or not, `Z` optional.
  */
-import { FILTER_FIELDS } from '../core/filter.js';
+import { type EmQueryType, FILTER_FIELDS } from '../core/filter.js';
 import { must } from '../core/must.js';
-import type { SessionType } from '../core/sessions.js';
 
 export type EmOperator = '==' | '!=' | '<' | '<=' | '>' | '>=';
 
@@ -141,7 +140,7 @@ export interface TypedComparison {
 }
 
 /** The canonical field name (`creationtime` -> `CreationTime`), or null when the type has no such field. */
-export function toCanonicalField(type: SessionType, name: string): string | null {
+export function toCanonicalField(type: EmQueryType, name: string): string | null {
   const lower = name.toLowerCase();
   for (const field of Object.keys(FILTER_FIELDS[type])) {
     if (field.toLowerCase() === lower) return field;
@@ -162,7 +161,7 @@ export function parseEmDate(text: string): number | null {
   return Number.isNaN(value) ? null : value;
 }
 
-function toTypedComparison(type: SessionType, field: string, op: EmOperator, raw: string): TypedComparison {
+function toTypedComparison(type: EmQueryType, field: string, op: EmOperator, raw: string): TypedComparison {
   const canonical = toCanonicalField(type, field);
   if (canonical === null) {
     throw new EmFilterError(`Unknown filter parameter '${field}' for type ${type}.`);
@@ -221,7 +220,7 @@ function compare(left: FieldValue, op: EmOperator, right: string | number): bool
 
 /** Turns a parsed filter into a predicate over rows; throws EmFilterError for unknown fields or bad values. */
 export function compileEmFilter<T>(
-  type: SessionType,
+  type: EmQueryType,
   node: EmFilterNode,
   getters: FieldGetters<T>,
 ): RowPredicate<T> {
@@ -238,7 +237,7 @@ export function compileEmFilter<T>(
 }
 
 /** The comparisons that every matching row must satisfy (the top-level AND), used to pick an index. */
-export function toRequiredComparisons(type: SessionType, node: EmFilterNode | null): TypedComparison[] {
+export function toRequiredComparisons(type: EmQueryType, node: EmFilterNode | null): TypedComparison[] {
   if (node === null) return [];
   if (node.kind === 'cmp') return [toTypedComparison(type, node.field, node.op, node.value)];
   if (node.kind === 'and') return node.items.flatMap((item) => toRequiredComparisons(type, item));

@@ -42,7 +42,7 @@ export function escapeXmlText(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#13;');
 }
 
-function attrs(pairs: Array<[string, string | number | null | undefined]>): string {
+export function attrs(pairs: Array<[string, string | number | null | undefined]>): string {
   let out = '';
   for (const [key, value] of pairs) {
     if (value === null || value === undefined) continue;
@@ -51,13 +51,13 @@ function attrs(pairs: Array<[string, string | number | null | undefined]>): stri
   return out;
 }
 
-function element(tag: string, text: string | number): string {
+export function element(tag: string, text: string | number): string {
   const body = escapeXmlText(String(text));
   return body === '' ? `<${tag} />` : `<${tag}>${body}</${tag}>`;
 }
 
 /** Opening tag; `root` adds the namespace declarations EM puts on every document root. */
-function open(
+export function open(
   tag: string,
   pairs: Array<[string, string | number | null | undefined]>,
   root: boolean,
@@ -65,7 +65,7 @@ function open(
   return `<${tag}${root ? ` ${NS}` : ''}${attrs(pairs)}>`;
 }
 
-function linksXml(links: readonly Link[]): string {
+export function linksXml(links: readonly Link[]): string {
   let out = '<Links>';
   for (const link of links) {
     out += `<Link${attrs([
@@ -78,7 +78,7 @@ function linksXml(links: readonly Link[]): string {
   return `${out}</Links>`;
 }
 
-function linksJson(links: readonly Link[]): Json {
+export function linksJson(links: readonly Link[]): Json {
   return links.map((link) => ({
     Rel: link.rel,
     Href: link.href,

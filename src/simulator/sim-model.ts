@@ -6,8 +6,15 @@
 import type { JobState, KnownSessionResult as SessionResult, TaskState } from '../core/sessions.js';
 import { hash32 } from './create-random.js';
 
-export type IdKind = 'task' | 'jobSession' | 'job' | 'server';
-const KIND_SALT: Record<IdKind, number> = { task: 11, jobSession: 23, job: 37, server: 53 };
+export type IdKind = 'task' | 'jobSession' | 'job' | 'server' | 'replicaPoint' | 'replica';
+const KIND_SALT: Record<IdKind, number> = {
+  task: 11,
+  jobSession: 23,
+  job: 37,
+  server: 53,
+  replicaPoint: 67,
+  replica: 79,
+};
 
 export interface SimServer {
   serial: number;

@@ -134,6 +134,8 @@ export interface SimStore {
   addTaskSession(input: NewTaskSession, now: number): TaskRecord;
   finishTaskSession(id: string, input: FinishTaskSession, now: number): TaskRecord;
   toSimTaskSession(task: TaskRecord): SimTaskSession;
+  /** one more for every session added or finished (lets derived views such as replica points cache) */
+  version(): number;
 }
 
 /** The session entities a store holds: replication (the default) or backup sessions (backup-sessions.ts). */
@@ -550,6 +552,7 @@ export function createSimStore(data: GeneratedData, options: SimStoreOptions): S
   };
 
   const addTaskSession = (input: NewTaskSession, now: number): TaskRecord => {
+    version += 1;
     const vmName = checkName('vm', input.vm);
     const state = input.state ?? (input.result !== undefined ? 'Completed' : 'InProgress');
     if (!['InProgress', 'Completed', 'Pending'].includes(state)) {
@@ -632,7 +635,9 @@ export function createSimStore(data: GeneratedData, options: SimStoreOptions): S
     return task;
   };
 
+  let version = 0;
   const finishTaskSession = (id: string, input: FinishTaskSession, now: number): TaskRecord => {
+    version += 1;
     const task = findTask(id);
     if (!task) throw new SimInputError(`No task session ${id}`, true);
     if (!['Success', 'Warning', 'Failed'].includes(input.result)) {
@@ -690,6 +695,7 @@ export function createSimStore(data: GeneratedData, options: SimStoreOptions): S
     jobSessionsSince: (from, now) => since(jobSessions, from, now, viewJobSession),
     addTaskSession,
     finishTaskSession,
+    version: () => version,
     toSimTaskSession: (task) => ({
       id: taskId(task),
       uid: `urn:veeam:${taskType}:${taskId(task)}`,

@@ -12,8 +12,10 @@ import { applyFaultsAfter, applyFaultsBefore, type FaultOptions, toFaults } from
 import type { GeneratorOptions } from './generate-data.js';
 import { generateData } from './generate-data.js';
 import { createLogonSessions } from './logon-sessions.js';
+import { createProtection } from './protection.js';
 import { type SimulatorQuirks, toQuirks } from './quirks.js';
 import type { KeyStyle } from './render-em.js';
+import { createReplicaPoints } from './replica-points.js';
 import { createReplies, type Reply, wantsJson } from './replies.js';
 import { startServer } from './server.js';
 import { createSimStore, type NewTaskSession, type SimStore, type SimTaskSession } from './sim-store.js';
@@ -51,6 +53,10 @@ export interface SimulatorOptions {
   jsonBom?: boolean;
   /** real EM quirks to show (quirks.ts); also settable with POST /_sim/quirks */
   quirks?: SimulatorQuirks;
+  /** jobs keep running on their schedule as the clock moves (protection.ts); default false */
+  live?: boolean;
+  /** replica points kept per VM; default 7 */
+  replicaRetention?: number;
 }
 
 export interface SimulatorStats {
@@ -139,7 +145,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     stats.bytesSent = 0;
     stats.maxInFlight = stats.inFlight;
   };
-  const api = createApiRoutes({ store, backupStore, logons, replies, nowMs, quirks: () => quirks });
+  const protection = createProtection({ store, data, live: options.live === true, startMs: nowMs(), nowMs });
+  const points = createReplicaPoints({
+    store,
+    isRemoved: protection.isRemoved,
+    removedVersion: protection.removedVersion,
+    ...(options.replicaRetention === undefined ? {} : { retention: options.replicaRetention }),
+  });
+  const api = createApiRoutes({ store, backupStore, logons, replies, nowMs, quirks: () => quirks, points });
   const control = createControlRoutes({
     store,
     backupStore,
@@ -153,6 +166,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     stats,
     counts,
     resetStats,
+    extra: protection.route,
   });
 
   const write = (res: ServerResponse, reply: Reply, countBytes: boolean) => {
@@ -202,6 +216,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
         write(res, faulted, true);
         return;
       }
+      protection.advance(nowMs());
       const reply = await api.route(req, url, `${scheme}://${host}/api`);
       write(res, applyFaultsAfter(faults, faultRandom, reply), true);
     } catch (error) {

@@ -23,7 +23,7 @@ import type { Logger } from '../logger.js';
 import { toAccessPolicy } from './access.js';
 import { registerAppHome } from './app-home.js';
 import { toBoltLogger } from './bolt-logger.js';
-import { createRecentIds } from './recent-ids.js';
+import { createRecentIds, type RecentIds } from './recent-ids.js';
 import { refuseUnknownButtons } from './register-button.js';
 import { registerReplicasCommand } from './replicas-command.js';
 import { guardSocketMessages, SLACK_BODY_LIMIT, withRequestGuard } from './request-guard.js';
@@ -45,6 +45,8 @@ export interface SlackAppDeps {
    * system clock unless a test drives it; kept apart from `clock`, which fixes "now" for answers
    */
   requestClock?: Clock;
+  /** the memory of handled events; default one in this process (main.ts gives the store's, shared by instances) */
+  recentEvents?: RecentIds;
   /** the question router; built from `em` and the question parser when absent */
   answerer?: Answerer;
   /** `/replicas <word> ...` commands from other features */
@@ -114,11 +116,13 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
     ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });
 
-  const recentEvents = createRecentIds({
-    max: RECENT_EVENTS_MAX,
-    ttlMs: RECENT_EVENTS_TTL_MS,
-    clock: deps.requestClock ?? systemClock,
-  });
+  const recentEvents =
+    deps.recentEvents ??
+    createRecentIds({
+      max: RECENT_EVENTS_MAX,
+      ttlMs: RECENT_EVENTS_TTL_MS,
+      clock: deps.requestClock ?? systemClock,
+    });
   let receiver: HTTPReceiver | undefined;
   let app: App;
   if (slack.appToken !== undefined) {

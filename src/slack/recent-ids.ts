@@ -8,11 +8,16 @@ import type { Clock } from '../core/clock.js';
 
 export interface RecentIds {
   /** true the first time `id` is seen within the window, false for a repeat */
+  remember(id: string): boolean | Promise<boolean>;
+}
+
+/** The in-process memory (one instance, or the fallback when the store cannot answer). */
+export interface MemoryRecentIds extends RecentIds {
   remember(id: string): boolean;
   readonly size: number;
 }
 
-export function createRecentIds(options: { max: number; ttlMs: number; clock: Clock }): RecentIds {
+export function createRecentIds(options: { max: number; ttlMs: number; clock: Clock }): MemoryRecentIds {
   // a Map keeps insertion order: the first key is always the oldest
   const seen = new Map<string, number>();
   const prune = (now: number) => {

@@ -192,7 +192,7 @@ export function withRequestGuard(next: RequestListener, options: RequestGuardOpt
         return answer(res, 400, 'malformed Slack request');
       }
       const event = parsed.ok ? (parsed.body as Json) : {};
-      if (event.type === 'event_callback' && !options.recentEvents.remember(String(event.event_id))) {
+      if (event.type === 'event_callback' && !(await options.recentEvents.remember(String(event.event_id)))) {
         log.info(
           { eventId: event.event_id, retryNum: req.headers['x-slack-retry-num'] },
           'acked a Slack event already handled (a retry)',
@@ -270,8 +270,18 @@ export function guardSocketMessages(
     const payload = envelope.payload as Json;
     if (envelope.type === 'events_api' && payload.type !== 'event_callback')
       return ackAndDrop(envelope.envelope_id, 'an events_api envelope without an event_callback', 'warn');
-    if (payload.type === 'event_callback' && !options.recentEvents.remember(String(payload.event_id)))
-      return ackAndDrop(envelope.envelope_id, 'an event already handled (a retry)', 'info');
-    pass();
+    if (payload.type !== 'event_callback') return pass();
+    const envelopeId = envelope.envelope_id;
+    // the memory of handled events may be the store, shared by every instance (src/slack/stored-event-ids.ts)
+    Promise.resolve(options.recentEvents.remember(String(payload.event_id))).then(
+      (first) => (first ? pass() : ackAndDrop(envelopeId, 'an event already handled (a retry)', 'info')),
+      (error: unknown) => {
+        log.warn(
+          { err: (error as Error).message },
+          'cannot check whether an event was handled; answering it',
+        );
+        pass();
+      },
+    );
   });
 }

@@ -30,6 +30,11 @@ export interface SlashSubcommand {
   description: string;
   /** may throw: a ReplibotError becomes a clear ephemeral message with a reference id */
   handle(ctx: SubcommandContext): Promise<void>;
+  /**
+   * For a word another feature also uses (`subscribe rpo ...` beside `subscribe ...`): takes only the texts this
+   * says yes to, and is asked before the subcommands of that word without it.
+   */
+  accepts?(args: string): boolean;
 }
 
 /** The subcommand a slash-command text starts with, and the rest of the text. */
@@ -41,8 +46,11 @@ export function findSubcommand(
   if (!match) return null;
   const [, first = '', rest = ''] = match;
   const word = first.toLowerCase();
-  const subcommand = subcommands.find((s) => s.name === word || (s.aliases ?? []).includes(word));
-  return subcommand ? { subcommand, args: rest.trim() } : null;
+  const args = rest.trim();
+  const named = subcommands.filter((s) => s.name === word || (s.aliases ?? []).includes(word));
+  const subcommand =
+    named.find((s) => s.accepts?.(args) === true) ?? named.find((s) => s.accepts === undefined);
+  return subcommand ? { subcommand, args } : null;
 }
 
 /**

@@ -65,12 +65,11 @@ function toPostgresStoreProblem(error: unknown): StoreProblem | null {
   const e = error as { code?: unknown; message?: unknown } | null;
   const code = typeof e?.code === 'string' ? e.code : '';
   const message = typeof e?.message === 'string' ? e.message : '';
+  // PostgreSQL's SQLSTATEs (connection exceptions, a terminated backend) and pg-pool's own words; a bare
+  // ECONNREFUSED is not enough: it may be EM's
   if (
     code.startsWith('08') ||
     code.startsWith('57P') ||
-    code === 'ECONNREFUSED' ||
-    code === 'ECONNRESET' ||
-    code === 'ETIMEDOUT' ||
     /^Connection terminated|timeout exceeded when trying to connect/i.test(message)
   )
     return {

@@ -14,13 +14,10 @@ import axios, { type AxiosInstance } from 'axios';
 import type { VeeamConfig } from '../config.js';
 import type { SessionKind } from '../core/backup-sessions.js';
 import { ReplibotError } from '../core/errors.js';
+import type { EmQueryType } from '../core/filter.js';
 import type { EmApi, EmPage, EmQuery } from '../core/ports.js';
-import {
-  type ReplicaJobSession,
-  type ReplicaTaskSession,
-  type SessionType,
-  toSessionId,
-} from '../core/sessions.js';
+import type { Replica, VmReplicaPoint } from '../core/replica-points.js';
+import { type ReplicaJobSession, type ReplicaTaskSession, toSessionId } from '../core/sessions.js';
 import { type Logger, silentLogger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import {
@@ -75,8 +72,10 @@ export interface EmClient extends Omit<EmApi, BackupMethods>, Required<Pick<EmAp
   readonly stats: EmClientStats;
   /** `GET /api/` (no logon): v13 answers JSON in camelCase, v12 in PascalCase. */
   probe(): Promise<{ version: 'v12' | 'v13' | 'unknown' }>;
+  queryReplicaPoints(query: EmQuery): AsyncIterable<VmReplicaPoint>;
+  queryReplicas(query: EmQuery): AsyncIterable<Replica>;
   /** The pages of a query as EM sends them (rows seen on an earlier page are left out), up to `limit` rows. */
-  queryPages<T extends SessionType>(type: T, query: EmQuery): AsyncIterable<EmPage<EntityByType[T]>>;
+  queryPages<T extends EmQueryType>(type: T, query: EmQuery): AsyncIterable<EmPage<EntityByType[T]>>;
 }
 
 interface Session {
@@ -422,7 +421,7 @@ export function createEmClient(options: EmClientOptions): EmClient {
   }
 
   /** One page of a query, checked to be the page asked for (EM's empty answer may say page 1 of 0). */
-  async function fetchQueryPage<T extends SessionType>(
+  async function fetchQueryPage<T extends EmQueryType>(
     type: T,
     query: EmQuery,
     page: number,
@@ -451,7 +450,7 @@ export function createEmClient(options: EmClientOptions): EmClient {
    * page are left out. When the consumer stops early (break, `limit`, an error), the requests still running are
    * aborted and awaited before the generator returns, so none is left running unobserved.
    */
-  async function* queryPages<T extends SessionType>(
+  async function* queryPages<T extends EmQueryType>(
     type: T,
     query: EmQuery,
   ): AsyncGenerator<EmPage<EntityByType[T]>, void, undefined> {
@@ -549,7 +548,7 @@ export function createEmClient(options: EmClientOptions): EmClient {
   }
 
   /** One page of a query, as EM sends it (rows that cannot be read are left out and reported). */
-  async function fetchPage<T extends SessionType>(
+  async function fetchPage<T extends EmQueryType>(
     type: T,
     query: EmQuery,
     page: number,
@@ -562,14 +561,14 @@ export function createEmClient(options: EmClientOptions): EmClient {
     return parsed;
   }
 
-  async function count(type: SessionType, query: Pick<EmQuery, 'filter'>): Promise<number> {
+  async function count(type: EmQueryType, query: Pick<EmQuery, 'filter'>): Promise<number> {
     // pageSize=1: PagesCount is the number of matching rows; EM says 1 page for an empty result too
     const first = await fetchPage(type, { filter: query.filter ?? null }, 1, 1);
     if (first.pagesCount > 1) return first.pagesCount;
     return first.items.length > 0 ? 1 : 0;
   }
 
-  async function page<T extends SessionType>(
+  async function page<T extends EmQueryType>(
     type: T,
     query: EmQuery,
     pageNum: number,
@@ -579,7 +578,7 @@ export function createEmClient(options: EmClientOptions): EmClient {
     return fetchPage(type, query, pageNum, toPageSize(query.pageSize, options.pageSize, null));
   }
 
-  async function* rows<T extends SessionType>(type: T, query: EmQuery): AsyncGenerator<EntityByType[T]> {
+  async function* rows<T extends EmQueryType>(type: T, query: EmQuery): AsyncGenerator<EntityByType[T]> {
     for await (const page of queryPages(type, query)) yield* page.items;
   }
 
@@ -717,6 +716,8 @@ export function createEmClient(options: EmClientOptions): EmClient {
     queryPages,
     queryTaskSessions: (query) => rows('ReplicaTaskSession', query),
     queryJobSessions: (query) => rows('ReplicaJobSession', query),
+    queryReplicaPoints: (query) => rows('VmReplicaPoint', query),
+    queryReplicas: (query) => rows('Replica', query),
     countTaskSessions: (query) => count('ReplicaTaskSession', query),
     countJobSessions: (query) => count('ReplicaJobSession', query),
     queryTaskSessionPage: (query, pageNum) => page('ReplicaTaskSession', query, pageNum),

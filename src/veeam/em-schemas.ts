@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { ReplibotError } from '../core/errors.js';
 import { must } from '../core/must.js';
 import type { EmPage } from '../core/ports.js';
+import type { Replica, VmReplicaPoint } from '../core/replica-points.js';
 import {
   JOB_STATES,
   type KnownSessionResult,
@@ -26,13 +27,17 @@ export type EmEntityType =
   | 'ReplicaTaskSession'
   | 'ReplicaJobSession'
   | 'BackupTaskSession'
-  | 'BackupJobSession';
+  | 'BackupJobSession'
+  | 'VmReplicaPoint'
+  | 'Replica';
 
 export interface EntityByType {
   ReplicaTaskSession: ReplicaTaskSession;
   ReplicaJobSession: ReplicaJobSession;
   BackupTaskSession: ReplicaTaskSession;
   BackupJobSession: ReplicaJobSession;
+  VmReplicaPoint: VmReplicaPoint;
+  Replica: Replica;
 }
 
 export interface EmLink {
@@ -390,7 +395,81 @@ function nameWithoutTimestamp(name: string | null): string | null {
   return stripped === '' ? null : stripped;
 }
 
+// --- replica points and replicas ---------------------------------------------------------------------------------
+
+const isReplicaRef = (type: string) =>
+  type === 'ReplicaReference' || type.toLowerCase() === 'replicareference';
+
+type RawReplicaPoint = {
+  uid: string;
+  name: string;
+  vmdisplayname: string | null;
+  vmname: string | null;
+  creationtimeutc: Date;
+  algorithm: string | null;
+  pointtype: string | null;
+  links: EmLink[];
+};
+
+/** `https://em/api/replicas/<id>` -> `urn:veeam:Replica:<id>`; null without a usable href. */
+function toReplicaUid(list: EmLink[]): string | null {
+  for (const item of list) {
+    if (item.rel?.toLowerCase() !== 'up' || item.type === null || !isReplicaRef(item.type)) continue;
+    const id = /\/replicas\/([A-Za-z0-9_-]+)/.exec(item.href ?? '')?.[1];
+    return id === undefined ? null : `urn:veeam:Replica:${toOwnString(id)}`;
+  }
+  return null;
+}
+
+function toReplicaPoint(raw: RawReplicaPoint): VmReplicaPoint {
+  const uid = toOwnString(raw.uid);
+  const name = toOwnString(raw.name);
+  return {
+    uid,
+    id: toSessionId(uid),
+    name,
+    vmDisplayName: toOwnString(raw.vmdisplayname ?? raw.vmname ?? stripSessionTimestamp(name)),
+    creationTime: raw.creationtimeutc,
+    algorithm: toOwnText(raw.algorithm),
+    pointType: toOwnText(raw.pointtype),
+    jobName: toOwnText(upLinkName(raw.links, isReplicaRef)),
+    replicaUid: toReplicaUid(raw.links),
+    backupServerName: toOwnText(upLinkName(raw.links, isBackupServerRef)),
+  };
+}
+
+/** The reference definition of a VM replica point row; `fastReplicaPoint` below must agree with it. */
+export const replicaPointSchema = z
+  .object({
+    uid,
+    name: z.string(),
+    vmdisplayname: optionalText,
+    vmname: optionalText,
+    creationtimeutc: utcDate,
+    algorithm: optionalText,
+    pointtype: optionalText,
+    links,
+  })
+  .transform(toReplicaPoint);
+
+function toReplica(raw: { uid: string; name: string; platform: string | null; links: EmLink[] }): Replica {
+  const id = toOwnString(raw.uid);
+  return {
+    uid: id,
+    id: toSessionId(id),
+    name: toOwnString(raw.name),
+    backupServerName: toOwnText(upLinkName(raw.links, isBackupServerRef)),
+    platform: toOwnText(raw.platform),
+  };
+}
+
+export const replicaSchema = z
+  .object({ uid, name: z.string(), platform: optionalText, links })
+  .transform(toReplica);
+
 const ENTITY_SCHEMAS = {
+  VmReplicaPoint: replicaPointSchema,
+  Replica: replicaSchema,
   ReplicaTaskSession: taskSessionSchema,
   BackupTaskSession: taskSessionSchema,
   ReplicaJobSession: jobSessionSchema,
@@ -429,7 +508,9 @@ function listMembers(list: unknown, type: EmEntityType): unknown[] | null {
   if (list === null || list === undefined || list === '') return [];
   if (Array.isArray(list)) return list;
   if (isTree(list)) {
-    const inner = list[singular] ?? list[plural];
+    // the 2017 XSD names the members of VmReplicaPoints `VmRestorePoint`; an EM built from it may too
+    const inner =
+      list[singular] ?? list[plural] ?? (type === 'VmReplicaPoint' ? list.vmrestorepoint : undefined);
     if (inner === null || inner === undefined || inner === '') return [];
     if (Array.isArray(inner)) return inner;
     if (isTree(inner)) return [inner];
@@ -625,7 +706,44 @@ function fastJobSession(value: unknown): ReplicaJobSession | Fail {
   });
 }
 
+function fastReplicaPoint(value: unknown): VmReplicaPoint | Fail {
+  if (!isTree(value)) return FAIL;
+  const uid = fastUid(value.uid);
+  const name = fastString(value.name);
+  const vmdisplayname = fastOptionalText(value.vmdisplayname);
+  const vmname = fastOptionalText(value.vmname);
+  const creationtimeutc = fastDate(value.creationtimeutc);
+  const algorithm = fastOptionalText(value.algorithm);
+  const pointtype = fastOptionalText(value.pointtype);
+  const links = fastLinks(value.links);
+  if (
+    uid === FAIL ||
+    name === FAIL ||
+    vmdisplayname === FAIL ||
+    vmname === FAIL ||
+    creationtimeutc === FAIL ||
+    algorithm === FAIL ||
+    pointtype === FAIL ||
+    links === FAIL
+  ) {
+    return FAIL;
+  }
+  return toReplicaPoint({ uid, name, vmdisplayname, vmname, creationtimeutc, algorithm, pointtype, links });
+}
+
+function fastReplica(value: unknown): Replica | Fail {
+  if (!isTree(value)) return FAIL;
+  const uid = fastUid(value.uid);
+  const name = fastString(value.name);
+  const platform = fastOptionalText(value.platform);
+  const links = fastLinks(value.links);
+  if (uid === FAIL || name === FAIL || platform === FAIL || links === FAIL) return FAIL;
+  return toReplica({ uid, name, platform, links });
+}
+
 const FAST_DECODERS: { [T in EmEntityType]: (value: unknown) => EntityByType[T] | Fail } = {
+  VmReplicaPoint: fastReplicaPoint,
+  Replica: fastReplica,
   ReplicaTaskSession: fastTaskSession,
   BackupTaskSession: fastTaskSession,
   ReplicaJobSession: fastJobSession,

@@ -1,7 +1,7 @@
 import { ReplibotError } from '../core/errors.js';
+import type { EmQueryType } from '../core/filter.js';
 import { isFilterField, toFilterString } from '../core/filter.js';
 import type { EmQuery } from '../core/ports.js';
-import type { SessionType } from '../core/sessions.js';
 
 /** EM documents no maximum page size; this bounds one answer's memory all the same. */
 export const MAX_PAGE_SIZE = 10_000;
@@ -11,7 +11,7 @@ export const MAX_PAGE_SIZE = 10_000;
  * quoted filter literal containing `&`, `=` or `#` stays inside the `filter` parameter.
  */
 export function toQueryPath(
-  type: SessionType,
+  type: EmQueryType,
   query: Pick<EmQuery, 'filter' | 'sort'>,
   page: number,
   pageSize: number,

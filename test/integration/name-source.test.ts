@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmNameSource } from '../../src/answers/domain/name-source.js';
+import type { EmApi } from '../../src/core/ports.js';
 import { parseQuestion } from '../../src/question/parse-question.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
 import { createEmClient, type EmClient } from '../../src/veeam/em-client.js';
@@ -82,5 +83,25 @@ describe('the name catalogue from EM', () => {
     const source = createEmNameSource(broken);
     expect(await source.catalogue(NOW)).toBeUndefined();
     await broken.close().catch(() => undefined);
+  });
+
+  it('answers the first question without names when the first load is slow, and has them once it ends', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const slow = {
+      async *queryTaskSessions() {
+        await gate;
+        yield* em.queryTaskSessions({ limit: 50 });
+      },
+      async *queryJobSessions() {},
+    } as unknown as EmApi; // a port fake: the name source reads only these two queries
+    const source = createEmNameSource(slow, { firstWaitMs: 20 });
+    source.preload(NOW);
+    expect(await source.catalogue(NOW)).toBeUndefined();
+    release();
+    await source.settled();
+    expect((await source.catalogue(NOW))?.size).toBeGreaterThan(0);
   });
 });

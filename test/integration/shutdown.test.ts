@@ -1,6 +1,6 @@
 /**
  * Graceful shutdown of the real process: two `node bin/replibot.js start` children (Slack HTTP mode, the fake
- * Slack Web API) on one DATABASE_PATH file. SIGTERM to the leader: it stops polling, releases the lease, logs off
+ * Slack Web API) on one database: a DATABASE_PATH file, then a PostgreSQL the test starts (DATABASE_URL). SIGTERM to the leader: it stops polling, releases the lease, logs off
  * Enterprise Manager, closes the database and exits 0; the standby takes over at once (not after the lease
  * expired). Each child asks its own simulator, so the leader's EM logon sessions can be counted alone.
  */
@@ -8,9 +8,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
 import { type FakeSlackApi, startFakeSlackApi } from '../fakes/fake-slack-api.js';
+import { type PostgresServer, startPostgresServer } from '../fakes/postgres-server.js';
 import { type ReplibotProcess, startReplibotProcess } from '../fakes/run-cli.js';
 import { TEST_SIGNING_SECRET } from '../fakes/slack-requests.js';
 import { waitFor } from '../fakes/wait-for.js';
@@ -19,10 +20,51 @@ let dir: string;
 let simA: RunningSimulator;
 let simB: RunningSimulator;
 let slack: FakeSlackApi;
+let postgres: PostgresServer | undefined;
 const children: ReplibotProcess[] = [];
 
-function start(sim: RunningSimulator): ReplibotProcess {
+/** Where the two processes keep their state, and how the test reads the lease row there. */
+interface Engine {
+  env: Record<string, string>;
+  readLease(): Promise<{ token: number; expiresAt: number }>;
+}
+
+function sqliteEngine(): Engine {
+  const path = join(dir, 'replibot.db');
+  return {
+    env: { DATABASE_PATH: path },
+    async readLease() {
+      const db = new Database(path, { readonly: true });
+      // the lease table's columns (src/store/lease.ts)
+      const row = db.prepare('SELECT token, expires_at FROM lease').get() as {
+        token: number;
+        expires_at: number;
+      };
+      db.close();
+      return { token: Number(row.token), expiresAt: Number(row.expires_at) };
+    },
+  };
+}
+
+async function postgresEngine(): Promise<Engine> {
+  postgres ??= await startPostgresServer();
+  const server = postgres;
+  const url = await server.createDatabase();
+  const name = new URL(url).pathname.slice(1);
+  return {
+    env: { DATABASE_URL: url },
+    async readLease() {
+      const result = await server.query('SELECT token, expires_at FROM lease', name);
+      // bigint columns come back as strings from pg
+      const row = result.rows[0] as { token: string; expires_at: string };
+      return { token: Number(row.token), expiresAt: Number(row.expires_at) };
+    },
+  };
+}
+
+function start(sim: RunningSimulator, engine: Engine): ReplibotProcess {
   const child = startReplibotProcess(['start'], {
+    ...engine.env,
     VEEAM_URL: sim.url,
     VEEAM_USERNAME: 'replibot',
     VEEAM_PASSWORD: 'replibot',
@@ -34,7 +76,6 @@ function start(sim: RunningSimulator): ReplibotProcess {
     POLL_INTERVAL_SECONDS: '1',
     // a takeover after an expiry would take up to 2 periods; after a release it takes one beat (5 s)
     LEASE_SECONDS: '15',
-    DATABASE_PATH: join(dir, 'replibot.db'),
     LOG_LEVEL: 'info',
   });
   children.push(child);
@@ -45,30 +86,41 @@ const portOf = (line: string): number => Number((JSON.parse(line) as { port: num
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'replibot-sigterm-'));
+  slack = await startFakeSlackApi();
+});
+
+beforeEach(async () => {
   simA = await startSimulator({ data: { taskSessions: 20 } });
   simB = await startSimulator({ data: { taskSessions: 20 } });
-  slack = await startFakeSlackApi();
+});
+
+afterEach(async () => {
+  await simA?.close();
+  await simB?.close();
 });
 
 afterAll(async () => {
   for (const c of children)
     if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
   await Promise.all(children.map((c) => c.exited));
-  await simA?.close();
-  await simB?.close();
   await slack?.close();
+  await postgres?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('SIGTERM', () => {
+describe.each([
+  ['SQLite', async () => sqliteEngine()],
+  ['PostgreSQL', postgresEngine],
+])('SIGTERM on %s', (_name, toEngine) => {
   it('releases the lease, logs off EM and exits 0; the standby takes over at once', async () => {
-    const leader = start(simA);
+    const engine = await toEngine();
+    const leader = start(simA, engine);
     await leader.waitForLog(/"msg":"leader: this process polls/);
     const leaderPort = portOf(await leader.waitForLog(/Slack app listening/));
     // the first poll logged on to EM
     await waitFor(() => simA.counts().logonSessions === 1, 'the leader logging on to EM');
 
-    const standby = start(simB);
+    const standby = start(simB, engine);
     await standby.waitForLog(/"msg":"standby: another replibot holds the lease/);
     const standbyPort = portOf(await standby.waitForLog(/Slack app listening/));
     const ready = await fetch(`http://127.0.0.1:${leaderPort}/readyz`);
@@ -82,14 +134,9 @@ describe('SIGTERM', () => {
     expect(simA.counts().logonSessions).toBe(0);
 
     // released, not left to expire: the row's expiry is already past
-    const db = new Database(join(dir, 'replibot.db'), { readonly: true });
-    const row = db.prepare('SELECT token, expires_at FROM lease').get() as {
-      token: number;
-      expires_at: number;
-    };
-    db.close();
+    const row = await engine.readLease();
     expect(row.token).toBe(1);
-    expect(row.expires_at).toBeLessThanOrEqual(Date.now());
+    expect(row.expiresAt).toBeLessThanOrEqual(Date.now());
 
     // the standby's next beat takes over (within one beat of 5 s; an expiry would need up to 15 s more)
     await standby.waitForLog(/"msg":"leader: this process polls/, 10_000);

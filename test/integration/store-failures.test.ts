@@ -46,5 +46,13 @@ describe('toStoreProblem', () => {
     expect(toStoreProblem(Object.assign(new Error('x'), { code: 'ECONNREFUSED' }))?.kind).toBe('unwritable');
     expect(toStoreProblem(new ReplibotError('em_unreachable', 'EM refused the connection'))).toBeNull();
     expect(toStoreProblem(new Error('SQLITE_FULL'))).toBeNull();
+    // PostgreSQL: a cut connection (pg_terminate_backend), a full disk, a lock; the message names DATABASE_URL
+    expect(kind('57P01')).toBe('unwritable');
+    expect(kind('08006')).toBe('unwritable');
+    expect(kind('53100')).toBe('full');
+    expect(kind('40P01')).toBe('locked');
+    expect(toStoreProblem(new Error('Connection terminated unexpectedly'))?.message).toContain(
+      'DATABASE_URL',
+    );
   });
 });

@@ -22,6 +22,8 @@ import {
 export interface NameSource {
   /** the catalogue as of `now`: loads it on first use (awaited), refreshes it in the background when stale */
   catalogue(now: Date): Promise<NameCatalogue | undefined>;
+  /** starts the first load now, without waiting for it (a long-running front door calls this at start) */
+  preload(now: Date): void;
   /** resolves when no load or refresh is under way (for tests and shutdown) */
   settled(): Promise<void>;
 }
@@ -31,6 +33,11 @@ export interface NameSourceOptions {
   refreshMs?: number;
   /** rows read at most per load or refresh; default MAX_ROWS_PER_LOAD */
   maxRows?: number;
+  /**
+   * how long the first question waits for the first load (default: until it ends); past it the question is read
+   * without the catalogue while the load goes on, so a huge estate never makes a question slow
+   */
+  firstWaitMs?: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -43,6 +50,7 @@ export const MAX_ROWS_PER_LOAD = 250_000;
 export function createEmNameSource(em: EmApi, options: NameSourceOptions = {}): NameSource {
   const refreshMs = options.refreshMs ?? DEFAULT_REFRESH_MS;
   const maxRows = options.maxRows ?? MAX_ROWS_PER_LOAD;
+  const firstWaitMs = options.firstWaitMs ?? Number.POSITIVE_INFINITY;
   /** kind + lower-cased name -> the name as EM spells it and when it was last seen (ms) */
   const seen = new Map<string, { kind: NameKind; name: string; lastSeen: number }>();
   let built: NameCatalogue | undefined;
@@ -91,8 +99,18 @@ export function createEmNameSource(em: EmApi, options: NameSourceOptions = {}): 
   return {
     async catalogue(now) {
       if (built === undefined) {
-        // the first question waits for the names; a failure leaves the question to the grammar alone
-        await start(now).catch(() => undefined);
+        // the first question waits for the names (at most firstWaitMs); a failure leaves it to the grammar alone
+        const loading = start(now).catch(() => undefined);
+        if (!Number.isFinite(firstWaitMs)) await loading;
+        else {
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          const waited = new Promise<void>((resolve) => {
+            timer = setTimeout(resolve, firstWaitMs);
+            timer.unref?.();
+          });
+          await Promise.race([loading, waited]);
+          clearTimeout(timer);
+        }
         return built;
       }
       if (readUntil !== null && now.getTime() - readUntil >= refreshMs) {
@@ -100,6 +118,9 @@ export function createEmNameSource(em: EmApi, options: NameSourceOptions = {}): 
         start(now).catch(() => undefined);
       }
       return built;
+    },
+    preload(now) {
+      if (built === undefined) start(now).catch(() => undefined);
     },
     async settled() {
       await running?.catch(() => undefined);

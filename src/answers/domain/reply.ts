@@ -152,6 +152,14 @@ export interface ErrorReply {
   referenceId: string;
 }
 
+/** An answer a feature wrote itself (the RPO watch: "is apache02 protected"): a title and plain lines. */
+export interface NoticeReply {
+  kind: 'notice';
+  title: string;
+  /** plain text (EM names unescaped): each surface escapes them */
+  lines: string[];
+}
+
 export type Reply =
   | SessionListReply
   | RowsReply
@@ -159,7 +167,8 @@ export type Reply =
   | JobRunReply
   | HelpReply
   | NotUnderstoodReply
-  | ErrorReply;
+  | ErrorReply
+  | NoticeReply;
 
 export type { SessionType };
 

@@ -4,6 +4,7 @@ import type { Reply } from '../domain/reply.js';
 import { type AnswerRenderOptions, renderAnswer, renderJobRun } from './render-answer.js';
 import { renderErrorMessage } from './render-error-message.js';
 import { renderHelp, renderNotUnderstood } from './render-help.js';
+import { renderNotice } from './render-notice.js';
 import { renderCompare, renderRows, withVerdict } from './render-rows.js';
 
 /** Any reply as a Slack message. */
@@ -23,6 +24,8 @@ export function renderReply(reply: Reply, options: AnswerRenderOptions): SlackMe
       return renderNotUnderstood(reply, options.surface);
     case 'error':
       return renderErrorMessage(renderError(reply.error, reply.referenceId));
+    case 'notice':
+      return renderNotice(reply);
     default: {
       const unhandled: never = reply;
       throw new TypeError(`No Slack rendering for ${JSON.stringify(unhandled)}`);

@@ -116,6 +116,8 @@ export function renderAskJson(reply: Reply): unknown {
       };
     case 'help':
       return { help: reply.help };
+    case 'notice':
+      return { notice: { title: reply.title, lines: reply.lines } };
     case 'not-understood':
       return {
         notUnderstood: { question: reply.question, error: reply.error, suggestions: reply.suggestions },

@@ -213,6 +213,10 @@ export function renderText(reply: Reply, options: TextRenderOptions): string {
       lines.push(c.dim('Type "help" for everything I understand.'));
       return lines.join('\n');
     }
+    case 'notice':
+      return [c.bold(toTerminalSafe(reply.title)), ...reply.lines.map((line) => toTerminalSafe(line))].join(
+        '\n',
+      );
     case 'error': {
       const report = renderError(reply.error, reply.referenceId);
       return [

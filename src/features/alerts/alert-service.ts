@@ -42,6 +42,8 @@ export interface AlertServiceOptions {
   fence?: Fence;
   /** the process's metrics (src/metrics.ts) */
   metrics?: Metrics;
+  /** the fencing token the fence holds: the outbox's claims carry it */
+  fencingToken?: () => number | null;
 }
 
 export interface AlertHealth {
@@ -92,6 +94,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     ...(options.timers !== undefined ? { timers: options.timers } : {}),
     ...(options.fence ? { fence: options.fence } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.fencingToken ? { fencingToken: options.fencingToken } : {}),
   });
   const pollerOptions = (kind: SessionKind) => ({
     em: toKindApi(options.em, kind),

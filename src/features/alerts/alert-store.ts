@@ -5,7 +5,7 @@
  */
 
 import type { Generated, Kysely, Selectable, Updateable } from 'kysely';
-import type { StoreDb } from '../../store/open-database.js';
+import { type StoreDb, toDialect } from '../../store/open-database.js';
 import type {
   AlertNotice,
   AlertVm,
@@ -135,7 +135,17 @@ export interface AlertStore {
     /** the oldest open row of each channel (FIFO per channel), due or not */
     heads(): Promise<OutboxRow[]>;
     markSending(id: number): Promise<void>;
-    markSent(id: number, ts: string | null, now: Date): Promise<void>;
+    /**
+     * Marks an open row `sending` for the leader with this fencing token (null: no lease, one process); false when
+     * the row is no longer open or another transaction holds it (PostgreSQL: `FOR UPDATE SKIP LOCKED`). Call it
+     * inside a transaction, after the fence.
+     */
+    claim(id: number, token: number | null): Promise<boolean>;
+    /**
+     * Marks the row sent; with `token`, only if that claim is still the row's (false when another leader claimed
+     * it since).
+     */
+    markSent(id: number, ts: string | null, now: Date, token?: number | null): Promise<boolean>;
     /**
      * Tries again after `notBefore`. `uncertain` keeps the row in `sending`: the attempt may have reached Slack
      * (a timeout), so the next attempt checks for a delivered copy first.
@@ -150,6 +160,8 @@ export interface AlertStore {
     deadLetters(): Promise<DeadLetters>;
     open(): Promise<OutboxRow[]>;
     all(): Promise<OutboxRow[]>;
+    /** the ts of the message sent under this key, null when it was not sent (or has none) */
+    sentTs(key: string): Promise<string | null>;
   };
   /**
    * Runs `fn` in one transaction with a store bound to it: use only `tx` inside (the SQLite connection is held
@@ -176,7 +188,7 @@ export type AlertTables = {
     job: string | null;
     vm: string | null;
     server: string | null;
-    /** migration 6: 'replication' or 'backup' */
+    /** migration 7: 'replication' or 'backup' */
     kind: Generated<string>;
     created_by: string;
     created_at: number;
@@ -202,7 +214,7 @@ export type AlertTables = {
     acked_by: string | null;
     acked_at: number | null;
     reported_late_ms: number | null;
-    /** migration 6: EM's JobType of a backup run */
+    /** migration 7: EM's JobType of a backup run */
     job_type: string | null;
   };
   alert_vms: {
@@ -233,6 +245,7 @@ export type AlertTables = {
     dead_reason: string | null;
     dead_at: number | null;
     fallback_reason: string | null;
+    claim_token: number | null;
   };
 };
 
@@ -612,6 +625,7 @@ const OPEN: OutboxStatus[] = ['pending', 'sending'];
 
 /** The notifications waiting to reach Slack, in order per channel, kept across restarts. */
 function createOutboxRepository(db: Db): AlertStore['outbox'] {
+  const postgres = toDialect(db) === 'postgres';
   const setById = (id: number, values: Updateable<AlertTables['outbox']>) =>
     db.updateTable('outbox').set(values).where('id', '=', id).execute();
   return {
@@ -658,8 +672,24 @@ function createOutboxRepository(db: Db): AlertStore['outbox'] {
         .where('id', '=', id)
         .execute();
     },
-    markSent: async (id, ts, now) => {
-      await setById(id, { status: 'sent', ts, sent_at: now.getTime(), last_error: null });
+    claim: async (id, token) => {
+      let open = db.selectFrom('outbox').select('id').where('id', '=', id).where('status', 'in', OPEN);
+      if (postgres) open = open.forUpdate().skipLocked();
+      if ((await open.executeTakeFirst()) === undefined) return false;
+      await db
+        .updateTable('outbox')
+        .set((eb) => ({ status: 'sending', attempts: eb('attempts', '+', 1), claim_token: token }))
+        .where('id', '=', id)
+        .execute();
+      return true;
+    },
+    markSent: async (id, ts, now, token) => {
+      let query = db
+        .updateTable('outbox')
+        .set({ status: 'sent', ts, sent_at: now.getTime(), last_error: null })
+        .where('id', '=', id);
+      if (token !== undefined && token !== null) query = query.where('claim_token', '=', token);
+      return changed(await query.executeTakeFirst()) > 0;
     },
     retryLater: async (id, notBefore, error, uncertain = false) => {
       await setById(id, {
@@ -715,6 +745,15 @@ function createOutboxRepository(db: Db): AlertStore['outbox'] {
         toOutboxRow,
       ),
     all: async () => (await db.selectFrom('outbox').selectAll().orderBy('id').execute()).map(toOutboxRow),
+    sentTs: async (key) =>
+      (
+        await db
+          .selectFrom('outbox')
+          .select('ts')
+          .where('dedupe_key', '=', key)
+          .where('status', '=', 'sent')
+          .executeTakeFirst()
+      )?.ts ?? null,
   };
 }
 

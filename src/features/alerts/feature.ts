@@ -114,6 +114,7 @@ export async function createAlertsFeature(ctx: FeatureContext): Promise<Feature 
     ...(ctx.mode === 'shell' ? { paceMs: 0 } : {}),
     fence: ctx.fence,
     metrics: ctx.metrics,
+    fencingToken: ctx.fencingToken,
   });
   ctx.metrics.watchOutbox(async () => {
     const { pending, oldestPendingAt } = await service.outbox.health();

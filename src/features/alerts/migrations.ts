@@ -159,6 +159,17 @@ export const ALERT_MIGRATIONS: Migration[] = [
   },
   {
     version: 6,
+    name: 'outbox claims carry the fencing token',
+    // the lease token of the leader that marked the row `sending`: only that claim may mark it `sent`, so a
+    // leader that lost the lease while posting leaves the row to the new one (which finds the message by its
+    // metadata) instead of overwriting its state
+    async up(db) {
+      await db.schema.alterTable('outbox').addColumn('claim_token', 'bigint').execute();
+    },
+  },
+  {
+    // 7, not 6: the store's outbox fencing took 6 first
+    version: 7,
     name: 'backup sessions: the kind a subscription hears, the job type of an alert',
     // kind: 'replication' (every subscription so far) or 'backup'; job_type: EM's JobType of the alerted run
     // (null for replication and for alerts written before). An alert's kind is its job session's URN type.

@@ -48,6 +48,8 @@ export interface OutboxWorkerOptions {
   fence?: Fence;
   /** told of each delivery and dead letter (src/metrics.ts) */
   metrics?: Pick<Metrics, 'alertDelivered' | 'alertDeadLettered'>;
+  /** the fencing token the fence holds (src/app/leadership.ts): claims carry it, and only that claim marks sent */
+  fencingToken?: () => number | null;
 }
 
 export interface OutboxHealth {
@@ -85,6 +87,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   let again = false;
   /** while the token is refused: nothing is sent before `probeAt` (clock ms), then one row probes */
   let auth: { problem: string; failures: number; probeAt: number } | null = null;
+  const token = (): number | null => options.fencingToken?.() ?? null;
   const backoff = (attempts: number) => Math.min(maxRetryMs, retryBaseMs * 2 ** Math.min(attempts, 16));
 
   /** Builds what the Notifier sees; null when there is nothing left to send (see the comments). */
@@ -105,10 +108,16 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       }
     }
     if (notice === null) return null;
+    let action = fallback ? 'post' : row.action;
+    if (notice.kind === 'prerendered' && row.action === 'update' && !fallback) {
+      // FIFO per channel: the post it edits went first; when that one never got out, this is posted instead
+      ts = notice.updatesKey === null ? null : await store.outbox.sentTs(notice.updatesKey);
+      if (ts === null) action = 'post';
+    }
     return {
       key: row.key,
       channelId: row.channelId,
-      action: fallback ? 'post' : row.action,
+      action,
       ts,
       notice,
       timeZone: options.timeZone,
@@ -124,6 +133,12 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       return false;
     }
     try {
+      // the claim first: the row is ours (our fencing token) before anything is looked up or sent
+      const claimed = await store.transaction(async (tx) => {
+        if ((await options.fence?.(tx.db)) === false) return false; // not the writer any more: the new leader sends it
+        return tx.outbox.claim(row.id, token());
+      });
+      if (!claimed) return false;
       if (
         row.status === 'sending' &&
         notification.action !== 'update' &&
@@ -132,16 +147,13 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         const found = await notifier.findDelivered(notification, new Date(row.createdAt.getTime() - 60_000));
         if (typeof found === 'string') {
           await record(row, found, notification);
-          logger.info({ key: row.key }, 'notification was delivered before a restart; not sending it again');
+          logger.info(
+            { key: row.key },
+            'notification was delivered before (a restart, or a leader that lost the lease); not sending it again',
+          );
           return false;
         }
       }
-      const claimed = await store.transaction(async (tx) => {
-        if ((await options.fence?.(tx.db)) === false) return false; // not the writer any more: the new leader sends it
-        await tx.outbox.markSending(row.id);
-        return true;
-      });
-      if (!claimed) return false;
       const { ts } = await notifier.deliver(notification);
       options.metrics?.alertDelivered(notification.action);
       if (!(await record(row, ts, notification)))
@@ -214,7 +226,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       row.action === 'post' || (row.action === 'update' && notification.action === 'post');
     return store.transaction(async (tx) => {
       if ((await options.fence?.(tx.db)) === false) return false;
-      await tx.outbox.markSent(row.id, ts, clock.now());
+      if (!(await tx.outbox.markSent(row.id, ts, clock.now(), token()))) return false;
       if (isAlertMessage && row.alertId !== null && ts !== null) await tx.alerts.setTs(row.alertId, ts);
       return true;
     });

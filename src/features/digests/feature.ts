@@ -79,7 +79,12 @@ export async function createDigestFeature(ctx: FeatureContext): Promise<Feature>
     metrics: ctx.metrics,
     isPermanentError: isPermanentDigestError,
     send: async (schedule, digest, options) => {
-      const posted = await postDigest(slackClient, schedule.channelId, digest, { ...options, logger });
+      const extraSections = await (ctx.digestSections?.collect(digest.window) ?? Promise.resolve([]));
+      const posted = await postDigest(slackClient, schedule.channelId, digest, {
+        ...options,
+        logger,
+        extraSections,
+      });
       return {
         ts: posted.ts,
         note: posted.chartError === null ? null : `chart not uploaded: ${posted.chartError}`,

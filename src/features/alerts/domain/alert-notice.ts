@@ -90,7 +90,13 @@ export type AlertNotice =
   | { kind: 'recovery'; alert: JobRunAlert; vmNames: string[]; recoveredAt: Date; byRetry: boolean | null }
   | { kind: 'catch-up'; since: Date; until: Date; runs: CatchUpRun[] }
   | { kind: 'em-unreachable'; since: Date; failedPolls: number; error: string }
-  | { kind: 'em-reachable'; downSince: Date; at: Date };
+  | { kind: 'em-reachable'; downSince: Date; at: Date }
+  /**
+   * A message another feature rendered itself (the RPO watch), sent through this outbox for its dedupe, lease and
+   * crash recovery. `blocks` is Block Kit built by that feature's renderer; an update edits the message posted
+   * under `updatesKey` (sent as a new message when that one never got out). `plain` is the terminal's text.
+   */
+  | { kind: 'prerendered'; text: string; blocks: unknown[]; updatesKey: string | null; plain?: string };
 
 /** What the outbox hands to a Notifier. */
 export interface OutboundNotification {

@@ -32,6 +32,8 @@ const SECTION_MAX = 2900;
 const GROUP_ABOVE = 15;
 
 export function renderAlertMessage(notice: AlertNotice, timeZone: string): SlackMessage {
+  // Block Kit from the feature that rendered it (src/features/rpo/slack), checked against Slack's limits there
+  if (notice.kind === 'prerendered') return { text: notice.text, blocks: notice.blocks as KnownBlock[] };
   const text = renderAlertText(notice, {
     timeZone,
     escape: escapeMrkdwn,

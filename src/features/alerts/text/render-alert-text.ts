@@ -55,6 +55,9 @@ export function renderAlertText(notice: AlertNotice, options: RenderTextOptions)
   const user = options.user ?? ((id: string) => id);
   const lines: string[] = [];
   switch (notice.kind) {
+    case 'prerendered':
+      lines.push(notice.plain ?? notice.text);
+      break;
     case 'job-run': {
       const a = notice.alert;
       const state = isAllRecovered(a)

@@ -29,6 +29,8 @@ export interface PostDigestOptions {
   chart?: boolean;
   /** identifies the digest in message metadata */
   key?: string;
+  /** sections other features add (FeatureContext.digestSections) */
+  extraSections?: readonly string[];
   logger?: Logger;
 }
 
@@ -56,7 +58,11 @@ export async function postDigest(
   options: PostDigestOptions = {},
 ): Promise<PostedDigest> {
   const withChart = (options.chart ?? true) && hasChartRuns(digest);
-  const message = renderDigestBlocks(digest, { late: options.late ?? false, chartInThread: withChart });
+  const message = renderDigestBlocks(digest, {
+    late: options.late ?? false,
+    chartInThread: withChart,
+    ...(options.extraSections ? { extraSections: options.extraSections } : {}),
+  });
   let ts: string;
   try {
     const response = await client.chat.postMessage({

@@ -30,6 +30,8 @@ export interface RenderDigestBlocksOptions {
   late?: boolean;
   /** a chart will follow in the thread */
   chartInThread?: boolean;
+  /** sections other features add (the RPO watch), mrkdwn, shown before the footer */
+  extraSections?: readonly string[];
 }
 
 /** Blocks kept free for the footer, so the list sections can never push the message past 50. */
@@ -196,6 +198,13 @@ export function renderDigestBlocks(
     }
   }
 
+  for (const section of options.extraSections ?? []) {
+    if (blocks.length >= BLOCK_LIMITS.messageBlocks - 1) break;
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: truncateText(section, BLOCK_LIMITS.sectionText) },
+    });
+  }
   const footer: string[] = [];
   if (omitted > 0) footer.push(`${omitted} more ${omitted === 1 ? 'line' : 'lines'} left out to fit Slack`);
   if (options.chartInThread) footer.push(':bar_chart: results per day in the thread');

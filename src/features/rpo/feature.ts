@@ -1,0 +1,114 @@
+/**
+ * The RPO watch as a feature (docs/rpo.md): the leader service that evaluates every RPO_EVALUATE_MINUTES and
+ * queues RPO alerts into the alerts' outbox, `/replicas subscribe rpo ...` and `/replicas rpo`, the App Home
+ * count, `/healthz` and, in the terminal, `rpo`.
+ */
+import type { KnownBlock } from '@slack/types';
+import type { Feature, FeatureContext } from '../../app/feature.js';
+import { parseRpoQuestion } from '../../question/rpo-words.js';
+import { toSlackOnlyCommand } from '../../shell/shell.js';
+import { escapeMrkdwn } from '../../slack/mrkdwn.js';
+import { createAlertStore } from '../alerts/alert-store.js';
+import { answerRpoQuestion } from './answer-rpo.js';
+import { createRpoService, type RpoService } from './rpo-service.js';
+import { createRpoStore, type RpoStore } from './rpo-store.js';
+import { createRpoSubcommands } from './slack/rpo-subcommands.js';
+import { renderRpoDigestSection, renderRpoSummaryText } from './text/render-rpo-summary.js';
+
+/** The pseudo channel the terminal chat subscribes with (as the alerts' one). */
+const TERMINAL_CHANNEL = 'terminal';
+
+export async function createRpoFeature(
+  ctx: FeatureContext,
+): Promise<Feature & { rpo: RpoService; rpoStore: RpoStore }> {
+  const { config, clock, logger } = ctx;
+  const store = createRpoStore(ctx.db);
+  const alertStore = createAlertStore(ctx.db);
+  const policy = { defaultMs: config.rpo.defaultMs, graceMs: config.rpo.goneGraceMs };
+  const service = createRpoService({
+    em: ctx.em,
+    store,
+    alertStore,
+    clock,
+    logger: logger.child({ component: 'rpo' }),
+    policy,
+    lookbackMs: config.rpo.lookbackDays * 86_400_000,
+    intervalMs: config.rpo.evaluateMinutes * 60_000,
+    timeZone: config.defaultTimeZone,
+    fence: ctx.fence,
+  });
+  if (ctx.mode === 'shell' && (await store.subscriptions.list(TERMINAL_CHANNEL)).length === 0) {
+    await store.subscriptions.add(
+      { channelId: TERMINAL_CHANNEL, rpoMs: null, job: null, vm: null, server: null, createdBy: 'terminal' },
+      clock.now(),
+    );
+  }
+  ctx.digestSections?.add(async () => {
+    // only once the watch has looked at EM (a subscription exists): no EM reads for a digest otherwise
+    if ((await store.vms.all()).length === 0) return null;
+    const verdict = await service.current();
+    const now = clock.now();
+    const gone = await store.vms.takeNewlyGone(new Date(now.getTime() - policy.graceMs), now);
+    return renderRpoDigestSection(verdict, gone, escapeMrkdwn);
+  });
+  const subcommands = createRpoSubcommands({
+    store,
+    service,
+    clock,
+    adminUserIds: config.adminUserIds,
+    defaultMs: policy.defaultMs,
+    timeZone: config.defaultTimeZone,
+  });
+  return {
+    name: 'rpo',
+    // not `service`: tests find the alerts' service by that name
+    rpo: service,
+    rpoStore: store,
+    subcommands,
+    leaderServices: [service],
+    answer: async (question, asker) => {
+      const parsed = parseRpoQuestion(question);
+      if (parsed === null) return null;
+      return answerRpoQuestion(parsed, await service.current(), asker.timeZone);
+    },
+    health: () => {
+      const h = service.health();
+      return {
+        ok: true,
+        checks: {
+          lastEvaluation: h.lastEvaluationAt?.toISOString() ?? null,
+          lastError: h.lastError,
+          vmsOutsideRpo: h.vmsOutside,
+          vmsWatched: h.vmsWatched,
+        },
+      };
+    },
+    homeExtras: async (): Promise<KnownBlock[]> => {
+      const h = service.health();
+      if (h.lastEvaluationAt === null || h.vmsWatched === null || h.vmsOutside === null) return [];
+      return [
+        {
+          type: 'section',
+          text: {
+            type: 'mrkdwn',
+            text: `*RPO watch:* ${h.vmsWatched - h.vmsOutside} of ${h.vmsWatched} VMs within RPO${h.vmsOutside > 0 ? ` · ${h.vmsOutside} outside (\`/replicas rpo\`)` : ''}`,
+          },
+        },
+      ];
+    },
+    shellCommands: [
+      {
+        name: 'rpo',
+        usage: 'rpo',
+        description: 'Which VMs are outside their RPO, and jobs that stopped running.',
+        async run(_args, shellCtx) {
+          const verdict = await service.current();
+          shellCtx.print(renderRpoSummaryText(verdict, { timeZone: shellCtx.timeZone, limit: 30 }));
+        },
+      },
+      ...subcommands
+        .filter((s) => s.name !== 'rpo')
+        .map((s) => toSlackOnlyCommand(s, 'In the terminal, RPO alerts print here with RPO_DEFAULT.')),
+    ],
+  };
+}

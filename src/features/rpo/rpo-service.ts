@@ -1,0 +1,232 @@
+/**
+ * The RPO watch's leader service: on a clock-driven schedule (RPO_EVALUATE_MINUTES) it reads EM (collectRpo),
+ * updates what it knows of each VM, judges them (evaluateRpo), plans the alerts (planRpoAlerts) and writes the
+ * alerts with their outbox rows in one transaction; the alerts' outbox worker delivers them (once, FIFO per
+ * channel, crash-safe), so an RPO alert has the same guarantees as a failure alert. It reads EM only while some
+ * channel subscribes: with no RPO subscription there is nothing to say and EM is left alone.
+ *
+ * Questions, the digest and the App Home read `current()`: the same computation, from EM at most once a minute.
+ */
+import type { Clock } from '../../core/clock.js';
+import type { EmApi } from '../../core/ports.js';
+import type { Logger } from '../../logger.js';
+import type { Fence } from '../../store/lease.js';
+import type { AlertStore } from '../alerts/alert-store.js';
+import { collectRpo } from './collect-rpo.js';
+import { evaluateRpo, mergeInventory, type RpoPolicy, type RpoVerdict } from './domain/evaluate-rpo.js';
+import {
+  planRpoAlerts,
+  type RpoAlert,
+  type RpoSubscription,
+  toChannelRpo,
+} from './domain/plan-rpo-alerts.js';
+import type { RpoStore } from './rpo-store.js';
+import { renderRpoMessage } from './slack/render-rpo-message.js';
+
+export interface RpoServiceOptions {
+  em: EmApi;
+  store: RpoStore;
+  alertStore: AlertStore;
+  clock: Clock;
+  logger: Logger;
+  policy: RpoPolicy;
+  lookbackMs: number;
+  intervalMs: number;
+  timeZone: string;
+  /** the one-writer lease: asked inside the evaluation's transaction, before it commits */
+  fence?: Fence;
+  /** rows were queued: wake the outbox */
+  onQueued?: () => void;
+  /** false in tests: no timers; the test calls evaluateOnce() */
+  timers?: boolean;
+}
+
+export interface RpoHealth {
+  lastEvaluationAt: Date | null;
+  lastError: string | null;
+  vmsOutside: number | null;
+  vmsWatched: number | null;
+}
+
+export interface RpoService {
+  name: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** one evaluation now: read EM, judge, write alerts (even without subscriptions); the verdict */
+  evaluateOnce(): Promise<RpoVerdict>;
+  /** the latest verdict, from EM at most once a minute (questions, digest, App Home); not written */
+  current(): Promise<RpoVerdict>;
+  health(): RpoHealth;
+}
+
+/** Outbox key of an RPO alert's post, and of each of its edits. */
+export const toRpoPostKey = (alertId: number) => `rpo:${alertId}`;
+const toRpoUpdateKey = (alert: RpoAlert) => `rpo:${alert.id}:r${alert.revision}`;
+
+const FRESH_MS = 60_000;
+
+export function createRpoService(options: RpoServiceOptions): RpoService {
+  const { em, store, alertStore, clock, logger, policy } = options;
+  const timers = options.timers !== false;
+  let timer: NodeJS.Timeout | undefined;
+  let running = false;
+  let busy: Promise<unknown> | null = null;
+  let cached: { at: number; verdict: Promise<RpoVerdict> } | null = null;
+  const health: RpoHealth = { lastEvaluationAt: null, lastError: null, vmsOutside: null, vmsWatched: null };
+
+  /** The strictest RPO any subscription holds a VM to, else RPO_DEFAULT (what questions and the digest use). */
+  const rpoFor = (subscriptions: readonly RpoSubscription[]) => (vm: Parameters<typeof toChannelRpo>[1]) =>
+    toChannelRpo(subscriptions, vm, policy.defaultMs) ?? policy.defaultMs;
+
+  async function judge(write: boolean): Promise<RpoVerdict> {
+    const now = clock.now();
+    const inputs = await collectRpo(em, now, options.lookbackMs);
+    const known = mergeInventory(await store.vms.all(), inputs.copies, now);
+    const subscriptions = await store.subscriptions.list();
+    const verdict = evaluateRpo({
+      now,
+      vms: known,
+      runs: inputs.runs,
+      failures: inputs.failures,
+      policy,
+      rpoFor: rpoFor(subscriptions),
+    });
+    if (!write) return verdict;
+    const actions = planRpoAlerts({
+      verdict,
+      subscriptions,
+      mutes: await alertStore.mutes.active(now),
+      open: await store.alerts.open(),
+      defaultMs: policy.defaultMs,
+    });
+    let queued = 0;
+    const written = await alertStore.transaction(async (tx) => {
+      // not the writer any more: the new leader evaluates
+      if (options.fence && !(await options.fence(tx.db))) return false;
+      const { opened, updated } = await store.saveEvaluation(
+        {
+          at: now,
+          vms: known,
+          opened: actions.flatMap((a) => (a.kind === 'open' ? [a.content] : [])),
+          updated: actions.flatMap((a) =>
+            a.kind === 'update' ? [{ alertId: a.alertId, content: a.content }] : [],
+          ),
+        },
+        tx.db,
+      );
+      for (const alert of [...opened, ...updated]) {
+        const message = renderRpoMessage(alert, options.timeZone);
+        const isPost = opened.includes(alert);
+        const added = await tx.outbox.enqueue(
+          {
+            key: isPost ? toRpoPostKey(alert.id) : toRpoUpdateKey(alert),
+            channelId: alert.channelId,
+            action: isPost ? 'post' : 'update',
+            notice: {
+              kind: 'prerendered',
+              text: message.text,
+              blocks: message.blocks,
+              updatesKey: isPost ? null : toRpoPostKey(alert.id),
+              plain: message.plain,
+            },
+          },
+          now,
+        );
+        if (added) queued += 1;
+      }
+      return true;
+    });
+    if (!written) return verdict;
+    if (queued > 0) {
+      logger.info({ queued }, 'RPO alerts queued');
+      options.onQueued?.();
+    }
+    cached = { at: now.getTime(), verdict: Promise.resolve(verdict) };
+    return verdict;
+  }
+
+  /** evaluations one at a time (a scheduled one and a driven one never write side by side) */
+  let chain: Promise<unknown> = Promise.resolve();
+  function evaluateOnce(): Promise<RpoVerdict> {
+    const next = chain.then(evaluateNow, evaluateNow);
+    chain = next.catch(() => undefined);
+    return next;
+  }
+
+  async function evaluateNow(): Promise<RpoVerdict> {
+    try {
+      const verdict = await judge(true);
+      health.lastEvaluationAt = verdict.at;
+      health.lastError = null;
+      health.vmsOutside = verdict.vms.filter((vm) => vm.status === 'outside').length;
+      health.vmsWatched = verdict.vms.filter((vm) => vm.status !== 'gone').length;
+      return verdict;
+    } catch (error) {
+      health.lastError = error instanceof Error ? error.message : String(error);
+      throw error;
+    }
+  }
+
+  async function tick(): Promise<void> {
+    const subscribed = (await store.subscriptions.list()).length > 0;
+    if (subscribed) await evaluateOnce();
+  }
+
+  function schedule(): void {
+    if (!running || !timers) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      busy = tick()
+        .catch((error: unknown) => {
+          logger.warn(
+            { err: error instanceof Error ? error.message : String(error) },
+            'RPO evaluation failed',
+          );
+        })
+        .finally(() => {
+          busy = null;
+          schedule();
+        });
+    }, options.intervalMs);
+  }
+
+  return {
+    name: 'rpo',
+    async start() {
+      if (running) return;
+      running = true;
+      if (!timers) return;
+      // the first look soon after the start, then every interval
+      busy = tick()
+        .catch((error: unknown) => {
+          logger.warn(
+            { err: error instanceof Error ? error.message : String(error) },
+            'RPO evaluation failed',
+          );
+        })
+        .finally(() => {
+          busy = null;
+          schedule();
+        });
+    },
+    async stop() {
+      running = false;
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+      await busy;
+    },
+    evaluateOnce,
+    current() {
+      const now = clock.now().getTime();
+      if (cached === null || now - cached.at > FRESH_MS || now < cached.at) {
+        const verdict = judge(false);
+        cached = { at: now, verdict };
+        verdict.catch(() => {
+          if (cached?.verdict === verdict) cached = null;
+        });
+      }
+      return cached.verdict;
+    },
+    health: () => ({ ...health }),
+  };
+}

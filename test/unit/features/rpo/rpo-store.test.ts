@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import type { KnownVm } from '../../../../src/features/rpo/domain/evaluate-rpo.js';
+import type { RpoAlertContent } from '../../../../src/features/rpo/domain/plan-rpo-alerts.js';
+import { createRpoStore } from '../../../../src/features/rpo/rpo-store.js';
+import { renderRpoDigestSection } from '../../../../src/features/rpo/text/render-rpo-summary.js';
+import { ENGINES, useStoreEngine } from '../../../fakes/store-engines.js';
+
+const NOW = new Date('2026-06-17T12:00:00Z');
+const H = 3_600_000;
+const vm = (vmName: string, goneSince: Date | null): KnownVm => ({
+  jobName: 'SQL Replica',
+  vmName,
+  serverName: 'srv02',
+  lastGoodAt: new Date(NOW.getTime() - 5 * H),
+  firstSeenAt: new Date(NOW.getTime() - 50 * H),
+  goneSince,
+});
+const content: RpoAlertContent = {
+  channelId: 'C1',
+  jobName: 'SQL Replica',
+  serverName: 'srv02',
+  openedAt: NOW,
+  closedAt: null,
+  vms: [
+    {
+      vmName: 'sql01',
+      lastGoodAt: new Date(NOW.getTime() - 30 * H),
+      ageMs: 30 * H,
+      rpoMs: 24 * H,
+      failedRuns: 0,
+      lastReason: null,
+      backAt: null,
+      gapMs: null,
+      quiet: null,
+    },
+  ],
+  job: {
+    trouble: 'not-running',
+    lastRunAt: new Date(NOW.getTime() - 30 * H),
+    usualIntervalMs: 6 * H,
+    intervalLearned: true,
+    stuckSince: null,
+    runsSince: 0,
+    failedRunsSince: 0,
+  },
+};
+
+describe.each(ENGINES)('createRpoStore on %s', (engine) => {
+  const engineStore = useStoreEngine(engine);
+  it('keeps VMs, alerts with their dates and revisions, and queues the outbox in the same transaction', async () => {
+    const alerts = await engineStore.openStore();
+    const store = createRpoStore(alerts.handle.db);
+    await alerts.transaction(async (tx) => {
+      const { opened } = await store.saveEvaluation(
+        {
+          at: NOW,
+          vms: [vm('sql01', null), vm('sql02', new Date(NOW.getTime() - 80 * H))],
+          opened: [content],
+          updated: [],
+        },
+        tx.db,
+      );
+      for (const a of opened)
+        await tx.outbox.enqueue({ key: `rpo:${a.id}`, channelId: a.channelId, action: 'post' }, NOW);
+    });
+    const [open] = await store.alerts.open();
+    expect(open).toEqual({ ...content, id: 1, revision: 0 });
+    expect((await alerts.outbox.all()).map((r) => r.key)).toEqual(['rpo:1']);
+    await store.saveEvaluation({
+      at: NOW,
+      vms: [],
+      opened: [],
+      updated: [{ alertId: 1, content: { ...content, closedAt: NOW } }],
+    });
+    expect(await store.alerts.open()).toEqual([]);
+    expect((await store.alerts.get(1))?.revision).toBe(1);
+    // a second open alert for the same job and channel is refused, and nothing of that evaluation is kept
+    await store.saveEvaluation({ at: NOW, vms: [], opened: [content], updated: [] });
+    await expect(
+      store.saveEvaluation({ at: NOW, vms: [vm('sql03', null)], opened: [content], updated: [] }),
+    ).rejects.toThrow();
+    expect((await store.vms.all()).map((v) => v.vmName)).toEqual(['sql01', 'sql02']);
+    await alerts.close();
+  });
+
+  it('names a VM that left protection in one digest only', async () => {
+    const alerts = await engineStore.openStore();
+    const store = createRpoStore(alerts.handle.db);
+    await store.saveEvaluation({
+      at: NOW,
+      vms: [vm('sql01', null), vm('sql02', new Date(NOW.getTime() - 80 * H))],
+      opened: [],
+      updated: [],
+    });
+    const before = new Date(NOW.getTime() - 72 * H);
+    const first = await store.vms.takeNewlyGone(before, NOW);
+    expect(first.map((v) => v.vmName)).toEqual(['sql02']);
+    expect(await store.vms.takeNewlyGone(before, NOW)).toEqual([]);
+    const section = renderRpoDigestSection(
+      {
+        at: NOW,
+        vms: [
+          {
+            ...vm('sql01', null),
+            ageMs: 5 * H,
+            rpoMs: 24 * H,
+            status: 'within',
+            failedRuns: 0,
+            lastReason: null,
+          },
+        ],
+        jobs: [],
+      },
+      first,
+      (t) => t,
+    );
+    expect(section).toBe('*RPO:* 1 of 1 VM within RPO.\nNo longer replicated: sql02 (SQL Replica)');
+    await alerts.close();
+  });
+});
