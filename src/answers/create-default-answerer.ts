@@ -1,6 +1,6 @@
 import type { EmApi } from '../core/ports.js';
 import { helpText } from '../question/help.js';
-import { parseQuestion } from '../question/parse-question.js';
+import { parseKindQuestion } from '../question/read-kind.js';
 import { type Answerer, createAnswerer } from './domain/create-answerer.js';
 import { createEmNameSource } from './domain/name-source.js';
 
@@ -19,5 +19,6 @@ export function createDefaultAnswerer(em: EmApi, options: DefaultAnswererOptions
     options.namesFirstWaitMs === undefined ? {} : { firstWaitMs: options.namesFirstWaitMs },
   );
   if (options.preloadNamesAt !== undefined) names.preload(options.preloadNamesAt);
-  return createAnswerer({ em, parseQuestion, help: helpText, names });
+  // parseKindQuestion: parseQuestion with the session kind read first ("backups failed last night")
+  return createAnswerer({ em, parseQuestion: parseKindQuestion, help: helpText, names });
 }

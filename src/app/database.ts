@@ -1,6 +1,6 @@
 /**
- * The process's database: one connection with every feature's migrations (alerts 1..49, digests 50..99) and the
- * store's own (the one-writer lease, 100+).
+ * The process's database: one connection with every feature's migrations (alerts 1..49, digests 50..99, backup
+ * digests 250) and the store's own (the one-writer lease, 100+).
  */
 import type { Config } from '../config.js';
 import { ACTION_MIGRATIONS } from '../features/actions/migrations.js';

@@ -57,7 +57,7 @@ export async function runDigestCommand(options: DigestCommandOptions): Promise<n
       output.write(
         `${JSON.stringify(
           {
-            title: toDigestTitle(digest.window),
+            title: toDigestTitle(digest.window, digest.filters.kind),
             period: toPeriodLabel(digest.window),
             headline: toDigestHeadline(digest),
             ...digest,

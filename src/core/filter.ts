@@ -74,6 +74,8 @@ export type EmQueryType = SessionType | 'VmReplicaPoint' | 'Replica';
 export const FILTER_FIELDS: Record<EmQueryType, Record<string, FieldKind>> = {
   ReplicaTaskSession: TASK_FIELDS,
   ReplicaJobSession: JOB_FIELDS,
+  BackupTaskSession: TASK_FIELDS,
+  BackupJobSession: JOB_FIELDS,
   VmReplicaPoint: REPLICA_POINT_FIELDS,
   Replica: REPLICA_FIELDS,
 };

@@ -1,4 +1,5 @@
 /** The port to Enterprise Manager: what the features need from it, implemented over HTTP by src/veeam/. */
+import type { BackupJobSession, BackupTaskSession } from './backup-sessions.js';
 import type { Filter, FilterField } from './filter.js';
 import type { EmJob, EmJobAction, EmTaskState } from './jobs.js';
 import type { Replica, VmReplicaPoint } from './replica-points.js';
@@ -51,6 +52,22 @@ export interface EmApi {
   getJobSessionTasks(id: string): Promise<ReplicaTaskSession[]>;
   /** `GET /api/replicaTaskSessions/{ID}?format=Entity` */
   getTaskSession(id: string): Promise<ReplicaTaskSession>;
+  // backup sessions (core/backup-sessions.ts): the replica shapes, read from EM's backup types and resources.
+  // Optional so that an EmApi written before them (a test's fake) still is one; `toKindApi` (kind-api.ts) reads them.
+  /** `type=BackupTaskSession`, every page */
+  queryBackupTaskSessions?(query: EmQuery): AsyncIterable<BackupTaskSession>;
+  /** `type=BackupJobSession`, every page */
+  queryBackupJobSessions?(query: EmQuery): AsyncIterable<BackupJobSession>;
+  countBackupTaskSessions?(query: Pick<EmQuery, 'filter'>): Promise<number>;
+  countBackupJobSessions?(query: Pick<EmQuery, 'filter'>): Promise<number>;
+  queryBackupTaskSessionPage?(query: EmQuery, page: number): Promise<EmPage<BackupTaskSession>>;
+  queryBackupJobSessionPage?(query: EmQuery, page: number): Promise<EmPage<BackupJobSession>>;
+  /** `GET /api/backupSessions/{ID}?format=Entity` */
+  getBackupJobSession?(id: string): Promise<BackupJobSession>;
+  /** `GET /api/backupSessions/{ID}/taskSessions?format=Entity` */
+  getBackupJobSessionTasks?(id: string): Promise<BackupTaskSession[]>;
+  /** `GET /api/backupTaskSessions/{ID}?format=Entity` */
+  getBackupTaskSession?(id: string): Promise<BackupTaskSession>;
   /** Every matching VM replica point (`type=VmReplicaPoint`), following PagingInfo to the last page. */
   queryReplicaPoints?(query: EmQuery): AsyncIterable<VmReplicaPoint>;
   /** Every matching replica (`type=Replica`: one per replication job). */

@@ -67,7 +67,12 @@ export interface ReplicaJobSession {
   failureMessage: string | null;
 }
 
-export type SessionType = 'ReplicaTaskSession' | 'ReplicaJobSession';
+export type SessionType =
+  | 'ReplicaTaskSession'
+  | 'ReplicaJobSession'
+  // EM's backup sessions have the replica shapes (RestAPI.xsd derives both from the same base types)
+  | 'BackupTaskSession'
+  | 'BackupJobSession';
 
 /** `urn:veeam:ReplicaTaskSession:abc` -> `abc`; a bare id stays as it is. */
 export function toSessionId(uidOrId: string): string {

@@ -1,3 +1,4 @@
+import type { BackupJobType, SessionKind } from '../core/backup-sessions.js';
 import type { Filter } from '../core/filter.js';
 import type { SortOrder } from '../core/ports.js';
 import type { SessionType } from '../core/sessions.js';
@@ -32,6 +33,10 @@ export interface QueryIntent {
   sessionId: string | null;
   /** the zone the question was read in: the asker's, or one named in the question ("in UTC", "Berlin time") */
   timeZone: string;
+  /** the sessions asked about (read-kind.ts); absent: replication, the default where a question names no kind */
+  kind?: SessionKind;
+  /** backup questions only: the EM JobTypes named ("backup copy", "agent backups"); empty or absent: every one */
+  jobTypes?: BackupJobType[];
   /** every word read as another ("faild" as "failed", "apache2" as the VM apache02); said in the explanation */
   corrections: Correction[];
   /** what kind of answer the question asks for; a list of sessions unless it asked for more */

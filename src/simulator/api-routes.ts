@@ -34,13 +34,19 @@ import {
   toProtectionQueryType,
 } from './replica-points.js';
 import { type Replies, type Reply, wantsJson } from './replies.js';
-import type { JobSessionView, TaskView } from './sim-model.js';
+import { type JobSessionView, type TaskView, viewJobSession, viewTask } from './sim-model.js';
 import type { SimStore } from './sim-store.js';
 
 const DAY_MS = 86_400_000;
 /** EM's collection endpoints list only sessions created in the last 30 days */
 const COLLECTION_DAYS = 30;
 const DEFAULT_PAGE_SIZE = 100;
+const QUERY_TYPES = [
+  'ReplicaTaskSession',
+  'ReplicaJobSession',
+  'BackupTaskSession',
+  'BackupJobSession',
+] as const;
 
 export interface ApiRouteOptions {
   store: SimStore;
@@ -49,6 +55,8 @@ export interface ApiRouteOptions {
   nowMs: () => number;
   /** read on every request: the control API may change them */
   quirks?: () => SimulatorQuirks;
+  /** the backup sessions (backup-sessions.ts); absent: EM knows none */
+  backupStore?: SimStore;
   /** replica points and replicas (replica-points.ts) */
   points?: ReplicaPoints;
   /** jobs, job actions and tasks (src/simulator/jobs.ts) */
@@ -84,7 +92,8 @@ export function createApiRoutes(options: ApiRouteOptions): {
     return links;
   };
 
-  const query = (url: URL, ctx: RenderContext, json: boolean): Reply => {
+  const query = (url: URL, queryCtx: RenderContext, json: boolean): Reply => {
+    let ctx = queryCtx;
     const quirks = quirksOf();
     const params = new Map<string, string>();
     for (const [key, value] of url.searchParams) params.set(key.toLowerCase(), value);
@@ -93,19 +102,18 @@ export function createApiRoutes(options: ApiRouteOptions): {
       return replies.error(json, 400, 'The query type is not specified: add type=ReplicaTaskSession.');
     const protectionType = options.points ? toProtectionQueryType(typeParam) : null;
     if (protectionType !== null && options.points) return protectionQuery(protectionType, params, ctx, json);
-    const type =
-      typeParam.toLowerCase() === 'replicatasksession'
-        ? 'ReplicaTaskSession'
-        : typeParam.toLowerCase() === 'replicajobsession'
-          ? 'ReplicaJobSession'
-          : null;
+    const type = QUERY_TYPES.find((t) => t.toLowerCase() === typeParam.toLowerCase()) ?? null;
     if (!type) {
       return replies.error(
         json,
         400,
-        `Unknown query type '${typeParam}'. This simulator answers ReplicaTaskSession and ReplicaJobSession.`,
+        `Unknown query type '${typeParam}'. This simulator answers ${QUERY_TYPES.join(', ')}.`,
       );
     }
+    const isTask = type === 'ReplicaTaskSession' || type === 'BackupTaskSession';
+    const typeStore = type.startsWith('Backup') ? options.backupStore : store;
+    if (typeStore === undefined) return replies.error(json, 400, `Unknown query type '${typeParam}'.`);
+    ctx = { ...ctx, store: typeStore };
     const formatParam = (params.get('format') ?? 'References').toLowerCase();
     if (formatParam !== 'references' && formatParam !== 'entities') {
       return replies.error(
@@ -139,7 +147,7 @@ export function createApiRoutes(options: ApiRouteOptions): {
       if (unknown !== undefined) throw new EmFilterError(`this EM has no field '${unknown}'`);
       const filter: EmFilterNode | null = filterText.trim() === '' ? null : parseEmFilter(filterText);
       const request = { filter, sort, page, pageSize, now: nowMs() };
-      answer = type === 'ReplicaTaskSession' ? store.queryTasks(request) : store.queryJobSessions(request);
+      answer = isTask ? typeStore.queryTasks(request) : typeStore.queryJobSessions(request);
     } catch (error) {
       if (error instanceof EmFilterError) {
         return quirks.badFilter500
@@ -174,14 +182,12 @@ export function createApiRoutes(options: ApiRouteOptions): {
         pagesCount,
       ),
     };
-    const listKey = type === 'ReplicaTaskSession' ? 'ReplicaTaskSessions' : 'ReplicaJobSessions';
+    const listKey = `${type}s`;
     if (json) {
       const body: { [key: string]: Json } = { Refs: null, Entities: null, Resources: null, Links: null };
       if (format === 'Entities') {
         const items = answer.rows.map((row, index) =>
-          type === 'ReplicaTaskSession'
-            ? taskJson(row as TaskView, index)
-            : jobSessionEntityJson(ctx, row as JobSessionView),
+          isTask ? taskJson(row as TaskView, index) : jobSessionEntityJson(ctx, row as JobSessionView),
         );
         body.Entities =
           empty && quirks.emptyEntities === 'null'
@@ -203,10 +209,7 @@ export function createApiRoutes(options: ApiRouteOptions): {
     } else if (format === 'Entities') {
       inner = `<Entities><${listKey}>`;
       answer.rows.forEach((row, index) => {
-        inner +=
-          type === 'ReplicaTaskSession'
-            ? taskXml(row as TaskView, index)
-            : jobSessionEntityXml(ctx, row as JobSessionView);
+        inner += isTask ? taskXml(row as TaskView, index) : jobSessionEntityXml(ctx, row as JobSessionView);
       });
       inner += `</${listKey}></Entities>`;
     } else {
@@ -269,7 +272,7 @@ export function createApiRoutes(options: ApiRouteOptions): {
     ctx: RenderContext,
     json: boolean,
   ): Reply => {
-    const listKey = kind === 'task' ? 'ReplicaTaskSessions' : 'ReplicaJobSessions';
+    const listKey = `${ctx.store.entity}${kind === 'task' ? 'TaskSessions' : 'JobSessions'}`;
     if (entity) {
       if (json) {
         return replies.json(200, {
@@ -293,6 +296,61 @@ export function createApiRoutes(options: ApiRouteOptions): {
     let body = `${XML_DECL}<EntityReferences xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns="http://www.veeam.com/ent/v1.0">`;
     for (const row of rows) body += refXml(toRefParts(ctx, row), 'Ref');
     return replies.xml(200, `${body}</EntityReferences>`);
+  };
+
+  /** The backup session resources (the replica ones below keep their own code and wording). */
+  const sessionResource = (
+    target: SimStore,
+    lower: string[],
+    segments: string[],
+    entityFormat: boolean,
+    json: boolean,
+    apiCtx: RenderContext,
+    since: number,
+    now: number,
+    method: string,
+  ): Reply => {
+    if (method !== 'GET') return replies.error(json, 405, `Method ${method} is not allowed here.`);
+    const ctx: RenderContext = { ...apiCtx, store: target };
+    const one = <V extends TaskView | JobSessionView>(view: V, entity: () => Reply): Reply => {
+      if (entityFormat) return entity();
+      const parts = toRefParts(ctx, view);
+      return json
+        ? replies.json(200, refJson(parts))
+        : replies.xml(200, XML_DECL + refXml(parts, 'EntityRef'));
+    };
+    if (lower[1] === 'backupsessions') {
+      if (lower.length === 2)
+        return collection(target.jobSessionsSince(since, now), 'job', entityFormat, ctx, json);
+      const session = target.findJobSession(segments[2] ?? '');
+      if (!session || session.visibleFrom > now) {
+        return replies.error(json, 404, `Backup job session ${segments[2]} was not found.`);
+      }
+      if (lower.length === 3) {
+        const view = viewJobSession(session, now);
+        return one(view, () =>
+          json
+            ? replies.json(200, jobSessionEntityJson(ctx, view))
+            : replies.xml(200, XML_DECL + jobSessionEntityXml(ctx, view, true)),
+        );
+      }
+      if (lower.length === 4 && lower[3] === 'tasksessions') {
+        const views = target.tasksSince(since, now).filter((view) => view.record.jobSession === session);
+        return collection(views, 'task', entityFormat, ctx, json);
+      }
+      return replies.error(json, 404, `The resource ${segments.join('/')} was not found.`);
+    }
+    if (lower.length === 2) return collection(target.tasksSince(since, now), 'task', entityFormat, ctx, json);
+    const task = lower.length === 3 ? target.findTask(segments[2] ?? '') : null;
+    if (!task || task.visibleFrom > now) {
+      return replies.error(json, 404, `Backup task session ${segments[2]} was not found.`);
+    }
+    const view = viewTask(task, now);
+    return one(view, () =>
+      json
+        ? replies.json(200, taskEntityJson(ctx, view))
+        : replies.xml(200, XML_DECL + taskEntityXml(ctx, view, true)),
+    );
   };
 
   const routeApi = async (req: IncomingMessage, url: URL, api: string): Promise<Reply> => {
@@ -387,6 +445,22 @@ export function createApiRoutes(options: ApiRouteOptions): {
           return collection(views, 'task', entityFormat, ctx, json);
         }
         break;
+      }
+      case 'backupsessions':
+      case 'backuptasksessions': {
+        // EM's backup sessions: /backupSessions[/{ID}[/taskSessions]], /backupTaskSessions[/{ID}]
+        if (options.backupStore === undefined) break;
+        return sessionResource(
+          options.backupStore,
+          lower,
+          segments,
+          entityFormat,
+          json,
+          ctx,
+          since,
+          now,
+          method,
+        );
       }
       case 'vmreplicapoints':
       case 'replicas': {

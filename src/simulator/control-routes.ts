@@ -10,6 +10,8 @@ import { type FinishTaskSession, type NewTaskSession, SimInputError, type SimSto
 
 export interface ControlRouteOptions {
   store: SimStore;
+  /** the backup sessions: `/_sim/backupSessions...` works as `/_sim/sessions...` on them */
+  backupStore?: SimStore;
   nowMs: () => number;
   setFaults(faults: FaultOptions): void;
   setQuirks(quirks: SimulatorQuirks): void;
@@ -61,7 +63,7 @@ function parseJsonBody(text: string): Record<string, unknown> {
 function toNewTaskSession(body: Record<string, unknown>): NewTaskSession {
   // casts: the JSON is unchecked here; addTaskSession checks every field at run time (a SimInputError)
   const input: NewTaskSession = { vm: body.vm as string, job: body.job as string };
-  for (const key of ['server', 'state', 'result', 'reason', 'jobSessionUid'] as const) {
+  for (const key of ['server', 'state', 'result', 'reason', 'jobSessionUid', 'jobType'] as const) {
     if (body[key] !== undefined) Object.assign(input, { [key]: body[key] });
   }
   if (body.totalSize !== undefined) input.totalSize = body.totalSize as number;
@@ -75,7 +77,7 @@ function toNewTaskSession(body: Record<string, unknown>): NewTaskSession {
 export function createControlRoutes(options: ControlRouteOptions): {
   route(req: IncomingMessage, url: URL): Promise<Reply>;
 } {
-  const { store, nowMs, setFaults, setQuirks, stats, counts, resetStats } = options;
+  const { nowMs, setFaults, setQuirks, stats, counts, resetStats } = options;
 
   const route = async (req: IncomingMessage, url: URL): Promise<Reply> => {
     const send = (status: number, value: unknown): Reply => ({
@@ -91,6 +93,9 @@ export function createControlRoutes(options: ControlRouteOptions): {
       bodyRead ??= readBody(req).then(parseJsonBody);
       return bodyRead;
     };
+    const backups = parts[1]?.toLowerCase() === 'backupsessions' && options.backupStore !== undefined;
+    const store = backups && options.backupStore ? options.backupStore : options.store;
+    if (backups) parts[1] = 'sessions';
     try {
       const extra = await options.extra?.(req, url, readJson);
       if (extra) return extra;
@@ -141,6 +146,9 @@ export function createControlRoutes(options: ControlRouteOptions): {
           'POST /_sim/sessions',
           'GET /_sim/sessions/{id}',
           'POST /_sim/sessions/{id}/finish',
+          'POST /_sim/backupSessions',
+          'GET /_sim/backupSessions/{id}',
+          'POST /_sim/backupSessions/{id}/finish',
           'POST /_sim/faults',
           'POST /_sim/quirks',
           'GET|POST /_sim/jobs/{name}',

@@ -114,10 +114,36 @@ export function withKeyStyle(value: Json, style: KeyStyle): Json {
   return out;
 }
 
+/** EM's names for the sessions a store holds (replica or backup: the same shapes under other names). */
+function namesOf(ctx: RenderContext): {
+  task: string;
+  job: string;
+  taskPath: string;
+  jobPath: string;
+  tasksOfJob: string;
+} {
+  return ctx.store.entity === 'Backup' ? BACKUP_NAMES : REPLICA_NAMES;
+}
+const REPLICA_NAMES = {
+  task: 'ReplicaTaskSession',
+  job: 'ReplicaJobSession',
+  taskPath: 'replicaTaskSessions',
+  jobPath: 'replicaSessions',
+  tasksOfJob: 'replicaTaskSessions',
+};
+const BACKUP_NAMES = {
+  task: 'BackupTaskSession',
+  job: 'BackupJobSession',
+  taskPath: 'backupTaskSessions',
+  jobPath: 'backupSessions',
+  tasksOfJob: 'taskSessions',
+};
+
 // --- task sessions -----------------------------------------------------------------------------------------------
 
 function taskLinks(ctx: RenderContext, view: TaskView): Link[] {
   const { store, api } = ctx;
+  const n = namesOf(ctx);
   const task = view.record;
   const session = task.jobSession;
   const id = store.taskId(task);
@@ -130,14 +156,14 @@ function taskLinks(ctx: RenderContext, view: TaskView): Link[] {
     },
     {
       rel: 'Up',
-      type: 'ReplicaJobSessionReference',
-      href: `${api}/replicaSessions/${store.jobSessionId(session)}`,
+      type: `${n.job}Reference`,
+      href: `${api}/${n.jobPath}/${store.jobSessionId(session)}`,
       name: store.jobSessionName(session),
     },
     {
       rel: 'Alternate',
-      type: 'ReplicaTaskSessionReference',
-      href: `${api}/replicaTaskSessions/${id}`,
+      type: `${n.task}Reference`,
+      href: `${api}/${n.taskPath}/${id}`,
       name: store.taskName(task),
     },
   ];
@@ -145,35 +171,37 @@ function taskLinks(ctx: RenderContext, view: TaskView): Link[] {
 
 export function taskEntityXml(ctx: RenderContext, view: TaskView, root = false): string {
   const { store, api } = ctx;
+  const n = namesOf(ctx);
   const task = view.record;
   const id = store.taskId(task);
   return `${open(
-    'ReplicaTaskSession',
+    n.task,
     [
-      ['Href', `${api}/replicaTaskSessions/${id}?format=Entity`],
-      ['Type', 'ReplicaTaskSession'],
+      ['Href', `${api}/${n.taskPath}/${id}?format=Entity`],
+      ['Type', n.task],
       ['Name', store.taskName(task)],
-      ['UID', `urn:veeam:ReplicaTaskSession:${id}`],
+      ['UID', `urn:veeam:${n.task}:${id}`],
       ['VmDisplayName', task.vm.name],
     ],
     root,
   )}${linksXml(taskLinks(ctx, view))}${element(
     'JobSessionUid',
-    `urn:veeam:ReplicaJobSession:${store.jobSessionId(task.jobSession)}`,
+    `urn:veeam:${n.job}:${store.jobSessionId(task.jobSession)}`,
   )}${element('CreationTimeUTC', toEmDateTime(view.creation))}${
     view.end === null ? '' : element('EndTimeUTC', toEmDateTime(view.end))
   }${element('State', view.state)}${element('Result', view.result)}${element('Reason', view.reason)}${element(
     'TotalSize',
     task.totalSize,
-  )}</ReplicaTaskSession>`;
+  )}</${n.task}>`;
 }
 
 export function taskEntityJson(ctx: RenderContext, view: TaskView): Json {
   const { store, api } = ctx;
+  const n = namesOf(ctx);
   const task = view.record;
   const id = store.taskId(task);
   return {
-    JobSessionUid: `urn:veeam:ReplicaJobSession:${store.jobSessionId(task.jobSession)}`,
+    JobSessionUid: `urn:veeam:${n.job}:${store.jobSessionId(task.jobSession)}`,
     CreationTimeUTC: toEmDateTime(view.creation),
     EndTimeUTC: view.end === null ? null : toEmDateTime(view.end),
     State: view.state,
@@ -182,28 +210,29 @@ export function taskEntityJson(ctx: RenderContext, view: TaskView): Json {
     TotalSize: task.totalSize,
     VmDisplayName: task.vm.name,
     Name: store.taskName(task),
-    UID: `urn:veeam:ReplicaTaskSession:${id}`,
+    UID: `urn:veeam:${n.task}:${id}`,
     Links: linksJson(taskLinks(ctx, view)),
-    Href: `${api}/replicaTaskSessions/${id}?format=Entity`,
-    Type: 'ReplicaTaskSession',
+    Href: `${api}/${n.taskPath}/${id}?format=Entity`,
+    Type: n.task,
   };
 }
 
 function taskRefParts(ctx: RenderContext, view: TaskView) {
   const { store, api } = ctx;
+  const n = namesOf(ctx);
   const id = store.taskId(view.record);
   const links = taskLinks(ctx, view).filter((link) => link.rel === 'Up');
   links.push({
     rel: 'Alternate',
-    type: 'ReplicaTaskSession',
-    href: `${api}/replicaTaskSessions/${id}?format=Entity`,
+    type: n.task,
+    href: `${api}/${n.taskPath}/${id}?format=Entity`,
     name: store.taskName(view.record),
   });
   return {
-    uid: `urn:veeam:ReplicaTaskSession:${id}`,
+    uid: `urn:veeam:${n.task}:${id}`,
     name: store.taskName(view.record),
-    href: `${api}/replicaTaskSessions/${id}`,
-    type: 'ReplicaTaskSessionReference',
+    href: `${api}/${n.taskPath}/${id}`,
+    type: `${n.task}Reference`,
     links,
   };
 }
@@ -212,6 +241,7 @@ function taskRefParts(ctx: RenderContext, view: TaskView) {
 
 function jobSessionLinks(ctx: RenderContext, view: JobSessionView): Link[] {
   const { store, api } = ctx;
+  const n = namesOf(ctx);
   const session = view.record;
   const id = store.jobSessionId(session);
   return [
@@ -229,51 +259,53 @@ function jobSessionLinks(ctx: RenderContext, view: JobSessionView): Link[] {
     },
     {
       rel: 'Alternate',
-      type: 'ReplicaJobSessionReference',
-      href: `${api}/replicaSessions/${id}`,
+      type: `${n.job}Reference`,
+      href: `${api}/${n.jobPath}/${id}`,
       name: store.jobSessionName(session),
     },
     {
       rel: 'Down',
-      type: 'ReplicaTaskSessionReferenceList',
-      href: `${api}/replicaSessions/${id}/replicaTaskSessions`,
+      type: `${n.task}ReferenceList`,
+      href: `${api}/${n.jobPath}/${id}/${n.tasksOfJob}`,
     },
   ];
 }
 
 export function jobSessionEntityXml(ctx: RenderContext, view: JobSessionView, root = false): string {
   const { store, api } = ctx;
+  const n = namesOf(ctx);
   const session = view.record;
   const id = store.jobSessionId(session);
   return `${open(
-    'ReplicaJobSession',
+    n.job,
     [
-      ['Href', `${api}/replicaSessions/${id}?format=Entity`],
-      ['Type', 'ReplicaJobSession'],
+      ['Href', `${api}/${n.jobPath}/${id}?format=Entity`],
+      ['Type', n.job],
       ['Name', store.jobSessionName(session)],
-      ['UID', `urn:veeam:ReplicaJobSession:${id}`],
+      ['UID', `urn:veeam:${n.job}:${id}`],
     ],
     root,
   )}${linksXml(jobSessionLinks(ctx, view))}${element('JobUid', `urn:veeam:Job:${store.jobId(session.job)}`)}${element(
     'JobName',
     session.job.name,
-  )}${element('JobType', 'Replica')}${element('CreationTimeUTC', toEmDateTime(view.creation))}${
+  )}${element('JobType', session.job.jobType ?? 'Replica')}${element('CreationTimeUTC', toEmDateTime(view.creation))}${
     view.end === null ? '' : element('EndTimeUTC', toEmDateTime(view.end))
   }${element('State', view.state)}${element('Result', view.result)}${element('Progress', view.progress)}${element(
     'FailureMessage',
     view.failureMessage,
-  )}${element('IsRetry', session.isRetry ? 'true' : 'false')}</ReplicaJobSession>`;
+  )}${element('IsRetry', session.isRetry ? 'true' : 'false')}</${n.job}>`;
 }
 
 export function jobSessionEntityJson(ctx: RenderContext, view: JobSessionView): Json {
   const { store, api } = ctx;
+  const n = namesOf(ctx);
   const session = view.record;
   const id = store.jobSessionId(session);
   return {
     IsRetry: session.isRetry,
     JobUid: `urn:veeam:Job:${store.jobId(session.job)}`,
     JobName: session.job.name,
-    JobType: 'Replica',
+    JobType: session.job.jobType ?? 'Replica',
     CreationTimeUTC: toEmDateTime(view.creation),
     EndTimeUTC: view.end === null ? null : toEmDateTime(view.end),
     State: view.state,
@@ -281,28 +313,29 @@ export function jobSessionEntityJson(ctx: RenderContext, view: JobSessionView): 
     Progress: view.progress,
     FailureMessage: view.failureMessage === '' ? null : view.failureMessage,
     Name: store.jobSessionName(session),
-    UID: `urn:veeam:ReplicaJobSession:${id}`,
+    UID: `urn:veeam:${n.job}:${id}`,
     Links: linksJson(jobSessionLinks(ctx, view)),
-    Href: `${api}/replicaSessions/${id}?format=Entity`,
-    Type: 'ReplicaJobSession',
+    Href: `${api}/${n.jobPath}/${id}?format=Entity`,
+    Type: n.job,
   };
 }
 
 function jobSessionRefParts(ctx: RenderContext, view: JobSessionView) {
   const { store, api } = ctx;
+  const n = namesOf(ctx);
   const id = store.jobSessionId(view.record);
   const links = jobSessionLinks(ctx, view).filter((link) => link.rel !== 'Alternate');
   links.push({
     rel: 'Alternate',
-    type: 'ReplicaJobSession',
-    href: `${api}/replicaSessions/${id}?format=Entity`,
+    type: n.job,
+    href: `${api}/${n.jobPath}/${id}?format=Entity`,
     name: store.jobSessionName(view.record),
   });
   return {
-    uid: `urn:veeam:ReplicaJobSession:${id}`,
+    uid: `urn:veeam:${n.job}:${id}`,
     name: store.jobSessionName(view.record),
-    href: `${api}/replicaSessions/${id}`,
-    type: 'ReplicaJobSessionReference',
+    href: `${api}/${n.jobPath}/${id}`,
+    type: `${n.job}Reference`,
     links,
   };
 }

@@ -35,6 +35,8 @@ export interface SimJob {
   lower: string;
   server: SimServer;
   vms: SimVm[];
+  /** EM's `JobType` (backup-sessions.ts); absent for replication jobs */
+  jobType?: string;
 }
 
 export interface JobSessionRecord {
@@ -49,6 +51,10 @@ export interface JobSessionRecord {
   visibleFrom: number;
   /** ms added to the last task's end to give the job session's end */
   endPad: number;
+  /** a parent session with no tasks of its own (immediate copy, agent backup): its child sessions */
+  children?: JobSessionRecord[];
+  /** a parent session ends here (ms), or with its last child, whichever is later; absent: it runs on */
+  closesAt?: number;
 }
 
 export interface TaskRecord {
@@ -111,6 +117,7 @@ export function viewTask(task: TaskRecord, now: number): TaskView {
 }
 
 export function viewJobSession(session: JobSessionRecord, now: number): JobSessionView {
+  if (session.children !== undefined) return viewParentSession(session, session.children, now);
   let finished = 0;
   let counted = 0;
   let end = session.creation;
@@ -146,6 +153,48 @@ export function viewJobSession(session: JobSessionRecord, now: number): JobSessi
     result: 'None',
     progress: counted === 0 ? 0 : Math.floor((finished * 100) / counted),
     failureMessage: '',
+  };
+}
+
+/** A parent session: Working until it closes and every child that EM shows has ended; then its worst result. */
+function viewParentSession(
+  session: JobSessionRecord,
+  children: readonly JobSessionRecord[],
+  now: number,
+): JobSessionView {
+  let end = session.closesAt ?? Number.POSITIVE_INFINITY;
+  let worst: SessionResult = 'Success';
+  let failureMessage = '';
+  let open = end > now;
+  for (const child of children) {
+    if (child.visibleFrom > now) continue;
+    const view = viewJobSession(child, now);
+    if (view.end === null) open = true;
+    else if (view.end > end) end = view.end;
+    if (RESULT_RANK[view.result] > RESULT_RANK[worst]) {
+      worst = view.result;
+      failureMessage = view.failureMessage;
+    }
+  }
+  if (open || end > now) {
+    return {
+      record: session,
+      creation: session.creation,
+      end: null,
+      state: 'Working',
+      result: 'None',
+      progress: 0,
+      failureMessage: '',
+    };
+  }
+  return {
+    record: session,
+    creation: session.creation,
+    end,
+    state: 'Stopped',
+    result: worst,
+    progress: 100,
+    failureMessage: worst === 'Success' ? '' : failureMessage,
   };
 }
 

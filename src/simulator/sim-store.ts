@@ -5,11 +5,13 @@
  * Everything EM shows goes through viewTask/viewJobSession, which apply the collection lag.
  */
 import { randomBytes } from 'node:crypto';
+import { BACKUP_JOB_TYPES, isBackupJobType } from '../core/backup-sessions.js';
 import { must } from '../core/must.js';
 import {
   JOB_STATES,
   SESSION_RESULTS,
   type KnownSessionResult as SessionResult,
+  type SessionType,
   TASK_STATES,
   type TaskState,
 } from '../core/sessions.js';
@@ -56,6 +58,8 @@ export interface NewTaskSession {
   /** join an existing job run (uid or bare id); without it a new ReplicaJobSession is created */
   jobSessionUid?: string;
   isRetry?: boolean;
+  /** backup sessions only: the new job's EM `JobType` (BACKUP_JOB_TYPES); default `Backup` */
+  jobType?: string;
 }
 
 export interface FinishTaskSession {
@@ -110,6 +114,8 @@ export interface QueryAnswer<V> {
 
 export interface SimStore {
   readonly seed: number;
+  /** what EM calls these sessions: `Replica` (ReplicaTaskSession, /replicaSessions) or `Backup` */
+  readonly entity: SimEntity;
   readonly withFraction: boolean;
   counts(): { taskSessions: number; jobSessions: number; jobs: number; servers: number };
   taskId(task: TaskRecord): string;
@@ -136,8 +142,15 @@ export interface SimStore {
   version(): number;
 }
 
+/** The session entities a store holds: replication (the default) or backup sessions (backup-sessions.ts). */
+export type SimEntity = 'Replica' | 'Backup';
+
 export interface SimStoreOptions {
   seed: number;
+  /** default `Replica` */
+  entity?: SimEntity;
+  /** the seed of backup server ids (default `seed`): both stores name the same servers alike */
+  serverSeed?: number;
   /** v13 servers name sessions with the fraction of a second */
   withFraction: boolean;
   lagMs: number;
@@ -299,11 +312,13 @@ function requiredEquals(required: readonly TypedComparison[], field: string): st
   return typeof hit?.value === 'string' ? hit.value : null;
 }
 
-const TASK_URN = 'urn:veeam:replicatasksession:';
-const JOB_SESSION_URN = 'urn:veeam:replicajobsession:';
-
 export function createSimStore(data: GeneratedData, options: SimStoreOptions): SimStore {
   const { seed, withFraction, lagMs } = options;
+  const entity = options.entity ?? 'Replica';
+  const taskType = entity === 'Backup' ? 'BackupTaskSession' : 'ReplicaTaskSession';
+  const jobSessionType = entity === 'Backup' ? 'BackupJobSession' : 'ReplicaJobSession';
+  const TASK_URN = `urn:veeam:${taskType.toLowerCase()}:`;
+  const JOB_SESSION_URN = `urn:veeam:${jobSessionType.toLowerCase()}:`;
   const random = createRandom(seed ^ 0x51f15e);
   const servers = [...data.servers];
   const jobs = [...data.jobs];
@@ -340,6 +355,12 @@ export function createSimStore(data: GeneratedData, options: SimStoreOptions): S
     noteDuration(jobSessionEnds, session, Math.max(0, task.end - session.creation) + session.endPad);
   };
   for (const task of tasks) noteTaskEnd(task);
+  // parent sessions (backup-sessions.ts) have no tasks: their end is their close or their last child's
+  for (const session of jobSessions) {
+    if (session.children === undefined) continue;
+    const last = Math.max(session.closesAt ?? session.creation, ...session.children.map((c) => c.creation));
+    noteDuration(jobSessionEnds, session, last - session.creation + LONG_RUN_MS + 1);
+  }
 
   // Generated history keeps the same ids for the same seed; sessions added while running (control API) get ids
   // salted per start, so a restarted simulator never hands out an id a client has already seen, as a real EM would.
@@ -352,7 +373,7 @@ export function createSimStore(data: GeneratedData, options: SimStoreOptions): S
   const jobSessionId = (session: JobSessionRecord) =>
     toGuid(jobSessionSeed(session.serial), 'jobSession', session.serial);
   const jobId = (job: SimJob) => toGuid(seed, 'job', job.serial);
-  const serverId = (server: SimServer) => toGuid(seed, 'server', server.serial);
+  const serverId = (server: SimServer) => toGuid(options.serverSeed ?? seed, 'server', server.serial);
   const taskName = (task: TaskRecord) => toSessionName(task.vm.name, task.creation, withFraction);
   const jobSessionName = (session: JobSessionRecord) =>
     toSessionName(session.job.name, session.creation, withFraction);
@@ -376,7 +397,7 @@ export function createSimStore(data: GeneratedData, options: SimStoreOptions): S
   const jobGetters: FieldGetters<JobSessionView> = {
     UID: (v) => JOB_SESSION_URN + jobSessionId(v.record),
     Name: (v) => jobSessionName(v.record).toLowerCase(),
-    JobType: () => 'replica',
+    JobType: (v) => (v.record.job.jobType ?? 'Replica').toLowerCase(),
     JobUid: (v) => `urn:veeam:job:${jobId(v.record.job)}`,
     JobName: (v) => v.record.job.lower,
     CreationTime: (v) => v.creation,
@@ -408,7 +429,7 @@ export function createSimStore(data: GeneratedData, options: SimStoreOptions): S
   };
 
   function runQuery<R extends Sequenced & { visibleFrom: number }, V>(
-    type: 'ReplicaTaskSession' | 'ReplicaJobSession',
+    type: SessionType,
     candidates: readonly R[],
     request: QueryRequest,
     getters: FieldGetters<V>,
@@ -474,7 +495,7 @@ export function createSimStore(data: GeneratedData, options: SimStoreOptions): S
   }
 
   const queryTasks = (request: QueryRequest): QueryAnswer<TaskView> => {
-    const required = toRequiredComparisons('ReplicaTaskSession', request.filter);
+    const required = toRequiredComparisons(taskType, request.filter);
     let candidates: readonly TaskRecord[] = tasks;
     const consider = (list: readonly TaskRecord[] | undefined) => {
       const next = list ?? [];
@@ -491,11 +512,11 @@ export function createSimStore(data: GeneratedData, options: SimStoreOptions): S
     if (vm !== null) consider(tasksByVm.get(vm));
     const job = requiredEquals(required, 'JobName');
     if (job !== null) consider(tasksByJob.get(job));
-    return runQuery('ReplicaTaskSession', candidates, request, taskGetters, viewTask, taskEnds);
+    return runQuery(taskType, candidates, request, taskGetters, viewTask, taskEnds);
   };
 
   const queryJobSessions = (request: QueryRequest): QueryAnswer<JobSessionView> => {
-    const required = toRequiredComparisons('ReplicaJobSession', request.filter);
+    const required = toRequiredComparisons(jobSessionType, request.filter);
     let candidates: readonly JobSessionRecord[] = jobSessions;
     const uid = requiredEquals(required, 'UID');
     if (uid !== null) {
@@ -507,7 +528,7 @@ export function createSimStore(data: GeneratedData, options: SimStoreOptions): S
       const list = sessionsByJob.get(job) ?? [];
       if (list.length < candidates.length) candidates = list;
     }
-    return runQuery('ReplicaJobSession', candidates, request, jobGetters, viewJobSession, jobSessionEnds);
+    return runQuery(jobSessionType, candidates, request, jobGetters, viewJobSession, jobSessionEnds);
   };
 
   const findOrCreateServer = (name: string | undefined): SimServer => {
@@ -562,6 +583,13 @@ export function createSimStore(data: GeneratedData, options: SimStoreOptions): S
           input.server === undefined ? undefined : checkName('server', input.server),
         );
         job = { serial: jobs.length, name: jobName, lower: jobName.toLowerCase(), server, vms: [] };
+        if (entity === 'Backup') {
+          const jobType = input.jobType ?? 'Backup';
+          if (!isBackupJobType(jobType)) {
+            throw new SimInputError(`jobType must be one of ${BACKUP_JOB_TYPES.join(', ')}`);
+          }
+          job.jobType = jobType;
+        }
         jobs.push(job);
       }
       session = {
@@ -649,6 +677,7 @@ export function createSimStore(data: GeneratedData, options: SimStoreOptions): S
 
   return {
     seed,
+    entity,
     withFraction,
     counts: () => ({
       taskSessions: tasks.length,
@@ -678,13 +707,13 @@ export function createSimStore(data: GeneratedData, options: SimStoreOptions): S
     version: () => version,
     toSimTaskSession: (task) => ({
       id: taskId(task),
-      uid: `urn:veeam:ReplicaTaskSession:${taskId(task)}`,
+      uid: `urn:veeam:${taskType}:${taskId(task)}`,
       name: taskName(task),
       vmDisplayName: task.vm.name,
       jobName: task.jobSession.job.name,
       backupServerName: task.jobSession.job.server.name,
       jobSessionId: jobSessionId(task.jobSession),
-      jobSessionUid: `urn:veeam:ReplicaJobSession:${jobSessionId(task.jobSession)}`,
+      jobSessionUid: `urn:veeam:${jobSessionType}:${jobSessionId(task.jobSession)}`,
       creationTime: new Date(task.creation),
       endTime: task.end === null ? null : new Date(task.end),
       state: task.state,

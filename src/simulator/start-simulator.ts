@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createApiRoutes } from './api-routes.js';
+import { type BackupGeneratorOptions, generateBackupData } from './backup-sessions.js';
 import { createControlRoutes } from './control-routes.js';
 import { createRandom } from './create-random.js';
 import { applyFaultsAfter, applyFaultsBefore, type FaultOptions, toFaults } from './faults.js';
@@ -48,6 +49,8 @@ export interface SimulatorOptions {
   /** sessions (new or finished) become visible only after this delay; default 0 */
   collectionLagSeconds?: number;
   data?: GeneratorOptions;
+  /** the backup jobs and sessions (backup-sessions.ts); default at most 1,500 task sessions, none for an empty EM */
+  backups?: BackupGeneratorOptions;
   /** the simulator's clock; history is generated relative to it; default real time */
   now?: () => Date;
   faults?: FaultOptions;
@@ -82,6 +85,12 @@ export interface RunningSimulator {
   /** replaces the quirks in effect */
   setQuirks(quirks: SimulatorQuirks): void;
   addTaskSession(input: NewTaskSession): SimTaskSession;
+  /** a backup task session (`jobType` for a new job: default Backup), as POST /_sim/backupSessions */
+  addBackupTaskSession(input: NewTaskSession): SimTaskSession;
+  finishBackupTaskSession(
+    uidOrId: string,
+    input: { result: 'Success' | 'Warning' | 'Failed'; reason?: string; endTime?: Date },
+  ): SimTaskSession;
   finishTaskSession(
     uidOrId: string,
     input: { result: 'Success' | 'Warning' | 'Failed'; reason?: string; endTime?: Date },
@@ -93,6 +102,8 @@ export interface RunningSimulator {
     jobs: number;
     servers: number;
     logonSessions: number;
+    backupTaskSessions: number;
+    backupJobSessions: number;
   };
   close(): Promise<void>;
 }
@@ -110,6 +121,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
 
   const data = generateData(seed, nowMs(), options.data);
   const store: SimStore = createSimStore(data, { seed, withFraction: keyStyle === 'v13', lagMs });
+  const backupStore = createSimStore(
+    generateBackupData(seed, nowMs(), data.servers, {
+      taskSessions: Math.min(1500, options.data?.taskSessions ?? 3000),
+      days: options.data?.days ?? 30,
+      ...options.backups,
+    }),
+    { seed: seed ^ 0x0bac0bac, serverSeed: seed, entity: 'Backup', withFraction: keyStyle === 'v13', lagMs },
+  );
   const stats: SimulatorStats = { requests: 0, bytesSent: 0, inFlight: 0, maxInFlight: 0 };
   const replies = createReplies(keyStyle, options.jsonBom === true, () => quirks);
   const logons = createLogonSessions({
@@ -121,7 +140,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     faults: () => faults,
     replies,
   });
-  const counts = () => ({ ...store.counts(), logonSessions: logons.all.size });
+  const counts = () => ({
+    ...store.counts(),
+    logonSessions: logons.all.size,
+    backupTaskSessions: backupStore.counts().taskSessions,
+    backupJobSessions: backupStore.counts().jobSessions,
+  });
   const resetStats = () => {
     stats.requests = 0;
     stats.bytesSent = 0;
@@ -142,9 +166,19 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       logons.all.delete(token);
     },
   });
-  const api = createApiRoutes({ store, logons, replies, nowMs, quirks: () => quirks, points, jobs });
+  const api = createApiRoutes({
+    store,
+    backupStore,
+    logons,
+    replies,
+    nowMs,
+    quirks: () => quirks,
+    points,
+    jobs,
+  });
   const control = createControlRoutes({
     store,
+    backupStore,
     nowMs,
     setFaults: (next) => {
       faults = next;
@@ -237,6 +271,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       store.toSimTaskSession(store.addTaskSession(input, nowMs())),
     finishTaskSession: (uidOrId, input) =>
       store.toSimTaskSession(store.finishTaskSession(uidOrId, input, nowMs())),
+    addBackupTaskSession: (input) => backupStore.toSimTaskSession(backupStore.addTaskSession(input, nowMs())),
+    finishBackupTaskSession: (uidOrId, input) =>
+      backupStore.toSimTaskSession(backupStore.finishTaskSession(uidOrId, input, nowMs())),
     counts,
     close: server.close,
   };

@@ -1,5 +1,5 @@
 /**
- * `/replicas <question>` and `/replicas <subcommand> ...`: ack at once, check access, then queue the answer
+ * `/replicas <question>` and `/replicas <subcommand> ...` (and the same as `/veeam ...`): ack at once, check access, then queue the answer
  * (src/app/work-queue.ts), which comes through respond(), ephemeral; a full queue answers "busy" (src/slack/app.ts: notices).
  */
 import type { App, RespondFn, SlashCommand } from '@slack/bolt';
@@ -14,31 +14,39 @@ import { renderAccessRefused, renderBusy } from './render-refusal.js';
 import { helpCommands, logReply, type SlackRuntime } from './runtime.js';
 import { findSubcommand, toRespond } from './subcommands.js';
 
-const REPLICAS_COMMAND = '/replicas';
+/**
+ * The slash command names (manifest.yml): `/replicas` for compatibility and `/veeam`, so backup questions read
+ * naturally ("/veeam backups failed last night"). Both do exactly the same.
+ */
+export const SLASH_COMMANDS = ['/replicas', '/veeam'] as const;
 
 export function registerReplicasCommand(app: App, runtime: SlackRuntime): void {
-  app.command(REPLICAS_COMMAND, async ({ command, ack, respond, client }) => {
+  for (const name of SLASH_COMMANDS) registerSlashCommand(app, runtime, name);
+}
+
+function registerSlashCommand(app: App, runtime: SlackRuntime, name: string): void {
+  app.command(name, async ({ command, ack, respond, client }) => {
     await ack();
     const log = runtime.logger.child({ userId: command.user_id, channelId: command.channel_id });
     try {
       const decision = checkAccess(runtime.access, command.user_id, command.channel_id);
       if (!decision.allowed) {
-        log.info({ reason: decision.reason }, 'refused /replicas');
+        log.info({ reason: decision.reason, command: name }, `refused ${name}`);
         await respond({ response_type: 'ephemeral', ...renderAccessRefused(decision.reason) });
         return;
       }
-      const queued = runtime.work.offer('/replicas', async () => {
+      const queued = runtime.work.offer(name, async () => {
         try {
           await answerCommand(runtime, command, respond, client, log);
         } catch (error) {
-          log.error({ err: errorMessage(error) }, 'could not answer /replicas');
+          log.error({ err: errorMessage(error) }, `could not answer ${name}`);
         }
       });
       if (!queued)
         runtime.notices.offer('busy', () => respond({ response_type: 'ephemeral', ...renderBusy() }));
     } catch (error) {
       // respond() itself failed (response_url expired or Slack down): nothing more can reach the user.
-      log.error({ err: errorMessage(error) }, 'could not answer /replicas');
+      log.error({ err: errorMessage(error) }, `could not answer ${name}`);
     }
   });
 }

@@ -12,6 +12,7 @@ import https from 'node:https';
 import { rootCertificates } from 'node:tls';
 import axios, { type AxiosInstance } from 'axios';
 import type { VeeamConfig } from '../config.js';
+import type { SessionKind } from '../core/backup-sessions.js';
 import { ReplibotError } from '../core/errors.js';
 import type { EmQueryType } from '../core/filter.js';
 import { isRecord } from '../core/is-record.js';
@@ -56,7 +57,19 @@ export interface EmClientStats {
   unreadableRows: number;
 }
 
-export interface EmClient extends EmApi {
+/** The backup session methods, optional on the port (older fakes), always there on the client. */
+type BackupMethods =
+  | 'queryBackupTaskSessions'
+  | 'queryBackupJobSessions'
+  | 'countBackupTaskSessions'
+  | 'countBackupJobSessions'
+  | 'queryBackupTaskSessionPage'
+  | 'queryBackupJobSessionPage'
+  | 'getBackupJobSession'
+  | 'getBackupJobSessionTasks'
+  | 'getBackupTaskSession';
+
+export interface EmClient extends Omit<EmApi, BackupMethods>, Required<Pick<EmApi, BackupMethods>> {
   readonly stats: EmClientStats;
   /** `GET /api/` (no logon): v13 answers JSON in camelCase, v12 in PascalCase. */
   probe(): Promise<{ version: 'v12' | 'v13' | 'unknown' }>;
@@ -581,44 +594,70 @@ export function createEmClient(options: EmClientOptions): EmClient {
     return bare;
   }
 
-  async function getJobSession(id: string): Promise<ReplicaJobSession> {
-    const bare = checkedId(id, 'replication job session');
+  /** EM's names for the session resources of a kind (the backup ones: get_backupsessions_id*.md). */
+  const RESOURCES = {
+    replication: {
+      words: 'replication',
+      job: 'ReplicaJobSession',
+      task: 'ReplicaTaskSession',
+      jobPath: 'replicaSessions',
+      tasksOfJob: 'replicaTaskSessions',
+      taskPath: 'replicaTaskSessions',
+    },
+    backup: {
+      words: 'backup',
+      job: 'BackupJobSession',
+      task: 'BackupTaskSession',
+      jobPath: 'backupSessions',
+      tasksOfJob: 'taskSessions',
+      taskPath: 'backupTaskSessions',
+    },
+  } as const;
+
+  async function getJobSession(id: string, kind: SessionKind = 'replication'): Promise<ReplicaJobSession> {
+    const r = RESOURCES[kind];
+    const bare = checkedId(id, `${r.words} job session`);
     const ctx = context(
-      `the replication job session ${bare}`,
-      `No replication job session ${bare} in Enterprise Manager.`,
+      `the ${r.words} job session ${bare}`,
+      `No ${r.words} job session ${bare} in Enterprise Manager.`,
     );
-    const tree = await getTree(`/api/replicaSessions/${encodeURIComponent(bare)}?format=Entity`, ctx);
-    return parseEntity('ReplicaJobSession', tree, ctx.what);
+    const tree = await getTree(`/api/${r.jobPath}/${encodeURIComponent(bare)}?format=Entity`, ctx);
+    return parseEntity(r.job, tree, ctx.what);
   }
 
-  async function getJobSessionTasks(id: string): Promise<ReplicaTaskSession[]> {
-    const bare = checkedId(id, 'replication job session');
+  async function getJobSessionTasks(
+    id: string,
+    kind: SessionKind = 'replication',
+  ): Promise<ReplicaTaskSession[]> {
+    const r = RESOURCES[kind];
+    const bare = checkedId(id, `${r.words} job session`);
     const ctx = context(
-      `the task sessions of replication job session ${bare}`,
-      `No replication job session ${bare} in Enterprise Manager.`,
+      `the task sessions of ${r.words} job session ${bare}`,
+      `No ${r.words} job session ${bare} in Enterprise Manager.`,
     );
     const tree = await getTree(
-      `/api/replicaSessions/${encodeURIComponent(bare)}/replicaTaskSessions?format=Entity`,
+      `/api/${r.jobPath}/${encodeURIComponent(bare)}/${r.tasksOfJob}?format=Entity`,
       ctx,
     );
-    const { items: tasks, unreadable } = parseEntityList('ReplicaTaskSession', tree, ctx.what);
+    const { items: tasks, unreadable } = parseEntityList(r.task, tree, ctx.what);
     reportUnreadable(unreadable, ctx.what);
     if (tasks.some((task) => task.jobName === null)) {
       // older EMs name the Up link without the job; the job session itself always has it
-      const job = await getJobSession(bare);
+      const job = await getJobSession(bare, kind);
       return tasks.map((task) => (task.jobName === null ? { ...task, jobName: job.jobName } : task));
     }
     return tasks;
   }
 
-  async function getTaskSession(id: string): Promise<ReplicaTaskSession> {
-    const bare = checkedId(id, 'replication task session');
+  async function getTaskSession(id: string, kind: SessionKind = 'replication'): Promise<ReplicaTaskSession> {
+    const r = RESOURCES[kind];
+    const bare = checkedId(id, `${r.words} task session`);
     const ctx = context(
-      `the replication task session ${bare}`,
-      `No replication task session ${bare} in Enterprise Manager.`,
+      `the ${r.words} task session ${bare}`,
+      `No ${r.words} task session ${bare} in Enterprise Manager.`,
     );
-    const tree = await getTree(`/api/replicaTaskSessions/${encodeURIComponent(bare)}?format=Entity`, ctx);
-    return parseEntity('ReplicaTaskSession', tree, ctx.what);
+    const tree = await getTree(`/api/${r.taskPath}/${encodeURIComponent(bare)}?format=Entity`, ctx);
+    return parseEntity(r.task, tree, ctx.what);
   }
 
   async function probe(): Promise<{ version: 'v12' | 'v13' | 'unknown' }> {
@@ -685,9 +724,18 @@ export function createEmClient(options: EmClientOptions): EmClient {
     countJobSessions: (query) => count('ReplicaJobSession', query),
     queryTaskSessionPage: (query, pageNum) => page('ReplicaTaskSession', query, pageNum),
     queryJobSessionPage: (query, pageNum) => page('ReplicaJobSession', query, pageNum),
-    getJobSession,
-    getJobSessionTasks,
-    getTaskSession,
+    getJobSession: (id) => getJobSession(id),
+    getJobSessionTasks: (id) => getJobSessionTasks(id),
+    getTaskSession: (id) => getTaskSession(id),
+    queryBackupTaskSessions: (query) => rows('BackupTaskSession', query),
+    queryBackupJobSessions: (query) => rows('BackupJobSession', query),
+    countBackupTaskSessions: (query) => count('BackupTaskSession', query),
+    countBackupJobSessions: (query) => count('BackupJobSession', query),
+    queryBackupTaskSessionPage: (query, pageNum) => page('BackupTaskSession', query, pageNum),
+    queryBackupJobSessionPage: (query, pageNum) => page('BackupJobSession', query, pageNum),
+    getBackupJobSession: (id) => getJobSession(id, 'backup'),
+    getBackupJobSessionTasks: (id) => getJobSessionTasks(id, 'backup'),
+    getBackupTaskSession: (id) => getTaskSession(id, 'backup'),
     close,
   };
 }

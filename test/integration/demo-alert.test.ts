@@ -98,7 +98,7 @@ describe('the terminal demo', () => {
       .map((block) => block.trim());
     const answerTo = (line: string) => answers.find((a) => a.startsWith(`${line}\n`)) ?? '';
     expect(answerTo('subscribe server srv02')).toContain(
-      '"subscribe" works in a Slack channel: /replicas subscribe [failed|warnings]',
+      '"subscribe" works in a Slack channel: /replicas subscribe [backups] [failed|warnings]',
     );
     expect(answerTo('subscribe server srv02')).toContain('every failure is printed here as it happens');
     expect(answerTo('mutes')).toContain('"mutes" works in a Slack channel: /replicas mutes.');

@@ -74,6 +74,38 @@ describe.skipIf(!HAS_XSD)(`simulator XML against RestAPI-2017.xsd${xsd.skipNote}
     docs.set('ReplicaTaskSessions collection', await fetchText('/api/replicaTaskSessions?format=Entity'));
     docs.set('ReplicaJobSessions collection', await fetchText('/api/replicaSessions?format=Entity'));
     docs.set('EntityReferences collection', await fetchText('/api/replicaTaskSessions'));
+    // backup sessions (every job type, parent and child sessions, a task added through the control API)
+    const backup = sim.addBackupTaskSession({
+      vm: 'srv & <04>',
+      job: 'Agent "Backup" & Co',
+      jobType: 'AgentManagement',
+      result: 'Failed',
+      reason: 'offline & <gone>',
+    });
+    docs.set(
+      'QueryResult of BackupTaskSession entities',
+      await q({ type: 'BackupTaskSession', format: 'Entities', pageSize: '300' }),
+    );
+    docs.set(
+      'QueryResult of BackupJobSession entities',
+      await q({ type: 'BackupJobSession', format: 'Entities', pageSize: '300' }),
+    );
+    docs.set('QueryResult of backup references', await q({ type: 'BackupJobSession', pageSize: '20' }));
+    docs.set(
+      'BackupTaskSession entity',
+      await fetchText(`/api/backupTaskSessions/${backup.id}?format=Entity`),
+    );
+    docs.set('BackupTaskSession EntityRef', await fetchText(`/api/backupTaskSessions/${backup.id}`));
+    docs.set(
+      'BackupJobSession entity',
+      await fetchText(`/api/backupSessions/${backup.jobSessionId}?format=Entity`),
+    );
+    docs.set(
+      'BackupTaskSessions of a backup job session',
+      await fetchText(`/api/backupSessions/${backup.jobSessionId}/taskSessions?format=Entity`),
+    );
+    docs.set('BackupJobSessions collection', await fetchText('/api/backupSessions?format=Entity'));
+    docs.set('BackupTaskSessions collection', await fetchText('/api/backupTaskSessions?format=Entity'));
     docs.set('Error (400)', await q({ type: 'ReplicaTaskSession', filter: 'Nope==1' }));
     docs.set('Error (401)', await (await fetch(`${sim.url}/api/logonSessions`)).text());
     docs.set('Error (404)', await fetchText('/api/replicaTaskSessions/unknown'));

@@ -3,6 +3,7 @@
  * a question and the asker in, a reply model out. Its totals by result come from EM's counts and its rows from
  * the one EM page it shows; only an answer that shows every row (`ask --format json`) reads every row.
  */
+
 import { toReplibotError } from '../../core/errors.js';
 import { and, cmp, type Filter } from '../../core/filter.js';
 import type { EmApi, EmPage, EmQuery } from '../../core/ports.js';
@@ -18,6 +19,7 @@ import {
   type DurationAnswer,
   toVerdict,
 } from './answer-kinds.js';
+import { toIntentEm, withJobTypeNames } from './backup-answers.js';
 import { checkNames, toNamedValues } from './check-names.js';
 import type { KnownCounts } from './count-results.js';
 import { countResults } from './count-results.js';
@@ -118,30 +120,33 @@ export async function answerQuestion(
       return { kind: 'not-understood', question, error: parsed.error, suggestions: parsed.suggestions };
     case 'query':
       try {
-        if (parsed.intent.sessionId !== null && parsed.intent.type === 'ReplicaJobSession') {
-          return await answerJobRun(parsed.intent.sessionId, { ...options, timeZone: asker.timeZone }, deps);
+        // backup questions (read-kind.ts) read EM's backup sessions; replication is the default
+        const em = toIntentEm(deps.em, parsed.intent);
+        const intent = await withJobTypeNames(parsed.intent, em);
+        if (intent.sessionId !== null && intent.type === 'ReplicaJobSession') {
+          return await answerJobRun(intent.sessionId, { ...options, timeZone: asker.timeZone }, { em });
         }
-        const kind = parsed.intent.answer;
+        const kind = intent.answer;
         const now = options.now;
         switch (kind.kind) {
           case 'ranking':
-            return { question, ...(await answerRanking(parsed.intent, kind, now, deps.em)) };
+            return { question, ...(await answerRanking(intent, kind, now, em)) };
           case 'last-success':
-            return { question, ...(await answerLastSuccess(parsed.intent, kind, now, deps.em, names)) };
+            return { question, ...(await answerLastSuccess(intent, kind, now, em, names)) };
           case 'compare':
-            return { question, ...(await answerCompare(parsed.intent, kind, now, deps.em)) };
+            return { question, ...(await answerCompare(intent, kind, now, em)) };
           case 'duration':
-            return await answerByDuration(question, parsed.intent, kind, options, deps.em);
+            return await answerByDuration(question, intent, kind, options, em);
           case 'list':
           case 'yes-no':
             break;
         }
-        const reply = await answerIntent(question, parsed.intent, options, deps.em);
+        const reply = await answerIntent(question, intent, options, em);
         if (kind.kind === 'yes-no') {
-          const verdict = await toVerdict(parsed.intent, reply, now, deps.em);
+          const verdict = await toVerdict(intent, reply, now, em);
           return { ...reply, verdict };
         }
-        return reply.total === 0 ? await withNameCheck(reply, deps.em) : reply;
+        return reply.total === 0 ? await withNameCheck(reply, em) : reply;
       } catch (error) {
         return toErrorReply(error, deps);
       }

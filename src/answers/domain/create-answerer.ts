@@ -1,4 +1,5 @@
 /** The router bound to its dependencies, as every front door uses it. */
+
 import type { EmApi } from '../../core/ports.js';
 import {
   type AnswerDeps,
@@ -9,6 +10,7 @@ import {
   type QuestionParser,
   toErrorReply,
 } from './answer-question.js';
+import { withEitherKind } from './backup-answers.js';
 import type { NameSource } from './name-source.js';
 import type { HelpContent, Reply } from './reply.js';
 import { type LastDaySummary, summarizeLastDay } from './summarize-last-day.js';
@@ -59,7 +61,8 @@ export function createAnswerer(deps: {
     ask: (question, asker, options) => answerQuestion(question, asker, options, full),
     jobRun: async (jobSessionId, options) => {
       try {
-        return await answerJobRun(jobSessionId, options, full);
+        // a bare job session id from a button: replication, or else backup (backup-answers.ts)
+        return await withEitherKind(deps.em, (em) => answerJobRun(jobSessionId, options, { em }));
       } catch (error) {
         return toErrorReply(error, full);
       }

@@ -2,7 +2,10 @@
  * Alerting as one service for the composition root: the poller, the outbox worker, the ALERT_CHANNEL default
  * subscription, and health for `/healthz` and the App Home.
  */
+
+import type { SessionKind } from '../../core/backup-sessions.js';
 import type { Clock } from '../../core/clock.js';
+import { toKindApi } from '../../core/kind-api.js';
 import type { EmApi } from '../../core/ports.js';
 import type { Logger } from '../../logger.js';
 import type { Metrics } from '../../metrics.js';
@@ -45,11 +48,15 @@ export interface AlertServiceOptions {
 
 export interface AlertHealth {
   poller: PollerHealth;
+  /** the backup sessions' poller (idle, with no EM requests, while no channel subscribes to backups) */
+  backupPoller?: PollerHealth;
   outbox: OutboxHealth;
 }
 
 export interface AlertService {
   poller: Poller;
+  /** the same guarantees for backup sessions: `/replicas subscribe backups` */
+  backupPoller: Poller;
   outbox: OutboxWorker;
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -89,11 +96,12 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.fencingToken ? { fencingToken: options.fencingToken } : {}),
   });
-  const poller = createPoller({
-    em: options.em,
+  const pollerOptions = (kind: SessionKind) => ({
+    em: toKindApi(options.em, kind),
+    kind,
     store: options.store,
     clock: options.clock,
-    logger: options.logger.child({ part: 'poller' }),
+    logger: options.logger.child({ part: kind === 'backup' ? 'backup-poller' : 'poller' }),
     intervalMs: options.pollIntervalMs ?? options.pollIntervalSeconds * 1000,
     overlapMinutes: options.pollOverlapMinutes,
     ...(options.reconcileLookbackHours !== undefined
@@ -108,8 +116,11 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     ...(options.fence ? { fence: options.fence } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
   });
+  const poller = createPoller(pollerOptions('replication'));
+  const backupPoller = createPoller(pollerOptions('backup'));
   return {
     poller,
+    backupPoller,
     outbox,
     async start() {
       if (options.alertChannel)
@@ -117,11 +128,17 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
       // what a previous run left in the outbox goes out first
       outbox.start();
       poller.start();
+      backupPoller.start();
     },
     async stop() {
       await poller.stop();
+      await backupPoller.stop();
       await outbox.stop();
     },
-    health: async () => ({ poller: await poller.health(), outbox: await outbox.health() }),
+    health: async () => ({
+      poller: await poller.health(),
+      backupPoller: await backupPoller.health(),
+      outbox: await outbox.health(),
+    }),
   };
 }

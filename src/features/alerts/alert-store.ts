@@ -188,6 +188,8 @@ export type AlertTables = {
     job: string | null;
     vm: string | null;
     server: string | null;
+    /** migration 7: 'replication' or 'backup' */
+    kind: Generated<string>;
     created_by: string;
     created_at: number;
   };
@@ -212,6 +214,8 @@ export type AlertTables = {
     acked_by: string | null;
     acked_at: number | null;
     reported_late_ms: number | null;
+    /** migration 7: EM's JobType of a backup run */
+    job_type: string | null;
   };
   alert_vms: {
     alert_id: number;
@@ -257,6 +261,8 @@ const toSubscription = (r: SubscriptionRecord): Subscription => ({
   job: r.job,
   vm: r.vm,
   server: r.server,
+  // replication is the default and is left out, so subscriptions read as they did before backups
+  ...(r.kind === 'backup' ? { kind: 'backup' as const } : {}),
   createdBy: r.created_by,
   createdAt: new Date(r.created_at),
 });
@@ -418,6 +424,7 @@ function createSubscriptionRepository(db: Db): AlertStore['subscriptions'] {
             job: f.job,
             vm: f.vm,
             server: f.server,
+            kind: f.kind ?? 'replication',
             created_by: createdBy,
             created_at: now.getTime(),
           })
@@ -523,6 +530,7 @@ function createAlertRepository(db: Db): AlertStore['alerts'] {
       channelId: a.channel_id,
       jobSessionUid: a.job_session_uid,
       jobName: a.job_name,
+      ...(a.job_type ? { jobType: a.job_type } : {}),
       serverName: a.server_name,
       runStartedAt: new Date(a.run_started_at),
       reportedLateMs: a.reported_late_ms,
@@ -545,6 +553,7 @@ function createAlertRepository(db: Db): AlertStore['alerts'] {
           run_started_at: alert.runStartedAt.getTime(),
           created_at: now.getTime(),
           reported_late_ms: alert.reportedLateMs ?? null,
+          job_type: alert.jobType ?? null,
         })
         .returning('id')
         .executeTakeFirstOrThrow();

@@ -66,6 +66,18 @@ export function toHealthChecks(health: AlertHealth): Record<string, unknown> {
         ? null
         : Math.round(health.poller.largestReportLagMs / 60_000),
     warnings: health.poller.warnings,
+    // the backup sessions' poller (`subscribe backups`): shown, but it does not make /healthz degraded, since EM
+    // being unreachable is already the replication poller's to say
+    ...(health.backupPoller
+      ? {
+          backupPolls: {
+            lastSuccessfulPoll: health.backupPoller.lastSuccessAt?.toISOString() ?? null,
+            consecutiveFailedPolls: health.backupPoller.consecutiveFailures,
+            lastError: health.backupPoller.lastError,
+            unreadableEmRows: health.backupPoller.unreadableRows,
+          },
+        }
+      : {}),
   };
 }
 

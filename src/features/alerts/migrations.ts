@@ -167,4 +167,18 @@ export const ALERT_MIGRATIONS: Migration[] = [
       await db.schema.alterTable('outbox').addColumn('claim_token', 'bigint').execute();
     },
   },
+  {
+    // 7, not 6: the store's outbox fencing took 6 first
+    version: 7,
+    name: 'backup sessions: the kind a subscription hears, the job type of an alert',
+    // kind: 'replication' (every subscription so far) or 'backup'; job_type: EM's JobType of the alerted run
+    // (null for replication and for alerts written before). An alert's kind is its job session's URN type.
+    async up(db) {
+      await db.schema
+        .alterTable('subscriptions')
+        .addColumn('kind', 'text', (c) => c.notNull().defaultTo('replication'))
+        .execute();
+      await db.schema.alterTable('alerts').addColumn('job_type', 'text').execute();
+    },
+  },
 ];

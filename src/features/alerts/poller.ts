@@ -5,6 +5,7 @@
  * transaction. Polls never overlap; failures back off; 3 failures in a row tell the alert channels once.
  */
 
+import type { SessionKind } from '../../core/backup-sessions.js';
 import type { Clock } from '../../core/clock.js';
 import { toReplibotError } from '../../core/errors.js';
 import { must } from '../../core/must.js';
@@ -34,6 +35,7 @@ import {
   toReportLagMs,
 } from './domain/plan-reconcile.js';
 import { type AlertRef, planRecoveries, type RecoveryPlan } from './domain/plan-recoveries.js';
+import { toSubscriptionKind } from './domain/subscription-filter.js';
 
 export interface PollerOptions {
   em: EmApi;
@@ -58,12 +60,20 @@ export interface PollerOptions {
   timers?: boolean;
   /** the one-writer lease (src/app/leadership.ts): a poll writes nothing once this is false */
   fence?: Fence;
+  /**
+   * The sessions this poller watches: replication (default) or backup (`em` is then `toKindApi(em, 'backup')`).
+   * A backup poller keeps its own watermark and sweep marks, hears only backup subscriptions, looks up the job
+   * type of each alerted run, and leaves "EM unreachable" to the replication poller (one message, not two).
+   */
+  kind?: SessionKind;
   /** told of each poll and the alerts it queued (src/metrics.ts) */
   metrics?: Pick<Metrics, 'poll' | 'alertsFound'>;
 }
 
 export interface PollResult {
   ok: boolean;
+  /** a backup poller with no backup subscription: it asked EM nothing */
+  idle?: true;
   /** sessions read from EM */
   read: number;
   /** sessions not seen before */
@@ -120,7 +130,7 @@ export interface Poller {
   health(): Promise<PollerHealth>;
 }
 
-const KEY = {
+const REPLICATION_KEY = {
   watermark: 'poller.watermark',
   lastSuccess: 'poller.last_success',
   failures: 'poller.consecutive_failures',
@@ -135,8 +145,21 @@ const KEY = {
 
 const vmKey = (jobName: string, vmName: string): string => `${jobName}\u0000${vmName}`;
 
+/** A backup poller's own state keys (`backup.poller.watermark`...): the two pollers never share a watermark. */
+function toStateKeys(kind: SessionKind): typeof REPLICATION_KEY {
+  if (kind === 'replication') return REPLICATION_KEY;
+  const keys: Record<string, string> = {};
+  for (const [name, key] of Object.entries(REPLICATION_KEY)) keys[name] = `${kind}.${key}`;
+  // same names as REPLICATION_KEY, each value prefixed
+  return keys as typeof REPLICATION_KEY;
+}
+
 export function createPoller(options: PollerOptions): Poller {
   const { em, store, clock, logger } = options;
+  const kind = options.kind ?? 'replication';
+  const KEY = toStateKeys(kind);
+  /** job session UID -> EM's JobType, for the alerted backup runs (bounded: cleared when it grows large) */
+  const jobTypes = new Map<string, string | null>();
   const catchUpThreshold = options.catchUpThreshold ?? 5;
   const unreachableAfter = options.unreachableAfter ?? 3;
   const maxBackoffMs = options.maxBackoffMs ?? Math.max(options.intervalMs, 5 * 60_000);
@@ -177,6 +200,24 @@ export function createPoller(options: PollerOptions): Poller {
   }
 
   async function pollEm(now: Date): Promise<PollResult> {
+    if (kind !== 'replication') {
+      const listening = (await store.subscriptions.list()).some((sub) => toSubscriptionKind(sub) === kind);
+      if (!listening) {
+        // nobody listens to this kind: no EM requests; the next subscription starts watching from its first poll
+        // (no catch-up and no sweep of what happened while nobody listened)
+        if (
+          (await store.state.get(KEY.watermark)) !== null ||
+          (await store.state.get(KEY.watchingSince)) !== null
+        ) {
+          await store.transaction(async (tx) => {
+            if ((await options.fence?.(tx.db)) === false) return;
+            for (const key of [KEY.watermark, KEY.watchingSince, KEY.lastSweep, KEY.lastDeepSweep])
+              await tx.state.set(key, null);
+          });
+        }
+        return { ...EMPTY_RESULT, idle: true };
+      }
+    }
     const window = planPollWindow({
       now,
       watermark: await readDate(KEY.watermark),
@@ -249,7 +290,7 @@ export function createPoller(options: PollerOptions): Poller {
     }
     const plan = planAlerts({
       sessions: fresh,
-      subscriptions: await store.subscriptions.list(),
+      subscriptions: (await store.subscriptions.list()).filter((sub) => toSubscriptionKind(sub) === kind),
       mutes: await store.mutes.active(now),
       previous: (job, vm) => previous.get(vmKey(job, vm)) ?? null,
       catchUp: window.catchUp,
@@ -264,6 +305,7 @@ export function createPoller(options: PollerOptions): Poller {
       const key = vmKey(r.jobName, r.vmName);
       if (!openVms.has(key)) openVms.set(key, await store.alerts.openVms(r.jobName, r.vmName));
     }
+    if (kind === 'backup') await addJobTypes(plan);
     const retryOf = await findRetryRuns(plan, openVms);
     const recoveries = planRecoveries({
       recoveries: plan.recoveries,
@@ -330,7 +372,12 @@ export function createPoller(options: PollerOptions): Poller {
       await tx.state.set(KEY.lastError, e.message);
       if ((await tx.state.get(KEY.firstFailure)) === null)
         await tx.state.set(KEY.firstFailure, String(now.getTime()));
-      if (count >= unreachableAfter && (await tx.state.get(KEY.downNotified)) === null) {
+      // only the replication poller tells the channels: one "EM unreachable", not one per kind
+      if (
+        kind === 'replication' &&
+        count >= unreachableAfter &&
+        (await tx.state.get(KEY.downNotified)) === null
+      ) {
         const since = (await readDate(KEY.firstFailure, tx)) ?? now;
         await tx.state.set(KEY.downNotified, String(since.getTime()));
         const notice: AlertNotice = { kind: 'em-unreachable', since, failedPolls: count, error: e.message };
@@ -357,6 +404,32 @@ export function createPoller(options: PollerOptions): Poller {
       storeProblem = { code: problem.code, message: problem.message, since: storeProblem?.since ?? now };
     }
     return { ...EMPTY_RESULT, ok: false, error: problem.message, reason: 'store', storeError: true };
+  }
+
+  /**
+   * The JobType of each alerted backup run (one request per run, remembered): the alert says "backup copy",
+   * "agent backup" or "file share backup", and shows an immediate-copy worker under its parent copy job. A
+   * lookup that fails leaves the type unknown ("backup"); the alert is sent all the same.
+   */
+  async function addJobTypes(plan: AlertPlan): Promise<void> {
+    if (jobTypes.size > 5_000) jobTypes.clear();
+    for (const alert of plan.alerts) {
+      if (!jobTypes.has(alert.jobSessionUid)) {
+        try {
+          jobTypes.set(
+            alert.jobSessionUid,
+            (await em.getJobSession(toSessionId(alert.jobSessionUid))).jobType,
+          );
+        } catch (error) {
+          logger.warn(
+            { code: toReplibotError(error).code },
+            'backup job type lookup failed; alerted as a backup',
+          );
+          jobTypes.set(alert.jobSessionUid, null);
+        }
+      }
+      alert.jobType = jobTypes.get(alert.jobSessionUid) ?? null;
+    }
   }
 
   /** Looks up whether the runs that fixed VMs were retries; one request per recovering run, only when needed. */
@@ -483,6 +556,8 @@ export function createPoller(options: PollerOptions): Poller {
     const started = performance.now();
     const result = await poll();
     const seconds = (performance.now() - started) / 1000;
+    // an idle backup poller (nobody subscribes to backups) asked EM nothing: not a poll to count
+    if (result.idle === true) return result;
     options.metrics?.poll({ ok: result.ok, seconds, ...(result.reason ? { reason: result.reason } : {}) });
     options.metrics?.alertsFound(result.alerts + result.summaries + result.recoveries);
     return result;

@@ -6,6 +6,7 @@
  */
 import { checkFilterNames, type UnknownName } from '../../answers/domain/check-names.js';
 import { and, cmp, eq, type Filter } from '../../core/filter.js';
+import { toKindApi } from '../../core/kind-api.js';
 import { must } from '../../core/must.js';
 import type { EmApi } from '../../core/ports.js';
 import {
@@ -43,9 +44,14 @@ const STREAK_PAGE_SIZE = 20;
 const CHART_RESULTS: ChartResult[] = ['Success', 'Warning', 'Failed'];
 const SLICE_MS = 6 * 3_600_000;
 
-export async function collectDigest(em: EmApi, options: CollectDigestOptions): Promise<CollectedDigest> {
+export async function collectDigest(
+  emOfAnyKind: EmApi,
+  options: CollectDigestOptions,
+): Promise<CollectedDigest> {
   const window = toDigestWindow(options.period, options.end, options.timeZone);
   const filters = options.filters ?? NO_DIGEST_FILTERS;
+  // a backup digest reads EM's backup sessions through the same code (core/kind-api.ts)
+  const em = toKindApi(emOfAnyKind, filters.kind ?? 'replication');
   const concurrency = Math.max(1, Math.trunc(options.concurrency ?? DEFAULT_CONCURRENCY));
   const accumulator = createDigestAccumulator(window, filters, options);
   // the job and server filters go to EM so a big estate sends only what the digest shows; the accumulator

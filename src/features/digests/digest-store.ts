@@ -80,6 +80,8 @@ export type DigestTables = {
     job: string | null;
     server: string | null;
     failed_only: number;
+    /** migration 250: 'replication' or 'backup' */
+    kind: Generated<string>;
     created_by: string;
     created_at: number;
     last_error: string | null;
@@ -108,7 +110,13 @@ const toSchedule = (r: ScheduleRecord): DigestSchedule => ({
   hour: r.hour,
   minute: r.minute,
   timeZone: r.time_zone,
-  filters: { jobName: r.job, serverName: r.server, failedOnly: r.failed_only === 1 },
+  filters: {
+    jobName: r.job,
+    serverName: r.server,
+    failedOnly: r.failed_only === 1,
+    // replication is the default and is left out, so schedules read as they did before backups
+    ...(r.kind === 'backup' ? { kind: 'backup' as const } : {}),
+  },
   createdBy: r.created_by,
   createdAt: new Date(r.created_at),
   lastError: r.last_error,
@@ -176,6 +184,7 @@ export function createDigestStore(store: StoreDb): DigestStore {
               job: spec.filters.jobName,
               server: spec.filters.serverName,
               failed_only: spec.filters.failedOnly ? 1 : 0,
+              kind: spec.filters.kind ?? 'replication',
               created_by: createdBy,
               created_at: now.getTime(),
             })

@@ -50,4 +50,15 @@ export const DIGEST_MIGRATIONS: Migration[] = [
         .execute();
     },
   },
+  {
+    version: 250,
+    name: 'backup digests: the kind of sessions a digest sums up',
+    // 'replication' (every digest so far) or 'backup' (`/replicas digest daily 08:00 backups`)
+    async up(db) {
+      await db.schema
+        .alterTable('digest_schedules')
+        .addColumn('kind', 'text', (c) => c.notNull().defaultTo('replication'))
+        .execute();
+    },
+  },
 ];

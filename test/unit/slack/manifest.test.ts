@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { SLASH_COMMANDS } from '../../../src/slack/replicas-command.js';
 import { findReferenceFile } from '../../fakes/reference-dir.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -37,8 +38,10 @@ describe('manifest.yml', () => {
     expect(validate(broken)).toBe(false);
   });
 
-  it('asks for what replibot uses: /replicas, mentions, DMs, App Home, buttons and Socket Mode', () => {
-    expect(manifest.features.slash_commands.map((c) => c.command)).toEqual(['/replicas']);
+  it('asks for what replibot uses: /replicas and /veeam, mentions, DMs, App Home, buttons and Socket Mode', () => {
+    // every name the app answers is in the manifest, and no other
+    expect(manifest.features.slash_commands.map((c) => c.command)).toEqual([...SLASH_COMMANDS]);
+    expect(SLASH_COMMANDS).toEqual(['/replicas', '/veeam']);
     expect(manifest.settings.event_subscriptions.bot_events.sort()).toEqual([
       'app_home_opened',
       'app_mention',

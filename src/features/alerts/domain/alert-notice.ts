@@ -4,11 +4,15 @@
  * so a notice read back from the outbox goes through `reviveNotice`.
  */
 
+import type { SessionKind } from '../../../core/backup-sessions.js';
+
 /** `failed`: failed VMs only; `warnings`: failed VMs and warnings. */
 export type AlertLevel = 'failed' | 'warnings';
 
 export interface SubscriptionFilter {
   level: AlertLevel;
+  /** the sessions it hears about: replication (the default, also when absent) or backup */
+  kind?: SessionKind;
   /** job name, case-insensitive; `*` matches any run of characters; null for every job */
   job: string | null;
   vm: string | null;
@@ -58,6 +62,8 @@ export interface JobRunAlert {
   channelId: string;
   jobSessionUid: string;
   jobName: string;
+  /** EM's JobType of a backup run (`BackupCopy`...), null for replication; the kind is the job session URN's */
+  jobType?: string | null;
   serverName: string | null;
   runStartedAt: Date;
   /** how long after its VMs ended EM reported them, when later than the regular poll looks back; else null */

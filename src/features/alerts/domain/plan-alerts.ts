@@ -19,6 +19,8 @@ export interface PlannedAlert {
   channelId: string;
   jobSessionUid: string;
   jobName: string;
+  /** EM's JobType of a backup run, set by the backup poller; absent for replication */
+  jobType?: string | null;
   serverName: string | null;
   runStartedAt: Date;
   vms: Array<Omit<AlertVm, 'recoveredAt'>>;

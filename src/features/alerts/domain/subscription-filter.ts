@@ -1,9 +1,9 @@
 /**
  * Subscriptions and mutes as people type them in Slack, and how they match a task session.
- * `/replicas subscribe [failed|warnings] [job <name>] [vm <name>] [server <name>]`
+ * `/replicas subscribe [backups] [failed|warnings] [job <name>] [vm <name>] [server <name>]`
  * `/replicas mute [vm|job] <name> <duration>`
  */
-
+import type { SessionKind } from '../../../core/backup-sessions.js';
 import { must } from '../../../core/must.js';
 import type { ReplicaTaskSession } from '../../../core/sessions.js';
 import type { Mute, MuteScope, SubscriptionFilter } from './alert-notice.js';
@@ -11,6 +11,21 @@ import type { Mute, MuteScope, SubscriptionFilter } from './alert-notice.js';
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string };
 
 const KEYWORDS = new Set(['job', 'vm', 'server']);
+
+/** The words that name a kind of session: `/replicas subscribe backups job "Nightly"`. */
+const KIND_WORDS: Record<string, SessionKind> = {
+  backup: 'backup',
+  backups: 'backup',
+  replication: 'replication',
+  replications: 'replication',
+  replica: 'replication',
+  replicas: 'replication',
+};
+
+/** The kind a subscription hears about (replication when it names none). */
+export function toSubscriptionKind(filter: SubscriptionFilter): SessionKind {
+  return filter.kind ?? 'replication';
+}
 
 /** Splits on spaces, keeping "quoted names" (straight or Slack's curly quotes) as one token. */
 function splitArgs(text: string): string[] {
@@ -25,9 +40,18 @@ export function parseSubscriptionFilter(args: string): ParseResult<SubscriptionF
   const tokens = splitArgs(args.trim());
   const filter: SubscriptionFilter = { level: 'failed', job: null, vm: null, server: null };
   let levelSeen = false;
+  let kindSeen = false;
   let i = 0;
   while (i < tokens.length) {
     const word = must(tokens[i], 'i < tokens.length').toLowerCase();
+    const kind = KIND_WORDS[word];
+    if (kind !== undefined && !kindSeen) {
+      // replication is the default and stays unwritten, so a replication subscription reads as it always did
+      if (kind === 'backup') filter.kind = 'backup';
+      kindSeen = true;
+      i += 1;
+      continue;
+    }
     if (
       (word === 'failed' || word === 'failures' || word === 'warnings' || word === 'warning') &&
       !levelSeen
@@ -53,7 +77,7 @@ export function parseSubscriptionFilter(args: string): ParseResult<SubscriptionF
     }
     return {
       ok: false,
-      error: `I did not understand "${tokens[i]}". Use: subscribe [failed|warnings] [job <name>] [vm <name>] [server <name>]`,
+      error: `I did not understand "${tokens[i]}". Use: subscribe [backups] [failed|warnings] [job <name>] [vm <name>] [server <name>]`,
     };
   }
   return { ok: true, value: filter };
@@ -98,7 +122,8 @@ export function isMuted(mutes: readonly Mute[], channelId: string, jobName: stri
 
 /** A one-line description: "failures of job SQL Prod on any VM" */
 export function describeSubscription(filter: SubscriptionFilter): string {
-  const what = filter.level === 'warnings' ? 'failures and warnings' : 'failures';
+  const level = filter.level === 'warnings' ? 'failures and warnings' : 'failures';
+  const what = filter.kind === 'backup' ? `backup ${level}` : level;
   const parts = [
     filter.job === null ? 'every job' : `job ${filter.job}`,
     filter.vm === null ? null : `VM ${filter.vm}`,

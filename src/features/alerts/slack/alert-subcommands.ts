@@ -12,9 +12,11 @@ import {
   type NameField,
   toUnknownRouteText,
 } from '../../../answers/domain/check-names.js';
+import { SESSION_KINDS } from '../../../core/backup-sessions.js';
 import type { Clock } from '../../../core/clock.js';
 import { errorMessage } from '../../../core/error-message.js';
 import { formatDuration } from '../../../core/format.js';
+import { toKindApi } from '../../../core/kind-api.js';
 import type { EmApi } from '../../../core/ports.js';
 import { isAdmin } from '../../../slack/access.js';
 import { escapeMrkdwn, toSafeMrkdwn } from '../../../slack/mrkdwn.js';
@@ -27,6 +29,7 @@ import {
   describeSubscription,
   parseMuteRequest,
   parseSubscriptionFilter,
+  toSubscriptionKind,
 } from '../domain/subscription-filter.js';
 
 export interface AlertCommandDeps {
@@ -78,6 +81,7 @@ const toArg = (name: string) => (/\s/.test(name) ? `"${name}"` : name);
 /** The `/replicas subscribe ...` that creates this subscription. */
 function toSubscribeCommand(filter: SubscriptionFilter): string {
   const parts = ['/replicas subscribe'];
+  if (filter.kind === 'backup') parts.push('backups');
   if (filter.level === 'warnings') parts.push('warnings');
   if (filter.job !== null) parts.push(`job ${toArg(filter.job)}`);
   if (filter.vm !== null) parts.push(`vm ${toArg(filter.vm)}`);
@@ -122,17 +126,25 @@ export function createAlertSubcommands(deps: AlertCommandDeps): SlashSubcommand[
     return false;
   };
 
-  /** `field:lower-case name` of every subscription name EM has no session for; empty when EM cannot be asked. */
+  /** `kind:field:lower-case name` of every subscription name EM has no session (of that kind) for; empty when EM cannot be asked. */
   const findUnseenSubscriptionNames = async (
     subs: readonly Subscription[],
     logger: SubcommandContext['logger'],
   ): Promise<Set<string>> => {
-    const names = new Map<string, NamedValue>();
-    for (const s of subs)
-      for (const n of toCheckedNames(s)) names.set(`${n.field}:${n.name.toLowerCase()}`, n);
+    const unseenKeys = new Set<string>();
     try {
-      const unseen = await findUnseenNames(deps.em, [...names.values()]);
-      return new Set(unseen.map((n) => `${n.field}:${n.name.toLowerCase()}`));
+      // each kind's names are looked for among that kind's sessions (a backup job has no replica sessions)
+      for (const kind of SESSION_KINDS) {
+        const names = new Map<string, NamedValue>();
+        for (const s of subs) {
+          if (toSubscriptionKind(s) !== kind) continue;
+          for (const n of toCheckedNames(s)) names.set(`${n.field}:${n.name.toLowerCase()}`, n);
+        }
+        if (names.size === 0) continue;
+        const unseen = await findUnseenNames(toKindApi(deps.em, kind), [...names.values()]);
+        for (const n of unseen) unseenKeys.add(`${kind}:${n.field}:${n.name.toLowerCase()}`);
+      }
+      return unseenKeys;
     } catch (error) {
       logger.warn({ err: errorMessage(error) }, 'could not check the subscription names in EM');
       return new Set();
@@ -145,8 +157,9 @@ export function createAlertSubcommands(deps: AlertCommandDeps): SlashSubcommand[
   return [
     {
       name: 'subscribe',
-      usage: 'subscribe [failed|warnings] [job <name>] [vm <name>] [server <name>]',
-      description: 'Post replication failures (or warnings) in this channel; names may use * wildcards.',
+      usage: 'subscribe [backups] [failed|warnings] [job <name>] [vm <name>] [server <name>]',
+      description:
+        'Post replication failures (or warnings) in this channel; `backups` for backup jobs instead; names may use * wildcards.',
       async handle(ctx) {
         if (!(await guard(ctx))) return;
         const parsed = parseSubscriptionFilter(ctx.args);
@@ -154,6 +167,7 @@ export function createAlertSubcommands(deps: AlertCommandDeps): SlashSubcommand[
         const same = (await store.subscriptions.list(ctx.channelId)).find(
           (s) =>
             s.level === parsed.value.level &&
+            toSubscriptionKind(s) === toSubscriptionKind(parsed.value) &&
             s.job === parsed.value.job &&
             s.vm === parsed.value.vm &&
             s.server === parsed.value.server,
@@ -166,7 +180,7 @@ export function createAlertSubcommands(deps: AlertCommandDeps): SlashSubcommand[
         const now = clock.now();
         const sub = await store.subscriptions.add(ctx.channelId, parsed.value, ctx.userId, now);
         const warning = await warnUnknownNames(
-          deps.em,
+          toKindApi(deps.em, toSubscriptionKind(parsed.value)),
           toCheckedNames(parsed.value),
           now,
           (value, typed) =>
@@ -198,7 +212,9 @@ export function createAlertSubcommands(deps: AlertCommandDeps): SlashSubcommand[
         }
         const unseen = await findUnseenSubscriptionNames(subs, ctx.logger);
         const lines = subs.map((s, i) => {
-          const names = toCheckedNames(s).filter((n) => unseen.has(`${n.field}:${n.name.toLowerCase()}`));
+          const names = toCheckedNames(s).filter((n) =>
+            unseen.has(`${toSubscriptionKind(s)}:${n.field}:${n.name.toLowerCase()}`),
+          );
           const mark =
             names.length === 0
               ? ''

@@ -4,6 +4,7 @@
  * with the same reason is grouped by reason so one message still says what happened to all of them.
  */
 import type { KnownBlock } from '@slack/types';
+import { toRunTitle } from '../../../core/backup-sessions.js';
 import { plural } from '../../../core/format.js';
 import { must } from '../../../core/must.js';
 import { escapeMrkdwn, toPlainText, toSafeMrkdwn, truncateText } from '../../../slack/mrkdwn.js';
@@ -62,9 +63,10 @@ function renderJobRunBlocks(
 ): KnownBlock[] {
   const recovered = isAllRecovered(alert);
   const failed = alert.vms.some((v) => v.result === 'Failed');
+  const run = toRunTitle(alert);
   const title = recovered
-    ? `✅ Recovered: ${alert.jobName}`
-    : `${failed ? '🔴 Replication failed' : '🟡 Replication warning'}: ${alert.jobName}`;
+    ? `✅ Recovered: ${run.jobName}`
+    : `${failed ? `🔴 ${run.what} failed` : `🟡 ${run.what} warning`}: ${run.jobName}`;
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: toPlainText(title, 150), emoji: true } },
     {
@@ -72,7 +74,7 @@ function renderJobRunBlocks(
       text: {
         type: 'mrkdwn',
         text: toSafeMrkdwn(
-          `${countsText(alert)}${alert.serverName ? ` on ${alert.serverName}` : ''}`,
+          `${countsText(alert)}${alert.serverName ? ` on ${alert.serverName}` : ''}${run.source ? ` · copying ${run.source}` : ''}`,
           1000,
         ).concat(` · run started ${slackDate(alert.runStartedAt, timeZone)}`),
       },

@@ -2,6 +2,7 @@
  * Alert notices as plain text: what the terminal prints and, escaped, the Slack `text` fallback (what a phone
  * notification shows). Bounded so a storm of 500 VMs stays a short message.
  */
+import { toRunTitle } from '../../../core/backup-sessions.js';
 import { formatZonedDateTime, plural } from '../../../core/format.js';
 import { must } from '../../../core/must.js';
 import {
@@ -65,8 +66,9 @@ export function renderAlertText(notice: AlertNotice, options: RenderTextOptions)
           ? 'failed'
           : 'warning';
       const icon = state === 'recovered' ? '✅' : state === 'failed' ? '🔴' : '🟡';
+      const run = toRunTitle(a);
       lines.push(
-        `${icon} Replication job ${esc(a.jobName)}: ${countsText(a)}${a.serverName ? ` on ${esc(a.serverName)}` : ''} (run started ${when(a.runStartedAt)})`,
+        `${icon} ${run.what} job ${esc(run.jobName)}${run.source ? ` (copying ${esc(run.source)})` : ''}: ${countsText(a)}${a.serverName ? ` on ${esc(a.serverName)}` : ''} (run started ${when(a.runStartedAt)})`,
       );
       for (const vm of a.vms) {
         const extra = [streakText(vm), vm.recoveredAt ? `recovered at ${when(vm.recoveredAt)}` : ''].filter(

@@ -41,11 +41,11 @@ export type DigestCommand =
 
 export const DIGEST_USAGE = [
   '`digest daily 08:00` · `digest weekly mon 08:00`',
-  'options: `job <name>` · `server <name>` · `failed-only` · `tz <IANA zone>` (default: your Slack time zone)',
+  'options: `backups` (backup jobs instead of replication) · `job <name>` · `server <name>` · `failed-only` · `tz <IANA zone>` (default: your Slack time zone)',
   '`digests` lists this channel’s digests · `digest off <n>` removes one · `digest now [daily|weekly]` shows one now',
 ];
 
-const KEYWORDS = new Set(['job', 'server', 'failed-only', 'failedonly', 'tz']);
+const KEYWORDS = new Set(['job', 'server', 'failed-only', 'failedonly', 'tz', 'backups', 'backup']);
 
 /**
  * Reads the words after `digest`. `isTimeZone` is injected because the core has no Intl policy of its own
@@ -116,6 +116,12 @@ export function parseDigestCommand(
       rest = rest.slice(1);
       continue;
     }
+    if (key === 'backups' || key === 'backup') {
+      // a digest of the backup jobs instead of replication (replication is the default and stays unwritten)
+      filters.kind = 'backup';
+      rest = rest.slice(1);
+      continue;
+    }
     if (key === 'job' || key === 'server' || key === 'tz') {
       let end = 1;
       while (end < rest.length && !KEYWORDS.has(must(rest[end], 'end < rest.length').toLowerCase())) end++;
@@ -137,7 +143,7 @@ export function parseDigestCommand(
     }
     return {
       kind: 'invalid',
-      error: `I don't understand \`${rest[0]}\` here. Options are \`job <name>\`, \`server <name>\`, \`failed-only\` and \`tz <zone>\`.`,
+      error: `I don't understand \`${rest[0]}\` here. Options are \`backups\`, \`job <name>\`, \`server <name>\`, \`failed-only\` and \`tz <zone>\`.`,
     };
   }
   if (preview) return { kind: 'preview', period, filters, timeZone };
@@ -194,6 +200,7 @@ export function describeSchedule(spec: DigestScheduleSpec): string {
   const when =
     spec.period === 'day' ? `daily at ${time}` : `weekly on ${WEEKDAY_NAMES[spec.weekday ?? 1]} at ${time}`;
   const parts = [`${when} (${spec.timeZone})`];
+  if (spec.filters.kind === 'backup') parts.push('backups');
   if (spec.filters.jobName !== null) parts.push(`job "${spec.filters.jobName}"`);
   if (spec.filters.serverName !== null) parts.push(`server ${spec.filters.serverName}`);
   if (spec.filters.failedOnly) parts.push('failures only');

@@ -1,6 +1,8 @@
 /** Words and numbers shared by every digest renderer (text, Block Kit, chart), so they all say the same thing. */
+
 import { tz } from '@date-fns/tz';
 import { format } from 'date-fns';
+import type { SessionKind } from '../../../core/backup-sessions.js';
 import type { DigestWindow } from './digest-window.js';
 import type { Digest, DigestFilters } from './summarize-digest.js';
 
@@ -29,12 +31,11 @@ export function formatDay(date: Date, timeZone: string): string {
 }
 
 /** `Daily replication digest · Mon 31 Mar` / `Weekly replication digest · week to Mon 31 Mar`. */
-export function toDigestTitle(window: DigestWindow): string {
+export function toDigestTitle(window: DigestWindow, kind: SessionKind = 'replication'): string {
   // the window ends at the scheduled minute; the day it reports on is the one that minute falls in
   const day = formatDay(window.end, window.timeZone);
-  return window.period === 'day'
-    ? `Daily replication digest · ${day}`
-    : `Weekly replication digest · week to ${day}`;
+  const what = kind === 'backup' ? 'backup' : 'replication';
+  return window.period === 'day' ? `Daily ${what} digest · ${day}` : `Weekly ${what} digest · week to ${day}`;
 }
 
 /** `Sun 30 Mar 08:00 – Mon 31 Mar 08:00 (Europe/Berlin)`. */
@@ -57,17 +58,37 @@ export function toFilterLabel(filters: DigestFilters): string {
  */
 export const VM_REPLICATION = { one: 'VM replication', many: 'VM replications' } as const;
 
+/** Our own digest phrases in a backup digest's words (applied to replibot's wording only, never to EM's names). */
+const BACKUP_WORDS: Array<[RegExp, string]> = [
+  [/Failing replication after replication/g, 'Failing backup after backup'],
+  [/VM replications/g, 'VM backups'],
+  [/VM replication/g, 'VM backup'],
+  [/failed replications/g, 'failed backups'],
+  [/replicated fine later/g, 'backed up fine later'],
+  [/Stopped replicating/g, 'Stopped backing up'],
+  [/stopped replicating/g, 'stopped backing up'],
+  [/last replicated/g, 'last backed up'],
+  [/replicated the/g, 'backed up the'],
+];
+
+/** The digest's words for its kind: `words('Stopped replicating')` is "Stopped backing up" in a backup digest. */
+export function toDigestWords(kind: SessionKind | undefined): (phrase: string) => string {
+  if (kind !== 'backup') return (phrase) => phrase;
+  return (phrase) => BACKUP_WORDS.reduce((text, [from, to]) => text.replace(from, to), phrase);
+}
+
 const replications = (n: number): string => `${n} ${n === 1 ? VM_REPLICATION.one : VM_REPLICATION.many}`;
 
 /** One sentence for notifications and the text fallback: the gist before any detail. */
 export function toDigestHeadline(digest: Digest): string {
   const t = digest.current.totals;
-  if (t.runs === 0) return 'No VM replications in this period.';
-  const parts = [replications(t.runs), `${formatRate(digest.current.successRate)} ok`];
+  const w = toDigestWords(digest.filters.kind);
+  if (t.runs === 0) return w('No VM replications in this period.');
+  const parts = [w(replications(t.runs)), `${formatRate(digest.current.successRate)} ok`];
   if (t.failed > 0) parts.push(`${t.failed} failed`);
   if (t.warning > 0) parts.push(`${t.warning} with warnings`);
   if (t.running > 0) parts.push(`${t.running} still running`);
-  if (digest.stopped.length > 0) parts.push(`${digest.stopped.length} stopped replicating`);
+  if (digest.stopped.length > 0) parts.push(`${digest.stopped.length} ${w('stopped replicating')}`);
   return `${parts.join(', ')}.`;
 }
 
@@ -80,8 +101,9 @@ export function toDigestSummaryLine(digest: Digest): string {
   const t = digest.current.totals;
   const p = digest.previous.totals;
   const period = digest.window.period;
+  const w = toDigestWords(digest.filters.kind);
   if (t.runs === 0)
-    return `No VM replications in this period (${replications(p.runs)} the ${period} before).`;
+    return w(`No VM replications in this period (${replications(p.runs)} the ${period} before).`);
   const rate =
     `${formatRate(digest.current.successRate)} ok` +
     (digest.change.successRatePoints === null
@@ -95,7 +117,7 @@ export function toDigestSummaryLine(digest: Digest): string {
   ];
   const covered = `${digest.vmCount} ${digest.vmCount === 1 ? 'VM' : 'VMs'} in ${digest.jobCount} ${digest.jobCount === 1 ? 'job' : 'jobs'}`;
   return [
-    `${replications(t.runs)} (${formatSigned(digest.change.runs)} vs ${p.runs} the ${period} before)`,
+    w(`${replications(t.runs)} (${formatSigned(digest.change.runs)} vs ${p.runs} the ${period} before)`),
     rate,
     results.join(', '),
     covered,

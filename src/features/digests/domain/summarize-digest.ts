@@ -3,6 +3,7 @@
  * Pure: no I/O, no clock; the window says what "now" is.
  */
 
+import type { SessionKind } from '../../../core/backup-sessions.js';
 import { must } from '../../../core/must.js';
 import type { ReplicaTaskSession, SessionResult } from '../../../core/sessions.js';
 import { runToEnd } from '../../../core/slices.js';
@@ -13,6 +14,8 @@ export interface DigestFilters {
   jobName: string | null;
   serverName: string | null;
   failedOnly: boolean;
+  /** the sessions summed up: replication (the default, also when absent) or backup (`digest ... backups`) */
+  kind?: SessionKind;
 }
 
 export const NO_DIGEST_FILTERS: DigestFilters = { jobName: null, serverName: null, failedOnly: false };

@@ -114,7 +114,7 @@ export function createDigestSubcommands(deps: DigestSubcommandsDeps): SlashSubco
   const digest: SlashSubcommand = {
     name: 'digest',
     usage:
-      'digest daily 08:00 | weekly mon 08:00 [job <name>] [server <name>] [failed-only] [tz <zone>] | off <n> | now',
+      'digest daily 08:00 | weekly mon 08:00 [backups] [job <name>] [server <name>] [failed-only] [tz <zone>] | off <n> | now',
     description: 'Post a scheduled summary of replication in this channel, with a chart.',
     async handle(ctx) {
       const command = parseDigestCommand(ctx.args, {

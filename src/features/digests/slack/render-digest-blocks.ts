@@ -14,6 +14,7 @@ import {
   formatWhen,
   toDigestHeadline,
   toDigestTitle,
+  toDigestWords,
   toFilterLabel,
   toPeriodLabel,
 } from '../domain/format-digest.js';
@@ -55,13 +56,14 @@ export function renderDigestBlocks(
 ): DigestMessage {
   const { window, filters } = digest;
   const zone = window.timeZone;
+  const w = toDigestWords(filters.kind);
   const when = (date: Date): string => formatWhen(date, zone);
   const name = (value: string): string => escapeMrkdwn(value.replace(/\s+/g, ' ').trim());
   const blocks: types.KnownBlock[] = [];
   let budget = TOTAL_TEXT_BUDGET;
   let omitted = 0;
 
-  const title = toDigestTitle(window) + (options.late ? ' (late)' : '');
+  const title = toDigestTitle(window, filters.kind) + (options.late ? ' (late)' : '');
   blocks.push({
     type: 'header',
     text: { type: 'plain_text', text: toPlainText(title, BLOCK_LIMITS.headerText) },
@@ -88,7 +90,7 @@ export function renderDigestBlocks(
       ? ''
       : ` (${formatSigned(digest.change.successRatePoints, ' pts')})`;
   const fields = [
-    `*VM replications*\n${t.runs} (${formatSigned(digest.change.runs)} vs ${prevLabel})`,
+    `*${w('VM replications')}*\n${t.runs} (${formatSigned(digest.change.runs)} vs ${prevLabel})`,
     `*OK rate* (success or warning)\n${formatRate(digest.current.successRate)}${rateChange}`,
     `*Failed*\n${t.failed} (${formatSigned(digest.change.failed)})`,
     `*Warnings*\n${t.warning}`,
@@ -142,23 +144,23 @@ export function renderDigestBlocks(
       heading,
       job.vms.map((vm) => {
         const times = vm.failures > 1 ? ` ${vm.failures}×` : '';
-        const fixed = vm.recovered ? ' · replicated fine later :white_check_mark:' : '';
+        const fixed = vm.recovered ? ` · ${w('replicated fine later')} :white_check_mark:` : '';
         return `• *${name(vm.vmName)}* failed${times}, last ${when(vm.lastFailedAt)}${fixed}${reason(vm.lastReason)}`;
       }),
     );
   }
   addSection(
-    ':rotating_light: *Failing replication after replication*',
+    `:rotating_light: *${w('Failing replication after replication')}*`,
     digest.streaks.map(
       (s) =>
-        `• *${name(s.vmName)}* (${name(s.jobName)}): ${s.atLeast ? 'at least ' : ''}${s.failedRuns} failed replications in a row since ${when(s.since)}${reason(s.lastReason)}`,
+        `• *${name(s.vmName)}* (${name(s.jobName)}): ${s.atLeast ? 'at least ' : ''}${s.failedRuns} ${w('failed replications')} in a row since ${when(s.since)}${reason(s.lastReason)}`,
     ),
   );
   addSection(
-    `:mag: *Stopped replicating* (replicated the ${window.period} before, not this ${window.period})`,
+    w(`:mag: *Stopped replicating* (replicated the ${window.period} before, not this ${window.period})`),
     digest.stopped.map(
       (s) =>
-        `• *${name(s.vmName)}* (${name(s.jobName)}): last replicated ${when(s.lastRunAt)}, ${s.lastResult.toLowerCase()}`,
+        `• *${name(s.vmName)}* (${name(s.jobName)}): ${w('last replicated')} ${when(s.lastRunAt)}, ${s.lastResult.toLowerCase()}`,
     ),
   );
   if (!filters.failedOnly) {
@@ -188,7 +190,10 @@ export function renderDigestBlocks(
       });
       blocks.push({
         type: 'section',
-        fields: [field('*Longest VM replications*', longest), field('*Largest VM replications*', largest)],
+        fields: [
+          field(`*${w('Longest VM replications')}*`, longest),
+          field(`*${w('Largest VM replications')}*`, largest),
+        ],
       });
     }
   }
@@ -216,7 +221,7 @@ function renderDigestFallback(
 ): string {
   const unknown = ('unknownNames' in digest ? digest.unknownNames : undefined) ?? [];
   const warning = unknown.map((u) => ` ${toUnknownFilterText(u, (value) => value)}`).join('');
-  const head = `${toDigestTitle(digest.window)}${options.late ? ' (late)' : ''}: ${toDigestHeadline(digest)}${warning}`;
+  const head = `${toDigestTitle(digest.window, digest.filters.kind)}${options.late ? ' (late)' : ''}: ${toDigestHeadline(digest)}${warning}`;
   const failing = digest.failedByJob.flatMap((job) =>
     job.vms.filter((vm) => !vm.recovered).map((vm) => `${vm.vmName} (${job.jobName})`),
   );

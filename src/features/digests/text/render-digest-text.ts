@@ -7,6 +7,7 @@ import {
   formatWhen,
   toDigestSummaryLine,
   toDigestTitle,
+  toDigestWords,
   toFilterLabel,
   toPeriodLabel,
 } from '../domain/format-digest.js';
@@ -23,9 +24,10 @@ export function renderDigestText(
 ): string {
   const { window, filters } = digest;
   const zone = window.timeZone;
+  const w = toDigestWords(filters.kind);
   const when = (date: Date): string => formatWhen(date, zone);
   const out: string[] = [];
-  out.push(toDigestTitle(window) + (options.late ? ' (late)' : ''));
+  out.push(toDigestTitle(window, filters.kind) + (options.late ? ' (late)' : ''));
   out.push(toPeriodLabel(window));
   const filterLabel = toFilterLabel(filters);
   if (filterLabel !== '') out.push(`Filters: ${filterLabel}`);
@@ -41,7 +43,7 @@ export function renderDigestText(
       out.push(`  ${job.jobName}`);
       for (const vm of job.vms) {
         const times = vm.failures > 1 ? ` ${vm.failures}×` : '';
-        const state = vm.recovered ? ', replicated fine later' : '';
+        const state = vm.recovered ? `, ${w('replicated fine later')}` : '';
         out.push(
           `    ✗ ${vm.vmName}: failed${times}, last ${when(vm.lastFailedAt)}${state}${reasonOf(vm.lastReason)}`,
         );
@@ -49,18 +51,21 @@ export function renderDigestText(
     }
   }
   if (digest.streaks.length > 0) {
-    out.push('', 'Failing replication after replication');
+    out.push('', w('Failing replication after replication'));
     for (const s of digest.streaks) {
       out.push(
-        `  ${s.vmName} (${s.jobName}): ${s.atLeast ? 'at least ' : ''}${s.failedRuns} failed replications in a row since ${when(s.since)}${reasonOf(s.lastReason)}`,
+        `  ${s.vmName} (${s.jobName}): ${s.atLeast ? 'at least ' : ''}${s.failedRuns} ${w('failed replications')} in a row since ${when(s.since)}${reasonOf(s.lastReason)}`,
       );
     }
   }
   if (digest.stopped.length > 0) {
-    out.push('', `Stopped replicating (replicated the ${window.period} before, not this ${window.period})`);
+    out.push(
+      '',
+      w(`Stopped replicating (replicated the ${window.period} before, not this ${window.period})`),
+    );
     for (const s of digest.stopped) {
       out.push(
-        `  ${s.vmName} (${s.jobName}): last replicated ${when(s.lastRunAt)}, ${s.lastResult.toLowerCase()}`,
+        `  ${s.vmName} (${s.jobName}): ${w('last replicated')} ${when(s.lastRunAt)}, ${s.lastResult.toLowerCase()}`,
       );
     }
   }
@@ -73,12 +78,12 @@ export function renderDigestText(
       }
     }
     if (digest.longest.length > 0) {
-      out.push('', 'Longest VM replications');
+      out.push('', w('Longest VM replications'));
       for (const r of digest.longest)
         out.push(`  ${formatDuration(r.durationMs)}  ${r.vmName} (${r.jobName}), ${when(r.startedAt)}`);
     }
     if (digest.largest.length > 0) {
-      out.push('', 'Largest VM replications');
+      out.push('', w('Largest VM replications'));
       for (const r of digest.largest)
         out.push(`  ${formatBytes(r.totalSize)}  ${r.vmName} (${r.jobName}), ${when(r.startedAt)}`);
     }

@@ -1,0 +1,52 @@
+/**
+ * Backup questions in the answers (src/question/read-kind.ts reads them): the EM view of the question's kind,
+ * the job names of the job types a task-level question named (EM's BackupTaskSession has no JobType), and job
+ * runs of either kind behind the one "Details" button.
+ */
+import { ReplibotError } from '../../core/errors.js';
+import { anyOf, eq } from '../../core/filter.js';
+import { toKindApi } from '../../core/kind-api.js';
+import type { EmApi } from '../../core/ports.js';
+import type { QueryIntent } from '../../question/query-intent.js';
+
+/** The EM port seen through the question's kind (replication: `em` itself). */
+export function toIntentEm(em: EmApi, intent: QueryIntent): EmApi {
+  return toKindApi(em, intent.kind ?? 'replication');
+}
+
+/** Job names looked up per question at most (EM keeps 30 days; a site has far fewer backup jobs). */
+const MAX_JOB_ROWS = 5_000;
+
+/**
+ * "agent backups for srv04": task sessions carry no job type, so the job names of those types come from one
+ * job-session query (`JobType==...`, the 30 days EM keeps) and narrow the task filter (`JobName==...`).
+ */
+export async function withJobTypeNames(intent: QueryIntent, em: EmApi): Promise<QueryIntent> {
+  const types = intent.jobTypes ?? [];
+  if (intent.kind !== 'backup' || types.length === 0 || intent.type !== 'ReplicaTaskSession') return intent;
+  const names = new Set<string>();
+  for await (const run of em.queryJobSessions({ filter: anyOf('JobType', types), limit: MAX_JOB_ROWS })) {
+    names.add(run.jobName);
+  }
+  // no job of those types: a filter no task session matches (EM has no "false"), so the answer is empty, and says so
+  const jobFilter = names.size === 0 ? eq('JobName', '') : anyOf('JobName', [...names].sort());
+  return {
+    ...intent,
+    filter: intent.filter === null ? jobFilter : { kind: 'and', items: [intent.filter, jobFilter] },
+  };
+}
+
+/** Runs `run` for a replication job session id, and again for a backup one when EM has no such replication run. */
+export async function withEitherKind<T>(em: EmApi, run: (em: EmApi) => Promise<T>): Promise<T> {
+  try {
+    return await run(em);
+  } catch (error) {
+    // session GUIDs are unique across kinds: a bare id that is no replication run may be a backup run
+    if (
+      !(error instanceof ReplibotError && error.code === 'em_not_found') ||
+      em.getBackupJobSession === undefined
+    )
+      throw error;
+    return run(toKindApi(em, 'backup'));
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * The session kind as a dimension of questions: "backups failed last night", "backup copy jobs with warnings
+ * this week", "agent backups for srv04 today". The kind words (kind-words below, a vocabulary of their own) are
+ * read off the question first; what is left is read by `parseQuestion` as a replication question of the same
+ * shape (task or job level), and the intent gets the kind, the job types, and its phrase in the kind's words.
+ * A question that names no kind is replication, exactly as before.
+ */
+import {
+  type BackupJobType,
+  type SessionKind,
+  toJobTypeWords,
+  toKindWords,
+} from '../core/backup-sessions.js';
+import { and, anyOf } from '../core/filter.js';
+import { type ParseOptions, parseQuestion } from './parse-question.js';
+import type { ParsedQuestion, QueryIntent } from './query-intent.js';
+
+/** What a question's kind words said. */
+export interface KindReading {
+  kind: SessionKind;
+  /** EM JobTypes the question narrowed to ("backup copy" -> the copy types); empty: every backup job */
+  jobTypes: BackupJobType[];
+  /** the question with the kind words replaced by replication words of the same level */
+  rest: string;
+}
+
+const COPY_TYPES: BackupJobType[] = ['BackupCopy', 'ImmediateBackupCopy', 'ImmediateBackupCopyWorker'];
+const AGENT_TYPES: BackupJobType[] = ['AgentBackup', 'AgentManagement'];
+const NAS_TYPES: BackupJobType[] = ['NasBackup'];
+
+/**
+ * The kind words, longest first. `jobs` at the end keeps a job-level question job-level ("backup copy jobs"
+ * reads as "replication jobs"). "backup" before "server" is a backup server, never a kind.
+ */
+const KIND_WORDS: Array<{ words: RegExp; jobTypes: BackupJobType[] }> = [
+  { words: /\b(?:file[ -]?share|nas)\s+backups?(?:\s+(jobs?|runs?))?\b/i, jobTypes: NAS_TYPES },
+  { words: /\b(?:veeam\s+)?agent\s+backups?(?:\s+(jobs?|runs?))?\b/i, jobTypes: AGENT_TYPES },
+  { words: /\bagent\s+(jobs?|runs?)\b/i, jobTypes: AGENT_TYPES },
+  { words: /\b(?:immediate\s+)?backup\s+cop(?:y|ies)(?:\s+(jobs?|runs?))?\b/i, jobTypes: COPY_TYPES },
+  { words: /\bcopy\s+(jobs?|runs?)\b/i, jobTypes: COPY_TYPES },
+  { words: /\bbackups?(?!\s+servers?\b)(?:\s+(jobs?|runs?))?\b/i, jobTypes: [] },
+];
+
+/** A backup session id (`session urn:veeam:BackupTaskSession:<guid>`): read as the replica id of the same shape. */
+const BACKUP_URN = /\burn:veeam:backup(task|job)session:/i;
+
+/** Reads the kind words of a question; null when it names none (a replication question). */
+export function readKind(question: string): KindReading | null {
+  const urn = BACKUP_URN.exec(question);
+  if (urn !== null) {
+    const replica = `urn:veeam:Replica${urn[1]?.toLowerCase() === 'job' ? 'Job' : 'Task'}Session:`;
+    return { kind: 'backup', jobTypes: [], rest: question.replace(BACKUP_URN, replica) };
+  }
+  for (const { words, jobTypes } of KIND_WORDS) {
+    const match = words.exec(question);
+    if (match === null) continue;
+    const level = match[1];
+    const replacement = level === undefined ? 'replicas' : `replication ${level}`;
+    const rest = `${question.slice(0, match.index)}${replacement}${question.slice(match.index + match[0].length)}`;
+    return { kind: 'backup', jobTypes: [...jobTypes], rest };
+  }
+  return null;
+}
+
+/** `parseQuestion`, with the session kind read first (the answerer's parser). */
+export function parseKindQuestion(text: string, options: ParseOptions): ParsedQuestion {
+  const reading = typeof text === 'string' ? readKind(text) : null;
+  if (reading === null) return parseQuestion(text, options);
+  const parsed = parseQuestion(reading.rest, options);
+  if (parsed.kind !== 'query') return parsed;
+  return { kind: 'query', intent: toKindIntent(parsed.intent, reading) };
+}
+
+/** The intent of a backup question: its kind, job types (a JobType filter on job runs) and words. */
+export function toKindIntent(intent: QueryIntent, reading: KindReading): QueryIntent {
+  const jobLevel = intent.type === 'ReplicaJobSession';
+  const filter =
+    jobLevel && reading.jobTypes.length > 0
+      ? and(intent.filter, anyOf('JobType', reading.jobTypes))
+      : intent.filter;
+  const words = toWords(reading);
+  return {
+    ...intent,
+    filter,
+    // the id as EM names it (the rest of the question was read with its replica twin)
+    sessionId:
+      intent.sessionId === null
+        ? null
+        : intent.sessionId.replace(/^urn:veeam:Replica(Task|Job)Session:/, 'urn:veeam:Backup$1Session:'),
+    kind: reading.kind,
+    jobTypes: reading.jobTypes,
+    phrase: rewordPhrase(intent.phrase, words),
+    explanation: rewordPhrase(intent.explanation, words),
+  };
+}
+
+function toWords(reading: KindReading): { many: string; jobs: string; one: string } {
+  const first = reading.jobTypes[0];
+  if (first === undefined) {
+    const kind = toKindWords(reading.kind);
+    return { many: kind.many, jobs: `${kind.one} jobs`, one: kind.one };
+  }
+  const type = toJobTypeWords(first);
+  return { many: `${type.one}s`, jobs: type.many, one: type.one };
+}
+
+/** "failed replicas today" -> "failed backup copies today"; "replication jobs" -> "backup copy jobs". */
+function rewordPhrase(text: string, words: { many: string; jobs: string; one: string }): string {
+  const many = words.many === 'backup copys' ? 'backup copies' : words.many;
+  return text
+    .replace(/\breplication jobs\b/gi, words.jobs)
+    .replace(/\breplication job\b/gi, `${words.one} job`)
+    .replace(/\breplication (task )?sessions\b/gi, `${words.one} $1sessions`)
+    .replace(/\breplicas\b/gi, many)
+    .replace(/\breplica\b/gi, words.one)
+    .replace(/\breplication\b/gi, words.one);
+}

@@ -1,0 +1,122 @@
+/**
+ * Backup questions answered end to end: the real answerer and EM client against the simulator's backup jobs
+ * over HTTP. Each answer is checked against EM's own rows for the same question, asked directly.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDefaultAnswerer } from '../../src/answers/create-default-answerer.js';
+import type { Answerer } from '../../src/answers/domain/create-answerer.js';
+import type { Reply, SessionListReply } from '../../src/answers/domain/reply.js';
+import { and, anyOf, cmp, eq } from '../../src/core/filter.js';
+import type { ReplicaJobSession, ReplicaTaskSession } from '../../src/core/sessions.js';
+import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
+import { createEmClient, type EmClient } from '../../src/veeam/em-client.js';
+import { simEmOptions } from '../fakes/sim-em-options.js';
+
+const NOW = new Date('2026-11-20T10:00:00Z');
+const asker = { userId: 'U1', timeZone: 'UTC' };
+
+let sim: RunningSimulator;
+let em: EmClient;
+let answerer: Answerer;
+
+async function collect<T>(rows: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const row of rows) out.push(row);
+  return out;
+}
+
+function asList(reply: Reply): SessionListReply {
+  if (reply.kind !== 'answer')
+    throw new Error(`expected an answer, got ${reply.kind}: ${JSON.stringify(reply)}`);
+  return reply;
+}
+
+const ask = async (question: string) =>
+  asList(await answerer.ask(question, asker, { now: NOW, pageSize: 200 }));
+
+beforeAll(async () => {
+  sim = await startSimulator({ seed: 1, now: () => NOW });
+  em = createEmClient(simEmOptions(sim.url));
+  answerer = createDefaultAnswerer(em);
+});
+afterAll(async () => {
+  await em?.close();
+  await sim?.close();
+});
+
+describe('backup questions', () => {
+  it('answers "backups failed last night" from the backup sessions, in backup words', async () => {
+    const reply = await ask('backups failed last night');
+    expect(reply.intent.kind).toBe('backup');
+    expect(reply.intent.phrase).toBe('failed backups last night');
+    const from = new Date('2026-11-19T18:00:00Z');
+    const to = new Date('2026-11-20T06:00:00Z');
+    const direct: ReplicaTaskSession[] = await collect(
+      em.queryBackupTaskSessions({
+        filter: and(eq('Result', 'Failed'), cmp('CreationTime', '>=', from), cmp('CreationTime', '<', to)),
+      }),
+    );
+    expect(direct.length).toBeGreaterThan(0);
+    expect(reply.total).toBe(direct.length);
+    expect(new Set(reply.sessions.map((s) => s.uid))).toEqual(new Set(direct.map((s) => s.uid)));
+    // the demo story: apache03 failed in last night's Nightly run
+    expect(reply.sessions.some((s) => s.vmDisplayName === 'apache03' && s.jobName === 'Nightly')).toBe(true);
+  });
+
+  it('answers "backup copy jobs with warnings this week" with copy job runs only', async () => {
+    const reply = await ask('backup copy jobs with warnings this week');
+    expect(reply.intent.type).toBe('ReplicaJobSession');
+    expect(reply.intent.phrase).toContain('backup copy job');
+    const direct: ReplicaJobSession[] = await collect(
+      em.queryBackupJobSessions({
+        filter: and(
+          eq('Result', 'Warning'),
+          cmp('CreationTime', '>=', new Date('2026-11-16T00:00:00Z')),
+          anyOf('JobType', ['BackupCopy', 'ImmediateBackupCopy', 'ImmediateBackupCopyWorker']),
+        ),
+      }),
+    );
+    expect(direct.length).toBeGreaterThan(0);
+    expect(reply.total).toBe(direct.length);
+    expect(new Set(reply.sessions.map((s) => s.uid))).toEqual(new Set(direct.map((s) => s.uid)));
+  });
+
+  it('answers "agent backups for srv04 today" from the agent job, and shows its run', async () => {
+    const reply = await ask('agent backups for srv04 today');
+    expect(reply.total).toBeGreaterThan(0);
+    expect(
+      reply.sessions.every((s) => s.vmDisplayName === 'srv04' && s.jobName === 'Agent Backup Servers'),
+    ).toBe(true);
+    expect(reply.sessions.some((s) => s.result === 'Failed')).toBe(true);
+    const run = reply.sessions[0]?.jobSessionId;
+    expect(run).toBeTruthy();
+    const details = await answerer.jobRun(run ?? '', { now: NOW, timeZone: 'UTC', pageSize: 50 });
+    expect(details.kind).toBe('job-run');
+    if (details.kind === 'job-run') expect(details.job.jobName).toBe('Agent Backup Servers');
+    // nothing for a machine no agent job backs up
+    expect((await ask('agent backups for apache02 today')).total).toBe(0);
+  });
+
+  it('keeps replication the default where a question names no kind', async () => {
+    const reply = await ask('failed replicas this week');
+    expect(reply.intent.kind).toBeUndefined();
+    const backupJobs = new Set(['Nightly', 'SQL Backup', 'Agent Backup Servers', 'File Share Backup']);
+    expect(reply.total).toBeGreaterThan(0);
+    expect(reply.sessions.every((s) => s.uid.startsWith('urn:veeam:ReplicaTaskSession:'))).toBe(true);
+    expect(reply.sessions.some((s) => backupJobs.has(s.jobName ?? ''))).toBe(false);
+    // "backup server" is a server, not a kind
+    const onServer = await ask('failed replicas on backup server srv02.tech.local this week');
+    expect(onServer.intent.kind).toBeUndefined();
+  });
+
+  it('looks up one backup session by its EM id, task or job run', async () => {
+    const [task] = await collect(em.queryBackupTaskSessions({ filter: eq('Result', 'Failed'), limit: 1 }));
+    if (task === undefined) throw new Error('no failed backup task');
+    const reply = await ask(`session ${task.uid}`);
+    expect(reply.intent.kind).toBe('backup');
+    expect(reply.sessions.map((s) => s.uid)).toEqual([task.uid]);
+    const run = await answerer.ask(`session ${task.jobSessionUid}`, asker, { now: NOW, pageSize: 50 });
+    expect(run.kind).toBe('job-run');
+    if (run.kind === 'job-run') expect(run.tasks.map((t) => t.uid)).toContain(task.uid);
+  });
+});

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { toFilterString } from '../../../src/core/filter.js';
+import { parseKindQuestion, readKind } from '../../../src/question/read-kind.js';
+
+const now = new Date('2026-11-20T10:00:00Z');
+const parse = (q: string) => parseKindQuestion(q, { now, timeZone: 'UTC' });
+
+describe('readKind', () => {
+  it.each([
+    ['backups failed last night', 'backup', [], 'replicas failed last night'],
+    [
+      'backup copy jobs with warnings this week',
+      'backup',
+      ['BackupCopy', 'ImmediateBackupCopy', 'ImmediateBackupCopyWorker'],
+      'replication jobs with warnings this week',
+    ],
+    [
+      'agent backups for srv04 today',
+      'backup',
+      ['AgentBackup', 'AgentManagement'],
+      'replicas for srv04 today',
+    ],
+    ['file share backups with warnings', 'backup', ['NasBackup'], 'replicas with warnings'],
+    ['running backup jobs', 'backup', [], 'running replication jobs'],
+  ])('reads %j as %s %j', (question, kind, jobTypes, rest) => {
+    expect(readKind(question)).toEqual({ kind, jobTypes, rest });
+  });
+
+  it('leaves replication questions and "backup server" alone', () => {
+    expect(readKind('failed replicas today')).toBeNull();
+    expect(readKind('failed replicas on backup server srv02')).toBeNull();
+  });
+});
+
+describe('parseKindQuestion', () => {
+  it('filters job runs by the job types named, and words the phrase as the kind', () => {
+    const parsed = parse('backup copy jobs with warnings this week');
+    if (parsed.kind !== 'query') throw new Error(parsed.kind);
+    expect(parsed.intent.kind).toBe('backup');
+    expect(parsed.intent.phrase).toBe('backup copy job runs with warnings this week');
+    expect(toFilterString('BackupJobSession', parsed.intent.filter ?? { kind: 'and', items: [] })).toContain(
+      'JobType=="BackupCopy",JobType=="ImmediateBackupCopy",JobType=="ImmediateBackupCopyWorker"',
+    );
+  });
+
+  it('reads a question with no kind exactly as parseQuestion does', () => {
+    const parsed = parse('failed replicas today');
+    if (parsed.kind !== 'query') throw new Error(parsed.kind);
+    expect(parsed.intent.kind).toBeUndefined();
+    expect(parsed.intent.phrase).toBe('failed replicas today');
+  });
+
+  it('still explains what it could not read in a backup question', () => {
+    expect(parse('backups failed blorptastic').kind).toBe('not-understood');
+  });
+});
