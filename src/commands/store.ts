@@ -4,9 +4,11 @@
  * Exit codes (README "Exit codes"): 0 copied, 2 a bad option, 78 a database that cannot be opened or a target that
  * already holds data (without --replace).
  */
+
 import type { Command } from 'commander';
 import { copyStore } from '../app/copy-store.js';
 import { openReplibotDatabase } from '../app/database.js';
+import { errorMessage } from '../core/error-message.js';
 import { isReplibotError } from '../core/errors.js';
 import type { StoreDatabase } from '../store/open-database.js';
 import { toSafeUrl } from '../store/open-postgres.js';
@@ -53,7 +55,7 @@ export function registerStoreCommand(program: Command, io: CliIo): void {
       } catch (error) {
         const text = isReplibotError(error)
           ? `${error.message}${error.hint ? ` ${error.hint}` : ''}`
-          : String((error as Error).message ?? error);
+          : (errorMessage(error) ?? String(error));
         io.stderr.write(`replibot store migrate: ${text}\n`);
         io.exitCode = EXIT.config;
       } finally {

@@ -33,6 +33,7 @@ export const BACKUP_JOB_TYPES = [
 export type BackupJobType = (typeof BACKUP_JOB_TYPES)[number];
 
 export function isBackupJobType(value: string): value is BackupJobType {
+  // cast: widening the tuple to readonly string[] only asks whether any string is one of its members
   return (BACKUP_JOB_TYPES as readonly string[]).includes(value);
 }
 

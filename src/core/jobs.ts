@@ -39,6 +39,7 @@ export interface EmTaskState {
 }
 
 export function isJobAction(word: string): word is JobAction {
+  // cast: widening the tuple to readonly string[] only asks whether any string is one of its members
   return (JOB_ACTIONS as readonly string[]).includes(word);
 }
 

@@ -9,6 +9,7 @@ import type { SessionResult } from '../core/sessions.js';
  * instead of Object.prototype's members.
  */
 export function wordTable<T>(entries: Record<string, T>): Readonly<Record<string, T>> {
+  // cast: Object.create(null) is typed any; it is an empty record (no prototype, so no inherited keys)
   return Object.freeze(Object.assign(Object.create(null) as Record<string, T>, entries));
 }
 

@@ -187,6 +187,7 @@ export function createApiRoutes(options: ApiRouteOptions): {
       const body: { [key: string]: Json } = { Refs: null, Entities: null, Resources: null, Links: null };
       if (format === 'Entities') {
         const items = answer.rows.map((row, index) =>
+          // cast: isTask says which view the rows are (the query type chose the row source)
           isTask ? taskJson(row as TaskView, index) : jobSessionEntityJson(ctx, row as JobSessionView),
         );
         body.Entities =
@@ -209,6 +210,7 @@ export function createApiRoutes(options: ApiRouteOptions): {
     } else if (format === 'Entities') {
       inner = `<Entities><${listKey}>`;
       answer.rows.forEach((row, index) => {
+        // cast: isTask says which view the rows are (the query type chose the row source)
         inner += isTask ? taskXml(row as TaskView, index) : jobSessionEntityXml(ctx, row as JobSessionView);
       });
       inner += `</${listKey}></Entities>`;
@@ -278,7 +280,8 @@ export function createApiRoutes(options: ApiRouteOptions): {
         return replies.json(200, {
           [listKey]: rows.map((row) =>
             kind === 'task'
-              ? taskEntityJson(ctx, row as TaskView)
+              ? // cast: isTask says which view the row is (the resource path chose the row source)
+                taskEntityJson(ctx, row as TaskView)
               : jobSessionEntityJson(ctx, row as JobSessionView),
           ),
         });
@@ -287,7 +290,8 @@ export function createApiRoutes(options: ApiRouteOptions): {
       for (const row of rows) {
         body +=
           kind === 'task'
-            ? taskEntityXml(ctx, row as TaskView)
+            ? // cast: isTask says which view the row is (the resource path chose the row source)
+              taskEntityXml(ctx, row as TaskView)
             : jobSessionEntityXml(ctx, row as JobSessionView);
       }
       return replies.xml(200, `${body}</${listKey}>`);

@@ -382,6 +382,7 @@ export function answerProtectionQuery(ctx: Ctx, q: ProtectionQuery, json: boolea
     answer = select('Replica', ctx.points.replicas(q.now), replicaGetters(ctx), replicaQuery);
     // the rows of this branch are jobs (one replica each)
     entityXml = (row) => replicaXml(ctx, row as SimJob);
+    // cast: the rows of this branch are replicas (select returns what it was given)
     entityJson = (row) => replicaJson(ctx, row as SimJob);
     ref = (row) => {
       const job = row as SimJob;

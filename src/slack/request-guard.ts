@@ -282,10 +282,7 @@ export function guardSocketMessages(
     Promise.resolve(options.recentEvents.remember(String(payload.event_id))).then(
       (first) => (first ? pass() : ackAndDrop(envelopeId, 'an event already handled (a retry)', 'info')),
       (error: unknown) => {
-        log.warn(
-          { err: (error as Error).message },
-          'cannot check whether an event was handled; answering it',
-        );
+        log.warn({ err: errorMessage(error) }, 'cannot check whether an event was handled; answering it');
         pass();
       },
     );

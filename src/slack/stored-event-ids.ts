@@ -4,7 +4,9 @@
  * answers it. Rows older than the window are pruned now and then. When the store cannot answer, the in-process
  * memory decides (an answer given twice is better than none).
  */
+
 import type { Clock } from '../core/clock.js';
+import { errorMessage } from '../core/error-message.js';
 import type { Logger } from '../logger.js';
 import type { Migration, StoreDb } from '../store/open-database.js';
 import { createRecentIds, type RecentIds } from './recent-ids.js';
@@ -57,7 +59,7 @@ export function createStoredEventIds(
         return first;
       } catch (error) {
         options.logger.warn(
-          { err: (error as Error).message },
+          { err: errorMessage(error) },
           'the store cannot tell whether a Slack event was handled; this instance decides alone',
         );
         return memory.remember(id);

@@ -62,6 +62,7 @@ export interface StoreProblem {
 
 /** PostgreSQL's (and the network's) failures that mean the store, not EM, failed. */
 function toPostgresStoreProblem(error: unknown): StoreProblem | null {
+  // cast: any thrown value: every field is read as unknown and checked before use
   const e = error as { code?: unknown; message?: unknown } | null;
   const code = typeof e?.code === 'string' ? e.code : '';
   const message = typeof e?.message === 'string' ? e.message : '';
@@ -101,6 +102,7 @@ function toPostgresStoreProblem(error: unknown): StoreProblem | null {
 }
 
 export function toStoreProblem(error: unknown): StoreProblem | null {
+  // cast: any thrown value: the field is read as unknown and checked before use
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return toPostgresStoreProblem(error);
   if (code === 'SQLITE_FULL')

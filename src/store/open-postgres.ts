@@ -77,6 +77,7 @@ export function toPostgresProblem(
   error: unknown,
   where: { host: string; port: number; user: string; database: string },
 ): { message: string; hint: string } {
+  // cast: any thrown value: every field is read as unknown and checked before use
   const e = error as { code?: unknown; message?: unknown } | null;
   const code = typeof e?.code === 'string' ? e.code : '';
   const at = `${where.host}:${where.port}`;
@@ -138,6 +139,7 @@ export async function openPostgresDatabase(
     connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
     // the pool's own parsers, so nothing global changes for other pg users in the process
     types: {
+      // cast: pg's getTypeParser is overloaded; this function answers every overload (INT8 as number, the rest as pg does)
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === INT8_OID
           ? (value: string) => Number(value)

@@ -477,6 +477,7 @@ const ENTITY_SCHEMAS = {
 } as const;
 
 function schemaFor<T extends EmEntityType>(type: T): z.ZodType<EntityByType[T]> {
+  // cast: ENTITY_SCHEMAS pairs each type with its schema; the lookup by a generic key loses the pairing
   return ENTITY_SCHEMAS[type] as unknown as z.ZodType<EntityByType[T]>;
 }
 
@@ -595,10 +596,12 @@ function fastLinks(value: unknown): EmLink[] | Fail {
   let list: unknown = value;
   if (!Array.isArray(value)) {
     if (typeof value !== 'object') return FAIL;
+    // cast: an object here (checked just above) is a parsed XML/JSON node: a Tree
     list = (value as Tree).link;
     if (list === undefined) return [];
     if (!Array.isArray(list)) return FAIL;
   }
+  // cast: checked to be an array above, or the node's link list
   const items = list as unknown[];
   const out: EmLink[] = new Array(items.length);
   for (let index = 0; index < items.length; index += 1) {
@@ -758,6 +761,7 @@ function decodeEntity<T extends EmEntityType>(
   path: string,
 ): EntityByType[T] {
   const fast = FAST_DECODERS[type](value);
+  // cast: FAST_DECODERS[type] returns the entity of that type or FAIL; the lookup by a generic key loses the pairing
   return fast === FAIL ? decode(schemaFor(type), value, what, path) : (fast as EntityByType[T]);
 }
 
@@ -782,6 +786,7 @@ function decodeRows<T extends EmEntityType>(type: T, members: unknown[]): Decode
   for (const member of members) {
     const quick = fast(member);
     if (quick !== FAIL) {
+      // cast: as above: the fast decoder of this type returns its entity or FAIL
       items.push(quick as EntityByType[T]);
       continue;
     }

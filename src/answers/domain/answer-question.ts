@@ -165,6 +165,7 @@ async function answerIntent(
   const reply = (
     found: Omit<SessionListReply, 'kind' | 'question' | 'intent' | 'offset' | 'pageSize' | 'now'>,
   ) =>
+    // cast: the spread adds exactly the omitted fields back; TypeScript cannot see that Omit + those keys is the whole type
     ({ kind: 'answer', question, intent, offset, pageSize, now: options.now, ...found }) as SessionListReply;
 
   if (intent.sessionId !== null) {

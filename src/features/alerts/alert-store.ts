@@ -281,6 +281,7 @@ const toOutboxRow = (r: OutboxRecord): OutboxRow => ({
   id: r.id,
   key: r.dedupe_key,
   channelId: r.channel_id,
+  // cast: the column holds only what toOutboxRecord wrote (an OutboxAction / OutboxStatus); replibot is its only writer
   action: r.action as OutboxAction,
   alertId: r.alert_id,
   notice: r.notice === null ? null : reviveNotice(r.notice),

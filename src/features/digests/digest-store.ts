@@ -105,6 +105,7 @@ type DeliveryRecord = Selectable<DigestTables['sent_digests']>;
 const toSchedule = (r: ScheduleRecord): DigestSchedule => ({
   id: r.id,
   channelId: r.channel_id,
+  // cast: the column holds only what this store wrote (a DigestPeriod / DigestDeliveryStatus); replibot is its only writer
   period: r.period as DigestPeriod,
   weekday: r.weekday,
   hour: r.hour,

@@ -55,6 +55,7 @@ export function decodeActionValue(text: string, key: string): ActionValue | null
     return null;
   }
   if (!Array.isArray(raw) || raw.length !== 5 || !raw.every((p) => typeof p === 'string')) return null;
+  // cast: checked just above: an array of exactly five strings
   const [action, jobUid, channelId, alert, sig] = raw as [string, string, string, string, string];
   if (!isJobAction(action) || !/^[A-Z0-9]{1,30}$/.test(channelId)) return null;
   if (jobUid !== '' && !/^urn:veeam:Job:[0-9a-fA-F-]{1,64}$/.test(jobUid)) return null;
