@@ -56,6 +56,7 @@ describe('manifest.yml', () => {
       'im:history',
       'users:read',
       'files:write',
+      'usergroups:read',
     ])
       expect(manifest.oauth_config.scopes.bot).toContain(scope);
   });
