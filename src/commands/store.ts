@@ -4,7 +4,7 @@
  * Exit codes (README "Exit codes"): 0 copied, 2 a bad option, 78 a database that cannot be opened or a target that
  * already holds data (without --replace).
  */
-
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { copyStore } from '../app/copy-store.js';
 import { openReplibotDatabase } from '../app/database.js';
@@ -37,6 +37,12 @@ export function registerStoreCommand(program: Command, io: CliIo): void {
       if (from === to) {
         io.stderr.write('replibot store migrate: --from and --to are the same database.\n');
         io.exitCode = EXIT.usage;
+        return;
+      }
+      if (!/^postgres(ql)?:\/\//.test(from) && !existsSync(from)) {
+        // opening a missing SQLite file would create an empty one and "copy 0 rows"
+        io.stderr.write(`replibot store migrate: --from ${describeTarget(from)} does not exist.\n`);
+        io.exitCode = EXIT.config;
         return;
       }
       const opened: StoreDatabase[] = [];

@@ -1,5 +1,5 @@
 /** `replibot store migrate`: a SQLite installation moved to PostgreSQL keeps what it knew, and a used target is refused. */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -74,6 +74,16 @@ async function seedSqlite(path: string): Promise<void> {
 }
 
 describe('replibot store migrate', () => {
+  it('refuses a SQLite source that does not exist instead of creating it and copying nothing', async () => {
+    const path = join(dir, 'typo.db');
+    const url = await server.createDatabase();
+    const run = await runReplibot(['store', 'migrate', '--from', `sqlite:${path}`, '--to', url]);
+    expect(run.code).toBe(78);
+    expect(run.stderr).toContain(`sqlite:${path} does not exist`);
+    expect(run.stdout).toBe('');
+    expect(existsSync(path)).toBe(false);
+  });
+
   it('copies subscriptions, mutes, digests and what was posted to PostgreSQL, and ids go on from there', async () => {
     const path = join(dir, 'replibot.db');
     await seedSqlite(path);

@@ -256,7 +256,7 @@ export async function toVerdict(
     const newest = found.sessions[0];
     return {
       answer: 'yes',
-      line: `Yes: ${found.total.toLocaleString('en-US')} ${intent.phrase}${newest ? `, the last at ${at(newest.creationTime)}` : ''}.`,
+      line: `Yes: ${found.total.toLocaleString('en-US')} ${found.total === 1 ? singular(intent.phrase) : intent.phrase}${newest ? `, the last at ${at(newest.creationTime)}` : ''}.`,
     };
   }
   // what happened instead: the same question without its result or state
@@ -281,6 +281,25 @@ export async function toVerdict(
     answer: 'no',
     line: `No: no ${intent.phrase}. Instead: ${said.join(', ')}${newest ? `, the last at ${at(newest.creationTime)}` : ''}.`,
   };
+}
+
+const PLURAL_NOUNS: Readonly<Record<string, string>> = {
+  replicas: 'replica',
+  replications: 'replication',
+  sessions: 'session',
+  runs: 'run',
+  backups: 'backup',
+  jobs: 'job',
+  copies: 'copy',
+};
+
+/** "successful replicas for apache02 today" -> "successful replica for apache02 today", for a count of one */
+export function singular(phrase: string): string {
+  const words = phrase.split(' ');
+  const at = words.findIndex((w) => PLURAL_NOUNS[w] !== undefined);
+  if (at < 0) return phrase;
+  words[at] = PLURAL_NOUNS[words[at] ?? ''] ?? words[at] ?? '';
+  return words.join(' ');
 }
 
 function withoutStatus(filter: Filter | null): Filter | null {
