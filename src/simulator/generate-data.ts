@@ -143,6 +143,7 @@ export function generateData(seed: number, now: number, options: GeneratorOption
   const neededJobs = Math.ceil(target / (days * 24 * avgVms * 0.8));
   const jobCount = Math.max(1, options.jobs ?? Math.max(NAMED_JOBS.length, neededJobs));
   const usedVmNames = new Set<string>();
+  let overflow = 0;
   const makeVm = (name: string): SimVm => {
     usedVmNames.add(name);
     return { name, lower: name.toLowerCase(), size: r.pick(SIZES_GIB) * GIB };
@@ -159,9 +160,11 @@ export function generateData(seed: number, now: number, options: GeneratorOption
     const wanted = named ? vms.length : r.int(Math.max(1, avgVms - 2), avgVms + 2);
     while (vms.length < wanted) {
       let vmName = '';
-      do {
+      // a random name like web042; past 20 collisions (a big estate uses up the prefixes x 999 names) a numbered
+      // one past 999, so generating 20,000 VMs ends instead of hunting the last free names for ever
+      for (let attempt = 0; attempt < 20 && (vmName === '' || usedVmNames.has(vmName)); attempt++)
         vmName = `${r.pick(VM_PREFIXES)}${String(r.int(1, 999)).padStart(2, '0')}`;
-      } while (usedVmNames.has(vmName));
+      while (vmName === '' || usedVmNames.has(vmName)) vmName = `${r.pick(VM_PREFIXES)}${1000 + overflow++}`;
       vms.push(makeVm(vmName));
     }
     jobs.push({ serial: i, name, lower: name.toLowerCase(), server, vms });
