@@ -170,22 +170,8 @@ describe('three replibots on one PostgreSQL', () => {
     try {
       await Promise.all([startInstance(), startInstance(), startInstance()]);
       const first = await waitFor(leader, 'a leader', SLOW);
+      expect(instances.filter((i) => i !== first.instance)).toHaveLength(2);
       expect(first.token).toBe(1);
-
-      // a daily digest for the next whole minute (at least 20 s away, so it is in the store before it is due),
-      // scheduled through a standby: the leader must notice a schedule another process added
-      const standby = instances.find((i) => i !== first.instance);
-      if (standby === undefined) throw new Error('no standby');
-      const due = new Date(Math.ceil((Date.now() + 20_000) / 60_000) * 60_000);
-      const hhmm = due.toISOString().slice(11, 16);
-      if (slack === undefined) throw new Error('no fake Slack');
-      commands.set('fleet-digest', standby.name);
-      const ack = await createSlackSender(`http://127.0.0.1:${standby.port}/slack/events`).command({
-        text: `digest daily ${hhmm} tz UTC`,
-        channel_id: CHANNEL,
-        response_url: slack.responseUrl('fleet-digest'),
-      });
-      expect(ack.status).toBe(200);
 
       const vms: string[] = [];
       const failAndAsk = async (n: number): Promise<void> => {
@@ -244,7 +230,7 @@ describe('three replibots on one PostgreSQL', () => {
       const replacement = startInstance();
       await failAndAsk(7);
       await replacement;
-      await waitFor(
+      const third = await waitFor(
         async () => {
           const l = await leader();
           return l !== undefined && l.token > token2 ? l : undefined;
@@ -252,6 +238,22 @@ describe('three replibots on one PostgreSQL', () => {
         'a new leader after the second kill',
         SLOW,
       );
+      // a daily digest for the next whole minute (at least 10 s away, so it is in the store before it is due),
+      // scheduled through a standby after the last takeover: the leader must run a schedule another process
+      // added (the croner job of a schedule lives only in the process that took the command)
+      const standby = instances.find((i) => i.alive && i !== third.instance);
+      if (standby === undefined) throw new Error('no standby');
+      const due = new Date(Math.ceil((Date.now() + 10_000) / 60_000) * 60_000);
+      const hhmm = due.toISOString().slice(11, 16);
+      if (slack === undefined) throw new Error('no fake Slack');
+      commands.set('fleet-digest', standby.name);
+      const ack = await createSlackSender(`http://127.0.0.1:${standby.port}/slack/events`).command({
+        text: `digest daily ${hhmm} tz UTC`,
+        channel_id: CHANNEL,
+        response_url: slack.responseUrl('fleet-digest'),
+      });
+      expect(ack.status).toBe(200);
+
       await failAndAsk(8);
       await failAndAsk(9);
 
