@@ -1,6 +1,7 @@
 /**
  * Runs the digest schedules: one croner job per schedule in the schedule's own time zone (so 08:00 stays 08:00
- * across DST changes), plus a catch-up pass at start and every few minutes.
+ * across DST changes), plus a catch-up pass at start and every minute (which also runs the schedules another
+ * instance added: their croner jobs live only in the process that took the command).
  *
  * Every pass asks the same question of each schedule: "what is the latest time this schedule should have fired,
  * and has that period been dealt with?". The sent_digests row claimed before posting makes each period go out
@@ -43,7 +44,10 @@ export interface DigestSchedulerOptions {
   isPermanentError?: (error: unknown) => boolean;
   /** false in tests, which drive `runDue` with their own clock */
   timers?: boolean;
-  /** how often the catch-up pass runs; default 5 minutes */
+  /**
+   * how often the catch-up pass runs; default every minute at second 1. The pass reads the schedules from the
+   * store, so it also runs the ones added through another instance (whose croner jobs live only there).
+   */
   tickMs?: number;
   /**
    * Reads the channel history for deliveries left in `sending`. Without it such a delivery cannot be checked
@@ -125,7 +129,7 @@ export function createDigestScheduler(options: DigestSchedulerOptions): DigestSc
   const graceMs = options.graceMinutes * 60_000;
   const isPermanent = options.isPermanentError ?? (() => false);
   let jobs: Cron[] = [];
-  let tick: NodeJS.Timeout | undefined;
+  let stopTick: () => void = () => undefined;
   let running: Promise<DigestOutcome[]> = Promise.resolve([]);
   let started = false;
 
@@ -365,15 +369,23 @@ export function createDigestScheduler(options: DigestSchedulerOptions): DigestSc
       started = true;
       await reload();
       if (options.timers !== false) {
-        tick = setInterval(fire, options.tickMs ?? 5 * 60_000);
-        tick.unref();
+        if (options.tickMs !== undefined) {
+          const interval = setInterval(fire, options.tickMs);
+          interval.unref();
+          stopTick = () => clearInterval(interval);
+        } else {
+          // every minute, one second past it: a schedule another instance added (its croner job exists only
+          // there) still goes out within seconds of its time, not "late"
+          const everyMinute = new Cron('1 * * * * *', { name: 'digest-catch-up', unref: true }, fire);
+          stopTick = () => everyMinute.stop();
+        }
       }
       await runDue();
     },
     async stop() {
       started = false;
-      if (tick !== undefined) clearInterval(tick);
-      tick = undefined;
+      stopTick();
+      stopTick = () => undefined;
       for (const job of jobs) job.stop();
       jobs = [];
       await running.catch(() => undefined);
