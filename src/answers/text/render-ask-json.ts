@@ -5,14 +5,23 @@
  */
 
 import { toFilterString } from '../../core/filter.js';
+import type { SessionType } from '../../core/sessions.js';
 import type { QueryIntent } from '../../question/query-intent.js';
 import type { NameRow, Reply } from '../domain/reply.js';
+
+/** The EM query type the answer read: a backup question reads EM's backup sessions, not its replica ones. */
+export function toShownType(intent: QueryIntent): SessionType {
+  if (intent.kind !== 'backup') return intent.type;
+  if (intent.type === 'ReplicaTaskSession') return 'BackupTaskSession';
+  if (intent.type === 'ReplicaJobSession') return 'BackupJobSession';
+  return intent.type;
+}
 
 /** The query part every answer shows: what was sent to EM and how the question was read. */
 function toQueryJson(intent: QueryIntent): Record<string, unknown> {
   return {
-    type: intent.type,
-    filter: intent.filter ? toFilterString(intent.type, intent.filter) : null,
+    type: toShownType(intent),
+    filter: intent.filter ? toFilterString(toShownType(intent), intent.filter) : null,
     sort: intent.sort,
     limit: intent.limit,
     sessionId: intent.sessionId,
@@ -71,8 +80,8 @@ export function renderAskJson(reply: Reply): unknown {
         corrections: intent.corrections,
         ...(reply.note ? { note: reply.note } : {}),
         query: {
-          type: intent.type,
-          filter: intent.filter ? toFilterString(intent.type, intent.filter) : null,
+          type: toShownType(intent),
+          filter: intent.filter ? toFilterString(toShownType(intent), intent.filter) : null,
           sort: intent.sort,
           limit: intent.limit,
           sessionId: intent.sessionId,
