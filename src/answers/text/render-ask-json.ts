@@ -37,6 +37,11 @@ function toQueryJson(intent: QueryIntent): Record<string, unknown> {
   };
 }
 
+function withoutAnswerKind(query: Record<string, unknown>): Record<string, unknown> {
+  const { answer: _kind, ...rest } = query;
+  return rest;
+}
+
 function toRowJson(row: NameRow): Record<string, unknown> {
   return {
     name: row.name,
@@ -79,21 +84,8 @@ export function renderAskJson(reply: Reply): unknown {
         ...(reply.verdict ? { answer: reply.verdict.answer, verdict: reply.verdict.line } : {}),
         corrections: intent.corrections,
         ...(reply.note ? { note: reply.note } : {}),
-        query: {
-          type: toShownType(intent),
-          filter: intent.filter ? toFilterString(toShownType(intent), intent.filter) : null,
-          sort: intent.sort,
-          limit: intent.limit,
-          sessionId: intent.sessionId,
-          window: intent.window
-            ? { from: intent.window.from.toISOString(), to: intent.window.to?.toISOString() ?? null }
-            : null,
-          defaultWindow: intent.defaultWindow,
-          beyondRetention: intent.beyondRetention,
-          timeZone: intent.timeZone,
-          explanation: intent.explanation,
-          phrase: intent.phrase,
-        },
+        // the answer kind is not repeated here: `answer` above is the verdict
+        query: withoutAnswerKind(toQueryJson(intent)),
         total: reply.total,
         truncated: reply.truncated,
         unreadableRows: reply.unreadableRows ?? 0,
