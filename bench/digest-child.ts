@@ -1,9 +1,10 @@
 /**
  * One digest collection in a process of its own, so its peak RSS is the bot's alone (the simulator runs in the
- * parent, bench/digest.bench.ts). Prints one JSON line: requests, bytes, time, peak RSS and a digest hash.
+ * parent, bench/digest.bench.ts). Prints one JSON line: requests, bytes, time, peak RSS, event-loop delay and a digest hash.
  * Usage: node --import tsx bench/digest-child.ts <em url> copy|counts|idle day|week <end ISO> <time zone>
  */
 import { createHash } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { and, cmp } from '../src/core/filter.js';
 import type { ReplicaTaskSession } from '../src/core/sessions.js';
 import { collectDigest } from '../src/features/digests/collect-digest.js';
@@ -44,6 +45,8 @@ async function copyWindow(): Promise<Digest> {
   return summarizeDigest(sessions, window);
 }
 
+const loop = monitorEventLoopDelay({ resolution: 10 });
+loop.enable();
 const t0 = performance.now();
 const digest =
   mode === 'idle'
@@ -52,6 +55,7 @@ const digest =
       ? await copyWindow()
       : await collectDigest(em, { period, end, timeZone });
 const ms = performance.now() - t0;
+loop.disable();
 await em.close();
 process.stdout.write(
   `${JSON.stringify({
@@ -63,5 +67,8 @@ process.stdout.write(
     hash:
       digest === null ? null : createHash('sha256').update(JSON.stringify(digest)).digest('hex').slice(0, 12),
     runs: digest?.current.totals.runs ?? 0,
+    // the histogram is in ns and includes the 10 ms resolution itself
+    loopP99Ms: loop.count === 0 ? 0 : loop.percentile(99) / 1e6,
+    loopMaxMs: loop.count === 0 ? 0 : loop.max / 1e6,
   })}\n`,
 );

@@ -4,6 +4,7 @@
  * chart days before those, and the history of the few replicas whose streak or usual interval reaches further
  * back. See docs/digests.md ("How a digest is read") for why each part is fetched the way it is.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { checkFilterNames, type UnknownName } from '../../answers/domain/check-names.js';
 import { and, cmp, eq, type Filter } from '../../core/filter.js';
 import { toKindApi } from '../../core/kind-api.js';
@@ -43,6 +44,8 @@ const DEFAULT_CONCURRENCY = 4;
 const STREAK_PAGE_SIZE = 20;
 const CHART_RESULTS: ChartResult[] = ['Success', 'Warning', 'Failed'];
 const SLICE_MS = 6 * 3_600_000;
+/** rows fed to the accumulator between two turns of the event loop (a page decodes in one go before them) */
+const ROWS_PER_TURN = 500;
 
 export async function collectDigest(
   emOfAnyKind: EmApi,
@@ -75,15 +78,27 @@ export async function collectDigest(
   );
   const counting = runLimited(counts, concurrency);
 
+  // a turn of the event loop every ROWS_PER_TURN rows: the rows of a page arrive as microtasks, so without it
+  // an ack (or a timer) waits for every page the client has already decoded
+  let sinceTurn = 0;
+  const step = async () => {
+    if (++sinceTurn < ROWS_PER_TURN) return;
+    sinceTurn = 0;
+    await nextTurn();
+  };
   const streaming = (async () => {
     // six hours per query: the client's set of UIDs seen (its dedupe across pages) lives only as long as a query
     for (const [from, to] of toSlices(window.start, window.end)) {
-      for await (const session of em.queryTaskSessions({ filter: within(from, to), sort: ascending }))
+      for await (const session of em.queryTaskSessions({ filter: within(from, to), sort: ascending })) {
         accumulator.addCurrent(session);
+        await step();
+      }
     }
     for (const [from, to] of toSlices(window.previousStart, window.start)) {
-      for await (const session of em.queryTaskSessions({ filter: within(from, to), sort: ascending }))
+      for await (const session of em.queryTaskSessions({ filter: within(from, to), sort: ascending })) {
         accumulator.addPrevious(session);
+        await step();
+      }
     }
     const replicaFilter = (ref: ReplicaRef): Filter[] => [
       eq('VmDisplayName', ref.vmName),
@@ -104,8 +119,10 @@ export async function collectDigest(
           for await (const session of em.queryTaskSessions({
             filter: within(window.fetchStart, window.previousStart, ...replicaFilter(ref)),
             sort: ascending,
-          }))
+          })) {
             accumulator.addStoppedHistory(ref, session);
+            await step();
+          }
         }),
       ],
       concurrency,
