@@ -42,6 +42,7 @@ import {
   viewJobSession,
   viewTask,
 } from './sim-model.js';
+import { buildTaskCountIndex, type CountedRange, isCountable, type TaskCountIndex } from './task-counts.js';
 
 /** Input of `addTaskSession` and `POST /_sim/sessions`. */
 export interface NewTaskSession {
@@ -435,6 +436,8 @@ export function createSimStore(data: GeneratedData, options: SimStoreOptions): S
     getters: FieldGetters<V>,
     view: (record: R, now: number) => V,
     ends: EndBound<R>,
+    /** the exact count of the plan's range without a scan (task-counts.ts), or null to scan */
+    fastCount: ((start: number, end: number, predicate: RowPredicate<V>) => CountedRange) | null = null,
   ): QueryAnswer<V> {
     const { now, page, pageSize } = request;
     const required = toRequiredComparisons(type, request.filter);
@@ -460,6 +463,26 @@ export function createSimStore(data: GeneratedData, options: SimStoreOptions): S
     }
     const desc = request.sort?.direction === 'desc';
     const first = (page - 1) * pageSize;
+    if (sortField === 'CreationTime' && fastCount !== null && before.length === 0 && after.length === 0) {
+      // counted without a scan; the page is found by jumping the blocks before it, then walked in order
+      const counted = fastCount(plan.start, plan.end, predicate);
+      const total = counted.count(plan.start, plan.end);
+      const rows: V[] = [];
+      if (first >= total) return { rows, total };
+      const { at, skipped } = counted.seek(first, desc);
+      let seen = skipped;
+      // i walks the list from `at`: up for ascending, down from at - 1 for descending
+      for (let i = desc ? at - 1 : at; desc ? i >= plan.start : i < plan.end; desc ? i-- : i++) {
+        const record = must(items[i], 'plan.start <= i < plan.end');
+        if (record.visibleFrom > now) continue;
+        const row = view(record, now);
+        if (!predicate(row)) continue;
+        if (seen >= first) rows.push(row);
+        seen++;
+        if (rows.length >= pageSize || seen >= total) break;
+      }
+      return { rows, total };
+    }
     if (sortField === 'CreationTime') {
       // already in order: count every match, keep only the requested page
       const rows: V[] = [];
@@ -512,7 +535,20 @@ export function createSimStore(data: GeneratedData, options: SimStoreOptions): S
     if (vm !== null) consider(tasksByVm.get(vm));
     const job = requiredEquals(required, 'JobName');
     if (job !== null) consider(tasksByJob.get(job));
-    return runQuery(taskType, candidates, request, taskGetters, viewTask, taskEnds);
+    // the whole list, a filter of State, Result and CreationTime: counted from the block counts (task-counts.ts)
+    const counter =
+      candidates === tasks && isCountable(request.filter, (field) => toCanonicalField(taskType, field))
+        ? (start: number, end: number, predicate: RowPredicate<TaskView>) =>
+            taskCounts().prepare(start, end, request.now, predicate)
+        : null;
+    return runQuery(taskType, candidates, request, taskGetters, viewTask, taskEnds, counter);
+  };
+  // built for one version of the data: every add and finish moves `version`
+  let countIndex: { version: number; index: TaskCountIndex } | null = null;
+  const taskCounts = (): TaskCountIndex => {
+    if (countIndex === null || countIndex.version !== version)
+      countIndex = { version, index: buildTaskCountIndex(tasks) };
+    return countIndex.index;
   };
 
   const queryJobSessions = (request: QueryRequest): QueryAnswer<JobSessionView> => {
