@@ -116,6 +116,39 @@ describe('answers from counts', () => {
     }
   });
 
+  it('asks EM for the first page and the counts side by side: one round trip', async () => {
+    const em = createEmClient({
+      url: sim.url,
+      username: 'replibot',
+      password: 'replibot',
+      caFile: undefined,
+      insecureTls: false,
+      format: 'xml',
+      timeoutMs: 10_000,
+      pageSize: 500,
+    });
+    try {
+      const answerer = createDefaultAnswerer(em);
+      // logged on first, as a running bot is
+      await em.countTaskSessions({});
+      sim.setFaults({ latencyMs: 100 });
+      for (const [question, requests] of [
+        ['failed replicas last 30 days', 2],
+        ['replicas this month', 6],
+      ] as const) {
+        sim.resetStats();
+        const reply = answer(await answerer.ask(question, asker, { now: NOW, pageSize: 10 }));
+        expect(reply.total).toBeGreaterThan(10);
+        expect(sim.stats.requests).toBe(requests);
+        // every request was in flight at once (the page did not wait for the counts, nor they for it)
+        expect(sim.stats.maxInFlight).toBe(requests);
+      }
+    } finally {
+      sim.setFaults({});
+      await em.close();
+    }
+  });
+
   it('keeps "the last 5" to its five rows, counted from them', async () => {
     const em = createEmClient({
       url: sim.url,

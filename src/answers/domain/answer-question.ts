@@ -292,16 +292,26 @@ async function readOnePage(
     return { ...known, sessions: toRows(pages), truncated: false, unreadableRows };
   }
   if (offset === 0) {
-    // The first page first: when it holds every row, the rows are the counts and no count is asked.
-    const page = await fetchPage(1);
-    if (page.pagesCount <= 1 || (limit !== null && limit <= pageSize)) {
+    const fromRows = (page: EmPage<SessionRow>): FoundSessions => {
       const all = limit === null ? page.items : page.items.slice(0, limit);
       const counts = emptyCounts();
       for (const row of all) counts[row.result] += 1;
       return { total: all.length, counts, sessions: toRows([page]), truncated: false, unreadableRows };
-    }
-    const counted = await countResults(em, intent.type, filter, plan, limit);
-    return { ...counted, sessions: toRows([page]), truncated: false, unreadableRows };
+    };
+    // "the last 5": the page holds every row there is to count
+    if (limit !== null && limit <= pageSize) return fromRows(await fetchPage(1));
+    // The first page and the counts side by side: one round trip to EM instead of two (the page, then the
+    // counts). When the page turns out to hold every row, its rows are the counts (what the reader sees) and
+    // the counts, then not needed, may even have failed.
+    const counting = countResults(em, intent.type, filter, plan, limit).then(
+      (counted) => ({ counted }),
+      (error: unknown) => ({ error }),
+    );
+    const page = await fetchPage(1);
+    if (page.pagesCount <= 1) return fromRows(page);
+    const counts = await counting;
+    if ('error' in counts) throw counts.error;
+    return { ...counts.counted, sessions: toRows([page]), truncated: false, unreadableRows };
   }
   const [counted, pages] = await Promise.all([
     countResults(em, intent.type, filter, plan, limit),
