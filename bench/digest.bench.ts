@@ -149,7 +149,7 @@ export async function run(): Promise<string> {
   const [base, flat, dense] = results.map((r) => r.counts);
   lines.push(
     '',
-    `A child process that starts, loads the code and logs on to nothing peaks at ${Math.round(idle.peakRssBytes / 2 ** 20)} MiB RSS (the floor of every row above).`,
+    `A child process that starts, loads the code and logs on to nothing peaks at ${Math.round(idle.peakRssBytes / 2 ** 20)} MiB RSS (the floor of every row above); idle for 5 s on this machine at this load, its event loop is late by ${idle.loopP99Ms.toFixed(0)} ms at p99 and ${idle.loopMaxMs.toFixed(0)} ms at most (the floor of the delay column: the scheduler, not the digest).`,
   );
   if (base && flat)
     lines.push(`Counts, 10x the history at equal density (the first two histories): ${ratio(base, flat)}.`);
