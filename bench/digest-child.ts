@@ -2,6 +2,7 @@
  * One digest collection in a process of its own, so its peak RSS is the bot's alone (the simulator runs in the
  * parent, bench/digest.bench.ts). Prints one JSON line: requests, bytes, time, peak RSS, event-loop delay and a digest hash.
  * Usage: node --import tsx bench/digest-child.ts <em url> copy|counts|idle day|week <end ISO> <time zone>
+ * (DIGEST_CHILD_PAGE_SIZE: rows per EM page, default 1,000)
  */
 import { createHash } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -29,7 +30,7 @@ const em = createEmClient({
   insecureTls: false,
   format: 'xml',
   timeoutMs: 600_000,
-  pageSize: 1000,
+  pageSize: Number(process.env.DIGEST_CHILD_PAGE_SIZE ?? '1000'),
   logger: silentLogger,
 });
 

@@ -2,6 +2,7 @@
  * The simulator's data: task and job sessions kept sorted by CreationTime, with indexes by VM, job and job
  * session, so a filtered page is found by binary search over a time range (or an index list) instead of a scan
  * of every session. EndTime comparisons use the same lists through the longest run seen (see `EndBound`).
+ * A filter of State, Result and CreationTime over the whole list is counted from block counts (task-counts.ts).
  * Everything EM shows goes through viewTask/viewJobSession, which apply the collection lag.
  */
 import { randomBytes } from 'node:crypto';
