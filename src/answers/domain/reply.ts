@@ -36,7 +36,7 @@ export type ResultCounts = Record<SessionResult, number>;
 
 export interface HelpContent {
   summary: string;
-  sections: Array<{ title: string; examples: string[] }>;
+  sections: Array<{ title: string; examples: string[]; commands?: string[] }>;
 }
 
 /** What the asker is shown about a list of sessions. */

@@ -191,6 +191,9 @@ export function renderText(reply: Reply, options: TextRenderOptions): string {
       const lines = [c.bold('What I can answer'), toTerminalSafe(reply.help.summary)];
       for (const section of reply.help.sections) {
         lines.push('', c.bold(section.title), ...section.examples.map((e) => `  ${c.cyan(e)}`));
+        // subcommand examples work behind the slash command in Slack only
+        for (const command of section.commands ?? [])
+          lines.push(`  ${c.cyan(`/replicas ${command}`)}  ${c.dim('(in Slack)')}`);
       }
       if (reply.commands.length > 0) {
         lines.push('', c.bold('Commands'));
