@@ -345,6 +345,7 @@ async function answerByDuration(
     now: options.now,
     truncated: found.truncated,
     note: found.note,
+    scanned: found.scanned,
   };
 }
 

@@ -68,6 +68,8 @@ export interface SessionListReply {
   verdict?: Verdict;
   /** how a computed list was made ("EM cannot sort by duration, so replibot read every page ...") */
   note?: string;
+  /** a duration answer: the sessions read before "took longer than" kept some (an empty answer says which) */
+  scanned?: number;
 }
 
 export interface Verdict {

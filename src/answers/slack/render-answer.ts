@@ -19,6 +19,7 @@ import { toPlainText, toSafeMrkdwn, truncateText } from '../../slack/mrkdwn.js';
 import { toSlackDate } from '../../slack/slack-date.js';
 import { type SlackMessage, toFallbackText } from '../../slack/slack-message.js';
 import { toUnknownNameText } from '../domain/check-names.js';
+import { describeEmptyList } from '../domain/describe-empty.js';
 import {
   type JobRunReply,
   type ResultCounts,
@@ -187,14 +188,14 @@ export function renderAnswer(reply: SessionListReply, options: AnswerRenderOptio
       });
       const fallback = unknown.map((u) => toUnknownNameText(u, (name) => name, reply.question));
       if ((reply.knownNames ?? []).length > 0) {
-        blocks.push({ type: 'section', text: mrkdwn(`No ${toSafeMrkdwn(intent.phrase, 2000)}.`) });
-        fallback.push(`No ${intent.phrase}.`);
+        blocks.push({ type: 'section', text: mrkdwn(toSafeMrkdwn(describeEmptyList(reply), 2000)) });
+        fallback.push(describeEmptyList(reply));
       }
       return { text: toFallbackText(fallback.join(' ')), blocks };
     }
-    blocks.push({ type: 'section', text: mrkdwn(`No ${toSafeMrkdwn(intent.phrase, 2000)}.`) });
+    blocks.push({ type: 'section', text: mrkdwn(toSafeMrkdwn(describeEmptyList(reply), 2000)) });
     return {
-      text: toFallbackText(`No ${intent.phrase}.`),
+      text: toFallbackText(describeEmptyList(reply)),
       blocks,
     };
   }

@@ -15,6 +15,7 @@ import {
   toSentence,
 } from '../../core/format.js';
 import { toUnknownNameText } from '../domain/check-names.js';
+import { describeEmptyList, describeEmptyRows } from '../domain/describe-empty.js';
 import { renderError } from '../domain/render-error.js';
 import {
   type JobRunReply,
@@ -114,7 +115,7 @@ function renderAnswerText(reply: SessionListReply, c: Colors, options: TextRende
     lines.push('');
     for (const u of unknown) lines.push(c.yellow(toUnknownNameText(u, toTerminalSafe, reply.question)));
     if (unknown.length === 0 || (reply.knownNames ?? []).length > 0)
-      lines.push(`No ${toTerminalSafe(intent.phrase)}.`);
+      lines.push(toTerminalSafe(describeEmptyList(reply)));
     return lines.join('\n');
   }
   lines.push(renderCountsText(c, reply.counts, reply.total), '');
@@ -168,7 +169,7 @@ export function renderText(reply: Reply, options: TextRenderOptions): string {
       if (reply.truncated)
         lines.push(c.yellow('Stopped reading before the last session; counts are a lower bound.'));
       lines.push('');
-      if (reply.rows.length === 0) lines.push(`Nothing to list: ${toTerminalSafe(reply.intent.phrase)}.`);
+      if (reply.rows.length === 0) lines.push(toTerminalSafe(describeEmptyRows(reply)));
       else lines.push(...toTableLines(reply, options.timeZone).map(toTerminalSafe));
       if (reply.totalRows > reply.rows.length)
         lines.push('', c.dim(`Top ${reply.rows.length} of ${reply.totalRows}.`));
