@@ -30,6 +30,8 @@ export interface SessionRow {
   totalSize: number | null;
   /** a still-running session (EM reports result None) */
   running: boolean;
+  /** a job run's EM JobType (`BackupCopy`, `ImmediateBackupCopyWorker`...); absent for task rows and replication */
+  jobType?: string;
 }
 
 export type ResultCounts = Record<SessionResult, number>;

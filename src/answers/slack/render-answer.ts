@@ -27,6 +27,7 @@ import {
   type SessionRow,
   toUnreadableNote,
 } from '../domain/reply.js';
+import { toRowJobName, toRunningText } from '../domain/session-row.js';
 import {
   ACTION_DETAILS,
   ACTION_JOB_RUN_MORE,
@@ -105,7 +106,7 @@ export function renderSessionText(row: SessionRow, timeZone: string, now: Date):
   const who =
     row.kind === 'task'
       ? `*${toSafeMrkdwn(row.vmDisplayName ?? '?', NAME_MAX)}*`
-      : `*${toSafeMrkdwn(row.jobName ?? '?', NAME_MAX)}* (job run)`;
+      : `*${toSafeMrkdwn(toRowJobName(row) ?? '?', NAME_MAX)}* (job run)`;
   const lines = [`${emojiFor(row)} ${who}  ·  ${resultWord(row)}`];
   const where: string[] = [];
   if (row.kind === 'task' && row.jobName) where.push(`job ${toSafeMrkdwn(row.jobName, NAME_MAX)}`);
@@ -113,9 +114,7 @@ export function renderSessionText(row: SessionRow, timeZone: string, now: Date):
   const facts = [
     ...(where.length > 0 ? [where.join(' ')] : []),
     `started ${toSlackDate(row.creationTime, timeZone)}`,
-    row.endTime
-      ? `took ${formatDuration(sessionDuration(row, now))}`
-      : `running for ${formatDuration(sessionDuration(row, now))}`,
+    toRunningText(row, now) ?? `took ${formatDuration(sessionDuration(row, now))}`,
   ];
   if (row.totalSize !== null && row.totalSize > 0) facts.push(formatBytes(row.totalSize));
   lines.push(facts.join('  ·  '));
@@ -295,7 +294,7 @@ function answerFallback(reply: SessionListReply, shown: number): string {
 export function renderJobRun(reply: JobRunReply): SlackMessage {
   const { job } = reply;
   const tz = reply.timeZone;
-  const name = job.jobName ?? 'Replication job';
+  const name = toRowJobName({ jobName: job.jobName, jobType: job.jobType }) ?? 'Replication job';
   const blocks: KnownBlock[] = [
     {
       type: 'header',

@@ -25,6 +25,7 @@ import {
   type SessionRow,
   toUnreadableNote,
 } from '../domain/reply.js';
+import { toRowJobName, toRunningText } from '../domain/session-row.js';
 import { compareLine, rowsHeading, toTableLines } from '../slack/render-rows.js';
 
 export interface TextRenderOptions {
@@ -69,12 +70,10 @@ function renderCountsText(c: Colors, counts: ResultCounts, total: number, noun =
 
 function renderRow(c: Colors, row: SessionRow, index: number | null, timeZone: string, now: Date): string[] {
   const name = toTerminalSafe(
-    row.kind === 'task' ? (row.vmDisplayName ?? '?') : `${row.jobName ?? '?'} (job run)`,
+    row.kind === 'task' ? (row.vmDisplayName ?? '?') : `${toRowJobName(row) ?? '?'} (job run)`,
   );
   const number = index === null ? '' : c.dim(`${String(index).padStart(3)}. `);
-  const took = row.endTime
-    ? formatDuration(sessionDuration(row, now))
-    : `running ${formatDuration(sessionDuration(row, now))}`;
+  const took = toRunningText(row, now) ?? formatDuration(sessionDuration(row, now));
   const size = row.totalSize !== null && row.totalSize > 0 ? `  ${formatBytes(row.totalSize)}` : '';
   const lines = [
     `${number}${paint(c, row, resultLabel(row).padEnd(10))} ${c.bold(name)}  ${formatDateTime(row.creationTime, timeZone)}  ${took}${size}`,
@@ -133,7 +132,11 @@ function renderAnswerText(reply: SessionListReply, c: Colors, options: TextRende
 function renderJobRunText(reply: JobRunReply, c: Colors, options: TextRenderOptions): string {
   const { job } = reply;
   const tz = options.timeZone;
-  const lines = [c.bold(`Job run: ${toTerminalSafe(job.jobName ?? 'replication job')}`)];
+  const lines = [
+    c.bold(
+      `Job run: ${toTerminalSafe(toRowJobName({ jobName: job.jobName, jobType: job.jobType }) ?? 'replication job')}`,
+    ),
+  ];
   const facts = [
     paint(c, job, resultLabel(job) + (job.isRetry ? ' (retry)' : '')),
     `started ${formatDateTime(job.creationTime, tz)}`,
