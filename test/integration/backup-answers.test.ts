@@ -143,6 +143,26 @@ describe('running backup jobs, as people read them', () => {
     }
   });
 
+  it("names an immediate-copy worker's VM sessions under their parent copy job", async () => {
+    const reply = await ask('backup copies this week');
+    const rows = reply.sessions.filter((r) => r.jobName?.startsWith('Offsite Copy\\'));
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((r) => r.jobType === 'ImmediateBackupCopyWorker')).toBe(true);
+    // the periodic copy job's rows are no workers, and keep their own name
+    expect(reply.sessions.some((r) => r.jobName === 'Backup Copy to DR' && r.jobType === undefined)).toBe(
+      true,
+    );
+    const { renderText } = await import('../../src/answers/text/render-text.js');
+    const { renderReply } = await import('../../src/answers/slack/render-reply.js');
+    const source = rows[0]?.jobName?.split('\\').at(-1) ?? '';
+    expect(renderText(reply, { color: false, timeZone: 'UTC' })).toContain(
+      `job Offsite Copy (copying ${source})`,
+    );
+    const slack = JSON.stringify(renderReply(reply, { timeZone: 'UTC' }));
+    expect(slack).toContain(`job Offsite Copy (copying ${source})`);
+    expect(slack).not.toContain('job Offsite Copy\\\\');
+  });
+
   it('names an immediate-copy worker run under its parent copy job', async () => {
     const reply = await ask('backup copy jobs this week');
     const worker = reply.sessions.find((r) => r.jobType === 'ImmediateBackupCopyWorker');

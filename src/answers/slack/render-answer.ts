@@ -109,7 +109,8 @@ export function renderSessionText(row: SessionRow, timeZone: string, now: Date):
       : `*${toSafeMrkdwn(toRowJobName(row) ?? '?', NAME_MAX)}* (job run)`;
   const lines = [`${emojiFor(row)} ${who}  ·  ${resultWord(row)}`];
   const where: string[] = [];
-  if (row.kind === 'task' && row.jobName) where.push(`job ${toSafeMrkdwn(row.jobName, NAME_MAX)}`);
+  if (row.kind === 'task' && row.jobName)
+    where.push(`job ${toSafeMrkdwn(toRowJobName(row) ?? row.jobName, NAME_MAX)}`);
   if (row.backupServerName) where.push(`on ${toSafeMrkdwn(row.backupServerName, NAME_MAX)}`);
   const facts = [
     ...(where.length > 0 ? [where.join(' ')] : []),

@@ -79,7 +79,8 @@ function renderRow(c: Colors, row: SessionRow, index: number | null, timeZone: s
     `${number}${paint(c, row, resultLabel(row).padEnd(10))} ${c.bold(name)}  ${formatDateTime(row.creationTime, timeZone)}  ${took}${size}`,
   ];
   const where: string[] = [];
-  if (row.kind === 'task' && row.jobName) where.push(`job ${toTerminalSafe(row.jobName)}`);
+  if (row.kind === 'task' && row.jobName)
+    where.push(`job ${toTerminalSafe(toRowJobName(row) ?? row.jobName)}`);
   if (row.backupServerName) where.push(`on ${toTerminalSafe(row.backupServerName)}`);
   const indent = index === null ? '    ' : '         ';
   if (where.length > 0) lines.push(c.dim(`${indent}${where.join(' ')}`));
