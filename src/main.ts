@@ -279,6 +279,7 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
         answerer,
         logger,
         commands: features.flatMap((f) => f.shellCommands ?? []),
+        slackSubcommands: features.flatMap((f) => f.subcommands ?? []),
         banner: `${transportNotes(config)
           .map((note) => `replibot: ${note}\n`)
           .join(

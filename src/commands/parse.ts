@@ -1,19 +1,23 @@
 /**
  * `replibot parse "<question>" [--now <ISO-8601>] [--tz <IANA zone>] [--names <file>]`: shows the Enterprise Manager query a
- * question becomes, as one JSON object on stdout. Needs no EM or Slack configuration and no network.
+ * question becomes, as one JSON object on stdout: read as `replibot ask` reads it (src/question/read-question.ts), so a
+ * backup question shows its kind and EM backup type, and an RPO question shows as one. Needs no EM or Slack configuration and no network.
  * Exit codes as README "Exit codes" (src/commands/exit-codes.ts): 0 for a query or help, 2 for a question it cannot
  * read or a bad option.
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { toShownType } from '../answers/text/render-ask-json.js';
 import { loadConfig } from '../config.js';
 import { systemClock } from '../core/clock.js';
 import { toFilterString } from '../core/filter.js';
 import { helpText } from '../question/help.js';
 import { isKnownTimeZone } from '../question/local-calendar.js';
 import { createNameCatalogue, type NameCatalogue, parseNameLines } from '../question/name-catalogue.js';
-import { describeDefaultWindow, parseQuestion, RETENTION_DAYS } from '../question/parse-question.js';
+import { describeDefaultWindow, RETENTION_DAYS } from '../question/parse-question.js';
 import type { QueryIntent } from '../question/query-intent.js';
+import { readQuestion } from '../question/read-question.js';
+import type { RpoQuestion } from '../question/rpo-words.js';
 import type { CliIo } from './cli-io.js';
 import { EXIT } from './exit-codes.js';
 import { parseNowOption } from './time-options.js';
@@ -29,6 +33,15 @@ interface ParseCommandOptions {
 /** The JSON line for a query: EM's own parameter names first, then what a renderer needs. */
 function toParseOutput(intent: QueryIntent, now: Date): Record<string, unknown> {
   const warnings: string[] = [];
+  // the EM type the answer reads: a backup question reads BackupTaskSession / BackupJobSession
+  const type = toShownType(intent);
+  const jobTypes = intent.jobTypes ?? [];
+  if (intent.kind === 'backup' && jobTypes.length > 0 && type === 'BackupTaskSession') {
+    // backup task sessions carry no JobType (backup-answers.ts withJobTypeNames): said, since parse reads no EM
+    warnings.push(
+      `Backup task sessions carry no job type, so the answer first reads the names of the ${jobTypes.join(', ')} jobs from EM's BackupJobSession runs and adds JobName=="..." to this filter.`,
+    );
+  }
   const assumed = describeDefaultWindow(intent, now);
   if (assumed !== null) warnings.push(`No time was given, so ${assumed} are shown.`);
   if (intent.beyondRetention) {
@@ -37,8 +50,8 @@ function toParseOutput(intent: QueryIntent, now: Date): Record<string, unknown> 
     );
   }
   return {
-    type: intent.type,
-    filter: intent.filter === null ? null : toFilterString(intent.type, intent.filter),
+    type,
+    filter: intent.filter === null ? null : toFilterString(type, intent.filter),
     [intent.sort.direction === 'asc' ? 'sortAsc' : 'sortDesc']: intent.sort.field,
     limit: intent.limit,
     explanation: intent.explanation,
@@ -51,9 +64,27 @@ function toParseOutput(intent: QueryIntent, now: Date): Record<string, unknown> 
     beyondRetention: intent.beyondRetention,
     sessionId: intent.sessionId,
     timeZone: intent.timeZone,
+    kind: intent.kind ?? 'replication',
+    jobTypes,
     answer: intent.answer,
     corrections: intent.corrections,
     warnings,
+  };
+}
+
+/** What an RPO question is answered from: the watch's computation, not a session query. */
+function toRpoOutput(question: RpoQuestion): Record<string, unknown> {
+  const explanation =
+    question.kind === 'protected'
+      ? `whether ${question.vm} is within its RPO`
+      : question.kind === 'age'
+        ? `how old the newest good copy of ${question.vm} is`
+        : question.kind === 'outside'
+          ? 'the VMs outside their RPO, and jobs that stopped running'
+          : `the ${question.limit} VMs with the oldest good copy`;
+  return {
+    rpo: question,
+    explanation: `RPO question: ${explanation}. It is answered from the RPO watch (each VM's age since its last good copy against its RPO), not from one session query; replibot ask, Slack and the terminal answer it.`,
   };
 }
 
@@ -107,7 +138,12 @@ export function registerParseCommand(program: Command, io: CliIo): void {
         }
         names = createNameCatalogue(read.names);
       }
-      const parsed = parseQuestion(words.join(' '), { now, timeZone, ...(names ? { names } : {}) });
+      // the reading `replibot ask` gives the question: RPO words first, then the session kind, then the grammar
+      const parsed = readQuestion(words.join(' '), { now, timeZone, ...(names ? { names } : {}) });
+      if (parsed.kind === 'rpo') {
+        io.stdout.write(`${JSON.stringify(toRpoOutput(parsed.question))}\n`);
+        return;
+      }
       if (parsed.kind === 'help') {
         io.stdout.write(`${JSON.stringify({ help: helpText() })}\n`);
         return;

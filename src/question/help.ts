@@ -1,6 +1,7 @@
 /**
- * What `help` shows. Every example here is a question the parser reads as a query (a test checks it), so the
- * help never promises a phrasing the grammar does not know. docs/questions.md holds the full grammar.
+ * What `help` shows. Every example here is a question the front doors read (a session query or an RPO question,
+ * through `readQuestion`), and every command example one its subcommand reads (tests check both), so the help never
+ * promises a phrasing replibot does not know. docs/questions.md holds the full grammar.
  */
 
 /**
@@ -18,6 +19,11 @@ export function isHelpRequest(text: string): boolean {
 export interface HelpSection {
   title: string;
   examples: string[];
+  /**
+   * `/replicas` subcommand examples of the section, without the command (`subscribe rpo 4h job "SQL Replica"`):
+   * they exist only behind the slash command, so every surface shows them as `/replicas ...`
+   */
+  commands?: string[];
 }
 
 const SECTIONS: readonly HelpSection[] = [
@@ -77,6 +83,16 @@ const SECTIONS: readonly HelpSection[] = [
     ],
   },
   {
+    title: "Protection (RPO: how old each VM's last good copy is)",
+    examples: [
+      'is apache02 protected',
+      'which VMs are outside RPO',
+      'oldest replicas',
+      'how old is the replica of apache02',
+    ],
+    commands: ['subscribe rpo 4h job "SQL Replica"', 'mute vm apache02 8h'],
+  },
+  {
     title: 'Job runs and single sessions',
     examples: [
       'replication jobs failed today',
@@ -89,13 +105,23 @@ const SECTIONS: readonly HelpSection[] = [
 /** Every example question of the help, in the order shown. */
 export const EXAMPLE_QUESTIONS: readonly string[] = SECTIONS.flatMap((section) => section.examples);
 
-export function helpText(): { summary: string; sections: Array<{ title: string; examples: string[] }> } {
+/** Every `/replicas` subcommand example of the help (without `/replicas`), in the order shown. */
+export const EXAMPLE_COMMANDS: readonly string[] = SECTIONS.flatMap((section) => section.commands ?? []);
+
+export function helpText(): {
+  summary: string;
+  sections: Array<{ title: string; examples: string[]; commands?: string[] }>;
+} {
   return {
     summary:
       'Ask about replication sessions in plain words. Times are read in your time zone; with no time I look at ' +
       'the last 24 hours and say so (running and pending sessions: whenever they started; "last 5": the 30 days ' +
       'EM keeps). Put names with spaces in quotes: job "SQL Replica". Backups too: "backups failed last night", ' +
       '"agent backups for srv04 today". In Slack, /veeam is the same command as /replicas.',
-    sections: SECTIONS.map((section) => ({ title: section.title, examples: [...section.examples] })),
+    sections: SECTIONS.map((section) => ({
+      title: section.title,
+      examples: [...section.examples],
+      ...(section.commands ? { commands: [...section.commands] } : {}),
+    })),
   };
 }

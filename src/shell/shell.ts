@@ -29,7 +29,30 @@ export interface ShellCommand {
   description: string;
   /** left out of help: a word the terminal only answers to say where it works instead */
   hidden?: boolean;
+  /**
+   * For a word another command also uses (`subscribe rpo ...` beside `subscribe ...`): takes only the texts this
+   * says yes to, and is asked before the commands of that word without it (as Slack's `findSubcommand`).
+   */
+  accepts?(args: string): boolean;
   run(args: string, ctx: ShellCommandContext): Promise<void>;
+}
+
+/** A `/replicas` subcommand as the terminal needs to name it. */
+export interface SlackSubcommandName {
+  name: string;
+  aliases?: string[];
+  usage: string;
+}
+
+/** "/replicas rpo [subscriptions | unsubscribe <n>]" */
+function toSlackUsage(usage: string): string {
+  return `/replicas ${usage}`;
+}
+
+/** What the terminal says to a Slack-only subcommand: that it is Slack only, how to type it there, what to do here. */
+export function toSlackOnlyText(typed: string, slackUsage: string, instead: string): string {
+  const shown = typed.trim().replace(/\s+/g, ' ');
+  return `"${shown}" is Slack only: in a Slack channel, type /replicas ${shown}${toSlackUsage(slackUsage) === `/replicas ${shown}` ? '' : ` (${toSlackUsage(slackUsage)})`}. ${instead}`;
 }
 
 /**
@@ -37,19 +60,36 @@ export interface ShellCommand {
  * grammar), say that it works in a Slack channel and what the terminal offers instead.
  */
 export function toSlackOnlyCommand(
-  subcommand: { name: string; aliases?: string[]; usage: string },
+  subcommand: SlackSubcommandName & { accepts?(args: string): boolean },
   instead: string,
 ): ShellCommand {
+  const accepts = subcommand.accepts;
   return {
     name: subcommand.name,
     ...(subcommand.aliases ? { aliases: subcommand.aliases } : {}),
     usage: subcommand.usage,
-    description: `Slack only: /replicas ${subcommand.usage}`,
+    description: `Slack only: ${toSlackUsage(subcommand.usage)}`,
     hidden: true,
-    async run(_args, ctx) {
-      ctx.print(`"${subcommand.name}" works in a Slack channel: /replicas ${subcommand.usage}. ${instead}`);
+    ...(accepts ? { accepts: (args: string) => accepts(args) } : {}),
+    async run(args, ctx) {
+      ctx.print(toSlackOnlyText(`${subcommand.name} ${args}`, subcommand.usage, instead));
     },
   };
+}
+
+/** The command a line starts with: one that accepts these words first, then one of that word that takes any. */
+function findShellCommand(
+  word: string,
+  args: string,
+  commands: readonly ShellCommand[],
+): ShellCommand | undefined {
+  const named = commands.filter((c) => c.name === word || (c.aliases ?? []).includes(word));
+  return named.find((c) => c.accepts?.(args) === true) ?? named.find((c) => c.accepts === undefined);
+}
+
+/** A command that takes no words after it (its usage is its name alone: `rpo`, `alerts`). */
+function takesNoArgs(command: ShellCommand): boolean {
+  return command.usage.trim().toLowerCase() === command.name;
 }
 
 export interface ShellDeps {
@@ -66,6 +106,11 @@ export interface ShellDeps {
   banner?: string;
   /** sessions per answer before "more"; default 25 */
   pageSize?: number;
+  /**
+   * The `/replicas` subcommands (every feature's): a terminal command that takes nothing typed with words after it
+   * (`rpo subscriptions`) is a Slack subcommand of that word, and is answered as Slack only instead of run.
+   */
+  slackSubcommands?: readonly SlackSubcommandName[];
   logger?: Logger;
 }
 
@@ -78,6 +123,10 @@ export interface Shell {
 }
 
 const PROMPT = 'replibot> ';
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}
 
 export function createShell(deps: ShellDeps): Shell {
   const clock = deps.clock ?? systemClock;
@@ -218,12 +267,22 @@ export function createShell(deps: ShellDeps): Shell {
     if (/^(exit|quit|bye|:q)$/i.test(line)) return 'exit';
     if (!deps.isTTY) write(`\n> ${line}`);
     const [word = '', ...rest] = line.split(/\s+/);
-    const command = commands.find(
-      (c) => c.name === word.toLowerCase() || (c.aliases ?? []).includes(word.toLowerCase()),
-    );
+    const args = rest.join(' ');
+    const command = findShellCommand(word.toLowerCase(), args, commands);
     try {
-      if (command) {
-        await command.run(rest.join(' '), { print: write, timeZone, color, em: deps.em });
+      if (command && !command.hidden && args !== '' && takesNoArgs(command)) {
+        // `rpo subscriptions`: never the `rpo` status with the words ignored
+        const slack = deps.slackSubcommands?.find(
+          (s) => s.name === command.name || (s.aliases ?? []).includes(command.name),
+        );
+        const here = `Here, type "${command.name}" alone: ${lowerFirst(command.description)}`;
+        write(
+          slack
+            ? toSlackOnlyText(line, slack.usage, here)
+            : `"${command.name}" takes nothing after it here. ${here}`,
+        );
+      } else if (command) {
+        await command.run(args, { print: write, timeZone, color, em: deps.em });
       } else if (isHelpRequest(line)) {
         print({ kind: 'help', help: deps.answerer.help(), commands: helpCommands });
       } else {

@@ -142,6 +142,63 @@ describe('replibot parse', () => {
   });
 });
 
+describe('replibot parse: backup and RPO questions, as replibot ask reads them', () => {
+  const at = ['--tz', 'UTC', '--now', '2026-11-23T10:05:00Z'];
+
+  it('reads a backup question with its kind and the EM backup type it queries', async () => {
+    const run = await replibot(['parse', 'backups failed last night', ...at]);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      type: 'BackupTaskSession',
+      kind: 'backup',
+      jobTypes: [],
+      filter:
+        'Result==Failed;CreationTime>="2026-11-22T18:00:00.000Z";CreationTime<"2026-11-23T06:00:00.000Z"',
+      phrase: 'failed backups last night',
+      warnings: [],
+    });
+  });
+
+  it('shows the JobType filter of a job-level backup question', async () => {
+    const run = await replibot(['parse', 'backup copy jobs with warnings this week', ...at]);
+    expect(run.code).toBe(0);
+    const out = JSON.parse(run.stdout);
+    expect(out.type).toBe('BackupJobSession');
+    expect(out.kind).toBe('backup');
+    expect(out.jobTypes).toEqual(['BackupCopy', 'ImmediateBackupCopy', 'ImmediateBackupCopyWorker']);
+    expect(out.filter).toContain('JobType=="BackupCopy",JobType=="ImmediateBackupCopy"');
+    expect(out.filter).toContain('Result==Warning');
+  });
+
+  it('says that a task-level question naming a job type reads the job names from EM first', async () => {
+    const run = await replibot(['parse', 'agent backups for srv04 today', ...at]);
+    expect(run.code).toBe(0);
+    const out = JSON.parse(run.stdout);
+    expect(out).toMatchObject({
+      type: 'BackupTaskSession',
+      kind: 'backup',
+      jobTypes: ['AgentBackup', 'AgentManagement'],
+      filter: 'VmDisplayName=="srv04";CreationTime>="2026-11-23T00:00:00.000Z"',
+    });
+    expect(out.warnings.join(' ')).toContain('AgentBackup, AgentManagement jobs');
+  });
+
+  it('names replication as the kind of a question that names none', async () => {
+    const run = await replibot(['parse', 'failed replicas today', ...at]);
+    expect(JSON.parse(run.stdout)).toMatchObject({ type: 'ReplicaTaskSession', kind: 'replication' });
+  });
+
+  it('reads an RPO question as one, not as a session query', async () => {
+    const run = await replibot(['parse', 'is apache02 protected', ...at]);
+    expect(run.code).toBe(0);
+    const out = JSON.parse(run.stdout);
+    expect(out.rpo).toEqual({ kind: 'protected', vm: 'apache02' });
+    expect(out.explanation).toContain('RPO watch');
+    const oldest = JSON.parse((await replibot(['parse', 'oldest replicas', ...at])).stdout);
+    expect(oldest.rpo).toEqual({ kind: 'oldest', limit: 10 });
+  });
+});
+
 describe('replibot parse --names', () => {
   const dir = mkdtempSync(join(tmpdir(), 'replibot-names-'));
   const file = join(dir, 'names.tsv');

@@ -288,6 +288,81 @@ describe('backup failure alerts', () => {
     expect(posts(h, 'C2')[0]?.raw).toContain('File share backup warning: File Share Backup');
   });
 
+  it('groups immediate-copy worker failures into one alert per parent run, adds a later worker to it, and edits it on recovery', async () => {
+    const h = await startHarness();
+    await h.command('C1', 'subscribe backups');
+    const t = (minutesAgo: number) => new Date(h.clock.now().getTime() - minutesAgo * 60_000);
+    // the copy job's own run (EM's ImmediateBackupCopy session), open for the day
+    const parent = h.sim.addBackupTaskSession({
+      vm: 'copy-parent',
+      job: 'Offsite Copy',
+      jobType: 'ImmediateBackupCopy',
+      result: 'Success',
+      creationTime: t(120),
+      endTime: t(119),
+    });
+    // an older run of the same copy job: not the parent of today's workers
+    h.sim.addBackupTaskSession({
+      vm: 'copy-parent',
+      job: 'Offsite Copy',
+      result: 'Success',
+      creationTime: t(24 * 60 + 120),
+      endTime: t(24 * 60 + 119),
+    });
+    const worker = (source: string, vm: string, result: 'Failed' | 'Success', minutesAgo: number) =>
+      h.sim.addBackupTaskSession({
+        vm,
+        job: `Offsite Copy\\${source}`,
+        jobType: 'ImmediateBackupCopyWorker',
+        result,
+        reason: result === 'Failed' ? `Repository offline (${vm})` : '',
+        creationTime: t(minutesAgo + 5),
+        endTime: t(minutesAgo),
+      });
+    worker('Nightly', 'apache02', 'Failed', 0);
+    worker('SQL Backup', 'sql01', 'Failed', 0);
+    h.clock.advance(60_000);
+    await pass(h);
+    expect(posts(h, 'C1')).toHaveLength(1);
+    const alert = posts(h, 'C1')[0];
+    expect(alert?.raw).toContain('Backup copy failed: Offsite Copy');
+    expect(alert?.raw).not.toContain('Offsite Copy\\\\');
+    expect(alert?.raw).toContain('*apache02* _(copying Nightly)_');
+    expect(alert?.raw).toContain('*sql01* _(copying SQL Backup)_');
+    expect(alert?.text).toContain('2 VMs failed');
+    const stored = await h.store.alerts.findByRun('C1', parent.jobSessionUid);
+    expect(stored).not.toBeNull();
+
+    // a third worker fails later in the same parent run: the same message, edited, not a second post
+    h.clock.advance(10 * 60_000);
+    worker('Web Tier Backup', 'web-frontend-01', 'Failed', 0);
+    h.clock.advance(60_000);
+    await pass(h);
+    expect(posts(h, 'C1')).toHaveLength(1);
+    const edits = h.slack.callsTo('chat.update');
+    expect(edits).toHaveLength(1);
+    expect(edits[0]?.params.ts).toBe(alert?.ts);
+    expect(JSON.stringify(edits[0]?.params.blocks)).toContain('copying Web Tier Backup');
+    expect(String(edits[0]?.params.text)).toContain('3 VMs failed');
+
+    // the next Nightly copy succeeds for apache02: the parent run's alert is edited, with a reply in its thread
+    h.clock.advance(10 * 60_000);
+    worker('Nightly', 'apache02', 'Success', 0);
+    h.clock.advance(60_000);
+    await pass(h);
+    expect(posts(h, 'C1')).toHaveLength(1);
+    const recovered = h.slack.callsTo('chat.update');
+    expect(recovered).toHaveLength(2);
+    expect(JSON.stringify(recovered[1]?.params.blocks)).toContain('~apache02~ recovered at');
+    expect(h.history.posted.filter((m) => m.threadTs === alert?.ts)).toHaveLength(1);
+
+    await h.restart();
+    await laterPasses(h, 2);
+    expect(posts(h, 'C1')).toHaveLength(1);
+    expect(h.slack.callsTo('chat.update')).toHaveLength(2);
+    expect(h.history.violations).toEqual([]);
+  });
+
   it('asks EM nothing about backups while no channel subscribes to them', async () => {
     const h = await startHarness();
     await h.command('C1', 'subscribe');

@@ -120,3 +120,61 @@ describe('backup questions', () => {
     if (run.kind === 'job-run') expect(run.tasks.map((t) => t.uid)).toContain(task.uid);
   });
 });
+
+describe('running backup jobs, as people read them', () => {
+  it('says a copy job that runs for days is copying by design, and any other run is running', async () => {
+    const reply = await ask('running backup jobs');
+    const { renderText } = await import('../../src/answers/text/render-text.js');
+    const { renderReply } = await import('../../src/answers/slack/render-reply.js');
+    const text = renderText(reply, { color: false, timeZone: 'UTC' });
+    // one line per block's line, as in the terminal
+    const slack = JSON.stringify(renderReply(reply, { timeZone: 'UTC' })).replaceAll('\\n', '\n');
+    const copy = reply.sessions.find((r) => r.jobName === 'Backup Copy to DR');
+    const sql = reply.sessions.find((r) => r.jobName === 'SQL Backup');
+    expect(copy?.jobType).toBe('BackupCopy');
+    expect(sql?.jobType).toBe('Backup');
+    for (const out of [text, slack]) {
+      expect(out).toMatch(
+        /Backup Copy to DR.*copying for \d+h \d+m \(a backup copy job copies for its whole interval, by design\)/s,
+      );
+      expect(out).toMatch(/SQL Backup.*running for \d+m/s);
+      expect(out).not.toMatch(/SQL Backup[^\n]*copying/);
+      expect(out).not.toMatch(/stuck/i);
+    }
+  });
+
+  it("names an immediate-copy worker's VM sessions under their parent copy job", async () => {
+    const reply = await ask('backup copies this week');
+    const rows = reply.sessions.filter((r) => r.jobName?.startsWith('Offsite Copy\\'));
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((r) => r.jobType === 'ImmediateBackupCopyWorker')).toBe(true);
+    // the periodic copy job's rows are no workers, and keep their own name
+    expect(reply.sessions.some((r) => r.jobName === 'Backup Copy to DR' && r.jobType === undefined)).toBe(
+      true,
+    );
+    const { renderText } = await import('../../src/answers/text/render-text.js');
+    const { renderReply } = await import('../../src/answers/slack/render-reply.js');
+    const source = rows[0]?.jobName?.split('\\').at(-1) ?? '';
+    expect(renderText(reply, { color: false, timeZone: 'UTC' })).toContain(
+      `job Offsite Copy (copying ${source})`,
+    );
+    const slack = JSON.stringify(renderReply(reply, { timeZone: 'UTC' }));
+    expect(slack).toContain(`job Offsite Copy (copying ${source})`);
+    expect(slack).not.toContain('job Offsite Copy\\\\');
+  });
+
+  it('names an immediate-copy worker run under its parent copy job', async () => {
+    const reply = await ask('backup copy jobs this week');
+    const worker = reply.sessions.find((r) => r.jobType === 'ImmediateBackupCopyWorker');
+    expect(worker?.jobName).toMatch(/^Offsite Copy\\/);
+    const { renderText } = await import('../../src/answers/text/render-text.js');
+    const { renderReply } = await import('../../src/answers/slack/render-reply.js');
+    const source = worker?.jobName?.split('\\').at(-1) ?? '';
+    expect(renderText(reply, { color: false, timeZone: 'UTC' })).toContain(
+      `Offsite Copy (copying ${source}) (job run)`,
+    );
+    expect(JSON.stringify(renderReply(reply, { timeZone: 'UTC' }))).toContain(
+      `*Offsite Copy (copying ${source})* (job run)`,
+    );
+  });
+});

@@ -89,7 +89,9 @@ describe('the terminal demo', () => {
       isTTY: false,
       features: withDrivenAlerts().features,
     });
-    input.end('subscribe server srv02\nmutes\nunmute 1\nsubscriptions\ndigest daily 08:00\ndigests\nhelp\n');
+    input.end(
+      'subscribe server srv02\nmutes\nunmute 1\nsubscriptions\ndigest daily 08:00\ndigests\nsubscribe rpo 4h job "SQL Replica"\nrpo subscriptions\nalerts now\nhelp\n',
+    );
     await running.done;
     const answers = output
       .text()
@@ -98,20 +100,95 @@ describe('the terminal demo', () => {
       .map((block) => block.trim());
     const answerTo = (line: string) => answers.find((a) => a.startsWith(`${line}\n`)) ?? '';
     expect(answerTo('subscribe server srv02')).toContain(
-      '"subscribe" works in a Slack channel: /replicas subscribe [backups] [failed|warnings]',
+      '"subscribe server srv02" is Slack only: in a Slack channel, type /replicas subscribe server srv02 (/replicas subscribe [backups] [failed|warnings]',
     );
-    expect(answerTo('subscribe server srv02')).toContain('every failure is printed here as it happens');
-    expect(answerTo('mutes')).toContain('"mutes" works in a Slack channel: /replicas mutes.');
-    expect(answerTo('unmute 1')).toContain('"unmute" works in a Slack channel');
-    expect(answerTo('subscriptions')).toContain('"subscriptions" works in a Slack channel');
+    expect(answerTo('subscribe server srv02')).toContain(
+      'every replication and backup failure (and every RPO alert) is printed here as it happens',
+    );
+    expect(answerTo('mutes')).toContain(
+      '"mutes" is Slack only: in a Slack channel, type /replicas mutes. In the terminal',
+    );
+    expect(answerTo('unmute 1')).toContain(
+      '"unmute 1" is Slack only: in a Slack channel, type /replicas unmute 1',
+    );
+    expect(answerTo('subscriptions')).toContain('"subscriptions" is Slack only');
     expect(answerTo('digest daily 08:00')).toContain(
       'Scheduled digests post to a Slack channel: /replicas digest daily 08:00 there. Here, `digest daily`',
     );
-    expect(answerTo('digests')).toContain('"digests" works in a Slack channel');
-    for (const line of ['subscribe server srv02', 'mutes', 'digest daily 08:00'])
+    expect(answerTo('digests')).toContain('"digests" is Slack only');
+    // a word two features use: the RPO one answers for `subscribe rpo ...`
+    expect(answerTo('subscribe rpo 4h job "SQL Replica"')).toContain(
+      '"subscribe rpo 4h job "SQL Replica"" is Slack only',
+    );
+    expect(answerTo('subscribe rpo 4h job "SQL Replica"')).toContain(
+      'RPO alerts print here with RPO_DEFAULT',
+    );
+    // `rpo` takes nothing after it in the terminal: `rpo subscriptions` is the Slack subcommand, not the status
+    expect(answerTo('rpo subscriptions')).toContain(
+      '"rpo subscriptions" is Slack only: in a Slack channel, type /replicas rpo subscriptions (/replicas rpo [subscriptions | unsubscribe <n>]). Here, type "rpo" alone: which VMs are outside their RPO',
+    );
+    expect(answerTo('rpo subscriptions')).not.toMatch(/VMs within RPO/);
+    expect(answerTo('alerts now')).toContain(
+      '"alerts" takes nothing after it here. Here, type "alerts" alone',
+    );
+    for (const line of ['subscribe server srv02', 'mutes', 'digest daily 08:00', 'rpo subscriptions'])
       expect(answerTo(line)).not.toMatch(/did not understand|not understood|Try:/i);
     // help lists what the terminal does, not the Slack-only words
     expect(answerTo('help')).not.toContain('unmute');
+  });
+
+  it('prints a backup failure alert in the terminal, in the style of a replication one', async () => {
+    const sim = await startSimulator({ seed: 3, data: { taskSessions: 0 } });
+    try {
+      const input = new PassThrough();
+      const output = collect();
+      const alerts = withDrivenAlerts();
+      running = await startReplibot({
+        env: {
+          VEEAM_URL: sim.url,
+          VEEAM_USERNAME: 'replibot',
+          VEEAM_PASSWORD: 'replibot',
+          DEFAULT_TIMEZONE: 'UTC',
+          DATABASE_PATH: ':memory:',
+        },
+        input,
+        output: output.stream,
+        errorOutput: collect().stream,
+        isTTY: false,
+        features: alerts.features,
+      });
+      expect((await alerts.service().backupPoller.pollOnce()).ok).toBe(true);
+      const run = sim.addBackupTaskSession({
+        vm: 'apache03',
+        job: 'Nightly',
+        result: 'Failed',
+        reason: 'Processing apache03 Error: Failed to create VM snapshot.',
+        endTime: new Date(),
+      });
+      sim.addBackupTaskSession({
+        vm: 'srv04',
+        job: 'Agent Backup Servers',
+        jobType: 'AgentBackup',
+        result: 'Failed',
+        reason: 'Agent offline',
+        endTime: new Date(),
+      });
+      const polled = await alerts.service().backupPoller.pollOnce();
+      expect(polled.alerts).toBe(2);
+      // nothing from the replication poller: these are backup sessions
+      expect((await alerts.service().poller.pollOnce()).alerts).toBe(0);
+      await alerts.service().outbox.drain();
+      expect(output.text()).toContain('🔴 Backup job Nightly: 1 VM failed');
+      expect(output.text()).toContain('• apache03: Processing apache03 Error: Failed to create VM snapshot.');
+      expect(output.text()).toContain('🔴 Agent backup job Agent Backup Servers: 1 VM failed');
+      expect(run.jobSessionUid).toMatch(/^urn:veeam:BackupJobSession:/);
+      input.end('alerts\n');
+      await running.done;
+      expect(output.text()).toContain('Backup sessions: last successful poll');
+    } finally {
+      await running?.stop();
+      await sim.close();
+    }
   });
 
   it('has no fail command against a real Enterprise Manager, and says fail is a demo command', async () => {

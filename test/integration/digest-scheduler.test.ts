@@ -296,6 +296,36 @@ describe('digest scheduler', () => {
     expect(JSON.stringify(post.params.blocks)).toContain('results per day in the thread');
   });
 
+  it("names a backup digest's kind and job in the chart's title, file name and alt text", async () => {
+    await digests.schedules.add(
+      CHANNEL,
+      daily('UTC', 8, { filters: { ...NO_DIGEST_FILTERS, kind: 'backup', jobName: 'Nightly' } }),
+      'U1',
+      now,
+    );
+    const creationTime = new Date('2025-03-26T20:00:00Z');
+    sim.addBackupTaskSession({
+      vm: 'apache03',
+      job: 'Nightly',
+      creationTime,
+      endTime: new Date(creationTime.getTime() + 10 * 60_000),
+      result: 'Failed',
+      reason: 'snapshot failed',
+    });
+    const s = scheduler();
+    await s.start();
+    await advance(s, '2025-03-27T08:00:00Z');
+    const complete = await slack.waitForCall('files.completeUploadExternal');
+    const upload = slack.callsTo('files.getUploadURLExternal')[0]!.params;
+    expect(upload.filename).toBe('backup-daily-2025-03-27.png');
+    const files = JSON.stringify(complete.params.files);
+    expect(files).toContain('Backup results per day, 7 days to 2025-03-27');
+    // the alt text Slack keeps with the file (sent with the upload URL request)
+    expect(upload.alt_text).toMatch(/^Bar chart of backup results per day \(job Nightly\), 7 days to /);
+    expect(upload.alt_text).toContain('1 failed');
+    expect(`${files} ${String(upload.alt_text)}`).not.toMatch(/replication/i);
+  });
+
   it('still posts the digest when the chart upload fails, and notes why', async () => {
     await digests.schedules.add(CHANNEL, daily('UTC'), 'U1', now);
     addRun('haproxy01', '2025-03-26T20:00:00Z', 'Failed');

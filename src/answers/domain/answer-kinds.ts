@@ -104,6 +104,32 @@ export async function answerRanking(
   };
 }
 
+/** The filter without its conditions on Result (top level). */
+function withoutResult(filter: Filter | null): Filter | null {
+  if (filter === null) return null;
+  const onResult = (f: Filter): boolean =>
+    f.kind === 'cmp' ? f.field === 'Result' : f.kind === 'or' && f.items.every(onResult);
+  if (onResult(filter)) return null;
+  if (filter.kind === 'and') return and(...filter.items.filter((f) => !onResult(f)));
+  return filter;
+}
+
+/** The names of one kind (VM, job, server) in the sessions of the question's kind and window, any result. */
+async function namesOfKind(em: EmApi, intent: QueryIntent, kind: NameKind, now: Date): Promise<string[]> {
+  // the question's own filter (its window, the job names of a job type) without its Result==Success
+  const { rows } = await scanRows(
+    em,
+    intent.type,
+    and(withoutResult(intent.filter), cmp('CreationTime', '<=', now)),
+  );
+  const found = new Map<string, string>();
+  for (const row of rows) {
+    const name = nameOf(row, kind);
+    if (name !== null && !found.has(name.toLowerCase())) found.set(name.toLowerCase(), name);
+  }
+  return [...found.values()];
+}
+
 export async function answerLastSuccess(
   intent: QueryIntent,
   answer: LastSuccessAnswer,
@@ -130,7 +156,14 @@ export async function answerLastSuccess(
   const wanted: string[] =
     answer.every === null
       ? toNamedValues(intent.filter).map((n) => n.name)
-      : [...(names?.namesOf(answer.every) ?? []), ...[...last.values()].map((l) => l.name)];
+      : [
+          ...(intent.kind === 'backup'
+            ? // the catalogue holds the names of replication; "every VM" of a backup question is every VM EM
+              // backed up (any result) in the window, or one that never succeeded would be left out
+              await namesOfKind(em, intent, answer.every, now)
+            : (names?.namesOf(answer.every) ?? [])),
+          ...[...last.values()].map((l) => l.name),
+        ];
   const seenKeys = new Set<string>();
   let out: NameRow[] = [];
   for (const name of wanted) {

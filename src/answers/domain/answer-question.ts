@@ -19,7 +19,7 @@ import {
   type DurationAnswer,
   toVerdict,
 } from './answer-kinds.js';
-import { toIntentEm, withJobTypeNames } from './backup-answers.js';
+import { toIntentEm, withJobTypeNames, withWorkerJobTypes } from './backup-answers.js';
 import { checkNames, toNamedValues } from './check-names.js';
 import type { KnownCounts } from './count-results.js';
 import { countResults } from './count-results.js';
@@ -135,13 +135,17 @@ export async function answerQuestion(
             return { question, ...(await answerLastSuccess(intent, kind, now, em, names)) };
           case 'compare':
             return { question, ...(await answerCompare(intent, kind, now, em)) };
-          case 'duration':
-            return await answerByDuration(question, intent, kind, options, em);
+          case 'duration': {
+            const byDuration = await answerByDuration(question, intent, kind, options, em);
+            return { ...byDuration, sessions: await withWorkerJobTypes(byDuration.sessions, intent, em) };
+          }
           case 'list':
           case 'yes-no':
             break;
         }
-        const reply = await answerIntent(question, intent, options, em);
+        const read = await answerIntent(question, intent, options, em);
+        // an immediate-copy worker's rows named under their parent copy job (backup-answers.ts)
+        const reply = { ...read, sessions: await withWorkerJobTypes(read.sessions, intent, em) };
         if (kind.kind === 'yes-no') {
           const verdict = await toVerdict(intent, reply, now, em);
           return { ...reply, verdict };
@@ -355,6 +359,7 @@ async function answerByDuration(
     now: options.now,
     truncated: found.truncated,
     note: found.note,
+    scanned: found.scanned,
   };
 }
 

@@ -4,10 +4,11 @@
  * runs of either kind behind the one "Details" button.
  */
 import { ReplibotError } from '../../core/errors.js';
-import { anyOf, eq } from '../../core/filter.js';
+import { and, anyOf, eq } from '../../core/filter.js';
 import { toKindApi } from '../../core/kind-api.js';
 import type { EmApi } from '../../core/ports.js';
 import type { QueryIntent } from '../../question/query-intent.js';
+import type { SessionRow } from './reply.js';
 
 /** The EM port seen through the question's kind (replication: `em` itself). */
 export function toIntentEm(em: EmApi, intent: QueryIntent): EmApi {
@@ -49,4 +50,46 @@ export async function withEitherKind<T>(em: EmApi, run: (em: EmApi) => Promise<T
       throw error;
     return run(toKindApi(em, 'backup'));
   }
+}
+
+/** Job names checked per answer page at most (a page shows 25 sessions). */
+const MAX_WORKER_NAMES = 40;
+
+/**
+ * Backup task rows carry no JobType, so an immediate-copy worker's task (job `Offsite Copy\Nightly`) would be
+ * shown under the worker's own name. For the rows on a page whose job name could be a worker's (a backslash in
+ * it), one job-run query tells which are (`JobType==ImmediateBackupCopyWorker`), and those rows get the type, so
+ * they are named under their parent copy job ("job Offsite Copy (copying Nightly)"). Nothing is asked when no
+ * row could be one; a failed lookup leaves the names as EM gave them.
+ */
+export async function withWorkerJobTypes<T extends SessionRow>(
+  rows: readonly T[],
+  intent: QueryIntent,
+  em: EmApi,
+): Promise<T[]> {
+  if (intent.kind !== 'backup') return [...rows];
+  const names = [
+    ...new Set(
+      rows
+        .filter((r) => r.kind === 'task' && r.jobType === undefined && (r.jobName ?? '').indexOf('\\') > 0)
+        .map((r) => r.jobName ?? ''),
+    ),
+  ].slice(0, MAX_WORKER_NAMES);
+  if (names.length === 0) return [...rows];
+  const workers = new Set<string>();
+  try {
+    for await (const run of em.queryJobSessions({
+      filter: and(eq('JobType', 'ImmediateBackupCopyWorker'), anyOf('JobName', names)),
+      limit: 1_000,
+    })) {
+      workers.add(run.jobName);
+    }
+  } catch {
+    return [...rows];
+  }
+  return rows.map((r) =>
+    r.kind === 'task' && r.jobName !== null && workers.has(r.jobName)
+      ? { ...r, jobType: 'ImmediateBackupCopyWorker' }
+      : r,
+  );
 }

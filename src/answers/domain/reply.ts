@@ -30,13 +30,15 @@ export interface SessionRow {
   totalSize: number | null;
   /** a still-running session (EM reports result None) */
   running: boolean;
+  /** a job run's EM JobType (`BackupCopy`, `ImmediateBackupCopyWorker`...); absent for task rows and replication */
+  jobType?: string;
 }
 
 export type ResultCounts = Record<SessionResult, number>;
 
 export interface HelpContent {
   summary: string;
-  sections: Array<{ title: string; examples: string[] }>;
+  sections: Array<{ title: string; examples: string[]; commands?: string[] }>;
 }
 
 /** What the asker is shown about a list of sessions. */
@@ -68,6 +70,8 @@ export interface SessionListReply {
   verdict?: Verdict;
   /** how a computed list was made ("EM cannot sort by duration, so replibot read every page ...") */
   note?: string;
+  /** a duration answer: the sessions read before "took longer than" kept some (an empty answer says which) */
+  scanned?: number;
 }
 
 export interface Verdict {

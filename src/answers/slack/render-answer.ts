@@ -19,6 +19,7 @@ import { toPlainText, toSafeMrkdwn, truncateText } from '../../slack/mrkdwn.js';
 import { toSlackDate } from '../../slack/slack-date.js';
 import { type SlackMessage, toFallbackText } from '../../slack/slack-message.js';
 import { toUnknownNameText } from '../domain/check-names.js';
+import { describeEmptyList } from '../domain/describe-empty.js';
 import {
   type JobRunReply,
   type ResultCounts,
@@ -26,6 +27,7 @@ import {
   type SessionRow,
   toUnreadableNote,
 } from '../domain/reply.js';
+import { toRowJobName, toRunningText } from '../domain/session-row.js';
 import {
   ACTION_DETAILS,
   ACTION_JOB_RUN_MORE,
@@ -104,17 +106,16 @@ export function renderSessionText(row: SessionRow, timeZone: string, now: Date):
   const who =
     row.kind === 'task'
       ? `*${toSafeMrkdwn(row.vmDisplayName ?? '?', NAME_MAX)}*`
-      : `*${toSafeMrkdwn(row.jobName ?? '?', NAME_MAX)}* (job run)`;
+      : `*${toSafeMrkdwn(toRowJobName(row) ?? '?', NAME_MAX)}* (job run)`;
   const lines = [`${emojiFor(row)} ${who}  ·  ${resultWord(row)}`];
   const where: string[] = [];
-  if (row.kind === 'task' && row.jobName) where.push(`job ${toSafeMrkdwn(row.jobName, NAME_MAX)}`);
+  if (row.kind === 'task' && row.jobName)
+    where.push(`job ${toSafeMrkdwn(toRowJobName(row) ?? row.jobName, NAME_MAX)}`);
   if (row.backupServerName) where.push(`on ${toSafeMrkdwn(row.backupServerName, NAME_MAX)}`);
   const facts = [
     ...(where.length > 0 ? [where.join(' ')] : []),
     `started ${toSlackDate(row.creationTime, timeZone)}`,
-    row.endTime
-      ? `took ${formatDuration(sessionDuration(row, now))}`
-      : `running for ${formatDuration(sessionDuration(row, now))}`,
+    toRunningText(row, now) ?? `took ${formatDuration(sessionDuration(row, now))}`,
   ];
   if (row.totalSize !== null && row.totalSize > 0) facts.push(formatBytes(row.totalSize));
   lines.push(facts.join('  ·  '));
@@ -187,14 +188,14 @@ export function renderAnswer(reply: SessionListReply, options: AnswerRenderOptio
       });
       const fallback = unknown.map((u) => toUnknownNameText(u, (name) => name, reply.question));
       if ((reply.knownNames ?? []).length > 0) {
-        blocks.push({ type: 'section', text: mrkdwn(`No ${toSafeMrkdwn(intent.phrase, 2000)}.`) });
-        fallback.push(`No ${intent.phrase}.`);
+        blocks.push({ type: 'section', text: mrkdwn(toSafeMrkdwn(describeEmptyList(reply), 2000)) });
+        fallback.push(describeEmptyList(reply));
       }
       return { text: toFallbackText(fallback.join(' ')), blocks };
     }
-    blocks.push({ type: 'section', text: mrkdwn(`No ${toSafeMrkdwn(intent.phrase, 2000)}.`) });
+    blocks.push({ type: 'section', text: mrkdwn(toSafeMrkdwn(describeEmptyList(reply), 2000)) });
     return {
-      text: toFallbackText(`No ${intent.phrase}.`),
+      text: toFallbackText(describeEmptyList(reply)),
       blocks,
     };
   }
@@ -294,7 +295,7 @@ function answerFallback(reply: SessionListReply, shown: number): string {
 export function renderJobRun(reply: JobRunReply): SlackMessage {
   const { job } = reply;
   const tz = reply.timeZone;
-  const name = job.jobName ?? 'Replication job';
+  const name = toRowJobName({ jobName: job.jobName, jobType: job.jobType }) ?? 'Replication job';
   const blocks: KnownBlock[] = [
     {
       type: 'header',

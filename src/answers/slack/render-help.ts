@@ -38,6 +38,8 @@ export function renderHelp(reply: HelpReply, surface: HelpSurface = 'command'): 
     const lines = [
       `*${escapeMrkdwn(section.title)}*`,
       ...section.examples.map((example) => `• \`${escapeMrkdwn(toTypedQuestion(example, surface))}\``),
+      // subcommands exist only behind the slash command, wherever the help is read
+      ...(section.commands ?? []).map((command) => `• \`${escapeMrkdwn(`${COMMAND} ${command}`)}\``),
     ];
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncateText(lines.join('\n'), 2900) } });
   }

@@ -8,6 +8,7 @@ import { capitalize, formatDuration } from '../../core/format.js';
 import { BLOCK_LIMITS } from '../../slack/limits.js';
 import { toPlainText, toSafeMrkdwn, truncateText } from '../../slack/mrkdwn.js';
 import { type SlackMessage, toFallbackText } from '../../slack/slack-message.js';
+import { describeEmptyCompare, describeEmptyRows } from '../domain/describe-empty.js';
 import type { CompareReply, NameRow, RowsReply, SessionListReply } from '../domain/reply.js';
 
 const mrkdwn = (text: string) => ({ type: 'mrkdwn' as const, text });
@@ -103,9 +104,9 @@ export function renderRows(reply: RowsReply, timeZone: string): SlackMessage {
   if (reply.rows.length === 0) {
     blocks.push({
       type: 'section',
-      text: mrkdwn(`Nothing to list: ${toSafeMrkdwn(reply.intent.phrase, 2000)}.`),
+      text: mrkdwn(toSafeMrkdwn(describeEmptyRows(reply), 2000)),
     });
-    return { text: toFallbackText(`${heading}: nothing to list.`), blocks };
+    return { text: toFallbackText(`${heading}: ${describeEmptyRows(reply)}`), blocks };
   }
   // a code block shows EM names as typed: no mrkdwn inside, and backticks were replaced in toTableLines
   const table = toTableLines(reply, timeZone)
@@ -121,6 +122,8 @@ export function renderRows(reply: RowsReply, timeZone: string): SlackMessage {
 }
 
 export function compareLine(reply: CompareReply): string {
+  const empty = describeEmptyCompare(reply);
+  if (empty !== null) return empty;
   const answer = reply.intent.answer;
   const previousPhrase = answer.kind === 'compare' ? answer.previousPhrase : 'before';
   const change = reply.current - reply.previous;

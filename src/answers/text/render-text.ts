@@ -15,6 +15,7 @@ import {
   toSentence,
 } from '../../core/format.js';
 import { toUnknownNameText } from '../domain/check-names.js';
+import { describeEmptyList, describeEmptyRows } from '../domain/describe-empty.js';
 import { renderError } from '../domain/render-error.js';
 import {
   type JobRunReply,
@@ -24,6 +25,7 @@ import {
   type SessionRow,
   toUnreadableNote,
 } from '../domain/reply.js';
+import { toRowJobName, toRunningText } from '../domain/session-row.js';
 import { compareLine, rowsHeading, toTableLines } from '../slack/render-rows.js';
 
 export interface TextRenderOptions {
@@ -68,18 +70,17 @@ function renderCountsText(c: Colors, counts: ResultCounts, total: number, noun =
 
 function renderRow(c: Colors, row: SessionRow, index: number | null, timeZone: string, now: Date): string[] {
   const name = toTerminalSafe(
-    row.kind === 'task' ? (row.vmDisplayName ?? '?') : `${row.jobName ?? '?'} (job run)`,
+    row.kind === 'task' ? (row.vmDisplayName ?? '?') : `${toRowJobName(row) ?? '?'} (job run)`,
   );
   const number = index === null ? '' : c.dim(`${String(index).padStart(3)}. `);
-  const took = row.endTime
-    ? formatDuration(sessionDuration(row, now))
-    : `running ${formatDuration(sessionDuration(row, now))}`;
+  const took = toRunningText(row, now) ?? formatDuration(sessionDuration(row, now));
   const size = row.totalSize !== null && row.totalSize > 0 ? `  ${formatBytes(row.totalSize)}` : '';
   const lines = [
     `${number}${paint(c, row, resultLabel(row).padEnd(10))} ${c.bold(name)}  ${formatDateTime(row.creationTime, timeZone)}  ${took}${size}`,
   ];
   const where: string[] = [];
-  if (row.kind === 'task' && row.jobName) where.push(`job ${toTerminalSafe(row.jobName)}`);
+  if (row.kind === 'task' && row.jobName)
+    where.push(`job ${toTerminalSafe(toRowJobName(row) ?? row.jobName)}`);
   if (row.backupServerName) where.push(`on ${toTerminalSafe(row.backupServerName)}`);
   const indent = index === null ? '    ' : '         ';
   if (where.length > 0) lines.push(c.dim(`${indent}${where.join(' ')}`));
@@ -114,7 +115,7 @@ function renderAnswerText(reply: SessionListReply, c: Colors, options: TextRende
     lines.push('');
     for (const u of unknown) lines.push(c.yellow(toUnknownNameText(u, toTerminalSafe, reply.question)));
     if (unknown.length === 0 || (reply.knownNames ?? []).length > 0)
-      lines.push(`No ${toTerminalSafe(intent.phrase)}.`);
+      lines.push(toTerminalSafe(describeEmptyList(reply)));
     return lines.join('\n');
   }
   lines.push(renderCountsText(c, reply.counts, reply.total), '');
@@ -132,7 +133,11 @@ function renderAnswerText(reply: SessionListReply, c: Colors, options: TextRende
 function renderJobRunText(reply: JobRunReply, c: Colors, options: TextRenderOptions): string {
   const { job } = reply;
   const tz = options.timeZone;
-  const lines = [c.bold(`Job run: ${toTerminalSafe(job.jobName ?? 'replication job')}`)];
+  const lines = [
+    c.bold(
+      `Job run: ${toTerminalSafe(toRowJobName({ jobName: job.jobName, jobType: job.jobType }) ?? 'replication job')}`,
+    ),
+  ];
   const facts = [
     paint(c, job, resultLabel(job) + (job.isRetry ? ' (retry)' : '')),
     `started ${formatDateTime(job.creationTime, tz)}`,
@@ -168,7 +173,7 @@ export function renderText(reply: Reply, options: TextRenderOptions): string {
       if (reply.truncated)
         lines.push(c.yellow('Stopped reading before the last session; counts are a lower bound.'));
       lines.push('');
-      if (reply.rows.length === 0) lines.push(`Nothing to list: ${toTerminalSafe(reply.intent.phrase)}.`);
+      if (reply.rows.length === 0) lines.push(toTerminalSafe(describeEmptyRows(reply)));
       else lines.push(...toTableLines(reply, options.timeZone).map(toTerminalSafe));
       if (reply.totalRows > reply.rows.length)
         lines.push('', c.dim(`Top ${reply.rows.length} of ${reply.totalRows}.`));
@@ -191,6 +196,9 @@ export function renderText(reply: Reply, options: TextRenderOptions): string {
       const lines = [c.bold('What I can answer'), toTerminalSafe(reply.help.summary)];
       for (const section of reply.help.sections) {
         lines.push('', c.bold(section.title), ...section.examples.map((e) => `  ${c.cyan(e)}`));
+        // subcommand examples work behind the slash command in Slack only
+        for (const command of section.commands ?? [])
+          lines.push(`  ${c.cyan(`/replicas ${command}`)}  ${c.dim('(in Slack)')}`);
       }
       if (reply.commands.length > 0) {
         lines.push('', c.bold('Commands'));

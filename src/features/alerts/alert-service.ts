@@ -11,6 +11,7 @@ import type { Logger } from '../../logger.js';
 import type { Metrics } from '../../metrics.js';
 import type { Fence } from '../../store/lease.js';
 import type { AlertStore } from './alert-store.js';
+import { toSubscriptionKind } from './domain/subscription-filter.js';
 import type { Notifier } from './notifier.js';
 import { createOutboxWorker, type OutboxHealth, type OutboxWorker } from './outbox-worker.js';
 import { createPoller, type Poller, type PollerHealth } from './poller.js';
@@ -68,14 +69,15 @@ export async function ensureDefaultSubscription(
   store: AlertStore,
   channelId: string,
   now: Date,
+  kind: SessionKind = 'replication',
 ): Promise<boolean> {
   const exists = (await store.subscriptions.list(channelId)).some(
-    (s) => s.createdBy === DEFAULT_SUBSCRIPTION_CREATOR,
+    (s) => s.createdBy === DEFAULT_SUBSCRIPTION_CREATOR && toSubscriptionKind(s) === kind,
   );
   if (exists) return false;
   await store.subscriptions.add(
     channelId,
-    { level: 'failed', job: null, vm: null, server: null },
+    { level: 'failed', ...(kind === 'backup' ? { kind } : {}), job: null, vm: null, server: null },
     DEFAULT_SUBSCRIPTION_CREATOR,
     now,
   );

@@ -123,6 +123,10 @@ export interface AlertStore {
   };
   readonly alerts: {
     create(alert: NewAlert, now: Date): Promise<JobRunAlert>;
+    /** the alert of this job run in this channel (the first, if there were more), null when there is none */
+    findByRun(channelId: string, jobSessionUid: string): Promise<number | null>;
+    /** adds VMs to an alert (an immediate-copy worker failing later in the same parent run); known ones are kept */
+    addVms(alertId: number, vms: NewAlert['vms']): Promise<void>;
     get(id: number): Promise<JobRunAlert | null>;
     setTs(id: number, ts: string): Promise<void>;
     acknowledge(id: number, userId: string, at: Date): Promise<JobRunAlert | null>;
@@ -504,6 +508,26 @@ function createMuteRepository(db: Db): AlertStore['mutes'] {
 
 /** The posted (or queued) alert messages and their VMs, acknowledgements and recoveries. */
 function createAlertRepository(db: Db): AlertStore['alerts'] {
+  const insertVms = async (alertId: number, jobName: string, vms: NewAlert['vms']): Promise<void> => {
+    if (vms.length === 0) return;
+    await db
+      .insertInto('alert_vms')
+      .values(
+        vms.map((vm) => ({
+          alert_id: alertId,
+          task_uid: vm.taskUid,
+          // the VM's own job (a worker's in its parent's alert): recoveries match on it
+          job_name: vm.jobName ?? jobName,
+          vm_name: vm.vmName,
+          result: toStoredAlertResult(vm),
+          reason: vm.reason,
+          failed_runs: vm.failedRuns,
+          end_time: vm.endTime.getTime(),
+        })),
+      )
+      .onConflict((oc) => oc.columns(['alert_id', 'task_uid']).doNothing())
+      .execute();
+  };
   const getAlert = async (id: number): Promise<JobRunAlert | null> => {
     const a = await db.selectFrom('alerts').selectAll().where('id', '=', id).executeTakeFirst();
     if (a === undefined) return null;
@@ -524,6 +548,8 @@ function createAlertRepository(db: Db): AlertStore['alerts'] {
         failedRuns: v.failed_runs,
         endTime: new Date(v.end_time),
         recoveredAt: v.recovered_at === null ? null : new Date(v.recovered_at),
+        // an immediate-copy worker's VM in its parent run's alert: the job it ran in
+        ...(v.job_name !== a.job_name ? { jobName: v.job_name } : {}),
       }),
     );
     return {
@@ -558,25 +584,26 @@ function createAlertRepository(db: Db): AlertStore['alerts'] {
         })
         .returning('id')
         .executeTakeFirstOrThrow();
-      if (alert.vms.length > 0)
-        await db
-          .insertInto('alert_vms')
-          .values(
-            alert.vms.map((vm) => ({
-              alert_id: id,
-              task_uid: vm.taskUid,
-              job_name: alert.jobName,
-              vm_name: vm.vmName,
-              result: toStoredAlertResult(vm),
-              reason: vm.reason,
-              failed_runs: vm.failedRuns,
-              end_time: vm.endTime.getTime(),
-            })),
-          )
-          .execute();
+      await insertVms(id, alert.jobName, alert.vms);
       const created = await getAlert(id);
       if (created === null) throw new Error(`alert ${id} vanished right after it was written`);
       return created;
+    },
+    findByRun: async (channelId, jobSessionUid) =>
+      (
+        await db
+          .selectFrom('alerts')
+          .select('id')
+          .where('channel_id', '=', channelId)
+          .where('job_session_uid', '=', jobSessionUid)
+          .orderBy('id')
+          .limit(1)
+          .executeTakeFirst()
+      )?.id ?? null,
+    addVms: async (alertId, vms) => {
+      const a = await db.selectFrom('alerts').select('job_name').where('id', '=', alertId).executeTakeFirst();
+      if (a === undefined) throw new Error(`alert ${alertId} does not exist`);
+      await insertVms(alertId, a.job_name, vms);
     },
     get: getAlert,
     setTs: async (id, ts) => {

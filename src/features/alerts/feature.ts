@@ -23,7 +23,7 @@ import { createTextNotifier } from './text/text-notifier.js';
 
 /** What the terminal offers instead of `/replicas subscribe|mute ...`. */
 const TERMINAL_ALERTS =
-  'In the terminal every failure is printed here as it happens, with nothing to subscribe or mute; `alerts` shows the poller.';
+  'In the terminal every replication and backup failure (and every RPO alert) is printed here as it happens, with nothing to subscribe or mute; `alerts` shows the pollers.';
 
 /** The pseudo channel the terminal chat subscribes with. */
 const TERMINAL_CHANNEL = 'terminal';
@@ -93,7 +93,9 @@ export async function createAlertsFeature(ctx: FeatureContext): Promise<Feature 
     });
   } else {
     notifier = createTextNotifier({ write: (text) => ctx.notify(text) });
+    // the terminal hears every failure: replication and backup sessions alike
     await ensureDefaultSubscription(store, TERMINAL_CHANNEL, clock.now());
+    await ensureDefaultSubscription(store, TERMINAL_CHANNEL, clock.now(), 'backup');
   }
   const service = createAlertService({
     em: ctx.em,
@@ -147,7 +149,7 @@ export async function createAlertsFeature(ctx: FeatureContext): Promise<Feature 
       {
         name: 'alerts',
         usage: 'alerts',
-        description: 'Show the alert poller: last poll, EM reachability, undelivered alerts.',
+        description: 'Show the alert pollers: last poll, EM reachability, undelivered alerts.',
         async run(_args, shellCtx) {
           const h = await service.health();
           const last = h.poller.lastSuccessAt
@@ -161,7 +163,12 @@ export async function createAlertsFeature(ctx: FeatureContext): Promise<Feature 
                 : h.poller.consecutiveFailures > 0
                   ? `The last ${h.poller.consecutiveFailures === 1 ? 'poll' : `${h.poller.consecutiveFailures} polls`} failed (channels hear of it after 3 in a row): ${h.poller.lastError ?? ''}`
                   : 'Enterprise Manager is reachable.',
-              `Undelivered alerts: ${h.outbox.pending}. New failures print here as they happen.`,
+              ...(h.backupPoller
+                ? [
+                    `Backup sessions: last successful poll ${h.backupPoller.lastSuccessAt ? formatZonedDateTime(h.backupPoller.lastSuccessAt, shellCtx.timeZone) : 'not yet'}${h.backupPoller.consecutiveFailures > 0 ? ` (the last ${h.backupPoller.consecutiveFailures === 1 ? 'poll' : `${h.backupPoller.consecutiveFailures} polls`} failed: ${h.backupPoller.lastError ?? ''})` : ''}.`,
+                  ]
+                : []),
+              `Undelivered alerts: ${h.outbox.pending}. New replication and backup failures print here as they happen.`,
             ].join('\n'),
           );
         },

@@ -5,9 +5,10 @@
  * transaction. Polls never overlap; failures back off; 3 failures in a row tell the alert channels once.
  */
 
-import type { SessionKind } from '../../core/backup-sessions.js';
+import { type SessionKind, toParentJob } from '../../core/backup-sessions.js';
 import type { Clock } from '../../core/clock.js';
 import { toReplibotError } from '../../core/errors.js';
+import { and, cmp, eq } from '../../core/filter.js';
 import { must } from '../../core/must.js';
 import type { EmApi } from '../../core/ports.js';
 import { type ReplicaTaskSession, toSessionId } from '../../core/sessions.js';
@@ -17,6 +18,13 @@ import type { Fence } from '../../store/lease.js';
 import { toStoreProblem } from '../../store/open-database.js';
 import type { AlertStore, OpenAlertVm, VmStatus } from './alert-store.js';
 import type { AlertNotice } from './domain/alert-notice.js';
+import {
+  type AlertAddition,
+  groupWorkerAlerts,
+  PARENT_JOB_TYPE,
+  type ParentRun,
+  WORKER_JOB_TYPE,
+} from './domain/group-worker-alerts.js';
 import {
   type AlertPlan,
   jobNameOf,
@@ -160,6 +168,8 @@ export function createPoller(options: PollerOptions): Poller {
   const KEY = toStateKeys(kind);
   /** job session UID -> EM's JobType, for the alerted backup runs (bounded: cleared when it grows large) */
   const jobTypes = new Map<string, string | null>();
+  /** immediate-copy worker run UID -> its parent `ImmediateBackupCopy` run (null: none found), bounded likewise */
+  const parents = new Map<string, ParentRun | null>();
   const catchUpThreshold = options.catchUpThreshold ?? 5;
   const unreachableAfter = options.unreachableAfter ?? 3;
   const maxBackoffMs = options.maxBackoffMs ?? Math.max(options.intervalMs, 5 * 60_000);
@@ -305,7 +315,26 @@ export function createPoller(options: PollerOptions): Poller {
       const key = vmKey(r.jobName, r.vmName);
       if (!openVms.has(key)) openVms.set(key, await store.alerts.openVms(r.jobName, r.vmName));
     }
-    if (kind === 'backup') await addJobTypes(plan);
+    let additions: AlertAddition[] = [];
+    if (kind === 'backup') {
+      await addJobTypes(plan);
+      await findParentRuns(plan);
+      // one alert per parent run and channel: workers' failures grouped, a later worker's added to the posted one
+      const existing = new Map<string, number | null>();
+      for (const a of plan.alerts) {
+        const parent = a.jobType === WORKER_JOB_TYPE ? (parents.get(a.jobSessionUid) ?? null) : null;
+        const key = parent === null ? null : `${a.channelId}\u0000${parent.jobSessionUid}`;
+        if (parent !== null && key !== null && !existing.has(key))
+          existing.set(key, await store.alerts.findByRun(a.channelId, parent.jobSessionUid));
+      }
+      const grouped = groupWorkerAlerts({
+        alerts: plan.alerts,
+        parentOf: (uid) => parents.get(uid) ?? null,
+        existing: (channelId, uid) => existing.get(`${channelId}\u0000${uid}`) ?? null,
+      });
+      plan.alerts = grouped.alerts;
+      additions = grouped.additions;
+    }
     const retryOf = await findRetryRuns(plan, openVms);
     const recoveries = planRecoveries({
       recoveries: plan.recoveries,
@@ -316,7 +345,7 @@ export function createPoller(options: PollerOptions): Poller {
       // the one-writer lease, asked inside the transaction: a process that lost it writes nothing (the new leader
       // reads the same sessions)
       if ((await options.fence?.(tx.db)) === false) return 0;
-      const n = await writePoll(tx, plan, recoveries, fresh, retryOf, now, window.since);
+      const n = await writePoll(tx, plan, recoveries, fresh, retryOf, now, window.since, additions);
       if ((await readDate(KEY.watchingSince, tx)) === null)
         await tx.state.set(KEY.watchingSince, String(watchingSince.getTime()));
       if (sweep !== null) await tx.state.set(KEY.lastSweep, String(now.getTime()));
@@ -432,6 +461,44 @@ export function createPoller(options: PollerOptions): Poller {
     }
   }
 
+  /**
+   * The parent `ImmediateBackupCopy` run of each alerted worker run (one query per worker run, remembered): EM names
+   * a worker `<copy job>\<source job>` and runs it inside the copy job's newest run that started before it. A lookup
+   * that fails, or finds none, leaves the worker's alert on its own (as before), under its parent job's name.
+   */
+  async function findParentRuns(plan: AlertPlan): Promise<void> {
+    if (parents.size > 5_000) parents.clear();
+    for (const alert of plan.alerts) {
+      if (alert.jobType !== WORKER_JOB_TYPE || parents.has(alert.jobSessionUid)) continue;
+      const parentName = toParentJob(alert.jobName, WORKER_JOB_TYPE).jobName;
+      let found: ParentRun | null = null;
+      try {
+        for await (const run of em.queryJobSessions({
+          filter: and(
+            eq('JobType', PARENT_JOB_TYPE),
+            eq('JobName', parentName),
+            cmp('CreationTime', '<=', alert.runStartedAt),
+          ),
+          sort: { field: 'CreationTime', direction: 'desc' },
+          limit: 1,
+        })) {
+          found = {
+            jobSessionUid: run.uid,
+            jobName: run.jobName,
+            serverName: run.backupServerName,
+            runStartedAt: run.creationTime,
+          };
+        }
+      } catch (error) {
+        logger.warn(
+          { code: toReplibotError(error).code },
+          'immediate copy parent run lookup failed; the worker is alerted on its own',
+        );
+      }
+      parents.set(alert.jobSessionUid, found);
+    }
+  }
+
   /** Looks up whether the runs that fixed VMs were retries; one request per recovering run, only when needed. */
   async function findRetryRuns(
     plan: AlertPlan,
@@ -477,6 +544,7 @@ export function createPoller(options: PollerOptions): Poller {
     retryOf: Map<string, boolean | null>,
     now: Date,
     since: Date,
+    additions: readonly AlertAddition[] = [],
   ): Promise<number> {
     let queued = 0;
     // "EM is reachable again" first: the outbox sends FIFO per channel (by row id), so every channel reads that
@@ -502,6 +570,23 @@ export function createPoller(options: PollerOptions): Poller {
       if (
         await tx.outbox.enqueue(
           { key: `alert:${alert.id}`, channelId: a.channelId, action: 'post', alertId: alert.id },
+          now,
+        )
+      )
+        queued += 1;
+    }
+    // a worker that failed later in a parent run the channel already has an alert for: into that message (an edit)
+    for (const add of additions) {
+      await tx.alerts.addVms(add.alertId, add.vms);
+      const first = must(add.vms[0], 'an addition has VMs');
+      if (
+        await tx.outbox.enqueue(
+          {
+            key: `alert:${add.alertId}:add:${first.taskUid}`,
+            channelId: add.channelId,
+            action: 'update',
+            alertId: add.alertId,
+          },
           now,
         )
       )

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { Resvg, type ResvgRenderOptions } from '@resvg/resvg-js';
 import { formatWhen } from './domain/format-digest.js';
 import type { Digest } from './domain/summarize-digest.js';
-import { type DigestChart, toDigestChartSvg } from './domain/to-digest-chart-svg.js';
+import { type DigestChart, toChartScope, toDigestChartSvg } from './domain/to-digest-chart-svg.js';
 
 export interface DigestChartPng {
   png: Buffer;
@@ -80,6 +80,8 @@ export function renderDigestChart(digest: Digest, options: RenderDigestChartOpti
     timeZone: window.timeZone,
     subtitle: `${window.chartDays.length} days to ${formatWhen(window.end, window.timeZone)} (${window.timeZone})`,
     withText,
+    kind: digest.filters.kind ?? 'replication',
+    scope: toChartScope(digest.filters),
   });
   const scale = options.scale ?? 2;
   const image = new Resvg(chart.svg, {

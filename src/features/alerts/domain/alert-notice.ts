@@ -4,7 +4,7 @@
  * so a notice read back from the outbox goes through `reviveNotice`.
  */
 
-import type { SessionKind } from '../../../core/backup-sessions.js';
+import { type SessionKind, toParentJob } from '../../../core/backup-sessions.js';
 
 /** `failed`: failed VMs only; `warnings`: failed VMs and warnings. */
 export type AlertLevel = 'failed' | 'warnings';
@@ -54,6 +54,18 @@ export interface AlertVm {
   failedRuns: number;
   endTime: Date;
   recoveredAt: Date | null;
+  /**
+   * The job the VM ran in when it is not the alert's own: an immediate backup copy worker
+   * (`Offsite Copy\Nightly`) grouped into its parent copy job's run. Absent otherwise.
+   */
+  jobName?: string;
+}
+
+/** How an alert line names the worker a VM was copied by: "copying Nightly" (the source job), else the worker's name. */
+export function toVmWorkerNote(vm: Pick<AlertVm, 'jobName'>): string {
+  if (vm.jobName === undefined) return '';
+  const source = toParentJob(vm.jobName, 'ImmediateBackupCopyWorker').source;
+  return source === null ? `worker ${vm.jobName}` : `copying ${source}`;
 }
 
 /** One alert message: the failures of one job run that one channel hears about. */

@@ -62,9 +62,9 @@ export function planRecoveries(input: {
       })),
     ];
     input.alerts.forEach((a, planned) => {
-      if (a.jobName !== r.jobName) return;
+      // a VM's own job: an immediate-copy worker's, in its parent run's alert
       for (const v of a.vms)
-        if (v.vmName === r.vmName)
+        if (v.vmName === r.vmName && (v.jobName ?? a.jobName) === r.jobName)
           open.push({ alert: { planned }, taskUid: v.taskUid, vmName: v.vmName, endTime: v.endTime });
     });
     for (const v of open) {

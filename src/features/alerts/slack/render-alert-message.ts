@@ -15,6 +15,7 @@ import {
   type JobRunAlert,
   toAlertResultNote,
   toStoredAlertResult,
+  toVmWorkerNote,
 } from '../domain/alert-notice.js';
 import { formatReportLag } from '../domain/plan-reconcile.js';
 import { countsText, isAllRecovered, renderAlertText, streakText } from '../text/render-alert-text.js';
@@ -190,7 +191,9 @@ function vmLine(vm: AlertVm, timeZone: string): string {
   const icon = vm.result === 'Failed' ? '🔴' : '🟡';
   const streak = streakText(vm);
   const ended = vm.result === 'Unknown' ? ` ${toSafeMrkdwn(toAlertResultNote(vm), 80)}` : '';
-  return `${icon} *${name}*${ended}: ${toSafeMrkdwn(oneLine(vm.reason) || 'no reason given', 400)}${streak ? ` _(${streak})_` : ''}`;
+  // an immediate-copy worker's VM in its parent run's alert: which worker ("copying Nightly")
+  const worker = vm.jobName === undefined ? '' : ` _(${toSafeMrkdwn(toVmWorkerNote(vm), 200)})_`;
+  return `${icon} *${name}*${worker}${ended}: ${toSafeMrkdwn(oneLine(vm.reason) || 'no reason given', 400)}${streak ? ` _(${streak})_` : ''}`;
 }
 
 /** "`a`, `b`, `c` and 40 more" within about `max` characters. */

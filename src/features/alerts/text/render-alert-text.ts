@@ -10,6 +10,7 @@ import {
   type AlertVm,
   type JobRunAlert,
   toAlertResultNote,
+  toVmWorkerNote,
 } from '../domain/alert-notice.js';
 import { formatReportLag } from '../domain/plan-reconcile.js';
 
@@ -74,8 +75,9 @@ export function renderAlertText(notice: AlertNotice, options: RenderTextOptions)
         const extra = [streakText(vm), vm.recoveredAt ? `recovered at ${when(vm.recoveredAt)}` : ''].filter(
           Boolean,
         );
+        const notes = [toVmWorkerNote(vm), toAlertResultNote(vm)].filter(Boolean).join(', ');
         lines.push(
-          `• ${esc(vm.vmName)}${toAlertResultNote(vm) ? ` (${esc(toAlertResultNote(vm))})` : ''}: ${esc(oneLine(vm.reason) || 'no reason given')}${extra.length ? ` (${extra.join('; ')})` : ''}`,
+          `• ${esc(vm.vmName)}${notes ? ` (${esc(notes)})` : ''}: ${esc(oneLine(vm.reason) || 'no reason given')}${extra.length ? ` (${extra.join('; ')})` : ''}`,
         );
       }
       if (a.reportedLateMs) lines.push(`Reported by EM ${formatReportLag(a.reportedLateMs)} after it ended.`);

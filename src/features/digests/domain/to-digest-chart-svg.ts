@@ -4,8 +4,9 @@
  */
 import { tz } from '@date-fns/tz';
 import { format } from 'date-fns';
+import type { SessionKind } from '../../../core/backup-sessions.js';
 import { must } from '../../../core/must.js';
-import type { DigestDay } from './summarize-digest.js';
+import type { DigestDay, DigestFilters } from './summarize-digest.js';
 
 const CHART_WIDTH = 800;
 const CHART_HEIGHT = 400;
@@ -22,6 +23,24 @@ export interface DigestChartOptions {
    * every figure anyway), rather than text that silently disappears and leaves misplaced labels
    */
   withText?: boolean;
+  /** the sessions the digest covers: its title, empty note and alt text say so (default replication) */
+  kind?: SessionKind;
+  /** what the digest is limited to, for the alt text: `job Nightly, server vbr01`; null or absent: everything */
+  scope?: string | null;
+}
+
+/** "Replication results per day" / "Backup results per day": the chart's title and the upload's title. */
+export function toChartTitle(kind: SessionKind = 'replication'): string {
+  return `${kind === 'backup' ? 'Backup' : 'Replication'} results per day`;
+}
+
+/** "job Nightly, server vbr01" for a digest limited to them; null for every job and server. */
+export function toChartScope(filters: Pick<DigestFilters, 'jobName' | 'serverName'>): string | null {
+  const parts = [
+    filters.jobName === null ? '' : `job ${filters.jobName}`,
+    filters.serverName === null ? '' : `server ${filters.serverName}`,
+  ].filter(Boolean);
+  return parts.length === 0 ? null : parts.join(', ');
 }
 
 export interface DigestChart {
@@ -44,7 +63,8 @@ export function toDigestChartSvg(days: readonly DigestDay[], options: DigestChar
   };
 
   parts.push(`<rect width="${CHART_WIDTH}" height="${CHART_HEIGHT}" fill="#FFFFFF"/>`);
-  text(20, 30, 'Replication results per day', 'font-size="17" font-weight="bold" fill="#1D1C1D"');
+  const kind = options.kind ?? 'replication';
+  text(20, 30, toChartTitle(kind), 'font-size="17" font-weight="bold" fill="#1D1C1D"');
   // every day that is not a whole day of data is drawn pale and said here, so a short bar never reads as a drop
   const notes: string[] = [];
   if (days.some((d) => d.atRetentionEdge)) notes.push("* oldest day partly cleaned up by EM's 30 days");
@@ -107,22 +127,33 @@ export function toDigestChartSvg(days: readonly DigestDay[], options: DigestChar
     text(
       (PLOT.left + PLOT.right) / 2,
       (PLOT.top + PLOT.bottom) / 2,
-      'No replication runs in these days',
+      `No ${kind === 'backup' ? 'backup' : 'replication'} runs in these days`,
       'font-size="14" fill="#616061" text-anchor="middle"',
     );
 
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${CHART_WIDTH}" height="${CHART_HEIGHT}" viewBox="0 0 ${CHART_WIDTH} ${CHART_HEIGHT}" font-family="${FONT}">${parts.join('')}</svg>`;
-  return { svg, width: CHART_WIDTH, height: CHART_HEIGHT, altText: toAltText(days, options.subtitle) };
+  return {
+    svg,
+    width: CHART_WIDTH,
+    height: CHART_HEIGHT,
+    altText: toAltText(days, options.subtitle, kind, options.scope ?? null),
+  };
 }
 
-function toAltText(days: readonly DigestDay[], subtitle: string): string {
+function toAltText(
+  days: readonly DigestDay[],
+  subtitle: string,
+  kind: SessionKind,
+  scope: string | null,
+): string {
   const sum = (key: 'success' | 'warning' | 'failed'): number => days.reduce((n, d) => n + d[key], 0);
   const worst = days.reduce<DigestDay | undefined>(
     (w, d) => (d.failed > 0 && (w === undefined || d.failed > w.failed) ? d : w),
     undefined,
   );
   const tail = worst === undefined ? ' No failures.' : ` Most failures on ${worst.date}: ${worst.failed}.`;
-  return `Bar chart of replication results per day, ${subtitle}: ${sum('success')} successful, ${sum('warning')} with warnings, ${sum('failed')} failed.${tail}`;
+  const what = kind === 'backup' ? 'backup' : 'replication';
+  return `Bar chart of ${what} results per day${scope === null ? '' : ` (${scope})`}, ${subtitle}: ${sum('success')} successful, ${sum('warning')} with warnings, ${sum('failed')} failed.${tail}`;
 }
 
 /** A round axis top (1, 2, 5 × 10ⁿ steps) with 3 to 6 gridlines. */

@@ -17,6 +17,7 @@ import {
 } from '../../../slack/find-message-by-metadata.js';
 import { SLACK_TOKEN_HINT, toSlackFailure } from '../../../slack/slack-errors.js';
 import { type Digest, hasDigestProblems } from '../domain/summarize-digest.js';
+import { toChartTitle } from '../domain/to-digest-chart-svg.js';
 import { renderDigestChart } from '../render-digest-chart.js';
 import { renderDigestBlocks } from './render-digest-blocks.js';
 
@@ -140,7 +141,7 @@ function hasChartRuns(digest: Digest): boolean {
 
 function chartFilename(digest: Digest): string {
   const date = must(digest.window.chartDays.at(-1), 'a window has at least one chart day').date;
-  return `replication-${digest.window.period === 'day' ? 'daily' : 'weekly'}-${date}.png`;
+  return `${digest.filters.kind === 'backup' ? 'backup' : 'replication'}-${digest.window.period === 'day' ? 'daily' : 'weekly'}-${date}.png`;
 }
 
 async function uploadChart(
@@ -159,7 +160,7 @@ async function uploadChart(
       thread_ts: ts,
       file: chart.png,
       filename: chartFilename(digest),
-      title: `Replication results per day, ${digest.window.chartDays.length} days to ${date}`,
+      title: `${toChartTitle(digest.filters.kind)}, ${digest.window.chartDays.length} days to ${date}`,
       alt_text: chart.altText,
     })) as { files?: Array<{ files?: Array<{ id?: string }> }> };
     const fileId = uploaded.files?.[0]?.files?.[0]?.id ?? null;

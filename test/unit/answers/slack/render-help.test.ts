@@ -24,6 +24,17 @@ describe('renderHelp', () => {
     expect(text).toContain('/replicas <question>');
   });
 
+  it('shows the RPO questions as typed, and their command examples behind /replicas on both surfaces', () => {
+    for (const surface of ['command', 'conversation'] as const) {
+      const text = JSON.stringify(renderHelp(help, surface).blocks);
+      expect(text).toContain(
+        surface === 'command' ? '`/replicas is apache02 protected`' : '`is apache02 protected`',
+      );
+      expect(text).toContain('`/replicas subscribe rpo 4h job \\"SQL Replica\\"`');
+      expect(text).toContain('`/replicas mute vm apache02 8h`');
+    }
+  });
+
   it('writes the same help text on both surfaces', () => {
     const summary = (surface: 'command' | 'conversation') => renderHelp(help, surface).text;
     expect(summary('conversation')).toBe(summary('command'));

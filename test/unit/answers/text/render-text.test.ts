@@ -1,8 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { renderText, toTerminalSafe } from '../../../../src/answers/text/render-text.js';
 import { ReplibotError } from '../../../../src/core/errors.js';
+import { helpText } from '../../../../src/question/help.js';
 
 describe('renderText', () => {
+  it('prints the help with the RPO questions, and their command examples marked as Slack ones', () => {
+    const text = renderText(
+      { kind: 'help', help: helpText(), commands: [] },
+      { color: false, timeZone: 'UTC' },
+    );
+    expect(text).toContain('  is apache02 protected');
+    expect(text).toContain('  /replicas subscribe rpo 4h job "SQL Replica"  (in Slack)');
+  });
+
   it('colours on a TTY and stays plain otherwise', () => {
     const reply = {
       kind: 'error' as const,

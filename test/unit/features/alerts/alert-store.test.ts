@@ -143,6 +143,45 @@ describe.each(ENGINES)('store repositories on %s', (engine) => {
     await store.close();
   });
 
+  it("finds a parent run's alert, adds a later worker's VMs to it and keeps each VM's own job", async () => {
+    const store = await engineStore.openStore();
+    const vm = (taskUid: string, vmName: string, jobName: string) => ({
+      taskUid,
+      vmName,
+      jobName,
+      result: 'Failed' as const,
+      reason: 'offline',
+      failedRuns: 1,
+      endTime: T0,
+    });
+    const alert = await store.alerts.create(
+      {
+        channelId: 'C1',
+        jobSessionUid: 'urn:veeam:BackupJobSession:parent',
+        jobName: 'Offsite Copy',
+        jobType: 'ImmediateBackupCopy',
+        serverName: 'vbr01',
+        runStartedAt: T0,
+        vms: [vm('t1', 'apache02', 'Offsite Copy\\Nightly')],
+      },
+      T0,
+    );
+    expect(await store.alerts.findByRun('C1', 'urn:veeam:BackupJobSession:parent')).toBe(alert.id);
+    expect(await store.alerts.findByRun('C2', 'urn:veeam:BackupJobSession:parent')).toBeNull();
+    await store.alerts.addVms(alert.id, [vm('t2', 'web01', 'Offsite Copy\\Web'), vm('t1', 'apache02', 'x')]);
+    const stored = await store.alerts.get(alert.id);
+    expect(stored?.vms.map((v) => [v.vmName, v.jobName])).toEqual([
+      ['apache02', 'Offsite Copy\\Nightly'],
+      ['web01', 'Offsite Copy\\Web'],
+    ]);
+    // recoveries look VMs up by the job they ran in: the worker's
+    expect((await store.alerts.openVms('Offsite Copy\\Web', 'web01')).map((v) => v.alertId)).toEqual([
+      alert.id,
+    ]);
+    expect(await store.alerts.openVms('Offsite Copy', 'web01')).toEqual([]);
+    await store.close();
+  });
+
   it('lists subscriptions per channel and only the mutes still running', async () => {
     const store = await engineStore.openStore();
     await store.subscriptions.add('C1', { level: 'failed', job: null, vm: null, server: null }, 'U1', T0);

@@ -4,6 +4,7 @@ import { summarizeDigest } from '../../../../src/features/digests/domain/summari
 import {
   CHART_COLORS,
   niceScale,
+  toChartScope,
   toDigestChartSvg,
 } from '../../../../src/features/digests/domain/to-digest-chart-svg.js';
 import { probeChartFonts, renderDigestChart } from '../../../../src/features/digests/render-digest-chart.js';
@@ -65,6 +66,37 @@ describe('toDigestChartSvg', () => {
     expect(svg).toContain('day so far, drawn pale');
     expect(altText).toContain('1 successful, 0 with warnings, 1 failed');
     expect(altText).toContain('Most failures on 2025-06-09: 1');
+  });
+
+  it('names the kind and the scope the digest covers in its title, empty note and alt text', () => {
+    const digest = digestWith(['Success', 'Failed']);
+    const replication = toDigestChartSvg(digest.perDay, { timeZone: 'Europe/Berlin', subtitle: 'x' });
+    expect(replication.altText).toMatch(/^Bar chart of replication results per day, x:/);
+    expect(replication.svg).toContain('>Replication results per day<');
+    const backup = toDigestChartSvg(digest.perDay, {
+      timeZone: 'Europe/Berlin',
+      subtitle: 'x',
+      kind: 'backup',
+      scope: toChartScope({ jobName: 'Nightly', serverName: 'vbr01' }),
+    });
+    expect(backup.altText).toMatch(/^Bar chart of backup results per day \(job Nightly, server vbr01\), x:/);
+    expect(backup.svg).toContain('>Backup results per day<');
+    expect(backup.svg).not.toContain('Replication');
+    const empty = toDigestChartSvg(digestWith([]).perDay, { timeZone: 'UTC', subtitle: 'x', kind: 'backup' });
+    expect(empty.svg).toContain('No backup runs in these days');
+    expect(toChartScope({ jobName: null, serverName: null })).toBeNull();
+  });
+
+  it('gives the PNG the alt text of the digest it draws (a backup digest of one job)', () => {
+    const window = toDigestWindow('day', END, 'Europe/Berlin');
+    const digest = summarizeDigest(
+      [taskSession({ vm: 'a', at: '2025-06-09T10:00:00Z', result: 'Failed' })],
+      window,
+      { jobName: 'Nightly', serverName: null, failedOnly: false, kind: 'backup' },
+    );
+    expect(renderDigestChart(digest).altText).toMatch(
+      /^Bar chart of backup results per day \(job Nightly\), /,
+    );
   });
 
   it('draws the oldest day of a 30-day chart pale and says EM has partly cleaned it up', () => {
