@@ -53,6 +53,8 @@ interface Harness {
   sender: ReturnType<typeof createSlackSender>;
   audit: ReturnType<typeof createActionStore>['audit'];
   idle(): Promise<void>;
+  /** stops the actions feature (as a process stopping does) and starts a new one over the same database */
+  restart(): Promise<void>;
 }
 
 async function startHarness(
@@ -129,10 +131,15 @@ async function startHarness(
     alertDecorations: decorations,
     metrics: createMetrics(),
   };
-  const feature = createActionsFeature(ctx, { taskPollMs: 5, runPollMs: 10 });
-  open.push(async () => {
-    for (const s of feature.services ?? []) await s.stop();
-  });
+  const newFeature = (instanceId: string) => {
+    const made = createActionsFeature(ctx, { taskPollMs: 5, runPollMs: 10, resumeEveryMs: 0, instanceId });
+    open.push(async () => {
+      for (const s of made.services ?? []) await s.stop();
+    });
+    return made;
+  };
+  const feature = newFeature('first');
+  let current = feature;
   const app = createSlackApp({
     config,
     em,
@@ -160,7 +167,16 @@ async function startHarness(
     service,
     sender: createSlackSender(`http://127.0.0.1:${app.port}/slack/events`),
     audit: createActionStore(db).audit,
-    idle: async () => feature.actionService?.idle(),
+    idle: async () => {
+      await feature.actionService?.idle();
+      await current.actionService?.idle();
+    },
+    restart: async () => {
+      for (const s of current.services ?? []) await s.stop();
+      await current.actionService?.idle();
+      current = newFeature('second');
+      for (const s of current.services ?? []) await s.start();
+    },
   };
   return h;
 }
@@ -394,6 +410,43 @@ describe('job actions from Slack', () => {
     expect(threadTexts(h).some((t) => t.includes('failed'))).toBe(true);
     const rows = await h.audit.list({ since: new Date(0), limit: 50 });
     expect(rows.some((r) => r.event === 'outcome' && r.result === 'failed')).toBe(true);
+  });
+
+  it('keeps following a retry across a restart: the new process finds the run and writes the outcome', async () => {
+    const h = await startHarness();
+    const alert = await failedAlert(h);
+    await click(h, alert.retry, { user: ANA, responseId: 'rs1', ts: alert.ts });
+    await waitFor(async () => (await jobRuns(h)).some((r) => r.isRetry), 'the retry run');
+    await waitFor(() => threadTexts(h).some((t) => t.includes('Retry started')), 'the started note');
+    // the process stops in the middle: the retry still runs in EM, no outcome was written
+    await h.restart();
+    expect(threadTexts(h).some((t) => t.includes('succeeded'))).toBe(false);
+    await waitFor(
+      async () =>
+        (await h.audit.list({ since: new Date(0), limit: 50 })).some((r) => r.result === 'taken-over'),
+      'the action taken over',
+    );
+    await fetch(`${h.sim.url}/_sim/jobs/${encodeURIComponent(JOB)}/finish`, {
+      method: 'POST',
+      body: JSON.stringify({ result: 'Success' }),
+    });
+    await h.idle();
+    const outcomes = threadTexts(h).filter((t) => t.includes('succeeded'));
+    expect(outcomes).toHaveLength(1);
+    expect(outcomes[0]).toContain(`<@${ANA}>`);
+    await h.service.outbox.drain();
+    const shown = JSON.stringify(
+      h.slack
+        .callsTo('chat.update')
+        .filter((c) => c.params.ts === alert.ts)
+        .at(-1)?.params.blocks,
+    );
+    expect(shown).toContain(`Retry started by <@${ANA}>`);
+    expect(shown).toContain('succeeded');
+    const rows = await h.audit.list({ since: new Date(0), limit: 50 });
+    expect(rows.filter((r) => r.event === 'outcome')).toHaveLength(1);
+    expect(rows.filter((r) => r.event === 'em_call')).toHaveLength(1);
+    expect((await jobRuns(h)).filter((r) => r.isRetry)).toHaveLength(1);
   });
 
   it('lets members of a named Slack user group act', async () => {

@@ -21,6 +21,10 @@ export interface ActionsFeatureOptions {
   /** pauses between reads of a task and of a run (tests make them short) */
   taskPollMs?: number;
   runPollMs?: number;
+  /** how often to look for actions nobody follows (tests: 0, they call `resume`) */
+  resumeEveryMs?: number;
+  /** this instance's name as the follower of an action (default: random per process) */
+  instanceId?: string;
 }
 
 const GROUP_CACHE_MS = 5 * 60_000;
@@ -89,6 +93,8 @@ export function createActionsFeature(
           followHours: config.actions.followHours,
           ...(options.taskPollMs === undefined ? {} : { taskPollMs: options.taskPollMs }),
           ...(options.runPollMs === undefined ? {} : { runPollMs: options.runPollMs }),
+          ...(options.resumeEveryMs === undefined ? {} : { resumeEveryMs: options.resumeEveryMs }),
+          ...(options.instanceId === undefined ? {} : { instanceId: options.instanceId }),
           onOutcome: async (row, job) => slack?.onOutcome(row, job),
         })
       : undefined;
@@ -126,9 +132,10 @@ export function createActionsFeature(
     services: [
       {
         name: 'job actions',
-        start: async () => undefined,
+        // actions another process followed (before a restart, or an instance that went away) are taken over
+        start: async () => service?.start(),
         stop: async () => {
-          service?.stop();
+          await service?.stop();
           await actions?.close();
         },
       },
