@@ -119,6 +119,8 @@ export function createActionsFeature(
     client: ctx.slackClient,
   });
   ctx.alertDecorations?.use((alert) => slack.decorate(alert));
+  // RPO alerts and answers that show one job: Start now (Sync now), Stop, Pause/Resume schedule
+  if (ctx.mode === 'slack') ctx.jobButtons?.use((job, where) => slack.buttonsForJob(job, where));
   return {
     name: 'actions',
     slack,

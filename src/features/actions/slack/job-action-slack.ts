@@ -10,6 +10,7 @@
 import type { App } from '@slack/bolt';
 import type { Button, KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
+import type { JobButtonsWhere, JobRef } from '../../../app/job-buttons.js';
 import { type ActionPermissions, hasAnyActionUser } from '../../../core/action-permissions.js';
 import type { Clock } from '../../../core/clock.js';
 import { ReplibotError } from '../../../core/errors.js';
@@ -23,9 +24,10 @@ import {
   toJobActionDone,
   toJobActionLabel,
 } from '../../../core/jobs.js';
+import { toKindApi } from '../../../core/kind-api.js';
 import type { EmApi, EmJobActionsApi } from '../../../core/ports.js';
 import type { Logger } from '../../../logger.js';
-import type { AccessPolicy } from '../../../slack/access.js';
+import { type AccessPolicy, checkAccess } from '../../../slack/access.js';
 import { escapeMrkdwn, toPlainText, truncateText } from '../../../slack/mrkdwn.js';
 import { registerButton, respondPrivately } from '../../../slack/register-button.js';
 import { toSlackDate } from '../../../slack/slack-date.js';
@@ -71,6 +73,12 @@ export interface JobActionSlack {
   subcommands: SlashSubcommand[];
   decorate(alert: JobRunAlert): Promise<AlertDecoration>;
   onOutcome(row: JobActionRow, job: EmJob): Promise<void>;
+  /**
+   * The buttons of a job named on another surface (an RPO alert, an answer that shows one job), from the job as
+   * EM has it now: none when actions are not set up, the channel (or the person) may not use replibot there, or
+   * EM does not know the job. The provider of src/app/job-buttons.ts.
+   */
+  buttonsForJob(job: JobRef, where: JobButtonsWhere): Promise<Button[]>;
   /** a job's buttons for another surface (job answers, RPO alerts): signed for `channelId` */
   buttonsFor(
     job: EmJob,
@@ -330,13 +338,37 @@ export function createJobActionSlack(deps: JobActionSlackDeps): JobActionSlack {
   };
 
   const lastRunOf = async (job: EmJob): Promise<{ running: boolean; lastResult: string | null }> => {
-    for await (const session of deps.reader.queryJobSessions({
+    // a replication job's runs are ReplicaJobSessions, every other job's BackupJobSessions
+    const sessions = job.type === 'Replica' ? deps.reader : toKindApi(deps.reader, 'backup');
+    for await (const session of sessions.queryJobSessions({
       filter: eq('JobName', job.name),
       sort: { field: 'CreationTime', direction: 'desc' },
       limit: 1,
     }))
       return { running: session.endTime === null, lastResult: session.result };
     return { running: false, lastResult: null };
+  };
+
+  const buttonsForJob = async (ref: JobRef, where: JobButtonsWhere): Promise<Button[]> => {
+    if (!configured || !deps.actions) return [];
+    // the same check as every button: the channel (and the person, on an answer only they see) may use replibot
+    if (where.userId !== undefined) {
+      if (!checkAccess(deps.access, where.userId, where.channelId).allowed) return [];
+    } else if (
+      deps.access.allowedChannelIds.length > 0 &&
+      !deps.access.allowedChannelIds.includes(where.channelId)
+    ) {
+      return [];
+    }
+    const job = await deps.actions.findJobByName(ref.name, ref.serverName);
+    if (job === null) return [];
+    const { running, lastResult } = await lastRunOf(job);
+    return buttonsFor(
+      job,
+      { running, lastRunFailed: lastResult === 'Failed' },
+      where.channelId,
+      where.userId,
+    );
   };
 
   const jobCard = (
@@ -483,5 +515,6 @@ export function createJobActionSlack(deps: JobActionSlackDeps): JobActionSlack {
     decorate,
     onOutcome,
     buttonsFor,
+    buttonsForJob,
   };
 }
