@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createDefaultAnswerer } from '../../src/answers/create-default-answerer.js';
 import { openReplibotDatabase } from '../../src/app/database.js';
 import type { FeatureContext } from '../../src/app/feature.js';
+import { createJobButtons } from '../../src/app/job-buttons.js';
 import { loadConfig } from '../../src/config.js';
 import { systemClock } from '../../src/core/clock.js';
 import { createActionStore } from '../../src/features/actions/action-store.js';
@@ -129,6 +130,7 @@ async function startHarness(
     fence: async () => true,
     fencingToken: () => 1,
     alertDecorations: decorations,
+    jobButtons: createJobButtons(),
     metrics: createMetrics(),
   };
   const newFeature = (instanceId: string) => {
@@ -158,6 +160,7 @@ async function startHarness(
       feature.extend?.(bolt);
     },
     clientOptions: { retryConfig: { retries: 0 } },
+    ...(ctx.jobButtons ? { jobButtons: ctx.jobButtons } : {}),
   });
   await app.start();
   open.push(() => app.stop());
@@ -233,9 +236,11 @@ function click(
     responseId: string;
     ts: string;
     headers?: Record<string, string>;
+    ephemeral?: boolean;
   },
 ) {
   const payload = blockActionsPayload({
+    ...(options.ephemeral ? { ephemeral: true } : {}),
     actionId: button.action_id,
     value: button.value,
     responseUrl: h.slack.responseUrl(options.responseId),
@@ -447,6 +452,98 @@ describe('job actions from Slack', () => {
     expect(rows.filter((r) => r.event === 'outcome')).toHaveLength(1);
     expect(rows.filter((r) => r.event === 'em_call')).toHaveLength(1);
     expect((await jobRuns(h)).filter((r) => r.isRetry)).toHaveLength(1);
+  });
+
+  it('shows the job actions under an answer about one job, only those the asker may press, and they act', async () => {
+    const h = await startHarness();
+    h.sim.addTaskSession({ vm: 'sql01', job: JOB, server: 'vbr01', result: 'Failed', reason: 'x' });
+    const jobActionIds: string[] = Object.values(JOB_ACTION_IDS);
+    const ask = async (user: string, id: string, text = `failures in job "${JOB}" today`) => {
+      await h.sender.command({
+        text,
+        user_id: user,
+        channel_id: CHANNEL,
+        response_url: h.slack.responseUrl(id),
+      });
+      return (await h.slack.waitForResponse(id)).body;
+    };
+    const actionsOf = (body: Record<string, unknown>) =>
+      buttonsOf(body.blocks).filter((b) => jobActionIds.includes(b.action_id));
+    const ana = await ask(ANA, 'j1');
+    expect(JSON.stringify(ana.blocks)).toContain('sql01');
+    expect(actionsOf(ana).map((b) => b.action_id)).toEqual([JOB_ACTION_IDS.retry, JOB_ACTION_IDS.start]);
+    expect(actionsOf(await ask(BOB, 'j2')).map((b) => b.action_id)).toEqual([JOB_ACTION_IDS.pause]);
+    // someone named for no action, and an answer about no one job: no job buttons
+    expect(actionsOf(await ask('U0EVE', 'j3'))).toEqual([]);
+    expect(actionsOf(await ask(ANA, 'j4', 'failures today'))).toEqual([]);
+
+    // Start now from the (ephemeral) answer: EM starts one run; the outcome is written in the channel
+    const start = actionsOf(ana).find((b) => b.action_id === JOB_ACTION_IDS.start);
+    expect(start?.confirm?.text.text).toContain('vbr01');
+    await click(h, start as PostedButton, {
+      user: ANA,
+      responseId: 'j5',
+      ts: '1700000000.000500',
+      ephemeral: true,
+    });
+    await waitFor(async () => (await jobRuns(h)).length === 2, 'the started run');
+    await fetch(`${h.sim.url}/_sim/jobs/${encodeURIComponent(JOB)}/finish`, {
+      method: 'POST',
+      body: JSON.stringify({ result: 'Success' }),
+    });
+    await h.idle();
+    const notes = h.slack
+      .callsTo('chat.postMessage')
+      .filter((c) => c.params.channel === CHANNEL)
+      .map((c) => String(c.params.text));
+    expect(notes.some((t) => t.includes('Run started for *Ops Replica*') && t.includes('succeeded'))).toBe(
+      true,
+    );
+    const rows = await h.audit.list({ since: new Date(0), limit: 50 });
+    expect(rows.filter((r) => r.event === 'em_call').map((r) => r.detail)).toEqual([
+      expect.stringContaining('action=start'),
+    ]);
+    expect(h.slack.violations).toEqual([]);
+  });
+
+  it('syncs a backup copy job and follows its backup job session to the outcome', async () => {
+    const h = await startHarness();
+    h.sim.addBackupTaskSession({ vm: 'sql01', job: 'Copy DR', jobType: 'BackupCopy', result: 'Success' });
+    await h.sender.command({
+      text: 'start job "Copy DR"',
+      user_id: ANA,
+      channel_id: CHANNEL,
+      response_url: h.slack.responseUrl('b1'),
+    });
+    const [button] = buttonsOf((await h.slack.waitForResponse('b1')).body.blocks);
+    expect(button?.action_id).toBe(JOB_ACTION_IDS.start);
+    expect(button?.confirm?.text.text).toContain('sync');
+    await click(h, button as PostedButton, {
+      user: ANA,
+      responseId: 'b2',
+      ts: '1700000000.000600',
+      ephemeral: true,
+    });
+    const described = async () =>
+      (await (await fetch(`${h.sim.url}/_sim/jobs/${encodeURIComponent('Copy DR')}`)).json()) as {
+        type: string;
+        runs: Array<{ jobSessionUid: string; state: string }>;
+        actions: Array<{ action: string }>;
+      };
+    await waitFor(async () => (await described()).runs.length === 2, 'the sync run');
+    const copy = await described();
+    expect(copy.type).toBe('BackupCopy');
+    expect(copy.actions.map((a) => a.action)).toEqual(['sync']);
+    expect(copy.runs.at(-1)?.jobSessionUid).toMatch(/^urn:veeam:BackupJobSession:/);
+    await fetch(`${h.sim.url}/_sim/jobs/${encodeURIComponent('Copy DR')}/finish`, {
+      method: 'POST',
+      body: JSON.stringify({ result: 'Warning', reason: 'slow link' }),
+    });
+    await h.idle();
+    const rows = await h.audit.list({ since: new Date(0), limit: 50 });
+    expect(rows.filter((r) => r.event === 'outcome').map((r) => r.detail)).toEqual([
+      expect.stringContaining('ended with a warning'),
+    ]);
   });
 
   it('lets members of a named Slack user group act', async () => {

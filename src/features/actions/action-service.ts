@@ -262,10 +262,14 @@ export function createActionService(deps: ActionServiceDeps): ActionService {
     const state = refuseJobAction(click.action, job);
     if (state !== null)
       return refuse(click, 'state', `Nothing to do for *${escapeMrkdwn(job.name)}*: ${state}.`, job);
+    /** the job's latest run before the click: never taken for the run the click starts */
+    let prior: ReplicaJobSession | null = null;
+    if (click.action === 'start') prior = await latestRun(job).catch(() => null);
     if (click.action === 'retry' || click.action === 'stop') {
       let last: ReplicaJobSession | null;
       try {
         last = await latestRun(job);
+        prior = last;
       } catch (error) {
         return refuse(
           click,
@@ -301,7 +305,7 @@ export function createActionService(deps: ActionServiceDeps): ActionService {
         channelId: click.channelId,
         messageTs: click.messageTs,
         alertId: click.alertId,
-        alertSessionUid: click.alertJobSessionUid,
+        priorSessionUid: prior?.uid ?? click.alertJobSessionUid,
         followOwner: instanceId,
         startedAt: clock.now(),
       },
@@ -458,7 +462,7 @@ export function createActionService(deps: ActionServiceDeps): ActionService {
     let started: ReplicaJobSession | null = null;
     while (!stopped) {
       if (!(await stillOurs(row))) return;
-      started = await findStartedRun(job, since, click).catch(() => null);
+      started = await findStartedRun(job, since, click, row.priorSessionUid).catch(() => null);
       if (started !== null && started.endTime !== null) break;
       if (started === null && clock.now().getTime() > appearDeadline)
         return finish(click, job, withTask, 'unknown: no run of the job appeared in EM', 'unknown');
@@ -487,6 +491,7 @@ export function createActionService(deps: ActionServiceDeps): ActionService {
     job: EmJob,
     since: Date,
     click: ActionClick,
+    priorUid: string | null,
   ): Promise<ReplicaJobSession | null> {
     const filter = and(
       eq('JobName', job.name),
@@ -498,7 +503,8 @@ export function createActionService(deps: ActionServiceDeps): ActionService {
       sort: { field: 'CreationTime', direction: 'asc' },
       limit: 5,
     })) {
-      if (click.alertJobSessionUid !== null && session.uid === click.alertJobSessionUid) continue;
+      // the window reaches back for clock skew: the run before the click (or the alert's) is not the new one
+      if (session.uid === click.alertJobSessionUid || session.uid === priorUid) continue;
       return session;
     }
     return null;
@@ -514,7 +520,7 @@ export function createActionService(deps: ActionServiceDeps): ActionService {
       messageTs: row.messageTs,
       alertId: row.alertId,
       alertJobName: row.jobName,
-      alertJobSessionUid: row.alertSessionUid,
+      alertJobSessionUid: null,
       clickKey: row.clickKey,
     };
     let job: EmJob;

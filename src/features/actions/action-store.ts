@@ -47,8 +47,8 @@ export interface JobActionRow {
   /** `succeeded`, `failed: <why>`, `warning`, `refused by EM: ...`, `unknown: ...` */
   outcome: string | null;
   outcomeAt: Date | null;
-  /** the alert's own run, never taken for the run the action started */
-  alertSessionUid: string | null;
+  /** the job's latest run when the click was confirmed (or the alert's run): never the run the action started */
+  priorSessionUid: string | null;
   /** the instance following it (null: nobody, another instance may take it over) */
   followOwner: string | null;
   /** when its follower last said it still follows */
@@ -57,9 +57,9 @@ export interface JobActionRow {
 
 export type NewJobAction = Omit<
   JobActionRow,
-  'id' | 'state' | 'emTask' | 'outcome' | 'outcomeAt' | 'followOwner' | 'followBeat' | 'alertSessionUid'
+  'id' | 'state' | 'emTask' | 'outcome' | 'outcomeAt' | 'followOwner' | 'followBeat' | 'priorSessionUid'
 > & {
-  alertSessionUid?: string | null;
+  priorSessionUid?: string | null;
   /** the instance that will follow it (the one that sends it to EM) */
   followOwner?: string | null;
 };
@@ -145,7 +145,7 @@ export type ActionTables = {
     kind: string | null;
     follow_owner: string | null;
     follow_beat: number | null;
-    alert_session_uid: string | null;
+    prior_session_uid: string | null;
   };
 };
 
@@ -213,7 +213,7 @@ function toActionRow(r: ActionRecord): JobActionRow {
     emTask: r.em_task,
     outcome: r.outcome,
     outcomeAt: outcomeAt === null ? null : new Date(outcomeAt),
-    alertSessionUid: r.alert_session_uid,
+    priorSessionUid: r.prior_session_uid,
     followOwner: r.follow_owner,
     followBeat: r.follow_beat === null ? null : new Date(Number(r.follow_beat)),
   };
@@ -326,7 +326,7 @@ export function createActionStore(store: StoreDb): ActionStore {
               channel_id: input.channelId,
               message_ts: input.messageTs,
               alert_id: input.alertId,
-              alert_session_uid: input.alertSessionUid ?? null,
+              prior_session_uid: input.priorSessionUid ?? null,
               state: 'running',
               started_at: input.startedAt.getTime(),
               follow_owner: input.followOwner ?? null,

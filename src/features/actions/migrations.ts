@@ -103,8 +103,8 @@ export const ACTION_MIGRATIONS: Migration[] = [
       // restart) takes over an action whose follower went quiet
       await db.schema.alterTable('job_actions').addColumn('follow_owner', 'text').execute();
       await db.schema.alterTable('job_actions').addColumn('follow_beat', 'bigint').execute();
-      // the alert's own run, never taken for the run a retry started
-      await db.schema.alterTable('job_actions').addColumn('alert_session_uid', 'text').execute();
+      // the job's latest run when the click was confirmed: never taken for the run the action started
+      await db.schema.alterTable('job_actions').addColumn('prior_session_uid', 'text').execute();
       // two instances racing before this index could both have started one: keep the newest running
       await sql`UPDATE job_actions SET state = 'done', outcome = 'unknown: another action of the job was started at the same time', outcome_at = started_at
         WHERE state = 'running' AND id NOT IN (

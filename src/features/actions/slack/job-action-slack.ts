@@ -197,7 +197,11 @@ export function createJobActionSlack(deps: JobActionSlackDeps): JobActionSlack {
         async ({ body, value: raw, channelId, respond }) => {
           const button = body.actions[0];
           const clickKey = `${button?.action_ts ?? ''}|${JOB_ACTION_IDS[action]}|${body.user.id}`;
-          const messageTs = body.container?.message_ts ?? body.message?.ts ?? null;
+          // an ephemeral answer's ts names nothing anyone else can see or thread under: not kept
+          const messageTs =
+            body.container?.is_ephemeral === true
+              ? null
+              : (body.container?.message_ts ?? body.message?.ts ?? null);
           const base = {
             userId: body.user.id,
             channelId: channelId ?? undefined,
@@ -278,7 +282,8 @@ export function createJobActionSlack(deps: JobActionSlackDeps): JobActionSlack {
                 await post(alert.channelId, line, alert.ts);
                 await queueAlertUpdate(alert.id, `alert:${alert.id}:action:${answer.row.id}:start`);
               } else {
-                await post(channelId, line);
+                // under the message the button is on (an RPO alert, an answer in the channel), when it has one
+                await post(channelId, line, messageTs);
               }
               return;
             }
@@ -296,7 +301,7 @@ export function createJobActionSlack(deps: JobActionSlackDeps): JobActionSlack {
       await queueAlertUpdate(row.alertId, `alert:${row.alertId}:action:${row.id}:done`);
       return;
     }
-    await post(row.channelId, text);
+    await post(row.channelId, text, row.messageTs);
   };
 
   const decorate = async (alert: JobRunAlert): Promise<AlertDecoration> => {
