@@ -359,11 +359,27 @@ describe('job actions from Slack', () => {
       { user: ANA, responseId: 'r4', ts: alert.ts, actionTs: '2.0' },
     );
     expect(String((await h.slack.waitForResponse('r4')).body.text)).toContain('does not belong here');
+    // a real, signed value of another channel's job (a job answer there) pressed in this channel
+    const job = (await (await fetch(`${h.sim.url}/_sim/jobs/${encodeURIComponent(JOB)}`)).json()) as {
+      uid: string;
+    };
+    const otherChannel = encodeActionValue(
+      { action: 'start', jobUid: job.uid, channelId: 'C0OTHER', alertId: null },
+      TEST_SIGNING_SECRET,
+    );
+    await click(
+      h,
+      { action_id: JOB_ACTION_IDS.start, value: otherChannel },
+      { user: ANA, responseId: 'r4b', ts: alert.ts, actionTs: '3.0' },
+    );
+    expect(String((await h.slack.waitForResponse('r4b')).body.text)).toContain('does not belong here');
     expect(await jobRuns(h)).toHaveLength(1);
     const forgedRows = (await h.audit.list({ since: new Date(0), limit: 10 })).filter(
       (r) => r.result === 'refused:forged',
     );
-    expect(forgedRows).toHaveLength(2);
+    expect(forgedRows).toHaveLength(3);
+    expect(forgedRows.every((r) => r.slackUser === ANA)).toBe(true);
+    expect(forgedRows.map((r) => r.channelId).sort()).toEqual([CHANNEL, CHANNEL, 'C0OTHER']);
   });
 
   it('answers a second click while the first runs, and does nothing for a retried request', async () => {
