@@ -364,14 +364,16 @@ export function createActionService(deps: ActionServiceDeps): ActionService {
     outcome: string,
     result: string,
   ) => {
+    // the row ends once: an instance that took the action over and this one never both write the outcome
+    const done = await store.actions.finish(row.id, outcome, clock.now());
+    if (done === null) return;
     await audit(click, 'outcome', result, {
       jobName: job.name,
       serverName: job.serverName,
       emTask: row.emTask,
       detail: outcome.slice(0, 500),
     });
-    const done = await store.actions.finish(row.id, outcome, clock.now());
-    if (done) await deps.onOutcome(done, job);
+    await deps.onOutcome(done, job);
   };
 
   /** follows one action in the background; its row is let go of if this instance stops first */
