@@ -56,6 +56,8 @@ interface Harness {
   idle(): Promise<void>;
   /** stops the actions feature (as a process stopping does) and starts a new one over the same database */
   restart(): Promise<void>;
+  /** another instance on the same database that takes over any follower, however recently it beat */
+  otherInstance(): ReturnType<typeof createActionsFeature>;
 }
 
 async function startHarness(
@@ -133,8 +135,14 @@ async function startHarness(
     jobButtons: createJobButtons(),
     metrics: createMetrics(),
   };
-  const newFeature = (instanceId: string) => {
-    const made = createActionsFeature(ctx, { taskPollMs: 5, runPollMs: 10, resumeEveryMs: 0, instanceId });
+  const newFeature = (instanceId: string, quietMs?: number) => {
+    const made = createActionsFeature(ctx, {
+      taskPollMs: 5,
+      runPollMs: 10,
+      resumeEveryMs: 0,
+      instanceId,
+      ...(quietMs === undefined ? {} : { quietMs }),
+    });
     open.push(async () => {
       for (const s of made.services ?? []) await s.stop();
     });
@@ -179,6 +187,10 @@ async function startHarness(
       await current.actionService?.idle();
       current = newFeature('second');
       for (const s of current.services ?? []) await s.start();
+    },
+    otherInstance: () => {
+      current = newFeature('other', 0);
+      return current;
     },
   };
   return h;
@@ -560,6 +572,26 @@ describe('job actions from Slack', () => {
     expect(rows.filter((r) => r.event === 'outcome').map((r) => r.detail)).toEqual([
       expect.stringContaining('ended with a warning'),
     ]);
+  });
+
+  it('hands a follow-through to another instance: the first one yields, the outcome is written once', async () => {
+    const h = await startHarness();
+    const alert = await failedAlert(h);
+    await click(h, alert.retry, { user: ANA, responseId: 'ho1', ts: alert.ts });
+    await waitFor(async () => (await jobRuns(h)).some((r) => r.isRetry), 'the retry run');
+    // the first instance still follows (it beats); another one takes the action over (as after a quiet follower)
+    const other = h.otherInstance();
+    await waitFor(async () => ((await other.actionService?.resume()) ?? 0) === 1, 'the action taken over');
+    await fetch(`${h.sim.url}/_sim/jobs/${encodeURIComponent(JOB)}/finish`, {
+      method: 'POST',
+      body: JSON.stringify({ result: 'Success' }),
+    });
+    await h.idle();
+    const rows = await h.audit.list({ since: new Date(0), limit: 50 });
+    expect(rows.filter((r) => r.result === 'taken-over')).toHaveLength(1);
+    expect(rows.filter((r) => r.event === 'outcome').map((r) => r.result)).toEqual(['succeeded']);
+    expect(threadTexts(h).filter((t) => t.includes('-> succeeded'))).toHaveLength(1);
+    expect((await jobRuns(h)).filter((r) => r.isRetry)).toHaveLength(1);
   });
 
   it('lets members of a named Slack user group act', async () => {

@@ -25,6 +25,8 @@ export interface ActionsFeatureOptions {
   resumeEveryMs?: number;
   /** this instance's name as the follower of an action (default: random per process) */
   instanceId?: string;
+  /** a follower quiet for this long is taken over (default 3 minutes; tests: 0) */
+  quietMs?: number;
 }
 
 const GROUP_CACHE_MS = 5 * 60_000;
@@ -95,6 +97,7 @@ export function createActionsFeature(
           ...(options.runPollMs === undefined ? {} : { runPollMs: options.runPollMs }),
           ...(options.resumeEveryMs === undefined ? {} : { resumeEveryMs: options.resumeEveryMs }),
           ...(options.instanceId === undefined ? {} : { instanceId: options.instanceId }),
+          ...(options.quietMs === undefined ? {} : { quietMs: options.quietMs }),
           onOutcome: async (row, job) => slack?.onOutcome(row, job),
         })
       : undefined;
