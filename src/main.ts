@@ -10,6 +10,7 @@ import { connectEm, type EmConnection } from './app/connect-em.js';
 import { describeDatabase, openReplibotDatabase, toDatabasePath } from './app/database.js';
 import type { Feature, FeatureContext, FeatureFactory, Service } from './app/feature.js';
 import { createDigestSections, withFeatureAnswers } from './app/feature-answers.js';
+import { createJobButtons } from './app/job-buttons.js';
 import { createLeadership, type Leadership } from './app/leadership.js';
 import {
   type HealthReport,
@@ -161,6 +162,7 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
     fence: (within) => leadership.fence(within),
     digestSections: createDigestSections(),
     alertDecorations: createAlertDecorations(),
+    jobButtons: createJobButtons(),
     metrics,
     fencingToken: () => leadership.token(),
   };
@@ -256,6 +258,7 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
           clock,
           logger,
         }),
+        ...(context.jobButtons ? { jobButtons: context.jobButtons } : {}),
         homeExtras:
           homeExtras.length === 0
             ? undefined

@@ -19,6 +19,7 @@ import type { HealthReport } from '../slack/app.js';
 import type { SlashSubcommand } from '../slack/subcommands.js';
 import type { Fence } from '../store/lease.js';
 import type { StoreDb } from '../store/open-database.js';
+import type { JobButtons } from './job-buttons.js';
 
 /** Something with a lifetime (a poller, a scheduler): started after the front door is up, stopped first. */
 export interface Service {
@@ -60,6 +61,8 @@ export interface FeatureContext {
   fence: Fence;
   /** what features add to alert messages (job action buttons); one per process, made by the composition root */
   alertDecorations?: AlertDecorations;
+  /** job action buttons for RPO alerts and answers that show one job (src/app/job-buttons.ts) */
+  jobButtons?: JobButtons;
   /** the process's Prometheus metrics (src/metrics.ts), served on GET /metrics */
   metrics: Metrics;
   /** the fencing token this process holds the lease with (null while standby): the outbox's claims carry it */

@@ -7,8 +7,11 @@
  * stays running until the control API finishes it with the outcome a test chose (`POST /_sim/jobs/{name}/finish`).
  *
  * Tasks belong to the logon session that created them: another session gets 404, and a session that expired
- * cannot read them at all (401), as on a real EM. Jobs themselves are the simulator's replication jobs (every
- * job the generator or the control API made); their type, schedule and next run live here, beside the store.
+ * cannot read them at all (401), as on a real EM. Jobs themselves are the simulator's replication jobs and its
+ * backup jobs (every job the generators or the control API made, of every backup JobType: Backup, BackupCopy,
+ * ImmediateBackupCopy, AgentBackup, NasBackup; the child jobs of sessions, ImmediateBackupCopyWorker and
+ * AgentManagement, are not jobs of their own); their schedule and next run live here, beside the stores. A run
+ * an action starts on a backup job is a backup job session of that job, in the backup store.
  */
 import type { IncomingMessage } from 'node:http';
 import type { LogonState } from './logon-sessions.js';
@@ -23,10 +26,17 @@ import {
   XML_DECL,
 } from './render-em.js';
 import type { Replies, Reply } from './replies.js';
-import { type SimJob, toEmDateTime } from './sim-model.js';
+import { type SimJob, type TaskRecord, toEmDateTime } from './sim-model.js';
 import { SimInputError, type SimStore } from './sim-store.js';
 
-export const SIM_JOB_TYPES = ['Replica', 'Backup', 'BackupCopy', 'ImmediateBackupCopy'] as const;
+export const SIM_JOB_TYPES = [
+  'Replica',
+  'Backup',
+  'BackupCopy',
+  'ImmediateBackupCopy',
+  'AgentBackup',
+  'NasBackup',
+] as const;
 export type SimJobType = (typeof SIM_JOB_TYPES)[number];
 
 export const PORTAL_ADMINISTRATOR = 'PortalAdministrator';
@@ -81,6 +91,8 @@ export interface SimJobs {
 
 export interface SimJobsOptions {
   store: SimStore;
+  /** the backup jobs and their sessions (start-simulator.ts's second store) */
+  backupStore?: SimStore;
   replies: Replies;
   nowMs: () => number;
   /** drops a logon session (the control API's "expire the session right after an action") */
@@ -101,7 +113,21 @@ const NS =
   'xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns="http://www.veeam.com/ent/v1.0"';
 
 export function createSimJobs(options: SimJobsOptions): SimJobs {
-  const { store, replies, nowMs } = options;
+  const { replies, nowMs } = options;
+  const backupStore = options.backupStore;
+  /** the store a job and its sessions live in: backup jobs carry their JobType, replication jobs none */
+  const storeOf = (job: SimJob): SimStore =>
+    job.jobType !== undefined && backupStore !== undefined ? backupStore : options.store;
+  /** the child jobs of backup sessions are not jobs EM lists */
+  const CHILD_TYPES = new Set(['ImmediateBackupCopyWorker', 'AgentManagement']);
+  const allJobs = (): SimJob[] => [
+    ...options.store.allJobs(),
+    ...(backupStore?.allJobs().filter((job) => !CHILD_TYPES.has(job.jobType ?? '')) ?? []),
+  ];
+  const findById = (id: string): SimJob | null => {
+    const found = options.store.findJob(id) ?? backupStore?.findJob(id) ?? null;
+    return found !== null && CHILD_TYPES.has(found.jobType ?? '') ? null : found;
+  };
   const settings = new Map<SimJob, JobSettings>();
   const tasks = new Map<string, SimTask>();
   const actions: SimJobActionRecord[] = [];
@@ -118,7 +144,7 @@ export function createSimJobs(options: SimJobsOptions): SimJobs {
       const now = nowMs();
       const next = Math.floor(now / day) * day + 22 * 3_600_000;
       found = {
-        type: 'Replica',
+        type: SIM_JOB_TYPES.find((t) => t === job.jobType) ?? 'Replica',
         scheduleEnabled: true,
         nextRun: next > now ? next : next + day,
         description: '',
@@ -130,7 +156,7 @@ export function createSimJobs(options: SimJobsOptions): SimJobs {
 
   const latestSession = (job: SimJob) => {
     const filter = parseEmFilter(`JobName=="${job.name.replace(/"/g, '""')}"`);
-    const answer = store.queryJobSessions({
+    const answer = storeOf(job).queryJobSessions({
       filter,
       sort: { field: 'CreationTime', direction: 'desc' },
       page: 1,
@@ -140,30 +166,33 @@ export function createSimJobs(options: SimJobsOptions): SimJobs {
     return answer.rows[0] ?? null;
   };
 
+  /** as EM shows it now: a task whose end the backup server has not reported yet (a future end is not yet) */
+  const stillRuns = (task: TaskRecord): boolean => task.end === null || task.finishVisibleFrom > nowMs();
+
   const isRunning = (job: SimJob): boolean => {
     const last = latestSession(job);
     return last !== null && last.end === null;
   };
 
   const findJob = (idOrName: string): SimJob | null =>
-    store.findJob(idOrName) ?? store.allJobs().find((job) => job.name === idOrName) ?? null;
+    findById(idOrName) ?? allJobs().find((job) => job.name === idOrName) ?? null;
 
   const jobLinks = (api: string, job: SimJob): string => {
-    const id = store.jobId(job);
+    const id = storeOf(job).jobId(job);
     const href = `${api}/jobs/${id}`;
     const link = (rel: string, url: string, type?: string, name?: string) =>
       `<Link Href="${escapeXmlAttr(url)}"${name === undefined ? '' : ` Name="${escapeXmlAttr(name)}"`}${type === undefined ? '' : ` Type="${type}"`} Rel="${rel}" />`;
-    return `<Links>${link('Up', `${api}/backupServers/${store.serverId(job.server)}`, 'BackupServerReference', job.server.name)}${link('Alternate', href, 'JobReference', job.name)}${link('ToggleScheduleEnabled', `${href}?action=toggleScheduleEnabled`)}${link('Start', `${href}?action=start`)}${link('Stop', `${href}?action=stop`)}${link('Retry', `${href}?action=retry`)}</Links>`;
+    return `<Links>${link('Up', `${api}/backupServers/${storeOf(job).serverId(job.server)}`, 'BackupServerReference', job.server.name)}${link('Alternate', href, 'JobReference', job.name)}${link('ToggleScheduleEnabled', `${href}?action=toggleScheduleEnabled`)}${link('Start', `${href}?action=start`)}${link('Stop', `${href}?action=stop`)}${link('Retry', `${href}?action=retry`)}</Links>`;
   };
 
   const jobXml = (api: string, job: SimJob, root: boolean): string => {
-    const id = store.jobId(job);
+    const id = storeOf(job).jobId(job);
     const s = settingsOf(job);
     return `<Job${root ? ` ${NS}` : ''} Href="${escapeXmlAttr(`${api}/jobs/${id}?format=Entity`)}" Type="Job" Name="${escapeXmlAttr(job.name)}" UID="urn:veeam:Job:${id}">${jobLinks(api, job)}<JobType>${s.type}</JobType><Platform>VMware</Platform>${s.description === '' ? '<Description />' : `<Description>${escapeXmlText(s.description)}</Description>`}<ScheduleConfigured>${s.nextRun !== null}</ScheduleConfigured><ScheduleEnabled>${s.scheduleEnabled}</ScheduleEnabled>${s.nextRun === null ? '' : `<NextRun>${toEmDateTime(s.nextRun)}</NextRun>`}</Job>`;
   };
 
   const jobJson = (api: string, job: SimJob): Json => {
-    const id = store.jobId(job);
+    const id = storeOf(job).jobId(job);
     const s = settingsOf(job);
     const href = `${api}/jobs/${id}`;
     return {
@@ -180,7 +209,7 @@ export function createSimJobs(options: SimJobsOptions): SimJobs {
       Links: [
         {
           Rel: 'Up',
-          Href: `${api}/backupServers/${store.serverId(job.server)}`,
+          Href: `${api}/backupServers/${storeOf(job).serverId(job.server)}`,
           Name: job.server.name,
           Type: 'BackupServerReference',
         },
@@ -219,7 +248,7 @@ export function createSimJobs(options: SimJobsOptions): SimJobs {
     let jobSessionUid: string | undefined;
     const names = vms.length > 0 ? vms : job.vms.map((vm) => vm.name);
     for (const vm of names.length > 0 ? names : [`${job.name}-vm`]) {
-      const task = store.addTaskSession(
+      const task = storeOf(job).addTaskSession(
         {
           vm,
           job: job.name,
@@ -229,7 +258,7 @@ export function createSimJobs(options: SimJobsOptions): SimJobs {
         },
         nowMs(),
       );
-      jobSessionUid ??= store.jobSessionId(task.jobSession);
+      jobSessionUid ??= storeOf(job).jobSessionId(task.jobSession);
     }
   };
 
@@ -256,7 +285,9 @@ export function createSimJobs(options: SimJobsOptions): SimJobs {
             message: `Job "${job.name}" cannot be retried: its last run did not end with Failed.`,
           };
         }
-        const failed = last.record.tasks.filter((t) => t.result === 'Failed').map((t) => t.vm.name);
+        // a parent session (agent, immediate copy) has its items in its child sessions
+        const items = last.record.children?.flatMap((c) => c.tasks) ?? last.record.tasks;
+        const failed = items.filter((t) => t.result === 'Failed').map((t) => t.vm.name);
         startRun(job, failed, true);
         return { success: true, message: `Job "${job.name}" triggered to retry.` };
       }
@@ -264,9 +295,9 @@ export function createSimJobs(options: SimJobsOptions): SimJobs {
         if (!running) return { success: false, message: `Job "${job.name}" is not running.` };
         const last = latestSession(job);
         for (const task of last?.record.tasks ?? []) {
-          if (task.end === null)
-            store.finishTaskSession(
-              store.taskId(task),
+          if (stillRuns(task))
+            storeOf(job).finishTaskSession(
+              storeOf(job).taskId(task),
               { result: 'Failed', reason: 'Job has been stopped by user' },
               nowMs(),
             );
@@ -296,7 +327,7 @@ export function createSimJobs(options: SimJobsOptions): SimJobs {
     const filterText = params.get('filter') ?? '';
     try {
       if (filterText.trim() !== '')
-        predicate = compileJobFilter(parseEmFilter(filterText), store, settingsOf);
+        predicate = compileJobFilter(parseEmFilter(filterText), storeOf, settingsOf);
     } catch (error) {
       if (error instanceof EmFilterError) return replies.error(json, 400, `Invalid query: ${error.message}`);
       throw error;
@@ -307,8 +338,7 @@ export function createSimJobs(options: SimJobsOptions): SimJobs {
     if (sortField !== 'name' && sortField !== 'nextrun')
       return replies.error(json, 400, `Unknown sort parameter '${sortAsc ?? sortDesc}' for type Job.`);
     const sign = sortDesc ? -1 : 1;
-    const matches = store
-      .allJobs()
+    const matches = allJobs()
       .filter(predicate)
       .sort((a, b) => {
         if (sortField === 'nextrun')
@@ -376,7 +406,7 @@ export function createSimJobs(options: SimJobsOptions): SimJobs {
     }
     if (kind !== 'jobs' || segments.length !== 3) return null;
     if (!auth.roles.includes(PORTAL_ADMINISTRATOR)) return forbidden(json);
-    const job = store.findJob(segments[2] ?? '');
+    const job = findById(segments[2] ?? '');
     if (!job) return replies.error(json, 404, `Job ${segments[2]} was not found.`);
     if (method === 'GET') {
       if ((url.searchParams.get('format') ?? '').toLowerCase() === 'entity') {
@@ -384,7 +414,7 @@ export function createSimJobs(options: SimJobsOptions): SimJobs {
           ? replies.json(200, jobJson(api, job))
           : replies.xml(200, XML_DECL + jobXml(api, job, true));
       }
-      const id = store.jobId(job);
+      const id = storeOf(job).jobId(job);
       return json
         ? replies.json(200, {
             Name: job.name,
@@ -443,19 +473,21 @@ export function createSimJobs(options: SimJobsOptions): SimJobs {
 
   const describe = (job: SimJob) => {
     const s = settingsOf(job);
-    const runs: SimJobRun[] = store
+    const jobStore = storeOf(job);
+    const sessionType = jobStore === options.store ? 'ReplicaJobSession' : 'BackupJobSession';
+    const runs: SimJobRun[] = jobStore
       .jobSessionsSince(0, Number.POSITIVE_INFINITY)
       .filter((view) => view.record.job === job)
       .map((view) => ({
-        jobSessionUid: `urn:veeam:ReplicaJobSession:${store.jobSessionId(view.record)}`,
+        jobSessionUid: `urn:veeam:${sessionType}:${jobStore.jobSessionId(view.record)}`,
         isRetry: view.record.isRetry,
         creationTime: new Date(view.creation).toISOString(),
         vms: view.record.tasks.map((t) => t.vm.name),
-        state: view.record.tasks.some((t) => t.end === null) ? ('Running' as const) : ('Finished' as const),
+        state: view.record.tasks.some(stillRuns) ? ('Running' as const) : ('Finished' as const),
       }));
     return {
-      id: store.jobId(job),
-      uid: `urn:veeam:Job:${store.jobId(job)}`,
+      id: jobStore.jobId(job),
+      uid: `urn:veeam:Job:${jobStore.jobId(job)}`,
       name: job.name,
       server: job.server.name,
       type: s.type,
@@ -487,7 +519,7 @@ export function createSimJobs(options: SimJobsOptions): SimJobs {
       };
     }
     if (parts.length < 3) {
-      if (method === 'GET') return { status: 200, value: store.allJobs().map(describe) };
+      if (method === 'GET') return { status: 200, value: allJobs().map(describe) };
       throw new SimInputError(`Unknown control endpoint ${method} /_sim/jobs`, true);
     }
     const job = findJob(decodeURIComponent(parts[2] ?? ''));
@@ -514,11 +546,11 @@ export function createSimJobs(options: SimJobsOptions): SimJobs {
       if (result !== 'Success' && result !== 'Warning' && result !== 'Failed')
         throw new SimInputError('result must be Success, Warning or Failed');
       const last = latestSession(job);
-      const open = last?.record.tasks.filter((t) => t.end === null) ?? [];
+      const open = last?.record.tasks.filter(stillRuns) ?? [];
       if (open.length === 0) throw new SimInputError(`Job ${job.name} has no running run`, true);
       for (const task of open) {
-        store.finishTaskSession(
-          store.taskId(task),
+        storeOf(job).finishTaskSession(
+          storeOf(job).taskId(task),
           { result, ...(typeof body.reason === 'string' ? { reason: body.reason } : {}) },
           nowMs(),
         );
@@ -534,18 +566,18 @@ export function createSimJobs(options: SimJobsOptions): SimJobs {
 /** `Name`, `JobType`, `ScheduleEnabled`, `UID`, `BackupServerName` with `==`/`!=`, `;` and `,`. */
 function compileJobFilter(
   node: EmFilterNode,
-  store: SimStore,
+  storeOf: (job: SimJob) => SimStore,
   settingsOf: (job: SimJob) => JobSettings,
 ): (job: SimJob) => boolean {
   if (node.kind !== 'cmp') {
-    const items = node.items.map((item) => compileJobFilter(item, store, settingsOf));
+    const items = node.items.map((item) => compileJobFilter(item, storeOf, settingsOf));
     return node.kind === 'and' ? (job) => items.every((p) => p(job)) : (job) => items.some((p) => p(job));
   }
   const get: Record<string, (job: SimJob) => string> = {
     name: (job) => job.name.toLowerCase(),
     jobtype: (job) => settingsOf(job).type.toLowerCase(),
     scheduleenabled: (job) => String(settingsOf(job).scheduleEnabled),
-    uid: (job) => `urn:veeam:job:${store.jobId(job)}`,
+    uid: (job) => `urn:veeam:job:${storeOf(job).jobId(job)}`,
     backupservername: (job) => job.server.lower,
   };
   const read = get[node.field.toLowerCase()];

@@ -160,6 +160,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   });
   const jobs = createSimJobs({
     store,
+    backupStore,
     replies,
     nowMs,
     expireLogon: (token) => {

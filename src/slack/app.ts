@@ -5,6 +5,7 @@ import { createDefaultAnswerer } from '../answers/create-default-answerer.js';
 import type { Answerer } from '../answers/domain/create-answerer.js';
 import { registerAnswerActions } from '../answers/slack/answer-actions.js';
 import { registerConversationEvents } from '../answers/slack/conversation-events.js';
+import type { JobButtons } from '../app/job-buttons.js';
 import { type HealthReport, type ProbeRoute, toHealthRoute } from '../app/probes.js';
 import { createWorkQueue, type WorkQueueOptions } from '../app/work-queue.js';
 import type { Config } from '../config.js';
@@ -55,6 +56,8 @@ export interface SlackAppDeps {
   metrics?: SlackClientSettings['metrics'];
   /** blocks shown at the bottom of the App Home tab (poller status, digest schedule) */
   homeExtras?: () => Promise<KnownBlock[]>;
+  /** job action buttons under answers that show one job (the job actions feature provides them) */
+  jobButtons?: JobButtons;
   /** for tests and proxies: merged into the WebClient options (e.g. `retryConfig`) */
   clientOptions?: WebClientOptions;
   /** interface to listen on (HTTP mode and /healthz); all interfaces when absent */
@@ -184,6 +187,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
     access: toAccessPolicy(deps.config),
     subcommands: deps.subcommands ?? [],
     homeExtras: deps.homeExtras,
+    jobButtons: deps.jobButtons,
     work,
     notices,
   };

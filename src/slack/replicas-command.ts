@@ -11,6 +11,7 @@ import type { Logger } from '../logger.js';
 import { isHelpRequest } from '../question/help.js';
 import { checkAccess } from './access.js';
 import { renderAccessRefused, renderBusy } from './render-refusal.js';
+import { withJobButtons } from './reply-job-buttons.js';
 import { helpCommands, logReply, type SlackRuntime } from './runtime.js';
 import { findSubcommand, toRespond } from './subcommands.js';
 
@@ -87,5 +88,14 @@ async function answerCommand(
         { now: runtime.clock.now(), pageSize: SLACK_PAGE_SIZE, commands: helpCommands(runtime) },
       );
   logReply(log, reply, { question: text });
-  await respond({ response_type: 'ephemeral', ...renderReply(reply, { timeZone, ephemeral: true }) });
+  const message = await withJobButtons(
+    reply,
+    renderReply(reply, { timeZone, ephemeral: true }),
+    runtime.jobButtons,
+    {
+      channelId: command.channel_id,
+      userId: command.user_id,
+    },
+  );
+  await respond({ response_type: 'ephemeral', ...message });
 }

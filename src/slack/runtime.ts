@@ -2,6 +2,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { Answerer } from '../answers/domain/create-answerer.js';
 import type { Reply } from '../answers/domain/reply.js';
+import type { JobButtons } from '../app/job-buttons.js';
 import type { WorkQueue } from '../app/work-queue.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../logger.js';
@@ -17,6 +18,8 @@ export interface SlackRuntime {
   access: AccessPolicy;
   subcommands: readonly SlashSubcommand[];
   homeExtras: (() => Promise<KnownBlock[]>) | undefined;
+  /** job action buttons under answers that show one job (src/slack/reply-job-buttons.ts) */
+  jobButtons?: JobButtons | undefined;
   /** every answer runs through it, after the ack (src/app/work-queue.ts) */
   work: WorkQueue;
   /** the "busy" notes for work refused: sent a few at a time, so a flood of them never holds up acks */

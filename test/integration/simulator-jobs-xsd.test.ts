@@ -15,7 +15,8 @@ describe.skipIf(!xsd.found)(`simulator job documents against RestAPI-2017.xsd${x
 
   beforeAll(async () => {
     schema = readFileSync(xsd.path, 'utf8').replace(/^\uFEFF/, '');
-    sim = await startSimulator({ data: { taskSessions: 0 } });
+    // the backup jobs too: every JobType is listed and has its entity
+    sim = await startSimulator({ data: { taskSessions: 0 }, backups: { taskSessions: 60 } });
     sim.addTaskSession({ vm: 'x <y> & "z"', job: 'Job & <Co> "quoted"', result: 'Failed', reason: 'r' });
     const logon = await fetch(`${sim.url}/api/sessionMngr/?v=latest`, {
       method: 'POST',
@@ -32,6 +33,12 @@ describe.skipIf(!xsd.found)(`simulator job documents against RestAPI-2017.xsd${x
     docs.set('QueryResult of Job entities', await get('/api/query?type=Job&format=Entities'));
     docs.set('Job entity', await get(`/api/jobs/${job.id}?format=Entity`));
     docs.set('Job EntityRef', await get(`/api/jobs/${job.id}`));
+    const copy = (await (
+      await fetch(`${sim.url}/_sim/jobs/${encodeURIComponent('Backup Copy to DR')}`)
+    ).json()) as {
+      id: string;
+    };
+    docs.set('Backup copy Job entity', await get(`/api/jobs/${copy.id}?format=Entity`));
     const accepted = await get(`/api/jobs/${job.id}?action=retry`, 'POST');
     docs.set('Task (202)', accepted);
     const taskId = /<TaskId>([^<]+)<\/TaskId>/.exec(accepted)?.[1] ?? '';
@@ -51,5 +58,7 @@ describe.skipIf(!xsd.found)(`simulator job documents against RestAPI-2017.xsd${x
     }
     expect(results).toEqual(Object.fromEntries([...docs.keys()].map((name) => [name, []])));
     expect(docs.get('Task finished')).toContain('<State>Finished</State>');
+    expect(docs.get('QueryResult of Job entities')).toContain('<JobType>AgentBackup</JobType>');
+    expect(docs.get('Backup copy Job entity')).toContain('<JobType>BackupCopy</JobType>');
   });
 });

@@ -119,4 +119,121 @@ describe('simulator jobs', () => {
     await call(sim, token, `/tasks/${id}`);
     expect((await call(sim, token, `/tasks/${id}`)).body).toContain('use sync');
   });
+
+  it('lists the backup jobs of every type and acts on them: their runs are backup job sessions', async () => {
+    const sim = await startSimulator({ data: { taskSessions: 300 }, backups: { taskSessions: 400 } });
+    open.push(sim);
+    const token = await logon(sim);
+    const listed = await call(
+      sim,
+      token,
+      '/query?type=Job&format=Entities&sortAsc=name&pageSize=500',
+      'GET',
+      true,
+    );
+    const jobs = (
+      JSON.parse(listed.body) as {
+        Entities: { Jobs: { Jobs: Array<{ Name: string; JobType: string; UID: string }> } };
+      }
+    ).Entities.Jobs.Jobs;
+    const typeOf = (name: string) => jobs.find((j) => j.Name === name)?.JobType;
+    expect(typeOf('Nightly')).toBe('Backup');
+    expect(typeOf('Backup Copy to DR')).toBe('BackupCopy');
+    expect(typeOf('Offsite Copy')).toBe('ImmediateBackupCopy');
+    expect(typeOf('Agent Backup Servers')).toBe('AgentBackup');
+    expect(typeOf('File Share Backup')).toBe('NasBackup');
+    expect(jobs.some((j) => j.JobType === 'Replica')).toBe(true);
+    // the worker jobs of an immediate copy are parts of its sessions, not jobs
+    expect(jobs.some((j) => j.Name.includes('\\'))).toBe(false);
+    const filtered = await call(
+      sim,
+      token,
+      `/query?type=Job&format=Entities&filter=${encodeURIComponent('JobType==BackupCopy')}`,
+    );
+    expect(filtered.body).toContain('Name="Backup Copy to DR"');
+    expect(filtered.body).not.toContain('Name="Nightly"');
+
+    const taskOf = async (body: string) => {
+      const id = /<TaskId>([^<]+)<\/TaskId>/.exec(body)?.[1] ?? '';
+      await call(sim, token, `/tasks/${id}`);
+      return (await call(sim, token, `/tasks/${id}`)).body;
+    };
+    const backupSessions = async (job: string) =>
+      (
+        await call(
+          sim,
+          token,
+          `/query?type=BackupJobSession&format=Entities&sortDesc=CreationTime&filter=${encodeURIComponent(`JobName=="${job}"`)}`,
+        )
+      ).body;
+
+    // the periodic copy job is still copying: sync waits for it, then makes a BackupCopy session
+    const copy = jobs.find((j) => j.Name === 'Backup Copy to DR');
+    const copyId = copy?.UID.split(':').at(-1) ?? '';
+    expect((await call(sim, token, `/jobs/${copyId}?format=Entity`)).body).toContain(
+      '<JobType>BackupCopy</JobType>',
+    );
+    expect(await taskOf((await call(sim, token, `/jobs/${copyId}?action=sync`, 'POST')).body)).toContain(
+      'already running',
+    );
+    await fetch(`${sim.url}/_sim/jobs/${encodeURIComponent('Backup Copy to DR')}/finish`, {
+      method: 'POST',
+      body: JSON.stringify({ result: 'Success' }),
+    });
+    expect(await taskOf((await call(sim, token, `/jobs/${copyId}?action=start`, 'POST')).body)).toContain(
+      'use sync',
+    );
+    expect(await taskOf((await call(sim, token, `/jobs/${copyId}?action=sync`, 'POST')).body)).toContain(
+      'Success="true"',
+    );
+    const copyRuns = (await (
+      await fetch(`${sim.url}/_sim/jobs/${encodeURIComponent('Backup Copy to DR')}`)
+    ).json()) as {
+      runs: Array<{ jobSessionUid: string; state: string; isRetry: boolean }>;
+    };
+    expect(copyRuns.runs.at(-1)).toMatchObject({ state: 'Running', isRetry: false });
+    expect(copyRuns.runs.at(-1)?.jobSessionUid).toMatch(/^urn:veeam:BackupJobSession:/);
+    const copySessions = await backupSessions('Backup Copy to DR');
+    expect(copySessions).toContain('<JobType>BackupCopy</JobType>');
+    expect(copySessions).toContain('<State>Working</State>');
+
+    // a backup job: start, a failed run, then a retry of its failed items as an IsRetry backup session
+    const nightly =
+      jobs
+        .find((j) => j.Name === 'Nightly')
+        ?.UID.split(':')
+        .at(-1) ?? '';
+    const nightlyUrl = `${sim.url}/_sim/jobs/Nightly`;
+    await fetch(`${nightlyUrl}/finish`, {
+      method: 'POST',
+      body: JSON.stringify({ result: 'Success' }),
+    }).catch(() => undefined);
+    expect(await taskOf((await call(sim, token, `/jobs/${nightly}?action=start`, 'POST')).body)).toContain(
+      'Success="true"',
+    );
+    await fetch(`${nightlyUrl}/finish`, {
+      method: 'POST',
+      body: JSON.stringify({ result: 'Failed', reason: 'boom' }),
+    });
+    expect(await taskOf((await call(sim, token, `/jobs/${nightly}?action=retry`, 'POST')).body)).toContain(
+      'Success="true"',
+    );
+    const retried = (await (await fetch(nightlyUrl)).json()) as {
+      runs: Array<{ isRetry: boolean; state: string }>;
+    };
+    expect(retried.runs.at(-1)).toMatchObject({ isRetry: true, state: 'Running' });
+    const nightlySessions = await backupSessions('Nightly');
+    expect(nightlySessions).toContain('<IsRetry>true</IsRetry>');
+    expect(nightlySessions).toContain('<JobType>Backup</JobType>');
+    // the replication side did not get a session of a backup job
+    expect(
+      (
+        await call(
+          sim,
+          token,
+          `/query?type=ReplicaJobSession&format=Entities&filter=${encodeURIComponent('JobName=="Nightly"')}`,
+        )
+      ).body,
+    ).not.toContain('Nightly@');
+  });
 });

@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createDefaultAnswerer } from '../../src/answers/create-default-answerer.js';
 import { openReplibotDatabase } from '../../src/app/database.js';
 import type { FeatureContext } from '../../src/app/feature.js';
+import { createJobButtons } from '../../src/app/job-buttons.js';
 import { loadConfig } from '../../src/config.js';
 import { systemClock } from '../../src/core/clock.js';
 import { createActionStore } from '../../src/features/actions/action-store.js';
@@ -53,6 +54,10 @@ interface Harness {
   sender: ReturnType<typeof createSlackSender>;
   audit: ReturnType<typeof createActionStore>['audit'];
   idle(): Promise<void>;
+  /** stops the actions feature (as a process stopping does) and starts a new one over the same database */
+  restart(): Promise<void>;
+  /** another instance on the same database that takes over any follower, however recently it beat */
+  otherInstance(): ReturnType<typeof createActionsFeature>;
 }
 
 async function startHarness(
@@ -127,12 +132,24 @@ async function startHarness(
     fence: async () => true,
     fencingToken: () => 1,
     alertDecorations: decorations,
+    jobButtons: createJobButtons(),
     metrics: createMetrics(),
   };
-  const feature = createActionsFeature(ctx, { taskPollMs: 5, runPollMs: 10 });
-  open.push(async () => {
-    for (const s of feature.services ?? []) await s.stop();
-  });
+  const newFeature = (instanceId: string, quietMs?: number) => {
+    const made = createActionsFeature(ctx, {
+      taskPollMs: 5,
+      runPollMs: 10,
+      resumeEveryMs: 0,
+      instanceId,
+      ...(quietMs === undefined ? {} : { quietMs }),
+    });
+    open.push(async () => {
+      for (const s of made.services ?? []) await s.stop();
+    });
+    return made;
+  };
+  const feature = newFeature('first');
+  let current = feature;
   const app = createSlackApp({
     config,
     em,
@@ -151,6 +168,7 @@ async function startHarness(
       feature.extend?.(bolt);
     },
     clientOptions: { retryConfig: { retries: 0 } },
+    ...(ctx.jobButtons ? { jobButtons: ctx.jobButtons } : {}),
   });
   await app.start();
   open.push(() => app.stop());
@@ -160,7 +178,20 @@ async function startHarness(
     service,
     sender: createSlackSender(`http://127.0.0.1:${app.port}/slack/events`),
     audit: createActionStore(db).audit,
-    idle: async () => feature.actionService?.idle(),
+    idle: async () => {
+      await feature.actionService?.idle();
+      await current.actionService?.idle();
+    },
+    restart: async () => {
+      for (const s of current.services ?? []) await s.stop();
+      await current.actionService?.idle();
+      current = newFeature('second');
+      for (const s of current.services ?? []) await s.start();
+    },
+    otherInstance: () => {
+      current = newFeature('other', 0);
+      return current;
+    },
   };
   return h;
 }
@@ -217,9 +248,11 @@ function click(
     responseId: string;
     ts: string;
     headers?: Record<string, string>;
+    ephemeral?: boolean;
   },
 ) {
   const payload = blockActionsPayload({
+    ...(options.ephemeral ? { ephemeral: true } : {}),
     actionId: button.action_id,
     value: button.value,
     responseUrl: h.slack.responseUrl(options.responseId),
@@ -338,11 +371,27 @@ describe('job actions from Slack', () => {
       { user: ANA, responseId: 'r4', ts: alert.ts, actionTs: '2.0' },
     );
     expect(String((await h.slack.waitForResponse('r4')).body.text)).toContain('does not belong here');
+    // a real, signed value of another channel's job (a job answer there) pressed in this channel
+    const job = (await (await fetch(`${h.sim.url}/_sim/jobs/${encodeURIComponent(JOB)}`)).json()) as {
+      uid: string;
+    };
+    const otherChannel = encodeActionValue(
+      { action: 'start', jobUid: job.uid, channelId: 'C0OTHER', alertId: null },
+      TEST_SIGNING_SECRET,
+    );
+    await click(
+      h,
+      { action_id: JOB_ACTION_IDS.start, value: otherChannel },
+      { user: ANA, responseId: 'r4b', ts: alert.ts, actionTs: '3.0' },
+    );
+    expect(String((await h.slack.waitForResponse('r4b')).body.text)).toContain('does not belong here');
     expect(await jobRuns(h)).toHaveLength(1);
     const forgedRows = (await h.audit.list({ since: new Date(0), limit: 10 })).filter(
       (r) => r.result === 'refused:forged',
     );
-    expect(forgedRows).toHaveLength(2);
+    expect(forgedRows).toHaveLength(3);
+    expect(forgedRows.every((r) => r.slackUser === ANA)).toBe(true);
+    expect(forgedRows.map((r) => r.channelId).sort()).toEqual([CHANNEL, CHANNEL, 'C0OTHER']);
   });
 
   it('answers a second click while the first runs, and does nothing for a retried request', async () => {
@@ -394,6 +443,155 @@ describe('job actions from Slack', () => {
     expect(threadTexts(h).some((t) => t.includes('failed'))).toBe(true);
     const rows = await h.audit.list({ since: new Date(0), limit: 50 });
     expect(rows.some((r) => r.event === 'outcome' && r.result === 'failed')).toBe(true);
+  });
+
+  it('keeps following a retry across a restart: the new process finds the run and writes the outcome', async () => {
+    const h = await startHarness();
+    const alert = await failedAlert(h);
+    await click(h, alert.retry, { user: ANA, responseId: 'rs1', ts: alert.ts });
+    await waitFor(async () => (await jobRuns(h)).some((r) => r.isRetry), 'the retry run');
+    await waitFor(() => threadTexts(h).some((t) => t.includes('Retry started')), 'the started note');
+    // the process stops in the middle: the retry still runs in EM, no outcome was written
+    await h.restart();
+    expect(threadTexts(h).some((t) => t.includes('succeeded'))).toBe(false);
+    await waitFor(
+      async () =>
+        (await h.audit.list({ since: new Date(0), limit: 50 })).some((r) => r.result === 'taken-over'),
+      'the action taken over',
+    );
+    await fetch(`${h.sim.url}/_sim/jobs/${encodeURIComponent(JOB)}/finish`, {
+      method: 'POST',
+      body: JSON.stringify({ result: 'Success' }),
+    });
+    await h.idle();
+    const outcomes = threadTexts(h).filter((t) => t.includes('succeeded'));
+    expect(outcomes).toHaveLength(1);
+    expect(outcomes[0]).toContain(`<@${ANA}>`);
+    await h.service.outbox.drain();
+    const shown = JSON.stringify(
+      h.slack
+        .callsTo('chat.update')
+        .filter((c) => c.params.ts === alert.ts)
+        .at(-1)?.params.blocks,
+    );
+    expect(shown).toContain(`Retry started by <@${ANA}>`);
+    expect(shown).toContain('succeeded');
+    const rows = await h.audit.list({ since: new Date(0), limit: 50 });
+    expect(rows.filter((r) => r.event === 'outcome')).toHaveLength(1);
+    expect(rows.filter((r) => r.event === 'em_call')).toHaveLength(1);
+    expect((await jobRuns(h)).filter((r) => r.isRetry)).toHaveLength(1);
+  });
+
+  it('shows the job actions under an answer about one job, only those the asker may press, and they act', async () => {
+    const h = await startHarness();
+    h.sim.addTaskSession({ vm: 'sql01', job: JOB, server: 'vbr01', result: 'Failed', reason: 'x' });
+    const jobActionIds: string[] = Object.values(JOB_ACTION_IDS);
+    const ask = async (user: string, id: string, text = `failures in job "${JOB}" today`) => {
+      await h.sender.command({
+        text,
+        user_id: user,
+        channel_id: CHANNEL,
+        response_url: h.slack.responseUrl(id),
+      });
+      return (await h.slack.waitForResponse(id)).body;
+    };
+    const actionsOf = (body: Record<string, unknown>) =>
+      buttonsOf(body.blocks).filter((b) => jobActionIds.includes(b.action_id));
+    const ana = await ask(ANA, 'j1');
+    expect(JSON.stringify(ana.blocks)).toContain('sql01');
+    expect(actionsOf(ana).map((b) => b.action_id)).toEqual([JOB_ACTION_IDS.retry, JOB_ACTION_IDS.start]);
+    expect(actionsOf(await ask(BOB, 'j2')).map((b) => b.action_id)).toEqual([JOB_ACTION_IDS.pause]);
+    // someone named for no action, and an answer about no one job: no job buttons
+    expect(actionsOf(await ask('U0EVE', 'j3'))).toEqual([]);
+    expect(actionsOf(await ask(ANA, 'j4', 'failures today'))).toEqual([]);
+
+    // Start now from the (ephemeral) answer: EM starts one run; the outcome is written in the channel
+    const start = actionsOf(ana).find((b) => b.action_id === JOB_ACTION_IDS.start);
+    expect(start?.confirm?.text.text).toContain('vbr01');
+    await click(h, start as PostedButton, {
+      user: ANA,
+      responseId: 'j5',
+      ts: '1700000000.000500',
+      ephemeral: true,
+    });
+    await waitFor(async () => (await jobRuns(h)).length === 2, 'the started run');
+    await fetch(`${h.sim.url}/_sim/jobs/${encodeURIComponent(JOB)}/finish`, {
+      method: 'POST',
+      body: JSON.stringify({ result: 'Success' }),
+    });
+    await h.idle();
+    const notes = h.slack
+      .callsTo('chat.postMessage')
+      .filter((c) => c.params.channel === CHANNEL)
+      .map((c) => String(c.params.text));
+    expect(notes.some((t) => t.includes('Run started for *Ops Replica*') && t.includes('succeeded'))).toBe(
+      true,
+    );
+    const rows = await h.audit.list({ since: new Date(0), limit: 50 });
+    expect(rows.filter((r) => r.event === 'em_call').map((r) => r.detail)).toEqual([
+      expect.stringContaining('action=start'),
+    ]);
+    expect(h.slack.violations).toEqual([]);
+  });
+
+  it('syncs a backup copy job and follows its backup job session to the outcome', async () => {
+    const h = await startHarness();
+    h.sim.addBackupTaskSession({ vm: 'sql01', job: 'Copy DR', jobType: 'BackupCopy', result: 'Success' });
+    await h.sender.command({
+      text: 'start job "Copy DR"',
+      user_id: ANA,
+      channel_id: CHANNEL,
+      response_url: h.slack.responseUrl('b1'),
+    });
+    const [button] = buttonsOf((await h.slack.waitForResponse('b1')).body.blocks);
+    expect(button?.action_id).toBe(JOB_ACTION_IDS.start);
+    expect(button?.confirm?.text.text).toContain('sync');
+    await click(h, button as PostedButton, {
+      user: ANA,
+      responseId: 'b2',
+      ts: '1700000000.000600',
+      ephemeral: true,
+    });
+    const described = async () =>
+      (await (await fetch(`${h.sim.url}/_sim/jobs/${encodeURIComponent('Copy DR')}`)).json()) as {
+        type: string;
+        runs: Array<{ jobSessionUid: string; state: string }>;
+        actions: Array<{ action: string }>;
+      };
+    await waitFor(async () => (await described()).runs.length === 2, 'the sync run');
+    const copy = await described();
+    expect(copy.type).toBe('BackupCopy');
+    expect(copy.actions.map((a) => a.action)).toEqual(['sync']);
+    expect(copy.runs.at(-1)?.jobSessionUid).toMatch(/^urn:veeam:BackupJobSession:/);
+    await fetch(`${h.sim.url}/_sim/jobs/${encodeURIComponent('Copy DR')}/finish`, {
+      method: 'POST',
+      body: JSON.stringify({ result: 'Warning', reason: 'slow link' }),
+    });
+    await h.idle();
+    const rows = await h.audit.list({ since: new Date(0), limit: 50 });
+    expect(rows.filter((r) => r.event === 'outcome').map((r) => r.detail)).toEqual([
+      expect.stringContaining('ended with a warning'),
+    ]);
+  });
+
+  it('hands a follow-through to another instance: the first one yields, the outcome is written once', async () => {
+    const h = await startHarness();
+    const alert = await failedAlert(h);
+    await click(h, alert.retry, { user: ANA, responseId: 'ho1', ts: alert.ts });
+    await waitFor(async () => (await jobRuns(h)).some((r) => r.isRetry), 'the retry run');
+    // the first instance still follows (it beats); another one takes the action over (as after a quiet follower)
+    const other = h.otherInstance();
+    await waitFor(async () => ((await other.actionService?.resume()) ?? 0) === 1, 'the action taken over');
+    await fetch(`${h.sim.url}/_sim/jobs/${encodeURIComponent(JOB)}/finish`, {
+      method: 'POST',
+      body: JSON.stringify({ result: 'Success' }),
+    });
+    await h.idle();
+    const rows = await h.audit.list({ since: new Date(0), limit: 50 });
+    expect(rows.filter((r) => r.result === 'taken-over')).toHaveLength(1);
+    expect(rows.filter((r) => r.event === 'outcome').map((r) => r.result)).toEqual(['succeeded']);
+    expect(threadTexts(h).filter((t) => t.includes('-> succeeded'))).toHaveLength(1);
+    expect((await jobRuns(h)).filter((r) => r.isRetry)).toHaveLength(1);
   });
 
   it('lets members of a named Slack user group act', async () => {

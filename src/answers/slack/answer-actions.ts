@@ -9,6 +9,7 @@ import { errorMessage } from '../../core/error-message.js';
 import { ReplibotError } from '../../core/errors.js';
 import { decodeAnswerCursor, decodeJobRunCursor } from '../../slack/action-values.js';
 import { registerButton, respondPrivately } from '../../slack/register-button.js';
+import { withJobButtons } from '../../slack/reply-job-buttons.js';
 import { logReply, type SlackRuntime } from '../../slack/runtime.js';
 import { isChannelProblem, toSlackFailure } from '../../slack/slack-errors.js';
 import {
@@ -73,7 +74,7 @@ export function registerAnswerActions(app: App, runtime: SlackRuntime): void {
     );
   });
 
-  guard('details', ACTION_DETAILS, async ({ value, respond }) => {
+  guard('details', ACTION_DETAILS, async ({ body, value, channelId, respond }) => {
     const cursor = decodeJobRunCursor(value);
     if (!cursor) return stale(respond);
     const reply = await runtime.answerer.jobRun(cursor.jobSessionId, {
@@ -84,10 +85,13 @@ export function registerAnswerActions(app: App, runtime: SlackRuntime): void {
     });
     logReply(runtime.logger, reply, { jobSessionId: cursor.jobSessionId });
     // Details go to the one who clicked, without touching the answer everyone may be reading.
+    const message = renderReply(reply, { timeZone: cursor.timeZone });
     await respond({
       response_type: 'ephemeral',
       replace_original: false,
-      ...renderReply(reply, { timeZone: cursor.timeZone }),
+      ...(channelId
+        ? await withJobButtons(reply, message, runtime.jobButtons, { channelId, userId: body.user.id })
+        : message),
     });
   });
 
@@ -137,7 +141,12 @@ export function registerAnswerActions(app: App, runtime: SlackRuntime): void {
       try {
         await client.chat.postMessage({
           channel,
-          ...renderReply(reply, { timeZone: cursor.timeZone, askedBy: body.user.id }),
+          ...(await withJobButtons(
+            reply,
+            renderReply(reply, { timeZone: cursor.timeZone, askedBy: body.user.id }),
+            runtime.jobButtons,
+            { channelId: channel },
+          )),
         });
       } catch (error) {
         const slackFailure = toSlackFailure(error);

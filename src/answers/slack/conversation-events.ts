@@ -8,6 +8,7 @@ import { errorMessage } from '../../core/error-message.js';
 import { isHelpRequest } from '../../question/help.js';
 import { checkAccess } from '../../slack/access.js';
 import { renderAccessRefused, renderBusy } from '../../slack/render-refusal.js';
+import { withJobButtons } from '../../slack/reply-job-buttons.js';
 import { helpCommands, logReply, type SlackRuntime } from '../../slack/runtime.js';
 import type { Reply } from '../domain/reply.js';
 import { SLACK_PAGE_SIZE } from './render-answer.js';
@@ -55,7 +56,13 @@ export function registerConversationEvents(app: App, runtime: SlackRuntime): voi
         try {
           const { reply, timeZone } = await answer(runtime, question, userId, client);
           logReply(log, reply, { question });
-          const message = renderReply(reply, { timeZone, surface: 'conversation' });
+          // posted in the channel: the buttons anyone named may press (each click is checked again)
+          const message = await withJobButtons(
+            reply,
+            renderReply(reply, { timeZone, surface: 'conversation' }),
+            runtime.jobButtons,
+            { channelId: channel },
+          );
           if (reply.kind === 'error' || reply.kind === 'not-understood') {
             await client.chat.postEphemeral({ channel, user: userId, thread_ts: threadTs, ...message });
           } else {
@@ -93,7 +100,12 @@ export function registerConversationEvents(app: App, runtime: SlackRuntime): voi
           logReply(log, reply, { question });
           await client.chat.postMessage({
             channel,
-            ...renderReply(reply, { timeZone, surface: 'conversation' }),
+            ...(await withJobButtons(
+              reply,
+              renderReply(reply, { timeZone, surface: 'conversation' }),
+              runtime.jobButtons,
+              { channelId: channel, userId },
+            )),
           });
         } catch (error) {
           log.error({ err: errorMessage(error) }, 'could not answer a direct message');

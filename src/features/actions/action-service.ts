@@ -8,7 +8,15 @@
  * When that session has expired (or EM no longer knows the task), the job session the action started is looked
  * for instead: same job, created after the click, `IsRetry` for a retry. A run is followed until it ends (at
  * most ACTION_FOLLOW_HOURS); stop, pause and resume end with their task.
+ *
+ * The follow-through is kept in the store, not in this process: the row names its follower and the follower
+ * beats while it follows. A clean stop lets go of its rows; a crashed follower goes quiet. Every instance looks
+ * for running actions nobody follows (at start and then every minute) and takes each over with a conditional
+ * update, so exactly one instance carries on. The task's logon session belongs to the process that sent the
+ * action and is gone by then: the taker finds the job session the click started instead (same job, created after
+ * the click, `IsRetry` for a retry) and writes the outcome in the thread and on the alert as the first would have.
  */
+import { randomUUID } from 'node:crypto';
 import { type ActionPermissions, mayAct } from '../../core/action-permissions.js';
 import type { Clock } from '../../core/clock.js';
 import { ReplibotError } from '../../core/errors.js';
@@ -20,6 +28,7 @@ import {
   toEmJobAction,
   toJobActionDone,
 } from '../../core/jobs.js';
+import { toKindApi } from '../../core/kind-api.js';
 import type { EmActionTicket, EmApi, EmJobActionsApi } from '../../core/ports.js';
 import type { ReplicaJobSession } from '../../core/sessions.js';
 import type { Logger } from '../../logger.js';
@@ -63,6 +72,12 @@ export interface ActionServiceDeps {
   taskPollMs?: number;
   runPollMs?: number;
   wait?: (ms: number) => Promise<void>;
+  /** this instance, as the store names the follower of an action (default: a random id per process) */
+  instanceId?: string;
+  /** a follower that has not beaten for this long is taken over (default 3 minutes) */
+  quietMs?: number;
+  /** how often to look for actions nobody follows (default every minute; 0: only when `resume` is called) */
+  resumeEveryMs?: number;
   /** told of each action's outcome (the Slack side writes it in the thread and on the alert) */
   onOutcome(row: JobActionRow, job: EmJob): Promise<void>;
 }
@@ -73,7 +88,12 @@ export interface ActionService {
   whoMay(action: JobAction): string;
   /** resolves when every follow-through started so far has ended (tests, shutdown) */
   idle(): Promise<void>;
-  stop(): void;
+  /** takes over the running actions nobody follows (after a restart, or another instance's crash) */
+  resume(): Promise<number>;
+  /** looks for unfollowed actions now and then every `resumeEveryMs` */
+  start(): Promise<void>;
+  /** stops following and lets go of the actions this instance followed, for another instance to take over */
+  stop(): Promise<void>;
 }
 
 const TASK_WAIT_MS = 5 * 60_000;
@@ -96,6 +116,14 @@ export function createActionService(deps: ActionServiceDeps): ActionService {
         timer.unref();
       }));
   const following = new Set<Promise<void>>();
+  const instanceId = deps.instanceId ?? randomUUID();
+  const quietMs = deps.quietMs ?? 3 * 60_000;
+  /** the rows this instance follows now (let go of at stop) */
+  const followed = new Set<number>();
+  let resumeTimer: ReturnType<typeof setInterval> | undefined;
+  /** the job sessions of a job's kind: replication jobs in ReplicaJobSession, every other in BackupJobSession */
+  const sessionsOf = (job: EmJob): EmApi =>
+    job.type === 'Replica' ? deps.reader : toKindApi(deps.reader, 'backup');
   /** a running action older than its longest follow-through was cut short by a restart: it no longer blocks */
   const staleBefore = () =>
     new Date(clock.now().getTime() - deps.followHours * 3_600_000 - RUN_APPEAR_MS - TASK_WAIT_MS);
@@ -172,7 +200,7 @@ export function createActionService(deps: ActionServiceDeps): ActionService {
 
   /** The job's latest run (a retry is offered only when it failed; stop only when it runs). */
   const latestRun = async (job: EmJob): Promise<ReplicaJobSession | null> => {
-    for await (const session of deps.reader.queryJobSessions({
+    for await (const session of sessionsOf(job).queryJobSessions({
       filter: eq('JobName', job.name),
       sort: { field: 'CreationTime', direction: 'desc' },
       limit: 1,
@@ -234,10 +262,14 @@ export function createActionService(deps: ActionServiceDeps): ActionService {
     const state = refuseJobAction(click.action, job);
     if (state !== null)
       return refuse(click, 'state', `Nothing to do for *${escapeMrkdwn(job.name)}*: ${state}.`, job);
+    /** the job's latest run before the click: never taken for the run the click starts */
+    let prior: ReplicaJobSession | null = null;
+    if (click.action === 'start') prior = await latestRun(job).catch(() => null);
     if (click.action === 'retry' || click.action === 'stop') {
       let last: ReplicaJobSession | null;
       try {
         last = await latestRun(job);
+        prior = last;
       } catch (error) {
         return refuse(
           click,
@@ -273,6 +305,8 @@ export function createActionService(deps: ActionServiceDeps): ActionService {
         channelId: click.channelId,
         messageTs: click.messageTs,
         alertId: click.alertId,
+        priorSessionUid: prior?.uid ?? click.alertJobSessionUid,
+        followOwner: instanceId,
         startedAt: clock.now(),
       },
       staleBefore(),
@@ -314,14 +348,7 @@ export function createActionService(deps: ActionServiceDeps): ActionService {
     }
     await store.actions.setTask(row.id, ticket.taskId);
     await audit(click, 'em_task', 'accepted', { ...jobFields, emTask: ticket.taskId });
-    const follow = followThrough(click, job, row, ticket).catch((error: unknown) => {
-      log.error(
-        { err: error instanceof Error ? error.message : String(error) },
-        'job action follow-through failed',
-      );
-    });
-    following.add(follow);
-    void follow.finally(() => following.delete(follow));
+    track(click, job, row, ticket);
     return {
       kind: 'sent',
       row: { ...row, emTask: ticket.taskId },
@@ -337,26 +364,49 @@ export function createActionService(deps: ActionServiceDeps): ActionService {
     outcome: string,
     result: string,
   ) => {
+    // the row ends once: an instance that took the action over and this one never both write the outcome
+    const done = await store.actions.finish(row.id, outcome, clock.now());
+    if (done === null) return;
     await audit(click, 'outcome', result, {
       jobName: job.name,
       serverName: job.serverName,
       emTask: row.emTask,
       detail: outcome.slice(0, 500),
     });
-    const done = await store.actions.finish(row.id, outcome, clock.now());
-    if (done) await deps.onOutcome(done, job);
+    await deps.onOutcome(done, job);
   };
+
+  /** follows one action in the background; its row is let go of if this instance stops first */
+  function track(click: ActionClick, job: EmJob, row: JobActionRow, ticket: EmActionTicket | null): void {
+    followed.add(row.id);
+    const follow = followThrough(click, job, row, ticket)
+      .catch((error: unknown) => {
+        log.error(
+          { err: error instanceof Error ? error.message : String(error) },
+          'job action follow-through failed',
+        );
+      })
+      .finally(() => followed.delete(row.id));
+    following.add(follow);
+    void follow.finally(() => following.delete(follow));
+  }
+
+  /** still ours: beats the row; false when another instance took it over (or it ended) */
+  const stillOurs = (row: JobActionRow): Promise<boolean> =>
+    store.actions.beat(row.id, instanceId, clock.now()).catch(() => true);
 
   async function followThrough(
     click: ActionClick,
     job: EmJob,
     row: JobActionRow,
-    ticket: EmActionTicket,
+    ticket: EmActionTicket | null,
   ): Promise<void> {
     const taskDeadline = clock.now().getTime() + TASK_WAIT_MS;
-    let expired = false;
+    // without the ticket (taken over from another process) the task cannot be read: its session is gone
+    let expired = ticket === null;
     for (;;) {
-      if (stopped) return;
+      if (stopped || ticket === null) break;
+      if (!(await stillOurs(row))) return;
       const task = await deps.actions.readTask(ticket).catch((error: unknown) => {
         log.warn({ err: toText(error) }, 'could not read an EM task');
         return null;
@@ -385,7 +435,8 @@ export function createActionService(deps: ActionServiceDeps): ActionService {
       if (clock.now().getTime() > taskDeadline) break;
       await wait(taskPollMs);
     }
-    const withTask = { ...row, emTask: ticket.taskId };
+    if (stopped) return;
+    const withTask = { ...row, emTask: ticket?.taskId ?? row.emTask };
     if (click.action === 'pause' || click.action === 'resume') {
       if (expired) {
         // the task cannot be read any more: the job's schedule says whether it happened
@@ -398,14 +449,22 @@ export function createActionService(deps: ActionServiceDeps): ActionService {
       }
       return finish(click, job, withTask, 'succeeded', 'succeeded');
     }
-    if (click.action === 'stop') return finish(click, job, withTask, 'succeeded', 'succeeded');
+    if (click.action === 'stop') {
+      if (!expired) return finish(click, job, withTask, 'succeeded', 'succeeded');
+      const last = await latestRun(job).catch(() => null);
+      return last !== null && last.endTime !== null
+        ? finish(click, job, withTask, 'succeeded', 'succeeded')
+        : finish(click, job, withTask, 'unknown: the job still runs', 'unknown');
+    }
     // retry, start, sync: the run it started, then that run's end
     const since = new Date(row.startedAt.getTime() - CLOCK_SKEW_MS);
-    const appearDeadline = clock.now().getTime() + RUN_APPEAR_MS;
-    const runDeadline = clock.now().getTime() + deps.followHours * 3_600_000;
+    const appearDeadline =
+      Math.max(clock.now().getTime(), row.startedAt.getTime() + TASK_WAIT_MS) + RUN_APPEAR_MS;
+    const runDeadline = row.startedAt.getTime() + deps.followHours * 3_600_000;
     let started: ReplicaJobSession | null = null;
     while (!stopped) {
-      started = await findStartedRun(job, since, click).catch(() => null);
+      if (!(await stillOurs(row))) return;
+      started = await findStartedRun(job, since, click, row.priorSessionUid).catch(() => null);
       if (started !== null && started.endTime !== null) break;
       if (started === null && clock.now().getTime() > appearDeadline)
         return finish(click, job, withTask, 'unknown: no run of the job appeared in EM', 'unknown');
@@ -434,22 +493,66 @@ export function createActionService(deps: ActionServiceDeps): ActionService {
     job: EmJob,
     since: Date,
     click: ActionClick,
+    priorUid: string | null,
   ): Promise<ReplicaJobSession | null> {
     const filter = and(
       eq('JobName', job.name),
       cmp('CreationTime', '>=', since),
       click.action === 'retry' ? eq('IsRetry', true) : null,
     );
-    for await (const session of deps.reader.queryJobSessions({
+    for await (const session of sessionsOf(job).queryJobSessions({
       filter,
       sort: { field: 'CreationTime', direction: 'asc' },
       limit: 5,
     })) {
-      if (click.alertJobSessionUid !== null && session.uid === click.alertJobSessionUid) continue;
+      // the window reaches back for clock skew: the run before the click (or the alert's) is not the new one
+      if (session.uid === click.alertJobSessionUid || session.uid === priorUid) continue;
       return session;
     }
     return null;
   }
+
+  /** one row taken over: the click as it was, the job as EM has it now, then the follow-through */
+  const takeOver = async (row: JobActionRow): Promise<boolean> => {
+    const click: ActionClick = {
+      action: row.action,
+      jobUid: row.jobUid,
+      userId: row.slackUser,
+      channelId: row.channelId,
+      messageTs: row.messageTs,
+      alertId: row.alertId,
+      alertJobName: row.jobName,
+      alertJobSessionUid: null,
+      clickKey: row.clickKey,
+    };
+    let job: EmJob;
+    try {
+      job = await deps.actions.getJob(row.jobUid.slice(row.jobUid.lastIndexOf(':') + 1));
+    } catch (error) {
+      // EM cannot be asked now: let go, the next look tries again
+      log.warn({ err: toText(error) }, 'could not read the job of an action taken over');
+      await store.actions.release(row.id, instanceId).catch(() => undefined);
+      return false;
+    }
+    await audit(click, 'em_task', 'taken-over', {
+      jobName: job.name,
+      serverName: job.serverName,
+      emTask: row.emTask,
+      detail:
+        'its follower stopped (a restart, or another instance); the task belongs to that logon session, so I look for the job session instead',
+    });
+    track(click, job, row, null);
+    return true;
+  };
+
+  const resume = async (): Promise<number> => {
+    if (stopped) return 0;
+    const now = clock.now();
+    const rows = await store.actions.claimUnfollowed(instanceId, now, new Date(now.getTime() - quietMs));
+    let taken = 0;
+    for (const row of rows) if (await takeOver(row)) taken += 1;
+    return taken;
+  };
 
   return {
     run,
@@ -457,8 +560,26 @@ export function createActionService(deps: ActionServiceDeps): ActionService {
     async idle() {
       while (following.size > 0) await Promise.allSettled([...following]);
     },
-    stop() {
+    resume,
+    async start() {
+      await resume().catch((error: unknown) =>
+        log.warn(
+          { err: error instanceof Error ? error.message : String(error) },
+          'could not resume job actions',
+        ),
+      );
+      const every = deps.resumeEveryMs ?? 60_000;
+      if (every > 0) {
+        resumeTimer = setInterval(() => {
+          void resume().catch(() => undefined);
+        }, every);
+        resumeTimer.unref();
+      }
+    },
+    async stop() {
       stopped = true;
+      if (resumeTimer !== undefined) clearInterval(resumeTimer);
+      for (const id of [...followed]) await store.actions.release(id, instanceId).catch(() => undefined);
     },
   };
 }

@@ -2,7 +2,7 @@
  * The job actions' store: the append-only audit and the state of each click. Async repositories over the shared
  * database (SQLite or PostgreSQL) through Kysely.
  */
-import type { Generated, Kysely, Selectable } from 'kysely';
+import type { ExpressionBuilder, Generated, Kysely, Selectable } from 'kysely';
 import { isJobAction, type JobAction } from '../../core/jobs.js';
 import type { StoreDb } from '../../store/open-database.js';
 
@@ -47,9 +47,22 @@ export interface JobActionRow {
   /** `succeeded`, `failed: <why>`, `warning`, `refused by EM: ...`, `unknown: ...` */
   outcome: string | null;
   outcomeAt: Date | null;
+  /** the job's latest run when the click was confirmed (or the alert's run): never the run the action started */
+  priorSessionUid: string | null;
+  /** the instance following it (null: nobody, another instance may take it over) */
+  followOwner: string | null;
+  /** when its follower last said it still follows */
+  followBeat: Date | null;
 }
 
-export type NewJobAction = Omit<JobActionRow, 'id' | 'state' | 'emTask' | 'outcome' | 'outcomeAt'>;
+export type NewJobAction = Omit<
+  JobActionRow,
+  'id' | 'state' | 'emTask' | 'outcome' | 'outcomeAt' | 'followOwner' | 'followBeat' | 'priorSessionUid'
+> & {
+  priorSessionUid?: string | null;
+  /** the instance that will follow it (the one that sends it to EM) */
+  followOwner?: string | null;
+};
 
 export interface ActionStore {
   audit: {
@@ -60,7 +73,8 @@ export interface ActionStore {
   actions: {
     /**
      * Starts a click's action unless one of the same job is running: `started`, `repeat` (this click was seen
-     * before: a retried request) or `busy` with the action already running.
+     * before: a retried request) or `busy` with the action already running. The database enforces it (a unique
+     * index on the running action of a job and kind, and on the click): two instances racing get one `started`.
      */
     begin(
       input: NewJobAction,
@@ -72,13 +86,22 @@ export interface ActionStore {
       | { status: 'busy'; row: JobActionRow }
     >;
     setTask(id: number, emTask: string): Promise<void>;
+    /** ends a running action; the row when this call ended it, null when it had ended already */
     finish(id: number, outcome: string, at: Date): Promise<JobActionRow | null>;
+    /** the follower says it still follows; false when the row is no longer its own (or ended) */
+    beat(id: number, owner: string, at: Date): Promise<boolean>;
+    /** the follower lets go of it (a clean stop): the next instance to look takes it over at once */
+    release(id: number, owner: string): Promise<void>;
+    /**
+     * Takes over the running actions nobody follows (no owner, or a beat before `quietBefore`): each is claimed
+     * by one instance only (a conditional update), and returned to it.
+     */
+    claimUnfollowed(owner: string, at: Date, quietBefore: Date): Promise<JobActionRow[]>;
     /** the actions pressed on one alert, oldest first */
     forAlert(alertId: number): Promise<JobActionRow[]>;
     get(id: number): Promise<JobActionRow | null>;
     /** the row of a click seen before (a retried request), or null */
     byClick(clickKey: string): Promise<JobActionRow | null>;
-    /** the action running on a job, or null */
     /** the action of the same kind (a run, a stop, the schedule) running on a job, or null */
     runningFor(jobUid: string, action: JobAction, staleBefore: Date): Promise<JobActionRow | null>;
   };
@@ -119,6 +142,10 @@ export type ActionTables = {
     em_task: string | null;
     outcome: string | null;
     outcome_at: number | null;
+    kind: string | null;
+    follow_owner: string | null;
+    follow_beat: number | null;
+    prior_session_uid: string | null;
   };
 };
 
@@ -138,6 +165,19 @@ const AUDIT_EVENTS: readonly AuditEvent[] = [
  * Actions that wait for each other on one job: a run (retry, start), a stop, the schedule (pause, resume). A Stop
  * is never kept waiting by the run it stops.
  */
+export function toActionKind(action: JobAction): 'run' | 'stop' | 'schedule' {
+  switch (action) {
+    case 'retry':
+    case 'start':
+      return 'run';
+    case 'pause':
+    case 'resume':
+      return 'schedule';
+    case 'stop':
+      return 'stop';
+  }
+}
+
 function sameKind(action: JobAction): JobAction[] {
   switch (action) {
     case 'retry':
@@ -173,6 +213,9 @@ function toActionRow(r: ActionRecord): JobActionRow {
     emTask: r.em_task,
     outcome: r.outcome,
     outcomeAt: outcomeAt === null ? null : new Date(outcomeAt),
+    priorSessionUid: r.prior_session_uid,
+    followOwner: r.follow_owner,
+    followBeat: r.follow_beat === null ? null : new Date(Number(r.follow_beat)),
   };
 }
 
@@ -254,13 +297,28 @@ export function createActionStore(store: StoreDb): ActionStore {
         db.transaction().execute(async (trx) => {
           const seen = await byClick(trx, input.clickKey);
           if (seen) return { status: 'repeat' as const, row: toActionRow(seen) };
+          // a running action older than any follow-through was cut short: it no longer holds the job
+          await trx
+            .updateTable('job_actions')
+            .set({
+              state: 'done',
+              outcome: 'unknown: its follow-through ended before an outcome was seen',
+              outcome_at: input.startedAt.getTime(),
+            })
+            .where('job_uid', '=', input.jobUid)
+            .where('kind', '=', toActionKind(input.action))
+            .where('state', '=', 'running')
+            .where('started_at', '<', staleBefore.getTime())
+            .execute();
           const running = await runningFor(trx, input.jobUid, input.action, staleBefore);
           if (running) return { status: 'busy' as const, row: toActionRow(running) };
+          // the unique indexes decide between two instances that both got here: the loser inserts nothing
           const row = await trx
             .insertInto('job_actions')
             .values({
               click_key: input.clickKey,
               action: input.action,
+              kind: toActionKind(input.action),
               job_uid: input.jobUid,
               job_name: input.jobName,
               server_name: input.serverName,
@@ -268,25 +326,79 @@ export function createActionStore(store: StoreDb): ActionStore {
               channel_id: input.channelId,
               message_ts: input.messageTs,
               alert_id: input.alertId,
+              prior_session_uid: input.priorSessionUid ?? null,
               state: 'running',
               started_at: input.startedAt.getTime(),
+              follow_owner: input.followOwner ?? null,
+              follow_beat: input.startedAt.getTime(),
             })
+            .onConflict((oc) => oc.doNothing())
             .returningAll()
-            .executeTakeFirstOrThrow();
-          return { status: 'started' as const, row: toActionRow(row) };
+            .executeTakeFirst();
+          if (row) return { status: 'started' as const, row: toActionRow(row) };
+          const again = await byClick(trx, input.clickKey);
+          if (again) return { status: 'repeat' as const, row: toActionRow(again) };
+          const winner = await runningFor(trx, input.jobUid, input.action, new Date(0));
+          if (winner) return { status: 'busy' as const, row: toActionRow(winner) };
+          throw new Error('job action neither started nor held by another action');
         }),
       async setTask(id, emTask) {
         await db.updateTable('job_actions').set({ em_task: emTask }).where('id', '=', id).execute();
       },
       async finish(id, outcome, at) {
-        await db
+        const result = await db
           .updateTable('job_actions')
-          .set({ state: 'done', outcome, outcome_at: at.getTime() })
+          .set({ state: 'done', outcome, outcome_at: at.getTime(), follow_owner: null })
           .where('id', '=', id)
           .where('state', '=', 'running')
-          .execute();
+          .executeTakeFirst();
+        if (Number(result.numUpdatedRows) === 0) return null;
         const row = await byId(id);
         return row ? toActionRow(row) : null;
+      },
+      async beat(id, owner, at) {
+        const result = await db
+          .updateTable('job_actions')
+          .set({ follow_beat: at.getTime() })
+          .where('id', '=', id)
+          .where('follow_owner', '=', owner)
+          .where('state', '=', 'running')
+          .executeTakeFirst();
+        return Number(result.numUpdatedRows) > 0;
+      },
+      async release(id, owner) {
+        await db
+          .updateTable('job_actions')
+          .set({ follow_owner: null })
+          .where('id', '=', id)
+          .where('follow_owner', '=', owner)
+          .execute();
+      },
+      async claimUnfollowed(owner, at, quietBefore) {
+        const unfollowed = (eb: ExpressionBuilder<ActionTables, 'job_actions'>) =>
+          eb.or([eb('follow_owner', 'is', null), eb('follow_beat', '<', quietBefore.getTime())]);
+        const candidates = await db
+          .selectFrom('job_actions')
+          .select('id')
+          .where('state', '=', 'running')
+          .where(unfollowed)
+          .orderBy('id')
+          .limit(100)
+          .execute();
+        const claimed: JobActionRow[] = [];
+        for (const { id } of candidates) {
+          const result = await db
+            .updateTable('job_actions')
+            .set({ follow_owner: owner, follow_beat: at.getTime() })
+            .where('id', '=', id)
+            .where('state', '=', 'running')
+            .where(unfollowed)
+            .executeTakeFirst();
+          if (Number(result.numUpdatedRows) === 0) continue;
+          const row = await byId(Number(id));
+          if (row) claimed.push(toActionRow(row));
+        }
+        return claimed;
       },
       async forAlert(alertId) {
         const rows = await db

@@ -21,6 +21,12 @@ export interface ActionsFeatureOptions {
   /** pauses between reads of a task and of a run (tests make them short) */
   taskPollMs?: number;
   runPollMs?: number;
+  /** how often to look for actions nobody follows (tests: 0, they call `resume`) */
+  resumeEveryMs?: number;
+  /** this instance's name as the follower of an action (default: random per process) */
+  instanceId?: string;
+  /** a follower quiet for this long is taken over (default 3 minutes; tests: 0) */
+  quietMs?: number;
 }
 
 const GROUP_CACHE_MS = 5 * 60_000;
@@ -89,6 +95,9 @@ export function createActionsFeature(
           followHours: config.actions.followHours,
           ...(options.taskPollMs === undefined ? {} : { taskPollMs: options.taskPollMs }),
           ...(options.runPollMs === undefined ? {} : { runPollMs: options.runPollMs }),
+          ...(options.resumeEveryMs === undefined ? {} : { resumeEveryMs: options.resumeEveryMs }),
+          ...(options.instanceId === undefined ? {} : { instanceId: options.instanceId }),
+          ...(options.quietMs === undefined ? {} : { quietMs: options.quietMs }),
           onOutcome: async (row, job) => slack?.onOutcome(row, job),
         })
       : undefined;
@@ -113,6 +122,8 @@ export function createActionsFeature(
     client: ctx.slackClient,
   });
   ctx.alertDecorations?.use((alert) => slack.decorate(alert));
+  // RPO alerts and answers that show one job: Start now (Sync now), Stop, Pause/Resume schedule
+  if (ctx.mode === 'slack') ctx.jobButtons?.use((job, where) => slack.buttonsForJob(job, where));
   return {
     name: 'actions',
     slack,
@@ -126,9 +137,10 @@ export function createActionsFeature(
     services: [
       {
         name: 'job actions',
-        start: async () => undefined,
+        // actions another process followed (before a restart, or an instance that went away) are taken over
+        start: async () => service?.start(),
         stop: async () => {
-          service?.stop();
+          await service?.stop();
           await actions?.close();
         },
       },

@@ -89,4 +89,38 @@ export const ACTION_MIGRATIONS: Migration[] = [
         .execute();
     },
   },
+  {
+    version: 302,
+    name: 'one running job action per job and kind; follow-through kept in the store',
+    async up(db) {
+      // `kind` groups the actions that wait for each other on one job (a run, a stop, the schedule)
+      await db.schema.alterTable('job_actions').addColumn('kind', 'text').execute();
+      await sql`UPDATE job_actions SET kind = CASE
+        WHEN action IN ('retry', 'start') THEN 'run'
+        WHEN action IN ('pause', 'resume') THEN 'schedule'
+        ELSE 'stop' END`.execute(db);
+      // who follows a running action, and when it last said so: another instance (or this one after a
+      // restart) takes over an action whose follower went quiet
+      await db.schema.alterTable('job_actions').addColumn('follow_owner', 'text').execute();
+      await db.schema.alterTable('job_actions').addColumn('follow_beat', 'bigint').execute();
+      // the job's latest run when the click was confirmed: never taken for the run the action started
+      await db.schema.alterTable('job_actions').addColumn('prior_session_uid', 'text').execute();
+      // two instances racing before this index could both have started one: keep the newest running
+      await sql`UPDATE job_actions SET state = 'done', outcome = 'unknown: another action of the job was started at the same time', outcome_at = started_at
+        WHERE state = 'running' AND id NOT IN (
+          SELECT MAX(id) FROM job_actions WHERE state = 'running' GROUP BY job_uid, kind)`.execute(db);
+      await db.schema
+        .createIndex('job_actions_one_running')
+        .unique()
+        .on('job_actions')
+        .columns(['job_uid', 'kind'])
+        .where(sql<boolean>`state = 'running'`)
+        .execute();
+      await db.schema
+        .createIndex('job_actions_following')
+        .on('job_actions')
+        .columns(['state', 'follow_beat'])
+        .execute();
+    },
+  },
 ];

@@ -36,6 +36,16 @@ export async function createRpoFeature(
     intervalMs: config.rpo.evaluateMinutes * 60_000,
     timeZone: config.defaultTimeZone,
     fence: ctx.fence,
+    // the job actions' buttons (Start now, Stop, Pause/Resume schedule), for the channel everyone reads
+    ...(ctx.jobButtons
+      ? {
+          jobButtons: (alert) =>
+            ctx.jobButtons?.buttonsFor(
+              { name: alert.jobName, serverName: alert.serverName },
+              { channelId: alert.channelId },
+            ) ?? Promise.resolve([]),
+        }
+      : {}),
   });
   if (ctx.mode === 'shell' && (await store.subscriptions.list(TERMINAL_CHANNEL)).length === 0) {
     await store.subscriptions.add(

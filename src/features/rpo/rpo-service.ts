@@ -7,6 +7,7 @@
  *
  * Questions, the digest and the App Home read `current()`: the same computation, from EM at most once a minute.
  */
+import type { Button } from '@slack/types';
 import type { Clock } from '../../core/clock.js';
 import type { EmApi } from '../../core/ports.js';
 import type { Logger } from '../../logger.js';
@@ -17,6 +18,7 @@ import { evaluateRpo, mergeInventory, type RpoPolicy, type RpoVerdict } from './
 import {
   planRpoAlerts,
   type RpoAlert,
+  type RpoAlertContent,
   type RpoSubscription,
   toChannelRpo,
 } from './domain/plan-rpo-alerts.js';
@@ -39,6 +41,8 @@ export interface RpoServiceOptions {
   onQueued?: () => void;
   /** false in tests: no timers; the test calls evaluateOnce() */
   timers?: boolean;
+  /** the job action buttons of an open alert's job (src/app/job-buttons.ts); none when absent */
+  jobButtons?: (alert: RpoAlertContent) => Promise<Button[]>;
 }
 
 export interface RpoHealth {
@@ -99,6 +103,16 @@ export function createRpoService(options: RpoServiceOptions): RpoService {
       open: await store.alerts.open(),
       defaultMs: policy.defaultMs,
     });
+    // the buttons are read from EM before the transaction: no EM call while the store's write lock is held
+    const buttonsOf = new Map<string, Button[]>();
+    const buttonKey = (a: RpoAlertContent) => `${a.channelId}\u0000${a.jobName}`;
+    if (options.jobButtons) {
+      for (const action of actions) {
+        if (action.content.closedAt !== null || buttonsOf.has(buttonKey(action.content))) continue;
+        const buttons = await options.jobButtons(action.content).catch((): Button[] => []);
+        buttonsOf.set(buttonKey(action.content), buttons);
+      }
+    }
     let queued = 0;
     const written = await alertStore.transaction(async (tx) => {
       // not the writer any more: the new leader evaluates
@@ -115,7 +129,9 @@ export function createRpoService(options: RpoServiceOptions): RpoService {
         tx.db,
       );
       for (const alert of [...opened, ...updated]) {
-        const message = renderRpoMessage(alert, options.timeZone);
+        const message = renderRpoMessage(alert, options.timeZone, {
+          buttons: buttonsOf.get(buttonKey(alert)) ?? [],
+        });
         const isPost = opened.includes(alert);
         const added = await tx.outbox.enqueue(
           {

@@ -10,6 +10,7 @@
 import type { App } from '@slack/bolt';
 import type { Button, KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
+import type { JobButtonsWhere, JobRef } from '../../../app/job-buttons.js';
 import { type ActionPermissions, hasAnyActionUser } from '../../../core/action-permissions.js';
 import type { Clock } from '../../../core/clock.js';
 import { ReplibotError } from '../../../core/errors.js';
@@ -23,9 +24,10 @@ import {
   toJobActionDone,
   toJobActionLabel,
 } from '../../../core/jobs.js';
+import { toKindApi } from '../../../core/kind-api.js';
 import type { EmApi, EmJobActionsApi } from '../../../core/ports.js';
 import type { Logger } from '../../../logger.js';
-import type { AccessPolicy } from '../../../slack/access.js';
+import { type AccessPolicy, checkAccess } from '../../../slack/access.js';
 import { escapeMrkdwn, toPlainText, truncateText } from '../../../slack/mrkdwn.js';
 import { registerButton, respondPrivately } from '../../../slack/register-button.js';
 import { toSlackDate } from '../../../slack/slack-date.js';
@@ -71,6 +73,12 @@ export interface JobActionSlack {
   subcommands: SlashSubcommand[];
   decorate(alert: JobRunAlert): Promise<AlertDecoration>;
   onOutcome(row: JobActionRow, job: EmJob): Promise<void>;
+  /**
+   * The buttons of a job named on another surface (an RPO alert, an answer that shows one job), from the job as
+   * EM has it now: none when actions are not set up, the channel (or the person) may not use replibot there, or
+   * EM does not know the job. The provider of src/app/job-buttons.ts.
+   */
+  buttonsForJob(job: JobRef, where: JobButtonsWhere): Promise<Button[]>;
   /** a job's buttons for another surface (job answers, RPO alerts): signed for `channelId` */
   buttonsFor(
     job: EmJob,
@@ -189,7 +197,11 @@ export function createJobActionSlack(deps: JobActionSlackDeps): JobActionSlack {
         async ({ body, value: raw, channelId, respond }) => {
           const button = body.actions[0];
           const clickKey = `${button?.action_ts ?? ''}|${JOB_ACTION_IDS[action]}|${body.user.id}`;
-          const messageTs = body.container?.message_ts ?? body.message?.ts ?? null;
+          // an ephemeral answer's ts names nothing anyone else can see or thread under: not kept
+          const messageTs =
+            body.container?.is_ephemeral === true
+              ? null
+              : (body.container?.message_ts ?? body.message?.ts ?? null);
           const base = {
             userId: body.user.id,
             channelId: channelId ?? undefined,
@@ -270,7 +282,8 @@ export function createJobActionSlack(deps: JobActionSlackDeps): JobActionSlack {
                 await post(alert.channelId, line, alert.ts);
                 await queueAlertUpdate(alert.id, `alert:${alert.id}:action:${answer.row.id}:start`);
               } else {
-                await post(channelId, line);
+                // under the message the button is on (an RPO alert, an answer in the channel), when it has one
+                await post(channelId, line, messageTs);
               }
               return;
             }
@@ -288,7 +301,7 @@ export function createJobActionSlack(deps: JobActionSlackDeps): JobActionSlack {
       await queueAlertUpdate(row.alertId, `alert:${row.alertId}:action:${row.id}:done`);
       return;
     }
-    await post(row.channelId, text);
+    await post(row.channelId, text, row.messageTs);
   };
 
   const decorate = async (alert: JobRunAlert): Promise<AlertDecoration> => {
@@ -330,13 +343,37 @@ export function createJobActionSlack(deps: JobActionSlackDeps): JobActionSlack {
   };
 
   const lastRunOf = async (job: EmJob): Promise<{ running: boolean; lastResult: string | null }> => {
-    for await (const session of deps.reader.queryJobSessions({
+    // a replication job's runs are ReplicaJobSessions, every other job's BackupJobSessions
+    const sessions = job.type === 'Replica' ? deps.reader : toKindApi(deps.reader, 'backup');
+    for await (const session of sessions.queryJobSessions({
       filter: eq('JobName', job.name),
       sort: { field: 'CreationTime', direction: 'desc' },
       limit: 1,
     }))
       return { running: session.endTime === null, lastResult: session.result };
     return { running: false, lastResult: null };
+  };
+
+  const buttonsForJob = async (ref: JobRef, where: JobButtonsWhere): Promise<Button[]> => {
+    if (!configured || !deps.actions) return [];
+    // the same check as every button: the channel (and the person, on an answer only they see) may use replibot
+    if (where.userId !== undefined) {
+      if (!checkAccess(deps.access, where.userId, where.channelId).allowed) return [];
+    } else if (
+      deps.access.allowedChannelIds.length > 0 &&
+      !deps.access.allowedChannelIds.includes(where.channelId)
+    ) {
+      return [];
+    }
+    const job = await deps.actions.findJobByName(ref.name, ref.serverName);
+    if (job === null) return [];
+    const { running, lastResult } = await lastRunOf(job);
+    return buttonsFor(
+      job,
+      { running, lastRunFailed: lastResult === 'Failed' },
+      where.channelId,
+      where.userId,
+    );
   };
 
   const jobCard = (
@@ -483,5 +520,6 @@ export function createJobActionSlack(deps: JobActionSlackDeps): JobActionSlack {
     decorate,
     onOutcome,
     buttonsFor,
+    buttonsForJob,
   };
 }
