@@ -38,6 +38,7 @@ const ROUNDS = Number(process.env.SLACK_BENCH_ROUNDS ?? 3);
 const FLOODS = (process.env.SLACK_BENCH_FLOODS ?? '200,500').split(',').map(Number);
 const EM_LATENCY_MS = 200;
 const QUESTION = 'failed replicas today';
+const QUEUED = `queue (${DEFAULT_WORK_CONCURRENCY} at once, ${DEFAULT_WORK_BACKLOG} waiting), the guard acks`;
 /** weekly digest collected from the simulator (1M would hold ~2.3 GiB with today's collection) */
 const DIGEST_SESSIONS = Number(process.env.SLACK_BENCH_DIGEST_SESSIONS ?? 100_000);
 /** the summary alone over synthetic sessions */
@@ -61,10 +62,23 @@ interface FloodRound {
   busy: number;
 }
 
+/** One build of the front door under test: its work queue and who acks (src/slack/app.ts `guardAcks`). */
+export interface FloodVariant {
+  label: string;
+  work: SlackAppDeps['work'];
+  guardAcks: boolean;
+}
+
+/**
+ * Floods every variant (one app each, on the same simulator and fake Slack API) `rounds` times at each count,
+ * the variants taking turns round by round, so a change in the machine's load falls on all of them alike.
+ */
 export async function floodRounds(
-  label: string,
-  work: SlackAppDeps['work'],
+  variants: FloodVariant[],
+  options: { counts?: number[]; rounds?: number } = {},
 ): Promise<Array<{ label: string; count: number; rounds: FloodRound[] }>> {
+  const counts = options.counts ?? FLOODS;
+  const roundsEach = options.rounds ?? ROUNDS;
   const sim = await startSimulator({
     seed: 7,
     data: { taskSessions: 1_000, days: 1 },
@@ -82,53 +96,63 @@ export async function floodRounds(
   });
   const fake = await startFakeSlackApi();
   fake.setUser('U222', { tz: 'Europe/Berlin' });
-  const slack = createSlackApp({
-    config: loadConfig({
-      SLACK_BOT_TOKEN: 'xoxb-bench',
-      SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
-      SLACK_API_URL: fake.apiUrl,
-      PORT: '0',
+  const apps = variants.map((variant) =>
+    createSlackApp({
+      config: loadConfig({
+        SLACK_BOT_TOKEN: 'xoxb-bench',
+        SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
+        SLACK_API_URL: fake.apiUrl,
+        PORT: '0',
+      }),
+      em,
+      logger: silentLogger,
+      host: '127.0.0.1',
+      clientOptions: { retryConfig: { retries: 0 } },
+      work: variant.work,
+      guardAcks: variant.guardAcks,
     }),
-    em,
-    logger: silentLogger,
-    host: '127.0.0.1',
-    clientOptions: { retryConfig: { retries: 0 } },
-    work,
-  });
-  await slack.start();
-  const url = `http://127.0.0.1:${slack.port}/slack/events`;
-  const results: Array<{ label: string; count: number; rounds: FloodRound[] }> = [];
+  );
+  const results = variants.flatMap((variant) =>
+    counts.map((count) => ({ label: variant.label, count, rounds: [] as FloodRound[] })),
+  );
   try {
+    for (const slack of apps) await slack.start();
+    const urls = apps.map((slack) => `http://127.0.0.1:${slack.port}/slack/events`);
     // warm up: JIT, the EM logon, the users.info cache
-    await flood(url, 20, fake.responseUrl('warm-'), QUESTION);
-    await fake.waitFor(() => fake.responses.length >= 20, 'warm-up answers', 300_000);
-    for (const count of FLOODS) {
-      const rounds: FloodRound[] = [];
-      for (let round = 0; round < ROUNDS; round++) {
-        fake.reset();
-        fake.setUser('U222', { tz: 'Europe/Berlin' });
-        const prefix = fake.responseUrl(`r${count}-${round}-`);
-        const { acks, statuses } = await flood(url, count, prefix, QUESTION);
-        const refused = statuses.filter((s) => s !== 200).length;
-        if (refused > 0) throw new Error(`${refused} of ${count} commands were not acked with 200`);
-        // every command answered (or told "busy") before the next round
-        await fake.waitFor(() => fake.responses.length >= count, `${count} answers`, 900_000);
-        const busy = fake.responses.filter((r) => String(r.body.text) === BUSY_TEXT).length;
-        rounds.push({
-          p50: percentile(acks, 50),
-          p99: percentile(acks, 99),
-          max: Math.max(...acks),
-          over3s: acks.filter((a) => a >= 3_000).length,
-          busy,
-        });
-        process.stderr.write(
-          `bench: slack ${label} ${count} round ${round + 1}: p99 ${ms(rounds.at(-1)!.p99)}, busy ${busy}\n`,
-        );
+    for (const [v, url] of urls.entries()) {
+      fake.reset();
+      fake.setUser('U222', { tz: 'Europe/Berlin' });
+      await flood(url, 20, fake.responseUrl(`warm-${v}-`), QUESTION);
+      await fake.waitFor(() => fake.responses.length >= 20, 'warm-up answers', 300_000);
+    }
+    for (const [c, count] of counts.entries()) {
+      for (let round = 0; round < roundsEach; round++) {
+        for (const [v, url] of urls.entries()) {
+          fake.reset();
+          fake.setUser('U222', { tz: 'Europe/Berlin' });
+          const prefix = fake.responseUrl(`r${v}-${count}-${round}-`);
+          const { acks, statuses } = await flood(url, count, prefix, QUESTION);
+          const refused = statuses.filter((s) => s !== 200).length;
+          if (refused > 0) throw new Error(`${refused} of ${count} commands were not acked with 200`);
+          // every command answered (or told "busy") before the next round
+          await fake.waitFor(() => fake.responses.length >= count, `${count} answers`, 900_000);
+          const busy = fake.responses.filter((r) => String(r.body.text) === BUSY_TEXT).length;
+          const result = {
+            p50: percentile(acks, 50),
+            p99: percentile(acks, 99),
+            max: Math.max(...acks),
+            over3s: acks.filter((a) => a >= 3_000).length,
+            busy,
+          };
+          results[v * counts.length + c]?.rounds.push(result);
+          process.stderr.write(
+            `bench: slack ${variants[v]?.label} ${count} round ${round + 1}: p50 ${ms(result.p50)}, p99 ${ms(result.p99)}, busy ${busy}\n`,
+          );
+        }
       }
-      results.push({ label, count, rounds });
     }
   } finally {
-    await slack.stop();
+    for (const slack of apps) await slack.stop();
     await fake.close();
     await em.close();
     await sim.close();
@@ -207,17 +231,18 @@ export async function run(): Promise<string> {
   const loadAtStart = loadavg()
     .map((l) => l.toFixed(2))
     .join(', ');
-  const queued = await floodRounds(
-    `queue (${DEFAULT_WORK_CONCURRENCY} at once, ${DEFAULT_WORK_BACKLOG} waiting)`,
-    {},
-  );
-  const unbounded = await floodRounds('no bound (every answer at once, as before)', {
-    concurrency: 1_000_000,
-    backlog: 1_000_000,
-  });
+  const floods = await floodRounds([
+    { label: QUEUED, work: {}, guardAcks: true },
+    { label: `${QUEUED}, Bolt acks (before this change)`, work: {}, guardAcks: false },
+    {
+      label: 'no bound (every answer at once), the guard acks',
+      work: { concurrency: 1_000_000, backlog: 1_000_000 },
+      guardAcks: true,
+    },
+  ]);
   const digest = await digestDelays();
 
-  const rows = [...queued, ...unbounded].map(
+  const rows = floods.map(
     ({ label, count, rounds }) =>
       `| ${label} | ${count} | ${ms(median(rounds.map((r) => r.p50)))} | ${ms(median(rounds.map((r) => r.p99)))} | ${ms(median(rounds.map((r) => r.max)))} | ${rounds.filter((r) => r.over3s > 0).length} of ${rounds.length} | ${median(rounds.map((r) => r.busy))} |`,
   );
