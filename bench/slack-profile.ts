@@ -39,7 +39,7 @@ if (MODE === 'bare') {
     const { stdout } = await run$(process.execPath, [
       '--import',
       'tsx',
-      join(here, 'slack-flood.ts'),
+      join(here, process.env.SLACK_PROFILE_FLOOD ?? 'slack-flood.ts'),
       `http://127.0.0.1:${port}/slack/events`,
       String(COUNT),
       'http://127.0.0.1:1/r',
