@@ -7,6 +7,7 @@
  * summary alone over synthetic sessions, in one go and in slices.
  */
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -62,11 +63,30 @@ interface FloodRound {
   busy: number;
 }
 
-/** One build of the front door under test: its work queue and who acks (src/slack/app.ts `guardAcks`). */
-export interface FloodVariant {
-  label: string;
-  work: SlackAppDeps['work'];
-  guardAcks: boolean;
+/**
+ * One build of the front door under test: its work queue and who acks (src/slack/app.ts `guardAcks`); or `bare`,
+ * a plain node:http server in this process that reads each body and answers an empty 200 at once, no Bolt and
+ * no answers: the floor the flood itself (its client, the kernel, loopback TCP) sets on this machine.
+ */
+export type FloodVariant =
+  | { label: string; work: SlackAppDeps['work']; guardAcks: boolean }
+  | { label: string; bare: true };
+
+async function startBareServer(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200);
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}/slack/events`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
 
 /**
@@ -96,30 +116,37 @@ export async function floodRounds(
   });
   const fake = await startFakeSlackApi();
   fake.setUser('U222', { tz: 'Europe/Berlin' });
+  const bare = await startBareServer();
   const apps = variants.map((variant) =>
-    createSlackApp({
-      config: loadConfig({
-        SLACK_BOT_TOKEN: 'xoxb-bench',
-        SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
-        SLACK_API_URL: fake.apiUrl,
-        PORT: '0',
-      }),
-      em,
-      logger: silentLogger,
-      host: '127.0.0.1',
-      clientOptions: { retryConfig: { retries: 0 } },
-      work: variant.work,
-      guardAcks: variant.guardAcks,
-    }),
+    'bare' in variant
+      ? undefined
+      : createSlackApp({
+          config: loadConfig({
+            SLACK_BOT_TOKEN: 'xoxb-bench',
+            SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
+            SLACK_API_URL: fake.apiUrl,
+            PORT: '0',
+          }),
+          em,
+          logger: silentLogger,
+          host: '127.0.0.1',
+          clientOptions: { retryConfig: { retries: 0 } },
+          work: variant.work,
+          guardAcks: variant.guardAcks,
+        }),
   );
   const results = variants.flatMap((variant) =>
     counts.map((count) => ({ label: variant.label, count, rounds: [] as FloodRound[] })),
   );
   try {
-    for (const slack of apps) await slack.start();
-    const urls = apps.map((slack) => `http://127.0.0.1:${slack.port}/slack/events`);
+    for (const slack of apps) await slack?.start();
+    const urls = apps.map((slack) => (slack ? `http://127.0.0.1:${slack.port}/slack/events` : bare.url));
     // warm up: JIT, the EM logon, the users.info cache
     for (const [v, url] of urls.entries()) {
+      if (apps[v] === undefined) {
+        await flood(url, 20, fake.responseUrl(`warm-${v}-`), QUESTION);
+        continue;
+      }
       fake.reset();
       fake.setUser('U222', { tz: 'Europe/Berlin' });
       await flood(url, 20, fake.responseUrl(`warm-${v}-`), QUESTION);
@@ -135,7 +162,8 @@ export async function floodRounds(
           const refused = statuses.filter((s) => s !== 200).length;
           if (refused > 0) throw new Error(`${refused} of ${count} commands were not acked with 200`);
           // every command answered (or told "busy") before the next round
-          await fake.waitFor(() => fake.responses.length >= count, `${count} answers`, 900_000);
+          if (apps[v] !== undefined)
+            await fake.waitFor(() => fake.responses.length >= count, `${count} answers`, 900_000);
           const busy = fake.responses.filter((r) => String(r.body.text) === BUSY_TEXT).length;
           const result = {
             p50: percentile(acks, 50),
@@ -152,7 +180,8 @@ export async function floodRounds(
       }
     }
   } finally {
-    for (const slack of apps) await slack.stop();
+    for (const slack of apps) await slack?.stop();
+    await bare.close();
     await fake.close();
     await em.close();
     await sim.close();
@@ -234,11 +263,7 @@ export async function run(): Promise<string> {
   const floods = await floodRounds([
     { label: QUEUED, work: {}, guardAcks: true },
     { label: `${QUEUED}, Bolt acks (before this change)`, work: {}, guardAcks: false },
-    {
-      label: 'no bound (every answer at once), the guard acks',
-      work: { concurrency: 1_000_000, backlog: 1_000_000 },
-      guardAcks: true,
-    },
+    { label: 'floor: a bare node:http server answering 200 at once (no Bolt, no answers)', bare: true },
   ]);
   const digest = await digestDelays();
 
