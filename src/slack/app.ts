@@ -20,7 +20,7 @@ import { toBoltLogger } from './bolt-logger.js';
 import { createRecentIds, type RecentIds } from './recent-ids.js';
 import { refuseUnknownButtons } from './register-button.js';
 import { registerReplicasCommand, SLASH_COMMANDS } from './replicas-command.js';
-import { guardSocketMessages, SLACK_BODY_LIMIT, withRequestGuard } from './request-guard.js';
+import { type EarlyAcks, guardSocketMessages, SLACK_BODY_LIMIT, withRequestGuard } from './request-guard.js';
 import type { SlackRuntime } from './runtime.js';
 import { toSlackFailure } from './slack-errors.js';
 import type { SlashSubcommand } from './subcommands.js';
@@ -62,9 +62,9 @@ export interface SlackAppDeps {
   /** HTTP mode: how long Bolt waits for an ack before it answers 404 itself (Slack gives up at 3 s) */
   unhandledRequestTimeoutMillis?: number;
   /**
-   * HTTP mode: true (the default) lets the request guard ack slash commands and events itself, before Bolt's
-   * work (src/slack/request-guard.ts); false leaves every ack to Bolt's receiver, as before (bench/slack.bench.ts
-   * measures both)
+   * true (the default) lets the request guard ack slash commands and events itself (HTTP and Socket Mode),
+   * before Bolt's work (src/slack/request-guard.ts); false leaves every ack to Bolt's receiver, as before
+   * (bench/slack.bench.ts measures both)
    */
   guardAcks?: boolean;
   /** answers at once and answers waiting (src/app/work-queue.ts); beyond them a request is answered "busy" */
@@ -125,6 +125,22 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
     });
   let receiver: HTTPReceiver | undefined;
   let app: App;
+  // acks first: the guard acks /replicas, /veeam and events itself and hands them to Bolt a turn later
+  // (src/slack/request-guard.ts step 4, docs/slack.md "Acks first")
+  const early: EarlyAcks | undefined =
+    deps.guardAcks === false
+      ? undefined
+      : {
+          commands: new Set(SLASH_COMMANDS),
+          dispatch: (request) =>
+            app.processEvent({
+              body: request.body,
+              retryNum: request.retryNum,
+              retryReason: request.retryReason,
+              // acked by the guard already: the listener's ack() has nothing left to send
+              ack: async () => {},
+            }),
+        };
   if (slack.appToken !== undefined) {
     const socketReceiver = new SocketModeReceiver({
       appToken: slack.appToken,
@@ -132,7 +148,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
       customRoutes,
       installerOptions: { port: deps.config.port, clientOptions },
     });
-    guardSocketMessages(socketReceiver.client, { recentEvents, logger });
+    guardSocketMessages(socketReceiver.client, { recentEvents, logger, ...(early ? { early } : {}) });
     app = new App({
       token: slack.botToken,
       receiver: socketReceiver,
@@ -164,23 +180,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
       recentEvents,
       logger,
       bodyLimit: SLACK_BODY_LIMIT,
-      // acks first: the guard acks /replicas, /veeam and events itself and hands them to Bolt a turn later
-      // (src/slack/request-guard.ts, docs/architecture.md "Acks first")
-      ...(deps.guardAcks === false
-        ? {}
-        : {
-            early: {
-              commands: new Set(SLASH_COMMANDS),
-              dispatch: (request) =>
-                app.processEvent({
-                  body: request.body,
-                  retryNum: request.retryNum,
-                  retryReason: request.retryReason,
-                  // acked by the guard already: the listener's ack() has nothing left to send
-                  ack: async () => {},
-                }),
-            },
-          }),
+      ...(early ? { early } : {}),
     });
     app = new App({
       token: slack.botToken,

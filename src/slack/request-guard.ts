@@ -16,7 +16,8 @@
  *    goes to `early.dispatch` (Bolt's `App.processEvent` with a no-op `ack`) on a later turn of the event loop,
  *    one request a turn, so the acks of a whole burst go out before Bolt's middleware runs for any of them.
  *    Everything else (buttons, views whose ack may carry `response_action`, options, url_verification,
- *    ssl_check) goes on to Bolt's receiver, which acks it as before.
+ *    ssl_check) goes on to Bolt's receiver, which acks it as before. Socket Mode does the same with the
+ *    envelopes of those commands and events: acked with an empty payload, then handed to `early.dispatch`.
  *
  * Every POST to `path` is routed here exactly as Bolt's HTTPReceiver routes its endpoint (method upper-cased, the
  * pathname of the URL), so nothing reaches Bolt's endpoint unverified, and src/slack/app.ts turns Bolt's own
@@ -226,6 +227,38 @@ function answer(res: ServerResponse, status: number, text?: string): void {
 }
 
 /**
+ * Hands an acked request to Bolt; an event only the first time its `event_id` is seen within the hour (a retry
+ * is dropped). When the memory of handled events cannot answer, the event is answered rather than lost.
+ */
+async function handOver(
+  early: EarlyAcks,
+  request: AckedRequest,
+  options: { recentEvents: RecentIds; logger: Logger },
+): Promise<void> {
+  if (request.body.type === 'event_callback') {
+    const eventId = String(request.body.event_id);
+    let first: boolean;
+    try {
+      first = await options.recentEvents.remember(eventId);
+    } catch (error) {
+      options.logger.warn(
+        { err: errorMessage(error) },
+        'cannot check whether an event was handled; answering it',
+      );
+      first = true;
+    }
+    if (!first) {
+      options.logger.info(
+        { eventId, retryNum: request.retryNum },
+        'acked a Slack event already handled (a retry)',
+      );
+      return;
+    }
+  }
+  await early.dispatch(request);
+}
+
+/**
  * Wraps Bolt's HTTP request listener: requests to `path` are read, verified and checked here, then handed to
  * Bolt with the body already buffered (Bolt reads `rawBody` instead of the stream); other paths pass through.
  */
@@ -233,23 +266,6 @@ export function withRequestGuard(next: RequestListener, options: RequestGuardOpt
   const limit = options.bodyLimit ?? SLACK_BODY_LIMIT;
   const log = options.logger;
   const later = oneEachTurn(log);
-  /** an acked event: answered once (a retry is dropped), by Bolt on a later turn */
-  const handOverEvent = async (early: EarlyAcks, request: AckedRequest): Promise<void> => {
-    const eventId = String(request.body.event_id);
-    let first: boolean;
-    try {
-      first = await options.recentEvents.remember(eventId);
-    } catch (error) {
-      // as in Socket Mode: the event is acked already, so answering it twice beats never
-      log.warn({ err: errorMessage(error) }, 'cannot check whether an event was handled; answering it');
-      first = true;
-    }
-    if (!first) {
-      log.info({ eventId, retryNum: request.retryNum }, 'acked a Slack event already handled (a retry)');
-      return;
-    }
-    await early.dispatch(request);
-  };
   const guard = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const body = await readBody(req, limit);
     if (body === 'aborted') return;
@@ -289,9 +305,7 @@ export function withRequestGuard(next: RequestListener, options: RequestGuardOpt
           retryNum: retryNumber(headerText(req.headers['x-slack-retry-num'])),
           retryReason: headerText(req.headers['x-slack-retry-reason']),
         };
-        later(() =>
-          event.type === 'event_callback' ? handOverEvent(early, request) : early.dispatch(request),
-        );
+        later(() => handOver(early, request, options));
         return;
       }
       if (event.type === 'event_callback' && !(await options.recentEvents.remember(String(event.event_id)))) {
@@ -337,15 +351,22 @@ const SOCKET_CONTROL = new Set(['hello', 'disconnect']);
 /**
  * Socket Mode: each WebSocket message is checked before the Socket Mode client reads it. A malformed envelope
  * is acked (when it has an envelope id, so Slack does not resend it) and logged; a repeated event is acked and
- * dropped; everything else goes on unchanged.
+ * dropped; with `early`, an envelope whose ack is empty (step 4 above) is acked here and handed to
+ * `early.dispatch` a turn later instead of to the client; everything else goes on unchanged.
  */
 export function guardSocketMessages(
   client: SocketClient,
-  options: { recentEvents: RecentIds; logger: Logger },
+  options: { recentEvents: RecentIds; logger: Logger; early?: EarlyAcks },
 ): void {
   const originals = client.listeners('ws_message');
   client.removeAllListeners('ws_message');
   const log = options.logger;
+  const later = oneEachTurn(log);
+  const ackEnvelope = (envelopeId: string) =>
+    // cast: send() is public in @slack/socket-mode's JavaScript, private in its types (SocketSender above)
+    (client as unknown as SocketSender).send(envelopeId).catch((error: unknown) => {
+      log.warn({ err: errorMessage(error) }, 'could not ack a Socket Mode envelope');
+    });
   const ackAndDrop = (envelopeId: unknown, reason: string, level: 'warn' | 'info') => {
     log[level]({ reason }, 'dropped a Socket Mode envelope');
     if (isText(envelopeId))
@@ -381,6 +402,20 @@ export function guardSocketMessages(
     const payload = isObject(envelope.payload) ? envelope.payload : {};
     if (envelope.type === 'events_api' && payload.type !== 'event_callback')
       return ackAndDrop(envelope.envelope_id, 'an events_api envelope without an event_callback', 'warn');
+    const early = options.early;
+    const kindAcksEmpty =
+      envelope.type === 'events_api' || (envelope.type === 'slash_commands' && 'command' in payload);
+    if (early && kindAcksEmpty && acksEmpty(payload, early.commands)) {
+      // what Bolt's ack() with nothing sends (an empty payload), before any of Bolt's work; step 4 above
+      void ackEnvelope(envelope.envelope_id);
+      const request: AckedRequest = {
+        body: payload,
+        retryNum: typeof envelope.retry_attempt === 'number' ? envelope.retry_attempt : undefined,
+        retryReason: isText(envelope.retry_reason) ? envelope.retry_reason : undefined,
+      };
+      later(() => handOver(early, request, options));
+      return;
+    }
     if (payload.type !== 'event_callback') return pass();
     const envelopeId = envelope.envelope_id;
     // the memory of handled events may be the store, shared by every instance (src/slack/stored-event-ids.ts)

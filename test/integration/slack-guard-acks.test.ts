@@ -3,7 +3,8 @@
  * mode, with a global Bolt middleware the test can hold shut. A slash command of the dispatcher and an event
  * are acked with Bolt's empty 200 while Bolt has not run for them (held); what carries a body in its ack (a
  * view_submission's response_action, another command's ack text, url_verification) still goes through Bolt.
- * Only the order of events is asserted, never a duration.
+ * The same in Socket Mode over the fake Slack API's WebSocket. Only the order of events is asserted, never a
+ * duration.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
@@ -42,12 +43,13 @@ function release() {
   for (const go of pending) go();
 }
 
-async function startApp(recentEvents?: RecentIds) {
+async function startApp(recentEvents?: RecentIds, socket?: FakeSlackApi) {
   slack = createSlackApp({
     config: loadConfig({
       SLACK_BOT_TOKEN: 'xoxb-test-token',
-      SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
-      SLACK_API_URL: fake.apiUrl,
+      ...(socket
+        ? { SLACK_APP_TOKEN: 'xapp-test-token', SLACK_API_URL: socket.apiUrl }
+        : { SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET, SLACK_API_URL: fake.apiUrl }),
       PORT: '0',
       DEFAULT_TIMEZONE: 'UTC',
     }),
@@ -71,7 +73,8 @@ async function startApp(recentEvents?: RecentIds) {
     },
   });
   await slack.start();
-  url = `http://127.0.0.1:${slack.port}/slack/events`;
+  if (socket) await socket.waitForSocket();
+  else url = `http://127.0.0.1:${slack.port}/slack/events`;
 }
 
 async function post(body: string, contentType: string, headers: Record<string, string> = {}) {
@@ -202,5 +205,57 @@ describe('acks from the request guard', () => {
     expect(ack.status).toBe(200);
     await fake.waitForCall('chat.postMessage', (c) => c.params.thread_ts === mention.ts);
     expect(retryNum).toBe(2);
+  });
+});
+
+describe('acks from the guard in Socket Mode', () => {
+  let socket: FakeSlackApi;
+  beforeAll(async () => {
+    socket = await startFakeSlackApi({ socketMode: true });
+    socket.setUser('U222', { tz: 'UTC' });
+  });
+  afterAll(async () => {
+    await socket.close();
+  });
+
+  it("acks a /replicas envelope and an event with Bolt's empty payload before Bolt runs, then answers", async () => {
+    await startApp(undefined, socket);
+    held = true;
+    const mention = mentionEvent('help');
+    const acks = await Promise.all([
+      socket.sendEnvelope(
+        'slash_commands',
+        slashCommandBody({ text: 'help', response_url: socket.responseUrl('s1') }),
+      ),
+      socket.sendEnvelope('events_api', eventEnvelope(mention)),
+    ]);
+    expect(acks.map((a) => a.payload)).toEqual([{}, {}]);
+    expect(socket.responses).toEqual([]);
+
+    release();
+    expect(String((await socket.waitForResponse('s1')).body.text)).toContain('/replicas');
+    await socket.waitForCall('chat.postMessage', (c) => c.params.thread_ts === mention.ts);
+    expect([...seen].sort()).toEqual(['/replicas', 'event_callback']);
+    expect(socket.violations).toEqual([]);
+  });
+
+  it("leaves a view submission's ack to Bolt: its response_action comes back in the ack", async () => {
+    await startApp(undefined, socket);
+    const ack = await socket.sendEnvelope('interactive', {
+      type: 'view_submission',
+      token: 'legacy-token',
+      api_app_id: 'A111',
+      team: { id: 'T111', domain: 'fake' },
+      user: { id: 'U222', username: 'alice', name: 'alice', team_id: 'T111' },
+      trigger_id: '1.2.abc',
+      view: {
+        id: 'V1',
+        type: 'modal',
+        callback_id: 'edit_mute',
+        state: { values: {} },
+        private_metadata: '',
+      },
+    });
+    expect(ack.payload).toEqual({ response_action: 'errors', errors: { hours: 'At most 168 hours.' } });
   });
 });
