@@ -1,8 +1,9 @@
 /**
  * Slack front door: ack latency of 200 and 500 signed slash commands sent at once from another process
  * (bench/slack-flood.ts) to the real Bolt HTTP receiver, with a slow EM (the in-process simulator answering each
- * request after 200 ms) behind it, the answers going through the work queue as in production and, for
- * comparison, with no bound (every answer at once, as before the queue). Then the event-loop delay
+ * request after 200 ms) behind it, the answers going through the work queue as in production; acked by the
+ * request guard (today) and, for comparison, by Bolt's receiver (before), beside the floor a bare node:http
+ * server sets, the three taking turns round by round. Then the event-loop delay
  * (perf_hooks.monitorEventLoopDelay) during a weekly digest: collected end to end from the simulator, and its
  * summary alone over synthetic sessions, in one go and in slices.
  */
@@ -39,7 +40,7 @@ const ROUNDS = Number(process.env.SLACK_BENCH_ROUNDS ?? 3);
 const FLOODS = (process.env.SLACK_BENCH_FLOODS ?? '200,500').split(',').map(Number);
 const EM_LATENCY_MS = 200;
 const QUESTION = 'failed replicas today';
-const QUEUED = `queue (${DEFAULT_WORK_CONCURRENCY} at once, ${DEFAULT_WORK_BACKLOG} waiting), the guard acks`;
+const QUEUED = `queue (${DEFAULT_WORK_CONCURRENCY} at once, ${DEFAULT_WORK_BACKLOG} waiting)`;
 /** weekly digest collected from the simulator (1M would hold ~2.3 GiB with today's collection) */
 const DIGEST_SESSIONS = Number(process.env.SLACK_BENCH_DIGEST_SESSIONS ?? 100_000);
 /** the summary alone over synthetic sessions */
@@ -261,15 +262,18 @@ export async function run(): Promise<string> {
     .map((l) => l.toFixed(2))
     .join(', ');
   const floods = await floodRounds([
-    { label: QUEUED, work: {}, guardAcks: true },
-    { label: `${QUEUED}, Bolt acks (before this change)`, work: {}, guardAcks: false },
+    { label: `the request guard acks (this change), ${QUEUED}`, work: {}, guardAcks: true },
+    { label: `Bolt's receiver acks (before), ${QUEUED}`, work: {}, guardAcks: false },
     { label: 'floor: a bare node:http server answering 200 at once (no Bolt, no answers)', bare: true },
   ]);
+  const loadAfterFloods = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ');
   const digest = await digestDelays();
 
   const rows = floods.map(
     ({ label, count, rounds }) =>
-      `| ${label} | ${count} | ${ms(median(rounds.map((r) => r.p50)))} | ${ms(median(rounds.map((r) => r.p99)))} | ${ms(median(rounds.map((r) => r.max)))} | ${rounds.filter((r) => r.over3s > 0).length} of ${rounds.length} | ${median(rounds.map((r) => r.busy))} |`,
+      `| ${label} | ${count} | ${ms(median(rounds.map((r) => r.p50)))} | ${ms(median(rounds.map((r) => r.p99)))} | ${ms(median(rounds.map((r) => r.max)))} | ${rounds.map((r) => r.p99.toFixed(0)).join(', ')} ms | ${rounds.filter((r) => r.over3s > 0).length} of ${rounds.length} | ${median(rounds.map((r) => r.busy))} |`,
   );
   const delay = (values: Array<{ p99: number; max: number }>) =>
     `${ms(median(values.map((v) => v.p99)))} | ${ms(median(values.map((v) => v.max)))}`;
@@ -277,13 +281,17 @@ export async function run(): Promise<string> {
   return `## Slack front door (bench/slack.bench.ts)
 
 Signed \`/replicas ${QUESTION}\` commands sent all at once, one connection each, from another process
-(bench/slack-flood.ts) to the real Bolt HTTP receiver on 127.0.0.1; WebClient and response_url on the fake Slack
-API; EM is the simulator in the bot's process (1,000 sessions, XML, page size 500) answering every request after
-${EM_LATENCY_MS} ms. Ack = from the send to the HTTP 200. Medians of ${ROUNDS} rounds (each round's p50/p99/max,
-then the median of those); each round waits for every answer before the next. Load average at the start: ${loadAtStart}.
+(bench/slack-flood.ts, node:http) to the real Bolt HTTP receiver on 127.0.0.1; WebClient and response_url on the
+fake Slack API; EM is the simulator in the bot's process (1,000 sessions, XML, page size 500) answering every
+request after ${EM_LATENCY_MS} ms. Ack = from the send to the HTTP 200. Medians of ${ROUNDS} rounds (each round's
+p50/p99/max, then the median of those); each round waits for every answer before the next, and the builds take
+turns round by round so a change in the machine's load falls on each alike. The floor is the same flood against a
+plain node:http server in the same process that answers an empty 200 at once: what the client, the kernel and
+loopback TCP cost on this machine, before any of replibot's work. Load average at the start: ${loadAtStart}; after
+the floods: ${loadAfterFloods}.
 
-| answers | commands at once | ack p50 | ack p99 | ack max | rounds with an ack over 3 s | told "busy" |
-|---|---|---|---|---|---|---|
+| build | commands at once | ack p50 | ack p99 | ack max | each round's p99 | rounds with an ack over 3 s | told "busy" |
+|---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
 
 Event-loop delay (\`monitorEventLoopDelay\`, 5 ms resolution) during a weekly digest:
