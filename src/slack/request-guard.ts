@@ -166,17 +166,25 @@ function headerText(value: string | string[] | undefined): string | undefined {
  * them the loop reads whatever requests have arrived, so their acks never wait behind this queue.
  */
 function oneEachTurn(log: Logger): (job: () => Promise<void>) => void {
-  const jobs: Array<() => Promise<void>> = [];
+  const jobs: Array<(() => Promise<void>) | undefined> = [];
   let head = 0;
   let scheduled = false;
   const runOne = () => {
     const job = jobs[head];
+    // the slot is cleared for the GC; under a steady stream the array is compacted now and then
+    jobs[head] = undefined;
     head += 1;
     if (head === jobs.length) {
       jobs.length = 0;
       head = 0;
       scheduled = false;
-    } else setImmediate(runOne);
+    } else {
+      if (head > 1024 && head * 2 > jobs.length) {
+        jobs.splice(0, head);
+        head = 0;
+      }
+      setImmediate(runOne);
+    }
     job?.().catch((error: unknown) => {
       log.error({ err: errorMessage(error) }, 'a Slack request failed after its ack');
     });
