@@ -1,12 +1,14 @@
 /**
  * Slack front door: ack latency of 200 and 500 signed slash commands sent at once from another process
  * (bench/slack-flood.ts) to the real Bolt HTTP receiver, with a slow EM (the in-process simulator answering each
- * request after 200 ms) behind it, the answers going through the work queue as in production and, for
- * comparison, with no bound (every answer at once, as before the queue). Then the event-loop delay
+ * request after 200 ms) behind it, the answers going through the work queue as in production; acked by the
+ * request guard (today) and, for comparison, by Bolt's receiver (before), beside the floor a bare node:http
+ * server sets, the three taking turns round by round. Then the event-loop delay
  * (perf_hooks.monitorEventLoopDelay) during a weekly digest: collected end to end from the simulator, and its
  * summary alone over synthetic sessions, in one go and in slices.
  */
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -38,6 +40,7 @@ const ROUNDS = Number(process.env.SLACK_BENCH_ROUNDS ?? 3);
 const FLOODS = (process.env.SLACK_BENCH_FLOODS ?? '200,500').split(',').map(Number);
 const EM_LATENCY_MS = 200;
 const QUESTION = 'failed replicas today';
+const QUEUED = `queue (${DEFAULT_WORK_CONCURRENCY} at once, ${DEFAULT_WORK_BACKLOG} waiting)`;
 /** weekly digest collected from the simulator (1M would hold ~2.3 GiB with today's collection) */
 const DIGEST_SESSIONS = Number(process.env.SLACK_BENCH_DIGEST_SESSIONS ?? 100_000);
 /** the summary alone over synthetic sessions */
@@ -61,10 +64,42 @@ interface FloodRound {
   busy: number;
 }
 
+/**
+ * One build of the front door under test: its work queue and who acks (src/slack/app.ts `guardAcks`); or `bare`,
+ * a plain node:http server in this process that reads each body and answers an empty 200 at once, no Bolt and
+ * no answers: the floor the flood itself (its client, the kernel, loopback TCP) sets on this machine.
+ */
+export type FloodVariant =
+  | { label: string; work: SlackAppDeps['work']; guardAcks: boolean }
+  | { label: string; bare: true };
+
+async function startBareServer(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200);
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}/slack/events`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/**
+ * Floods every variant (one app each, on the same simulator and fake Slack API) `rounds` times at each count,
+ * the variants taking turns round by round, so a change in the machine's load falls on all of them alike.
+ */
 export async function floodRounds(
-  label: string,
-  work: SlackAppDeps['work'],
+  variants: FloodVariant[],
+  options: { counts?: number[]; rounds?: number } = {},
 ): Promise<Array<{ label: string; count: number; rounds: FloodRound[] }>> {
+  const counts = options.counts ?? FLOODS;
+  const roundsEach = options.rounds ?? ROUNDS;
   const sim = await startSimulator({
     seed: 7,
     data: { taskSessions: 1_000, days: 1 },
@@ -82,53 +117,72 @@ export async function floodRounds(
   });
   const fake = await startFakeSlackApi();
   fake.setUser('U222', { tz: 'Europe/Berlin' });
-  const slack = createSlackApp({
-    config: loadConfig({
-      SLACK_BOT_TOKEN: 'xoxb-bench',
-      SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
-      SLACK_API_URL: fake.apiUrl,
-      PORT: '0',
-    }),
-    em,
-    logger: silentLogger,
-    host: '127.0.0.1',
-    clientOptions: { retryConfig: { retries: 0 } },
-    work,
-  });
-  await slack.start();
-  const url = `http://127.0.0.1:${slack.port}/slack/events`;
-  const results: Array<{ label: string; count: number; rounds: FloodRound[] }> = [];
+  const bare = await startBareServer();
+  const apps = variants.map((variant) =>
+    'bare' in variant
+      ? undefined
+      : createSlackApp({
+          config: loadConfig({
+            SLACK_BOT_TOKEN: 'xoxb-bench',
+            SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
+            SLACK_API_URL: fake.apiUrl,
+            PORT: '0',
+          }),
+          em,
+          logger: silentLogger,
+          host: '127.0.0.1',
+          clientOptions: { retryConfig: { retries: 0 } },
+          work: variant.work,
+          guardAcks: variant.guardAcks,
+        }),
+  );
+  const results = variants.flatMap((variant) =>
+    counts.map((count) => ({ label: variant.label, count, rounds: [] as FloodRound[] })),
+  );
   try {
+    for (const slack of apps) await slack?.start();
+    const urls = apps.map((slack) => (slack ? `http://127.0.0.1:${slack.port}/slack/events` : bare.url));
     // warm up: JIT, the EM logon, the users.info cache
-    await flood(url, 20, fake.responseUrl('warm-'), QUESTION);
-    await fake.waitFor(() => fake.responses.length >= 20, 'warm-up answers', 300_000);
-    for (const count of FLOODS) {
-      const rounds: FloodRound[] = [];
-      for (let round = 0; round < ROUNDS; round++) {
-        fake.reset();
-        fake.setUser('U222', { tz: 'Europe/Berlin' });
-        const prefix = fake.responseUrl(`r${count}-${round}-`);
-        const { acks, statuses } = await flood(url, count, prefix, QUESTION);
-        const refused = statuses.filter((s) => s !== 200).length;
-        if (refused > 0) throw new Error(`${refused} of ${count} commands were not acked with 200`);
-        // every command answered (or told "busy") before the next round
-        await fake.waitFor(() => fake.responses.length >= count, `${count} answers`, 900_000);
-        const busy = fake.responses.filter((r) => String(r.body.text) === BUSY_TEXT).length;
-        rounds.push({
-          p50: percentile(acks, 50),
-          p99: percentile(acks, 99),
-          max: Math.max(...acks),
-          over3s: acks.filter((a) => a >= 3_000).length,
-          busy,
-        });
-        process.stderr.write(
-          `bench: slack ${label} ${count} round ${round + 1}: p99 ${ms(rounds.at(-1)!.p99)}, busy ${busy}\n`,
-        );
+    for (const [v, url] of urls.entries()) {
+      if (apps[v] === undefined) {
+        await flood(url, 20, fake.responseUrl(`warm-${v}-`), QUESTION);
+        continue;
       }
-      results.push({ label, count, rounds });
+      fake.reset();
+      fake.setUser('U222', { tz: 'Europe/Berlin' });
+      await flood(url, 20, fake.responseUrl(`warm-${v}-`), QUESTION);
+      await fake.waitFor(() => fake.responses.length >= 20, 'warm-up answers', 300_000);
+    }
+    for (const [c, count] of counts.entries()) {
+      for (let round = 0; round < roundsEach; round++) {
+        for (const [v, url] of urls.entries()) {
+          fake.reset();
+          fake.setUser('U222', { tz: 'Europe/Berlin' });
+          const prefix = fake.responseUrl(`r${v}-${count}-${round}-`);
+          const { acks, statuses } = await flood(url, count, prefix, QUESTION);
+          const refused = statuses.filter((s) => s !== 200).length;
+          if (refused > 0) throw new Error(`${refused} of ${count} commands were not acked with 200`);
+          // every command answered (or told "busy") before the next round
+          if (apps[v] !== undefined)
+            await fake.waitFor(() => fake.responses.length >= count, `${count} answers`, 900_000);
+          const busy = fake.responses.filter((r) => String(r.body.text) === BUSY_TEXT).length;
+          const result = {
+            p50: percentile(acks, 50),
+            p99: percentile(acks, 99),
+            max: Math.max(...acks),
+            over3s: acks.filter((a) => a >= 3_000).length,
+            busy,
+          };
+          results[v * counts.length + c]?.rounds.push(result);
+          process.stderr.write(
+            `bench: slack ${variants[v]?.label} ${count} round ${round + 1}: p50 ${ms(result.p50)}, p99 ${ms(result.p99)}, busy ${busy}\n`,
+          );
+        }
+      }
     }
   } finally {
-    await slack.stop();
+    for (const slack of apps) await slack?.stop();
+    await bare.close();
     await fake.close();
     await em.close();
     await sim.close();
@@ -207,19 +261,19 @@ export async function run(): Promise<string> {
   const loadAtStart = loadavg()
     .map((l) => l.toFixed(2))
     .join(', ');
-  const queued = await floodRounds(
-    `queue (${DEFAULT_WORK_CONCURRENCY} at once, ${DEFAULT_WORK_BACKLOG} waiting)`,
-    {},
-  );
-  const unbounded = await floodRounds('no bound (every answer at once, as before)', {
-    concurrency: 1_000_000,
-    backlog: 1_000_000,
-  });
+  const floods = await floodRounds([
+    { label: `the request guard acks (this change), ${QUEUED}`, work: {}, guardAcks: true },
+    { label: `Bolt's receiver acks (before), ${QUEUED}`, work: {}, guardAcks: false },
+    { label: 'floor: a bare node:http server answering 200 at once (no Bolt, no answers)', bare: true },
+  ]);
+  const loadAfterFloods = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ');
   const digest = await digestDelays();
 
-  const rows = [...queued, ...unbounded].map(
+  const rows = floods.map(
     ({ label, count, rounds }) =>
-      `| ${label} | ${count} | ${ms(median(rounds.map((r) => r.p50)))} | ${ms(median(rounds.map((r) => r.p99)))} | ${ms(median(rounds.map((r) => r.max)))} | ${rounds.filter((r) => r.over3s > 0).length} of ${rounds.length} | ${median(rounds.map((r) => r.busy))} |`,
+      `| ${label} | ${count} | ${ms(median(rounds.map((r) => r.p50)))} | ${ms(median(rounds.map((r) => r.p99)))} | ${ms(median(rounds.map((r) => r.max)))} | ${rounds.map((r) => r.p99.toFixed(0)).join(', ')} ms | ${rounds.filter((r) => r.over3s > 0).length} of ${rounds.length} | ${median(rounds.map((r) => r.busy))} |`,
   );
   const delay = (values: Array<{ p99: number; max: number }>) =>
     `${ms(median(values.map((v) => v.p99)))} | ${ms(median(values.map((v) => v.max)))}`;
@@ -227,13 +281,17 @@ export async function run(): Promise<string> {
   return `## Slack front door (bench/slack.bench.ts)
 
 Signed \`/replicas ${QUESTION}\` commands sent all at once, one connection each, from another process
-(bench/slack-flood.ts) to the real Bolt HTTP receiver on 127.0.0.1; WebClient and response_url on the fake Slack
-API; EM is the simulator in the bot's process (1,000 sessions, XML, page size 500) answering every request after
-${EM_LATENCY_MS} ms. Ack = from the send to the HTTP 200. Medians of ${ROUNDS} rounds (each round's p50/p99/max,
-then the median of those); each round waits for every answer before the next. Load average at the start: ${loadAtStart}.
+(bench/slack-flood.ts, node:http) to the real Bolt HTTP receiver on 127.0.0.1; WebClient and response_url on the
+fake Slack API; EM is the simulator in the bot's process (1,000 sessions, XML, page size 500) answering every
+request after ${EM_LATENCY_MS} ms. Ack = from the send to the HTTP 200. Medians of ${ROUNDS} rounds (each round's
+p50/p99/max, then the median of those); each round waits for every answer before the next, and the builds take
+turns round by round so a change in the machine's load falls on each alike. The floor is the same flood against a
+plain node:http server in the same process that answers an empty 200 at once: what the client, the kernel and
+loopback TCP cost on this machine, before any of replibot's work. Load average at the start: ${loadAtStart}; after
+the floods: ${loadAfterFloods}.
 
-| answers | commands at once | ack p50 | ack p99 | ack max | rounds with an ack over 3 s | told "busy" |
-|---|---|---|---|---|---|---|
+| build | commands at once | ack p50 | ack p99 | ack max | each round's p99 | rounds with an ack over 3 s | told "busy" |
+|---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
 
 Event-loop delay (\`monitorEventLoopDelay\`, 5 ms resolution) during a weekly digest:

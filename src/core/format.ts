@@ -53,9 +53,31 @@ export function formatDuration(ms: number): string {
   return rest === 0 ? lead : `${lead} ${String(rest).padStart(2, '0')}${small.label}`;
 }
 
+/**
+ * Building an `Intl.DateTimeFormat` costs tens of microseconds, using one about one: an answer page or a digest
+ * formats many dates in one or two zones, so each formatter is built once per zone (a bounded memo; an unknown
+ * zone throws on every call, as before, and is never kept).
+ */
+const FORMATTERS_MAX = 256;
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatterFor(
+  key: string,
+  locale: string,
+  options: Intl.DateTimeFormatOptions & { timeZone: string },
+): Intl.DateTimeFormat {
+  const id = `${key}|${locale}|${options.timeZone}`;
+  let formatter = formatters.get(id);
+  if (formatter === undefined) {
+    formatter = new Intl.DateTimeFormat(locale, options);
+    if (formatters.size >= FORMATTERS_MAX) formatters.clear();
+    formatters.set(id, formatter);
+  }
+  return formatter;
+}
+
 /** "2024-05-14 09:03" in the given IANA zone (24-hour clock, as in the Veeam console). */
 export function formatDateTime(date: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
+  const parts = formatterFor('datetime', 'en-CA', {
     timeZone,
     year: 'numeric',
     month: '2-digit',
@@ -80,7 +102,7 @@ export function formatZonedDateTime(date: Date, timeZone: string): string {
 /** "CEST" for Europe/Berlin in summer, "EDT" for America/New_York, "UTC"; the GMT offset where no name is known. */
 function toZoneAbbreviation(date: Date, timeZone: string): string {
   const name = (locale: string) =>
-    new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: 'short' })
+    formatterFor('zone', locale, { timeZone, timeZoneName: 'short' })
       .formatToParts(date)
       .find((p) => p.type === 'timeZoneName')?.value ?? timeZone;
   const us = name('en-US');

@@ -20,8 +20,8 @@ import { registerAppHome } from './app-home.js';
 import { toBoltLogger } from './bolt-logger.js';
 import { createRecentIds, type RecentIds } from './recent-ids.js';
 import { refuseUnknownButtons } from './register-button.js';
-import { registerReplicasCommand } from './replicas-command.js';
-import { guardSocketMessages, SLACK_BODY_LIMIT, withRequestGuard } from './request-guard.js';
+import { registerReplicasCommand, SLASH_COMMANDS } from './replicas-command.js';
+import { type EarlyAcks, guardSocketMessages, SLACK_BODY_LIMIT, withRequestGuard } from './request-guard.js';
 import type { SlackRuntime } from './runtime.js';
 import { toSlackFailure } from './slack-errors.js';
 import type { SlashSubcommand } from './subcommands.js';
@@ -64,6 +64,12 @@ export interface SlackAppDeps {
   host?: string;
   /** HTTP mode: how long Bolt waits for an ack before it answers 404 itself (Slack gives up at 3 s) */
   unhandledRequestTimeoutMillis?: number;
+  /**
+   * true (the default) lets the request guard ack slash commands and events itself (HTTP and Socket Mode),
+   * before Bolt's work (src/slack/request-guard.ts); false leaves every ack to Bolt's receiver, as before
+   * (bench/slack.bench.ts measures both)
+   */
+  guardAcks?: boolean;
   /** answers at once and answers waiting (src/app/work-queue.ts); beyond them a request is answered "busy" */
   work?: Pick<WorkQueueOptions, 'concurrency' | 'backlog'>;
 }
@@ -122,6 +128,22 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
     });
   let receiver: HTTPReceiver | undefined;
   let app: App;
+  // acks first: the guard acks /replicas, /veeam and events itself and hands them to Bolt a turn later
+  // (src/slack/request-guard.ts step 4, docs/slack.md "Acks first")
+  const early: EarlyAcks | undefined =
+    deps.guardAcks === false
+      ? undefined
+      : {
+          commands: new Set(SLASH_COMMANDS),
+          dispatch: (request) =>
+            app.processEvent({
+              body: request.body,
+              retryNum: request.retryNum,
+              retryReason: request.retryReason,
+              // acked by the guard already: the listener's ack() has nothing left to send
+              ack: async () => {},
+            }),
+        };
   if (slack.appToken !== undefined) {
     const socketReceiver = new SocketModeReceiver({
       appToken: slack.appToken,
@@ -129,11 +151,12 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
       customRoutes,
       installerOptions: { port: deps.config.port, clientOptions },
     });
-    guardSocketMessages(socketReceiver.client, { recentEvents, logger });
+    guardSocketMessages(socketReceiver.client, { recentEvents, logger, ...(early ? { early } : {}) });
     app = new App({
       token: slack.botToken,
       receiver: socketReceiver,
       socketMode: true,
+      convoStore: false,
       clientOptions,
       logger: boltLogger,
       deferInitialization: true,
@@ -160,10 +183,13 @@ export function createSlackApp(deps: SlackAppDeps): SlackAppHandle {
       recentEvents,
       logger,
       bodyLimit: SLACK_BODY_LIMIT,
+      ...(early ? { early } : {}),
     });
     app = new App({
       token: slack.botToken,
       receiver,
+      // no listener reads context.conversation; Bolt's memory store builds an Error per request without one
+      convoStore: false,
       clientOptions,
       logger: boltLogger,
       deferInitialization: true,

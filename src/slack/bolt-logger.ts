@@ -6,7 +6,10 @@ export function toBoltLogger(logger: Logger): BoltLogger {
   const child = logger.child({ component: 'slack' });
   const text = (args: unknown[]) => args.map((a) => (a instanceof Error ? a.message : String(a))).join(' ');
   return {
-    debug: (...args) => child.debug(text(args)),
+    // Bolt writes a debug line at every step of every request: build it only when debug is on
+    debug: (...args) => {
+      if (child.isLevelEnabled('debug')) child.debug(text(args));
+    },
     info: (...args) => child.info(text(args)),
     warn: (...args) => child.warn(text(args)),
     error: (...args) => child.error(text(args)),

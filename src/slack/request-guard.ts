@@ -10,6 +10,14 @@
  *    envelope is acked and logged, never thrown).
  * 3. An `event_callback` whose `event_id` was already handed to Bolt within the last hour is acked with 200 and
  *    not answered again (Slack's retries carry `X-Slack-Retry-Num`).
+ * 4. Acks first (`early`): a request whose ack carries no body (a slash command named in `early.commands`, whose
+ *    listener acks with nothing before any work, and every event but `function_executed`, which Bolt itself acks
+ *    at once) is acked here, with the empty HTTP 200 Bolt's `ack()` sends, as soon as it is verified. Its body
+ *    goes to `early.dispatch` (Bolt's `App.processEvent` with a no-op `ack`) on a later turn of the event loop,
+ *    one request a turn, so the acks of a whole burst go out before Bolt's middleware runs for any of them.
+ *    Everything else (buttons, views whose ack may carry `response_action`, options, url_verification,
+ *    ssl_check) goes on to Bolt's receiver, which acks it as before. Socket Mode does the same with the
+ *    envelopes of those commands and events: acked with an empty payload, then handed to `early.dispatch`.
  *
  * Every POST to `path` is routed here exactly as Bolt's HTTPReceiver routes its endpoint (method upper-cased, the
  * pathname of the URL), so nothing reaches Bolt's endpoint unverified, and src/slack/app.ts turns Bolt's own
@@ -90,6 +98,11 @@ export function parseSlackBody(
   }
 }
 
+/** `X-Slack-Retry-Num` as Bolt reads it (`parseInt`, NaN when unreadable). */
+function retryNumber(value: string | undefined): number | undefined {
+  return value === undefined ? undefined : Number.parseInt(value, 10);
+}
+
 /** Null when `rawBody` is signed with `secret` at a timestamp within the skew of `nowMs`, else why not. */
 export function checkSlackSignature(
   rawBody: string,
@@ -119,6 +132,69 @@ export interface RequestGuardOptions {
   recentEvents: RecentIds;
   logger: Logger;
   bodyLimit?: number;
+  /** acks first (step 4 above); absent, every verified request goes on to Bolt's receiver */
+  early?: EarlyAcks;
+}
+
+/** A verified request the guard has acked, as Bolt's receiver would hand it to `App.processEvent`. */
+export interface AckedRequest {
+  body: Record<string, unknown>;
+  retryNum: number | undefined;
+  retryReason: string | undefined;
+}
+
+export interface EarlyAcks {
+  /** the slash commands whose listener acks with no body before anything else */
+  commands: ReadonlySet<string>;
+  /** runs the acked request's listeners (their `ack` a no-op); a failure is logged */
+  dispatch(request: AckedRequest): Promise<void>;
+}
+
+/** True when the ack of `body` (checked by checkSlackBody) is an empty 200 whatever its listener does. */
+function acksEmpty(body: Record<string, unknown>, commands: ReadonlySet<string>): boolean {
+  if ('command' in body) return commands.has(String(body.command));
+  return body.type === 'event_callback' && isObject(body.event) && body.event.type !== 'function_executed';
+}
+
+/** The first value of a header, as Bolt reads `X-Slack-Retry-Num` and `X-Slack-Retry-Reason`. */
+function headerText(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * Runs jobs one per turn of the event loop (each on its own `setImmediate`), in the order given: between two of
+ * them the loop reads whatever requests have arrived, so their acks never wait behind this queue.
+ */
+function oneEachTurn(log: Logger): (job: () => Promise<void>) => void {
+  const jobs: Array<(() => Promise<void>) | undefined> = [];
+  let head = 0;
+  let scheduled = false;
+  const runOne = () => {
+    const job = jobs[head];
+    // the slot is cleared for the GC; under a steady stream the array is compacted now and then
+    jobs[head] = undefined;
+    head += 1;
+    if (head === jobs.length) {
+      jobs.length = 0;
+      head = 0;
+      scheduled = false;
+    } else {
+      if (head > 1024 && head * 2 > jobs.length) {
+        jobs.splice(0, head);
+        head = 0;
+      }
+      setImmediate(runOne);
+    }
+    job?.().catch((error: unknown) => {
+      log.error({ err: errorMessage(error) }, 'a Slack request failed after its ack');
+    });
+  };
+  return (job) => {
+    jobs.push(job);
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(runOne);
+  };
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too large' | 'aborted'> {
@@ -159,12 +235,45 @@ function answer(res: ServerResponse, status: number, text?: string): void {
 }
 
 /**
+ * Hands an acked request to Bolt; an event only the first time its `event_id` is seen within the hour (a retry
+ * is dropped). When the memory of handled events cannot answer, the event is answered rather than lost.
+ */
+async function handOver(
+  early: EarlyAcks,
+  request: AckedRequest,
+  options: { recentEvents: RecentIds; logger: Logger },
+): Promise<void> {
+  if (request.body.type === 'event_callback') {
+    const eventId = String(request.body.event_id);
+    let first: boolean;
+    try {
+      first = await options.recentEvents.remember(eventId);
+    } catch (error) {
+      options.logger.warn(
+        { err: errorMessage(error) },
+        'cannot check whether an event was handled; answering it',
+      );
+      first = true;
+    }
+    if (!first) {
+      options.logger.info(
+        { eventId, retryNum: request.retryNum },
+        'acked a Slack event already handled (a retry)',
+      );
+      return;
+    }
+  }
+  await early.dispatch(request);
+}
+
+/**
  * Wraps Bolt's HTTP request listener: requests to `path` are read, verified and checked here, then handed to
  * Bolt with the body already buffered (Bolt reads `rawBody` instead of the stream); other paths pass through.
  */
 export function withRequestGuard(next: RequestListener, options: RequestGuardOptions): RequestListener {
   const limit = options.bodyLimit ?? SLACK_BODY_LIMIT;
   const log = options.logger;
+  const later = oneEachTurn(log);
   const guard = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const body = await readBody(req, limit);
     if (body === 'aborted') return;
@@ -195,6 +304,18 @@ export function withRequestGuard(next: RequestListener, options: RequestGuardOpt
       }
       // checkSlackBody accepted it, so it is an object
       const event = parsed.ok && isObject(parsed.body) ? parsed.body : {};
+      const early = options.early;
+      if (early && acksEmpty(event, early.commands)) {
+        // the empty 200 of Bolt's ack() (no content type, no body), before any of Bolt's work
+        answer(res, 200);
+        const request: AckedRequest = {
+          body: event,
+          retryNum: retryNumber(headerText(req.headers['x-slack-retry-num'])),
+          retryReason: headerText(req.headers['x-slack-retry-reason']),
+        };
+        later(() => handOver(early, request, options));
+        return;
+      }
       if (event.type === 'event_callback' && !(await options.recentEvents.remember(String(event.event_id)))) {
         log.info(
           { eventId: event.event_id, retryNum: req.headers['x-slack-retry-num'] },
@@ -207,8 +328,14 @@ export function withRequestGuard(next: RequestListener, options: RequestGuardOpt
     Object.assign(req, { rawBody: sslCheck ? Buffer.from('ssl_check=1') : body });
     next(req, res);
   };
+  const query = `${options.path}?`;
   return (req, res) => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const url = req.url ?? '/';
+    // the endpoint as Slack calls it needs no URL parse: its pathname is `path` itself
+    const path =
+      url === options.path || url.startsWith(query)
+        ? options.path
+        : new URL(url, 'http://localhost').pathname;
     // the same test as Bolt's HTTPReceiver: a request it would take as an event is always checked here
     if (req.method?.toUpperCase() !== 'POST' || path !== options.path) return next(req, res);
     guard(req, res).catch((error: unknown) => {
@@ -232,15 +359,22 @@ const SOCKET_CONTROL = new Set(['hello', 'disconnect']);
 /**
  * Socket Mode: each WebSocket message is checked before the Socket Mode client reads it. A malformed envelope
  * is acked (when it has an envelope id, so Slack does not resend it) and logged; a repeated event is acked and
- * dropped; everything else goes on unchanged.
+ * dropped; with `early`, an envelope whose ack is empty (step 4 above) is acked here and handed to
+ * `early.dispatch` a turn later instead of to the client; everything else goes on unchanged.
  */
 export function guardSocketMessages(
   client: SocketClient,
-  options: { recentEvents: RecentIds; logger: Logger },
+  options: { recentEvents: RecentIds; logger: Logger; early?: EarlyAcks },
 ): void {
   const originals = client.listeners('ws_message');
   client.removeAllListeners('ws_message');
   const log = options.logger;
+  const later = oneEachTurn(log);
+  const ackEnvelope = (envelopeId: string) =>
+    // cast: send() is public in @slack/socket-mode's JavaScript, private in its types (SocketSender above)
+    (client as unknown as SocketSender).send(envelopeId).catch((error: unknown) => {
+      log.warn({ err: errorMessage(error) }, 'could not ack a Socket Mode envelope');
+    });
   const ackAndDrop = (envelopeId: unknown, reason: string, level: 'warn' | 'info') => {
     log[level]({ reason }, 'dropped a Socket Mode envelope');
     if (isText(envelopeId))
@@ -276,6 +410,20 @@ export function guardSocketMessages(
     const payload = isObject(envelope.payload) ? envelope.payload : {};
     if (envelope.type === 'events_api' && payload.type !== 'event_callback')
       return ackAndDrop(envelope.envelope_id, 'an events_api envelope without an event_callback', 'warn');
+    const early = options.early;
+    const kindAcksEmpty =
+      envelope.type === 'events_api' || (envelope.type === 'slash_commands' && 'command' in payload);
+    if (early && kindAcksEmpty && acksEmpty(payload, early.commands)) {
+      // what Bolt's ack() with nothing sends (an empty payload), before any of Bolt's work; step 4 above
+      void ackEnvelope(envelope.envelope_id);
+      const request: AckedRequest = {
+        body: payload,
+        retryNum: typeof envelope.retry_attempt === 'number' ? envelope.retry_attempt : undefined,
+        retryReason: isText(envelope.retry_reason) ? envelope.retry_reason : undefined,
+      };
+      later(() => handOver(early, request, options));
+      return;
+    }
     if (payload.type !== 'event_callback') return pass();
     const envelopeId = envelope.envelope_id;
     // the memory of handled events may be the store, shared by every instance (src/slack/stored-event-ids.ts)
