@@ -17,7 +17,7 @@ export interface PostgresOptions {
   maxConnections?: number;
   /** how long to wait for a connection; default 10 s */
   connectTimeoutMs?: number;
-  /** told about errors of idle connections (a restarted server, a cut connection); the pool replaces them */
+  /** told about connections that break, idle or checked out (a restarted server, a cut connection); the pool replaces them */
   onIdleError?: (message: string) => void;
 }
 
@@ -146,8 +146,14 @@ export async function openPostgresDatabase(
           : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
     },
   });
-  // an idle connection that breaks (a restart, pg_terminate_backend) must not crash the process
-  pool.on('error', (error) => options.onIdleError?.(toPostgresProblem(error, where).message));
+  // A connection that breaks (a restart, pg_terminate_backend) must not crash the process, whether it is idle or
+  // checked out between two statements (inside a transaction, say): pg emits 'error' on the client then, and the
+  // pool re-emits it for idle clients only. The client's own listener reports it once; the pool's must exist but
+  // stays quiet. The statement that uses a broken connection fails, its caller retries, the pool replaces it.
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => {
+    client.on('error', (error) => options.onIdleError?.(toPostgresProblem(error, where).message));
+  });
   const fail = async (error: unknown, during: string): Promise<never> => {
     await pool.end().catch(() => undefined);
     if (error instanceof ReplibotError) throw error;

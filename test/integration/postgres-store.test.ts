@@ -1,10 +1,12 @@
 /** PostgreSQL as the store: the same migrations, and one check at start that names what is wrong, never the password. */
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeDatabase, MIGRATIONS, openReplibotDatabase } from '../../src/app/database.js';
 import { loadConfig } from '../../src/config.js';
 import { createAlertStore } from '../../src/features/alerts/alert-store.js';
 import { toSafeUrl } from '../../src/store/open-postgres.js';
 import { type PostgresServer, startPostgresServer } from '../fakes/postgres-server.js';
+import { waitFor } from '../fakes/wait-for.js';
 
 let server: PostgresServer;
 beforeAll(async () => {
@@ -67,6 +69,40 @@ describe('openReplibotDatabase on PostgreSQL', () => {
     expect(text).toContain('User replibot_reader may not create or change');
     expect(text).toContain('GRANT CREATE, USAGE ON SCHEMA public TO replibot_reader');
     expect(text).not.toContain(SECRET);
+  });
+});
+
+describe('a connection that PostgreSQL cuts', () => {
+  it('is reported, not a crash, also while a transaction holds it between two statements', async () => {
+    const url = await server.createDatabase();
+    const reported: string[] = [];
+    const db = await openReplibotDatabase(url, { onIdleError: (message) => reported.push(message) });
+    const name = new URL(url).pathname.slice(1);
+    // checked out and idle inside a transaction: pg emits 'error' on the client itself then, which no pool listener
+    // hears (an unheard 'error' event ends the process)
+    const outcome = db.db
+      .transaction()
+      .execute(async (trx) => {
+        const { rows } = await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(trx);
+        const pid = rows[0]?.pid;
+        await server.query(`SELECT pg_terminate_backend(${Number(pid)})`, name);
+        await waitFor(
+          () => reported.length > 0,
+          'the cut reported while the transaction holds the connection',
+        );
+        await sql`SELECT 1`.execute(trx);
+      })
+      .then(
+        () => 'committed',
+        (error: unknown) => `failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    expect(await outcome).toMatch(/^failed: /);
+    expect(reported.join('\n')).toContain('PostgreSQL at 127.0.0.1');
+    // the pool replaced the broken connection: the store still answers
+    const store = createAlertStore(db.db);
+    await store.state.set('after', 'cut');
+    expect(await store.state.get('after')).toBe('cut');
+    await db.close();
   });
 });
 
