@@ -109,42 +109,47 @@ function digitsAt(text: string, from: number, length: number): number {
  * reference path above, which decides.
  */
 export function toPlainUtcDate(text: string): Date | null {
-  const n = text.length;
+  return toPlainUtcDateAt(text, 0, text.length);
+}
+
+/** toPlainUtcDate of the text from `from` to `to` of `src`, read in place (the single-pass row readers' dates). */
+export function toPlainUtcDateAt(src: string, from: number, to: number): Date | null {
+  const n = to - from;
   if (n < 19 || n > 28) return null;
   if (
-    text.charCodeAt(4) !== 0x2d ||
-    text.charCodeAt(7) !== 0x2d ||
-    text.charCodeAt(10) !== 0x54 ||
-    text.charCodeAt(13) !== 0x3a ||
-    text.charCodeAt(16) !== 0x3a
+    src.charCodeAt(from + 4) !== 0x2d ||
+    src.charCodeAt(from + 7) !== 0x2d ||
+    src.charCodeAt(from + 10) !== 0x54 ||
+    src.charCodeAt(from + 13) !== 0x3a ||
+    src.charCodeAt(from + 16) !== 0x3a
   ) {
     return null;
   }
-  const year = digitsAt(text, 0, 4);
-  const month = digitsAt(text, 5, 2);
-  const day = digitsAt(text, 8, 2);
-  const hour = digitsAt(text, 11, 2);
-  const minute = digitsAt(text, 14, 2);
-  const second = digitsAt(text, 17, 2);
+  const year = digitsAt(src, from, 4);
+  const month = digitsAt(src, from + 5, 2);
+  const day = digitsAt(src, from + 8, 2);
+  const hour = digitsAt(src, from + 11, 2);
+  const minute = digitsAt(src, from + 14, 2);
+  const second = digitsAt(src, from + 17, 2);
   if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || minute < 0 || second < 0) return null;
   if (hour > 23 || minute > 59 || second > 59) return null;
-  let at = 19;
+  let at = from + 19;
   let ms = 0;
-  if (at < n && text.charCodeAt(at) === 0x2e) {
+  if (at < to && src.charCodeAt(at) === 0x2e) {
     at += 1;
-    const from = at;
+    const start = at;
     let scale = 100;
-    while (at < n && digitAt(text, at) >= 0) {
-      ms += digitAt(text, at) * scale;
+    while (at < to && digitAt(src, at) >= 0) {
+      ms += digitAt(src, at) * scale;
       scale /= 10;
       at += 1;
     }
-    if (at === from || at - from > 7) return null;
+    if (at === start || at - start > 7) return null;
     // Date.parse keeps whole milliseconds, as here
     ms = Math.floor(ms + 1e-9);
   }
-  if (at < n && (text.charCodeAt(at) === 0x5a || text.charCodeAt(at) === 0x7a)) at += 1;
-  if (at !== n) return null;
+  if (at < to && (src.charCodeAt(at) === 0x5a || src.charCodeAt(at) === 0x7a)) at += 1;
+  if (at !== to) return null;
   // 2026-02-30 would roll over in Date.UTC; Date.parse refuses it, so the reference path decides
   if (year < 100 || day > daysInMonth(year, month)) return null;
   return new Date(Date.UTC(year, month - 1, day, hour, minute, second, ms));
@@ -246,9 +251,9 @@ function upLinkName(list: EmLink[], matches: (type: string) => boolean): string 
   return null;
 }
 
-const isBackupServerRef = (type: string) =>
+export const isBackupServerRef = (type: string) =>
   type === 'BackupServerReference' || type.toLowerCase() === 'backupserverreference';
-const isJobSessionRef = (type: string) =>
+export const isJobSessionRef = (type: string) =>
   type === 'ReplicaJobSessionReference' ||
   type === 'BackupJobSessionReference' ||
   /jobsessionreference$/i.test(type);
@@ -778,7 +783,10 @@ export interface DecodedRows<T> {
   unreadable: UnreadableRow[];
 }
 
-function decodeRows<T extends EmEntityType>(type: T, members: unknown[]): DecodedRows<EntityByType[T]> {
+export function decodeRows<T extends EmEntityType>(
+  type: T,
+  members: unknown[],
+): DecodedRows<EntityByType[T]> {
   const items: Array<EntityByType[T]> = [];
   const unreadable: UnreadableRow[] = [];
   const fast = FAST_DECODERS[type];

@@ -64,12 +64,12 @@ const QUESTION = 0x3f;
 const BANG = 0x21;
 
 /** XML white space: space, tab, CR, LF. */
-function isSpace(code: number): boolean {
+export function isSpace(code: number): boolean {
   return code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
 }
 
 /** White space as String.prototype.trim sees it (values are trimmed as trim() would, by index). */
-function isTrimmed(code: number): boolean {
+export function isTrimmed(code: number): boolean {
   if (code <= 0x20) return code === 0x20 || (code >= 0x09 && code <= 0x0d);
   if (code < 0xa0) return false;
   return (
@@ -90,7 +90,7 @@ const NAME_ENDS = new Uint8Array(128);
 for (const code of [0x20, 0x0a, 0x0d, 0x09, GT, SLASH, EQUALS, LT]) NAME_ENDS[code] = 1;
 
 /** A character that cannot be part of an element or attribute name (or ends one): one table look-up. */
-function endsName(code: number): boolean {
+export function endsName(code: number): boolean {
   return code < 128 && NAME_ENDS[code] === 1;
 }
 
@@ -120,21 +120,26 @@ export function decodeXmlText(text: string): string {
 }
 
 /**
+ * An element or attribute name as written -> its tree key (null: left out): the namespace prefix goes, the rest is
+ * lower-cased, `xmlns` attributes are dropped. Worked out once per distinct name: names repeat on every row.
+ */
+export function toTreeKey(raw: string, attribute: boolean): string | null {
+  const parts = raw.split(':');
+  if (attribute && parts[0] === 'xmlns') return null;
+  const local = (parts.length === 2 ? (parts[1] ?? raw) : raw).toLowerCase();
+  // a hostile "__proto__" name would otherwise replace the object's prototype
+  return local === '__proto__' || local === '' ? null : local;
+}
+
+/**
  * Reads an XML document into the lower-case tree (see the file comment). Hand-written for EM's documents:
  * elements, attributes, text, CDATA, comments and processing instructions; a DOCTYPE is refused (EM never sends
  * one, and its entity definitions are how XML bombs work). Every end tag must match its start tag and the
  * document must close its root, so a body cut off anywhere is caught. Values are trimmed, as EM pads none.
  */
-function readXml(src: string): Record<string, unknown> {
+export function readXml(src: string): Record<string, unknown> {
   const n = src.length;
-  // raw name -> tree key, once per distinct name: names repeat on every row (elements and attributes apart)
-  const keyOf = (raw: string, attribute: boolean): string | null => {
-    const parts = raw.split(':');
-    if (attribute && parts[0] === 'xmlns') return null;
-    const local = (parts.length === 2 ? (parts[1] ?? raw) : raw).toLowerCase();
-    // a hostile "__proto__" name would otherwise replace the object's prototype
-    return local === '__proto__' || local === '' ? null : local;
-  };
+  const keyOf = toTreeKey;
   // names seen, by length and first and last character: a name is matched in place, without slicing it out
   const elementNames = new Map<number, NameEntry[]>();
   const attributeNames = new Map<number, NameEntry[]>();
