@@ -104,7 +104,45 @@ const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', a
  * as they are: EM only ever sends the predefined five and character references.
  */
 export function decodeXmlText(text: string): string {
-  if (text.indexOf('&') === -1) return text;
+  let amp = text.indexOf('&');
+  if (amp === -1) return text;
+  // the predefined five by hand (what EM sends in names); character references by the expression below
+  if (text.indexOf('&#') !== -1) return decodeReferences(text);
+  let out = '';
+  let from = 0;
+  while (amp !== -1) {
+    const next = text.charCodeAt(amp + 1);
+    let entity: string | null = null;
+    let length = 0;
+    if (next === 0x6c && text.startsWith('lt;', amp + 1)) {
+      entity = '<';
+      length = 4;
+    } else if (next === 0x67 && text.startsWith('gt;', amp + 1)) {
+      entity = '>';
+      length = 4;
+    } else if (next === 0x61 && text.startsWith('amp;', amp + 1)) {
+      entity = '&';
+      length = 5;
+    } else if (next === 0x71 && text.startsWith('quot;', amp + 1)) {
+      entity = '"';
+      length = 6;
+    } else if (next === 0x61 && text.startsWith('apos;', amp + 1)) {
+      entity = "'";
+      length = 6;
+    }
+    if (entity === null) {
+      amp = text.indexOf('&', amp + 1);
+      continue;
+    }
+    out += text.slice(from, amp) + entity;
+    from = amp + length;
+    amp = text.indexOf('&', from);
+  }
+  return from === 0 ? text : out + text.slice(from);
+}
+
+/** decodeXmlText with character references: one expression, matched left to right. */
+function decodeReferences(text: string): string {
   return text.replace(
     ENTITY,
     (whole, dec: string | undefined, hex: string | undefined, name: string | undefined) => {

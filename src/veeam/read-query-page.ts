@@ -178,9 +178,20 @@ class Repeats {
   /** The value kept for the raw text from `from` to `to` of `src` (no entity inside), if seen lately. */
   find(src: string, from: number, to: number): string | null | undefined {
     const length = to - from;
-    for (let k = 0; k < this.raws.length; k += 1) {
+    if (length === 0) return undefined;
+    // the latest first; values of one kind often share a long prefix (UIDs), so the last character is tried first
+    const lastCode = src.charCodeAt(to - 1);
+    for (let n = 0, k = this.next - 1; n < this.size; n += 1, k -= 1) {
+      if (k < 0) k += this.size;
       const raw = this.raws[k];
-      if (raw !== undefined && raw.length === length && src.startsWith(raw, from)) return this.values[k];
+      if (
+        raw !== undefined &&
+        raw.length === length &&
+        raw.charCodeAt(length - 1) === lastCode &&
+        src.startsWith(raw, from)
+      ) {
+        return this.values[k];
+      }
     }
     return undefined;
   }
@@ -626,11 +637,12 @@ class PageReader {
     if (!this.isPlain(id)) return null;
     const from = this.from[id] ?? 0;
     const to = this.to[id] ?? 0;
-    if (!isUidAt(this.src, from, to)) return null;
-    if (repeats === null) return this.own(from, to, false);
-    const seen = repeats.find(this.src, from, to);
+    // a UID met on an earlier row was checked there
+    const seen = repeats === null ? undefined : repeats.find(this.src, from, to);
     if (seen !== undefined) return seen;
+    if (!isUidAt(this.src, from, to)) return null;
     const value = this.own(from, to, false);
+    if (repeats === null) return value;
     repeats.add(value, value);
     return value;
   }

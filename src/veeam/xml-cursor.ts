@@ -38,6 +38,9 @@ const QUESTION = 0x3f;
 const BANG = 0x21;
 const GT = 0x3e;
 
+/** Slots of the cache of names met (a power of two). */
+const CACHE_SIZE = 256;
+
 function refuse(): never {
   throw XML_REFUSED;
 }
@@ -58,6 +61,8 @@ export class XmlCursor {
   private rootSeen = false;
   private readonly elementTable = new Map<number, XmlName[]>();
   private readonly attributeTable = new Map<number, XmlName[]>();
+  private readonly elementCache: Array<XmlName | undefined> = new Array(CACHE_SIZE).fill(undefined);
+  private readonly attributeCache: Array<XmlName | undefined> = new Array(CACHE_SIZE).fill(undefined);
 
   // --- what the last next() met ---
   /** START: the element's name */
@@ -97,21 +102,33 @@ export class XmlCursor {
 
   private nameAt(start: number, end: number, attribute: boolean): XmlName {
     const src = this.src;
+    const length = end - start;
+    const first = src.charCodeAt(start) & 0xff;
+    const last = src.charCodeAt(end - 1) & 0xff;
+    // the name met last at this slot, most often the one: no Map look-up
+    const slot = ((length * 31 + first) * 31 + last) & (CACHE_SIZE - 1);
+    const cache = attribute ? this.attributeCache : this.elementCache;
+    const cached = cache[slot];
+    if (cached !== undefined && cached.raw.length === length && src.startsWith(cached.raw, start))
+      return cached;
     const table = attribute ? this.attributeTable : this.elementTable;
-    const hash =
-      ((end - start) << 16) | ((src.charCodeAt(start) & 0xff) << 8) | (src.charCodeAt(end - 1) & 0xff);
+    const hash = (length << 16) | (first << 8) | last;
     let entries = table.get(hash);
     if (entries === undefined) {
       entries = [];
       table.set(hash, entries);
     }
     for (const entry of entries) {
-      if (src.startsWith(entry.raw, start)) return entry;
+      if (src.startsWith(entry.raw, start)) {
+        cache[slot] = entry;
+        return entry;
+      }
     }
     const raw = src.slice(start, end);
     const key = toTreeKey(raw, attribute);
     const entry: XmlName = { raw, key, id: key === null ? 0 : (this.ids.get(key) ?? 0) };
     entries.push(entry);
+    cache[slot] = entry;
     return entry;
   }
 

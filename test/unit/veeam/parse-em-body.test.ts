@@ -189,6 +189,45 @@ describe('decodeXmlText', () => {
       return { text, xml };
     });
 
+  it('decodes the predefined entities by hand exactly as the one expression does (property)', () => {
+    const ENTITY = /&(?:#(\d{1,8})|#[xX]([0-9A-Fa-f]{1,7})|(amp|lt|gt|quot|apos));/g;
+    const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+    const reference = (text: string) =>
+      text.replace(ENTITY, (whole, dec?: string, hex?: string, name?: string) => {
+        if (name !== undefined) return NAMED[name] ?? whole;
+        const code = Number.parseInt(dec ?? hex ?? '', dec === undefined ? 16 : 10);
+        return code === 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)
+          ? whole
+          : String.fromCodePoint(code);
+      });
+    const piece = fc.constantFrom(
+      '&',
+      ';',
+      'amp',
+      'lt',
+      'gt',
+      'quot',
+      'apos',
+      'am',
+      'a',
+      'q',
+      '&amp;',
+      '&lt;',
+      '#',
+      'x',
+      '41',
+      'é',
+      ' ',
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), (pieces) => {
+        const text = pieces.join('');
+        expect(decodeXmlText(text)).toBe(reference(text));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('undoes XML escaping of any string exactly once (property)', () => {
     fc.assert(
       fc.property(escaped, ({ text, xml }) => {
