@@ -79,28 +79,11 @@ function toUtcDate(value: string): Date | null {
   return Number.isNaN(ms) ? null : new Date(ms);
 }
 
-/** Digit at `at` of `text`, or -1. */
-function digitAt(text: string, at: number): number {
-  const code = text.charCodeAt(at) - 48;
-  return code >= 0 && code <= 9 ? code : -1;
-}
-
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 function daysInMonth(year: number, month: number): number {
   if (month !== 2) return must(DAYS_IN_MONTH[month - 1], 'month is 1..12 (checked by the caller)');
   return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
-}
-
-/** The whole number written by `length` digits from `from`, or -1 when one is not a digit. */
-function digitsAt(text: string, from: number, length: number): number {
-  let out = 0;
-  for (let at = from; at < from + length; at += 1) {
-    const digit = digitAt(text, at);
-    if (digit < 0) return -1;
-    out = out * 10 + digit;
-  }
-  return out;
 }
 
 /**
