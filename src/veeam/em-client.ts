@@ -31,6 +31,7 @@ import {
   type UnreadableRow,
 } from './em-schemas.js';
 import { parseEmBody, toBodyText } from './parse-em-body.js';
+import { readQueryPage } from './read-query-page.js';
 import { type RequestContext, readEmError, toHttpError, toTransportError } from './to-em-error.js';
 import { toPageSize, toQueryPath } from './to-query-path.js';
 
@@ -387,22 +388,46 @@ export function createEmClient(options: EmClientOptions): EmClient {
 
   /** A GET that must answer 200; its body parsed into the lower-case tree. An EM Error body on a 200 is an error. */
   async function getTree(path: string, ctx: RequestContext, signal?: AbortSignal): Promise<unknown> {
+    return toTree(await getBody(path, ctx, signal), ctx);
+  }
+
+  /** A GET that must answer 200: its body. */
+  async function getBody(path: string, ctx: RequestContext, signal?: AbortSignal): Promise<Buffer> {
     const answer = await authedGet(path, ctx, signal);
     if (answer.status === 500 && isBadQueryAnswer(answer.body)) {
       throw scrub(toHttpError(400, answer.body, { ...ctx, phase: 'request' }));
     }
     if (answer.status !== 200)
       throw scrub(toHttpError(answer.status, answer.body, { ...ctx, phase: 'request' }));
-    const tree = parseEmBody(answer.body, ctx.what).tree;
+    return answer.body;
+  }
+
+  /**
+   * A query page: XML pages of sessions are read in one pass (read-query-page.ts); every other body, and any
+   * page that pass leaves alone, goes through the tree, which gives the same rows and words every error.
+   */
+  async function getQueryPage<T extends EmQueryType>(
+    type: T,
+    path: string,
+    ctx: RequestContext,
+    signal?: AbortSignal,
+  ): Promise<EmPage<EntityByType[T]> & { unreadable: UnreadableRow[] }> {
+    const body = await getBody(path, ctx, signal);
+    return readQueryPage(type, body) ?? parseQueryPage(type, toTree(body, ctx), ctx.what);
+  }
+
+  /** A 200 body parsed into the lower-case tree. An EM Error body on a 200 is an error. */
+  function toTree(body: Buffer, ctx: RequestContext): unknown {
+    const tree = parseEmBody(body, ctx.what).tree;
     if (isErrorDocument(tree)) {
-      const said = readEmError(answer.body)?.message;
+      const said = readEmError(body)?.message;
       throw scrub(
         new ReplibotError(
           'em_error',
           `Enterprise Manager at ${baseUrl} answered ${ctx.what} with an error instead of data${said ? `. EM said: "${said}"` : ''}.`,
           {
             hint: 'The EM server log (Svc.Veeam.EM.RestAPI.log) has the details; if the error names the query, please report it with the EM version.',
-            status: answer.status,
+            status: 200,
           },
         ),
       );
@@ -431,8 +456,7 @@ export function createEmClient(options: EmClientOptions): EmClient {
     signal?: AbortSignal,
   ): Promise<EmPage<EntityByType[T]> & { unreadable: UnreadableRow[] }> {
     const ctx = context(`the query for ${type} (page ${page})`);
-    const tree = await getTree(toQueryPath(type, query, page, pageSize), ctx, signal);
-    const parsed = parseQueryPage(type, tree, ctx.what);
+    const parsed = await getQueryPage(type, toQueryPath(type, query, page, pageSize), ctx, signal);
     if (parsed.pageNum !== page && !(parsed.pagesCount === 0 && page === 1)) {
       throw new ReplibotError(
         'em_bad_response',
@@ -557,8 +581,7 @@ export function createEmClient(options: EmClientOptions): EmClient {
     pageSize: number,
   ): Promise<EmPage<EntityByType[T]>> {
     const ctx = context(`the query for ${type} (page ${page})`);
-    const tree = await getTree(toQueryPath(type, query, page, pageSize), ctx);
-    const { unreadable, ...parsed } = parseQueryPage(type, tree, ctx.what);
+    const { unreadable, ...parsed } = await getQueryPage(type, toQueryPath(type, query, page, pageSize), ctx);
     reportUnreadable(unreadable, ctx.what, query);
     return parsed;
   }

@@ -79,28 +79,11 @@ function toUtcDate(value: string): Date | null {
   return Number.isNaN(ms) ? null : new Date(ms);
 }
 
-/** Digit at `at` of `text`, or -1. */
-function digitAt(text: string, at: number): number {
-  const code = text.charCodeAt(at) - 48;
-  return code >= 0 && code <= 9 ? code : -1;
-}
-
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 function daysInMonth(year: number, month: number): number {
   if (month !== 2) return must(DAYS_IN_MONTH[month - 1], 'month is 1..12 (checked by the caller)');
   return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
-}
-
-/** The whole number written by `length` digits from `from`, or -1 when one is not a digit. */
-function digitsAt(text: string, from: number, length: number): number {
-  let out = 0;
-  for (let at = from; at < from + length; at += 1) {
-    const digit = digitAt(text, at);
-    if (digit < 0) return -1;
-    out = out * 10 + digit;
-  }
-  return out;
 }
 
 /**
@@ -109,45 +92,86 @@ function digitsAt(text: string, from: number, length: number): number {
  * reference path above, which decides.
  */
 export function toPlainUtcDate(text: string): Date | null {
-  const n = text.length;
+  return toPlainUtcDateAt(text, 0, text.length);
+}
+
+/** toPlainUtcDate of the text from `from` to `to` of `src`, read in place (the single-pass row readers' dates). */
+export function toPlainUtcDateAt(src: string, from: number, to: number): Date | null {
+  const n = to - from;
   if (n < 19 || n > 28) return null;
   if (
-    text.charCodeAt(4) !== 0x2d ||
-    text.charCodeAt(7) !== 0x2d ||
-    text.charCodeAt(10) !== 0x54 ||
-    text.charCodeAt(13) !== 0x3a ||
-    text.charCodeAt(16) !== 0x3a
+    src.charCodeAt(from + 4) !== 0x2d ||
+    src.charCodeAt(from + 7) !== 0x2d ||
+    src.charCodeAt(from + 10) !== 0x54 ||
+    src.charCodeAt(from + 13) !== 0x3a ||
+    src.charCodeAt(from + 16) !== 0x3a
   ) {
     return null;
   }
-  const year = digitsAt(text, 0, 4);
-  const month = digitsAt(text, 5, 2);
-  const day = digitsAt(text, 8, 2);
-  const hour = digitsAt(text, 11, 2);
-  const minute = digitsAt(text, 14, 2);
-  const second = digitsAt(text, 17, 2);
-  if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || minute < 0 || second < 0) return null;
+  const century = twoDigitsAt(src, from);
+  const years = twoDigitsAt(src, from + 2);
+  const month = twoDigitsAt(src, from + 5);
+  const day = twoDigitsAt(src, from + 8);
+  const hour = twoDigitsAt(src, from + 11);
+  const minute = twoDigitsAt(src, from + 14);
+  const second = twoDigitsAt(src, from + 17);
+  if (century < 1 || years < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || minute < 0 || second < 0)
+    return null;
   if (hour > 23 || minute > 59 || second > 59) return null;
-  let at = 19;
+  const year = century * 100 + years;
+  let at = from + 19;
   let ms = 0;
-  if (at < n && text.charCodeAt(at) === 0x2e) {
+  if (at < to && src.charCodeAt(at) === 0x2e) {
     at += 1;
-    const from = at;
+    const start = at;
+    // whole milliseconds, as Date.parse keeps them: the first three digits (missing ones are 0), the rest dropped
     let scale = 100;
-    while (at < n && digitAt(text, at) >= 0) {
-      ms += digitAt(text, at) * scale;
-      scale /= 10;
-      at += 1;
+    for (; at < to; at += 1) {
+      const digit = src.charCodeAt(at) - 48;
+      if (digit < 0 || digit > 9) break;
+      ms += digit * scale;
+      scale = scale === 1 ? 0 : scale / 10;
     }
-    if (at === from || at - from > 7) return null;
-    // Date.parse keeps whole milliseconds, as here
-    ms = Math.floor(ms + 1e-9);
+    if (at === start || at - start > 7) return null;
   }
-  if (at < n && (text.charCodeAt(at) === 0x5a || text.charCodeAt(at) === 0x7a)) at += 1;
-  if (at !== n) return null;
+  if (at < to && (src.charCodeAt(at) === 0x5a || src.charCodeAt(at) === 0x7a)) at += 1;
+  if (at !== to) return null;
   // 2026-02-30 would roll over in Date.UTC; Date.parse refuses it, so the reference path decides
-  if (year < 100 || day > daysInMonth(year, month)) return null;
-  return new Date(Date.UTC(year, month - 1, day, hour, minute, second, ms));
+  if (day > 28 && day > daysInMonth(year, month)) return null;
+  return new Date(((daysOf(year, month, day) * 24 + hour) * 60 + minute) * 60000 + second * 1000 + ms);
+}
+
+/** The last date asked of daysOf (rows of a page mostly share their day). */
+let lastDateKey = -1;
+let lastDays = 0;
+
+function daysOf(year: number, month: number, day: number): number {
+  const key = (year * 16 + month) * 32 + day;
+  if (key !== lastDateKey) {
+    lastDays = daysFromCivil(year, month, day);
+    lastDateKey = key;
+  }
+  return lastDays;
+}
+
+/** Two digits at `at` of `text` as a number, or -1. */
+function twoDigitsAt(text: string, at: number): number {
+  const tens = text.charCodeAt(at) - 48;
+  const units = text.charCodeAt(at + 1) - 48;
+  return tens >= 0 && tens <= 9 && units >= 0 && units <= 9 ? tens * 10 + units : -1;
+}
+
+/**
+ * Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's days_from_civil): what Date.UTC computes, without
+ * its call (year 100 or later, month 1..12, a day the month has: checked by the caller).
+ */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146097 + dayOfEra - 719468;
 }
 
 /** XML's `xsi:nil="true"` (the reader drops the prefix): the element is there and means null. */
@@ -246,9 +270,9 @@ function upLinkName(list: EmLink[], matches: (type: string) => boolean): string 
   return null;
 }
 
-const isBackupServerRef = (type: string) =>
+export const isBackupServerRef = (type: string) =>
   type === 'BackupServerReference' || type.toLowerCase() === 'backupserverreference';
-const isJobSessionRef = (type: string) =>
+export const isJobSessionRef = (type: string) =>
   type === 'ReplicaJobSessionReference' ||
   type === 'BackupJobSessionReference' ||
   /jobsessionreference$/i.test(type);
@@ -778,7 +802,10 @@ export interface DecodedRows<T> {
   unreadable: UnreadableRow[];
 }
 
-function decodeRows<T extends EmEntityType>(type: T, members: unknown[]): DecodedRows<EntityByType[T]> {
+export function decodeRows<T extends EmEntityType>(
+  type: T,
+  members: unknown[],
+): DecodedRows<EntityByType[T]> {
   const items: Array<EntityByType[T]> = [];
   const unreadable: UnreadableRow[] = [];
   const fast = FAST_DECODERS[type];

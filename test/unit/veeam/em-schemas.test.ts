@@ -13,6 +13,7 @@ import {
   taskSessionSchema,
   toOwnString,
   toPlainUtcDate,
+  toPlainUtcDateAt,
 } from '../../../src/veeam/em-schemas.js';
 import { parseEmBody } from '../../../src/veeam/parse-em-body.js';
 
@@ -509,6 +510,46 @@ describe('toPlainUtcDate', () => {
           expect(toPlainUtcDate(text)?.getTime()).toBe(Date.parse(`${text}${zulu ? '' : 'Z'}`));
         },
       ),
+    );
+  });
+
+  it('reads a date in place exactly as from its own string, whatever is around it (property)', () => {
+    const piece = fc.constantFrom(
+      '2026',
+      '-',
+      '02',
+      '11',
+      '29',
+      '30',
+      'T',
+      ':',
+      '59',
+      '.',
+      '1',
+      '0',
+      'Z',
+      'z',
+      '+',
+    );
+    const text = fc.array(piece, { maxLength: 14 }).map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(text, text, text, (before, date, after) => {
+        const src = `${before}${date}${after}`;
+        const inPlace = toPlainUtcDateAt(src, before.length, before.length + date.length);
+        expect(inPlace?.getTime()).toBe(toPlainUtcDate(date)?.getTime());
+      }),
+      { numRuns: 3000 },
+    );
+    const iso = fc.date({
+      min: new Date('0100-01-01T00:00:00Z'),
+      max: new Date('9999-12-31T23:59:59Z'),
+      noInvalidDate: true,
+    });
+    fc.assert(
+      fc.property(iso, text, (date, after) => {
+        const value = date.toISOString();
+        expect(toPlainUtcDateAt(`${value}${after}`, 0, value.length)?.getTime()).toBe(date.getTime());
+      }),
     );
   });
 

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
@@ -72,6 +73,51 @@ describe('lowerCaseKeys', () => {
     >;
     expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
     expect(out).toEqual({ a: 1 });
+  });
+
+  it('folds any parsed JSON as a walk over Object.keys would, last of two same-folded keys winning (property)', () => {
+    const reference = (value: unknown): unknown => {
+      if (value === null || typeof value !== 'object') return value;
+      if (Array.isArray(value)) return value.map(reference);
+      const out: Record<string, unknown> = {};
+      for (const [key, inner] of Object.entries(value)) {
+        if (key.toLowerCase() !== '__proto__') out[key.toLowerCase()] = reference(inner);
+      }
+      return out;
+    };
+    const key = fc.constantFrom(
+      'UID',
+      'uid',
+      'Uid',
+      'Name',
+      'NAME',
+      '__proto__',
+      '__PROTO__',
+      'constructor',
+      '1',
+      'İd',
+    );
+    const json = fc
+      .letrec<{ value: unknown }>((tie) => ({
+        value: fc.oneof(
+          { arbitrary: fc.oneof(fc.string({ maxLength: 3 }), fc.integer(), fc.constant(null)), weight: 3 },
+          fc.array(tie('value'), { maxLength: 3 }),
+          fc
+            .array(fc.tuple(key, tie('value')), { maxLength: 4 })
+            .map(
+              (pairs) => `{${pairs.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',')}}`,
+            ),
+        ),
+      }))
+      .value.map((v) => (typeof v === 'string' && v.startsWith('{') ? v : JSON.stringify(v)));
+    fc.assert(
+      fc.property(json, (text) => {
+        const parsed: unknown = JSON.parse(text);
+        // isDeepStrictEqual, not toStrictEqual: vitest compares `.constructor`, which a "constructor" key replaces
+        expect(isDeepStrictEqual(lowerCaseKeys(parsed), reference(parsed))).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 
@@ -188,6 +234,45 @@ describe('decodeXmlText', () => {
         .join('');
       return { text, xml };
     });
+
+  it('decodes the predefined entities by hand exactly as the one expression does (property)', () => {
+    const ENTITY = /&(?:#(\d{1,8})|#[xX]([0-9A-Fa-f]{1,7})|(amp|lt|gt|quot|apos));/g;
+    const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+    const reference = (text: string) =>
+      text.replace(ENTITY, (whole, dec?: string, hex?: string, name?: string) => {
+        if (name !== undefined) return NAMED[name] ?? whole;
+        const code = Number.parseInt(dec ?? hex ?? '', dec === undefined ? 16 : 10);
+        return code === 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)
+          ? whole
+          : String.fromCodePoint(code);
+      });
+    const piece = fc.constantFrom(
+      '&',
+      ';',
+      'amp',
+      'lt',
+      'gt',
+      'quot',
+      'apos',
+      'am',
+      'a',
+      'q',
+      '&amp;',
+      '&lt;',
+      '#',
+      'x',
+      '41',
+      'é',
+      ' ',
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), (pieces) => {
+        const text = pieces.join('');
+        expect(decodeXmlText(text)).toBe(reference(text));
+      }),
+      { numRuns: 2000 },
+    );
+  });
 
   it('undoes XML escaping of any string exactly once (property)', () => {
     fc.assert(
