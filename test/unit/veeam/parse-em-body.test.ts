@@ -59,6 +59,17 @@ describe('parseEmBody', () => {
   });
 });
 
+/** An object written as JSON text by the generator below (so that two same-folded keys can both be in it). */
+class ObjectText {
+  constructor(readonly text: string) {}
+}
+const toText = (value: unknown): string =>
+  value instanceof ObjectText
+    ? value.text
+    : Array.isArray(value)
+      ? `[${value.map(toText).join(',')}]`
+      : JSON.stringify(value);
+
 describe('lowerCaseKeys', () => {
   it('gives v12 and v13 JSON the same keys', () => {
     expect(lowerCaseKeys({ PagingInfo: { PagesCount: 2 }, UID: 'a' })).toEqual(
@@ -105,11 +116,12 @@ describe('lowerCaseKeys', () => {
           fc
             .array(fc.tuple(key, tie('value')), { maxLength: 4 })
             .map(
-              (pairs) => `{${pairs.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',')}}`,
+              (pairs) =>
+                new ObjectText(`{${pairs.map(([k, v]) => `${JSON.stringify(k)}:${toText(v)}`).join(',')}}`),
             ),
         ),
       }))
-      .value.map((v) => (typeof v === 'string' && v.startsWith('{') ? v : JSON.stringify(v)));
+      .value.map(toText);
     fc.assert(
       fc.property(json, (text) => {
         const parsed: unknown = JSON.parse(text);
