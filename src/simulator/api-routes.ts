@@ -33,13 +33,13 @@ import {
   type ReplicaPoints,
   toProtectionQueryType,
 } from './replica-points.js';
+import { type Replies, type Reply, wantsJson } from './replies.js';
 import {
   answerRestoreQuery,
   type RestorePoints,
   type RestoreQueryType,
   toRestoreQueryType,
 } from './restore-points.js';
-import { type Replies, type Reply, wantsJson } from './replies.js';
 import { type JobSessionView, type TaskView, viewJobSession, viewTask } from './sim-model.js';
 import type { SimStore } from './sim-store.js';
 
@@ -272,7 +272,8 @@ export function createApiRoutes(options: ApiRouteOptions): {
     } as const;
     try {
       if (type === 'VmRestorePoint' || type === 'RestorePoint') {
-        if (!restorePoints || !options.backupStore) return replies.error(json, 400, `Unknown query type '${type}'.`);
+        if (!restorePoints || !options.backupStore)
+          return replies.error(json, 400, `Unknown query type '${type}'.`);
         const restoreCtx = { api: ctx.api, store: options.backupStore, points: restorePoints, now: q.now };
         return answerRestoreQuery(restoreCtx, { ...q, type }, json, replies);
       }

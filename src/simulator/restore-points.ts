@@ -14,14 +14,6 @@
 import { toParentJob } from '../core/backup-sessions.js';
 import type { FieldGetters } from './parse-em-filter.js';
 import {
-  type ProtectionQuery,
-  pageLinks,
-  type ReplicaPointOptions,
-  type SimReplicaPoint,
-  createReplicaPoints,
-  select,
-} from './replica-points.js';
-import {
   element,
   entitiesJson,
   escapeXmlAttr,
@@ -36,6 +28,14 @@ import {
   refXml,
   XML_DECL,
 } from './render-em.js';
+import {
+  createReplicaPoints,
+  type ProtectionQuery,
+  pageLinks,
+  type ReplicaPointOptions,
+  type SimReplicaPoint,
+  select,
+} from './replica-points.js';
 import type { Replies, Reply } from './replies.js';
 import { type JobSessionRecord, type SimJob, toEmDateTime, toGuid, toSessionName } from './sim-model.js';
 import type { SimStore } from './sim-store.js';
@@ -67,8 +67,11 @@ export const toBackupName = (job: SimJob): string => toParentJob(job.name, job.j
 export function createRestorePoints(options: ReplicaPointOptions): RestorePoints {
   const { store } = options;
   const vm = createReplicaPoints(options);
-  let cache: { key: SimReplicaPoint[]; points: SimRestorePoint[]; bySession: Map<number, SimRestorePoint> } | null =
-    null;
+  let cache: {
+    key: SimReplicaPoint[];
+    points: SimRestorePoint[];
+    bySession: Map<number, SimRestorePoint>;
+  } | null = null;
   const compute = (now: number) => {
     const vmPoints = vm.points(now);
     if (cache?.key === vmPoints) return cache;
@@ -226,8 +229,17 @@ function restorePointLinks(ctx: RestoreCtx, point: SimRestorePoint): Link[] {
       href: `${ctx.api}/backups/${ctx.points.backupId(point.backupName)}`,
       name: point.backupName,
     },
-    { rel: 'Alternate', type: 'RestorePointReference', href: `${ctx.api}/restorePoints/${id}`, name: restorePointName(point) },
-    { rel: 'Down', type: 'VmRestorePointReferenceList', href: `${ctx.api}/restorePoints/${id}/vmRestorePoints` },
+    {
+      rel: 'Alternate',
+      type: 'RestorePointReference',
+      href: `${ctx.api}/restorePoints/${id}`,
+      name: restorePointName(point),
+    },
+    {
+      rel: 'Down',
+      type: 'VmRestorePointReferenceList',
+      href: `${ctx.api}/restorePoints/${id}/vmRestorePoints`,
+    },
   ];
 }
 
@@ -354,7 +366,12 @@ export function answerRestoreQuery(
     });
   }
   const pagesCount = Math.max(1, Math.ceil(total / q.pageSize));
-  const paging = { pageNum: q.page, pageSize: q.pageSize, pagesCount, links: pageLinks(ctx.api, q, pagesCount) };
+  const paging = {
+    pageNum: q.page,
+    pageSize: q.pageSize,
+    pagesCount,
+    links: pageLinks(ctx.api, q, pagesCount),
+  };
   if (json) {
     const body: { [key: string]: Json } = { Refs: null, Entities: null, Resources: null, Links: null };
     if (q.format === 'Entities') body.Entities = entitiesJson(listKey, entitiesJs);

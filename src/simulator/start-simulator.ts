@@ -17,8 +17,8 @@ import { combineProtections, createProtection } from './protection.js';
 import { type SimulatorQuirks, toQuirks } from './quirks.js';
 import type { KeyStyle } from './render-em.js';
 import { createReplicaPoints } from './replica-points.js';
-import { createRestorePoints } from './restore-points.js';
 import { createReplies, type Reply, wantsJson } from './replies.js';
+import { createRestorePoints } from './restore-points.js';
 import { startServer } from './server.js';
 import { createSimStore, type NewTaskSession, type SimStore, type SimTaskSession } from './sim-store.js';
 
@@ -127,10 +127,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     days: options.data?.days ?? 30,
     ...options.backups,
   });
-  const backupStore = createSimStore(
-    backupData,
-    { seed: seed ^ 0x0bac0bac, serverSeed: seed, entity: 'Backup', withFraction: keyStyle === 'v13', lagMs },
-  );
+  const backupStore = createSimStore(backupData, {
+    seed: seed ^ 0x0bac0bac,
+    serverSeed: seed,
+    entity: 'Backup',
+    withFraction: keyStyle === 'v13',
+    lagMs,
+  });
   const stats: SimulatorStats = { requests: 0, bytesSent: 0, inFlight: 0, maxInFlight: 0 };
   const replies = createReplies(keyStyle, options.jsonBom === true, () => quirks);
   const logons = createLogonSessions({

@@ -469,7 +469,9 @@ function createMuteRepository(db: Db): AlertStore['mutes'] {
         .where('channel_id', '=', m.channelId)
         .where('scope', '=', m.scope)
         .where((eb) =>
-          m.kind === 'backup' ? eb('kind', '=', 'backup') : eb.or([eb('kind', 'is', null), eb('kind', '!=', 'backup')]),
+          m.kind === 'backup'
+            ? eb('kind', '=', 'backup')
+            : eb.or([eb('kind', 'is', null), eb('kind', '!=', 'backup')]),
         )
         .where((eb) => eb(eb.fn('lower', ['name']), '=', eb.fn('lower', [eb.val(m.name)])))
         .where('until', '>', now.getTime())

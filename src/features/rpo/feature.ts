@@ -9,6 +9,7 @@ import { parseRpoQuestion } from '../../question/rpo-words.js';
 import { toSlackOnlyCommand } from '../../shell/shell.js';
 import { escapeMrkdwn } from '../../slack/mrkdwn.js';
 import { createAlertStore } from '../alerts/alert-store.js';
+import { matchesName } from '../alerts/domain/subscription-filter.js';
 import { answerRpoQuestion } from './answer-rpo.js';
 import { createRpoService, type RpoService } from './rpo-service.js';
 import { createRpoStore, type RpoStore } from './rpo-store.js';
@@ -43,12 +44,27 @@ export async function createRpoFeature(
       clock.now(),
     );
   }
-  ctx.digestSections?.add(async () => {
-    // only once the watch has looked at EM (a subscription exists): no EM reads for a digest otherwise
-    if ((await store.vms.all()).length === 0) return null;
-    const verdict = await service.current();
+  ctx.digestSections?.add(async (_period, filters) => {
+    const kind = filters?.kind ?? 'replication';
+    // only once the watch has looked at EM for this kind (a subscription exists): no EM reads for a digest otherwise
+    if ((await store.vms.all(kind)).length === 0) return null;
+    const wanted = (vm: { jobName: string; serverName: string | null }) =>
+      matchesName(filters?.jobName ?? null, vm.jobName) &&
+      (filters?.serverName == null || matchesName(filters.serverName, vm.serverName));
+    const full = await service.current(kind);
+    // the digest's job and server options hold for this section too
+    const verdict = {
+      ...full,
+      vms: full.vms.filter(wanted),
+      jobs: full.jobs.filter((job) => matchesName(filters?.jobName ?? null, job.jobName)),
+    };
     const now = clock.now();
-    const gone = await store.vms.takeNewlyGone(new Date(now.getTime() - policy.graceMs), now);
+    // said once, by the first digest whose filters show it
+    const gone = await store.vms.takeNewlyGone(
+      new Date(now.getTime() - policy.graceMs),
+      now,
+      (vm) => vm.kind === kind && wanted(vm),
+    );
     return renderRpoDigestSection(verdict, gone, escapeMrkdwn);
   });
   const subcommands = createRpoSubcommands({
@@ -69,7 +85,7 @@ export async function createRpoFeature(
     answer: async (question, asker) => {
       const parsed = parseRpoQuestion(question);
       if (parsed === null) return null;
-      return answerRpoQuestion(parsed, await service.current(), asker.timeZone);
+      return answerRpoQuestion(parsed, await service.current(parsed.of ?? 'replication'), asker.timeZone);
     },
     health: () => {
       const h = service.health();
@@ -80,21 +96,25 @@ export async function createRpoFeature(
           lastError: h.lastError,
           vmsOutsideRpo: h.vmsOutside,
           vmsWatched: h.vmsWatched,
+          backupsOutsideRpo: h.backupsOutside,
+          backupsWatched: h.backupsWatched,
         },
       };
     },
     homeExtras: async (): Promise<KnownBlock[]> => {
       const h = service.health();
-      if (h.lastEvaluationAt === null || h.vmsWatched === null || h.vmsOutside === null) return [];
-      return [
-        {
-          type: 'section',
-          text: {
-            type: 'mrkdwn',
-            text: `*RPO watch:* ${h.vmsWatched - h.vmsOutside} of ${h.vmsWatched} VMs within RPO${h.vmsOutside > 0 ? ` · ${h.vmsOutside} outside (\`/replicas rpo\`)` : ''}`,
-          },
-        },
-      ];
+      if (h.lastEvaluationAt === null) return [];
+      const lines: string[] = [];
+      if (h.vmsWatched !== null && h.vmsOutside !== null)
+        lines.push(
+          `*RPO watch:* ${h.vmsWatched - h.vmsOutside} of ${h.vmsWatched} VMs within RPO${h.vmsOutside > 0 ? ` · ${h.vmsOutside} outside (\`/replicas rpo\`)` : ''}`,
+        );
+      if (h.backupsWatched !== null && h.backupsOutside !== null)
+        lines.push(
+          `*Backup RPO:* ${h.backupsWatched - h.backupsOutside} of ${h.backupsWatched} backed-up VMs within RPO${h.backupsOutside > 0 ? ` · ${h.backupsOutside} outside (\`/replicas rpo backups\`)` : ''}`,
+        );
+      if (lines.length === 0) return [];
+      return [{ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } }];
     },
     shellCommands: [
       {

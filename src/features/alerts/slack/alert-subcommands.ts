@@ -51,10 +51,10 @@ function toMuteCommand(value: NamedValue, duration: string): string | null {
     : `/replicas mute ${scope} ${toArg(value.name)} ${duration.replace(/\s+/g, '')}`;
 }
 
-/** "the backups of VM *srv04*", "VM *apache02*" (replication, as before kinds) */
+/** "the backups of VM *srv04*", "the replication of VM *apache02*": a mute silences one kind */
 function describeMute(mute: Mute): string {
   const what = `${mute.scope === 'vm' ? 'VM' : 'job'} *${escapeMrkdwn(mute.name)}*`;
-  return mute.kind === 'backup' ? `the backups of ${what}` : `${what} (replication)`;
+  return `${mute.kind === 'backup' ? 'the backups' : 'the replication'} of ${what}`;
 }
 
 function isAlertAdmin(adminUserIds: readonly string[], userId: string): boolean {
