@@ -175,8 +175,12 @@ function vmPointLinks(ctx: RestoreCtx, point: SimReplicaPoint): Link[] {
   return links;
 }
 
-const hierarchyRef = (ctx: RestoreCtx, point: SimReplicaPoint) =>
-  `urn:VMware:Vm:${ctx.store.serverId(point.job.server)}.vm-${1000 + point.task.serial}`;
+/** The VM's own reference, the same in every point of it (RestAPI.xsd's UidType allows no `.`: `_` joins). */
+const hierarchyRef = (ctx: RestoreCtx, point: SimReplicaPoint) => {
+  let hash = 0;
+  for (const ch of point.vm.lower) hash = (Math.imul(hash, 31) + (ch.codePointAt(0) ?? 0)) >>> 0;
+  return `urn:VMware:Vm:${ctx.store.serverId(point.job.server)}_vm-${1000 + (hash % 90_000)}`;
+};
 
 export function vmRestorePointXml(ctx: RestoreCtx, point: SimReplicaPoint, root = false): string {
   const id = ctx.points.vmPointId(point);
