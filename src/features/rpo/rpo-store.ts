@@ -147,6 +147,14 @@ const toSubscription = (row: SubscriptionRecord): RpoSubscription => ({
 const toKind = (text: string | null | undefined): SessionKind =>
   text === 'backup' ? 'backup' : 'replication';
 
+/**
+ * The key of a job's rows: its lower-case name, prefixed `backup:` for backups, so a backup job and a
+ * replication job of the same name (on two backup servers) never share a VM row or an open alert (the keys are
+ * unique per job and VM, and per channel and job for open alerts). Only keys: names are read from `job_name`.
+ */
+const toJobKey = (jobName: string, kind: SessionKind | undefined) =>
+  kind === 'backup' ? `backup:${jobName.toLowerCase()}` : jobName.toLowerCase();
+
 export function createRpoStore(store: StoreDb): RpoStore {
   const db: Kysely<RpoTables> = store.withTables<RpoTables>();
   const alertRow = (executor: Kysely<RpoTables>, id: number) =>
@@ -170,7 +178,7 @@ export function createRpoStore(store: StoreDb): RpoStore {
           .insertInto('rpo_vms')
           .values({
             ...values,
-            job_key: vm.jobName.toLowerCase(),
+            job_key: toJobKey(vm.jobName, write.kind),
             vm_key: vm.vmName.toLowerCase(),
             first_seen_at: vm.firstSeenAt.getTime(),
             kind: toKind(write.kind),
@@ -190,7 +198,7 @@ export function createRpoStore(store: StoreDb): RpoStore {
           .insertInto('rpo_alerts')
           .values({
             channel_id: content.channelId,
-            job_key: content.jobName.toLowerCase(),
+            job_key: toJobKey(content.jobName, content.kind),
             opened_at: content.openedAt.getTime(),
             closed_at: content.closedAt?.getTime() ?? null,
             content: JSON.stringify(content),

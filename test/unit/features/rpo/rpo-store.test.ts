@@ -135,6 +135,23 @@ describe.each(ENGINES)('createRpoStore on %s', (engine) => {
     });
     expect((await store.vms.all()).map((v) => v.vmName)).toEqual(['sql01']);
     expect((await store.vms.all('backup')).map((v) => v.vmName)).toEqual(['srv04', 'nginx01']);
+    // a backup job named as a replication job (on another server): its own VM row and its own open alert
+    await store.saveEvaluation({
+      at: NOW,
+      kind: 'backup',
+      vms: [{ ...vm('sql01', null), serverName: 'vbr02' }],
+      opened: [{ ...content, kind: 'backup' }],
+      updated: [],
+    });
+    await store.saveEvaluation({ at: NOW, vms: [], opened: [content], updated: [] });
+    expect((await store.alerts.open()).map((a) => a.kind ?? 'replication')).toEqual([
+      'backup',
+      'replication',
+    ]);
+    expect((await store.vms.all()).map((v) => [v.vmName, v.goneSince])).toEqual([['sql01', goneAt]]);
+    expect((await store.vms.all('backup')).find((v) => v.jobName === 'SQL Replica')?.serverName).toBe(
+      'vbr02',
+    );
     const before = new Date(NOW.getTime() - 72 * H);
     // a backup digest for job Nightly: nginx01 only, and only it is marked said
     const nightly = await store.vms.takeNewlyGone(
