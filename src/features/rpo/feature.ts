@@ -7,14 +7,13 @@ import type { KnownBlock } from '@slack/types';
 import type { Feature, FeatureContext } from '../../app/feature.js';
 import { parseRpoQuestion } from '../../question/rpo-words.js';
 import { toSlackOnlyCommand } from '../../shell/shell.js';
-import { escapeMrkdwn } from '../../slack/mrkdwn.js';
 import { createAlertStore } from '../alerts/alert-store.js';
-import { matchesName } from '../alerts/domain/subscription-filter.js';
 import { answerRpoQuestion } from './answer-rpo.js';
+import { renderRpoDigestFor } from './rpo-digest-section.js';
 import { createRpoService, type RpoService } from './rpo-service.js';
 import { createRpoStore, type RpoStore } from './rpo-store.js';
 import { createRpoSubcommands } from './slack/rpo-subcommands.js';
-import { renderRpoDigestSection, renderRpoSummaryText } from './text/render-rpo-summary.js';
+import { renderRpoSummaryText } from './text/render-rpo-summary.js';
 
 /** The pseudo channel the terminal chat subscribes with (as the alerts' one). */
 const TERMINAL_CHANNEL = 'terminal';
@@ -44,29 +43,9 @@ export async function createRpoFeature(
       clock.now(),
     );
   }
-  ctx.digestSections?.add(async (_period, filters) => {
-    const kind = filters?.kind ?? 'replication';
-    // only once the watch has looked at EM for this kind (a subscription exists): no EM reads for a digest otherwise
-    if ((await store.vms.all(kind)).length === 0) return null;
-    const wanted = (vm: { jobName: string; serverName: string | null }) =>
-      matchesName(filters?.jobName ?? null, vm.jobName) &&
-      (filters?.serverName == null || matchesName(filters.serverName, vm.serverName));
-    const full = await service.current(kind);
-    // the digest's job and server options hold for this section too
-    const verdict = {
-      ...full,
-      vms: full.vms.filter(wanted),
-      jobs: full.jobs.filter((job) => matchesName(filters?.jobName ?? null, job.jobName)),
-    };
-    const now = clock.now();
-    // said once, by the first digest whose filters show it
-    const gone = await store.vms.takeNewlyGone(
-      new Date(now.getTime() - policy.graceMs),
-      now,
-      (vm) => vm.kind === kind && wanted(vm),
-    );
-    return renderRpoDigestSection(verdict, gone, escapeMrkdwn);
-  });
+  ctx.digestSections?.add((_period, filters) =>
+    renderRpoDigestFor({ store, service, clock, graceMs: policy.graceMs }, filters),
+  );
   const subcommands = createRpoSubcommands({
     store,
     service,
