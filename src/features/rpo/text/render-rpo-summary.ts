@@ -65,7 +65,8 @@ export function renderRpoDigestSection(
     .map((vm) => `${esc(vm.vmName)} (${formatDuration(vm.ageMs)})`)
     .join(', ');
   const lines = [
-    `*${verdict.kind === 'backup' ? 'Backup RPO' : 'RPO'}:* ${renderRpoCount(verdict)}${outside.length === 0 ? '.' : `; outside: ${named}${outside.length > 8 ? `, and ${outside.length - 8} more` : ''}`}`,
+    // the heading names the kind: the count does not say it again
+    `*${verdict.kind === 'backup' ? 'Backup RPO' : 'RPO'}:* ${renderRpoCount({ ...verdict, kind: 'replication' })}${outside.length === 0 ? '.' : `; outside: ${named}${outside.length > 8 ? `, and ${outside.length - 8} more` : ''}`}`,
   ];
   const stopped = verdict.jobs.filter((job) => jobTrouble(job) !== null).map((job) => esc(job.jobName));
   if (stopped.length > 0)

@@ -62,10 +62,10 @@ describe.each(ENGINES)("the digest's RPO section on %s", (engine) => {
     );
     // a backups digest: the backup watch, "no longer backed up"; then said, never again
     expect(await renderRpoDigestFor(deps, { jobName: null, serverName: null, kind: 'backup' })).toBe(
-      '*Backup RPO:* 1 of 1 VM within RPO for backups.\nNo longer backed up: apache09 (Nightly)',
+      '*Backup RPO:* 1 of 1 VM within RPO.\nNo longer backed up: apache09 (Nightly)',
     );
     expect(await renderRpoDigestFor(deps, { jobName: null, serverName: null, kind: 'backup' })).toBe(
-      '*Backup RPO:* 1 of 1 VM within RPO for backups.',
+      '*Backup RPO:* 1 of 1 VM within RPO.',
     );
     await handle.close();
   });
