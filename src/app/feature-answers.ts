@@ -13,10 +13,10 @@ export function createDigestSections(): DigestSections {
     add: (source) => {
       sources.push(source);
     },
-    async collect(period) {
+    async collect(period, filters) {
       const out: string[] = [];
       for (const source of sources) {
-        const section = await source(period).catch(() => null);
+        const section = await source(period, filters).catch(() => null);
         if (section !== null && section !== '') out.push(section);
       }
       return out;

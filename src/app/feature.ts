@@ -29,10 +29,20 @@ export interface Service {
 }
 
 /** Lines other features add to every digest (the RPO watch's section); mrkdwn, one string per section. */
+/** What a digest is about (its `job`, `server` and `backups` options): a section shows only that. */
+export interface DigestSectionFilters {
+  jobName: string | null;
+  serverName: string | null;
+  /** replication when absent */
+  kind?: 'replication' | 'backup';
+}
+
 export interface DigestSections {
-  add(source: (period: { start: Date; end: Date }) => Promise<string | null>): void;
+  add(
+    source: (period: { start: Date; end: Date }, filters?: DigestSectionFilters) => Promise<string | null>,
+  ): void;
   /** every source's section for this digest; a source that fails is left out (logged by the caller) */
-  collect(period: { start: Date; end: Date }): Promise<string[]>;
+  collect(period: { start: Date; end: Date }, filters?: DigestSectionFilters): Promise<string[]>;
 }
 
 export interface FeatureContext {

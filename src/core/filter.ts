@@ -68,8 +68,33 @@ const REPLICA_FIELDS = {
   RepositoryName: 'string',
 } as const satisfies Record<string, FieldKind>;
 
+/** `GET /query?type=VmRestorePoint` (get_query_vmrestorepoint) */
+const VM_RESTORE_POINT_FIELDS = {
+  UID: 'string',
+  Name: 'string',
+  CreationTime: 'date',
+  Type: 'string',
+  Algorithm: 'string',
+  RestorePointId: 'string',
+  RestorePointName: 'string',
+  VmDisplayName: 'string',
+  BackupServerUid: 'string',
+  BackupServerName: 'string',
+} as const satisfies Record<string, FieldKind>;
+
+/** `GET /query?type=RestorePoint` (get_query_restorepoint) */
+const RESTORE_POINT_FIELDS = {
+  UID: 'string',
+  Name: 'string',
+  CreationTime: 'date',
+  BackupUid: 'string',
+  BackupName: 'string',
+  BackupServerUid: 'string',
+  BackupServerName: 'string',
+} as const satisfies Record<string, FieldKind>;
+
 /** Every query type replibot asks EM for: the session types and the protection types (restore points, replicas). */
-export type EmQueryType = SessionType | 'VmReplicaPoint' | 'Replica';
+export type EmQueryType = SessionType | 'VmReplicaPoint' | 'Replica' | 'VmRestorePoint' | 'RestorePoint';
 
 export const FILTER_FIELDS: Record<EmQueryType, Record<string, FieldKind>> = {
   ReplicaTaskSession: TASK_FIELDS,
@@ -78,13 +103,21 @@ export const FILTER_FIELDS: Record<EmQueryType, Record<string, FieldKind>> = {
   BackupJobSession: JOB_FIELDS,
   VmReplicaPoint: REPLICA_POINT_FIELDS,
   Replica: REPLICA_FIELDS,
+  VmRestorePoint: VM_RESTORE_POINT_FIELDS,
+  RestorePoint: RESTORE_POINT_FIELDS,
 };
 
 export type TaskField = keyof typeof TASK_FIELDS;
 export type JobField = keyof typeof JOB_FIELDS;
 export type ReplicaPointField = keyof typeof REPLICA_POINT_FIELDS;
 export type ReplicaField = keyof typeof REPLICA_FIELDS;
-export type FilterField = TaskField | JobField | ReplicaPointField | ReplicaField;
+export type FilterField =
+  | TaskField
+  | JobField
+  | ReplicaPointField
+  | ReplicaField
+  | keyof typeof VM_RESTORE_POINT_FIELDS
+  | keyof typeof RESTORE_POINT_FIELDS;
 
 export type FilterValue = string | number | boolean | Date;
 

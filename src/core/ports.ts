@@ -3,6 +3,7 @@ import type { BackupJobSession, BackupTaskSession } from './backup-sessions.js';
 import type { Filter, FilterField } from './filter.js';
 import type { EmJob, EmJobAction, EmTaskState } from './jobs.js';
 import type { Replica, VmReplicaPoint } from './replica-points.js';
+import type { RestorePoint, VmRestorePoint } from './restore-points.js';
 import type { ReplicaJobSession, ReplicaTaskSession } from './sessions.js';
 
 export interface SortOrder {
@@ -72,6 +73,10 @@ export interface EmApi {
   queryReplicaPoints?(query: EmQuery): AsyncIterable<VmReplicaPoint>;
   /** Every matching replica (`type=Replica`: one per replication job). */
   queryReplicas?(query: EmQuery): AsyncIterable<Replica>;
+  /** Every matching VM restore point of a backup (`type=VmRestorePoint`), following PagingInfo to the last page. */
+  queryVmRestorePoints?(query: EmQuery): AsyncIterable<VmRestorePoint>;
+  /** Every matching restore point (`type=RestorePoint`: one per backup run, naming its backup). */
+  queryRestorePoints?(query: EmQuery): AsyncIterable<RestorePoint>;
   /** Logs off (`DELETE /api/logonSessions/{SessionId}`). */
   close(): Promise<void>;
   /** EM's clock as its latest answer's `Date` header gave it (to the second); null when not known */

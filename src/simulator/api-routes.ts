@@ -34,6 +34,12 @@ import {
   toProtectionQueryType,
 } from './replica-points.js';
 import { type Replies, type Reply, wantsJson } from './replies.js';
+import {
+  answerRestoreQuery,
+  type RestorePoints,
+  type RestoreQueryType,
+  toRestoreQueryType,
+} from './restore-points.js';
 import { type JobSessionView, type TaskView, viewJobSession, viewTask } from './sim-model.js';
 import type { SimStore } from './sim-store.js';
 
@@ -59,6 +65,8 @@ export interface ApiRouteOptions {
   backupStore?: SimStore;
   /** replica points and replicas (replica-points.ts) */
   points?: ReplicaPoints;
+  /** restore points of the backups (restore-points.ts); with `backupStore` */
+  restorePoints?: RestorePoints;
   /** jobs, job actions and tasks (src/simulator/jobs.ts) */
   jobs?: SimJobs;
 }
@@ -100,6 +108,8 @@ export function createApiRoutes(options: ApiRouteOptions): {
     const typeParam = params.get('type');
     if (!typeParam)
       return replies.error(json, 400, 'The query type is not specified: add type=ReplicaTaskSession.');
+    const restoreType = options.restorePoints ? toRestoreQueryType(typeParam) : null;
+    if (restoreType !== null) return protectionQuery(restoreType, params, ctx, json);
     const protectionType = options.points ? toProtectionQueryType(typeParam) : null;
     if (protectionType !== null && options.points) return protectionQuery(protectionType, params, ctx, json);
     const type = QUERY_TYPES.find((t) => t.toLowerCase() === typeParam.toLowerCase()) ?? null;
@@ -226,13 +236,14 @@ export function createApiRoutes(options: ApiRouteOptions): {
   };
 
   const protectionQuery = (
-    type: ProtectionQueryType,
+    type: ProtectionQueryType | RestoreQueryType,
     params: Map<string, string>,
     ctx: RenderContext,
     json: boolean,
   ): Reply => {
     const points = options.points;
-    if (!points) return replies.error(json, 400, `Unknown query type '${type}'.`);
+    const restorePoints = options.restorePoints;
+    if (!points && !restorePoints) return replies.error(json, 400, `Unknown query type '${type}'.`);
     const format =
       (params.get('format') ?? 'References').toLowerCase() === 'entities' ? 'Entities' : 'References';
     const int = (name: string, fallback: number) => {
@@ -260,7 +271,14 @@ export function createApiRoutes(options: ApiRouteOptions): {
       now: nowMs(),
     } as const;
     try {
-      return answerProtectionQuery({ api: ctx.api, store, points }, q, json, replies);
+      if (type === 'VmRestorePoint' || type === 'RestorePoint') {
+        if (!restorePoints || !options.backupStore)
+          return replies.error(json, 400, `Unknown query type '${type}'.`);
+        const restoreCtx = { api: ctx.api, store: options.backupStore, points: restorePoints, now: q.now };
+        return answerRestoreQuery(restoreCtx, { ...q, type }, json, replies);
+      }
+      if (!points) return replies.error(json, 400, `Unknown query type '${type}'.`);
+      return answerProtectionQuery({ api: ctx.api, store, points }, { ...q, type }, json, replies);
     } catch (error) {
       if (error instanceof EmFilterError) return replies.error(json, 400, `Invalid query: ${error.message}`);
       throw error;

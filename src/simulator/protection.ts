@@ -41,6 +41,8 @@ export interface Protection {
     uncollectedServers: string[];
     removedVms: string[];
   };
+  /** true when `name` is one of its jobs, servers or VMs (combineProtections routes by it) */
+  knows(what: 'jobs' | 'servers' | 'vms', name: string): boolean;
 }
 
 interface JobClock {
@@ -67,14 +69,19 @@ export function createProtection(options: {
   defaultIntervalMs?: number;
   startMs: number;
   nowMs: () => number;
+  /** the backup jobs' protection: parent sessions with no tasks of their own (immediate copy) have no live runs */
+  kind?: 'replication' | 'backup';
 }): Protection {
   const { store, data } = options;
+  const kindWords = options.kind === 'backup' ? 'backup' : 'replication';
   let live = options.live;
   const removed = new Set<string>();
   let removedVersion = 0;
   const uncollected = new Set<string>();
   const clocks = new Map<string, JobClock>();
   for (const job of data.jobs) {
+    // an immediate copy job's parent session has no tasks: its workers run (after their source jobs) instead
+    if (job.jobType === 'ImmediateBackupCopy') continue;
     const starts = data.jobSessions
       .filter((s) => s.job === job && !s.isRetry)
       .map((s) => s.creation)
@@ -138,7 +145,7 @@ export function createProtection(options: {
 
   const findClock = (name: string): JobClock => {
     const clock = clocks.get(name.toLowerCase());
-    if (!clock) throw new SimInputError(`No replication job named ${name}`, true);
+    if (!clock) throw new SimInputError(`No ${kindWords} job named ${name}`, true);
     return clock;
   };
 
@@ -176,7 +183,15 @@ export function createProtection(options: {
     removedVms: [...removed],
   });
 
+  const knows = (what: 'jobs' | 'servers' | 'vms', name: string): boolean => {
+    const lower = name.toLowerCase();
+    if (what === 'jobs') return clocks.has(lower);
+    if (what === 'servers') return data.jobs.some((job) => job.server.lower === lower);
+    return data.jobs.some((job) => job.vms.some((vm) => vm.lower === lower));
+  };
+
   return {
+    knows,
     isRemoved: (_job, vm) => removed.has(vm.lower),
     removedVersion: () => removedVersion,
     advance,
@@ -224,6 +239,64 @@ export function createProtection(options: {
         return send(200, { vm: name, inInventory: method === 'POST' });
       }
       return null;
+    },
+  };
+}
+
+/**
+ * The replication and the backup protection behind one set of control routes: a job is the one that has it
+ * (replication first), a backup server or a VM is set in every part that knows it.
+ */
+export function combineProtections(parts: readonly Protection[]): Protection {
+  const [first] = parts;
+  if (first === undefined) throw new Error('combineProtections needs a protection');
+  const status = () => {
+    const all = parts.map((p) => p.status());
+    return {
+      jobs: Object.assign({}, ...all.map((s) => s.jobs)),
+      uncollectedServers: [...new Set(all.flatMap((s) => s.uncollectedServers))],
+      removedVms: [...new Set(all.flatMap((s) => s.removedVms))],
+    };
+  };
+  return {
+    knows: (what, name) => parts.some((p) => p.knows(what, name)),
+    isRemoved: (job, vm) => parts.some((p) => p.isRemoved(job, vm)),
+    removedVersion: () => parts.reduce((sum, p) => sum + p.removedVersion(), 0),
+    advance: (now) => {
+      for (const p of parts) p.advance(now);
+    },
+    status,
+    async route(req, url, body) {
+      const parts_ = url.pathname
+        .split('/')
+        .filter((s) => s !== '')
+        .map((s) => decodeURIComponent(s));
+      const what = parts_[1];
+      const name = parts_[2];
+      if (what === 'protection' && parts_.length === 2) {
+        return {
+          status: 200,
+          headers: { 'content-type': 'application/json; charset=utf-8' },
+          body: JSON.stringify(status()),
+        };
+      }
+      // control-routes.ts reads the body once, whoever asks
+      const once = body;
+      if (what === 'live' && name === undefined) {
+        let reply: Reply | null = null;
+        for (const part of parts) reply = (await part.route(req, url, once)) ?? reply;
+        return reply;
+      }
+      if (name === undefined || (what !== 'jobs' && what !== 'servers' && what !== 'vms')) {
+        return first.route(req, url, once);
+      }
+      const owners = parts.filter((p) => p.knows(what, name));
+      if (owners.length === 0) return first.route(req, url, once);
+      let reply: Reply | null = null;
+      for (const owner of what === 'jobs' ? owners.slice(0, 1) : owners) {
+        reply = (await owner.route(req, url, once)) ?? reply;
+      }
+      return reply;
     },
   };
 }

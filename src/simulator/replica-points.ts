@@ -9,6 +9,7 @@
  * `GET /query?type=VmReplicaPoint` and `type=Replica` honour the same filter, sort and paging rules as the
  * session types, in XML (shaped to RestAPI.xsd) and JSON.
  */
+import type { EmQueryType } from '../core/filter.js';
 import {
   compileEmFilter,
   EmFilterError,
@@ -310,7 +311,12 @@ function replicaGetters(ctx: Ctx): FieldGetters<SimJob> {
   };
 }
 
-function pageLinks(api: string, q: ProtectionQuery, pagesCount: number): Link[] {
+/** The paging links of a query page (shared with restore-points.ts). */
+export function pageLinks(
+  api: string,
+  q: Pick<ProtectionQuery, 'format' | 'sort' | 'filterText' | 'pageSize' | 'page'> & { type: string },
+  pagesCount: number,
+): Link[] {
   let base = `${api}/query?type=${q.type}&format=${q.format}`;
   if (q.sort)
     base += `&${q.sort.direction === 'asc' ? 'sortAsc' : 'sortDesc'}=${encodeURIComponent(q.sort.field)}`;
@@ -323,11 +329,12 @@ function pageLinks(api: string, q: ProtectionQuery, pagesCount: number): Link[] 
   return links;
 }
 
-function select<T>(
-  type: ProtectionQueryType,
+/** Filters, sorts and pages `rows` as EM's query service does (shared with restore-points.ts). */
+export function select<T>(
+  type: EmQueryType,
   rows: readonly T[],
   getters: FieldGetters<T>,
-  q: ProtectionQuery,
+  q: Pick<ProtectionQuery, 'filterText' | 'sort' | 'page' | 'pageSize'>,
 ): { rows: T[]; total: number } {
   const node: EmFilterNode | null = q.filterText.trim() === '' ? null : parseEmFilter(q.filterText);
   const predicate = node === null ? () => true : compileEmFilter(type, node, getters);

@@ -13,11 +13,12 @@ import type { GeneratorOptions } from './generate-data.js';
 import { generateData } from './generate-data.js';
 import { createSimJobs } from './jobs.js';
 import { createLogonSessions, type SimAccount } from './logon-sessions.js';
-import { createProtection } from './protection.js';
+import { combineProtections, createProtection } from './protection.js';
 import { type SimulatorQuirks, toQuirks } from './quirks.js';
 import type { KeyStyle } from './render-em.js';
 import { createReplicaPoints } from './replica-points.js';
 import { createReplies, type Reply, wantsJson } from './replies.js';
+import { createRestorePoints } from './restore-points.js';
 import { startServer } from './server.js';
 import { createSimStore, type NewTaskSession, type SimStore, type SimTaskSession } from './sim-store.js';
 
@@ -121,14 +122,18 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
 
   const data = generateData(seed, nowMs(), options.data);
   const store: SimStore = createSimStore(data, { seed, withFraction: keyStyle === 'v13', lagMs });
-  const backupStore = createSimStore(
-    generateBackupData(seed, nowMs(), data.servers, {
-      taskSessions: Math.min(1500, options.data?.taskSessions ?? 3000),
-      days: options.data?.days ?? 30,
-      ...options.backups,
-    }),
-    { seed: seed ^ 0x0bac0bac, serverSeed: seed, entity: 'Backup', withFraction: keyStyle === 'v13', lagMs },
-  );
+  const backupData = generateBackupData(seed, nowMs(), data.servers, {
+    taskSessions: Math.min(1500, options.data?.taskSessions ?? 3000),
+    days: options.data?.days ?? 30,
+    ...options.backups,
+  });
+  const backupStore = createSimStore(backupData, {
+    seed: seed ^ 0x0bac0bac,
+    serverSeed: seed,
+    entity: 'Backup',
+    withFraction: keyStyle === 'v13',
+    lagMs,
+  });
   const stats: SimulatorStats = { requests: 0, bytesSent: 0, inFlight: 0, maxInFlight: 0 };
   const replies = createReplies(keyStyle, options.jsonBom === true, () => quirks);
   const logons = createLogonSessions({
@@ -151,12 +156,26 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     stats.bytesSent = 0;
     stats.maxInFlight = stats.inFlight;
   };
-  const protection = createProtection({ store, data, live: options.live === true, startMs: nowMs(), nowMs });
+  const replication = createProtection({ store, data, live: options.live === true, startMs: nowMs(), nowMs });
+  const backupProtection = createProtection({
+    store: backupStore,
+    data: backupData,
+    live: options.live === true,
+    startMs: nowMs(),
+    nowMs,
+    kind: 'backup',
+  });
+  const protection = combineProtections([replication, backupProtection]);
   const points = createReplicaPoints({
     store,
-    isRemoved: protection.isRemoved,
-    removedVersion: protection.removedVersion,
+    isRemoved: replication.isRemoved,
+    removedVersion: replication.removedVersion,
     ...(options.replicaRetention === undefined ? {} : { retention: options.replicaRetention }),
+  });
+  const restorePoints = createRestorePoints({
+    store: backupStore,
+    isRemoved: backupProtection.isRemoved,
+    removedVersion: backupProtection.removedVersion,
   });
   const jobs = createSimJobs({
     store,
@@ -175,6 +194,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     nowMs,
     quirks: () => quirks,
     points,
+    restorePoints,
     jobs,
   });
   const control = createControlRoutes({

@@ -18,6 +18,7 @@ import type { EmQueryType } from '../core/filter.js';
 import { isRecord } from '../core/is-record.js';
 import type { EmApi, EmPage, EmQuery } from '../core/ports.js';
 import type { Replica, VmReplicaPoint } from '../core/replica-points.js';
+import type { RestorePoint, VmRestorePoint } from '../core/restore-points.js';
 import { type ReplicaJobSession, type ReplicaTaskSession, toSessionId } from '../core/sessions.js';
 import { type Logger, silentLogger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
@@ -76,6 +77,8 @@ export interface EmClient extends Omit<EmApi, BackupMethods>, Required<Pick<EmAp
   probe(): Promise<{ version: 'v12' | 'v13' | 'unknown' }>;
   queryReplicaPoints(query: EmQuery): AsyncIterable<VmReplicaPoint>;
   queryReplicas(query: EmQuery): AsyncIterable<Replica>;
+  queryVmRestorePoints(query: EmQuery): AsyncIterable<VmRestorePoint>;
+  queryRestorePoints(query: EmQuery): AsyncIterable<RestorePoint>;
   /** The pages of a query as EM sends them (rows seen on an earlier page are left out), up to `limit` rows. */
   queryPages<T extends EmQueryType>(type: T, query: EmQuery): AsyncIterable<EmPage<EntityByType[T]>>;
 }
@@ -743,6 +746,8 @@ export function createEmClient(options: EmClientOptions): EmClient {
     queryJobSessions: (query) => rows('ReplicaJobSession', query),
     queryReplicaPoints: (query) => rows('VmReplicaPoint', query),
     queryReplicas: (query) => rows('Replica', query),
+    queryVmRestorePoints: (query) => rows('VmRestorePoint', query),
+    queryRestorePoints: (query) => rows('RestorePoint', query),
     countTaskSessions: (query) => count('ReplicaTaskSession', query),
     countJobSessions: (query) => count('ReplicaJobSession', query),
     queryTaskSessionPage: (query, pageNum) => page('ReplicaTaskSession', query, pageNum),

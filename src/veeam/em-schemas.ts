@@ -10,6 +10,7 @@ import { ReplibotError } from '../core/errors.js';
 import { must } from '../core/must.js';
 import type { EmPage } from '../core/ports.js';
 import type { Replica, VmReplicaPoint } from '../core/replica-points.js';
+import type { RestorePoint, VmRestorePoint } from '../core/restore-points.js';
 import {
   JOB_STATES,
   type KnownSessionResult,
@@ -29,7 +30,9 @@ export type EmEntityType =
   | 'BackupTaskSession'
   | 'BackupJobSession'
   | 'VmReplicaPoint'
-  | 'Replica';
+  | 'Replica'
+  | 'VmRestorePoint'
+  | 'RestorePoint';
 
 export interface EntityByType {
   ReplicaTaskSession: ReplicaTaskSession;
@@ -38,6 +41,8 @@ export interface EntityByType {
   BackupJobSession: ReplicaJobSession;
   VmReplicaPoint: VmReplicaPoint;
   Replica: Replica;
+  VmRestorePoint: VmRestorePoint;
+  RestorePoint: RestorePoint;
 }
 
 export interface EmLink {
@@ -491,7 +496,72 @@ export const replicaSchema = z
   .object({ uid, name: z.string(), platform: optionalText, links })
   .transform(toReplica);
 
+// --- restore points of backups (core/restore-points.ts) ---------------------------------------------------------
+
+const isRestorePointRef = (type: string) => type.toLowerCase() === 'restorepointreference';
+const isBackupRef = (type: string) => type.toLowerCase() === 'backupreference';
+
+/** `https://em/api/restorePoints/<id>` of the `Up` RestorePointReference -> `urn:veeam:RestorePoint:<id>`. */
+function toRestorePointUid(list: EmLink[]): string | null {
+  for (const item of list) {
+    if (item.rel?.toLowerCase() !== 'up' || item.type === null || !isRestorePointRef(item.type)) continue;
+    const id = /\/restorePoints\/([A-Za-z0-9_-]+)/i.exec(item.href ?? '')?.[1];
+    return id === undefined ? null : `urn:veeam:RestorePoint:${toOwnString(id)}`;
+  }
+  return null;
+}
+
+function toVmRestorePoint(raw: RawReplicaPoint): VmRestorePoint {
+  const uid = toOwnString(raw.uid);
+  const name = toOwnString(raw.name);
+  return {
+    uid,
+    id: toSessionId(uid),
+    name,
+    vmDisplayName: toOwnString(raw.vmdisplayname ?? raw.vmname ?? stripSessionTimestamp(name)),
+    creationTime: raw.creationtimeutc,
+    algorithm: toOwnText(raw.algorithm),
+    pointType: toOwnText(raw.pointtype),
+    restorePointUid: toRestorePointUid(raw.links),
+    backupServerName: toOwnText(upLinkName(raw.links, isBackupServerRef)),
+  };
+}
+
+/** A VM restore point row: the replica point's fields (RestAPI.xsd adds HierarchyObjRef, not read). */
+export const vmRestorePointSchema = z
+  .object({
+    uid,
+    name: z.string(),
+    vmdisplayname: optionalText,
+    vmname: optionalText,
+    creationtimeutc: utcDate,
+    algorithm: optionalText,
+    pointtype: optionalText,
+    links,
+  })
+  .transform(toVmRestorePoint);
+
+type RawRestorePoint = { uid: string; name: string; backupdateutc: Date | null; links: EmLink[] };
+
+function toRestorePoint(raw: RawRestorePoint): RestorePoint {
+  const id = toOwnString(raw.uid);
+  return {
+    uid: id,
+    id: toSessionId(id),
+    name: toOwnString(raw.name),
+    backupName: toOwnText(upLinkName(raw.links, isBackupRef)),
+    backupServerName: toOwnText(upLinkName(raw.links, isBackupServerRef)),
+    creationTime: raw.backupdateutc,
+  };
+}
+
+export const restorePointSchema = z
+  .object({ uid, name: z.string(), backupdateutc: endDate, links })
+  .transform(toRestorePoint);
+
 const ENTITY_SCHEMAS = {
+  VmRestorePoint: vmRestorePointSchema,
+  RestorePoint: restorePointSchema,
   VmReplicaPoint: replicaPointSchema,
   Replica: replicaSchema,
   ReplicaTaskSession: taskSessionSchema,
@@ -768,7 +838,44 @@ function fastReplica(value: unknown): Replica | Fail {
   return toReplica({ uid, name, platform, links });
 }
 
+function fastVmRestorePoint(value: unknown): VmRestorePoint | Fail {
+  if (!isTree(value)) return FAIL;
+  const uid = fastUid(value.uid);
+  const name = fastString(value.name);
+  const vmdisplayname = fastOptionalText(value.vmdisplayname);
+  const vmname = fastOptionalText(value.vmname);
+  const creationtimeutc = fastDate(value.creationtimeutc);
+  const algorithm = fastOptionalText(value.algorithm);
+  const pointtype = fastOptionalText(value.pointtype);
+  const links = fastLinks(value.links);
+  if (
+    uid === FAIL ||
+    name === FAIL ||
+    vmdisplayname === FAIL ||
+    vmname === FAIL ||
+    creationtimeutc === FAIL ||
+    algorithm === FAIL ||
+    pointtype === FAIL ||
+    links === FAIL
+  ) {
+    return FAIL;
+  }
+  return toVmRestorePoint({ uid, name, vmdisplayname, vmname, creationtimeutc, algorithm, pointtype, links });
+}
+
+function fastRestorePoint(value: unknown): RestorePoint | Fail {
+  if (!isTree(value)) return FAIL;
+  const uid = fastUid(value.uid);
+  const name = fastString(value.name);
+  const backupdateutc = fastEndDate(value.backupdateutc);
+  const links = fastLinks(value.links);
+  if (uid === FAIL || name === FAIL || backupdateutc === FAIL || links === FAIL) return FAIL;
+  return toRestorePoint({ uid, name, backupdateutc, links });
+}
+
 const FAST_DECODERS: { [T in EmEntityType]: (value: unknown) => EntityByType[T] | Fail } = {
+  VmRestorePoint: fastVmRestorePoint,
+  RestorePoint: fastRestorePoint,
   VmReplicaPoint: fastReplicaPoint,
   Replica: fastReplica,
   ReplicaTaskSession: fastTaskSession,

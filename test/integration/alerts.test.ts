@@ -612,7 +612,9 @@ describe('alert routing from Slack', () => {
     expect(await command('C1', 'subscribe', 'U333')).toContain('Only replibot admins');
     expect(await command('C1', 'subscribe')).toContain('subscribed this channel to failures of every job');
     expect(await command('C2', 'subscribe warnings job Web*')).toContain('failures and warnings of job Web*');
-    expect(await command('C1', 'mute vm sql01 4h')).toContain('muted VM *sql01* in this channel for 4h');
+    expect(await command('C1', 'mute vm sql01 4h')).toContain(
+      'muted the replication of VM *sql01* in this channel for 4h',
+    );
     expect(await command('C1', 'subscriptions')).toContain('1. failures of every job: by <@UADMIN>');
     expect(await command('C1', 'mutes')).toContain('VM *sql01* until');
 
@@ -767,9 +769,11 @@ describe('alert routing from Slack', () => {
       });
       return String((await h.slack.waitForResponse(id)).body.text);
     };
-    expect(await command('mute vm dc01 1h')).toContain('muted VM *dc01* in this channel for 1h');
+    expect(await command('mute vm dc01 1h')).toContain(
+      'muted the replication of VM *dc01* in this channel for 1h',
+    );
     const again = await command('mute vm DC01 4h');
-    expect(again).toContain('extended the mute of VM *dc01* in this channel');
+    expect(again).toContain('extended the mute of the replication of VM *dc01* in this channel');
     expect(await h.store.mutes.active(h.clock.now(), 'C0ALERTS')).toHaveLength(1);
     const mutes = await command('mutes');
     expect(mutes.match(/dc01/g)).toHaveLength(1);

@@ -71,7 +71,7 @@ describe('DATABASE_PATH with the built-in simulator', () => {
     expect(first.running.simulatorUrl).toBeDefined();
     expect(first.log.text()).toContain(`digest schedules and alert state are kept in ${dbPath}`);
     expect(await first.command('subscribe vm ubuntu88')).toContain('subscribed this channel');
-    expect(await first.command('mute vm ubuntu88 4h')).toContain('muted VM *ubuntu88*');
+    expect(await first.command('mute vm ubuntu88 4h')).toContain('muted the replication of VM *ubuntu88*');
     expect(await first.command('digest daily 08:00')).toContain('08:00');
     await first.running.stop();
 

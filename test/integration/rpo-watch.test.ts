@@ -3,7 +3,9 @@
  * against the simulator with its live schedule and the fake Slack Web API, on a clock the test moves. A job
  * stopped through the control API gets one alert once it is overdue, the same message is edited when its VMs
  * fall outside the RPO and again when the job runs ("back within RPO"); nothing is posted twice across a
- * restart; VMs removed from EM stop alerting after the grace period.
+ * restart; VMs removed from EM stop alerting after the grace period. A job stuck in progress gets one alert
+ * that says so, edited when it finishes; a backup job stopped gets one backup RPO alert (restore points, backup
+ * mutes apart from replication mutes), edited when it runs again.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -216,4 +218,141 @@ describe('the RPO watch', () => {
     await advance(48 * H);
     await evaluate(before[0] + 1, before[1] + 1);
   }, 120_000);
+});
+
+/** Posts and edits in one channel. */
+const chatIn = (channel: string, method: 'chat.postMessage' | 'chat.update') =>
+  slack.callsTo(method).filter((call) => call.params.channel === channel);
+
+/** One evaluation of `kind`, then waits until `channel` has `posts` posts and `updates` edits, and no more. */
+async function evaluateIn(
+  channel: string,
+  kind: 'replication' | 'backup',
+  posts: number,
+  updates: number,
+): Promise<void> {
+  if (!rpo) throw new Error('the RPO feature did not start');
+  await rpo.evaluateOnce(kind);
+  await waitFor(
+    () =>
+      chatIn(channel, 'chat.postMessage').length >= posts && chatIn(channel, 'chat.update').length >= updates,
+    `${posts} posts and ${updates} edits in ${channel}`,
+  );
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  expect([chatIn(channel, 'chat.postMessage').length, chatIn(channel, 'chat.update').length]).toEqual([
+    posts,
+    updates,
+  ]);
+}
+
+async function commandIn(channel: string, text: string, id: string): Promise<string> {
+  const reply = await sender().command({ text, channel_id: channel, response_url: slack.responseUrl(id) });
+  expect(reply.status).toBe(200);
+  return JSON.stringify(await slack.waitForResponse(id));
+}
+
+describe('the RPO watch: a stuck run, and backups', () => {
+  it('says once that a run is stuck in progress, across a restart, and edits it when the job finishes', async () => {
+    const STUCK = 'C0RPOSTUCK';
+    const job = 'Domain Controllers';
+    expect(await commandIn(STUCK, `subscribe rpo 24h job "${job}"`, 'stuck-sub')).toContain(
+      'replicas older than 1d for job Domain Controllers',
+    );
+    await advance(H);
+    await evaluateIn(STUCK, 'replication', 0, 0);
+    await control('POST', `/jobs/${encodeURIComponent(job)}`, { state: 'stuck' });
+    // its next run starts and stays Working; the watch calls it stuck once it has run far longer than usual
+    let hours = 0;
+    for (;;) {
+      await advance(H);
+      hours += 1;
+      const verdict = await rpo?.evaluateOnce();
+      const judged = verdict?.jobs.find((j) => j.jobName === job);
+      if (judged?.stuckSince != null) break;
+      expect(chatIn(STUCK, 'chat.postMessage')).toHaveLength(0);
+      if (hours > 40) throw new Error('the run was never called stuck');
+    }
+    await waitFor(() => chatIn(STUCK, 'chat.postMessage').length === 1, 'the stuck alert');
+    const post = textOf(chatIn(STUCK, 'chat.postMessage')[0]);
+    expect(post).toContain('Domain Controllers');
+    expect(post).toMatch(/a run started .* is still in progress/);
+    expect(post).not.toContain('has not started a run');
+    const updatesBefore = chatIn(STUCK, 'chat.update').length;
+
+    // a restart: the same alert, not a second one
+    await stop();
+    await start();
+    await evaluateIn(STUCK, 'replication', 1, updatesBefore);
+
+    // the job finishes (stopped by the admin) and runs again: the same message, edited
+    await control('POST', `/jobs/${encodeURIComponent(job)}`, { state: 'running' });
+    await advance(H);
+    await evaluateIn(STUCK, 'replication', 1, updatesBefore + 1);
+    const edited = chatIn(STUCK, 'chat.update').at(-1);
+    expect(edited?.params.ts).toEqual(expect.stringMatching(/^\d+\.\d+$/));
+    expect(textOf(edited)).toContain('Protected again: Domain Controllers');
+    expect(textOf(edited)).not.toContain('still in progress');
+    expect(slack.violations).toEqual([]);
+  }, 180_000);
+
+  it('alerts once on a stopped backup job from its restore points, with backup mutes, and edits it when it runs', async () => {
+    const BACKUP = 'C0RPOBACKUP';
+    expect(await commandIn(BACKUP, 'subscribe rpo 24h backups job "Nightly"', 'b-sub')).toContain(
+      'RPO alerts: backups older than 1d for job Nightly',
+    );
+    // a backup mute and a replication mute: only the first silences a backup alert
+    expect(await commandIn(BACKUP, 'mute backups vm apache02 4d', 'b-m1')).toContain(
+      'muted the backups of VM *apache02*',
+    );
+    expect(await commandIn(BACKUP, 'mute vm nginx01 4d', 'b-m2')).toContain(
+      'muted the replication of VM *nginx01*',
+    );
+    const mutes = await commandIn(BACKUP, 'mutes', 'b-m3');
+    expect(mutes).toContain('the backups of VM *apache02*');
+    expect(mutes).toContain('the replication of VM *nginx01*');
+
+    await advance(H);
+    await evaluateIn(BACKUP, 'backup', 0, 0);
+    await control('POST', '/jobs/Nightly', { state: 'stopped' });
+    // past 24 h without a run: every VM of the job is outside, one message
+    await advance(26 * H);
+    await evaluateIn(BACKUP, 'backup', 1, 0);
+    const post = textOf(chatIn(BACKUP, 'chat.postMessage')[0]);
+    expect(post).toContain('Backups outside RPO: Nightly');
+    expect(post).toContain('Backup job Nightly');
+    expect(post).toMatch(/\*nginx01\*: last restore point .* old, RPO 1d\); no runs since/);
+    // muted for backups here: left out of the alert (nginx01's replication mute does not silence its backups)
+    expect(post).not.toContain('apache02');
+    expect(post).not.toContain('replicated');
+
+    // the questions read the same backup computation
+    expect(await commandIn(BACKUP, 'is nginx01 backed up', 'b-q1')).toContain(
+      'No: the backup of nginx01 is outside its RPO',
+    );
+    expect(await commandIn(BACKUP, 'how old is the backup of nginx01', 'b-q2')).toMatch(
+      /The backup of nginx01 is 1d \d+h old/,
+    );
+    const outside = await commandIn(BACKUP, 'backups outside RPO', 'b-q3');
+    expect(outside).toContain('outside RPO for backups');
+    expect(outside).toContain('nginx01 (Nightly)');
+    // replication is still the default: nginx01's replica (another job, still running) is fine
+    const replica = await commandIn(BACKUP, 'is nginx01 protected', 'b-q4');
+    expect(replica).toContain('Yes: nginx01 is within its RPO');
+    expect(replica).toContain('last good copy');
+
+    await stop();
+    await start();
+    await evaluateIn(BACKUP, 'backup', 1, 0);
+
+    await control('POST', '/jobs/Nightly', { state: 'running' });
+    await advance(H);
+    await evaluateIn(BACKUP, 'backup', 1, 1);
+    const back = textOf(chatIn(BACKUP, 'chat.update')[0]);
+    expect(back).toContain('Backed up again: Nightly');
+    expect(back).toMatch(/nginx01.{0,10} back within RPO at/);
+    expect(await commandIn(BACKUP, 'is nginx01 backed up', 'b-q5')).toContain(
+      'Yes: nginx01 is backed up within its RPO',
+    );
+    expect(slack.violations).toEqual([]);
+  }, 180_000);
 });

@@ -5,6 +5,7 @@
  */
 
 import type { Generated, Kysely, Selectable, Updateable } from 'kysely';
+import type { SessionKind } from '../../core/backup-sessions.js';
 import { type StoreDb, toDialect } from '../../store/open-database.js';
 import type {
   AlertNotice,
@@ -115,7 +116,15 @@ export interface AlertStore {
      * until the later of the two ends: one entry per name, never two (`extended` says which happened).
      */
     add(
-      input: { channelId: string; scope: MuteScope; name: string; until: Date; createdBy: string },
+      input: {
+        channelId: string;
+        scope: MuteScope;
+        name: string;
+        until: Date;
+        createdBy: string;
+        /** what it mutes; replication when absent */
+        kind?: SessionKind;
+      },
       now: Date,
     ): Promise<{ mute: Mute; extended: boolean }>;
     active(now: Date, channelId?: string): Promise<Mute[]>;
@@ -205,6 +214,8 @@ export type AlertTables = {
     until: number;
     created_by: string;
     created_at: number;
+    /** null: replication (added by the RPO migration 201) */
+    kind: string | null;
   };
   alerts: {
     id: Generated<number>;
@@ -279,6 +290,8 @@ const toMute = (r: MuteRecord): Mute => ({
   until: new Date(r.until),
   createdBy: r.created_by,
   createdAt: new Date(r.created_at),
+  // replication is the default and is left out (the column is the RPO migration 201's)
+  ...(r.kind === 'backup' ? { kind: 'backup' as const } : {}),
 });
 
 const toOutboxRow = (r: OutboxRecord): OutboxRow => ({
@@ -459,6 +472,11 @@ function createMuteRepository(db: Db): AlertStore['mutes'] {
         .selectAll()
         .where('channel_id', '=', m.channelId)
         .where('scope', '=', m.scope)
+        .where((eb) =>
+          m.kind === 'backup'
+            ? eb('kind', '=', 'backup')
+            : eb.or([eb('kind', 'is', null), eb('kind', '!=', 'backup')]),
+        )
         .where((eb) => eb(eb.fn('lower', ['name']), '=', eb.fn('lower', [eb.val(m.name)])))
         .where('until', '>', now.getTime())
         .orderBy('id')
@@ -475,6 +493,7 @@ function createMuteRepository(db: Db): AlertStore['mutes'] {
           channel_id: m.channelId,
           scope: m.scope,
           name: m.name,
+          kind: m.kind === 'backup' ? 'backup' : null,
           until: m.until.getTime(),
           created_by: m.createdBy,
           created_at: now.getTime(),

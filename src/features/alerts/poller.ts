@@ -43,7 +43,7 @@ import {
   toReportLagMs,
 } from './domain/plan-reconcile.js';
 import { type AlertRef, planRecoveries, type RecoveryPlan } from './domain/plan-recoveries.js';
-import { toSubscriptionKind } from './domain/subscription-filter.js';
+import { toMuteKind, toSubscriptionKind } from './domain/subscription-filter.js';
 
 export interface PollerOptions {
   em: EmApi;
@@ -301,7 +301,8 @@ export function createPoller(options: PollerOptions): Poller {
     const plan = planAlerts({
       sessions: fresh,
       subscriptions: (await store.subscriptions.list()).filter((sub) => toSubscriptionKind(sub) === kind),
-      mutes: await store.mutes.active(now),
+      // a mute silences one kind: `/replicas mute backups vm srv04 4h` leaves srv04's replication alerts alone
+      mutes: (await store.mutes.active(now)).filter((mute) => toMuteKind(mute) === kind),
       previous: (job, vm) => previous.get(vmKey(job, vm)) ?? null,
       catchUp: window.catchUp,
       catchUpThreshold,

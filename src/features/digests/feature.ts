@@ -81,7 +81,8 @@ export async function createDigestFeature(ctx: FeatureContext): Promise<Feature>
     concurrency: config.veeam?.concurrency,
     isPermanentError: isPermanentDigestError,
     send: async (schedule, digest, options) => {
-      const extraSections = await (ctx.digestSections?.collect(digest.window) ?? Promise.resolve([]));
+      const extraSections = await (ctx.digestSections?.collect(digest.window, digest.filters) ??
+        Promise.resolve([]));
       const posted = await postDigest(slackClient, schedule.channelId, digest, {
         ...options,
         logger,

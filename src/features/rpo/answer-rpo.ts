@@ -1,7 +1,7 @@
 /**
- * The RPO questions answered from the same verdict as the alerts (rpo-service `current()`): a VM's protection
- * and age, the VMs outside their RPO, the oldest replicas. Names match without case; a VM the watch does not
- * know gets look-alikes.
+ * The RPO questions answered from the same verdict as the alerts (rpo-service `current(kind)`): a VM's protection
+ * and age, the VMs outside their RPO, the oldest replicas (or backups: the verdict's kind words the answer).
+ * Names match without case; a VM the watch does not know gets look-alikes.
  */
 
 import type { NoticeReply } from '../../answers/domain/reply.js';
@@ -21,8 +21,38 @@ function lookAlikes(verdict: RpoVerdict, name: string): string[] {
     .map((c) => c.vmName);
 }
 
+/** The words of an answer about replicas or about backups. */
+function toAnswerWords(verdict: RpoVerdict) {
+  return verdict.kind === 'backup'
+    ? {
+        one: 'backup',
+        many: 'backups',
+        job: 'Backup job',
+        noLonger: 'no longer backed up',
+        none: (vm: string) => `EM has no backup of ${vm}`,
+        noneLine: 'No backup job backs up a VM by that name (EM lists no restore point for it).',
+        noCopy: (vm: string) => `${vm} has no restore point yet`,
+        within: (vm: string) => `Yes: ${vm} is backed up within its RPO`,
+        outside: (vm: string) => `No: the backup of ${vm} is outside its RPO`,
+        everyWithin: 'Every backed-up VM is within its RPO',
+      }
+    : {
+        one: 'replica',
+        many: 'replicas',
+        job: 'Job',
+        noLonger: 'no longer replicated',
+        none: (vm: string) => `EM has no replica of ${vm}`,
+        noneLine: 'No replication job replicates a VM by that name (EM lists no replica point for it).',
+        noCopy: (vm: string) => `${vm} has no good copy yet`,
+        within: (vm: string) => `Yes: ${vm} is within its RPO`,
+        outside: (vm: string) => `No: ${vm} is outside its RPO`,
+        everyWithin: 'Every VM is within its RPO',
+      };
+}
+
 function vmLines(vm: VmVerdict, verdict: RpoVerdict, timeZone: string): string[] {
-  const o = { timeZone };
+  const o = { timeZone, ...(verdict.kind === undefined ? {} : { kind: verdict.kind }) };
+  const w = toAnswerWords(verdict);
   const lines = [renderVmAge(vm, o)];
   if (vm.failedRuns > 0)
     lines.push(
@@ -32,40 +62,42 @@ function vmLines(vm: VmVerdict, verdict: RpoVerdict, timeZone: string): string[]
   const trouble = job ? jobTrouble(job) : null;
   if (job && trouble === 'not-running')
     lines.push(
-      `Job ${job.jobName} has not started a run since ${job.lastRunAt ? formatZonedDateTime(job.lastRunAt, timeZone) : 'the lookback window began'} (usually every ${formatDuration(job.usualIntervalMs)}).`,
+      `${w.job} ${job.jobName} has not started a run since ${job.lastRunAt ? formatZonedDateTime(job.lastRunAt, timeZone) : 'the lookback window began'} (usually every ${formatDuration(job.usualIntervalMs)}).`,
     );
   if (job?.stuckSince && trouble === 'stuck')
     lines.push(
-      `Job ${job.jobName} has a run in progress since ${formatZonedDateTime(job.stuckSince, timeZone)}.`,
+      `${w.job} ${job.jobName} has a run in progress since ${formatZonedDateTime(job.stuckSince, timeZone)}.`,
     );
   if (vm.status === 'gone' && vm.goneSince)
     lines.push(
-      `EM no longer lists it (since ${formatZonedDateTime(vm.goneSince, timeZone)}): no longer replicated.`,
+      `EM no longer lists it (since ${formatZonedDateTime(vm.goneSince, timeZone)}): ${w.noLonger}.`,
     );
   return lines;
 }
 
 export function answerRpoQuestion(question: RpoQuestion, verdict: RpoVerdict, timeZone: string): NoticeReply {
+  const w = toAnswerWords(verdict);
+  const ageOptions = { timeZone, ...(verdict.kind === undefined ? {} : { kind: verdict.kind }) };
   if (question.kind === 'outside') {
     const outside = verdict.vms.filter((vm) => vm.status === 'outside');
-    const lines = outside.slice(0, 25).map((vm) => `• ${renderVmAge(vm, { timeZone })}`);
+    const lines = outside.slice(0, 25).map((vm) => `• ${renderVmAge(vm, ageOptions)}`);
     if (outside.length > 25) lines.push(`…and ${outside.length - 25} more`);
     for (const job of verdict.jobs) {
       if (jobTrouble(job) === 'not-running')
         lines.push(
-          `• Job ${job.jobName}: no run since ${job.lastRunAt ? formatZonedDateTime(job.lastRunAt, timeZone) : 'the lookback window began'}`,
+          `• ${w.job} ${job.jobName}: no run since ${job.lastRunAt ? formatZonedDateTime(job.lastRunAt, timeZone) : 'the lookback window began'}`,
         );
       if (jobTrouble(job) === 'stuck' && job.stuckSince)
         lines.push(
-          `• Job ${job.jobName}: a run in progress since ${formatZonedDateTime(job.stuckSince, timeZone)}`,
+          `• ${w.job} ${job.jobName}: a run in progress since ${formatZonedDateTime(job.stuckSince, timeZone)}`,
         );
     }
     return {
       kind: 'notice',
       title:
         outside.length === 0
-          ? `Every VM is within its RPO (${renderRpoCount(verdict)})`
-          : `${plural(outside.length, 'VM')} outside RPO (${renderRpoCount(verdict)})`,
+          ? `${w.everyWithin} (${renderRpoCount(verdict)})`
+          : `${plural(outside.length, 'VM')} outside RPO${verdict.kind === 'backup' ? ' for backups' : ''} (${renderRpoCount(verdict)})`,
       lines,
     };
   }
@@ -73,10 +105,10 @@ export function answerRpoQuestion(question: RpoQuestion, verdict: RpoVerdict, ti
     const oldest = verdict.vms.filter((vm) => vm.status !== 'gone').slice(0, question.limit);
     return {
       kind: 'notice',
-      title: `The ${plural(oldest.length, 'oldest replica')}`,
+      title: `The ${plural(oldest.length, `oldest ${w.one}`)}`,
       lines: oldest.map(
         (vm, i) =>
-          `${i + 1}. ${renderVmAge(vm, { timeZone })}${vm.status === 'outside' ? ' (outside RPO)' : ''}`,
+          `${i + 1}. ${renderVmAge(vm, ageOptions)}${vm.status === 'outside' ? ' (outside RPO)' : ''}`,
       ),
     };
   }
@@ -85,12 +117,8 @@ export function answerRpoQuestion(question: RpoQuestion, verdict: RpoVerdict, ti
     const like = lookAlikes(verdict, question.vm);
     return {
       kind: 'notice',
-      title: `EM has no replica of ${question.vm}`,
-      lines: [
-        like.length > 0
-          ? `Did you mean ${like.join(', ')}?`
-          : 'No replication job replicates a VM by that name (EM lists no replica point for it).',
-      ],
+      title: w.none(question.vm),
+      lines: [like.length > 0 ? `Did you mean ${like.join(', ')}?` : w.noneLine],
     };
   }
   const lines = matches.flatMap((vm) => vmLines(vm, verdict, timeZone));
@@ -100,8 +128,8 @@ export function answerRpoQuestion(question: RpoQuestion, verdict: RpoVerdict, ti
       kind: 'notice',
       title:
         vm?.lastGoodAt == null
-          ? `${question.vm} has no good copy yet`
-          : `The replica of ${vm.vmName} is ${formatDuration(vm.ageMs)} old`,
+          ? w.noCopy(question.vm)
+          : `The ${w.one} of ${vm.vmName} is ${formatDuration(vm.ageMs)} old`,
       lines,
     };
   }
@@ -110,10 +138,10 @@ export function answerRpoQuestion(question: RpoQuestion, verdict: RpoVerdict, ti
   return {
     kind: 'notice',
     title: gone
-      ? `${question.vm} is no longer replicated`
+      ? `${question.vm} is ${w.noLonger}`
       : allWithin
-        ? `Yes: ${matches[0]?.vmName ?? question.vm} is within its RPO`
-        : `No: ${matches[0]?.vmName ?? question.vm} is outside its RPO`,
+        ? w.within(matches[0]?.vmName ?? question.vm)
+        : w.outside(matches[0]?.vmName ?? question.vm),
     lines,
   };
 }

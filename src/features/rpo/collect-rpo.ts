@@ -1,12 +1,22 @@
 /**
- * What one RPO evaluation reads from EM: every VM replica point (reduced to the newest per VM as the pages
- * stream in, so memory holds one row per VM, never the points), the replication job runs and the failed task
- * sessions of the lookback window (for "what happened since" and each job's usual interval). Three queries,
- * each paged to the end.
+ * What one RPO evaluation reads from EM, per session kind.
+ *
+ * Replication: every VM replica point (reduced to the newest per VM as the pages stream in, so memory holds one
+ * row per VM, never the points), the replication job runs and the failed task sessions of the lookback window
+ * (for "what happened since" and each job's usual interval). Three queries, each paged to the end.
+ *
+ * Backups: every restore point (`type=RestorePoint`, one per backup run: it names the backup, which Veeam names
+ * after its job), then every VM restore point (`type=VmRestorePoint`, reduced to the newest per VM and job as
+ * they stream in; a VM restore point names its restore point, not its job), the backup job runs and the failed
+ * backup task sessions of the lookback window. Four queries. An immediate copy worker's runs and failures count
+ * for its copy job (`Offsite Copy\Nightly` is `Offsite Copy`, whose backup holds the points), and an agent job's
+ * per-machine child sessions are not runs of their own (the parent session is the run).
  */
 
+import { type SessionKind, toParentJob } from '../../core/backup-sessions.js';
 import { ReplibotError } from '../../core/errors.js';
 import { and, cmp, eq } from '../../core/filter.js';
+import { toKindApi } from '../../core/kind-api.js';
 import type { EmApi } from '../../core/ports.js';
 import { type JobRun, keepNewest, type VmCopy, type VmFailure } from './domain/evaluate-rpo.js';
 
@@ -18,42 +28,79 @@ export interface RpoInputs {
   unreadableRows: number;
 }
 
-export async function collectRpo(em: EmApi, now: Date, lookbackMs: number): Promise<RpoInputs> {
-  if (em.queryReplicaPoints === undefined) {
-    throw new ReplibotError('internal', 'This EM connection cannot read replica points.');
-  }
+/** The job name a VM restore point is filed under when its restore point names no backup. */
+export const UNKNOWN_BACKUP = '(unknown backup)';
+
+export async function collectRpo(
+  em: EmApi,
+  now: Date,
+  lookbackMs: number,
+  kind: SessionKind = 'replication',
+): Promise<RpoInputs> {
   let unreadableRows = 0;
   const onUnreadableRow = () => {
     unreadableRows += 1;
   };
   const from = new Date(now.getTime() - lookbackMs);
   const newest = new Map<string, VmCopy>();
-  for await (const point of em.queryReplicaPoints({ onUnreadableRow })) keepNewest(newest, point);
+  if (kind === 'backup') {
+    if (em.queryVmRestorePoints === undefined || em.queryRestorePoints === undefined) {
+      throw new ReplibotError('internal', 'This EM connection cannot read restore points.');
+    }
+    const backupOf = new Map<string, string>();
+    for await (const point of em.queryRestorePoints({ onUnreadableRow })) {
+      if (point.backupName !== null) backupOf.set(point.uid.toLowerCase(), point.backupName);
+    }
+    for await (const point of em.queryVmRestorePoints({ onUnreadableRow })) {
+      const jobName =
+        (point.restorePointUid === null ? undefined : backupOf.get(point.restorePointUid.toLowerCase())) ??
+        UNKNOWN_BACKUP;
+      keepNewest(newest, {
+        jobName,
+        vmDisplayName: point.vmDisplayName,
+        backupServerName: point.backupServerName,
+        creationTime: point.creationTime,
+      });
+    }
+  } else {
+    if (em.queryReplicaPoints === undefined) {
+      throw new ReplibotError('internal', 'This EM connection cannot read replica points.');
+    }
+    for await (const point of em.queryReplicaPoints({ onUnreadableRow })) keepNewest(newest, point);
+  }
   const copies = [...newest.values()];
+  const sessions = toKindApi(em, kind);
   const runs: JobRun[] = [];
-  for await (const run of em.queryJobSessions({ filter: cmp('CreationTime', '>=', from), onUnreadableRow })) {
+  const jobTypes = new Map<string, string>();
+  for await (const run of sessions.queryJobSessions({
+    filter: cmp('CreationTime', '>=', from),
+    onUnreadableRow,
+  })) {
+    jobTypes.set(run.jobName.toLowerCase(), run.jobType);
+    // an agent job's per-machine child sessions are part of the parent's run
+    if (kind === 'backup' && run.jobType === 'AgentManagement') continue;
     runs.push({
-      jobName: run.jobName,
+      jobName: kind === 'backup' ? toParentJob(run.jobName, run.jobType).jobName : run.jobName,
       serverName: run.backupServerName,
       creationTime: run.creationTime,
       endTime: run.endTime,
       state: run.state,
       result: run.result,
       isRetry: run.isRetry,
+      ...(kind === 'backup' ? { jobType: run.jobType } : {}),
     });
   }
   const failures: VmFailure[] = [];
-  for await (const task of em.queryTaskSessions({
+  for await (const task of sessions.queryTaskSessions({
     filter: and(cmp('CreationTime', '>=', from), eq('Result', 'Failed')),
     onUnreadableRow,
   })) {
     if (task.jobName === null || task.endTime === null) continue;
-    failures.push({
-      jobName: task.jobName,
-      vmName: task.vmDisplayName,
-      endTime: task.endTime,
-      reason: task.reason,
-    });
+    const jobName =
+      kind === 'backup'
+        ? toParentJob(task.jobName, jobTypes.get(task.jobName.toLowerCase()) ?? null).jobName
+        : task.jobName;
+    failures.push({ jobName, vmName: task.vmDisplayName, endTime: task.endTime, reason: task.reason });
   }
   return { copies, runs, failures, unreadableRows };
 }

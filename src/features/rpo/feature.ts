@@ -7,13 +7,13 @@ import type { KnownBlock } from '@slack/types';
 import type { Feature, FeatureContext } from '../../app/feature.js';
 import { parseRpoQuestion } from '../../question/rpo-words.js';
 import { toSlackOnlyCommand } from '../../shell/shell.js';
-import { escapeMrkdwn } from '../../slack/mrkdwn.js';
 import { createAlertStore } from '../alerts/alert-store.js';
 import { answerRpoQuestion } from './answer-rpo.js';
+import { renderRpoDigestFor } from './rpo-digest-section.js';
 import { createRpoService, type RpoService } from './rpo-service.js';
 import { createRpoStore, type RpoStore } from './rpo-store.js';
 import { createRpoSubcommands } from './slack/rpo-subcommands.js';
-import { renderRpoDigestSection, renderRpoSummaryText } from './text/render-rpo-summary.js';
+import { renderRpoSummaryText } from './text/render-rpo-summary.js';
 
 /** The pseudo channel the terminal chat subscribes with (as the alerts' one). */
 const TERMINAL_CHANNEL = 'terminal';
@@ -53,14 +53,9 @@ export async function createRpoFeature(
       clock.now(),
     );
   }
-  ctx.digestSections?.add(async () => {
-    // only once the watch has looked at EM (a subscription exists): no EM reads for a digest otherwise
-    if ((await store.vms.all()).length === 0) return null;
-    const verdict = await service.current();
-    const now = clock.now();
-    const gone = await store.vms.takeNewlyGone(new Date(now.getTime() - policy.graceMs), now);
-    return renderRpoDigestSection(verdict, gone, escapeMrkdwn);
-  });
+  ctx.digestSections?.add((_period, filters) =>
+    renderRpoDigestFor({ store, service, clock, graceMs: policy.graceMs }, filters),
+  );
   const subcommands = createRpoSubcommands({
     store,
     service,
@@ -79,7 +74,7 @@ export async function createRpoFeature(
     answer: async (question, asker) => {
       const parsed = parseRpoQuestion(question);
       if (parsed === null) return null;
-      return answerRpoQuestion(parsed, await service.current(), asker.timeZone);
+      return answerRpoQuestion(parsed, await service.current(parsed.of ?? 'replication'), asker.timeZone);
     },
     health: () => {
       const h = service.health();
@@ -90,21 +85,25 @@ export async function createRpoFeature(
           lastError: h.lastError,
           vmsOutsideRpo: h.vmsOutside,
           vmsWatched: h.vmsWatched,
+          backupsOutsideRpo: h.backupsOutside,
+          backupsWatched: h.backupsWatched,
         },
       };
     },
     homeExtras: async (): Promise<KnownBlock[]> => {
       const h = service.health();
-      if (h.lastEvaluationAt === null || h.vmsWatched === null || h.vmsOutside === null) return [];
-      return [
-        {
-          type: 'section',
-          text: {
-            type: 'mrkdwn',
-            text: `*RPO watch:* ${h.vmsWatched - h.vmsOutside} of ${h.vmsWatched} VMs within RPO${h.vmsOutside > 0 ? ` · ${h.vmsOutside} outside (\`/replicas rpo\`)` : ''}`,
-          },
-        },
-      ];
+      if (h.lastEvaluationAt === null) return [];
+      const lines: string[] = [];
+      if (h.vmsWatched !== null && h.vmsOutside !== null)
+        lines.push(
+          `*RPO watch:* ${h.vmsWatched - h.vmsOutside} of ${h.vmsWatched} VMs within RPO${h.vmsOutside > 0 ? ` · ${h.vmsOutside} outside (\`/replicas rpo\`)` : ''}`,
+        );
+      if (h.backupsWatched !== null && h.backupsOutside !== null)
+        lines.push(
+          `*Backup RPO:* ${h.backupsWatched - h.backupsOutside} of ${h.backupsWatched} backed-up VMs within RPO${h.backupsOutside > 0 ? ` · ${h.backupsOutside} outside (\`/replicas rpo backups\`)` : ''}`,
+        );
+      if (lines.length === 0) return [];
+      return [{ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } }];
     },
     shellCommands: [
       {

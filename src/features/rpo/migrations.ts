@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { type Migration, toIdType } from '../../store/open-database.js';
 
 /**
- * RPO watch tables, versions 200..249. A step is never edited once released: add a new one. Times are epoch
+ * RPO watch tables, versions 200..249 (201 also gives the alerts' mutes their kind). A step is never edited once released: add a new one. Times are epoch
  * milliseconds (`bigint`); names keep EM's spelling, with a lower-case key beside them (EM compares names
  * without case). Kysely's schema builder, so each step runs on SQLite and PostgreSQL alike.
  */
@@ -59,6 +59,21 @@ export const RPO_MIGRATIONS: Migration[] = [
         .unique()
         .where(sql.ref('closed_at'), 'is', null)
         .execute();
+    },
+  },
+  {
+    version: 201,
+    name: 'the session kind of RPO subscriptions, known VMs and mutes',
+    async up(db) {
+      // null: replication (the default), so the rows written before backups keep their meaning
+      await db.schema.alterTable('rpo_subscriptions').addColumn('kind', 'text').execute();
+      await db.schema
+        .alterTable('rpo_vms')
+        .addColumn('kind', 'text', (c) => c.notNull().defaultTo('replication'))
+        .execute();
+      // the alerts' mutes (`/replicas mute backups vm srv04 4h`): here because RPO mutes read them by kind too;
+      // null: replication, as a mute was before
+      await db.schema.alterTable('mutes').addColumn('kind', 'text').execute();
     },
   },
 ];

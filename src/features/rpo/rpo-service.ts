@@ -8,6 +8,7 @@
  * Questions, the digest and the App Home read `current()`: the same computation, from EM at most once a minute.
  */
 import type { Button } from '@slack/types';
+import type { SessionKind } from '../../core/backup-sessions.js';
 import type { Clock } from '../../core/clock.js';
 import type { EmApi } from '../../core/ports.js';
 import type { Logger } from '../../logger.js';
@@ -21,6 +22,7 @@ import {
   type RpoAlertContent,
   type RpoSubscription,
   toChannelRpo,
+  toRpoKind,
 } from './domain/plan-rpo-alerts.js';
 import type { RpoStore } from './rpo-store.js';
 import { renderRpoMessage } from './slack/render-rpo-message.js';
@@ -48,18 +50,22 @@ export interface RpoServiceOptions {
 export interface RpoHealth {
   lastEvaluationAt: Date | null;
   lastError: string | null;
+  /** replicas */
   vmsOutside: number | null;
   vmsWatched: number | null;
+  /** backups, once a backup RPO subscription made the watch look at them */
+  backupsOutside: number | null;
+  backupsWatched: number | null;
 }
 
 export interface RpoService {
   name: string;
   start(): Promise<void>;
   stop(): Promise<void>;
-  /** one evaluation now: read EM, judge, write alerts (even without subscriptions); the verdict */
-  evaluateOnce(): Promise<RpoVerdict>;
-  /** the latest verdict, from EM at most once a minute (questions, digest, App Home); not written */
-  current(): Promise<RpoVerdict>;
+  /** one evaluation of a kind (replicas by default) now: read EM, judge, write alerts; the verdict */
+  evaluateOnce(kind?: SessionKind): Promise<RpoVerdict>;
+  /** the latest verdict of a kind, from EM at most once a minute (questions, digest, App Home); not written */
+  current(kind?: SessionKind): Promise<RpoVerdict>;
   health(): RpoHealth;
 }
 
@@ -75,17 +81,24 @@ export function createRpoService(options: RpoServiceOptions): RpoService {
   let timer: NodeJS.Timeout | undefined;
   let running = false;
   let busy: Promise<unknown> | null = null;
-  let cached: { at: number; verdict: Promise<RpoVerdict> } | null = null;
-  const health: RpoHealth = { lastEvaluationAt: null, lastError: null, vmsOutside: null, vmsWatched: null };
+  const cached = new Map<SessionKind, { at: number; verdict: Promise<RpoVerdict> }>();
+  const health: RpoHealth = {
+    lastEvaluationAt: null,
+    lastError: null,
+    vmsOutside: null,
+    vmsWatched: null,
+    backupsOutside: null,
+    backupsWatched: null,
+  };
 
   /** The strictest RPO any subscription holds a VM to, else RPO_DEFAULT (what questions and the digest use). */
   const rpoFor = (subscriptions: readonly RpoSubscription[]) => (vm: Parameters<typeof toChannelRpo>[1]) =>
     toChannelRpo(subscriptions, vm, policy.defaultMs) ?? policy.defaultMs;
 
-  async function judge(write: boolean): Promise<RpoVerdict> {
+  async function judge(write: boolean, kind: SessionKind): Promise<RpoVerdict> {
     const now = clock.now();
-    const inputs = await collectRpo(em, now, options.lookbackMs);
-    const known = mergeInventory(await store.vms.all(), inputs.copies, now);
+    const inputs = await collectRpo(em, now, options.lookbackMs, kind);
+    const known = mergeInventory(await store.vms.all(kind), inputs.copies, now);
     const subscriptions = await store.subscriptions.list();
     const verdict = evaluateRpo({
       now,
@@ -93,7 +106,8 @@ export function createRpoService(options: RpoServiceOptions): RpoService {
       runs: inputs.runs,
       failures: inputs.failures,
       policy,
-      rpoFor: rpoFor(subscriptions),
+      rpoFor: rpoFor(subscriptions.filter((sub) => toRpoKind(sub) === kind)),
+      kind,
     });
     if (!write) return verdict;
     const actions = planRpoAlerts({
@@ -120,6 +134,7 @@ export function createRpoService(options: RpoServiceOptions): RpoService {
       const { opened, updated } = await store.saveEvaluation(
         {
           at: now,
+          kind,
           vms: known,
           opened: actions.flatMap((a) => (a.kind === 'open' ? [a.content] : [])),
           updated: actions.flatMap((a) =>
@@ -157,25 +172,33 @@ export function createRpoService(options: RpoServiceOptions): RpoService {
       logger.info({ queued }, 'RPO alerts queued');
       options.onQueued?.();
     }
-    cached = { at: now.getTime(), verdict: Promise.resolve(verdict) };
+    cached.set(kind, { at: now.getTime(), verdict: Promise.resolve(verdict) });
     return verdict;
   }
 
   /** evaluations one at a time (a scheduled one and a driven one never write side by side) */
   let chain: Promise<unknown> = Promise.resolve();
-  function evaluateOnce(): Promise<RpoVerdict> {
-    const next = chain.then(evaluateNow, evaluateNow);
+  function evaluateOnce(kind: SessionKind = 'replication'): Promise<RpoVerdict> {
+    const run = () => evaluateNow(kind);
+    const next = chain.then(run, run);
     chain = next.catch(() => undefined);
     return next;
   }
 
-  async function evaluateNow(): Promise<RpoVerdict> {
+  async function evaluateNow(kind: SessionKind): Promise<RpoVerdict> {
     try {
-      const verdict = await judge(true);
+      const verdict = await judge(true, kind);
       health.lastEvaluationAt = verdict.at;
       health.lastError = null;
-      health.vmsOutside = verdict.vms.filter((vm) => vm.status === 'outside').length;
-      health.vmsWatched = verdict.vms.filter((vm) => vm.status !== 'gone').length;
+      const outside = verdict.vms.filter((vm) => vm.status === 'outside').length;
+      const watched = verdict.vms.filter((vm) => vm.status !== 'gone').length;
+      if (kind === 'backup') {
+        health.backupsOutside = outside;
+        health.backupsWatched = watched;
+      } else {
+        health.vmsOutside = outside;
+        health.vmsWatched = watched;
+      }
       return verdict;
     } catch (error) {
       health.lastError = error instanceof Error ? error.message : String(error);
@@ -183,9 +206,10 @@ export function createRpoService(options: RpoServiceOptions): RpoService {
     }
   }
 
+  /** each kind some channel subscribes to, replicas first; none: EM is left alone */
   async function tick(): Promise<void> {
-    const subscribed = (await store.subscriptions.list()).length > 0;
-    if (subscribed) await evaluateOnce();
+    const kinds = new Set((await store.subscriptions.list()).map(toRpoKind));
+    for (const kind of ['replication', 'backup'] as const) if (kinds.has(kind)) await evaluateOnce(kind);
   }
 
   function schedule(): void {
@@ -232,16 +256,16 @@ export function createRpoService(options: RpoServiceOptions): RpoService {
       await busy;
     },
     evaluateOnce,
-    current() {
+    current(kind = 'replication') {
       const now = clock.now().getTime();
-      if (cached === null || now - cached.at > FRESH_MS || now < cached.at) {
-        const verdict = judge(false);
-        cached = { at: now, verdict };
-        verdict.catch(() => {
-          if (cached?.verdict === verdict) cached = null;
-        });
-      }
-      return cached.verdict;
+      const known = cached.get(kind);
+      if (known !== undefined && now - known.at <= FRESH_MS && now >= known.at) return known.verdict;
+      const verdict = judge(false, kind);
+      cached.set(kind, { at: now, verdict });
+      verdict.catch(() => {
+        if (cached.get(kind)?.verdict === verdict) cached.delete(kind);
+      });
+      return verdict;
     },
     health: () => ({ ...health }),
   };

@@ -5,6 +5,7 @@
  * `saveEvaluation` with the executor of the alerts' transaction, so a crash leaves the previous state.
  */
 import type { Generated, Kysely, Selectable } from 'kysely';
+import type { SessionKind } from '../../core/backup-sessions.js';
 import type { StoreDb } from '../../store/open-database.js';
 import type { KnownVm } from './domain/evaluate-rpo.js';
 import type { RpoAlert, RpoAlertContent, RpoSubscription } from './domain/plan-rpo-alerts.js';
@@ -16,11 +17,15 @@ export interface NewRpoSubscription {
   vm: string | null;
   server: string | null;
   createdBy: string;
+  /** absent: replication */
+  kind?: SessionKind;
 }
 
 /** What one evaluation writes. */
 export interface RpoEvaluationWrite {
   at: Date;
+  /** the kind it judged (replication when absent): its VMs are written under it */
+  kind?: SessionKind;
   vms: readonly KnownVm[];
   opened: readonly RpoAlertContent[];
   updated: ReadonlyArray<{ alertId: number; content: RpoAlertContent }>;
@@ -33,9 +38,17 @@ export interface RpoStore {
     remove(id: number): Promise<boolean>;
   };
   readonly vms: {
-    all(): Promise<KnownVm[]>;
-    /** VMs gone before `before` that no digest has named yet, marked named at `now` */
-    takeNewlyGone(before: Date, now: Date): Promise<KnownVm[]>;
+    /** the VMs known for one kind (replication when absent) */
+    all(kind?: SessionKind): Promise<KnownVm[]>;
+    /**
+     * VMs gone before `before` that no digest has named yet and that `wanted` keeps (a digest's filters; every
+     * one when absent), marked named at `now`: each is said once, by the first digest that would show it.
+     */
+    takeNewlyGone(
+      before: Date,
+      now: Date,
+      wanted?: (vm: KnownVm & { kind: SessionKind }) => boolean,
+    ): Promise<Array<KnownVm & { kind: SessionKind }>>;
   };
   readonly alerts: {
     open(): Promise<RpoAlert[]>;
@@ -62,6 +75,8 @@ export type RpoTables = {
     server: string | null;
     created_by: string;
     created_at: number;
+    /** null: replication (migration 201) */
+    kind: string | null;
   };
   rpo_vms: {
     job_key: string;
@@ -73,6 +88,8 @@ export type RpoTables = {
     first_seen_at: number;
     gone_since: number | null;
     gone_reported_at: number | null;
+    /** `replication` or `backup` (migration 201) */
+    kind: Generated<string>;
   };
   rpo_alerts: {
     id: Generated<number>;
@@ -124,7 +141,19 @@ const toSubscription = (row: SubscriptionRecord): RpoSubscription => ({
   server: row.server,
   createdBy: row.created_by,
   createdAt: new Date(Number(row.created_at)),
+  ...(row.kind === 'backup' ? { kind: 'backup' as const } : {}),
 });
+
+const toKind = (text: string | null | undefined): SessionKind =>
+  text === 'backup' ? 'backup' : 'replication';
+
+/**
+ * The key of a job's rows: its lower-case name, prefixed `backup:` for backups, so a backup job and a
+ * replication job of the same name (on two backup servers) never share a VM row or an open alert (the keys are
+ * unique per job and VM, and per channel and job for open alerts). Only keys: names are read from `job_name`.
+ */
+const toJobKey = (jobName: string, kind: SessionKind | undefined) =>
+  kind === 'backup' ? `backup:${jobName.toLowerCase()}` : jobName.toLowerCase();
 
 export function createRpoStore(store: StoreDb): RpoStore {
   const db: Kysely<RpoTables> = store.withTables<RpoTables>();
@@ -149,9 +178,10 @@ export function createRpoStore(store: StoreDb): RpoStore {
           .insertInto('rpo_vms')
           .values({
             ...values,
-            job_key: vm.jobName.toLowerCase(),
+            job_key: toJobKey(vm.jobName, write.kind),
             vm_key: vm.vmName.toLowerCase(),
             first_seen_at: vm.firstSeenAt.getTime(),
+            kind: toKind(write.kind),
           })
           .onConflict((c) =>
             c.columns(['job_key', 'vm_key']).doUpdateSet({
@@ -168,7 +198,7 @@ export function createRpoStore(store: StoreDb): RpoStore {
           .insertInto('rpo_alerts')
           .values({
             channel_id: content.channelId,
-            job_key: content.jobName.toLowerCase(),
+            job_key: toJobKey(content.jobName, content.kind),
             opened_at: content.openedAt.getTime(),
             closed_at: content.closedAt?.getTime() ?? null,
             content: JSON.stringify(content),
@@ -211,6 +241,7 @@ export function createRpoStore(store: StoreDb): RpoStore {
               server: input.server,
               created_by: input.createdBy,
               created_at: now.getTime(),
+              kind: input.kind === 'backup' ? 'backup' : null,
             })
             .returningAll()
             .executeTakeFirstOrThrow(),
@@ -226,26 +257,41 @@ export function createRpoStore(store: StoreDb): RpoStore {
         ) > 0,
     },
     vms: {
-      all: async () =>
-        (await db.selectFrom('rpo_vms').selectAll().orderBy('job_key').orderBy('vm_key').execute()).map(toVm),
-      takeNewlyGone: (before, now) =>
+      all: async (kind) =>
+        (
+          await db
+            .selectFrom('rpo_vms')
+            .selectAll()
+            .where('kind', '=', toKind(kind))
+            .orderBy('job_key')
+            .orderBy('vm_key')
+            .execute()
+        ).map(toVm),
+      takeNewlyGone: (before, now, wanted) =>
         db.transaction().execute(async (tx) => {
-          const newlyGone = (qb: Kysely<RpoTables>) =>
-            qb
-              .selectFrom('rpo_vms')
-              .selectAll()
-              .where('gone_since', 'is not', null)
-              .where('gone_since', '<=', before.getTime())
-              .where('gone_reported_at', 'is', null);
-          const rows = (await newlyGone(tx).orderBy('job_key').orderBy('vm_key').execute()).map(toVm);
-          await tx
-            .updateTable('rpo_vms')
-            .set({ gone_reported_at: now.getTime() })
+          const rows = await tx
+            .selectFrom('rpo_vms')
+            .selectAll()
             .where('gone_since', 'is not', null)
             .where('gone_since', '<=', before.getTime())
             .where('gone_reported_at', 'is', null)
+            .orderBy('job_key')
+            .orderBy('vm_key')
             .execute();
-          return rows;
+          const taken = rows
+            .map((row) => ({ row, vm: { ...toVm(row), kind: toKind(row.kind) } }))
+            .filter(({ vm }) => wanted === undefined || wanted(vm));
+          // only the ones this digest names are marked: another digest's filters may still want the others
+          for (const { row } of taken) {
+            await tx
+              .updateTable('rpo_vms')
+              .set({ gone_reported_at: now.getTime() })
+              .where('job_key', '=', row.job_key)
+              .where('vm_key', '=', row.vm_key)
+              .where('gone_reported_at', 'is', null)
+              .execute();
+          }
+          return taken.map(({ vm }) => vm);
         }),
     },
     alerts: {

@@ -17,13 +17,15 @@ export function withRpoQuestions(answerer: Answerer, em: EmApi, rpo: Config['rpo
       const parsed = parseRpoQuestion(question);
       if (parsed === null) return answerer.ask(question, asker, options);
       try {
-        const inputs = await collectRpo(em, options.now, rpo.lookbackDays * 86_400_000);
+        const kind = parsed.of ?? 'replication';
+        const inputs = await collectRpo(em, options.now, rpo.lookbackDays * 86_400_000, kind);
         const verdict = evaluateRpo({
           now: options.now,
           vms: mergeInventory([], inputs.copies, options.now),
           runs: inputs.runs,
           failures: inputs.failures,
           policy: { defaultMs: rpo.defaultMs, graceMs: rpo.goneGraceMs },
+          kind,
         });
         return answerRpoQuestion(parsed, verdict, asker.timeZone);
       } catch (error) {

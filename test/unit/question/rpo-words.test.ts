@@ -2,6 +2,26 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseRpoQuestion } from '../../../src/question/rpo-words.js';
 
+describe('parseRpoQuestion: backups', () => {
+  it('reads the backup questions, and keeps replicas the default', () => {
+    const cases: Array<[string, unknown]> = [
+      ['is srv04 backed up?', { kind: 'protected', vm: 'srv04', of: 'backup' }],
+      ['is srv04 protected for backups', { kind: 'protected', vm: 'srv04', of: 'backup' }],
+      ['which VMs are outside RPO for backups', { kind: 'outside', of: 'backup' }],
+      ['backups outside RPO', { kind: 'outside', of: 'backup' }],
+      ['which backups are outside their rpo', { kind: 'outside', of: 'backup' }],
+      ['oldest backups', { kind: 'oldest', limit: 10, of: 'backup' }],
+      ['5 oldest backups', { kind: 'oldest', limit: 5, of: 'backup' }],
+      ['how old is the backup of srv04', { kind: 'age', vm: 'srv04', of: 'backup' }],
+      ["how old is srv04's backup", { kind: 'age', vm: 'srv04', of: 'backup' }],
+      ['is apache02 protected', { kind: 'protected', vm: 'apache02' }],
+      ['oldest replicas', { kind: 'oldest', limit: 10 }],
+      ['backups failed last night', null],
+    ];
+    for (const [text, expected] of cases) expect([text, parseRpoQuestion(text)]).toEqual([text, expected]);
+  });
+});
+
 describe('parseRpoQuestion', () => {
   it.each([
     ['is apache02 protected', { kind: 'protected', vm: 'apache02' }],

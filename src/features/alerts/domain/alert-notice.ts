@@ -37,6 +37,8 @@ export interface Mute {
   until: Date;
   createdBy: string;
   createdAt: Date;
+  /** what it mutes: replication (the default, also when absent) or backup */
+  kind?: SessionKind;
 }
 
 /** `Unknown`: a completed session with a result word replibot does not know (kept in `resultWord`). */

@@ -112,10 +112,23 @@ export function matchesSubscription(filter: SubscriptionFilter, session: Replica
   );
 }
 
-export function isMuted(mutes: readonly Mute[], channelId: string, jobName: string, vmName: string): boolean {
+/** The kind a mute silences (replication when it names none). */
+export function toMuteKind(mute: Pick<Mute, 'kind'>): SessionKind {
+  return mute.kind ?? 'replication';
+}
+
+/** True when a mute silences that VM or job in the channel; `kind` given: only mutes of that kind count. */
+export function isMuted(
+  mutes: readonly Mute[],
+  channelId: string,
+  jobName: string,
+  vmName: string,
+  kind?: SessionKind,
+): boolean {
   return mutes.some(
     (m) =>
       m.channelId === channelId &&
+      (kind === undefined || toMuteKind(m) === kind) &&
       (m.scope === 'vm' ? matchesName(m.name, vmName) : matchesName(m.name, jobName)),
   );
 }
@@ -175,12 +188,24 @@ export interface MuteRequest {
   scope: MuteScope;
   name: string;
   durationMs: number;
+  /** absent: replication (the default) */
+  kind?: SessionKind;
 }
 
-/** Reads the words after `/replicas mute`: `[vm|job] <name> <duration>`; a bare name is a VM. */
+/**
+ * Reads the words after `/replicas mute`: `[backups] [vm|job] <name> <duration>`; a bare name is a VM, and a
+ * mute without a kind word mutes replication only (`backups` mutes the backup alerts and backup RPO alerts).
+ */
 export function parseMuteRequest(args: string): ParseResult<MuteRequest> {
-  const usage = 'Use: mute [vm|job] <name> <duration>, for example: mute vm apache02 4h';
-  const tokens = splitArgs(args.trim());
+  const usage =
+    'Use: mute [backups] [vm|job] <name> <duration>, for example: mute vm apache02 4h or mute backups vm srv04 1d';
+  let tokens = splitArgs(args.trim());
+  const kindWord = tokens[0] === undefined ? undefined : KIND_WORDS[tokens[0].toLowerCase()];
+  // "mute backups 4h" mutes a VM named backups: a kind word needs a name and a duration after it
+  const kind = kindWord !== undefined && tokens.length >= 3 ? kindWord : undefined;
+  if (kind !== undefined) tokens = tokens.slice(1);
+  const withKind = (value: Omit<MuteRequest, 'kind'>): MuteRequest =>
+    kind === 'backup' ? { ...value, kind } : value;
   if (tokens.length < 2) return { ok: false, error: usage };
   let scope: MuteScope = 'vm';
   let rest = tokens;
@@ -195,5 +220,5 @@ export function parseMuteRequest(args: string): ParseResult<MuteRequest> {
   if (durationMs > MAX_MUTE_MS) return { ok: false, error: 'A mute lasts at most 30 days.' };
   const name = rest.slice(0, -1).join(' ').trim();
   if (name === '') return { ok: false, error: usage };
-  return { ok: true, value: { scope, name, durationMs } };
+  return { ok: true, value: withKind({ scope, name, durationMs }) };
 }

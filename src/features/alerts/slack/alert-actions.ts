@@ -8,6 +8,7 @@
  * payload naming another channel's alert) is refused without a word about that alert.
  */
 import type { App } from '@slack/bolt';
+import { toKindOfUid } from '../../../core/backup-sessions.js';
 import type { Clock } from '../../../core/clock.js';
 import type { Logger } from '../../../logger.js';
 import type { AccessPolicy } from '../../../slack/access.js';
@@ -125,7 +126,15 @@ export function registerAlertActions(app: App, deps: AlertActionDeps): void {
           for (const name of names)
             added.push(
               await tx.mutes.add(
-                { channelId: alert.channelId, scope: 'vm', name, until, createdBy: body.user.id },
+                {
+                  channelId: alert.channelId,
+                  scope: 'vm',
+                  name,
+                  until,
+                  createdBy: body.user.id,
+                  // a backup alert's button mutes the VM's backups, not its replication
+                  ...(toKindOfUid(alert.jobSessionUid) === 'backup' ? { kind: 'backup' as const } : {}),
+                },
                 now,
               ),
             );

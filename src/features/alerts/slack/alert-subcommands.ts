@@ -51,6 +51,12 @@ function toMuteCommand(value: NamedValue, duration: string): string | null {
     : `/replicas mute ${scope} ${toArg(value.name)} ${duration.replace(/\s+/g, '')}`;
 }
 
+/** "the backups of VM *srv04*", "the replication of VM *apache02*": a mute silences one kind */
+function describeMute(mute: Mute): string {
+  const what = `${mute.scope === 'vm' ? 'VM' : 'job'} *${escapeMrkdwn(mute.name)}*`;
+  return `${mute.kind === 'backup' ? 'the backups' : 'the replication'} of ${what}`;
+}
+
 function isAlertAdmin(adminUserIds: readonly string[], userId: string): boolean {
   return isAdmin(adminUserIds, userId);
 }
@@ -255,8 +261,9 @@ export function createAlertSubcommands(deps: AlertCommandDeps): SlashSubcommand[
     },
     {
       name: 'mute',
-      usage: 'mute [vm|job] <name> <duration>',
-      description: 'Silence alerts for a VM or a job in this channel for a while (30m, 4h, 1d).',
+      usage: 'mute [backups] [vm|job] <name> <duration>',
+      description:
+        'Silence alerts (failures and RPO) for a VM or a job in this channel for a while (30m, 4h, 1d); replication unless `backups`.',
       async handle(ctx) {
         if (!(await guard(ctx))) return;
         const parsed = parseMuteRequest(ctx.args);
@@ -270,10 +277,11 @@ export function createAlertSubcommands(deps: AlertCommandDeps): SlashSubcommand[
             name,
             until: new Date(now.getTime() + durationMs),
             createdBy: ctx.userId,
+            ...(parsed.value.kind === undefined ? {} : { kind: parsed.value.kind }),
           },
           now,
         );
-        const what = `${mute.scope === 'vm' ? 'VM' : 'job'} *${escapeMrkdwn(mute.name)}*`;
+        const what = describeMute(mute);
         const warning = await warnUnknownNames(
           deps.em,
           toCheckedNames(
@@ -300,7 +308,7 @@ export function createAlertSubcommands(deps: AlertCommandDeps): SlashSubcommand[
         if (mutes.length === 0) return ctx.respond(ephemeral('Nothing is muted in this channel.'));
         const lines = mutes.map(
           (m, i) =>
-            `${i + 1}. ${m.scope === 'vm' ? 'VM' : 'job'} *${escapeMrkdwn(m.name)}* until ${toSlackDate(m.until, ctx.timeZone)} (by ${creator(m)})`,
+            `${i + 1}. ${describeMute(m)} until ${toSlackDate(m.until, ctx.timeZone)} (by ${creator(m)})`,
         );
         await ctx.respond(
           ephemeral(`*Mutes in this channel*\n${lines.join('\n')}\n\`/replicas unmute <n>\` ends one.`),
@@ -328,7 +336,7 @@ export function createAlertSubcommands(deps: AlertCommandDeps): SlashSubcommand[
         await store.mutes.remove(mute.id);
         await ctx.respond({
           response_type: 'in_channel',
-          text: `<@${ctx.userId}> unmuted ${mute.scope === 'vm' ? 'VM' : 'job'} *${escapeMrkdwn(mute.name)}*.`,
+          text: `<@${ctx.userId}> unmuted ${describeMute(mute)}.`,
         });
       },
     },

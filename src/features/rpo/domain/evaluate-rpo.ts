@@ -8,6 +8,7 @@
  * one (a warning run does, a failed one does not), it disappears when the replica is deleted, and EM keeps
  * points for as long as the replica keeps them, while task sessions age out of EM after its session retention.
  */
+import { isLongRunningByDesign, type SessionKind } from '../../../core/backup-sessions.js';
 import type { JobState, SessionResult } from '../../../core/sessions.js';
 
 const MINUTE = 60_000;
@@ -41,6 +42,8 @@ export interface JobRun {
   state: JobState;
   result: SessionResult;
   isRetry: boolean;
+  /** EM's JobType of a backup run (`BackupCopy`...): a copy job's run that lasts days is never stuck */
+  jobType?: string | null;
 }
 
 /** A failed task session of one VM. */
@@ -86,6 +89,8 @@ export interface JobVerdict {
 
 export interface RpoVerdict {
   at: Date;
+  /** what it judged: replicas (the default, also when absent) or backups */
+  kind?: SessionKind;
   vms: VmVerdict[];
   jobs: JobVerdict[];
 }
@@ -187,6 +192,8 @@ function judgeJob(
   let stuckSince: Date | null = null;
   for (const run of runs) {
     if (run.state === 'Stopped' || run.endTime !== null) continue;
+    // periodic and immediate copy sessions stay Working for their whole interval by design: not stuck
+    if (run.jobType != null && isLongRunningByDesign(run.jobType)) continue;
     if (
       now - run.creationTime.getTime() > stuckAfter &&
       (stuckSince === null || run.creationTime < stuckSince)
@@ -220,6 +227,8 @@ export function evaluateRpo(input: {
   failures: readonly VmFailure[];
   policy: RpoPolicy;
   rpoFor?: (vm: KnownVm) => number;
+  /** replication when absent */
+  kind?: SessionKind;
 }): RpoVerdict {
   const now = input.now.getTime();
   const rpoFor = input.rpoFor ?? (() => input.policy.defaultMs);
@@ -280,7 +289,12 @@ export function evaluateRpo(input: {
   );
   jobVerdicts.sort((a, b) => a.jobName.localeCompare(b.jobName));
   vms.sort((a, b) => b.ageMs - a.ageMs || a.vmName.localeCompare(b.vmName));
-  return { at: input.now, vms, jobs: jobVerdicts };
+  return {
+    at: input.now,
+    ...(input.kind === 'backup' ? { kind: 'backup' as const } : {}),
+    vms,
+    jobs: jobVerdicts,
+  };
 }
 
 /** A job's trouble in words people use: "has not run since ..." is the caller's; this is the kind. */

@@ -4,6 +4,7 @@
  * when what it says changes (another VM falls outside, a VM is back, the job runs again), and closed ("protected
  * again") when none is left. Ages growing by the minute are not a change: no edit every evaluation.
  */
+import type { SessionKind } from '../../../core/backup-sessions.js';
 import type { Mute } from '../../alerts/domain/alert-notice.js';
 import { isMuted, matchesName } from '../../alerts/domain/subscription-filter.js';
 import { type JobVerdict, jobTrouble, type RpoVerdict, type VmVerdict } from './evaluate-rpo.js';
@@ -18,7 +19,12 @@ export interface RpoSubscription {
   server: string | null;
   createdBy: string;
   createdAt: Date;
+  /** what it watches: replicas (the default, also when absent) or backups (`subscribe rpo 24h backups`) */
+  kind?: SessionKind;
 }
+
+/** The kind a subscription, an alert or a verdict is about (replication when it names none). */
+export const toRpoKind = (item: { kind?: SessionKind }): SessionKind => item.kind ?? 'replication';
 
 export interface RpoAlertVm {
   vmName: string;
@@ -48,6 +54,8 @@ export interface RpoAlertJob {
 
 export interface RpoAlertContent {
   channelId: string;
+  /** replicas when absent; backups: the alert speaks of backups and restore points */
+  kind?: SessionKind;
   jobName: string;
   serverName: string | null;
   openedAt: Date;
@@ -115,8 +123,13 @@ export function planRpoAlerts(input: {
   open: readonly RpoAlert[];
   defaultMs: number;
 }): RpoAlertAction[] {
-  const { verdict, mutes } = input;
+  const { verdict } = input;
   const now = verdict.at;
+  // one kind per plan: the other kind's subscriptions, alerts and mutes are its own plan's
+  const kind = toRpoKind(verdict);
+  const mutes = input.mutes.filter((mute) => (mute.kind ?? 'replication') === kind);
+  const subscriptions = input.subscriptions.filter((sub) => toRpoKind(sub) === kind);
+  const open = input.open.filter((alert) => toRpoKind(alert) === kind);
   const jobs = new Map(verdict.jobs.map((job) => [lower(job.jobName), job]));
   const vmsByJob = new Map<string, VmVerdict[]>();
   for (const vm of verdict.vms) {
@@ -125,14 +138,12 @@ export function planRpoAlerts(input: {
     else vmsByJob.set(lower(vm.jobName), [vm]);
   }
   const byChannel = new Map<string, RpoSubscription[]>();
-  for (const sub of input.subscriptions) {
+  for (const sub of subscriptions) {
     const list = byChannel.get(sub.channelId);
     if (list) list.push(sub);
     else byChannel.set(sub.channelId, [sub]);
   }
-  const openByKey = new Map(
-    input.open.map((alert) => [`${alert.channelId}\u0000${lower(alert.jobName)}`, alert]),
-  );
+  const openByKey = new Map(open.map((alert) => [`${alert.channelId}\u0000${lower(alert.jobName)}`, alert]));
   const actions: RpoAlertAction[] = [];
   const handled = new Set<string>();
 
@@ -145,7 +156,11 @@ export function planRpoAlerts(input: {
         const rpoMs = toChannelRpo(subs, vm, input.defaultMs);
         if (rpoMs === null) continue;
         const quiet =
-          vm.status === 'gone' ? 'gone' : isMuted(mutes, channelId, vm.jobName, vm.vmName) ? 'muted' : null;
+          vm.status === 'gone'
+            ? 'gone'
+            : isMuted(mutes, channelId, vm.jobName, vm.vmName, kind)
+              ? 'muted'
+              : null;
         watched.push({ vm, rpoMs, quiet });
       }
       if (watched.length === 0) continue;
@@ -161,6 +176,7 @@ export function planRpoAlerts(input: {
           kind: 'open',
           content: {
             channelId,
+            ...(kind === 'backup' ? { kind } : {}),
             jobName: first?.jobName ?? jobKey,
             serverName: job?.serverName ?? first?.serverName ?? null,
             openedAt: now,
@@ -238,7 +254,7 @@ export function planRpoAlerts(input: {
     }
   }
   // an open alert whose channel no longer subscribes (or whose job EM no longer lists at all) is closed quietly
-  for (const alert of input.open) {
+  for (const alert of open) {
     const key = `${alert.channelId}\u0000${lower(alert.jobName)}`;
     if (handled.has(key)) continue;
     const vms = alert.vms.map((vm) =>

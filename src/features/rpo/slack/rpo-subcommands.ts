@@ -13,6 +13,7 @@ import {
   isRpoSubscribe,
   parseRpoSubscription,
 } from '../domain/parse-rpo-subscription.js';
+import { toRpoKind } from '../domain/plan-rpo-alerts.js';
 import type { RpoService } from '../rpo-service.js';
 import type { RpoStore } from '../rpo-store.js';
 import { renderRpoSummaryText } from '../text/render-rpo-summary.js';
@@ -38,9 +39,9 @@ export function createRpoSubcommands(deps: {
   return [
     {
       name: 'subscribe',
-      usage: 'subscribe rpo [<duration>] [job <name>] [vm <name>] [server <name>]',
+      usage: 'subscribe rpo [<duration>] [backups] [job <name>] [vm <name>] [server <name>]',
       description:
-        'Post here when replicas get older than the duration (RPO_DEFAULT without one), or a job stops running.',
+        'Post here when replicas (or with `backups`, backups) get older than the duration (RPO_DEFAULT without one), or a job stops running.',
       accepts: isRpoSubscribe,
       async handle(ctx) {
         if (!(await guard(ctx))) return;
@@ -52,7 +53,8 @@ export function createRpoSubcommands(deps: {
             s.rpoMs === parsed.value.rpoMs &&
             s.job === parsed.value.job &&
             s.vm === parsed.value.vm &&
-            s.server === parsed.value.server,
+            s.server === parsed.value.server &&
+            toRpoKind(s) === toRpoKind(parsed.value),
         );
         if (same) {
           return ctx.respond(
@@ -73,8 +75,9 @@ export function createRpoSubcommands(deps: {
     },
     {
       name: 'rpo',
-      usage: 'rpo [subscriptions | unsubscribe <n>]',
-      description: 'Which VMs are outside their RPO; the RPO subscriptions of this channel.',
+      usage: 'rpo [backups | subscriptions | unsubscribe <n>]',
+      description:
+        'Which VMs are outside their RPO (replicas, or backups); the RPO subscriptions of this channel.',
       async handle(ctx) {
         const [word, arg] = ctx.args.trim().split(/\s+/);
         const subs = await store.subscriptions.list(ctx.channelId);
@@ -111,7 +114,7 @@ export function createRpoSubcommands(deps: {
             text: `<@${ctx.userId}> unsubscribed this channel from ${escapeMrkdwn(describeRpoSubscription(sub, deps.defaultMs))}.`,
           });
         }
-        const verdict = await deps.service.current();
+        const verdict = await deps.service.current(/^backups?$/i.test(word ?? '') ? 'backup' : 'replication');
         return ctx.respond(
           ephemeral(
             renderRpoSummaryText(verdict, { timeZone: ctx.timeZone, escape: escapeMrkdwn, limit: 15 }),

@@ -9,19 +9,22 @@ export interface SummaryOptions {
   limit?: number;
 }
 
-/** "212 of 215 VMs within RPO" (gone VMs are not counted). */
+/** "212 of 215 VMs within RPO" (gone VMs are not counted); "... within RPO for backups" for backups. */
 export function renderRpoCount(verdict: RpoVerdict): string {
   const watched = verdict.vms.filter((vm) => vm.status !== 'gone');
   const within = watched.filter((vm) => vm.status === 'within').length;
-  return `${within} of ${plural(watched.length, 'VM')} within RPO`;
+  return `${within} of ${plural(watched.length, 'VM')} within RPO${verdict.kind === 'backup' ? ' for backups' : ''}`;
 }
 
-export function renderVmAge(vm: VmVerdict, o: SummaryOptions): string {
+export function renderVmAge(vm: VmVerdict, o: SummaryOptions & { kind?: RpoVerdict['kind'] }): string {
   const esc = o.escape ?? ((t: string) => t);
+  const backup = o.kind === 'backup';
   const copy =
     vm.lastGoodAt === null
-      ? 'no good copy seen'
-      : `last good copy ${formatZonedDateTime(vm.lastGoodAt, o.timeZone)}`;
+      ? backup
+        ? 'no restore point seen'
+        : 'no good copy seen'
+      : `${backup ? 'last restore point' : 'last good copy'} ${formatZonedDateTime(vm.lastGoodAt, o.timeZone)}`;
   return `${esc(vm.vmName)} (${esc(vm.jobName)}): ${formatDuration(vm.ageMs)} old, RPO ${formatDuration(vm.rpoMs)}; ${copy}`;
 }
 
@@ -30,7 +33,8 @@ export function renderRpoSummaryText(verdict: RpoVerdict, o: SummaryOptions): st
   const limit = o.limit ?? 10;
   const outside = verdict.vms.filter((vm) => vm.status === 'outside');
   const lines = [`${renderRpoCount(verdict)}${outside.length === 0 ? '.' : '; outside:'}`];
-  for (const vm of outside.slice(0, limit)) lines.push(`• ${renderVmAge(vm, o)}`);
+  const ko = { ...o, ...(verdict.kind === undefined ? {} : { kind: verdict.kind }) };
+  for (const vm of outside.slice(0, limit)) lines.push(`• ${renderVmAge(vm, ko)}`);
   if (outside.length > limit) lines.push(`…and ${outside.length - limit} more`);
   for (const job of verdict.jobs) {
     const trouble = jobTrouble(job);
@@ -48,7 +52,7 @@ export function renderRpoSummaryText(verdict: RpoVerdict, o: SummaryOptions): st
 
 /**
  * The digest's RPO section: "212 of 215 VMs within RPO; outside: ...", the jobs not running, and the VMs that left
- * protection since the last digest ("no longer replicated", said once).
+ * protection since the last digest ("no longer replicated" / "no longer backed up", said once).
  */
 export function renderRpoDigestSection(
   verdict: RpoVerdict,
@@ -61,7 +65,8 @@ export function renderRpoDigestSection(
     .map((vm) => `${esc(vm.vmName)} (${formatDuration(vm.ageMs)})`)
     .join(', ');
   const lines = [
-    `*RPO:* ${renderRpoCount(verdict)}${outside.length === 0 ? '.' : `; outside: ${named}${outside.length > 8 ? `, and ${outside.length - 8} more` : ''}`}`,
+    // the heading names the kind: the count does not say it again
+    `*${verdict.kind === 'backup' ? 'Backup RPO' : 'RPO'}:* ${renderRpoCount({ ...verdict, kind: 'replication' })}${outside.length === 0 ? '.' : `; outside: ${named}${outside.length > 8 ? `, and ${outside.length - 8} more` : ''}`}`,
   ];
   const stopped = verdict.jobs.filter((job) => jobTrouble(job) !== null).map((job) => esc(job.jobName));
   if (stopped.length > 0)
@@ -74,7 +79,7 @@ export function renderRpoDigestSection(
       .map((vm) => `${esc(vm.vmName)} (${esc(vm.jobName)})`)
       .join(', ');
     lines.push(
-      `No longer replicated: ${gone}${noLongerReplicated.length > 10 ? `, and ${noLongerReplicated.length - 10} more` : ''}`,
+      `${verdict.kind === 'backup' ? 'No longer backed up' : 'No longer replicated'}: ${gone}${noLongerReplicated.length > 10 ? `, and ${noLongerReplicated.length - 10} more` : ''}`,
     );
   }
   return lines.join('\n');

@@ -117,4 +117,97 @@ describe.each(ENGINES)('createRpoStore on %s', (engine) => {
     expect(section).toBe('*RPO:* 1 of 1 VM within RPO.\nNo longer replicated: sql02 (SQL Replica)');
     await alerts.close();
   });
+
+  it('keeps the kinds apart: VMs, subscriptions, and a digest takes only the gone VMs its filters show', async () => {
+    const alerts = await engineStore.openStore();
+    const store = createRpoStore(alerts.handle.db);
+    const goneAt = new Date(NOW.getTime() - 80 * H);
+    await store.saveEvaluation({ at: NOW, vms: [vm('sql01', goneAt)], opened: [], updated: [] });
+    await store.saveEvaluation({
+      at: NOW,
+      kind: 'backup',
+      vms: [
+        { ...vm('srv04', goneAt), jobName: 'Agent Backup Servers' },
+        { ...vm('nginx01', goneAt), jobName: 'Nightly', serverName: 'srv03' },
+      ],
+      opened: [],
+      updated: [],
+    });
+    expect((await store.vms.all()).map((v) => v.vmName)).toEqual(['sql01']);
+    expect((await store.vms.all('backup')).map((v) => v.vmName)).toEqual(['srv04', 'nginx01']);
+    // a backup job named as a replication job (on another server): its own VM row and its own open alert
+    await store.saveEvaluation({
+      at: NOW,
+      kind: 'backup',
+      vms: [{ ...vm('sql01', null), serverName: 'vbr02' }],
+      opened: [{ ...content, kind: 'backup' }],
+      updated: [],
+    });
+    await store.saveEvaluation({ at: NOW, vms: [], opened: [content], updated: [] });
+    expect((await store.alerts.open()).map((a) => a.kind ?? 'replication')).toEqual([
+      'backup',
+      'replication',
+    ]);
+    expect((await store.vms.all()).map((v) => [v.vmName, v.goneSince])).toEqual([['sql01', goneAt]]);
+    expect((await store.vms.all('backup')).find((v) => v.jobName === 'SQL Replica')?.serverName).toBe(
+      'vbr02',
+    );
+    const before = new Date(NOW.getTime() - 72 * H);
+    // a backup digest for job Nightly: nginx01 only, and only it is marked said
+    const nightly = await store.vms.takeNewlyGone(
+      before,
+      NOW,
+      (v) => v.kind === 'backup' && v.jobName === 'Nightly',
+    );
+    expect(nightly.map((v) => [v.vmName, v.kind])).toEqual([['nginx01', 'backup']]);
+    const rest = await store.vms.takeNewlyGone(before, NOW, (v) => v.kind === 'backup');
+    expect(rest.map((v) => v.vmName)).toEqual(['srv04']);
+    expect((await store.vms.takeNewlyGone(before, NOW)).map((v) => [v.vmName, v.kind])).toEqual([
+      ['sql01', 'replication'],
+    ]);
+    const sub = await store.subscriptions.add(
+      {
+        channelId: 'C1',
+        rpoMs: 4 * H,
+        job: 'Nightly',
+        vm: null,
+        server: null,
+        createdBy: 'U1',
+        kind: 'backup',
+      },
+      NOW,
+    );
+    expect(sub.kind).toBe('backup');
+    await store.subscriptions.add(
+      { channelId: 'C1', rpoMs: null, job: null, vm: null, server: null, createdBy: 'U1' },
+      NOW,
+    );
+    expect((await store.subscriptions.list('C1')).map((s) => s.kind ?? 'replication')).toEqual([
+      'backup',
+      'replication',
+    ]);
+    await alerts.close();
+  });
+
+  it('gives mutes a kind: a backup mute and a replication mute of one VM are two entries', async () => {
+    const alerts = await engineStore.openStore();
+    const until = new Date(NOW.getTime() + 4 * H);
+    const base = { channelId: 'C1', scope: 'vm' as const, name: 'srv04', until, createdBy: 'U1' };
+    const replication = await alerts.mutes.add(base, NOW);
+    const backup = await alerts.mutes.add({ ...base, kind: 'backup' }, NOW);
+    expect([replication.extended, backup.extended]).toEqual([false, false]);
+    expect(backup.mute.kind).toBe('backup');
+    expect(replication.mute.kind).toBeUndefined();
+    // the same kind again extends that one
+    const again = await alerts.mutes.add(
+      { ...base, name: 'SRV04', kind: 'backup', until: new Date(until.getTime() + H) },
+      NOW,
+    );
+    expect(again).toMatchObject({ extended: true, mute: { id: backup.mute.id, kind: 'backup' } });
+    expect((await alerts.mutes.active(NOW, 'C1')).map((m) => m.kind ?? 'replication')).toEqual([
+      'replication',
+      'backup',
+    ]);
+    await alerts.close();
+  });
 });

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  isMuted,
   matchesName,
   parseDuration,
   parseMuteRequest,
@@ -53,6 +54,40 @@ describe('parseDuration and parseMuteRequest', () => {
     expect(parseDuration('2 days')).toBe(2 * 86_400_000);
     expect(parseDuration('soon')).toBeNull();
     expect(parseDuration('4x')).toBeNull();
+  });
+
+  it('reads a kind: backups mute backups, no kind word mutes replication only', () => {
+    expect(parseMuteRequest('backups vm srv04 1d')).toEqual({
+      ok: true,
+      value: { scope: 'vm', name: 'srv04', durationMs: 86_400_000, kind: 'backup' },
+    });
+    expect(parseMuteRequest('backup job "Nightly" 4h')).toMatchObject({
+      ok: true,
+      value: { scope: 'job', name: 'Nightly', kind: 'backup' },
+    });
+    expect(parseMuteRequest('replicas vm apache02 4h')).toEqual({
+      ok: true,
+      value: { scope: 'vm', name: 'apache02', durationMs: 14_400_000 },
+    });
+    // a VM named "backups"
+    expect(parseMuteRequest('backups 4h')).toEqual({
+      ok: true,
+      value: { scope: 'vm', name: 'backups', durationMs: 14_400_000 },
+    });
+    const mute = (kind?: 'backup') => ({
+      id: 1,
+      channelId: 'C1',
+      scope: 'vm' as const,
+      name: 'srv04',
+      until: new Date(0),
+      createdBy: 'U1',
+      createdAt: new Date(0),
+      ...(kind ? { kind } : {}),
+    });
+    expect(isMuted([mute('backup')], 'C1', 'Nightly', 'srv04', 'backup')).toBe(true);
+    expect(isMuted([mute('backup')], 'C1', 'Nightly', 'srv04', 'replication')).toBe(false);
+    expect(isMuted([mute()], 'C1', 'Nightly', 'srv04', 'backup')).toBe(false);
+    expect(isMuted([mute()], 'C1', 'Nightly', 'srv04', 'replication')).toBe(true);
   });
 
   it('reads a VM or a job with a duration', () => {

@@ -35,6 +35,32 @@ const run = (hoursAgo: number, over: Partial<JobRun> = {}): JobRun => ({
 const everySixHours = (from: number, count: number) =>
   Array.from({ length: count }, (_, i) => run(from + i * 6));
 
+describe('evaluateRpo: backups', () => {
+  it('never calls a backup copy run that lasts days stuck, but does a backup run', () => {
+    const copyRuns = [0, 1, 2].map((i) =>
+      run(150 - i * 48, { jobName: 'Copy', endTime: ago(110 - i * 48), jobType: 'BackupCopy' }),
+    );
+    const working = run(40, { jobName: 'Copy', endTime: null, state: 'Working', jobType: 'BackupCopy' });
+    const backupRuns = [
+      ...everySixHours(30, 4),
+      run(8, { endTime: null, state: 'Working', jobType: 'Backup' }),
+    ].map((r) => ({ ...r, jobType: 'Backup' }));
+    const verdict = evaluateRpo({
+      now: NOW,
+      vms: [vm('sql01', 8), vm('dc01', 20, { jobName: 'Copy' })],
+      runs: [...copyRuns, working, ...backupRuns],
+      failures: [],
+      policy,
+      kind: 'backup',
+    });
+    expect(verdict.kind).toBe('backup');
+    const byJob = new Map(verdict.jobs.map((j) => [j.jobName, j]));
+    expect(byJob.get('Copy')?.stuckSince).toBeNull();
+    expect(byJob.get('Copy')?.overdue).toBe(false);
+    expect(byJob.get('SQL Replica')?.stuckSince).toEqual(ago(8));
+  });
+});
+
 describe('evaluateRpo', () => {
   it('ages each VM from its newest replica point and compares it with its policy', () => {
     const verdict = evaluateRpo({

@@ -7,6 +7,27 @@ import {
 
 const H = 3_600_000;
 
+describe('parseRpoSubscription: backups', () => {
+  it('reads the kind after the duration or before rpo, and says backups', () => {
+    const nightly = { rpoMs: 24 * H, job: 'Nightly', vm: null, server: null, kind: 'backup' };
+    expect(parseRpoSubscription('rpo 24h backups job "Nightly"')).toEqual({ ok: true, value: nightly });
+    expect(parseRpoSubscription('backups rpo 24h job Nightly')).toEqual({ ok: true, value: nightly });
+    expect(isRpoSubscribe('backups rpo 24h')).toBe(true);
+    expect(isRpoSubscribe('backups job Nightly')).toBe(false);
+    expect(parseRpoSubscription('rpo backups vm srv04')).toEqual({
+      ok: true,
+      value: { rpoMs: null, job: null, vm: 'srv04', server: null, kind: 'backup' },
+    });
+    expect(parseRpoSubscription('rpo 4h')).toEqual({
+      ok: true,
+      value: { rpoMs: 4 * H, job: null, vm: null, server: null },
+    });
+    expect(
+      describeRpoSubscription({ rpoMs: null, job: null, vm: null, server: null, kind: 'backup' }, 24 * H),
+    ).toBe('RPO alerts: backups older than 1d (the default) for every backed-up VM');
+  });
+});
+
 describe('parseRpoSubscription', () => {
   it('reads a duration and the names, quotes kept together', () => {
     expect(parseRpoSubscription('rpo 4h job "SQL Replica"')).toEqual({

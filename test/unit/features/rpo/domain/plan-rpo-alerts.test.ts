@@ -178,6 +178,56 @@ describe('planRpoAlerts', () => {
     ).toEqual([]);
   });
 
+  it('keeps the kinds apart: a backup verdict answers backup subscriptions, backup mutes and backup alerts only', () => {
+    const verdict = { ...world(30, 0), kind: 'backup' as const };
+    const mute: Mute = {
+      id: 1,
+      channelId: 'C1',
+      scope: 'vm',
+      name: 'sql01',
+      until: new Date(T0 + 100 * H),
+      createdBy: 'U1',
+      createdAt: new Date(T0),
+    };
+    // a replication subscription and a replication mute: nothing for backups
+    expect(
+      planRpoAlerts({ verdict, subscriptions: [sub()], mutes: [], open: [], defaultMs: policy.defaultMs }),
+    ).toEqual([]);
+    const actions = planRpoAlerts({
+      verdict,
+      subscriptions: [sub({ kind: 'backup' })],
+      mutes: [mute],
+      open: [],
+      defaultMs: policy.defaultMs,
+    });
+    expect(actions.map((a) => [a.kind, a.content.kind, a.content.vms.map((v) => v.vmName)])).toEqual([
+      ['open', 'backup', ['sql01', 'sql02']],
+    ]);
+    // a backup mute of sql01 leaves it out of the backup alert
+    const muted = planRpoAlerts({
+      verdict,
+      subscriptions: [sub({ kind: 'backup' })],
+      mutes: [{ ...mute, kind: 'backup' }],
+      open: [],
+      defaultMs: policy.defaultMs,
+    });
+    expect(muted[0]?.content.vms.map((v) => v.vmName)).toEqual(['sql02']);
+    const text = renderRpoMessage(muted[0]?.content ?? ({} as never), 'UTC').text;
+    expect(text).toContain('Backups outside RPO: SQL Replica');
+    expect(text).toContain('last restore point');
+    // an open replication alert of the same job is not the backup plan's to close
+    const open: RpoAlert = { ...(muted[0]?.content ?? ({} as never)), kind: undefined, id: 9, revision: 0 };
+    expect(
+      planRpoAlerts({
+        verdict,
+        subscriptions: [sub({ kind: 'backup' })],
+        mutes: [],
+        open: [open],
+        defaultMs: policy.defaultMs,
+      }).map((a) => a.kind),
+    ).toEqual(['open']);
+  });
+
   it('one message per job and channel whatever the subscriptions, within Block Kit limits (property)', () => {
     fc.assert(
       fc.property(
