@@ -125,7 +125,7 @@ describe('the terminal demo', () => {
     );
     // `rpo` takes nothing after it in the terminal: `rpo subscriptions` is the Slack subcommand, not the status
     expect(answerTo('rpo subscriptions')).toContain(
-      '"rpo subscriptions" is Slack only: in a Slack channel, type /replicas rpo subscriptions (/replicas rpo [subscriptions | unsubscribe <n>]). Here, type "rpo" alone: which VMs are outside their RPO',
+      '"rpo subscriptions" is Slack only: in a Slack channel, type /replicas rpo subscriptions (/replicas rpo [backups | subscriptions | unsubscribe <n>]). Here, type "rpo" (or "rpo backups"): which VMs are outside their RPO',
     );
     expect(answerTo('rpo subscriptions')).not.toMatch(/VMs within RPO/);
     expect(answerTo('alerts now')).toContain(

@@ -6,7 +6,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { Feature, FeatureContext } from '../../app/feature.js';
 import { parseRpoQuestion } from '../../question/rpo-words.js';
-import { toSlackOnlyCommand } from '../../shell/shell.js';
+import { toSlackOnlyCommand, toSlackOnlyText } from '../../shell/shell.js';
 import { createAlertStore } from '../alerts/alert-store.js';
 import { answerRpoQuestion } from './answer-rpo.js';
 import { renderRpoDigestFor } from './rpo-digest-section.js';
@@ -108,10 +108,23 @@ export async function createRpoFeature(
     shellCommands: [
       {
         name: 'rpo',
-        usage: 'rpo',
-        description: 'Which VMs are outside their RPO, and jobs that stopped running.',
-        async run(_args, shellCtx) {
-          const verdict = await service.current();
+        usage: 'rpo [backups]',
+        description: 'Which VMs are outside their RPO (replicas, or backups), and jobs that stopped running.',
+        async run(args, shellCtx) {
+          const word = args.trim().toLowerCase();
+          if (word !== '' && !/^backups?$/.test(word)) {
+            // `rpo subscriptions`, `rpo unsubscribe 1`: the Slack subcommand, never the status with the words ignored
+            const slack = subcommands.find((s) => s.name === 'rpo');
+            shellCtx.print(
+              toSlackOnlyText(
+                `rpo ${args}`,
+                slack?.usage ?? 'rpo',
+                'Here, type "rpo" (or "rpo backups"): which VMs are outside their RPO, and jobs that stopped running.',
+              ),
+            );
+            return;
+          }
+          const verdict = await service.current(word === '' ? 'replication' : 'backup');
           shellCtx.print(renderRpoSummaryText(verdict, { timeZone: shellCtx.timeZone, limit: 30 }));
         },
       },
