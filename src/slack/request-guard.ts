@@ -161,15 +161,33 @@ function headerText(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** While acks keep coming this close together, the acked requests wait (a burst is acked first). */
+const BURST_GAP_MS = 2;
+/** ...but never longer than this after the first of them was acked. */
+const BURST_HOLD_MS = 250;
+
 /**
  * Runs jobs one per turn of the event loop (each on its own `setImmediate`), in the order given: between two of
- * them the loop reads whatever requests have arrived, so their acks never wait behind this queue.
+ * them the loop reads whatever requests have arrived, so their acks never wait behind this queue. While a burst
+ * is arriving (the last ack less than BURST_GAP_MS ago) nothing runs, for at most BURST_HOLD_MS until the queue
+ * is next empty (so a steady stream still drains one job a turn): a job
+ * (Bolt's middleware, a listener starting an answer) costs more than an ack, and run between the acks of a
+ * burst it would delay the rest of them. A lone request waits about BURST_GAP_MS more for its answer.
  */
 function oneEachTurn(log: Logger): (job: () => Promise<void>) => void {
   const jobs: Array<(() => Promise<void>) | undefined> = [];
   let head = 0;
   let scheduled = false;
+  // monotonic milliseconds (scheduling of this process's own work, not the domain's time)
+  let lastAckAt = 0;
+  let holdingSince: number | null = null;
   const runOne = () => {
+    const now = performance.now();
+    if (now - lastAckAt < BURST_GAP_MS && now - (holdingSince ?? now) < BURST_HOLD_MS) {
+      holdingSince ??= now;
+      setTimeout(runOne, BURST_GAP_MS);
+      return;
+    }
     const job = jobs[head];
     // the slot is cleared for the GC; under a steady stream the array is compacted now and then
     jobs[head] = undefined;
@@ -178,6 +196,8 @@ function oneEachTurn(log: Logger): (job: () => Promise<void>) => void {
       jobs.length = 0;
       head = 0;
       scheduled = false;
+      // held at most BURST_HOLD_MS per busy spell: under a steady stream the queue drains as before
+      holdingSince = null;
     } else {
       if (head > 1024 && head * 2 > jobs.length) {
         jobs.splice(0, head);
@@ -191,6 +211,7 @@ function oneEachTurn(log: Logger): (job: () => Promise<void>) => void {
   };
   return (job) => {
     jobs.push(job);
+    lastAckAt = performance.now();
     if (scheduled) return;
     scheduled = true;
     setImmediate(runOne);
