@@ -191,6 +191,31 @@ describe('the terminal demo', () => {
     }
   });
 
+  it('watches the RPO of backups as well as of replicas: a backup outside its RPO prints here', async () => {
+    const input = new PassThrough();
+    const output = collect();
+    const alerts = withDrivenAlerts();
+    running = await startReplibot({
+      env: { DEFAULT_TIMEZONE: 'UTC' },
+      input,
+      output: output.stream,
+      errorOutput: collect().stream,
+      isTTY: false,
+      features: alerts.features,
+    });
+    // the RPO watch's first evaluation runs at the start; its notices go through the alerts' outbox
+    await waitFor(
+      async () => {
+        await alerts.service().outbox.drain();
+        return output.text().includes('Backups outside RPO');
+      },
+      'a backup RPO alert in the terminal',
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
+    expect(output.text()).toMatch(/Backups outside RPO: \S/);
+    expect(output.text()).toContain('last restore point');
+  });
+
   it('has no fail command against a real Enterprise Manager, and says fail is a demo command', async () => {
     const sim = await startSimulator({ data: { taskSessions: 100 } });
     try {

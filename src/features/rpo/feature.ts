@@ -48,10 +48,21 @@ export async function createRpoFeature(
       : {}),
   });
   if (ctx.mode === 'shell' && (await store.subscriptions.list(TERMINAL_CHANNEL)).length === 0) {
-    await store.subscriptions.add(
-      { channelId: TERMINAL_CHANNEL, rpoMs: null, job: null, vm: null, server: null, createdBy: 'terminal' },
-      clock.now(),
-    );
+    // the terminal watches both kinds at RPO_DEFAULT, as its failure alerts print both
+    for (const kind of ['replication', 'backup'] as const) {
+      await store.subscriptions.add(
+        {
+          channelId: TERMINAL_CHANNEL,
+          rpoMs: null,
+          job: null,
+          vm: null,
+          server: null,
+          createdBy: 'terminal',
+          ...(kind === 'backup' ? { kind } : {}),
+        },
+        clock.now(),
+      );
+    }
   }
   ctx.digestSections?.add((_period, filters) =>
     renderRpoDigestFor({ store, service, clock, graceMs: policy.graceMs }, filters),
