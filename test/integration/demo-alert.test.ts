@@ -90,7 +90,7 @@ describe('the terminal demo', () => {
       features: withDrivenAlerts().features,
     });
     input.end(
-      'subscribe server srv02\nmutes\nunmute 1\nsubscriptions\ndigest daily 08:00\ndigests\nsubscribe rpo 4h job "SQL Replica"\nrpo subscriptions\nalerts now\nhelp\n',
+      'subscribe server srv02\nmutes\nunmute 1\nsubscriptions\ndigest daily 08:00\ndigests\nsubscribe rpo 4h job "SQL Replica"\nrpo subscriptions\nrpo 4h\nalerts now\nhelp\n',
     );
     await running.done;
     const answers = output
@@ -125,9 +125,12 @@ describe('the terminal demo', () => {
     );
     // `rpo` takes nothing after it in the terminal: `rpo subscriptions` is the Slack subcommand, not the status
     expect(answerTo('rpo subscriptions')).toContain(
-      '"rpo subscriptions" is Slack only: in a Slack channel, type /replicas rpo subscriptions (/replicas rpo [backups | subscriptions | unsubscribe <n>]). Here, type "rpo" (or "rpo backups"): which VMs are outside their RPO',
+      '"rpo subscriptions" is Slack only: in a Slack channel, type /replicas rpo subscriptions (/replicas rpo [replicas | backups | subscriptions | unsubscribe <n>]). Here, type "rpo" (or "rpo backups"): which VMs are outside their RPO',
     );
     expect(answerTo('rpo subscriptions')).not.toMatch(/VMs within RPO/);
+    // words that are neither a kind nor a Slack subcommand: not understood, never the status with them ignored
+    expect(answerTo('rpo 4h')).toContain('I did not understand "rpo 4h"');
+    expect(answerTo('rpo 4h')).not.toMatch(/VMs within RPO|Slack only/);
     expect(answerTo('alerts now')).toContain(
       '"alerts" takes nothing after it here. Here, type "alerts" alone',
     );

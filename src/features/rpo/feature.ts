@@ -12,7 +12,7 @@ import { answerRpoQuestion } from './answer-rpo.js';
 import { renderRpoDigestFor } from './rpo-digest-section.js';
 import { createRpoService, type RpoService } from './rpo-service.js';
 import { createRpoStore, type RpoStore } from './rpo-store.js';
-import { createRpoSubcommands } from './slack/rpo-subcommands.js';
+import { createRpoSubcommands, toRpoStatusKind } from './slack/rpo-subcommands.js';
 import { renderRpoSummaryText } from './text/render-rpo-summary.js';
 
 /** The pseudo channel the terminal chat subscribes with (as the alerts' one). */
@@ -119,23 +119,23 @@ export async function createRpoFeature(
     shellCommands: [
       {
         name: 'rpo',
-        usage: 'rpo [backups]',
+        usage: 'rpo [replicas | backups]',
         description: 'Which VMs are outside their RPO (replicas, or backups), and jobs that stopped running.',
         async run(args, shellCtx) {
-          const word = args.trim().toLowerCase();
-          if (word !== '' && !/^backups?$/.test(word)) {
+          const of = toRpoStatusKind(args);
+          if (of === null) {
+            const here =
+              'Here, type "rpo" (or "rpo backups"): which VMs are outside their RPO, and jobs that stopped running.';
             // `rpo subscriptions`, `rpo unsubscribe 1`: the Slack subcommand, never the status with the words ignored
             const slack = subcommands.find((s) => s.name === 'rpo');
             shellCtx.print(
-              toSlackOnlyText(
-                `rpo ${args}`,
-                slack?.usage ?? 'rpo',
-                'Here, type "rpo" (or "rpo backups"): which VMs are outside their RPO, and jobs that stopped running.',
-              ),
+              /^(subscriptions|unsubscribe)\b/i.test(args.trim())
+                ? toSlackOnlyText(`rpo ${args}`, slack?.usage ?? 'rpo', here)
+                : `I did not understand "rpo ${args.trim()}". ${here}`,
             );
             return;
           }
-          const verdict = await service.current(word === '' ? 'replication' : 'backup');
+          const verdict = await service.current(of);
           shellCtx.print(renderRpoSummaryText(verdict, { timeZone: shellCtx.timeZone, limit: 30 }));
         },
       },

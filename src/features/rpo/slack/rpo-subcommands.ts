@@ -75,7 +75,7 @@ export function createRpoSubcommands(deps: {
     },
     {
       name: 'rpo',
-      usage: 'rpo [backups | subscriptions | unsubscribe <n>]',
+      usage: 'rpo [replicas | backups | subscriptions | unsubscribe <n>]',
       description:
         'Which VMs are outside their RPO (replicas, or backups); the RPO subscriptions of this channel.',
       async handle(ctx) {
@@ -114,7 +114,15 @@ export function createRpoSubcommands(deps: {
             text: `<@${ctx.userId}> unsubscribed this channel from ${escapeMrkdwn(describeRpoSubscription(sub, deps.defaultMs))}.`,
           });
         }
-        const verdict = await deps.service.current(/^backups?$/i.test(word ?? '') ? 'backup' : 'replication');
+        const of = toRpoStatusKind(ctx.args);
+        if (of === null) {
+          return ctx.respond(
+            ephemeral(
+              `I did not understand \`rpo ${escapeMrkdwn(ctx.args.trim())}\`: \`/replicas rpo\` shows the replicas outside their RPO, \`/replicas rpo backups\` the backups, \`/replicas rpo subscriptions\` this channel's RPO subscriptions. To subscribe: \`/replicas subscribe rpo 4h job "SQL Replica"\`.`,
+            ),
+          );
+        }
+        const verdict = await deps.service.current(of);
         return ctx.respond(
           ephemeral(
             renderRpoSummaryText(verdict, { timeZone: ctx.timeZone, escape: escapeMrkdwn, limit: 15 }),
@@ -123,4 +131,15 @@ export function createRpoSubcommands(deps: {
       },
     },
   ];
+}
+
+/**
+ * The kind `rpo [replicas | backups]` asks the status of: nothing or replicas is replication, backups is backups;
+ * null for any other words (never the replica status with the words ignored).
+ */
+export function toRpoStatusKind(args: string): 'replication' | 'backup' | null {
+  const word = args.trim().toLowerCase();
+  if (word === '' || /^(replicas?|replications?)$/.test(word)) return 'replication';
+  if (/^backups?$/.test(word)) return 'backup';
+  return null;
 }
