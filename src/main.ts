@@ -287,7 +287,7 @@ export async function startReplibot(options: StartOptions = {}): Promise<Running
           .map((note) => `replibot: ${note}\n`)
           .join(
             '',
-          )}replibot: ${where}. Times are in ${timeZone}. Ask about replicas, type help for examples${isTTY ? ', exit to leave' : ''}.\nreplibot: ${describeDatabase(config)}.${simulator && isTTY ? '\nTry: replicas failed today for apache02 — or fail apache02 to watch a failure alert arrive.' : ''}`,
+          )}replibot: ${where}. Times are in ${timeZone}. Ask about replicas or backups, type help for examples${isTTY ? ', exit to leave' : ''}.\nreplibot: ${describeDatabase(config)}.${simulator && isTTY ? '\nTry: replicas failed today for apache02 — or fail apache02 to watch a failure alert arrive.' : ''}`,
       });
     }
     for (const service of services) {

@@ -66,7 +66,9 @@ export async function runAsk(options: AskOptions): Promise<number> {
 export function registerAskCommand(program: Command, io: CliIo): void {
   program
     .command('ask')
-    .description('Answer one question about replicas and exit (VEEAM_URL, else the built-in simulator)')
+    .description(
+      'Answer one question about replicas or backups and exit (VEEAM_URL, else the built-in simulator)',
+    )
     .argument('<question...>', 'the question, e.g. "replicas failed today for apache02"')
     .option('--now <iso>', 'the instant "today" is read against, e.g. 2024-05-14T09:30:00Z')
     .option(

@@ -26,6 +26,8 @@ export interface DigestCommandOptions {
   job?: string;
   server?: string;
   failedOnly?: boolean;
+  /** the backup digest instead of the replication one */
+  backups?: boolean;
   output?: Writable;
   errorOutput?: Writable;
 }
@@ -48,6 +50,7 @@ export async function runDigestCommand(options: DigestCommandOptions): Promise<n
         jobName: options.job ?? null,
         serverName: options.server ?? null,
         failedOnly: options.failedOnly ?? false,
+        ...(options.backups ? { kind: 'backup' as const } : {}),
       },
       concurrency: config.veeam?.concurrency,
     });
@@ -103,9 +106,16 @@ export function registerDigestCommand(program: Command, io: CliIo): void {
         .default('text'),
     )
     .option('--chart <file>', 'also write the per-day chart as a PNG')
-    .option('--job <name>', 'only this replication job')
+    .option(
+      '--backups',
+      'the backup digest (backup, backup copy, agent and file share jobs) instead of replication',
+    )
+    .option('--job <name>', 'only this job')
     .option('--server <name>', 'only this backup server')
-    .option('--failed-only', 'only failures, failing streaks and stopped replicas')
+    .option(
+      '--failed-only',
+      'only failures, failing streaks and VMs that stopped replicating (or backing up)',
+    )
     .action(
       async (opts: {
         period: DigestPeriod;
@@ -116,6 +126,7 @@ export function registerDigestCommand(program: Command, io: CliIo): void {
         job?: string;
         server?: string;
         failedOnly?: boolean;
+        backups?: boolean;
       }) => {
         io.exitCode = await runDigestCommand({
           env: io.env,
@@ -129,6 +140,7 @@ export function registerDigestCommand(program: Command, io: CliIo): void {
           job: opts.job,
           server: opts.server,
           failedOnly: opts.failedOnly ?? false,
+          backups: opts.backups ?? false,
         });
       },
     );

@@ -114,7 +114,7 @@ export function helpText(): {
 } {
   return {
     summary:
-      'Ask about replication sessions in plain words. Times are read in your time zone; with no time I look at ' +
+      'Ask about replication and backup sessions in plain words. Times are read in your time zone; with no time I look at ' +
       'the last 24 hours and say so (running and pending sessions: whenever they started; "last 5": the 30 days ' +
       'EM keeps). Put names with spaces in quotes: job "SQL Replica". Backups too: "backups failed last night", ' +
       '"agent backups for srv04 today". In Slack, /veeam is the same command as /replicas.',

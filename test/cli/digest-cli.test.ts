@@ -38,6 +38,22 @@ afterAll(async () => {
 });
 
 describe('replibot digest', () => {
+  it('--backups prints the backup digest of the same day', async () => {
+    const output = sink();
+    const code = await runDigestCommand({
+      env,
+      now: NOW.toISOString(),
+      timeZone: 'UTC',
+      backups: true,
+      output,
+      errorOutput: sink(),
+    });
+    expect(code).toBe(0);
+    expect(output.text().split('\n')[0]).toBe('Daily backup digest · Wed 26 Mar');
+    expect(output.text()).toMatch(/\d+ VM backups? \(/);
+    expect(output.text()).not.toMatch(/replication/i);
+  });
+
   it('prints the day before --now in the given zone, and writes the chart', async () => {
     const output = sink();
     const errorOutput = sink();

@@ -31,7 +31,7 @@ export async function createDigestFeature(ctx: FeatureContext): Promise<Feature>
   const shellCommands: Feature['shellCommands'] = [
     {
       name: 'digest',
-      usage: 'digest [daily|weekly] [job <name>] [server <name>] [failed-only]',
+      usage: 'digest [daily|weekly] [backups] [job <name>] [server <name>] [failed-only]',
       description: 'Print the digest of the last day (or week) as a channel would get it.',
       async run(args, shellCtx) {
         // `digest daily 08:00`, `digest off 2`: a schedule, which posts to a channel
@@ -50,7 +50,7 @@ export async function createDigestFeature(ctx: FeatureContext): Promise<Feature>
         if (command.kind !== 'preview') {
           const why = command.kind === 'invalid' ? `${command.error}\n` : '';
           shellCtx.print(
-            `${why}Usage: digest [daily|weekly] [job <name>] [server <name>] [failed-only] [tz <zone>]`,
+            `${why}Usage: digest [daily|weekly] [backups] [job <name>] [server <name>] [failed-only] [tz <zone>]`,
           );
           return;
         }
