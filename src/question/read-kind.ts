@@ -11,7 +11,7 @@ import {
   toJobTypeWords,
   toKindWords,
 } from '../core/backup-sessions.js';
-import { and, anyOf } from '../core/filter.js';
+import { and, anyOf, type Filter } from '../core/filter.js';
 import { type ParseOptions, parseQuestion } from './parse-question.js';
 import type { ParsedQuestion, QueryIntent } from './query-intent.js';
 
@@ -41,16 +41,23 @@ const KIND_WORDS: Array<{ words: RegExp; jobTypes: BackupJobType[] }> = [
   { words: /\bbackups?(?!\s+servers?\b)(?:\s+(jobs?|runs?))?\b/i, jobTypes: [] },
 ];
 
-/** A backup session id (`session urn:veeam:BackupTaskSession:<guid>`): read as the replica id of the same shape. */
-const BACKUP_URN = /\burn:veeam:backup(task|job)session:/i;
+/** A session id names its own kind: `urn:veeam:BackupTaskSession:…` is a backup, `…ReplicaJobSession:…` a replica. */
+const SESSION_URN = /\burn:veeam:(backup|replica)(?:task|job)session:/i;
 
-/** Reads the kind words of a question; null when it names none (a replication question). */
+/**
+ * Reads the kind words of a question; null when it names none (a replication question). A session id decides
+ * the kind whatever the words say; the id itself is left as typed (read-words.ts keeps its type).
+ */
 export function readKind(question: string): KindReading | null {
-  const urn = BACKUP_URN.exec(question);
-  if (urn !== null) {
-    const replica = `urn:veeam:Replica${urn[1]?.toLowerCase() === 'job' ? 'Job' : 'Task'}Session:`;
-    return { kind: 'backup', jobTypes: [], rest: question.replace(BACKUP_URN, replica) };
-  }
+  const words = readKindWords(question);
+  const urn = SESSION_URN.exec(question);
+  if (urn === null) return words;
+  if (urn[1]?.toLowerCase() === 'backup')
+    return { kind: 'backup', jobTypes: words?.jobTypes ?? [], rest: words?.rest ?? question };
+  return words === null ? null : { kind: 'replication', jobTypes: [], rest: words.rest };
+}
+
+function readKindWords(question: string): KindReading | null {
   for (const { words, jobTypes } of KIND_WORDS) {
     const match = words.exec(question);
     if (match === null) continue;
@@ -67,31 +74,41 @@ export function parseKindQuestion(text: string, options: ParseOptions): ParsedQu
   const reading = typeof text === 'string' ? readKind(text) : null;
   if (reading === null) return parseQuestion(text, options);
   const parsed = parseQuestion(reading.rest, options);
-  if (parsed.kind !== 'query') return parsed;
+  if (parsed.kind !== 'query' || reading.kind === 'replication') return parsed;
   return { kind: 'query', intent: toKindIntent(parsed.intent, reading) };
 }
 
 /** The intent of a backup question: its kind, job types (a JobType filter on job runs) and words. */
 export function toKindIntent(intent: QueryIntent, reading: KindReading): QueryIntent {
   const jobLevel = intent.type === 'ReplicaJobSession';
-  const filter =
-    jobLevel && reading.jobTypes.length > 0
-      ? and(intent.filter, anyOf('JobType', reading.jobTypes))
-      : intent.filter;
+  const own = intent.filter === null ? null : toBackupUids(intent.filter);
+  const filter = jobLevel && reading.jobTypes.length > 0 ? and(own, anyOf('JobType', reading.jobTypes)) : own;
   const words = toWords(reading);
   return {
     ...intent,
     filter,
-    // the id as EM names it (the rest of the question was read with its replica twin)
-    sessionId:
-      intent.sessionId === null
-        ? null
-        : intent.sessionId.replace(/^urn:veeam:Replica(Task|Job)Session:/, 'urn:veeam:Backup$1Session:'),
+    // a bare GUID in a backup question is a backup id (read-words.ts reads a bare GUID as a replica id)
+    sessionId: intent.sessionId === null ? null : toBackupUid(intent.sessionId),
     kind: reading.kind,
     jobTypes: reading.jobTypes,
     phrase: rewordPhrase(intent.phrase, words),
-    explanation: rewordPhrase(intent.explanation, words),
+    explanation: rewordPhrase(
+      intent.explanation.replace(/\burn:veeam:Replica(Task|Job)Session:/g, 'urn:veeam:Backup$1Session:'),
+      words,
+    ),
   };
+}
+
+function toBackupUid(uid: string): string {
+  return uid.replace(/^urn:veeam:Replica(Task|Job)Session:/, 'urn:veeam:Backup$1Session:');
+}
+
+/** The filter with a replica session id (a bare GUID read as one) made the backup id it is. */
+function toBackupUids(filter: Filter): Filter {
+  if (filter.kind !== 'cmp') return { kind: filter.kind, items: filter.items.map(toBackupUids) };
+  return filter.field === 'UID' && typeof filter.value === 'string'
+    ? { ...filter, value: toBackupUid(filter.value) }
+    : filter;
 }
 
 function toWords(reading: KindReading): { many: string; jobs: string; one: string } {

@@ -54,3 +54,43 @@ describe('parseKindQuestion', () => {
     expect(parse('backups failed blorptastic').kind).toBe('not-understood');
   });
 });
+
+describe('session ids keep their own type', () => {
+  const guid = '3df6cbea-fb43-4904-8bea-43399f5769bb';
+  it.each([
+    ['BackupTaskSession', 'backup'],
+    ['BackupJobSession', 'backup'],
+    ['ReplicaTaskSession', 'replication'],
+    ['ReplicaJobSession', 'replication'],
+  ])('looks up urn:veeam:%s by its own id (kind %s)', (type, kind) => {
+    const uid = `urn:veeam:${type}:${guid}`;
+    const parsed = parse(`session ${uid}`);
+    if (parsed.kind !== 'query') throw new Error(JSON.stringify(parsed));
+    expect(parsed.intent.kind ?? 'replication').toBe(kind);
+    expect(parsed.intent.sessionId).toBe(uid);
+    expect(toFilterString('BackupTaskSession', parsed.intent.filter ?? { kind: 'and', items: [] })).toBe(
+      `UID=="${uid}"`,
+    );
+    expect(parsed.intent.explanation).toContain(uid);
+    expect(parsed.intent.explanation).not.toMatch(type.startsWith('Backup') ? /Replica/ : /Backup/);
+  });
+
+  it('the id decides the kind over the words, and a bare GUID in a backup question is a backup id', () => {
+    const replica = parse(`backup session urn:veeam:ReplicaTaskSession:${guid}`);
+    if (replica.kind !== 'query') throw new Error(replica.kind);
+    expect(replica.intent.kind ?? 'replication').toBe('replication');
+    const bare = parse(`backup session ${guid}`);
+    if (bare.kind !== 'query') throw new Error(bare.kind);
+    expect(bare.intent.kind).toBe('backup');
+    expect(toFilterString('BackupTaskSession', bare.intent.filter ?? { kind: 'and', items: [] })).toBe(
+      `UID=="urn:veeam:BackupTaskSession:${guid}"`,
+    );
+  });
+
+  it('quotes a bad backup id as it was typed', () => {
+    const parsed = parse('session urn:veeam:BackupTaskSession:foo');
+    if (parsed.kind !== 'not-understood') throw new Error(parsed.kind);
+    expect(parsed.error).toContain('"urn:veeam:BackupTaskSession:foo"');
+    expect(parsed.error).not.toContain('Replica');
+  });
+});
