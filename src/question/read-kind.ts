@@ -32,11 +32,16 @@ const NAS_TYPES: BackupJobType[] = ['NasBackup'];
  * The kind words, longest first. `jobs` at the end keeps a job-level question job-level ("backup copy jobs"
  * reads as "replication jobs"). "backup" before "server" is a backup server, never a kind.
  */
-const KIND_WORDS: Array<{ words: RegExp; jobTypes: BackupJobType[] }> = [
+const KIND_WORDS: Array<{ words: RegExp; jobTypes: BackupJobType[]; verb?: string }> = [
+  // the verb: "when did srv04 last back up", "VMs that have not backed up successfully", "is srv04 backing up"
+  { words: /\bback(?:ing)?[ -]up\b(?!\s+servers?\b)/i, jobTypes: [], verb: 'replicating' },
+  { words: /\bbacked[ -]up\b/i, jobTypes: [], verb: 'replicated' },
+  { words: /\bbacks?[ -]up\b(?!\s+servers?\b)/i, jobTypes: [], verb: 'replicate' },
   { words: /\b(?:file[ -]?share|nas)\s+backups?(?:\s+(jobs?|runs?))?\b/i, jobTypes: NAS_TYPES },
   { words: /\b(?:veeam\s+)?agent\s+backups?(?:\s+(jobs?|runs?))?\b/i, jobTypes: AGENT_TYPES },
   { words: /\bagent\s+(jobs?|runs?)\b/i, jobTypes: AGENT_TYPES },
   { words: /\b(?:immediate\s+)?backup\s+cop(?:y|ies)(?:\s+(jobs?|runs?))?\b/i, jobTypes: COPY_TYPES },
+  { words: /\bimmediate\s+cop(?:y|ies)(?:\s+(jobs?|runs?))?\b/i, jobTypes: COPY_TYPES },
   { words: /\bcopy\s+(jobs?|runs?)\b/i, jobTypes: COPY_TYPES },
   { words: /\bbackups?(?!\s+servers?\b)(?:\s+(jobs?|runs?))?\b/i, jobTypes: [] },
 ];
@@ -58,11 +63,18 @@ export function readKind(question: string): KindReading | null {
 }
 
 function readKindWords(question: string): KindReading | null {
-  for (const { words, jobTypes } of KIND_WORDS) {
+  for (const { words, jobTypes, verb } of KIND_WORDS) {
     const match = words.exec(question);
     if (match === null) continue;
     const level = match[1];
-    const replacement = level === undefined ? 'replicas' : `replication ${level}`;
+    const replacement =
+      verb !== undefined
+        ? verb === 'replicating' && !/ing\b/i.test(match[0])
+          ? 'replicate'
+          : verb
+        : level === undefined
+          ? 'replicas'
+          : `replication ${level}`;
     const rest = `${question.slice(0, match.index)}${replacement}${question.slice(match.index + match[0].length)}`;
     return { kind: 'backup', jobTypes: [...jobTypes], rest };
   }
@@ -74,6 +86,10 @@ export function parseKindQuestion(text: string, options: ParseOptions): ParsedQu
   const reading = typeof text === 'string' ? readKind(text) : null;
   if (reading === null) return parseQuestion(text, options);
   const parsed = parseQuestion(reading.rest, options);
+  if (parsed.kind === 'not-understood' && reading.kind === 'backup') {
+    // what to ask instead of a backup question is a backup question ("failed backups today")
+    return { ...parsed, suggestions: parsed.suggestions.map(toBackupSuggestion) };
+  }
   if (parsed.kind !== 'query' || reading.kind === 'replication') return parsed;
   return { kind: 'query', intent: toKindIntent(parsed.intent, reading) };
 }
@@ -97,6 +113,20 @@ export function toKindIntent(intent: QueryIntent, reading: KindReading): QueryIn
       words,
     ),
   };
+}
+
+function toBackupSuggestion(suggestion: string): string {
+  // the one replication example with no kind word in it (parse-question.ts) has a backup twin
+  if (suggestion === 'problems for apache02 in the last 7 days')
+    return 'backups with problems for srv04 in the last 7 days';
+  const words = toWords({ kind: 'backup', jobTypes: [], rest: '' });
+  return rewordPhrase(
+    suggestion
+      .replace(/\breplicating\b/gi, 'backing up')
+      .replace(/\breplicated\b/gi, 'backed up')
+      .replace(/\breplicate\b/gi, 'back up'),
+    words,
+  );
 }
 
 function toBackupUid(uid: string): string {

@@ -94,3 +94,20 @@ describe('session ids keep their own type', () => {
     expect(parsed.error).not.toContain('Replica');
   });
 });
+
+describe('what to ask instead of a backup question', () => {
+  it.each(['backups failed blorptastic', 'backup job runs blorptastic', 'when did blorptastic last back up'])(
+    'suggests backup questions that read as backup questions after %j',
+    (question) => {
+      const parsed = parse(question);
+      if (parsed.kind !== 'not-understood') throw new Error(parsed.kind);
+      expect(parsed.suggestions.length).toBeGreaterThan(0);
+      for (const suggestion of parsed.suggestions) {
+        expect(suggestion).not.toMatch(/replica/i);
+        const again = parse(suggestion);
+        if (again.kind !== 'query') throw new Error(`${suggestion}: ${JSON.stringify(again)}`);
+        expect(again.intent.kind).toBe('backup');
+      }
+    },
+  );
+});
