@@ -34,7 +34,7 @@ const NAS_TYPES: BackupJobType[] = ['NasBackup'];
  */
 const KIND_WORDS: Array<{ words: RegExp; jobTypes: BackupJobType[]; verb?: string }> = [
   // the verb: "when did srv04 last back up", "VMs that have not backed up successfully", "is srv04 backing up"
-  { words: /\bback(?:ing)?[ -]up\b(?!\s+servers?\b)/i, jobTypes: [], verb: 'replicating' },
+  { words: /\bbacking[ -]up\b/i, jobTypes: [], verb: 'replicating' },
   { words: /\bbacked[ -]up\b/i, jobTypes: [], verb: 'replicated' },
   { words: /\bbacks?[ -]up\b(?!\s+servers?\b)/i, jobTypes: [], verb: 'replicate' },
   { words: /\b(?:file[ -]?share|nas)\s+backups?(?:\s+(jobs?|runs?))?\b/i, jobTypes: NAS_TYPES },
@@ -67,14 +67,7 @@ function readKindWords(question: string): KindReading | null {
     const match = words.exec(question);
     if (match === null) continue;
     const level = match[1];
-    const replacement =
-      verb !== undefined
-        ? verb === 'replicating' && !/ing\b/i.test(match[0])
-          ? 'replicate'
-          : verb
-        : level === undefined
-          ? 'replicas'
-          : `replication ${level}`;
+    const replacement = verb ?? (level === undefined ? 'replicas' : `replication ${level}`);
     const rest = `${question.slice(0, match.index)}${replacement}${question.slice(match.index + match[0].length)}`;
     return { kind: 'backup', jobTypes: [...jobTypes], rest };
   }

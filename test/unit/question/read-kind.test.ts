@@ -111,3 +111,14 @@ describe('what to ask instead of a backup question', () => {
     },
   );
 });
+
+describe('the backup verbs', () => {
+  it.each([
+    ['when did srv04 last back up', 'when did srv04 last replicate'],
+    ['VMs that have not backed up successfully', 'VMs that have not replicated successfully'],
+    ['is srv04 backing up', 'is srv04 replicating'],
+    ['srv04 backs up nightly', 'srv04 replicate nightly'],
+  ])('reads %j as %j', (question, rest) => {
+    expect(readKind(question)).toEqual({ kind: 'backup', jobTypes: [], rest });
+  });
+});
