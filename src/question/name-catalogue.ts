@@ -32,7 +32,7 @@ export interface NameCatalogue {
   match(words: readonly string[]): NameMatch | null;
   /** the names within one or two edits of `typed` (not equal to it), each with its kind */
   near(typed: string): KnownName[];
-  /** every name of a kind, as EM spells it */
+  /** every name of a kind, as EM spells it (the EM name source: of replication only; backup questions ask EM) */
   namesOf(kind: NameKind): readonly string[];
 }
 

@@ -147,6 +147,13 @@ const MAX_LIMIT = 1000;
 const GUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 const GUID_RE = new RegExp(`^\\{?(${GUID})\\}?$`, 'i');
 const URN_RE = new RegExp(`^urn:veeam:([a-z]+):(${GUID})$`, 'i');
+/** the session id types, lower case as read -> as EM spells them */
+const SESSION_URN_TYPES: ReadonlyMap<string, SessionType> = new Map<string, SessionType>([
+  ['replicatasksession', 'ReplicaTaskSession'],
+  ['replicajobsession', 'ReplicaJobSession'],
+  ['backuptasksession', 'BackupTaskSession'],
+  ['backupjobsession', 'BackupJobSession'],
+]);
 
 /** Tokens -> the parts of a question (results, states, names, time, order), before they become a query. */
 export function readQuestionParts(
@@ -573,20 +580,19 @@ export function readQuestionParts(
       if (urn !== null || guid !== null) {
         const type = urn?.[1] ?? 'replicatasksession';
         const id = (urn?.[2] ?? guid?.[1] ?? '').toLowerCase();
+        // the id keeps its own type (a backup id stays a backup id); `sessionType` is its level, in the replica
+        // words the rest of the question is read in (read-kind.ts gives a backup id's question the backup kind)
+        const typed = SESSION_URN_TYPES.get(type) ?? null;
         const sessionType: SessionType | null =
-          type === 'replicatasksession'
-            ? 'ReplicaTaskSession'
-            : type === 'replicajobsession'
-              ? 'ReplicaJobSession'
-              : null;
-        if (sessionType === null) {
+          typed === null ? null : typed.endsWith('JobSession') ? 'ReplicaJobSession' : 'ReplicaTaskSession';
+        if (typed === null || sessionType === null) {
           parts.problems.push(
-            `"${token.text}" is not a replication session id; I can look up urn:veeam:ReplicaTaskSession:… and urn:veeam:ReplicaJobSession:… ids.`,
+            `"${token.text}" is not a replication or backup session id; I can look up urn:veeam:ReplicaTaskSession:…, urn:veeam:ReplicaJobSession:…, urn:veeam:BackupTaskSession:… and urn:veeam:BackupJobSession:… ids.`,
           );
         } else if (parts.session !== null) {
           parts.problems.push('I can look up one session id at a time.');
         } else {
-          parts.session = { type: sessionType, uid: `urn:veeam:${sessionType}:${id}` };
+          parts.session = { type: sessionType, uid: `urn:veeam:${typed}:${id}` };
         }
         i++;
         continue;

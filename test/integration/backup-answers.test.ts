@@ -121,6 +121,34 @@ describe('backup questions', () => {
   });
 });
 
+describe('an immediate copy job asked for by its own name', () => {
+  const since = new Date('2026-11-16T00:00:00Z');
+  it('answers "backups in job Offsite Copy this week" with its workers\' VM sessions', async () => {
+    const reply = await ask('backups in job "Offsite Copy" this week');
+    const direct = (
+      await collect(em.queryBackupTaskSessions({ filter: cmp('CreationTime', '>=', since) }))
+    ).filter((t) => (t.jobName ?? '').startsWith('Offsite Copy\\'));
+    expect(direct.length).toBeGreaterThan(0);
+    expect(reply.total).toBe(direct.length);
+    expect(reply.unknownNames ?? []).toEqual([]);
+  });
+
+  it('answers "backup job runs in job Offsite Copy this week" with the parent\'s runs and its workers\'', async () => {
+    const reply = await ask('backup job runs in job "Offsite Copy" this week');
+    const direct = (
+      await collect(em.queryBackupJobSessions({ filter: cmp('CreationTime', '>=', since) }))
+    ).filter((j) => j.jobName === 'Offsite Copy' || j.jobName.startsWith('Offsite Copy\\'));
+    expect(direct.some((j) => j.jobName === 'Offsite Copy')).toBe(true);
+    expect(direct.some((j) => j.jobName !== 'Offsite Copy')).toBe(true);
+    expect(reply.total).toBe(direct.length);
+  });
+
+  it('says no failures rather than "no job named Offsite Copy" when its workers had none', async () => {
+    const reply = await ask('failed backups in job "Offsite Copy" in the last hour');
+    expect(reply.unknownNames ?? []).toEqual([]);
+  });
+});
+
 describe('running backup jobs, as people read them', () => {
   it('says a copy job that runs for days is copying by design, and any other run is running', async () => {
     const reply = await ask('running backup jobs');

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmNameSource } from '../../src/answers/domain/name-source.js';
 import type { EmApi } from '../../src/core/ports.js';
+import { nameWords } from '../../src/question/name-catalogue.js';
 import { parseQuestion } from '../../src/question/parse-question.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/index.js';
 import { createEmClient, type EmClient } from '../../src/veeam/em-client.js';
@@ -36,6 +37,11 @@ describe('the name catalogue from EM', () => {
       expected.job.add(j.jobName);
       if (j.backupServerName !== null) expected.server.add(j.backupServerName);
     }
+    // the backup names are read too (not in namesOf, which is "every VM" of replication): an immediate copy
+    // job by its own name as well as its workers'
+    const backupJobs = new Set<string>();
+    for await (const j of em.queryBackupJobSessions({})) backupJobs.add(j.jobName);
+    expect(backupJobs).toContain('Offsite Copy');
     const source = createEmNameSource(em, { refreshMs: 60_000 });
     const before = em.stats.requests;
     const catalogue = await source.catalogue(NOW);
@@ -44,6 +50,11 @@ describe('the name catalogue from EM', () => {
     expect(loadRequests).toBeGreaterThan(0);
     for (const kind of ['vm', 'job', 'server'] as const)
       expect(new Set(catalogue.namesOf(kind))).toEqual(expected[kind]);
+    expect(catalogue.match(['offsite', 'copy'])?.names.job).toBe('Offsite Copy');
+    const worker = [...backupJobs].find((j) => j.startsWith('Offsite Copy\\')) ?? '';
+    expect(worker).not.toBe('');
+    expect(catalogue.match(nameWords(worker))?.names.job).toBe(worker);
+    expect(expected.job).not.toContain('Offsite Copy');
 
     // a question read within the minute costs nothing more
     const again = em.stats.requests;

@@ -19,7 +19,7 @@ import {
   type DurationAnswer,
   toVerdict,
 } from './answer-kinds.js';
-import { toIntentEm, withJobTypeNames, withWorkerJobTypes } from './backup-answers.js';
+import { toIntentEm, withJobTypeNames, withParentJobNames, withWorkerJobTypes } from './backup-answers.js';
 import { checkNames, toNamedValues } from './check-names.js';
 import type { KnownCounts } from './count-results.js';
 import { countResults } from './count-results.js';
@@ -122,7 +122,7 @@ export async function answerQuestion(
       try {
         // backup questions (read-kind.ts) read EM's backup sessions; replication is the default
         const em = toIntentEm(deps.em, parsed.intent);
-        const intent = await withJobTypeNames(parsed.intent, em);
+        const intent = await withParentJobNames(await withJobTypeNames(parsed.intent, em), em);
         if (intent.sessionId !== null && intent.type === 'ReplicaJobSession') {
           return await answerJobRun(intent.sessionId, { ...options, timeZone: asker.timeZone }, { em });
         }

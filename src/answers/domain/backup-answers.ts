@@ -3,8 +3,10 @@
  * the job names of the job types a task-level question named (EM's BackupTaskSession has no JobType), and job
  * runs of either kind behind the one "Details" button.
  */
+
+import { toParentJob } from '../../core/backup-sessions.js';
 import { ReplibotError } from '../../core/errors.js';
-import { and, anyOf, eq } from '../../core/filter.js';
+import { and, anyOf, eq, type Filter, or } from '../../core/filter.js';
 import { toKindApi } from '../../core/kind-api.js';
 import type { EmApi } from '../../core/ports.js';
 import type { QueryIntent } from '../../question/query-intent.js';
@@ -92,4 +94,47 @@ export async function withWorkerJobTypes<T extends SessionRow>(
       ? { ...r, jobType: 'ImmediateBackupCopyWorker' }
       : r,
   );
+}
+
+/**
+ * "failed backups in job Offsite Copy": an immediate copy job's runs are its workers' (`Offsite Copy\Nightly`,
+ * src/core/backup-sessions.ts toParentJob), and EM's filters have no wildcard (reference NOTES.md), so each
+ * `JobName=="<parent>"` a backup question asks for becomes the parent or any of its workers, found with one
+ * job-run query (`JobType==ImmediateBackupCopyWorker`, EM's 30 days). A failed lookup leaves the question as it is.
+ */
+export async function withParentJobNames(intent: QueryIntent, em: EmApi): Promise<QueryIntent> {
+  if (intent.kind !== 'backup' || intent.filter === null) return intent;
+  const asked = new Set<string>();
+  const walk = (node: Filter): void => {
+    if (node.kind !== 'cmp') for (const item of node.items) walk(item);
+    else if (node.field === 'JobName' && node.op === '==' && typeof node.value === 'string')
+      asked.add(node.value.toLowerCase());
+  };
+  walk(intent.filter);
+  if (asked.size === 0) return intent;
+  const workers = new Map<string, Set<string>>();
+  try {
+    for await (const run of em.queryJobSessions({
+      filter: eq('JobType', 'ImmediateBackupCopyWorker'),
+      limit: MAX_JOB_ROWS,
+    })) {
+      const parent = toParentJob(run.jobName, run.jobType).jobName.toLowerCase();
+      if (parent === run.jobName.toLowerCase() || !asked.has(parent)) continue;
+      const set = workers.get(parent) ?? new Set<string>();
+      set.add(run.jobName);
+      workers.set(parent, set);
+    }
+  } catch {
+    return intent;
+  }
+  if (workers.size === 0) return intent;
+  const expand = (node: Filter): Filter => {
+    if (node.kind !== 'cmp') return { kind: node.kind, items: node.items.map(expand) };
+    const names =
+      node.field === 'JobName' && node.op === '==' && typeof node.value === 'string'
+        ? workers.get(node.value.toLowerCase())
+        : undefined;
+    return names === undefined ? node : or(node, ...[...names].sort().map((n) => eq('JobName', n)));
+  };
+  return { ...intent, filter: expand(intent.filter) };
 }

@@ -109,9 +109,14 @@ export async function findUnseenNames(
   intentType: SessionType = 'ReplicaTaskSession',
 ): Promise<NamedValue[]> {
   const exists = await Promise.all(
-    names.map((n) =>
-      first(em, typeFor(n.field, intentType), { filter: eq(n.field, n.name), limit: 1, pageSize: 1 }),
-    ),
+    names.map(async (n) => {
+      const query = { filter: eq(n.field, n.name), limit: 1, pageSize: 1 };
+      if (await first(em, typeFor(n.field, intentType), query)) return true;
+      // a job whose runs have no task rows of its own (an immediate copy parent, whose workers copy) is a job EM knows
+      return (
+        n.field === 'JobName' && intentType === 'ReplicaTaskSession' && first(em, 'ReplicaJobSession', query)
+      );
+    }),
   );
   return names.filter((_, i) => !exists[i]);
 }

@@ -9,8 +9,13 @@
  * an overlap): a few hundred rows, one or two requests every few minutes. A name unseen for 30 days is dropped.
  * The load is bounded (MAX_ROWS_PER_LOAD); past it the catalogue keeps what it read, and the reader still
  * reads names by grammar. Failure to load never fails a question: it is read without the catalogue.
+ * Backup sessions are read the same way after the replica ones (one more pair of queries; the same row bound),
+ * so a backup question's names are found too, an immediate copy job by its own name as well as its workers'
+ * (`Offsite Copy\Nightly`); `namesOf` ("every VM" of a replication question) keeps to replication names.
  */
+import { toParentJob } from '../../core/backup-sessions.js';
 import { and, cmp } from '../../core/filter.js';
+import { toKindApi } from '../../core/kind-api.js';
 import type { EmApi } from '../../core/ports.js';
 import {
   createNameCatalogue,
@@ -52,18 +57,18 @@ export function createEmNameSource(em: EmApi, options: NameSourceOptions = {}): 
   const maxRows = options.maxRows ?? MAX_ROWS_PER_LOAD;
   const firstWaitMs = options.firstWaitMs ?? Number.POSITIVE_INFINITY;
   /** kind + lower-cased name -> the name as EM spells it and when it was last seen (ms) */
-  const seen = new Map<string, { kind: NameKind; name: string; lastSeen: number }>();
+  const seen = new Map<string, { kind: NameKind; name: string; lastSeen: number; backup: boolean }>();
   let built: NameCatalogue | undefined;
   /** the instant the last load or refresh read up to */
   let readUntil: number | null = null;
   let running: Promise<void> | null = null;
 
-  const note = (kind: NameKind, name: string | null, at: Date): void => {
+  const note = (kind: NameKind, name: string | null, at: Date, backup = false): void => {
     if (name === null || name.trim() === '') return;
-    const key = `${kind}\u0000${name.toLowerCase()}`;
+    const key = `${backup ? 'b' : 'r'}\u0000${kind}\u0000${name.toLowerCase()}`;
     const time = at.getTime();
     const before = seen.get(key);
-    if (before === undefined || before.lastSeen < time) seen.set(key, { kind, name, lastSeen: time });
+    if (before === undefined || before.lastSeen < time) seen.set(key, { kind, name, lastSeen: time, backup });
   };
 
   const load = async (now: Date): Promise<void> => {
@@ -80,11 +85,36 @@ export function createEmNameSource(em: EmApi, options: NameSourceOptions = {}): 
       note('job', job.jobName, job.creationTime);
       note('server', job.backupServerName, job.creationTime);
     }
+    // backup names too ("failed backups in job Offsite Copy"): an immediate copy worker's parent by its own name
+    if (em.queryBackupTaskSessions !== undefined && em.queryBackupJobSessions !== undefined) {
+      const backup = toKindApi(em, 'backup');
+      for await (const task of backup.queryTaskSessions({ filter, limit: Math.max(1, maxRows - rows) })) {
+        note('vm', task.vmDisplayName, task.creationTime, true);
+        note('job', task.jobName, task.creationTime, true);
+        note('server', task.backupServerName, task.creationTime, true);
+        rows++;
+      }
+      for await (const job of backup.queryJobSessions({ filter, limit: Math.max(1, maxRows - rows) })) {
+        note('job', job.jobName, job.creationTime, true);
+        note('job', toParentJob(job.jobName, job.jobType).jobName, job.creationTime, true);
+        note('server', job.backupServerName, job.creationTime, true);
+      }
+    }
     const oldest = now.getTime() - RETENTION_MS;
     for (const [key, entry] of seen) if (entry.lastSeen < oldest) seen.delete(key);
     readUntil = now.getTime();
     const names: KnownName[] = [...seen.values()].map(({ kind, name }) => ({ kind, name }));
-    built = createNameCatalogue(names);
+    const all = createNameCatalogue(names);
+    // "every VM" of a replication question is every VM that replicates (backup questions ask EM, answer-kinds.ts)
+    const replication = createNameCatalogue(
+      [...seen.values()].filter((n) => !n.backup).map(({ kind, name }) => ({ kind, name })),
+    );
+    built = {
+      size: all.size,
+      match: (words) => all.match(words),
+      near: (typed) => all.near(typed),
+      namesOf: (kind) => replication.namesOf(kind),
+    };
   };
 
   const start = (now: Date): Promise<void> => {

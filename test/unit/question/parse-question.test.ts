@@ -304,7 +304,7 @@ describe('parseQuestion help and refusals', () => {
     ['failed jobs for apache02', 'no VM name'],
     ['biggest replication jobs', 'per VM'],
     ['failed in job "SQL Replica', 'never closed'],
-    ['urn:veeam:Job:2f6d8c1e-3b1a-4c55-9e0b-6a7d2c9f1e42', 'not a replication session id'],
+    ['urn:veeam:Job:2f6d8c1e-3b1a-4c55-9e0b-6a7d2c9f1e42', 'not a replication or backup session id'],
     ['failed since', 'could not read a time'],
     ['last 5 latest 3', 'two counts'],
     ['', 'Ask me about replication sessions'],

@@ -13,6 +13,8 @@ export interface AdminPhrasing extends Phrasing {
   corrections?: string[];
   /** read with the name catalogue below */
   names?: boolean;
+  /** a backup question: read with the kind words first (read-kind.ts); replication unless given */
+  kind?: 'backup';
 }
 
 const ge = (iso: string) => `CreationTime>="${iso}"`;
@@ -401,6 +403,26 @@ export const ADMIN_PHRASINGS: readonly AdminPhrasing[] = [
     answer: 'last-success',
     filter: `${SUCCESS};${LAST30}`,
     type: 'ReplicaJobSession',
+  },
+  // the same, of backups
+  {
+    q: 'when did vm srv04 last back up successfully',
+    kind: 'backup',
+    answer: 'last-success',
+    filter: `${SUCCESS};VmDisplayName=="srv04";${LAST30}`,
+  },
+  {
+    q: 'which VMs have not backed up successfully for 24 hours',
+    kind: 'backup',
+    answer: 'last-success',
+    filter: `${SUCCESS};${LAST30}`,
+  },
+  { q: 'immediate copy failed this week', kind: 'backup', filter: `${FAILED};${THIS_WEEK}` },
+  {
+    q: 'immediate copy jobs failed this week',
+    kind: 'backup',
+    type: 'ReplicaJobSession',
+    filter: `(${FAILED};${THIS_WEEK});(JobType=="BackupCopy",JobType=="ImmediateBackupCopy",JobType=="ImmediateBackupCopyWorker")`,
   },
   {
     q: 'which VMs have not replicated successfully for 24 hours',

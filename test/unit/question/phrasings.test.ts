@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { toFilterString } from '../../../src/core/filter.js';
 import { createNameCatalogue, parseNameLines } from '../../../src/question/name-catalogue.js';
 import { parseQuestion } from '../../../src/question/parse-question.js';
+import { parseKindQuestion } from '../../../src/question/read-kind.js';
 import { NOW, PHRASINGS, REFUSALS, ZONE } from './phrasings.js';
 import { ADMIN_PHRASINGS, CATALOGUE_LINES } from './phrasings-admin.js';
 
@@ -48,7 +49,7 @@ describe('parseQuestion admin phrasings', () => {
   it.each(ADMIN_PHRASINGS.map((p) => [`${p.q} (${p.tz ?? ZONE}${p.now ? ` at ${p.now}` : ''})`, p] as const))(
     'reads %s',
     (_name, p) => {
-      const parsed = parseQuestion(p.q, {
+      const parsed = (p.kind === 'backup' ? parseKindQuestion : parseQuestion)(p.q, {
         now: new Date(p.now ?? NOW),
         timeZone: p.tz ?? ZONE,
         source: p.source ?? 'plain',
@@ -56,6 +57,7 @@ describe('parseQuestion admin phrasings', () => {
       });
       if (parsed.kind !== 'query') throw new Error(`not a query: ${JSON.stringify(parsed)}`);
       const { intent } = parsed;
+      expect(intent.kind).toBe(p.kind);
       expect(intent.type).toBe(p.type ?? 'ReplicaTaskSession');
       expect(intent.filter === null ? null : toFilterString(intent.type, intent.filter)).toBe(p.filter);
       expect(`${intent.sort.field} ${intent.sort.direction}`).toBe(p.sort ?? 'CreationTime desc');

@@ -54,3 +54,71 @@ describe('parseKindQuestion', () => {
     expect(parse('backups failed blorptastic').kind).toBe('not-understood');
   });
 });
+
+describe('session ids keep their own type', () => {
+  const guid = '3df6cbea-fb43-4904-8bea-43399f5769bb';
+  it.each([
+    ['BackupTaskSession', 'backup'],
+    ['BackupJobSession', 'backup'],
+    ['ReplicaTaskSession', 'replication'],
+    ['ReplicaJobSession', 'replication'],
+  ])('looks up urn:veeam:%s by its own id (kind %s)', (type, kind) => {
+    const uid = `urn:veeam:${type}:${guid}`;
+    const parsed = parse(`session ${uid}`);
+    if (parsed.kind !== 'query') throw new Error(JSON.stringify(parsed));
+    expect(parsed.intent.kind ?? 'replication').toBe(kind);
+    expect(parsed.intent.sessionId).toBe(uid);
+    expect(toFilterString('BackupTaskSession', parsed.intent.filter ?? { kind: 'and', items: [] })).toBe(
+      `UID=="${uid}"`,
+    );
+    expect(parsed.intent.explanation).toContain(uid);
+    expect(parsed.intent.explanation).not.toMatch(type.startsWith('Backup') ? /Replica/ : /Backup/);
+  });
+
+  it('the id decides the kind over the words, and a bare GUID in a backup question is a backup id', () => {
+    const replica = parse(`backup session urn:veeam:ReplicaTaskSession:${guid}`);
+    if (replica.kind !== 'query') throw new Error(replica.kind);
+    expect(replica.intent.kind ?? 'replication').toBe('replication');
+    const bare = parse(`backup session ${guid}`);
+    if (bare.kind !== 'query') throw new Error(bare.kind);
+    expect(bare.intent.kind).toBe('backup');
+    expect(toFilterString('BackupTaskSession', bare.intent.filter ?? { kind: 'and', items: [] })).toBe(
+      `UID=="urn:veeam:BackupTaskSession:${guid}"`,
+    );
+  });
+
+  it('quotes a bad backup id as it was typed', () => {
+    const parsed = parse('session urn:veeam:BackupTaskSession:foo');
+    if (parsed.kind !== 'not-understood') throw new Error(parsed.kind);
+    expect(parsed.error).toContain('"urn:veeam:BackupTaskSession:foo"');
+    expect(parsed.error).not.toContain('Replica');
+  });
+});
+
+describe('what to ask instead of a backup question', () => {
+  it.each(['backups failed blorptastic', 'backup job runs blorptastic', 'when did blorptastic last back up'])(
+    'suggests backup questions that read as backup questions after %j',
+    (question) => {
+      const parsed = parse(question);
+      if (parsed.kind !== 'not-understood') throw new Error(parsed.kind);
+      expect(parsed.suggestions.length).toBeGreaterThan(0);
+      for (const suggestion of parsed.suggestions) {
+        expect(suggestion).not.toMatch(/replica/i);
+        const again = parse(suggestion);
+        if (again.kind !== 'query') throw new Error(`${suggestion}: ${JSON.stringify(again)}`);
+        expect(again.intent.kind).toBe('backup');
+      }
+    },
+  );
+});
+
+describe('the backup verbs', () => {
+  it.each([
+    ['when did srv04 last back up', 'when did srv04 last replicate'],
+    ['VMs that have not backed up successfully', 'VMs that have not replicated successfully'],
+    ['is srv04 backing up', 'is srv04 replicating'],
+    ['srv04 backs up nightly', 'srv04 replicate nightly'],
+  ])('reads %j as %j', (question, rest) => {
+    expect(readKind(question)).toEqual({ kind: 'backup', jobTypes: [], rest });
+  });
+});
