@@ -308,6 +308,36 @@ export function evaluateRpo(input: {
   };
 }
 
+/**
+ * How many machines the verdict watches and how many are outside their RPO, counted once per VM (by name) even
+ * when several jobs protect it (a VM in a backup job and a backup copy job), beside the per-job copies (a VM of a
+ * job: one replica, or one backup, in Veeam's words). A VM is outside when any of its copies is. Gone VMs are not
+ * counted. Every count people read (answers, summary, digest, App Home) comes from here.
+ */
+export interface RpoCount {
+  vms: number;
+  vmsOutside: number;
+  copies: number;
+  copiesOutside: number;
+}
+
+export function countRpo(verdict: Pick<RpoVerdict, 'vms'>): RpoCount {
+  const outsideByVm = new Map<string, boolean>();
+  let copies = 0;
+  let copiesOutside = 0;
+  for (const vm of verdict.vms) {
+    if (vm.status === 'gone') continue;
+    copies += 1;
+    const outside = vm.status === 'outside';
+    if (outside) copiesOutside += 1;
+    const key = vm.vmName.toLowerCase();
+    outsideByVm.set(key, (outsideByVm.get(key) ?? false) || outside);
+  }
+  let vmsOutside = 0;
+  for (const outside of outsideByVm.values()) if (outside) vmsOutside += 1;
+  return { vms: outsideByVm.size, vmsOutside, copies, copiesOutside };
+}
+
 /** A job's trouble in words people use: "has not run since ..." is the caller's; this is the kind. */
 export function jobTrouble(job: JobVerdict): 'stuck' | 'not-running' | null {
   if (job.stuckSince !== null) return 'stuck';
