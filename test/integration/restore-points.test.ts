@@ -167,6 +167,29 @@ describe('restore points of backups', () => {
       await em.close();
     }
   });
+
+  it("reads a copy job's Working parent session that began before the lookback", async () => {
+    const sim = sims[0];
+    if (!sim) throw new Error('no simulator');
+    const em = createEmClient(simEmOptions(sim.url, { format: 'xml' }));
+    try {
+      // today's immediate copy parent began at 00:00, twelve hours before NOW: outside a 1 h lookback
+      const inputs = await collectRpo(em, NOW, 3_600_000, 'backup');
+      const parents = inputs.runs.filter(
+        (r) => r.jobName === 'Offsite Copy' && r.jobType === 'ImmediateBackupCopy',
+      );
+      expect(parents.length).toBe(1);
+      expect(parents[0]?.state).toBe('Working');
+      expect(parents[0]?.creationTime.getTime()).toBeLessThan(NOW.getTime() - 3_600_000);
+      expect(
+        inputs.runs.some(
+          (r) => r.jobType === 'Backup' && r.creationTime.getTime() < NOW.getTime() - 3_600_000,
+        ),
+      ).toBe(false);
+    } finally {
+      await em.close();
+    }
+  });
 });
 
 const xsd = findReferenceFile('veeam-em/RestAPI-2017.xsd');

@@ -8,8 +8,8 @@ import type { NoticeReply } from '../../answers/domain/reply.js';
 import { formatDuration, formatZonedDateTime, plural } from '../../core/format.js';
 import { textDistance } from '../../core/text-distance.js';
 import type { RpoQuestion } from '../../question/rpo-words.js';
-import { jobTrouble, type RpoVerdict, type VmVerdict } from './domain/evaluate-rpo.js';
-import { renderRpoCount, renderVmAge } from './text/render-rpo-summary.js';
+import { countRpo, jobTrouble, type RpoVerdict, type VmVerdict } from './domain/evaluate-rpo.js';
+import { renderRpoCount, renderRpoOutsideCount, renderVmAge } from './text/render-rpo-summary.js';
 
 function lookAlikes(verdict: RpoVerdict, name: string): string[] {
   const lower = name.toLowerCase();
@@ -96,8 +96,8 @@ export function answerRpoQuestion(question: RpoQuestion, verdict: RpoVerdict, ti
       kind: 'notice',
       title:
         outside.length === 0
-          ? `${w.everyWithin} (${renderRpoCount(verdict)})`
-          : `${plural(outside.length, 'VM')} outside RPO${verdict.kind === 'backup' ? ' for backups' : ''} (${renderRpoCount(verdict)})`,
+          ? `${w.everyWithin} (${renderRpoCount(verdict, { inParentheses: true })})`
+          : `${renderRpoOutsideCount(countRpo(verdict), verdict.kind)} (${renderRpoCount(verdict, { inParentheses: true })})`,
       lines,
     };
   }

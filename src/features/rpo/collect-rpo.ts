@@ -15,7 +15,7 @@
 
 import { type SessionKind, toParentJob } from '../../core/backup-sessions.js';
 import { ReplibotError } from '../../core/errors.js';
-import { and, cmp, eq } from '../../core/filter.js';
+import { and, cmp, eq, or } from '../../core/filter.js';
 import { toKindApi } from '../../core/kind-api.js';
 import type { EmApi } from '../../core/ports.js';
 import { type JobRun, keepNewest, type VmCopy, type VmFailure } from './domain/evaluate-rpo.js';
@@ -73,7 +73,12 @@ export async function collectRpo(
   const runs: JobRun[] = [];
   const jobTypes = new Map<string, string>();
   for await (const run of sessions.queryJobSessions({
-    filter: cmp('CreationTime', '>=', from),
+    // a copy job's parent session stays Working for its whole copy interval: one that began before the
+    // lookback is still the job running, so backups read it too
+    filter:
+      kind === 'backup'
+        ? or(cmp('CreationTime', '>=', from), eq('State', 'Working'))
+        : cmp('CreationTime', '>=', from),
     onUnreadableRow,
   })) {
     jobTypes.set(run.jobName.toLowerCase(), run.jobType);

@@ -13,7 +13,7 @@ import { renderRpoDigestFor } from './rpo-digest-section.js';
 import { createRpoService, type RpoService } from './rpo-service.js';
 import { createRpoStore, type RpoStore } from './rpo-store.js';
 import { createRpoSubcommands, toRpoStatusKind } from './slack/rpo-subcommands.js';
-import { renderRpoSummaryText } from './text/render-rpo-summary.js';
+import { renderRpoCountOf, renderRpoSummaryText } from './text/render-rpo-summary.js';
 
 /** The pseudo channel the terminal chat subscribes with (as the alerts' one). */
 const TERMINAL_CHANNEL = 'terminal';
@@ -105,13 +105,15 @@ export async function createRpoFeature(
       const h = service.health();
       if (h.lastEvaluationAt === null) return [];
       const lines: string[] = [];
-      if (h.vmsWatched !== null && h.vmsOutside !== null)
+      const replicas = h.counts.replication;
+      if (replicas)
         lines.push(
-          `*RPO watch:* ${h.vmsWatched - h.vmsOutside} of ${h.vmsWatched} VMs within RPO${h.vmsOutside > 0 ? ` · ${h.vmsOutside} outside (\`/replicas rpo\`)` : ''}`,
+          `*RPO watch:* ${renderRpoCountOf(replicas, 'replication')}${replicas.vmsOutside > 0 ? ` · ${replicas.vmsOutside} outside (\`/replicas rpo\`)` : ''}`,
         );
-      if (h.backupsWatched !== null && h.backupsOutside !== null)
+      const backups = h.counts.backup;
+      if (backups)
         lines.push(
-          `*Backup RPO:* ${h.backupsWatched - h.backupsOutside} of ${h.backupsWatched} backed-up VMs within RPO${h.backupsOutside > 0 ? ` · ${h.backupsOutside} outside (\`/replicas rpo backups\`)` : ''}`,
+          `*Backup RPO:* ${renderRpoCountOf(backups, 'backup', { sayKind: false })}${backups.vmsOutside > 0 ? ` · ${backups.vmsOutside} outside (\`/replicas rpo backups\`)` : ''}`,
         );
       if (lines.length === 0) return [];
       return [{ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } }];

@@ -15,7 +15,14 @@ import type { Logger } from '../../logger.js';
 import type { Fence } from '../../store/lease.js';
 import type { AlertStore } from '../alerts/alert-store.js';
 import { collectRpo } from './collect-rpo.js';
-import { evaluateRpo, mergeInventory, type RpoPolicy, type RpoVerdict } from './domain/evaluate-rpo.js';
+import {
+  countRpo,
+  evaluateRpo,
+  mergeInventory,
+  type RpoCount,
+  type RpoPolicy,
+  type RpoVerdict,
+} from './domain/evaluate-rpo.js';
 import {
   planRpoAlerts,
   type RpoAlert,
@@ -56,6 +63,8 @@ export interface RpoHealth {
   /** backups, once a backup RPO subscription made the watch look at them */
   backupsOutside: number | null;
   backupsWatched: number | null;
+  /** the counts of the latest verdict of each kind (countRpo: VMs once, and per-job copies) */
+  counts: Partial<Record<SessionKind, RpoCount>>;
 }
 
 export interface RpoService {
@@ -89,6 +98,7 @@ export function createRpoService(options: RpoServiceOptions): RpoService {
     vmsWatched: null,
     backupsOutside: null,
     backupsWatched: null,
+    counts: {},
   };
 
   /** The strictest RPO any subscription holds a VM to, else RPO_DEFAULT (what questions and the digest use). */
@@ -190,8 +200,11 @@ export function createRpoService(options: RpoServiceOptions): RpoService {
       const verdict = await judge(true, kind);
       health.lastEvaluationAt = verdict.at;
       health.lastError = null;
-      const outside = verdict.vms.filter((vm) => vm.status === 'outside').length;
-      const watched = verdict.vms.filter((vm) => vm.status !== 'gone').length;
+      const count = countRpo(verdict);
+      health.counts[kind] = count;
+      // machines, counted once however many jobs protect them
+      const outside = count.vmsOutside;
+      const watched = count.vms;
       if (kind === 'backup') {
         health.backupsOutside = outside;
         health.backupsWatched = watched;

@@ -176,13 +176,16 @@ function judgeJob(
   policyMs: number,
   now: number,
 ): JobVerdict {
-  const scheduled = runs.filter((r) => !r.isRetry).map((r) => r.creationTime.getTime());
+  // an immediate copy's worker sessions run whenever a source job leaves a point: they are not the copy job's
+  // own starts, so its usual interval and its last start come from its parent sessions only
+  const own = runs.filter((r) => r.jobType !== 'ImmediateBackupCopyWorker');
+  const scheduled = own.filter((r) => !r.isRetry).map((r) => r.creationTime.getTime());
   scheduled.sort((a, b) => a - b);
   const gaps = scheduled.slice(1).map((at, i) => at - (scheduled[i] ?? at));
   // three runs (two gaps) before a learned interval counts
   const learned = gaps.length >= 2 ? median(gaps) : null;
   const usualIntervalMs = learned !== null && learned > 0 ? learned : policyMs;
-  const starts = runs.map((r) => r.creationTime.getTime());
+  const starts = own.map((r) => r.creationTime.getTime());
   const lastRun = starts.length === 0 ? null : Math.max(...starts);
   const durations = runs
     .filter((r) => r.endTime !== null)
@@ -200,6 +203,11 @@ function judgeJob(
     )
       stuckSince = run.creationTime;
   }
+  // a copy job whose parent session is Working is running (its session spans the whole copy interval)
+  const runningByDesign = own.some(
+    (r) =>
+      r.state !== 'Stopped' && r.endTime === null && r.jobType != null && isLongRunningByDesign(r.jobType),
+  );
   const since = runs.filter((r) => oldestCopy === null || r.creationTime.getTime() >= oldestCopy);
   return {
     jobName,
@@ -208,7 +216,10 @@ function judgeJob(
     intervalLearned: learned !== null && learned > 0,
     lastRunAt: lastRun === null ? null : new Date(lastRun),
     // a stuck run is the job's trouble; counting it as "not run" as well would say it twice
-    overdue: stuckSince === null && (lastRun === null || now - lastRun > toOverdueAfter(usualIntervalMs)),
+    overdue:
+      stuckSince === null &&
+      !runningByDesign &&
+      (lastRun === null || now - lastRun > toOverdueAfter(usualIntervalMs)),
     stuckSince,
     runsSince: since.length,
     failedRunsSince: since.filter((r) => r.result === 'Failed').length,
@@ -295,6 +306,36 @@ export function evaluateRpo(input: {
     vms,
     jobs: jobVerdicts,
   };
+}
+
+/**
+ * How many machines the verdict watches and how many are outside their RPO, counted once per VM (by name) even
+ * when several jobs protect it (a VM in a backup job and a backup copy job), beside the per-job copies (a VM of a
+ * job: one replica, or one backup, in Veeam's words). A VM is outside when any of its copies is. Gone VMs are not
+ * counted. Every count people read (answers, summary, digest, App Home) comes from here.
+ */
+export interface RpoCount {
+  vms: number;
+  vmsOutside: number;
+  copies: number;
+  copiesOutside: number;
+}
+
+export function countRpo(verdict: Pick<RpoVerdict, 'vms'>): RpoCount {
+  const outsideByVm = new Map<string, boolean>();
+  let copies = 0;
+  let copiesOutside = 0;
+  for (const vm of verdict.vms) {
+    if (vm.status === 'gone') continue;
+    copies += 1;
+    const outside = vm.status === 'outside';
+    if (outside) copiesOutside += 1;
+    const key = vm.vmName.toLowerCase();
+    outsideByVm.set(key, (outsideByVm.get(key) ?? false) || outside);
+  }
+  let vmsOutside = 0;
+  for (const outside of outsideByVm.values()) if (outside) vmsOutside += 1;
+  return { vms: outsideByVm.size, vmsOutside, copies, copiesOutside };
 }
 
 /** A job's trouble in words people use: "has not run since ..." is the caller's; this is the kind. */

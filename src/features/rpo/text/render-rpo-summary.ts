@@ -1,6 +1,12 @@
 /** The RPO watch in a few lines, pure: "212 of 215 VMs within RPO; outside: ...", and the jobs not running. */
 import { formatDuration, formatZonedDateTime, plural } from '../../../core/format.js';
-import { jobTrouble, type RpoVerdict, type VmVerdict } from '../domain/evaluate-rpo.js';
+import {
+  countRpo,
+  jobTrouble,
+  type RpoCount,
+  type RpoVerdict,
+  type VmVerdict,
+} from '../domain/evaluate-rpo.js';
 
 export interface SummaryOptions {
   timeZone: string;
@@ -9,11 +15,40 @@ export interface SummaryOptions {
   limit?: number;
 }
 
-/** "212 of 215 VMs within RPO" (gone VMs are not counted); "... within RPO for backups" for backups. */
-export function renderRpoCount(verdict: RpoVerdict): string {
-  const watched = verdict.vms.filter((vm) => vm.status !== 'gone');
-  const within = watched.filter((vm) => vm.status === 'within').length;
-  return `${within} of ${plural(watched.length, 'VM')} within RPO${verdict.kind === 'backup' ? ' for backups' : ''}`;
+/** The word of one copy of a VM in one job: a replica, or a backup (Veeam's word for a job's restore points). */
+const copyWord = (kind: RpoVerdict['kind']) => (kind === 'backup' ? 'backup' : 'replica');
+
+/**
+ * "212 of 215 VMs within RPO" (gone VMs are not counted), "... within RPO for backups" for backups unless the
+ * caller's heading names the kind; VMs are machines, counted once: when some VM is in more than one job, the
+ * per-job copies follow, "21 of 27 VMs within RPO for backups (24 of 31 backups)".
+ */
+export function renderRpoCountOf(
+  count: RpoCount,
+  kind: RpoVerdict['kind'],
+  o: { sayKind?: boolean; inParentheses?: boolean } = {},
+): string {
+  const copyCount = `${count.copies - count.copiesOutside} of ${plural(count.copies, copyWord(kind))}`;
+  const copies = count.copies === count.vms ? '' : o.inParentheses ? `; ${copyCount}` : ` (${copyCount})`;
+  const forKind = kind === 'backup' && o.sayKind !== false ? ' for backups' : '';
+  return `${count.vms - count.vmsOutside} of ${plural(count.vms, 'VM')} within RPO${forKind}${copies}`;
+}
+
+export function renderRpoCount(
+  verdict: RpoVerdict,
+  o: { sayKind?: boolean; inParentheses?: boolean } = {},
+): string {
+  return renderRpoCountOf(countRpo(verdict), verdict.kind, o);
+}
+
+/**
+ * The headline of the VMs outside: "6 VMs outside RPO for backups", or "7 backups of 6 VMs outside RPO" when some
+ * VM is outside in more than one job (the list below names each VM and job).
+ */
+export function renderRpoOutsideCount(count: RpoCount, kind: RpoVerdict['kind']): string {
+  if (count.copiesOutside === count.vmsOutside)
+    return `${plural(count.vmsOutside, 'VM')} outside RPO${kind === 'backup' ? ' for backups' : ''}`;
+  return `${plural(count.copiesOutside, copyWord(kind))} of ${plural(count.vmsOutside, 'VM')} outside RPO`;
 }
 
 export function renderVmAge(vm: VmVerdict, o: SummaryOptions & { kind?: RpoVerdict['kind'] }): string {
@@ -66,7 +101,7 @@ export function renderRpoDigestSection(
     .join(', ');
   const lines = [
     // the heading names the kind: the count does not say it again
-    `*${verdict.kind === 'backup' ? 'Backup RPO' : 'RPO'}:* ${renderRpoCount({ ...verdict, kind: 'replication' })}${outside.length === 0 ? '.' : `; outside: ${named}${outside.length > 8 ? `, and ${outside.length - 8} more` : ''}`}`,
+    `*${verdict.kind === 'backup' ? 'Backup RPO' : 'RPO'}:* ${renderRpoCount(verdict, { sayKind: false })}${outside.length === 0 ? '.' : `; outside: ${named}${outside.length > 8 ? `, and ${outside.length - 8} more` : ''}`}`,
   ];
   const stopped = verdict.jobs.filter((job) => jobTrouble(job) !== null).map((job) => esc(job.jobName));
   if (stopped.length > 0)

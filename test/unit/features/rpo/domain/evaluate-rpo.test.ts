@@ -59,6 +59,64 @@ describe('evaluateRpo: backups', () => {
     expect(byJob.get('Copy')?.overdue).toBe(false);
     expect(byJob.get('SQL Replica')?.stuckSince).toEqual(ago(8));
   });
+
+  it("learns an immediate copy job's interval from its parent runs only and never calls it not running while its parent is Working", () => {
+    // parent sessions span whole days (00:00-24:00); workers run whenever a source job leaves a point
+    const parents = [3, 2, 1].map((d) =>
+      run(12 + d * 24, {
+        jobName: 'Offsite Copy',
+        endTime: ago(12 + (d - 1) * 24),
+        jobType: 'ImmediateBackupCopy',
+      }),
+    );
+    const today = run(12, {
+      jobName: 'Offsite Copy',
+      endTime: null,
+      state: 'Working',
+      result: 'None',
+      jobType: 'ImmediateBackupCopy',
+    });
+    // workers every 1.5 h until 4 h ago (the collector names them after the parent job)
+    const workers = Array.from({ length: 40 }, (_, i) =>
+      run(4 + i * 1.5, { jobName: 'Offsite Copy', jobType: 'ImmediateBackupCopyWorker' }),
+    );
+    const verdict = evaluateRpo({
+      now: NOW,
+      vms: [vm('apache03', 4, { jobName: 'Offsite Copy' })],
+      runs: [...parents, today, ...workers],
+      failures: [],
+      policy,
+      kind: 'backup',
+    });
+    const job = verdict.jobs[0];
+    expect(job?.overdue).toBe(false);
+    expect(job?.stuckSince).toBeNull();
+    expect(job?.usualIntervalMs).toBe(24 * H);
+    expect(job?.lastRunAt).toEqual(ago(12));
+  });
+
+  it('still calls a copy job not running when no parent session is Working and it is late', () => {
+    const parents = [4, 3, 2].map((d) =>
+      run(12 + d * 24, {
+        jobName: 'Offsite Copy',
+        endTime: ago(12 + (d - 1) * 24),
+        jobType: 'ImmediateBackupCopy',
+      }),
+    );
+    const workers = [1, 2, 3].map((h) =>
+      run(h, { jobName: 'Offsite Copy', jobType: 'ImmediateBackupCopyWorker' }),
+    );
+    const verdict = evaluateRpo({
+      now: NOW,
+      vms: [vm('apache03', 1, { jobName: 'Offsite Copy' })],
+      runs: [...parents, ...workers],
+      failures: [],
+      policy,
+      kind: 'backup',
+    });
+    expect(verdict.jobs[0]?.overdue).toBe(true);
+    expect(verdict.jobs[0]?.lastRunAt).toEqual(ago(60));
+  });
 });
 
 describe('evaluateRpo', () => {
