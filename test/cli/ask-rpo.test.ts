@@ -17,7 +17,7 @@ describe('replibot ask: the RPO questions', () => {
   it('answers from EM alone, in text and JSON', async () => {
     const yes = await runReplibot(['ask', '--now', NOW, 'is apache03 protected'], { env: env() });
     expect(yes.code).toBe(0);
-    expect(yes.stdout).toContain('Yes: apache03 is within its RPO');
+    expect(yes.stdout).toContain('Yes: the replica of apache03 is within its RPO');
     // two days on, with no run since: outside
     now += 2 * 86_400_000;
     const later = new Date(now).toISOString();

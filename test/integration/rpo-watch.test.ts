@@ -179,7 +179,7 @@ describe('the RPO watch', () => {
       await sender().command({ text, channel_id: CHANNEL, response_url: slack.responseUrl(id) });
       return JSON.stringify(await slack.waitForResponse(id));
     };
-    expect(await ask('is sql01 protected', 'q1')).toContain('No: sql01 is outside its RPO');
+    expect(await ask('is sql01 protected', 'q1')).toContain('No: the replica of sql01 is outside its RPO');
     expect(await ask('how old is the replica of sql01', 'q2')).toMatch(/The replica of sql01 is 1d 0\dh/);
     const outsideAnswer = await ask('which VMs are outside RPO', 'q3');
     expect(outsideAnswer).toContain('3 VMs outside RPO');
@@ -194,7 +194,7 @@ describe('the RPO watch', () => {
     const back = textOf(chat('chat.update')[1]);
     expect(back).toContain('Protected again: SQL Replica');
     expect(back).toMatch(/sql01.{0,10} back within RPO at/);
-    expect(await ask('is sql01 protected', 'q6')).toContain('Yes: sql01 is within its RPO');
+    expect(await ask('is sql01 protected', 'q6')).toContain('Yes: the replica of sql01 is within its RPO');
     expect(slack.violations).toEqual([]);
     // a bound for a broken run on a loaded machine (each clock jump waits for the lease to be taken again)
   }, 120_000);
@@ -340,7 +340,7 @@ describe('the RPO watch: a stuck run, and backups', () => {
     expect(outside).toContain('nginx01 (Nightly)');
     // replication is still the default: nginx01's replica (another job, still running) is fine
     const replica = await commandIn(BACKUP, 'is nginx01 protected', 'b-q4');
-    expect(replica).toContain('Yes: nginx01 is within its RPO');
+    expect(replica).toContain('Yes: the replica of nginx01 is within its RPO');
     expect(replica).toContain('last good copy');
 
     await stop();

@@ -44,8 +44,8 @@ function toAnswerWords(verdict: RpoVerdict) {
         none: (vm: string) => `EM has no replica of ${vm}`,
         noneLine: 'No replication job replicates a VM by that name (EM lists no replica point for it).',
         noCopy: (vm: string) => `${vm} has no good copy yet`,
-        within: (vm: string) => `Yes: ${vm} is within its RPO`,
-        outside: (vm: string) => `No: ${vm} is outside its RPO`,
+        within: (vm: string) => `Yes: the replica of ${vm} is within its RPO`,
+        outside: (vm: string) => `No: the replica of ${vm} is outside its RPO`,
         everyWithin: 'Every VM is within its RPO',
       };
 }
