@@ -803,7 +803,8 @@ function fastJobSession(value: unknown): ReplicaJobSession | Fail {
   });
 }
 
-function fastReplicaPoint(value: unknown): VmReplicaPoint | Fail {
+/** The fields of a VM replica point and of a VM restore point (the same shape in EM), read from the tree. */
+function fastPointFields(value: unknown): RawReplicaPoint | Fail {
   if (!isTree(value)) return FAIL;
   const uid = fastUid(value.uid);
   const name = fastString(value.name);
@@ -825,7 +826,12 @@ function fastReplicaPoint(value: unknown): VmReplicaPoint | Fail {
   ) {
     return FAIL;
   }
-  return toReplicaPoint({ uid, name, vmdisplayname, vmname, creationtimeutc, algorithm, pointtype, links });
+  return { uid, name, vmdisplayname, vmname, creationtimeutc, algorithm, pointtype, links };
+}
+
+function fastReplicaPoint(value: unknown): VmReplicaPoint | Fail {
+  const raw = fastPointFields(value);
+  return raw === FAIL ? FAIL : toReplicaPoint(raw);
 }
 
 function fastReplica(value: unknown): Replica | Fail {
@@ -839,28 +845,8 @@ function fastReplica(value: unknown): Replica | Fail {
 }
 
 function fastVmRestorePoint(value: unknown): VmRestorePoint | Fail {
-  if (!isTree(value)) return FAIL;
-  const uid = fastUid(value.uid);
-  const name = fastString(value.name);
-  const vmdisplayname = fastOptionalText(value.vmdisplayname);
-  const vmname = fastOptionalText(value.vmname);
-  const creationtimeutc = fastDate(value.creationtimeutc);
-  const algorithm = fastOptionalText(value.algorithm);
-  const pointtype = fastOptionalText(value.pointtype);
-  const links = fastLinks(value.links);
-  if (
-    uid === FAIL ||
-    name === FAIL ||
-    vmdisplayname === FAIL ||
-    vmname === FAIL ||
-    creationtimeutc === FAIL ||
-    algorithm === FAIL ||
-    pointtype === FAIL ||
-    links === FAIL
-  ) {
-    return FAIL;
-  }
-  return toVmRestorePoint({ uid, name, vmdisplayname, vmname, creationtimeutc, algorithm, pointtype, links });
+  const raw = fastPointFields(value);
+  return raw === FAIL ? FAIL : toVmRestorePoint(raw);
 }
 
 function fastRestorePoint(value: unknown): RestorePoint | Fail {
